@@ -1,0 +1,40 @@
+//! # athar-model — the domain of Athar, without I/O
+//!
+//! Who did what to whom, after the HURIDOCS Events Standard Formats: [`Person`]s,
+//! [`Event`]s, the [`Involvement`] of a person in an event (victim, perpetrator, witness,
+//! informant), and the [`Source`]s every fact cites. Dates are [`FuzzyDate`]s because
+//! testimony rarely gives a day; places are gazetteer codes, facilities or free text.
+//!
+//! Controlled terms (event kinds, units, facilities, host countries, crossings …) and the
+//! Syrian gazetteer are data, in `data/`, compiled in and reachable through
+//! [`Vocabularies::embedded`]. A person's status (detained, disappeared, died in custody …)
+//! is derived from their events by [`status::derive_status`], following docs/DEFINITIONS.md.
+//!
+//! This crate knows nothing of SQL, HTTP or files; every other crate depends on it.
+
+#![forbid(unsafe_code)]
+
+pub mod date;
+pub mod event;
+pub mod gazetteer;
+pub mod ids;
+pub mod person;
+pub mod place;
+pub mod record;
+pub mod source;
+pub mod status;
+pub mod text;
+pub mod validation;
+pub mod vocab;
+
+pub use date::{DateError, FuzzyDate, PartialDate, Precision, Temporal};
+pub use event::{Event, Involvement, Role, Verification};
+pub use gazetteer::{Gazetteer, GazetteerEntry, Level};
+pub use ids::RecordId;
+pub use person::{Identifier, Person, PersonName, Script, Sex};
+pub use place::PlaceRef;
+pub use record::{RecordBody, RecordKind, Reference};
+pub use source::{Citation, Credibility, Reliability, Source};
+pub use status::{AgeGroup, Status};
+pub use validation::FieldError;
+pub use vocab::{Lang, Term, Vocabularies, Vocabulary};

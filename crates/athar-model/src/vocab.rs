@@ -1,0 +1,585 @@
+//! Vocabularies: the controlled terms records use, loaded from the bilingual files in
+//! `data/vocabularies/` and the gazetteer in `data/gazetteer/`.
+//!
+//! The files are compiled into the binary, so a fresh install needs nothing else; adding a
+//! term is an edit to a data file. Every term has an id, an English and an Arabic label and
+//! aliases in both languages; [`Vocabulary::lookup`] finds a term by any of them, however it
+//! was spelled (see [`crate::text::fold`]).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{FuzzyDate, Temporal};
+use crate::gazetteer::Gazetteer;
+use crate::text::fold;
+
+/// One controlled term. Which optional attributes apply depends on the vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Term {
+    pub id: String,
+    pub en: String,
+    pub ar: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases_en: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases_ar: Vec<String>,
+    /// Event kinds: the category that drives derived status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Units: what sort of body (security-agency, branch, military, court …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Units: the unit above this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Units: the authority served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    /// Facilities: the unit that ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Facilities and crossings: the gazetteer area.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pcode: Option<String>,
+    /// Crossings: the neighbouring country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "FuzzyDate::is_unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub from: FuzzyDate,
+    #[serde(default, skip_serializing_if = "FuzzyDate::is_unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub to: FuzzyDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Term {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ar => &self.ar,
+        }
+    }
+
+    fn spellings(&self) -> impl Iterator<Item = &String> {
+        [&self.id, &self.en, &self.ar]
+            .into_iter()
+            .chain(&self.aliases_en)
+            .chain(&self.aliases_ar)
+    }
+}
+
+/// The two languages of the interface and the vocabularies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Ar,
+}
+
+/// A named list of terms with look-up by id and by any spelling.
+#[derive(Debug, Clone)]
+pub struct Vocabulary {
+    pub name: &'static str,
+    terms: Vec<Term>,
+    by_id: HashMap<String, usize>,
+    by_spelling: HashMap<String, Vec<usize>>,
+}
+
+impl Vocabulary {
+    pub fn new(name: &'static str, terms: Vec<Term>) -> Result<Self, VocabularyError> {
+        let mut by_id = HashMap::new();
+        let mut by_spelling: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            if t.id.trim().is_empty() || t.en.trim().is_empty() || t.ar.trim().is_empty() {
+                return Err(VocabularyError::new(
+                    name,
+                    format!("term {} lacks an id or a label", i + 1),
+                ));
+            }
+            if by_id.insert(t.id.clone(), i).is_some() {
+                return Err(VocabularyError::new(
+                    name,
+                    format!("id {} appears twice", t.id),
+                ));
+            }
+            for s in t.spellings() {
+                let entry = by_spelling.entry(fold(s)).or_default();
+                if !entry.contains(&i) {
+                    entry.push(i);
+                }
+            }
+        }
+        Ok(Vocabulary {
+            name,
+            terms,
+            by_id,
+            by_spelling,
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Term> {
+        self.by_id.get(id).map(|&i| &self.terms[i])
+    }
+
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    /// Terms whose id, label or alias matches `text` once folded (Arabic or English).
+    pub fn lookup(&self, text: &str) -> Vec<&Term> {
+        self.by_spelling
+            .get(&fold(text))
+            .map(|ix| ix.iter().map(|&i| &self.terms[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// Terms whose labels or aliases contain `text` once folded; exact matches first.
+    pub fn search(&self, text: &str) -> Vec<&Term> {
+        let needle = fold(text);
+        let mut exact = self.lookup(text);
+        for t in &self.terms {
+            if !exact.iter().any(|e| e.id == t.id)
+                && t.spellings().any(|s| fold(s).contains(&needle))
+            {
+                exact.push(t);
+            }
+        }
+        exact
+    }
+}
+
+/// A period of control of an area or facility by an authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Control {
+    pub authority: String,
+    /// A gazetteer P-code (its sub-areas included), `SY` for the whole country, or
+    /// `facility:<id>`.
+    pub area: String,
+    #[serde(default, skip_serializing_if = "FuzzyDate::is_unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub from: FuzzyDate,
+    #[serde(default, skip_serializing_if = "FuzzyDate::is_unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub to: FuzzyDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("vocabulary {file}: {problem}")]
+pub struct VocabularyError {
+    pub file: String,
+    pub problem: String,
+}
+
+impl VocabularyError {
+    fn new(file: &str, problem: String) -> Self {
+        VocabularyError {
+            file: file.to_string(),
+            problem,
+        }
+    }
+}
+
+/// Every vocabulary and the gazetteer.
+#[derive(Debug, Clone)]
+pub struct Vocabularies {
+    pub event_kinds: Vocabulary,
+    pub source_kinds: Vocabulary,
+    pub identifier_kinds: Vocabulary,
+    pub authorities: Vocabulary,
+    pub units: Vocabulary,
+    pub facilities: Vocabulary,
+    pub host_countries: Vocabulary,
+    pub border_crossings: Vocabulary,
+    pub control: Vec<Control>,
+    pub gazetteer: Gazetteer,
+}
+
+/// The vocabulary files as compiled into the binary: (name, TOML text).
+pub const EMBEDDED_FILES: &[(&str, &str)] = &[
+    (
+        "event-kinds",
+        include_str!("../../../data/vocabularies/event-kinds.toml"),
+    ),
+    (
+        "source-kinds",
+        include_str!("../../../data/vocabularies/source-kinds.toml"),
+    ),
+    (
+        "identifier-kinds",
+        include_str!("../../../data/vocabularies/identifier-kinds.toml"),
+    ),
+    (
+        "authorities",
+        include_str!("../../../data/vocabularies/authorities.toml"),
+    ),
+    (
+        "units",
+        include_str!("../../../data/vocabularies/units.toml"),
+    ),
+    (
+        "facilities",
+        include_str!("../../../data/vocabularies/facilities.toml"),
+    ),
+    (
+        "host-countries",
+        include_str!("../../../data/vocabularies/host-countries.toml"),
+    ),
+    (
+        "border-crossings",
+        include_str!("../../../data/vocabularies/border-crossings.toml"),
+    ),
+];
+pub const EMBEDDED_CONTROL: &str = include_str!("../../../data/vocabularies/control.toml");
+pub const EMBEDDED_GAZETTEER: &str = include_str!("../../../data/gazetteer/syria-admin.csv");
+
+/// The categories of event kinds that docs/DEFINITIONS.md gives meaning to.
+pub const EVENT_CATEGORIES: &[&str] = &[
+    "return",
+    "deprivation",
+    "harm",
+    "disappearance",
+    "release",
+    "death-in-custody",
+    "killing",
+    "other",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermFile {
+    #[serde(default)]
+    term: Vec<Term>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlFile {
+    #[serde(default)]
+    control: Vec<Control>,
+}
+
+impl Vocabularies {
+    /// The vocabularies compiled into this binary, parsed once.
+    pub fn embedded() -> &'static Vocabularies {
+        static VOCABULARIES: OnceLock<Vocabularies> = OnceLock::new();
+        VOCABULARIES.get_or_init(|| {
+            match Vocabularies::parse(EMBEDDED_FILES, EMBEDDED_CONTROL, EMBEDDED_GAZETTEER) {
+                Ok(v) => v,
+                // The embedded files are checked by this crate's tests; a failure here is a build defect.
+                Err(e) => panic!("embedded vocabulary data is invalid: {e}"),
+            }
+        })
+    }
+
+    /// Parse and cross-check vocabulary files: every reference between vocabularies must
+    /// name an existing term.
+    pub fn parse(
+        files: &[(&'static str, &str)],
+        control: &str,
+        gazetteer: &str,
+    ) -> Result<Vocabularies, VocabularyError> {
+        let mut lists: HashMap<&str, Vocabulary> = HashMap::new();
+        for (name, text) in files {
+            let parsed: TermFile =
+                toml::from_str(text).map_err(|e| VocabularyError::new(name, e.to_string()))?;
+            lists.insert(name, Vocabulary::new(name, parsed.term)?);
+        }
+        let mut take = |name: &'static str| {
+            lists
+                .remove(name)
+                .ok_or_else(|| VocabularyError::new(name, "file missing".into()))
+        };
+        let control: ControlFile =
+            toml::from_str(control).map_err(|e| VocabularyError::new("control", e.to_string()))?;
+        let v = Vocabularies {
+            event_kinds: take("event-kinds")?,
+            source_kinds: take("source-kinds")?,
+            identifier_kinds: take("identifier-kinds")?,
+            authorities: take("authorities")?,
+            units: take("units")?,
+            facilities: take("facilities")?,
+            host_countries: take("host-countries")?,
+            border_crossings: take("border-crossings")?,
+            control: control.control,
+            gazetteer: Gazetteer::parse(gazetteer)?,
+        };
+        v.check_references()?;
+        Ok(v)
+    }
+
+    fn check_references(&self) -> Result<(), VocabularyError> {
+        let bad = |file: &str, what: String| Err(VocabularyError::new(file, what));
+        for t in self.event_kinds.terms() {
+            match t.category.as_deref() {
+                Some(c) if EVENT_CATEGORIES.contains(&c) => {}
+                _ => return bad("event-kinds", format!("{} has no known category", t.id)),
+            }
+        }
+        for t in self.units.terms() {
+            if let Some(p) = &t.parent {
+                if self.units.get(p).is_none() {
+                    return bad("units", format!("{} names unknown parent {p}", t.id));
+                }
+            }
+            if let Some(a) = &t.authority {
+                if self.authorities.get(a).is_none() {
+                    return bad("units", format!("{} names unknown authority {a}", t.id));
+                }
+            }
+        }
+        for t in self
+            .facilities
+            .terms()
+            .iter()
+            .chain(self.border_crossings.terms())
+        {
+            if let Some(p) = &t.pcode {
+                if self.gazetteer.get(p).is_none() {
+                    return bad(
+                        "facilities/border-crossings",
+                        format!("{} names unknown P-code {p}", t.id),
+                    );
+                }
+            }
+            if let Some(u) = &t.unit {
+                if self.units.get(u).is_none() {
+                    return bad("facilities", format!("{} names unknown unit {u}", t.id));
+                }
+            }
+            if let Some(c) = &t.country {
+                if self.host_countries.get(c).is_none() {
+                    return bad(
+                        "border-crossings",
+                        format!("{} names unknown country {c}", t.id),
+                    );
+                }
+            }
+        }
+        for c in &self.control {
+            if self.authorities.get(&c.authority).is_none() {
+                return bad("control", format!("unknown authority {}", c.authority));
+            }
+            let known = match c.area.strip_prefix("facility:") {
+                Some(f) => self.facilities.get(f).is_some(),
+                None => c.area == "SY" || self.gazetteer.get(&c.area).is_some(),
+            };
+            if !known {
+                return bad("control", format!("unknown area {}", c.area));
+            }
+        }
+        Ok(())
+    }
+
+    /// A vocabulary by its file name, for the look-up API.
+    pub fn by_name(&self, name: &str) -> Option<&Vocabulary> {
+        Some(match name {
+            "event-kinds" => &self.event_kinds,
+            "source-kinds" => &self.source_kinds,
+            "identifier-kinds" => &self.identifier_kinds,
+            "authorities" => &self.authorities,
+            "units" => &self.units,
+            "facilities" => &self.facilities,
+            "host-countries" => &self.host_countries,
+            "border-crossings" => &self.border_crossings,
+            _ => return None,
+        })
+    }
+
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        EMBEDDED_FILES.iter().map(|(n, _)| *n)
+    }
+
+    /// The category of an event kind (`deprivation`, `release` …), if the kind is known.
+    pub fn category_of(&self, event_kind: &str) -> Option<&str> {
+        self.event_kinds
+            .get(event_kind)
+            .and_then(|t| t.category.as_deref())
+    }
+
+    /// The authorities that may have controlled a place (P-code or facility) at a date:
+    /// every control row covering the place (or an area containing it) whose period may
+    /// include the date. More than one means the record is ambiguous, not that one wins.
+    pub fn controlling_authorities(&self, area: &str, at: &FuzzyDate) -> Vec<&Term> {
+        let mut areas: Vec<String> = vec![area.to_string(), "SY".to_string()];
+        let pcode = match area.strip_prefix("facility:") {
+            Some(f) => self.facilities.get(f).and_then(|t| t.pcode.clone()),
+            None => Some(area.to_string()),
+        };
+        if let Some(p) = pcode {
+            areas.extend(
+                self.gazetteer
+                    .ancestors(&p)
+                    .into_iter()
+                    .map(|e| e.pcode.clone()),
+            );
+        }
+        let mut out: Vec<&Term> = Vec::new();
+        for c in &self.control {
+            if !areas.contains(&c.area) {
+                continue;
+            }
+            let period = match (c.from.bounds(), c.to.bounds()) {
+                (Some((lo, _)), Some((_, hi))) => Some((lo, hi)),
+                (Some((lo, _)), None) => Some((lo, i64::MAX)),
+                (None, Some((_, hi))) => Some((i64::MIN, hi)),
+                (None, None) => None,
+            };
+            let may_cover = match (period, at.bounds()) {
+                (Some((lo, hi)), Some((a, b))) => a <= hi && b >= lo,
+                _ => true,
+            };
+            if may_cover {
+                if let Some(t) = self.authorities.get(&c.authority) {
+                    if !out.iter().any(|o| o.id == t.id) {
+                        out.push(t);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The chain of units from `unit` up to its top agency.
+    pub fn unit_chain(&self, unit: &str) -> Vec<&Term> {
+        let mut chain = Vec::new();
+        let mut next = self.units.get(unit);
+        while let Some(t) = next {
+            if chain.iter().any(|c: &&Term| c.id == t.id) {
+                break;
+            }
+            chain.push(t);
+            next = t.parent.as_deref().and_then(|p| self.units.get(p));
+        }
+        chain
+    }
+
+    /// Whether a unit existed under its authority at a date (unknown dates give `true`).
+    pub fn unit_active_at(&self, unit: &str, at: &FuzzyDate) -> bool {
+        let Some(t) = self.units.get(unit) else {
+            return false;
+        };
+        let after_end = !t.to.is_unknown() && at.compare(&t.to) == Temporal::After;
+        let before_start = !t.from.is_unknown() && at.compare(&t.from) == Temporal::Before;
+        !(after_end || before_start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_vocabularies_parse_and_cross_check() {
+        let v = Vocabularies::embedded();
+        assert!(v.event_kinds.get("enforced-disappearance").is_some());
+        for facility in [
+            "sednaya-prison",
+            "mi-branch-215-facility",
+            "mi-branch-227-facility",
+            "mi-branch-235-facility",
+            "mi-branch-248-facility",
+            "gid-branch-251-facility",
+            "afi-mezzeh-airport",
+        ] {
+            assert!(v.facilities.get(facility).is_some(), "{facility}");
+        }
+        for country in ["LB", "TR", "JO", "DK", "SE", "DE"] {
+            assert!(v.host_countries.get(country).is_some(), "{country}");
+        }
+    }
+
+    #[test]
+    fn terms_are_found_by_any_spelling_in_either_language() {
+        let v = Vocabularies::embedded();
+        let ids = |list: Vec<&Term>| list.into_iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(v.units.lookup("المخابرات الجوية")),
+            ["air-force-intelligence"]
+        );
+        assert_eq!(
+            ids(v.units.lookup("Air Force Intelligence")),
+            ["air-force-intelligence"]
+        );
+        assert_eq!(ids(v.units.lookup("فرع فلسطين")), ["mi-branch-235"]);
+        assert_eq!(
+            ids(v.event_kinds.lookup("اختفاء قسري")),
+            ["enforced-disappearance"]
+        );
+        assert_eq!(ids(v.host_countries.lookup("Turkey")), ["TR"]);
+        assert!(
+            v.facilities
+                .search("صيدنايا")
+                .iter()
+                .any(|t| t.id == "sednaya-prison")
+        );
+    }
+
+    #[test]
+    fn unit_hierarchy_and_periods() {
+        let v = Vocabularies::embedded();
+        let chain: Vec<_> = v
+            .unit_chain("mi-branch-235")
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        assert_eq!(chain, ["mi-branch-235", "military-intelligence"]);
+        let d = |s: &str| FuzzyDate::parse(s).unwrap_or_default();
+        assert!(v.unit_active_at("mi-branch-235", &d("2019-03")));
+        assert!(!v.unit_active_at("mi-branch-235", &d("2025-02")));
+        assert!(v.unit_active_at("general-security-service", &d("2025-02")));
+    }
+
+    #[test]
+    fn control_is_time_bounded() {
+        let v = Vocabularies::embedded();
+        let d = |s: &str| FuzzyDate::parse(s).unwrap_or_default();
+        let ids = |list: Vec<&Term>| list.into_iter().map(|t| t.id.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            ids(v.controlling_authorities("facility:sednaya-prison", &d("2018-06"))),
+            ["assad-government"]
+        );
+        assert_eq!(
+            ids(v.controlling_authorities("SY010000", &d("2019"))),
+            ["assad-government"]
+        );
+        assert_eq!(
+            ids(v.controlling_authorities("SY010000", &d("2025-03"))),
+            ["transitional-authorities"]
+        );
+        // December 2024 straddles the change: both are possible, and both are reported.
+        assert_eq!(
+            ids(v.controlling_authorities("SY01", &d("2024-12"))).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn broken_references_are_refused() {
+        let files: Vec<(&'static str, &str)> = EMBEDDED_FILES
+            .iter()
+            .map(|(n, t)| {
+                if *n == "units" {
+                    (
+                        *n,
+                        "[[term]]\nid = \"x\"\nen = \"X\"\nar = \"س\"\nparent = \"nowhere\"\n",
+                    )
+                } else {
+                    (*n, *t)
+                }
+            })
+            .collect();
+        let err = Vocabularies::parse(&files, EMBEDDED_CONTROL, EMBEDDED_GAZETTEER).err();
+        assert!(err.is_some_and(|e| e.problem.contains("unknown parent nowhere")));
+    }
+}
