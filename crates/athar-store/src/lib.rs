@@ -1,0 +1,240 @@
+//! # athar-store — where records live, and their history
+//!
+//! Every write is a [`ChangeSet`]: one or more creations, updates or deletions by one
+//! author, applied in one transaction or not at all. Each change becomes a new revision of
+//! its record; nothing is overwritten, and a deletion is a revision that carries a reason.
+//! Each change set appends one entry to the audit log, a hash chain (see [`chain`]) that
+//! [`Store::verify`] re-checks end to end.
+//!
+//! [`Store`] is the backend-neutral interface the server and the command line use. The
+//! embedded backend, [`sqlite::SqliteStore`], keeps everything in one SQLCipher file
+//! encrypted under a key derived from the passphrase ([`layout`]). Its methods block;
+//! async callers run them on a blocking thread.
+//!
+//! Every body is validated against the model and the vocabularies, and every reference
+//! (an involvement's person and event, an event's previous event, a cited source) must
+//! name an existing record, before anything is written.
+
+#![forbid(unsafe_code)]
+
+pub mod chain;
+pub mod layout;
+pub mod sqlite;
+
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
+use serde::Serialize;
+
+pub use chain::Problem;
+pub use layout::DataDir;
+pub use sqlite::SqliteStore;
+
+/// What a change does to one record.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Create {
+        id: RecordId,
+        body: RecordBody,
+    },
+    /// Replace the content; `expected_rev` guards against overwriting someone else's edit.
+    Update {
+        id: RecordId,
+        expected_rev: Option<u32>,
+        body: RecordBody,
+    },
+    /// Mark deleted, with the reason; the content stays in history.
+    Delete {
+        kind: RecordKind,
+        id: RecordId,
+        expected_rev: Option<u32>,
+        reason: String,
+    },
+}
+
+impl Change {
+    pub fn id(&self) -> RecordId {
+        match self {
+            Change::Create { id, .. } | Change::Update { id, .. } | Change::Delete { id, .. } => {
+                *id
+            }
+        }
+    }
+}
+
+/// Changes applied together by one author, recorded as one audit entry.
+#[derive(Debug, Clone)]
+pub struct ChangeSet {
+    /// Who: a user or a process (`cli`, `demo`).
+    pub author: String,
+    /// What, for the audit log: e.g. `api.create`, `demo.generate`.
+    pub action: String,
+    pub changes: Vec<Change>,
+}
+
+/// The result of applying a change set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Written {
+    pub audit_seq: i64,
+    /// (record, its new revision number), in the order of the changes.
+    pub revisions: Vec<(RecordId, u32)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    pub fn code(self) -> i64 {
+        match self {
+            Operation::Create => 1,
+            Operation::Update => 2,
+            Operation::Delete => 3,
+        }
+    }
+    pub fn from_code(code: i64) -> Option<Self> {
+        [Operation::Create, Operation::Update, Operation::Delete]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
+/// A record as it stands now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub id: RecordId,
+    pub rev: u32,
+    pub body: RecordBody,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One revision in a record's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub rev: u32,
+    pub op: Operation,
+    pub at: i64,
+    pub author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub audit_seq: i64,
+    /// SHA-256 of the revision, hex.
+    pub hash: String,
+    pub body: RecordBody,
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Hash of this entry, hex: the head of the chain when it is the last.
+    pub hash: String,
+}
+
+/// What [`Store::verify`] found.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub audit_entries: u64,
+    pub revisions: u64,
+    pub body_bytes: u64,
+    /// Hash of the last audit entry, hex.
+    pub head: String,
+    pub problems: Vec<Problem>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no {} with id {id}", kind.name())]
+    NotFound { kind: RecordKind, id: RecordId },
+    #[error("the {} {id} was deleted in revision {rev}", kind.name())]
+    Deleted {
+        kind: RecordKind,
+        id: RecordId,
+        rev: u32,
+        reason: Option<String>,
+    },
+    #[error("the {} {id} is at revision {actual}, not {expected}; reload and apply the change again", kind.name())]
+    Conflict {
+        kind: RecordKind,
+        id: RecordId,
+        expected: u32,
+        actual: u32,
+    },
+    #[error("a record with id {id} exists already")]
+    Exists { id: RecordId },
+    #[error("change {index} is invalid: {}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid {
+        index: usize,
+        errors: Vec<FieldError>,
+    },
+    #[error("the passphrase does not open this store")]
+    WrongPassphrase,
+    #[error("no Athar store in {0}; run `athar init` first")]
+    NotInitialised(String),
+    #[error("an Athar store exists already in {0}")]
+    AlreadyInitialised(String),
+    #[error("the store was written by a newer Athar (schema {found}, this build knows {known})")]
+    TooNew { found: i64, known: i64 },
+    #[error(transparent)]
+    Crypto(#[from] athar_crypto::CryptoError),
+    #[error("file {path}: {error}")]
+    Io { path: String, error: std::io::Error },
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The operations every backend offers. Implementations must be safe to share between
+/// threads; every write is atomic.
+pub trait Store: Send + Sync {
+    /// Validate and apply a change set in one transaction, appending one audit entry.
+    fn write(&self, changes: ChangeSet) -> Result<Written>;
+
+    /// The current state of a record. Deleted records give [`StoreError::Deleted`].
+    fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord>;
+
+    /// Records of a kind in id order (creation order), after `after`, at most `limit`;
+    /// deleted records are left out.
+    fn list(
+        &self,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>>;
+
+    /// How many records of a kind exist (deleted ones not counted).
+    fn count(&self, kind: RecordKind) -> Result<u64>;
+
+    /// Every revision of a record, oldest first.
+    fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Revision>>;
+
+    /// The involvements naming a person, or an event.
+    fn involvements_of_person(&self, person: RecordId) -> Result<Vec<StoredRecord>>;
+    fn involvements_of_event(&self, event: RecordId) -> Result<Vec<StoredRecord>>;
+
+    /// Append an audit entry that records no change (a view, an export, a login).
+    fn audit(&self, actor: &str, action: &str, subject: Option<&str>) -> Result<AuditEntry>;
+
+    /// The last audit entry: the head of the chain.
+    fn audit_head(&self) -> Result<AuditEntry>;
+
+    /// Re-check every revision and audit entry, and the database's own integrity.
+    /// `progress` is called with the number of revisions checked so far.
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport>;
+}

@@ -1,0 +1,921 @@
+//! The embedded backend: one SQLCipher database file.
+//!
+//! One writer connection (behind a mutex: SQLite has one writer at a time anyway) and a
+//! small pool of reader connections; in WAL mode readers never wait for the writer. The
+//! raw 256-bit key from [`crate::layout`] is given to SQLCipher, so opening a connection
+//! costs no key derivation. The whole file — pages, write-ahead log, rollback journal — is
+//! encrypted (AES-256 with an HMAC per page).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use athar_crypto::{StoreKey, to_hex};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Vocabularies};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
+use crate::layout::DataDir;
+use crate::{
+    AuditEntry, Change, ChangeSet, Operation, Result, Revision, Store, StoreError, StoredRecord,
+    VerifyReport, Written,
+};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const TRIGGERS: &[&str] = &[
+    "revisions_append_only",
+    "revisions_never_deleted",
+    "audit_append_only",
+    "audit_never_deleted",
+];
+const READER_POOL: usize = 8;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+pub struct SqliteStore {
+    path: PathBuf,
+    key: StoreKey,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    vocab: &'static Vocabularies,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves SQLite consistent (the transaction rolls back
+    // when dropped), so a poisoned lock is safe to take over.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn id_bytes(id: &RecordId) -> &[u8] {
+    id.as_bytes()
+}
+
+fn read_id(bytes: Vec<u8>) -> Result<RecordId> {
+    let array: [u8; 16] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Database("a stored record id is not 16 bytes".into()))?;
+    Ok(RecordId::from_bytes(array))
+}
+
+fn parse_body(kind: RecordKind, bytes: &[u8]) -> Result<RecordBody> {
+    RecordBody::from_json(kind, bytes)
+        .map_err(|e| StoreError::Database(format!("a stored {} is unreadable: {e}", kind.name())))
+}
+
+/// Open a connection and unlock it with the key; a wrong key is reported as such.
+fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.execute_batch(&format!(
+        "PRAGMA key = {};",
+        key.sqlcipher_literal().as_str()
+    ))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(StoreError::WrongPassphrase);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA busy_timeout = 10000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -32768;",
+    )?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+struct Head {
+    seq: i64,
+    rev: u32,
+    deleted: bool,
+}
+
+fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Head>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, rev, deleted FROM heads WHERE kind = ?1 AND id = ?2")?;
+    Ok(stmt
+        .query_row(params![kind.code(), id_bytes(id)], |r| {
+            Ok(Head {
+                seq: r.get(0)?,
+                rev: r.get::<_, i64>(1)? as u32,
+                deleted: r.get::<_, i64>(2)? != 0,
+            })
+        })
+        .optional()?)
+}
+
+fn revision_body(conn: &Connection, seq: i64) -> Result<(Vec<u8>, Option<String>)> {
+    let mut stmt = conn.prepare_cached("SELECT body, reason FROM revisions WHERE seq = ?1")?;
+    Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
+fn reference_error(index: usize, field: &str, kind: RecordKind, deleted: bool) -> StoreError {
+    let (code, en, ar) = if deleted {
+        (
+            "reference.deleted",
+            format!("names a {} that has been deleted", kind.name()),
+            "يشير إلى سجل محذوف".to_string(),
+        )
+    } else {
+        (
+            "reference.missing",
+            format!("names no existing {}", kind.name()),
+            "يشير إلى سجل غير موجود".to_string(),
+        )
+    };
+    StoreError::Invalid {
+        index,
+        errors: vec![FieldError::new(field, code, en, ar)],
+    }
+}
+
+fn last_audit(conn: &Connection) -> Result<Option<AuditRow>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash
+             FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            audit_row,
+        )
+        .optional()?)
+}
+
+/// A column's raw bytes whatever its stored type, so that verification reports a tampered
+/// value as a mismatch instead of failing to read it.
+fn blob_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Vec<u8>> {
+    use rusqlite::types::ValueRef;
+    Ok(match r.get_ref(i)? {
+        ValueRef::Blob(b) | ValueRef::Text(b) => b.to_vec(),
+        ValueRef::Integer(n) => n.to_be_bytes().to_vec(),
+        ValueRef::Real(x) => x.to_be_bytes().to_vec(),
+        ValueRef::Null => Vec::new(),
+    })
+}
+
+fn text_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    Ok(String::from_utf8_lossy(&blob_of(r, i)?).into_owned())
+}
+
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: r.get(0)?,
+        at: r.get(1)?,
+        actor: text_of(r, 2)?,
+        action: text_of(r, 3)?,
+        subject: r.get(4)?,
+        first_rev: r.get(5)?,
+        last_rev: r.get(6)?,
+        digest: blob_of(r, 7)?,
+        prev_hash: blob_of(r, 8)?,
+        hash: blob_of(r, 9)?,
+    })
+}
+
+fn revision_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionRow> {
+    let id: Vec<u8> = blob_of(r, 1)?;
+    let mut record_id = [0u8; 16];
+    if id.len() == 16 {
+        record_id.copy_from_slice(&id);
+    }
+    Ok(RevisionRow {
+        seq: r.get(0)?,
+        record_id,
+        kind: r.get(2)?,
+        rev: r.get(3)?,
+        prev_seq: r.get(4)?,
+        op: r.get(5)?,
+        at: r.get(6)?,
+        author: text_of(r, 7)?,
+        reason: r.get(8)?,
+        audit_seq: r.get(9)?,
+        body: blob_of(r, 10)?,
+        hash: blob_of(r, 11)?,
+    })
+}
+
+fn entry_of(row: &AuditRow) -> AuditEntry {
+    AuditEntry {
+        seq: row.seq,
+        at: row.at,
+        actor: row.actor.clone(),
+        action: row.action.clone(),
+        subject: row.subject.clone(),
+        hash: to_hex(&row.hash),
+    }
+}
+
+/// Append an audit entry inside an open transaction.
+fn append_audit(
+    conn: &Connection,
+    at: i64,
+    actor: &str,
+    action: &str,
+    subject: Option<&str>,
+    range: Option<(i64, i64)>,
+    digest: chain::Hash,
+) -> Result<AuditRow> {
+    let (seq, prev_hash) = match last_audit(conn)? {
+        Some(last) => (last.seq + 1, last.hash),
+        None => (1, chain::GENESIS.to_vec()),
+    };
+    let (first_rev, last_rev) = range.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+    let hash = chain::audit_hash(
+        seq, at, actor, action, subject, first_rev, last_rev, &digest, &prev_hash,
+    );
+    conn.prepare_cached(
+        "INSERT INTO audit (seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![seq, at, actor, action, subject, first_rev, last_rev, &digest[..], &prev_hash, &hash[..]])?;
+    Ok(AuditRow {
+        seq,
+        at,
+        actor: actor.into(),
+        action: action.into(),
+        subject: subject.map(String::from),
+        first_rev,
+        last_rev,
+        digest: digest.to_vec(),
+        prev_hash,
+        hash: hash.to_vec(),
+    })
+}
+
+impl SqliteStore {
+    /// Create a new store in `dir`: key parameters, the encrypted database, the schema, and
+    /// the first audit entry.
+    pub fn create(dir: &DataDir, passphrase: &str, actor: &str) -> Result<SqliteStore> {
+        let key = dir.create_key(passphrase)?;
+        let store = SqliteStore::open_with_key(&dir.database(), key)?;
+        {
+            let conn = lock(&store.writer);
+            let store_id = RecordId::new().to_string();
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
+                [&store_id],
+            )?;
+            append_audit(
+                &conn,
+                now_ms(),
+                actor,
+                "store.init",
+                Some(&store_id),
+                None,
+                ChangeDigest::new().finish(),
+            )?;
+        }
+        Ok(store)
+    }
+
+    /// Open an existing store with its passphrase.
+    pub fn open(dir: &DataDir, passphrase: &str) -> Result<SqliteStore> {
+        let key = dir.derive_key(passphrase)?;
+        SqliteStore::open_with_key(&dir.database(), key)
+    }
+
+    /// Open (creating the file if needed) with a key already derived.
+    pub fn open_with_key(path: &Path, key: StoreKey) -> Result<SqliteStore> {
+        let mut writer = connect(path, &key)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStore {
+            path: path.to_path_buf(),
+            key,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            vocab: Vocabularies::embedded(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` with a reader connection from the pool.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = lock(&self.readers).pop();
+        let conn = match conn {
+            Some(c) => c,
+            None => connect(&self.path, &self.key)?,
+        };
+        let out = f(&conn);
+        let mut pool = lock(&self.readers);
+        if pool.len() < READER_POOL {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// For loading many records at once with nobody else using the store: a rollback
+    /// journal instead of the write-ahead log (each page is written once, not twice) and a
+    /// larger cache. Every write stays atomic and durable. Turn it off again when done.
+    pub fn set_bulk_mode(&self, on: bool) -> Result<()> {
+        lock(&self.readers).clear();
+        let conn = lock(&self.writer);
+        if on {
+            conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = -262144;")?;
+        } else {
+            conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;
+        }
+        Ok(())
+    }
+
+    fn check_references(
+        &self,
+        conn: &Connection,
+        index: usize,
+        body: &RecordBody,
+        alive_here: &HashMap<RecordId, RecordKind>,
+        known: &mut HashSet<(RecordKind, RecordId)>,
+    ) -> Result<()> {
+        for reference in body.references() {
+            if alive_here.get(&reference.id) == Some(&reference.kind)
+                || known.contains(&(reference.kind, reference.id))
+            {
+                continue;
+            }
+            match head(conn, reference.kind, &reference.id)? {
+                Some(h) if !h.deleted => {
+                    known.insert((reference.kind, reference.id));
+                }
+                Some(_) => {
+                    return Err(reference_error(
+                        index,
+                        &reference.field,
+                        reference.kind,
+                        true,
+                    ));
+                }
+                None => {
+                    return Err(reference_error(
+                        index,
+                        &reference.field,
+                        reference.kind,
+                        false,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One revision about to be written.
+struct NewRevision<'a> {
+    kind: RecordKind,
+    id: RecordId,
+    rev: u32,
+    prev_seq: Option<i64>,
+    op: Operation,
+    reason: Option<&'a str>,
+    body: Vec<u8>,
+}
+
+impl Store for SqliteStore {
+    fn write(&self, changes: ChangeSet) -> Result<Written> {
+        // Everything that can be checked without the database is checked before locking.
+        for (index, change) in changes.changes.iter().enumerate() {
+            match change {
+                Change::Create { body, .. } | Change::Update { body, .. } => {
+                    body.validate(self.vocab)
+                        .map_err(|errors| StoreError::Invalid { index, errors })?;
+                }
+                Change::Delete { reason, .. } if reason.trim().is_empty() => {
+                    return Err(StoreError::Invalid {
+                        index,
+                        errors: vec![FieldError::new(
+                            "reason",
+                            "delete.no_reason",
+                            "a deletion must give its reason",
+                            "يجب ذكر سبب الحذف",
+                        )],
+                    });
+                }
+                Change::Delete { .. } => {}
+            }
+        }
+        let encoded: Vec<Option<Vec<u8>>> = changes
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Create { body, .. } | Change::Update { body, .. } => {
+                    body.to_json().map(Some)
+                }
+                Change::Delete { .. } => Ok(None),
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
+
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now_ms();
+        let audit_seq: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit", [], |r| {
+                r.get(0)
+            })?;
+        let mut seq: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) FROM revisions", [], |r| {
+                r.get(0)
+            })?;
+        let first_seq = seq + 1;
+        let mut digest = ChangeDigest::new();
+        let mut alive_here: HashMap<RecordId, RecordKind> = HashMap::new();
+        let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
+        let mut written = Vec::with_capacity(changes.changes.len());
+        {
+            let mut insert_revision = tx.prepare_cached(
+                "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let mut upsert_head = tx.prepare_cached(
+                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, rev = excluded.rev,
+                     deleted = excluded.deleted, updated_at = excluded.updated_at",
+            )?;
+            let mut insert_link = tx.prepare_cached(
+                "INSERT INTO involvement_links (person, involvement, event) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut delete_link = tx.prepare_cached(
+                "DELETE FROM involvement_links WHERE person = ?1 AND involvement = ?2",
+            )?;
+
+            for (index, (change, body_json)) in changes.changes.iter().zip(encoded).enumerate() {
+                let new = match change {
+                    Change::Create { id, body } => {
+                        let kind = body.kind();
+                        if alive_here.contains_key(id) || head(&tx, kind, id)?.is_some() {
+                            return Err(StoreError::Exists { id: *id });
+                        }
+                        self.check_references(&tx, index, body, &alive_here, &mut known)?;
+                        if let RecordBody::Involvement(inv) = body {
+                            insert_link.execute(params![
+                                id_bytes(&inv.person),
+                                id_bytes(id),
+                                id_bytes(&inv.event)
+                            ])?;
+                        }
+                        alive_here.insert(*id, kind);
+                        NewRevision {
+                            kind,
+                            id: *id,
+                            rev: 1,
+                            prev_seq: None,
+                            op: Operation::Create,
+                            reason: None,
+                            body: body_json.unwrap_or_default(),
+                        }
+                    }
+                    Change::Update {
+                        id,
+                        expected_rev,
+                        body,
+                    } => {
+                        let kind = body.kind();
+                        let current =
+                            head(&tx, kind, id)?.ok_or(StoreError::NotFound { kind, id: *id })?;
+                        if current.deleted {
+                            return Err(StoreError::Deleted {
+                                kind,
+                                id: *id,
+                                rev: current.rev,
+                                reason: None,
+                            });
+                        }
+                        if let Some(expected) = expected_rev {
+                            if *expected != current.rev {
+                                return Err(StoreError::Conflict {
+                                    kind,
+                                    id: *id,
+                                    expected: *expected,
+                                    actual: current.rev,
+                                });
+                            }
+                        }
+                        self.check_references(&tx, index, body, &alive_here, &mut known)?;
+                        if let RecordBody::Involvement(inv) = body {
+                            let (old, _) = revision_body(&tx, current.seq)?;
+                            if let RecordBody::Involvement(old) = parse_body(kind, &old)? {
+                                delete_link
+                                    .execute(params![id_bytes(&old.person), id_bytes(id)])?;
+                            }
+                            insert_link.execute(params![
+                                id_bytes(&inv.person),
+                                id_bytes(id),
+                                id_bytes(&inv.event)
+                            ])?;
+                        }
+                        alive_here.insert(*id, kind);
+                        NewRevision {
+                            kind,
+                            id: *id,
+                            rev: current.rev + 1,
+                            prev_seq: Some(current.seq),
+                            op: Operation::Update,
+                            reason: None,
+                            body: body_json.unwrap_or_default(),
+                        }
+                    }
+                    Change::Delete {
+                        kind,
+                        id,
+                        expected_rev,
+                        reason,
+                    } => {
+                        let current = head(&tx, *kind, id)?.ok_or(StoreError::NotFound {
+                            kind: *kind,
+                            id: *id,
+                        })?;
+                        if current.deleted {
+                            return Err(StoreError::Deleted {
+                                kind: *kind,
+                                id: *id,
+                                rev: current.rev,
+                                reason: None,
+                            });
+                        }
+                        if let Some(expected) = expected_rev {
+                            if *expected != current.rev {
+                                return Err(StoreError::Conflict {
+                                    kind: *kind,
+                                    id: *id,
+                                    expected: *expected,
+                                    actual: current.rev,
+                                });
+                            }
+                        }
+                        // The deletion revision keeps the last content, so history shows what went.
+                        let (old, _) = revision_body(&tx, current.seq)?;
+                        if *kind == RecordKind::Involvement {
+                            if let RecordBody::Involvement(old) = parse_body(*kind, &old)? {
+                                delete_link
+                                    .execute(params![id_bytes(&old.person), id_bytes(id)])?;
+                            }
+                        }
+                        alive_here.remove(id);
+                        known.remove(&(*kind, *id));
+                        NewRevision {
+                            kind: *kind,
+                            id: *id,
+                            rev: current.rev + 1,
+                            prev_seq: Some(current.seq),
+                            op: Operation::Delete,
+                            reason: Some(reason.as_str()),
+                            body: old,
+                        }
+                    }
+                };
+                seq += 1;
+                let hash = chain::revision_hash(
+                    seq,
+                    new.id.as_bytes(),
+                    new.kind.code(),
+                    i64::from(new.rev),
+                    new.prev_seq,
+                    new.op.code(),
+                    at,
+                    &changes.author,
+                    new.reason,
+                    audit_seq,
+                    &new.body,
+                );
+                insert_revision.execute(params![
+                    seq,
+                    id_bytes(&new.id),
+                    new.kind.code(),
+                    i64::from(new.rev),
+                    new.prev_seq,
+                    new.op.code(),
+                    at,
+                    &changes.author,
+                    new.reason,
+                    audit_seq,
+                    &new.body,
+                    &hash[..],
+                ])?;
+                upsert_head.execute(params![
+                    new.kind.code(),
+                    id_bytes(&new.id),
+                    seq,
+                    i64::from(new.rev),
+                    i64::from(new.op == Operation::Delete),
+                    at
+                ])?;
+                digest.add(&hash);
+                written.push((new.id, new.rev));
+            }
+        }
+        let range = (seq >= first_seq).then_some((first_seq, seq));
+        let subject = match changes.changes.as_slice() {
+            [single] => Some(single.id().to_string()),
+            _ => None,
+        };
+        let entry = append_audit(
+            &tx,
+            at,
+            &changes.author,
+            &changes.action,
+            subject.as_deref(),
+            range,
+            digest.finish(),
+        )?;
+        debug_assert_eq!(entry.seq, audit_seq);
+        tx.commit()?;
+        Ok(Written {
+            audit_seq,
+            revisions: written,
+        })
+    }
+
+    fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
+        self.read(|conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason
+                     FROM heads h JOIN revisions r ON r.seq = h.seq WHERE h.kind = ?1 AND h.id = ?2",
+                )?
+                .query_row(params![kind.code(), id_bytes(&id)], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as u32,
+                        r.get::<_, i64>(1)? != 0,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                    ))
+                })
+                .optional()?;
+            let Some((rev, deleted, created_at, updated_at, body, reason)) = row else {
+                return Err(StoreError::NotFound { kind, id });
+            };
+            if deleted {
+                return Err(StoreError::Deleted { kind, id, rev, reason });
+            }
+            Ok(StoredRecord { id, rev, body: parse_body(kind, &body)?, created_at, updated_at })
+        })
+    }
+
+    fn list(
+        &self,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>> {
+        self.read(|conn| {
+            let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
+            let mut stmt = conn.prepare_cached(
+                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body
+                 FROM heads h JOIN revisions r ON r.seq = h.seq
+                 WHERE h.kind = ?1 AND h.deleted = 0 AND h.id > ?2 ORDER BY h.id LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![kind.code(), after, limit as i64], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, rev, created_at, updated_at, body) = row?;
+                out.push(StoredRecord {
+                    id: read_id(id)?,
+                    rev: rev as u32,
+                    body: parse_body(kind, &body)?,
+                    created_at,
+                    updated_at,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn count(&self, kind: RecordKind) -> Result<u64> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM heads WHERE kind = ?1 AND deleted = 0",
+                [kind.code()],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
+
+    fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Revision>> {
+        self.read(|conn| {
+            let current = head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash
+                 FROM revisions WHERE seq = ?1",
+            )?;
+            let mut out = Vec::new();
+            let mut next = Some(current.seq);
+            while let Some(seq) = next {
+                let row = stmt.query_row([seq], revision_row)?;
+                if row.record_id != *id.as_bytes() {
+                    return Err(StoreError::Database(format!("revision {seq} is not of record {id}; run athar verify")));
+                }
+                out.push(Revision {
+                    rev: row.rev as u32,
+                    op: Operation::from_code(row.op).unwrap_or(Operation::Update),
+                    at: row.at,
+                    author: row.author,
+                    reason: row.reason,
+                    audit_seq: row.audit_seq,
+                    hash: to_hex(&row.hash),
+                    body: parse_body(kind, &row.body)?,
+                });
+                next = row.prev_seq;
+                if out.len() > current.rev as usize {
+                    return Err(StoreError::Database(format!("the history of {id} loops; run athar verify")));
+                }
+            }
+            out.reverse();
+            Ok(out)
+        })
+    }
+
+    fn involvements_of_person(&self, person: RecordId) -> Result<Vec<StoredRecord>> {
+        let ids = self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT involvement FROM involvement_links WHERE person = ?1")?;
+            let rows = stmt.query_map([id_bytes(&person)], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
+        })?;
+        ids.into_iter()
+            .map(|id| self.get(RecordKind::Involvement, id))
+            .collect()
+    }
+
+    fn involvements_of_event(&self, event: RecordId) -> Result<Vec<StoredRecord>> {
+        let ids = self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT involvement FROM involvement_links WHERE event = ?1")?;
+            let rows = stmt.query_map([id_bytes(&event)], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
+        })?;
+        ids.into_iter()
+            .map(|id| self.get(RecordKind::Involvement, id))
+            .collect()
+    }
+
+    fn audit(&self, actor: &str, action: &str, subject: Option<&str>) -> Result<AuditEntry> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = append_audit(
+            &tx,
+            now_ms(),
+            actor,
+            action,
+            subject,
+            None,
+            ChangeDigest::new().finish(),
+        )?;
+        tx.commit()?;
+        Ok(entry_of(&row))
+    }
+
+    fn audit_head(&self) -> Result<AuditEntry> {
+        self.read(|conn| {
+            last_audit(conn)?
+                .map(|r| entry_of(&r))
+                .ok_or_else(|| StoreError::Database("the audit log is empty".into()))
+        })
+    }
+
+    fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport> {
+        self.read(|conn| {
+            let mut verifier = ChainVerifier::new();
+            let mut problems: Vec<Problem> = Vec::new();
+            let mut database = |problem: String| problems.push(Problem { table: "database", seq: None, problem });
+
+            // SQLCipher checks every page's HMAC: a byte changed in the file itself.
+            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
+            for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                database(format!("page authentication failed: {}", row?));
+            }
+            let mut stmt = conn.prepare("PRAGMA quick_check")?;
+            for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                let row = row?;
+                if row != "ok" {
+                    database(format!("SQLite integrity: {row}"));
+                }
+            }
+            let present: HashSet<String> = conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for t in TRIGGERS {
+                if !present.contains(*t) {
+                    database(format!("the append-only guard {t} has been removed"));
+                }
+            }
+
+            let mut audit_stmt = conn.prepare(
+                "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash FROM audit ORDER BY seq",
+            )?;
+            let mut rev_stmt = conn.prepare(
+                "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash
+                 FROM revisions ORDER BY seq",
+            )?;
+            let mut revisions = rev_stmt.query_map([], revision_row)?;
+            let mut counted = 0u64;
+            let mut revisions_with_progress = std::iter::from_fn(|| {
+                let next = revisions.next();
+                counted += 1;
+                if counted % 100_000 == 0 {
+                    progress(counted);
+                }
+                next
+            });
+            for entry in audit_stmt.query_map([], audit_row)? {
+                verifier.audit(&entry?, &mut revisions_with_progress)?;
+            }
+            verifier.finish(&mut revisions_with_progress)?;
+
+            // The read indexes must agree with the revisions they are derived from.
+            let bad_head: Option<i64> = conn
+                .query_row(
+                    "SELECT h.seq FROM heads h LEFT JOIN revisions r ON r.seq = h.seq
+                     WHERE r.seq IS NULL OR r.record_id != h.id OR r.kind != h.kind OR r.rev != h.rev
+                        OR (r.op = 3) != (h.deleted != 0)
+                     LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(seq) = bad_head {
+                problems.push(Problem { table: "index", seq: Some(seq), problem: "the current-state index disagrees with this revision".into() });
+            }
+            let bad_link: Option<i64> = conn
+                .query_row(
+                    "SELECT r.seq FROM revisions r LEFT JOIN revisions p ON p.seq = r.prev_seq
+                     WHERE (r.prev_seq IS NULL AND (r.rev != 1 OR r.op != 1))
+                        OR (r.prev_seq IS NOT NULL AND (p.seq IS NULL OR p.record_id != r.record_id OR p.rev != r.rev - 1))
+                     LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(seq) = bad_link {
+                problems.push(Problem { table: "revision", seq: Some(seq), problem: "does not follow the previous revision of its record".into() });
+            }
+            let (revision_count, head_total): (i64, i64) = conn.query_row(
+                "SELECT (SELECT count(*) FROM revisions), (SELECT coalesce(sum(rev), 0) FROM heads)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if revision_count != head_total {
+                problems.push(Problem {
+                    table: "index",
+                    seq: None,
+                    problem: format!("{revision_count} revisions stored but the current-state index accounts for {head_total}"),
+                });
+            }
+            let mut all = verifier.problems;
+            all.extend(problems);
+            Ok(VerifyReport {
+                audit_entries: verifier.audit_entries,
+                revisions: verifier.revisions,
+                body_bytes: verifier.bytes,
+                head: to_hex(&verifier.head),
+                problems: all,
+            })
+        })
+    }
+}
