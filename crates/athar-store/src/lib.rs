@@ -21,7 +21,7 @@ pub mod chain;
 pub mod layout;
 pub mod sqlite;
 
-use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference, Vocabularies};
 use serde::Serialize;
 
 pub use chain::Problem;
@@ -68,6 +68,69 @@ pub struct ChangeSet {
     /// What, for the audit log: e.g. `api.create`, `demo.generate`.
     pub action: String,
     pub changes: Vec<Change>,
+}
+
+/// A change set checked against the model and the vocabularies and encoded for storage.
+/// Only [`prepare`] makes one, so nothing unchecked reaches a store. Preparing is
+/// independent of the database and can run on another thread than the writer.
+#[derive(Debug)]
+pub struct Prepared {
+    pub(crate) set: ChangeSet,
+    /// The JSON body of each create or update.
+    pub(crate) encoded: Vec<Option<Vec<u8>>>,
+    /// The records each change refers to.
+    pub(crate) references: Vec<Vec<Reference>>,
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        self.set.changes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.set.changes.is_empty()
+    }
+}
+
+/// Validate every change of a set (fields, vocabulary terms, deletion reasons) and encode
+/// the bodies. References to other records are checked later, by the store, in the write
+/// transaction.
+pub fn prepare(set: ChangeSet, vocab: &Vocabularies) -> Result<Prepared> {
+    let mut encoded = Vec::with_capacity(set.changes.len());
+    let mut references = Vec::with_capacity(set.changes.len());
+    for (index, change) in set.changes.iter().enumerate() {
+        match change {
+            Change::Create { body, .. } | Change::Update { body, .. } => {
+                body.validate(vocab)
+                    .map_err(|errors| StoreError::Invalid { index, errors })?;
+                let json = body
+                    .to_json()
+                    .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
+                encoded.push(Some(json));
+                references.push(body.references());
+            }
+            Change::Delete { reason, .. } => {
+                if reason.trim().is_empty() {
+                    return Err(StoreError::Invalid {
+                        index,
+                        errors: vec![FieldError::new(
+                            "reason",
+                            "delete.no_reason",
+                            "a deletion must give its reason",
+                            "يجب ذكر سبب الحذف",
+                        )],
+                    });
+                }
+                encoded.push(None);
+                references.push(Vec::new());
+            }
+        }
+    }
+    Ok(Prepared {
+        set,
+        encoded,
+        references,
+    })
 }
 
 /// The result of applying a change set.
@@ -204,7 +267,12 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// threads; every write is atomic.
 pub trait Store: Send + Sync {
     /// Validate and apply a change set in one transaction, appending one audit entry.
-    fn write(&self, changes: ChangeSet) -> Result<Written>;
+    fn write(&self, changes: ChangeSet) -> Result<Written> {
+        self.write_prepared(prepare(changes, Vocabularies::embedded())?)
+    }
+
+    /// Apply a change set already [`prepare`]d, checking its references, in one transaction.
+    fn write_prepared(&self, prepared: Prepared) -> Result<Written>;
 
     /// The current state of a record. Deleted records give [`StoreError::Deleted`].
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord>;

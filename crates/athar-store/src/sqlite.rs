@@ -12,13 +12,13 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use athar_crypto::{StoreKey, to_hex};
-use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Vocabularies};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, Change, ChangeSet, Operation, Result, Revision, Store, StoreError, StoredRecord,
+    AuditEntry, Change, Operation, Prepared, Result, Revision, Store, StoreError, StoredRecord,
     VerifyReport, Written,
 };
 
@@ -43,7 +43,6 @@ pub struct SqliteStore {
     key: StoreKey,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
-    vocab: &'static Vocabularies,
 }
 
 fn now_ms() -> i64 {
@@ -318,7 +317,6 @@ impl SqliteStore {
             key,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
-            vocab: Vocabularies::embedded(),
         })
     }
 
@@ -359,11 +357,11 @@ impl SqliteStore {
         &self,
         conn: &Connection,
         index: usize,
-        body: &RecordBody,
+        references: &[Reference],
         alive_here: &HashMap<RecordId, RecordKind>,
         known: &mut HashSet<(RecordKind, RecordId)>,
     ) -> Result<()> {
-        for reference in body.references() {
+        for reference in references {
             if alive_here.get(&reference.id) == Some(&reference.kind)
                 || known.contains(&(reference.kind, reference.id))
             {
@@ -407,40 +405,12 @@ struct NewRevision<'a> {
 }
 
 impl Store for SqliteStore {
-    fn write(&self, changes: ChangeSet) -> Result<Written> {
-        // Everything that can be checked without the database is checked before locking.
-        for (index, change) in changes.changes.iter().enumerate() {
-            match change {
-                Change::Create { body, .. } | Change::Update { body, .. } => {
-                    body.validate(self.vocab)
-                        .map_err(|errors| StoreError::Invalid { index, errors })?;
-                }
-                Change::Delete { reason, .. } if reason.trim().is_empty() => {
-                    return Err(StoreError::Invalid {
-                        index,
-                        errors: vec![FieldError::new(
-                            "reason",
-                            "delete.no_reason",
-                            "a deletion must give its reason",
-                            "يجب ذكر سبب الحذف",
-                        )],
-                    });
-                }
-                Change::Delete { .. } => {}
-            }
-        }
-        let encoded: Vec<Option<Vec<u8>>> = changes
-            .changes
-            .iter()
-            .map(|c| match c {
-                Change::Create { body, .. } | Change::Update { body, .. } => {
-                    body.to_json().map(Some)
-                }
-                Change::Delete { .. } => Ok(None),
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
-
+    fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
+        let Prepared {
+            set: changes,
+            encoded,
+            references,
+        } = prepared;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now_ms();
@@ -462,10 +432,11 @@ impl Store for SqliteStore {
                 "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
-            let mut upsert_head = tx.prepare_cached(
-                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-                 ON CONFLICT (kind, id) DO UPDATE SET seq = excluded.seq, rev = excluded.rev,
-                     deleted = excluded.deleted, updated_at = excluded.updated_at",
+            let mut insert_head = tx.prepare_cached(
+                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4)",
+            )?;
+            let mut update_head = tx.prepare_cached(
+                "UPDATE heads SET seq = ?3, rev = ?4, deleted = ?5, updated_at = ?6 WHERE kind = ?1 AND id = ?2",
             )?;
             let mut insert_link = tx.prepare_cached(
                 "INSERT INTO involvement_links (person, involvement, event) VALUES (?1, ?2, ?3)",
@@ -474,14 +445,18 @@ impl Store for SqliteStore {
                 "DELETE FROM involvement_links WHERE person = ?1 AND involvement = ?2",
             )?;
 
-            for (index, (change, body_json)) in changes.changes.iter().zip(encoded).enumerate() {
+            for (index, ((change, body_json), refs)) in changes
+                .changes
+                .iter()
+                .zip(encoded)
+                .zip(&references)
+                .enumerate()
+            {
                 let new = match change {
                     Change::Create { id, body } => {
                         let kind = body.kind();
-                        if alive_here.contains_key(id) || head(&tx, kind, id)?.is_some() {
-                            return Err(StoreError::Exists { id: *id });
-                        }
-                        self.check_references(&tx, index, body, &alive_here, &mut known)?;
+                        // A second creation of an id fails on the primary key of `heads` below.
+                        self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                         if let RecordBody::Involvement(inv) = body {
                             insert_link.execute(params![
                                 id_bytes(&inv.person),
@@ -526,7 +501,7 @@ impl Store for SqliteStore {
                                 });
                             }
                         }
-                        self.check_references(&tx, index, body, &alive_here, &mut known)?;
+                        self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                         if let RecordBody::Involvement(inv) = body {
                             let (old, _) = revision_body(&tx, current.seq)?;
                             if let RecordBody::Involvement(old) = parse_body(kind, &old)? {
@@ -627,14 +602,26 @@ impl Store for SqliteStore {
                     &new.body,
                     &hash[..],
                 ])?;
-                upsert_head.execute(params![
-                    new.kind.code(),
-                    id_bytes(&new.id),
-                    seq,
-                    i64::from(new.rev),
-                    i64::from(new.op == Operation::Delete),
-                    at
-                ])?;
+                if new.op == Operation::Create {
+                    match insert_head.execute(params![new.kind.code(), id_bytes(&new.id), seq, at])
+                    {
+                        Err(rusqlite::Error::SqliteFailure(e, _))
+                            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                        {
+                            return Err(StoreError::Exists { id: new.id });
+                        }
+                        other => other?,
+                    };
+                } else {
+                    update_head.execute(params![
+                        new.kind.code(),
+                        id_bytes(&new.id),
+                        seq,
+                        i64::from(new.rev),
+                        i64::from(new.op == Operation::Delete),
+                        at
+                    ])?;
+                }
                 digest.add(&hash);
                 written.push((new.id, new.rev));
             }

@@ -1,0 +1,308 @@
+//! # athar-server — the HTTP JSON API
+//!
+//! Routes are declared once, in [`endpoints`]: the router, the OpenAPI document served at
+//! `/api/openapi.json`, and the tests that walk every endpoint are all built from that
+//! table, so an endpoint cannot exist without being described.
+//!
+//! Every record kind (persons, events, involvements, sources) has the same five
+//! operations — list, create, read, update, delete — plus its revision history; persons
+//! also have their timeline (their journey in order, with derived status), events their
+//! involvements. Vocabularies and the gazetteer can be looked up in Arabic or English.
+//!
+//! Responses carry strict security headers (no framing, no referrer, no sniffing, no
+//! caching of personal data, a CSP that allows nothing). Errors are problem+json.
+//! Accounts and authorisation arrive with the security work; until then the server
+//! listens on the loopback interface unless told otherwise.
+
+#![forbid(unsafe_code)]
+
+pub mod lookups;
+pub mod openapi;
+pub mod problem;
+pub mod records;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::routing::{MethodRouter, get};
+use axum::{Json, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use athar_model::{Event, Involvement, Person, RecordKind, Source, Vocabularies};
+use athar_store::Store;
+
+use problem::{JsonBody, Problem};
+use records::{ApiBody, DeleteRequest, ListQuery};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub vocab: &'static Vocabularies,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        AppState {
+            store,
+            vocab: Vocabularies::embedded(),
+        }
+    }
+}
+
+/// One route of the API: the table the router and the OpenAPI document are built from.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub method: &'static str,
+    /// Axum path syntax: `/api/persons/{id}`.
+    pub path: String,
+    pub summary: String,
+    pub tag: &'static str,
+    /// Name of the request body schema in the OpenAPI components.
+    pub request: Option<&'static str>,
+    /// Name of the response schema (the record kind's for record routes).
+    pub response: Option<&'static str>,
+}
+
+fn kind_schema(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Person => "Person",
+        RecordKind::Event => "Event",
+        RecordKind::Involvement => "Involvement",
+        RecordKind::Source => "Source",
+    }
+}
+
+/// Every endpoint of the API.
+pub fn endpoints() -> Vec<Endpoint> {
+    let e = |method, path: &str, summary: &str, tag, request, response| Endpoint {
+        method,
+        path: path.to_string(),
+        summary: summary.to_string(),
+        tag,
+        request,
+        response,
+    };
+    let mut out = vec![
+        e(
+            "GET",
+            "/healthz",
+            "Liveness and store readability",
+            "service",
+            None,
+            None,
+        ),
+        e(
+            "GET",
+            "/api/openapi.json",
+            "This API description",
+            "service",
+            None,
+            None,
+        ),
+    ];
+    for kind in RecordKind::ALL {
+        let base = format!("/api/{}", kind.collection());
+        let name = kind.name();
+        let schema = Some(kind_schema(kind));
+        out.push(e(
+            "GET",
+            &base,
+            &format!("List {name}s, oldest first (paginated with after and limit)"),
+            "records",
+            None,
+            schema,
+        ));
+        out.push(e(
+            "POST",
+            &base,
+            &format!("Create a {name}"),
+            "records",
+            schema,
+            schema,
+        ));
+        out.push(e(
+            "GET",
+            &format!("{base}/{{id}}"),
+            &format!("Read a {name} (ETag is its revision)"),
+            "records",
+            None,
+            schema,
+        ));
+        out.push(e(
+            "PUT",
+            &format!("{base}/{{id}}"),
+            &format!("Replace a {name} with a new revision (If-Match: revision)"),
+            "records",
+            schema,
+            schema,
+        ));
+        out.push(e(
+            "DELETE",
+            &format!("{base}/{{id}}"),
+            &format!("Delete a {name}, giving the reason; its history stays"),
+            "records",
+            Some("DeleteRequest"),
+            None,
+        ));
+        out.push(e(
+            "GET",
+            &format!("{base}/{{id}}/history"),
+            &format!("Every revision of a {name}, oldest first"),
+            "records",
+            None,
+            None,
+        ));
+    }
+    out.push(e(
+        "GET",
+        "/api/persons/{id}/timeline",
+        "A person's journey: events in order, with derived status",
+        "records",
+        None,
+        None,
+    ));
+    out.push(e(
+        "GET",
+        "/api/events/{id}/involvements",
+        "The persons involved in an event",
+        "records",
+        None,
+        None,
+    ));
+    out.push(e(
+        "GET",
+        "/api/vocabularies",
+        "The vocabularies and their sizes",
+        "lookups",
+        None,
+        None,
+    ));
+    out.push(e(
+        "GET",
+        "/api/vocabularies/{name}",
+        "Terms of a vocabulary, optionally matching q (Arabic or English)",
+        "lookups",
+        None,
+        Some("Term"),
+    ));
+    out.push(e(
+        "GET",
+        "/api/gazetteer",
+        "Places matching q (Arabic or English, names and aliases)",
+        "lookups",
+        None,
+        Some("GazetteerEntry"),
+    ));
+    out.push(e(
+        "GET",
+        "/api/gazetteer/{pcode}",
+        "A place with the areas containing it",
+        "lookups",
+        None,
+        Some("GazetteerEntry"),
+    ));
+    out
+}
+
+fn record_routes<T: ApiBody>() -> (
+    MethodRouter<AppState>,
+    MethodRouter<AppState>,
+    MethodRouter<AppState>,
+) {
+    let kind = T::KIND;
+    let collection =
+        get(move |State(s): State<AppState>, Query(q): Query<ListQuery>| records::list(kind, s, q))
+            .post(records::create::<T>);
+    let item =
+        get(move |State(s): State<AppState>, Path(id): Path<String>| records::get(kind, s, id))
+            .put(records::update::<T>)
+            .delete(
+                move |State(s): State<AppState>,
+                      Path(id): Path<String>,
+                      headers: HeaderMap,
+                      JsonBody(b): JsonBody<DeleteRequest>| {
+                    records::delete(kind, s, id, headers, b)
+                },
+            );
+    let history =
+        get(move |State(s): State<AppState>, Path(id): Path<String>| records::history(kind, s, id));
+    (collection, item, history)
+}
+
+fn add_records<T: ApiBody>(router: Router<AppState>) -> Router<AppState> {
+    let base = format!("/api/{}", T::KIND.collection());
+    let (collection, item, history) = record_routes::<T>();
+    router
+        .route(&base, collection)
+        .route(&format!("{base}/{{id}}"), item)
+        .route(&format!("{base}/{{id}}/history"), history)
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
+    let store = state.store.clone();
+    let head = records::blocking(move || store.audit_head()).await?;
+    Ok(Json(
+        serde_json::json!({ "status": "ok", "audit_entries": head.seq }),
+    ))
+}
+
+/// The application: routes, state and security headers.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new().route("/healthz", get(healthz)).route(
+        "/api/openapi.json",
+        get(|| async { Json(openapi::document()) }),
+    );
+    router = add_records::<Person>(router);
+    router = add_records::<Event>(router);
+    router = add_records::<Involvement>(router);
+    router = add_records::<Source>(router);
+    router = router
+        .route(
+            "/api/persons/{id}/timeline",
+            get(|State(s): State<AppState>, Path(id): Path<String>| records::timeline(s, id)),
+        )
+        .route(
+            "/api/events/{id}/involvements",
+            get(|State(s): State<AppState>, Path(id): Path<String>| {
+                records::event_involvements(s, id)
+            }),
+        )
+        .route("/api/vocabularies", get(lookups::vocabularies))
+        .route("/api/vocabularies/{name}", get(lookups::vocabulary))
+        .route("/api/gazetteer", get(lookups::gazetteer_search))
+        .route("/api/gazetteer/{pcode}", get(lookups::gazetteer_entry));
+    let headers: [(HeaderName, &'static str); 5] = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ];
+    let mut app = router
+        .fallback(|| async { Problem::not_found().detail("no such endpoint") })
+        .with_state(state);
+    for (name, value) in headers {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    app
+}
+
+/// Serve until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

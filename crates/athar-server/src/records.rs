@@ -1,0 +1,505 @@
+//! Create, read, update, delete and list records of every kind, their history, a person's
+//! journey (timeline) and derived status.
+//!
+//! Store calls block, so each runs on tokio's blocking pool. Responses carry the record's
+//! revision as an `ETag`; an update or deletion sent with `If-Match` fails with 412 if the
+//! record changed in between.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use athar_model::date::civil_from_days;
+use athar_model::status::{JourneyStep, age_group, derive_status, journey_order};
+use athar_model::*;
+use athar_store::{Change, ChangeSet, Revision, Store, StoreError, StoredRecord};
+
+use crate::AppState;
+use crate::problem::{JsonBody, Problem};
+
+/// Until accounts exist, every change made through the API is attributed to this author.
+pub const LOCAL_AUTHOR: &str = "local";
+pub const MAX_PAGE: usize = 500;
+
+/// Run a blocking store call off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Problem> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(Problem::from),
+        Err(_) => Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The server could not complete the request",
+            "تعذّر على الخادم إتمام الطلب",
+        )),
+    }
+}
+
+/// RFC 3339 UTC time of a unix-milliseconds timestamp.
+pub fn rfc3339(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let (h, min, s, milli) = (
+        in_day / 3_600_000,
+        in_day / 60_000 % 60,
+        in_day / 1000 % 60,
+        in_day % 1000,
+    );
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
+}
+
+/// A record as the API returns it: its identity and revision, then its content.
+#[derive(Debug, Serialize)]
+pub struct RecordOut {
+    pub id: RecordId,
+    pub kind: RecordKind,
+    pub rev: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(flatten)]
+    pub content: serde_json::Value,
+}
+
+impl RecordOut {
+    pub fn from_stored(r: &StoredRecord) -> Self {
+        let content = match &r.body {
+            RecordBody::Person(p) => serde_json::to_value(p),
+            RecordBody::Event(e) => serde_json::to_value(e),
+            RecordBody::Involvement(i) => serde_json::to_value(i),
+            RecordBody::Source(s) => serde_json::to_value(s),
+        }
+        .unwrap_or(serde_json::Value::Null);
+        RecordOut {
+            id: r.id,
+            kind: r.body.kind(),
+            rev: r.rev,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+            content,
+        }
+    }
+}
+
+fn with_etag(
+    status: StatusCode,
+    record: &StoredRecord,
+    extra: Option<serde_json::Value>,
+) -> Response {
+    let mut value = serde_json::to_value(RecordOut::from_stored(record)).unwrap_or_default();
+    if let (Some(obj), Some(serde_json::Value::Object(extra))) = (value.as_object_mut(), extra) {
+        obj.extend(extra);
+    }
+    let mut response = (status, Json(value)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", record.rev)) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    if status == StatusCode::CREATED {
+        let location = format!("/api/{}/{}", record.body.kind().collection(), record.id);
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    response
+}
+
+/// A record body type the API accepts.
+pub trait ApiBody: DeserializeOwned + Send + 'static {
+    const KIND: RecordKind;
+    fn into_body(self) -> RecordBody;
+}
+
+impl ApiBody for Person {
+    const KIND: RecordKind = RecordKind::Person;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Person(self)
+    }
+}
+impl ApiBody for Event {
+    const KIND: RecordKind = RecordKind::Event;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Event(self)
+    }
+}
+impl ApiBody for Involvement {
+    const KIND: RecordKind = RecordKind::Involvement;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Involvement(self)
+    }
+}
+impl ApiBody for Source {
+    const KIND: RecordKind = RecordKind::Source;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Source(self)
+    }
+}
+
+fn parse_id(text: &str) -> Result<RecordId, Problem> {
+    text.parse()
+        .map_err(|_| Problem::not_found().detail("the id is not a record identifier"))
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<u32>, Problem> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .unwrap_or_default()
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
+    text.parse().map(Some).map_err(|_| {
+        Problem::invalid(vec![FieldError::new(
+            "If-Match",
+            "if_match.invalid",
+            "If-Match must be the revision number from the record's ETag, e.g. \"3\"",
+            "يجب أن يكون If-Match رقم المراجعة من ETag، مثل \"3\"",
+        )])
+    })
+}
+
+fn single(action: &str, change: Change) -> ChangeSet {
+    ChangeSet {
+        author: LOCAL_AUTHOR.into(),
+        action: action.into(),
+        changes: vec![change],
+    }
+}
+
+pub async fn create<T: ApiBody>(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<T>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let id = RecordId::new();
+    let body = body.into_body();
+    let action = format!("api.{}.create", T::KIND.name());
+    let record = blocking(move || {
+        store.write(single(&action, Change::Create { id, body }))?;
+        store.get(T::KIND, id)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, &record, None))
+}
+
+pub async fn update<T: ApiBody>(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<T>,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let expected_rev = if_match(&headers)?;
+    let store = state.store.clone();
+    let body = body.into_body();
+    let action = format!("api.{}.update", T::KIND.name());
+    let record = blocking(move || {
+        store.write(single(
+            &action,
+            Change::Update {
+                id,
+                expected_rev,
+                body,
+            },
+        ))?;
+        store.get(T::KIND, id)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, &record, None))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRequest {
+    /// Why the record is deleted; kept in its history.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Deleted {
+    id: RecordId,
+    rev: u32,
+    deleted: bool,
+    reason: String,
+}
+
+pub async fn delete(
+    kind: RecordKind,
+    state: AppState,
+    id: String,
+    headers: HeaderMap,
+    body: DeleteRequest,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let expected_rev = if_match(&headers)?;
+    let store = state.store.clone();
+    let reason = body.reason.clone();
+    let action = format!("api.{}.delete", kind.name());
+    let written = blocking(move || {
+        store.write(single(
+            &action,
+            Change::Delete {
+                kind,
+                id,
+                expected_rev,
+                reason,
+            },
+        ))
+    })
+    .await?;
+    let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
+    Ok(Json(Deleted {
+        id,
+        rev,
+        deleted: true,
+        reason: body.reason,
+    })
+    .into_response())
+}
+
+pub async fn get(kind: RecordKind, state: AppState, id: String) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    if kind == RecordKind::Person {
+        let (person, journey) = blocking(move || {
+            let person = store.get(kind, id)?;
+            let journey = load_journey(store.as_ref(), id)?;
+            Ok((person, journey))
+        })
+        .await?;
+        let status = status_of(&journey, state.vocab);
+        let extra = serde_json::json!({ "status": status, "status_label": { "en": status.label_en(), "ar": status.label_ar() } });
+        return Ok(with_etag(StatusCode::OK, &person, Some(extra)));
+    }
+    let record = blocking(move || store.get(kind, id)).await?;
+    Ok(with_etag(StatusCode::OK, &record, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    pub after: Option<String>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+struct Page {
+    items: Vec<RecordOut>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<RecordId>,
+    total: u64,
+}
+
+pub async fn list(
+    kind: RecordKind,
+    state: AppState,
+    query: ListQuery,
+) -> Result<Response, Problem> {
+    let after = match query.after.as_deref() {
+        Some(a) => Some(a.parse::<RecordId>().map_err(|_| {
+            Problem::invalid(vec![FieldError::new(
+                "after",
+                "after.invalid",
+                "not a record identifier",
+                "ليس معرّف سجل",
+            )])
+        })?),
+        None => None,
+    };
+    let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let store = state.store.clone();
+    let (records, total) =
+        blocking(move || Ok((store.list(kind, after, limit)?, store.count(kind)?))).await?;
+    let next = (records.len() == limit)
+        .then(|| records.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(Page {
+        items: records.iter().map(RecordOut::from_stored).collect(),
+        next,
+        total,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct RevisionOut {
+    rev: u32,
+    op: athar_store::Operation,
+    at: String,
+    author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    audit_seq: i64,
+    hash: String,
+    content: serde_json::Value,
+}
+
+pub async fn history(kind: RecordKind, state: AppState, id: String) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let revisions: Vec<Revision> = blocking(move || store.history(kind, id)).await?;
+    let out: Vec<RevisionOut> = revisions
+        .into_iter()
+        .map(|r| RevisionOut {
+            rev: r.rev,
+            op: r.op,
+            at: rfc3339(r.at),
+            author: r.author,
+            reason: r.reason,
+            audit_seq: r.audit_seq,
+            hash: r.hash,
+            content: serde_json::to_value(&r.body)
+                .ok()
+                .and_then(|v| v.get("body").cloned())
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "id": id, "kind": kind, "revisions": out })).into_response())
+}
+
+pub async fn event_involvements(state: AppState, id: String) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let records = blocking(move || {
+        store.get(RecordKind::Event, id)?;
+        store.involvements_of_event(id)
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "items": records.iter().map(RecordOut::from_stored).collect::<Vec<_>>() })).into_response())
+}
+
+/// A person's involvements with their events, as loaded for a journey.
+pub struct Journey {
+    pub steps: Vec<(StoredRecord, Involvement, StoredRecord)>,
+}
+
+pub fn load_journey(store: &dyn Store, person: RecordId) -> Result<Journey, StoreError> {
+    let mut steps = Vec::new();
+    for inv in store.involvements_of_person(person)? {
+        let RecordBody::Involvement(involvement) = &inv.body else {
+            continue;
+        };
+        let event = match store.get(RecordKind::Event, involvement.event) {
+            Ok(e) => e,
+            // An event deleted after the involvement was made is no longer part of the journey.
+            Err(StoreError::Deleted { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        steps.push((inv.clone(), involvement.clone(), event));
+    }
+    Ok(Journey { steps })
+}
+
+fn ordered<'a>(journey: &'a Journey) -> Vec<(JourneyStep<'a>, &'a StoredRecord, &'a StoredRecord)> {
+    let steps: Vec<JourneyStep<'a>> = journey
+        .steps
+        .iter()
+        .filter_map(|(_, inv, ev)| match &ev.body {
+            RecordBody::Event(e) => Some(JourneyStep {
+                id: ev.id,
+                event: e,
+                role: inv.role,
+            }),
+            _ => None,
+        })
+        .collect();
+    journey_order(&steps)
+        .into_iter()
+        .filter_map(|step| {
+            let (inv, _, ev) = journey
+                .steps
+                .iter()
+                .find(|(_, i, e)| e.id == step.id && i.role == step.role)?;
+            Some((step, inv, ev))
+        })
+        .collect()
+}
+
+pub fn status_of(journey: &Journey, vocab: &Vocabularies) -> Status {
+    let steps: Vec<JourneyStep<'_>> = ordered(journey).into_iter().map(|(s, _, _)| s).collect();
+    derive_status(&steps, vocab)
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineStep {
+    position: usize,
+    role: Role,
+    involvement: RecordId,
+    /// Whether the person was a child at the event (docs/DEFINITIONS.md).
+    age_group: AgeGroup,
+    kind_label: Label,
+    previous: Option<RecordId>,
+    next: Option<RecordId>,
+    event: RecordOut,
+}
+
+#[derive(Debug, Serialize)]
+struct Label {
+    en: String,
+    ar: String,
+}
+
+pub async fn timeline(state: AppState, id: String) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let (person, journey) = blocking(move || {
+        let person = store.get(RecordKind::Person, id)?;
+        let journey = load_journey(store.as_ref(), id)?;
+        Ok((person, journey))
+    })
+    .await?;
+    let RecordBody::Person(p) = &person.body else {
+        return Err(Problem::not_found());
+    };
+    let order = ordered(&journey);
+    let status = derive_status(
+        &order.iter().map(|(s, _, _)| s.clone()).collect::<Vec<_>>(),
+        state.vocab,
+    );
+    let ids: Vec<RecordId> = order.iter().map(|(s, _, _)| s.id).collect();
+    let steps: Vec<TimelineStep> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (step, inv, ev))| {
+            let term = state.vocab.event_kinds.get(&step.event.kind);
+            let next = order
+                .iter()
+                .find(|(s, _, _)| s.event.previous == Some(step.id))
+                .map(|(s, _, _)| s.id);
+            TimelineStep {
+                position: i + 1,
+                role: step.role,
+                involvement: inv.id,
+                age_group: age_group(&p.birth_date, &step.event.start),
+                kind_label: Label {
+                    en: term
+                        .map(|t| t.en.clone())
+                        .unwrap_or_else(|| step.event.kind.clone()),
+                    ar: term
+                        .map(|t| t.ar.clone())
+                        .unwrap_or_else(|| step.event.kind.clone()),
+                },
+                previous: step.event.previous.filter(|p| ids.contains(p)),
+                next,
+                event: RecordOut::from_stored(ev),
+            }
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "person": RecordOut::from_stored(&person),
+        "status": status,
+        "status_label": { "en": status.label_en(), "ar": status.label_ar() },
+        "events": steps,
+    }))
+    .into_response())
+}
+
+/// The shared state handlers receive.
+pub type SharedStore = Arc<dyn Store>;
