@@ -80,10 +80,10 @@ enum Command {
 }
 
 fn passphrase(confirm: bool) -> Result<String, String> {
-    if let Ok(p) = std::env::var("ATHAR_PASSPHRASE") {
-        if !p.is_empty() {
-            return Ok(p);
-        }
+    if let Ok(p) = std::env::var("ATHAR_PASSPHRASE")
+        && !p.is_empty()
+    {
+        return Ok(p);
     }
     let first = rpassword::prompt_password("Passphrase / عبارة المرور: ")
         .map_err(|e| format!("cannot read the passphrase: {e}"))?;

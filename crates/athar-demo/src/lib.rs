@@ -177,7 +177,7 @@ impl DemoGenerator {
     }
 
     fn demo_source(&mut self, out: &mut Vec<Generated>) -> RecordId {
-        if self.persons % PERSONS_PER_SOURCE == 0 || self.source.is_none() {
+        if self.persons.is_multiple_of(PERSONS_PER_SOURCE) || self.source.is_none() {
             let id = self.next_id();
             let kind = *weighted(
                 &mut self.rng,

@@ -510,17 +510,17 @@ fn parse(input: &str) -> Result<FuzzyDate, DateError> {
         ("من ", " إلى "),
         ("من ", " الى "),
     ] {
-        if let Some(rest) = text.strip_prefix(open) {
-            if let Some((a, b)) = rest.split_once(sep) {
-                return range(parse_point(a.trim())?, parse_point(b.trim())?, approximate);
-            }
+        if let Some(rest) = text.strip_prefix(open)
+            && let Some((a, b)) = rest.split_once(sep)
+        {
+            return range(parse_point(a.trim())?, parse_point(b.trim())?, approximate);
         }
     }
     for sep in ["..", " – ", "–", " - ", " to "] {
-        if let Some((a, b)) = text.split_once(sep) {
-            if let (Ok(from), Ok(to)) = (parse_point(a.trim()), parse_point(b.trim())) {
-                return range(from, to, approximate);
-            }
+        if let Some((a, b)) = text.split_once(sep)
+            && let (Ok(from), Ok(to)) = (parse_point(a.trim()), parse_point(b.trim()))
+        {
+            return range(from, to, approximate);
         }
     }
     // "2018/2019", "2012-03/2014": a range of two dates each carrying a year of four digits.
@@ -535,10 +535,12 @@ fn parse(input: &str) -> Result<FuzzyDate, DateError> {
         }
     }
     // "2012-2014": two bare years joined by a hyphen are a range, not year-month.
-    if let Some((a, b)) = text.split_once('-') {
-        if a.len() == 4 && b.len() == 4 && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit()) {
-            return range(parse_point(a)?, parse_point(b)?, approximate);
-        }
+    if let Some((a, b)) = text.split_once('-')
+        && a.len() == 4
+        && b.len() == 4
+        && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+    {
+        return range(parse_point(a)?, parse_point(b)?, approximate);
     }
     let date = parse_point(&text)?;
     Ok(FuzzyDate::On { date, approximate })

@@ -76,20 +76,20 @@ impl Event {
         if let Some(place) = &self.place {
             place.validate("place", vocab, &mut p);
         }
-        if let Some(unit) = &self.unit {
-            if vocab.units.get(unit).is_none() {
-                p.push(FieldError::unknown_term("unit", "units"));
-            }
+        if let Some(unit) = &self.unit
+            && vocab.units.get(unit).is_none()
+        {
+            p.push(FieldError::unknown_term("unit", "units"));
         }
-        if let Some(c) = &self.host_country {
-            if vocab.host_countries.get(c).is_none() {
-                p.push(FieldError::unknown_term("host_country", "host-countries"));
-            }
+        if let Some(c) = &self.host_country
+            && vocab.host_countries.get(c).is_none()
+        {
+            p.push(FieldError::unknown_term("host_country", "host-countries"));
         }
-        if let Some(c) = &self.crossing {
-            if vocab.border_crossings.get(c).is_none() {
-                p.push(FieldError::unknown_term("crossing", "border-crossings"));
-            }
+        if let Some(c) = &self.crossing
+            && vocab.border_crossings.get(c).is_none()
+        {
+            p.push(FieldError::unknown_term("crossing", "border-crossings"));
         }
         if self.start.compare(&self.end) == Temporal::After {
             p.push(FieldError::new(

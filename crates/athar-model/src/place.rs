@@ -42,23 +42,24 @@ impl PlaceRef {
     }
 
     pub fn validate(&self, field: &str, vocab: &Vocabularies, p: &mut Problems) {
-        if let Some(code) = &self.pcode {
-            if vocab.gazetteer.get(code).is_none() && vocab.host_countries.get(code).is_none() {
-                p.push(FieldError::new(
-                    format!("{field}.pcode"),
-                    "place.unknown_pcode",
-                    "not a P-code of the Syrian gazetteer nor a known country",
-                    "ليس رمزاً في دليل الأماكن السوري ولا بلداً معروفاً",
-                ));
-            }
+        if let Some(code) = &self.pcode
+            && vocab.gazetteer.get(code).is_none()
+            && vocab.host_countries.get(code).is_none()
+        {
+            p.push(FieldError::new(
+                format!("{field}.pcode"),
+                "place.unknown_pcode",
+                "not a P-code of the Syrian gazetteer nor a known country",
+                "ليس رمزاً في دليل الأماكن السوري ولا بلداً معروفاً",
+            ));
         }
-        if let Some(f) = &self.facility {
-            if vocab.facilities.get(f).is_none() {
-                p.push(FieldError::unknown_term(
-                    format!("{field}.facility"),
-                    "facilities",
-                ));
-            }
+        if let Some(f) = &self.facility
+            && vocab.facilities.get(f).is_none()
+        {
+            p.push(FieldError::unknown_term(
+                format!("{field}.facility"),
+                "facilities",
+            ));
         }
         p.text(
             &format!("{field}.text"),

@@ -68,6 +68,9 @@ pub struct JourneyStep<'a> {
     pub role: Role,
 }
 
+/// Where a step sorts: (start bounds, end bounds, recording order).
+type StepKey = ((i64, i64), (i64, i64), usize);
+
 /// Order a person's events as a journey. Links (`previous`) are hard constraints; among
 /// events free to come next, the one whose date may be earliest comes first, then the one
 /// recorded first. Cycles in links (a data error) are broken by date order.
@@ -77,11 +80,11 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
     let mut followers: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
     let mut waiting = vec![0usize; steps.len()];
     for (i, s) in steps.iter().enumerate() {
-        if let Some(&p) = s.event.previous.as_ref().and_then(|p| index.get(p)) {
-            if p != i {
-                followers[p].push(i);
-                waiting[i] += 1;
-            }
+        if let Some(&p) = s.event.previous.as_ref().and_then(|p| index.get(p))
+            && p != i
+        {
+            followers[p].push(i);
+            waiting[i] += 1;
         }
     }
     let key = |i: usize| {
@@ -91,7 +94,7 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
             i,
         )
     };
-    let mut ready: BinaryHeap<Reverse<((i64, i64), (i64, i64), usize)>> = (0..steps.len())
+    let mut ready: BinaryHeap<Reverse<StepKey>> = (0..steps.len())
         .filter(|&i| waiting[i] == 0)
         .map(|i| Reverse(key(i)))
         .collect();

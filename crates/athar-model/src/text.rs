@@ -43,8 +43,8 @@ pub fn fold(input: &str) -> String {
             Some(' ') => {
                 if !last_space {
                     out.push(' ');
-                    last_space = true;
                 }
+                last_space = true;
             }
             Some(m) => {
                 out.extend(m.to_lowercase());

@@ -74,10 +74,10 @@ impl Problems {
 
     /// Text fields have a generous bound so a pasted file cannot fill the store.
     pub fn text(&mut self, field: &str, value: &Option<String>, max: usize) {
-        if let Some(v) = value {
-            if v.chars().count() > max {
-                self.push(FieldError::too_long(field, max));
-            }
+        if let Some(v) = value
+            && v.chars().count() > max
+        {
+            self.push(FieldError::too_long(field, max));
         }
     }
 

@@ -327,15 +327,15 @@ impl Vocabularies {
             }
         }
         for t in self.units.terms() {
-            if let Some(p) = &t.parent {
-                if self.units.get(p).is_none() {
-                    return bad("units", format!("{} names unknown parent {p}", t.id));
-                }
+            if let Some(p) = &t.parent
+                && self.units.get(p).is_none()
+            {
+                return bad("units", format!("{} names unknown parent {p}", t.id));
             }
-            if let Some(a) = &t.authority {
-                if self.authorities.get(a).is_none() {
-                    return bad("units", format!("{} names unknown authority {a}", t.id));
-                }
+            if let Some(a) = &t.authority
+                && self.authorities.get(a).is_none()
+            {
+                return bad("units", format!("{} names unknown authority {a}", t.id));
             }
         }
         for t in self
@@ -344,26 +344,26 @@ impl Vocabularies {
             .iter()
             .chain(self.border_crossings.terms())
         {
-            if let Some(p) = &t.pcode {
-                if self.gazetteer.get(p).is_none() {
-                    return bad(
-                        "facilities/border-crossings",
-                        format!("{} names unknown P-code {p}", t.id),
-                    );
-                }
+            if let Some(p) = &t.pcode
+                && self.gazetteer.get(p).is_none()
+            {
+                return bad(
+                    "facilities/border-crossings",
+                    format!("{} names unknown P-code {p}", t.id),
+                );
             }
-            if let Some(u) = &t.unit {
-                if self.units.get(u).is_none() {
-                    return bad("facilities", format!("{} names unknown unit {u}", t.id));
-                }
+            if let Some(u) = &t.unit
+                && self.units.get(u).is_none()
+            {
+                return bad("facilities", format!("{} names unknown unit {u}", t.id));
             }
-            if let Some(c) = &t.country {
-                if self.host_countries.get(c).is_none() {
-                    return bad(
-                        "border-crossings",
-                        format!("{} names unknown country {c}", t.id),
-                    );
-                }
+            if let Some(c) = &t.country
+                && self.host_countries.get(c).is_none()
+            {
+                return bad(
+                    "border-crossings",
+                    format!("{} names unknown country {c}", t.id),
+                );
             }
         }
         for c in &self.control {
@@ -439,12 +439,11 @@ impl Vocabularies {
                 (Some((lo, hi)), Some((a, b))) => a <= hi && b >= lo,
                 _ => true,
             };
-            if may_cover {
-                if let Some(t) = self.authorities.get(&c.authority) {
-                    if !out.iter().any(|o| o.id == t.id) {
-                        out.push(t);
-                    }
-                }
+            if may_cover
+                && let Some(t) = self.authorities.get(&c.authority)
+                && !out.iter().any(|o| o.id == t.id)
+            {
+                out.push(t);
             }
         }
         out

@@ -491,15 +491,15 @@ impl Store for SqliteStore {
                                 reason: None,
                             });
                         }
-                        if let Some(expected) = expected_rev {
-                            if *expected != current.rev {
-                                return Err(StoreError::Conflict {
-                                    kind,
-                                    id: *id,
-                                    expected: *expected,
-                                    actual: current.rev,
-                                });
-                            }
+                        if let Some(expected) = expected_rev
+                            && *expected != current.rev
+                        {
+                            return Err(StoreError::Conflict {
+                                kind,
+                                id: *id,
+                                expected: *expected,
+                                actual: current.rev,
+                            });
                         }
                         self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                         if let RecordBody::Involvement(inv) = body {
@@ -543,23 +543,22 @@ impl Store for SqliteStore {
                                 reason: None,
                             });
                         }
-                        if let Some(expected) = expected_rev {
-                            if *expected != current.rev {
-                                return Err(StoreError::Conflict {
-                                    kind: *kind,
-                                    id: *id,
-                                    expected: *expected,
-                                    actual: current.rev,
-                                });
-                            }
+                        if let Some(expected) = expected_rev
+                            && *expected != current.rev
+                        {
+                            return Err(StoreError::Conflict {
+                                kind: *kind,
+                                id: *id,
+                                expected: *expected,
+                                actual: current.rev,
+                            });
                         }
                         // The deletion revision keeps the last content, so history shows what went.
                         let (old, _) = revision_body(&tx, current.seq)?;
-                        if *kind == RecordKind::Involvement {
-                            if let RecordBody::Involvement(old) = parse_body(*kind, &old)? {
-                                delete_link
-                                    .execute(params![id_bytes(&old.person), id_bytes(id)])?;
-                            }
+                        if *kind == RecordKind::Involvement
+                            && let RecordBody::Involvement(old) = parse_body(*kind, &old)?
+                        {
+                            delete_link.execute(params![id_bytes(&old.person), id_bytes(id)])?;
                         }
                         alive_here.remove(id);
                         known.remove(&(*kind, *id));
@@ -845,7 +844,7 @@ impl Store for SqliteStore {
             let mut revisions_with_progress = std::iter::from_fn(|| {
                 let next = revisions.next();
                 counted += 1;
-                if counted % 100_000 == 0 {
+                if counted.is_multiple_of(100_000) {
                     progress(counted);
                 }
                 next

@@ -1,0 +1,97 @@
+//! The `athar` binary as a user runs it: init, demo, verify — and verify failing, naming
+//! the entry, after one byte of a stored revision changes.
+
+use std::process::Command;
+
+const PASS: &str = "cli test passphrase 123";
+
+fn athar(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("ATHAR_PASSPHRASE", PASS)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
+}
+
+#[test]
+fn demo_data_verifies_and_a_changed_byte_is_named() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    let out = athar(
+        &data,
+        &["demo", "--persons", "300", "--seed", "5", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(summary["persons"], 300);
+    let out = athar(&data, &["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK:"));
+
+    // No demo name can be read in the files.
+    let names: Vec<String> = athar_demo::generate(5, 20)
+        .flatten()
+        .filter_map(|(_, b)| match b {
+            athar_model::RecordBody::Person(p) => p.names.first().and_then(|n| n.family.clone()),
+            _ => None,
+        })
+        .collect();
+    for entry in std::fs::read_dir(&data).unwrap_or_else(|e| panic!("{e}")) {
+        let bytes = std::fs::read(entry.map(|e| e.path()).unwrap_or_default()).unwrap_or_default();
+        for name in &names {
+            assert!(
+                !bytes.windows(name.len()).any(|w| w == name.as_bytes()),
+                "a demo name is readable"
+            );
+        }
+    }
+
+    // Change one byte of revision 10 behind the store's back.
+    let key = athar_store::DataDir::new(&data)
+        .derive_key(PASS)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let conn = rusqlite::Connection::open(data.join("athar.db")).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(&format!(
+        "PRAGMA key = {};
+         DROP TRIGGER revisions_append_only;
+         UPDATE revisions SET body = CAST(substr(body, 1, 2) || 'Z' || substr(body, 4) AS BLOB) WHERE seq = 10;
+         CREATE TRIGGER revisions_append_only BEFORE UPDATE ON revisions BEGIN SELECT RAISE(ABORT, 'x'); END;",
+        key.sqlcipher_literal().as_str()
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let out = athar(&data, &["verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("revision entry 10:"), "{err}");
+}
+
+#[test]
+fn a_wrong_passphrase_and_a_missing_store_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    let out = athar(&data, &["verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("athar init"));
+    assert!(athar(&data, &["init"]).status.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(&data)
+        .arg("verify")
+        .env("ATHAR_PASSPHRASE", "wrong")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase does not open"));
+}
