@@ -139,6 +139,34 @@ fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Hea
         .optional()?)
 }
 
+/// The current revision of a record about to be changed: it must exist, not be deleted,
+/// and be the revision the author edited (when they said which).
+fn live_head(
+    conn: &Connection,
+    kind: RecordKind,
+    id: RecordId,
+    expected_rev: Option<u32>,
+) -> Result<Head> {
+    let current = head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+    if current.deleted {
+        return Err(StoreError::Deleted {
+            kind,
+            id,
+            rev: current.rev,
+            reason: None,
+        });
+    }
+    match expected_rev {
+        Some(expected) if expected != current.rev => Err(StoreError::Conflict {
+            kind,
+            id,
+            expected,
+            actual: current.rev,
+        }),
+        _ => Ok(current),
+    }
+}
+
 fn revision_body(conn: &Connection, seq: i64) -> Result<(Vec<u8>, Option<String>)> {
     let mut stmt = conn.prepare_cached("SELECT body, reason FROM revisions WHERE seq = ?1")?;
     Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))?)
@@ -481,26 +509,7 @@ impl Store for SqliteStore {
                         body,
                     } => {
                         let kind = body.kind();
-                        let current =
-                            head(&tx, kind, id)?.ok_or(StoreError::NotFound { kind, id: *id })?;
-                        if current.deleted {
-                            return Err(StoreError::Deleted {
-                                kind,
-                                id: *id,
-                                rev: current.rev,
-                                reason: None,
-                            });
-                        }
-                        if let Some(expected) = expected_rev
-                            && *expected != current.rev
-                        {
-                            return Err(StoreError::Conflict {
-                                kind,
-                                id: *id,
-                                expected: *expected,
-                                actual: current.rev,
-                            });
-                        }
+                        let current = live_head(&tx, kind, *id, *expected_rev)?;
                         self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                         if let RecordBody::Involvement(inv) = body {
                             let (old, _) = revision_body(&tx, current.seq)?;
@@ -531,28 +540,7 @@ impl Store for SqliteStore {
                         expected_rev,
                         reason,
                     } => {
-                        let current = head(&tx, *kind, id)?.ok_or(StoreError::NotFound {
-                            kind: *kind,
-                            id: *id,
-                        })?;
-                        if current.deleted {
-                            return Err(StoreError::Deleted {
-                                kind: *kind,
-                                id: *id,
-                                rev: current.rev,
-                                reason: None,
-                            });
-                        }
-                        if let Some(expected) = expected_rev
-                            && *expected != current.rev
-                        {
-                            return Err(StoreError::Conflict {
-                                kind: *kind,
-                                id: *id,
-                                expected: *expected,
-                                actual: current.rev,
-                            });
-                        }
+                        let current = live_head(&tx, *kind, *id, *expected_rev)?;
                         // The deletion revision keeps the last content, so history shows what went.
                         let (old, _) = revision_body(&tx, current.seq)?;
                         if *kind == RecordKind::Involvement
