@@ -231,8 +231,13 @@ mod tests {
     /// Our gazetteer must state the same facts as the OpenSyria release it was built from.
     #[test]
     fn agrees_with_the_reference_release() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/gazetteer");
+        // The reference data lives beside the project (../shared/data); ATHAR_SHARED_DATA overrides.
+        let shared = std::env::var_os("ATHAR_SHARED_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+            });
+        let root = shared.join("gazetteer");
         let load = |name: &str| -> Option<Vec<serde_json::Value>> {
             let text = std::fs::read_to_string(root.join(name)).ok()?;
             serde_json::from_str(&text).ok()
