@@ -235,7 +235,12 @@ mod tests {
         let shared = std::env::var_os("ATHAR_SHARED_DATA")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| {
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data")
+                // Read at run time: a cached test binary may have been built in another checkout.
+                let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(
+                    || env!("CARGO_MANIFEST_DIR").into(),
+                    std::path::PathBuf::from,
+                );
+                manifest.join("../../../shared/data")
             });
         let root = shared.join("gazetteer");
         let load = |name: &str| -> Option<Vec<serde_json::Value>> {

@@ -5,8 +5,6 @@
 //! revision as an `ETag`; an update or deletion sent with `If-Match` fails with 412 if the
 //! record changed in between.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -503,6 +501,3 @@ pub async fn timeline(state: AppState, id: String) -> Result<Response, Problem> 
     }))
     .into_response())
 }
-
-/// The shared state handlers receive.
-pub type SharedStore = Arc<dyn Store>;

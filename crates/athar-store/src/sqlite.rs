@@ -139,6 +139,25 @@ fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Hea
         .optional()?)
 }
 
+/// The (person, event) an involvement body links.
+fn link_of(body: &RecordBody) -> Option<(RecordId, RecordId)> {
+    match body {
+        RecordBody::Involvement(inv) => Some((inv.person, inv.event)),
+        _ => None,
+    }
+}
+
+/// The person a stored involvement body names.
+fn person_of_involvement(kind: RecordKind, stored: &[u8]) -> Result<Option<RecordId>> {
+    Ok(link_of(&parse_body(kind, stored)?).map(|(person, _)| person))
+}
+
+/// The person named by the involvement revision at `seq`.
+fn linked_person(conn: &Connection, kind: RecordKind, seq: i64) -> Result<Option<RecordId>> {
+    let (stored, _) = revision_body(conn, seq)?;
+    person_of_involvement(kind, &stored)
+}
+
 /// The current revision of a record about to be changed: it must exist, not be deleted,
 /// and be the revision the author edited (when they said which).
 fn live_head(
@@ -425,6 +444,10 @@ impl SqliteStore {
 struct NewRevision<'a> {
     kind: RecordKind,
     id: RecordId,
+    /// For an involvement: the (person, event) it links from now on, if any.
+    link: Option<(RecordId, RecordId)>,
+    /// For an involvement: the person it linked until now, if any.
+    unlink: Option<RecordId>,
     rev: u32,
     prev_seq: Option<i64>,
     op: Operation,
@@ -485,17 +508,12 @@ impl Store for SqliteStore {
                         let kind = body.kind();
                         // A second creation of an id fails on the primary key of `heads` below.
                         self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                        if let RecordBody::Involvement(inv) = body {
-                            insert_link.execute(params![
-                                id_bytes(&inv.person),
-                                id_bytes(id),
-                                id_bytes(&inv.event)
-                            ])?;
-                        }
                         alive_here.insert(*id, kind);
                         NewRevision {
                             kind,
                             id: *id,
+                            link: link_of(body),
+                            unlink: None,
                             rev: 1,
                             prev_seq: None,
                             op: Operation::Create,
@@ -511,22 +529,16 @@ impl Store for SqliteStore {
                         let kind = body.kind();
                         let current = live_head(&tx, kind, *id, *expected_rev)?;
                         self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                        if let RecordBody::Involvement(inv) = body {
-                            let (old, _) = revision_body(&tx, current.seq)?;
-                            if let RecordBody::Involvement(old) = parse_body(kind, &old)? {
-                                delete_link
-                                    .execute(params![id_bytes(&old.person), id_bytes(id)])?;
-                            }
-                            insert_link.execute(params![
-                                id_bytes(&inv.person),
-                                id_bytes(id),
-                                id_bytes(&inv.event)
-                            ])?;
-                        }
+                        let unlink = match kind {
+                            RecordKind::Involvement => linked_person(&tx, kind, current.seq)?,
+                            _ => None,
+                        };
                         alive_here.insert(*id, kind);
                         NewRevision {
                             kind,
                             id: *id,
+                            link: link_of(body),
+                            unlink,
                             rev: current.rev + 1,
                             prev_seq: Some(current.seq),
                             op: Operation::Update,
@@ -543,16 +555,17 @@ impl Store for SqliteStore {
                         let current = live_head(&tx, *kind, *id, *expected_rev)?;
                         // The deletion revision keeps the last content, so history shows what went.
                         let (old, _) = revision_body(&tx, current.seq)?;
-                        if *kind == RecordKind::Involvement
-                            && let RecordBody::Involvement(old) = parse_body(*kind, &old)?
-                        {
-                            delete_link.execute(params![id_bytes(&old.person), id_bytes(id)])?;
-                        }
+                        let unlink = match kind {
+                            RecordKind::Involvement => person_of_involvement(*kind, &old)?,
+                            _ => None,
+                        };
                         alive_here.remove(id);
                         known.remove(&(*kind, *id));
                         NewRevision {
                             kind: *kind,
                             id: *id,
+                            link: None,
+                            unlink,
                             rev: current.rev + 1,
                             prev_seq: Some(current.seq),
                             op: Operation::Delete,
@@ -561,6 +574,17 @@ impl Store for SqliteStore {
                         }
                     }
                 };
+                // Keep the person → involvement index in step with the revision.
+                if let Some(person) = new.unlink {
+                    delete_link.execute(params![id_bytes(&person), id_bytes(&new.id)])?;
+                }
+                if let Some((person, event)) = new.link {
+                    insert_link.execute(params![
+                        id_bytes(&person),
+                        id_bytes(&new.id),
+                        id_bytes(&event)
+                    ])?;
+                }
                 seq += 1;
                 let hash = chain::revision_hash(
                     seq,
