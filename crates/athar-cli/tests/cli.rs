@@ -63,11 +63,11 @@ fn demo_data_verifies_and_a_changed_byte_is_named() {
         .unwrap_or_else(|e| panic!("{e}"));
     let conn = rusqlite::Connection::open(data.join("athar.db")).unwrap_or_else(|e| panic!("{e}"));
     conn.execute_batch(&format!(
-        "PRAGMA key = {};
+        "{}
          DROP TRIGGER revisions_append_only;
          UPDATE revisions SET body = CAST(substr(body, 1, 2) || 'Z' || substr(body, 4) AS BLOB) WHERE seq = 10;
          CREATE TRIGGER revisions_append_only BEFORE UPDATE ON revisions BEGIN SELECT RAISE(ABORT, 'x'); END;",
-        key.sqlcipher_literal().as_str()
+        athar_store::unlock_statements(&key).as_str()
     ))
     .unwrap_or_else(|e| panic!("{e}"));
     drop(conn);

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 pub use chain::Problem;
 pub use layout::DataDir;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, unlock_statements};
 
 /// What a change does to one record.
 #[derive(Debug, Clone)]

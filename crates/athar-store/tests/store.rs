@@ -267,11 +267,8 @@ fn a_wrong_passphrase_opens_nothing() {
 fn raw(dir: &DataDir) -> Connection {
     let key = dir.derive_key(PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
     let conn = Connection::open(dir.database()).unwrap_or_else(|e| panic!("{e}"));
-    conn.execute_batch(&format!(
-        "PRAGMA key = {};",
-        key.sqlcipher_literal().as_str()
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(athar_store::unlock_statements(&key).as_str())
+        .unwrap_or_else(|e| panic!("{e}"));
     conn
 }
 
