@@ -31,6 +31,7 @@ pub fn write_demo(
 ) -> Result<DemoSummary, StoreError> {
     let started = Instant::now();
     let (tx, rx) = sync_channel::<(u64, Result<Prepared, StoreError>)>(2);
+    let keyring = store.keyring_handle();
     let generator = std::thread::spawn(move || {
         let mut records = athar_demo::generate(seed, persons);
         let mut remaining = persons;
@@ -45,13 +46,13 @@ pub fn write_demo(
                 );
             }
             remaining -= n;
-            // Checking and encoding happen here, beside the writer, on the other core.
+            // Checking, sealing and encoding happen here, beside the writer, on the other core.
             let set = ChangeSet {
                 author: "demo".into(),
                 action: "demo.generate".into(),
                 changes,
             };
-            let prepared = prepare(set, Vocabularies::embedded());
+            let prepared = prepare(set, Vocabularies::embedded(), &keyring);
             if tx.send((n, prepared)).is_err() {
                 break;
             }

@@ -2,7 +2,9 @@
 //!
 //! `athar init` creates an encrypted store; `athar serve` runs the API over it (with
 //! `--demo`, on a fresh store filled with synthetic data); `athar demo` adds synthetic
-//! persons; `athar verify` re-checks every revision and the audit chain. The store lives in
+//! persons; `athar verify` re-checks every revision and the audit chain; `athar shred`
+//! destroys a record's identifying data for good; `athar audit head` prints the chain's
+//! head for publishing or witnessing elsewhere. The store lives in
 //! `--data DIR` (or `ATHAR_DATA`); its passphrase comes from `ATHAR_PASSPHRASE` or a prompt.
 
 #![forbid(unsafe_code)]
@@ -77,6 +79,57 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Destroy the identifying data (names, identifiers, contacts, notes, narratives) of a
+    /// record in every revision, for good: its data keys are erased. Dates, places, kinds
+    /// and the history of who changed what stay. Cannot be undone.
+    Shred {
+        /// The kind of record.
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// The record's id.
+        id: String,
+        /// Why, for the record's history and the audit log (no personal data).
+        #[arg(long)]
+        reason: String,
+        /// Confirm that this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print the last entry of the audit chain: its hash commits to the whole history, so
+    /// publishing it lets anyone check later that nothing before it was changed.
+    Head {
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KindArg {
+    Person,
+    Event,
+    Involvement,
+    Source,
+}
+
+impl From<KindArg> for RecordKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Person => RecordKind::Person,
+            KindArg::Event => RecordKind::Event,
+            KindArg::Involvement => RecordKind::Involvement,
+            KindArg::Source => RecordKind::Source,
+        }
+    }
 }
 
 fn passphrase(confirm: bool) -> Result<String, String> {
@@ -194,6 +247,53 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Shred {
+            kind,
+            id,
+            reason,
+            yes,
+        } => {
+            let id: athar_model::RecordId = id
+                .parse()
+                .map_err(|_| format!("{id:?} is not a record id"))?;
+            if !yes {
+                return Err(
+                    "shredding destroys the record's identifying data for good; pass --yes to confirm"
+                        .into(),
+                );
+            }
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let written = store
+                .shred(kind.into(), id, "cli", &reason)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Shredded {} {id}: its identifying data is gone (revision {}, audit entry {}).",
+                RecordKind::from(kind).name(),
+                written.revisions.first().map_or(0, |r| r.1),
+                written.audit_seq
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Head { json },
+        } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let head = store.audit_head().map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&head).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{} (audit entry {}, {} by {})",
+                    head.hash, head.seq, head.action, head.actor
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
             addr,

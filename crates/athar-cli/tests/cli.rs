@@ -95,3 +95,66 @@ fn a_wrong_passphrase_and_a_missing_store_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase does not open"));
 }
+
+#[test]
+fn shredding_asks_for_confirmation_and_shows_in_the_audit_head() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "5", "--seed", "9", "--json"])
+            .status
+            .success()
+    );
+    let person = athar_demo::generate(9, 1)
+        .flatten()
+        .find(|(_, b)| matches!(b, athar_model::RecordBody::Person(_)))
+        .map(|(id, _)| id.to_string())
+        .unwrap_or_default();
+    let args = [
+        "shred",
+        "--kind",
+        "person",
+        &person,
+        "--reason",
+        "consent withdrawn",
+    ];
+    let out = athar(&data, &args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    let out = athar(&data, &[&args[..], &["--yes"]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Shredded person"));
+
+    let out = athar(&data, &["audit", "head", "--json"]);
+    assert!(out.status.success());
+    let head: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(head["action"], "record.shred");
+    assert_eq!(head["subject"], person.as_str());
+    assert_eq!(head["hash"].as_str().map(str::len), Some(64));
+    let out = athar(&data, &["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // An unknown id is a clear error.
+    let out = athar(
+        &data,
+        &[
+            "shred",
+            "--kind",
+            "person",
+            "0190a000-0000-7000-8000-000000000000",
+            "--reason",
+            "x",
+            "--yes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no person with id"));
+}

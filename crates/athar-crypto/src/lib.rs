@@ -7,9 +7,12 @@
 //! passphrase loses the data (there is no back door).
 //!
 //! Key material lives in [`StoreKey`], which wipes itself from memory when dropped.
-//! The per-organisation envelope keys of sealed fields build on this crate later.
+//! Identifying fields are sealed a second time, under per-organisation keys, by
+//! [`envelope`].
 
 #![forbid(unsafe_code)]
+
+pub mod envelope;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};

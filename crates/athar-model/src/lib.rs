@@ -10,6 +10,9 @@
 //! [`Vocabularies::embedded`]. A person's status (detained, disappeared, died in custody …)
 //! is derived from their events by [`status::derive_status`], following docs/DEFINITIONS.md.
 //!
+//! [`sealing`] says which fields identify a person (names, identifiers, contacts, notes,
+//! narratives), so storage can seal them apart from what statistics read.
+//!
 //! This crate knows nothing of SQL, HTTP or files; every other crate depends on it.
 
 #![forbid(unsafe_code)]
@@ -21,6 +24,7 @@ pub mod ids;
 pub mod person;
 pub mod place;
 pub mod record;
+pub mod sealing;
 pub mod source;
 pub mod status;
 pub mod text;

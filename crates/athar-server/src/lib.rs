@@ -110,7 +110,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         out.push(e(
             "GET",
             &base,
-            &format!("List {name}s, oldest first (paginated with after and limit)"),
+            &if kind == RecordKind::Person {
+                "List persons, oldest first (paginated with after and limit), or find them by name"
+                    .to_string()
+            } else {
+                format!("List {name}s, oldest first (paginated with after and limit)")
+            },
             "records",
             None,
             schema,

@@ -66,6 +66,9 @@ pub fn document() -> Value {
         {
             parameters.push(json!({ "name": "after", "in": "query", "required": false, "schema": { "type": "string", "format": "uuid" } }));
             parameters.push(json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": crate::records::MAX_PAGE } }));
+            if endpoint.path == "/api/persons" {
+                parameters.push(json!({ "name": "name", "in": "query", "required": false, "description": "every word must occur in one of the person's names (Arabic or Latin script, spelling folded)", "schema": { "type": "string" } }));
+            }
         }
         if endpoint.tag == "lookups" && !endpoint.path.contains('{')
             || endpoint.path.ends_with("{name}")

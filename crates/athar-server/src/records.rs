@@ -61,6 +61,9 @@ pub struct RecordOut {
     pub rev: u32,
     pub created_at: String,
     pub updated_at: String,
+    /// Present and true when the record's identifying parts were destroyed (shredded).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub shredded: bool,
     #[serde(flatten)]
     pub content: serde_json::Value,
 }
@@ -80,6 +83,7 @@ impl RecordOut {
             rev: r.rev,
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
+            shredded: r.shredded,
             content,
         }
     }
@@ -287,6 +291,9 @@ pub async fn get(kind: RecordKind, state: AppState, id: String) -> Result<Respon
 pub struct ListQuery {
     pub after: Option<String>,
     pub limit: Option<usize>,
+    /// Persons only: every word must occur in one of the person's names (any script,
+    /// spelling folded), found through the blind index.
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -316,6 +323,23 @@ pub async fn list(
     };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let store = state.store.clone();
+    if let Some(name) = query.name {
+        if kind != RecordKind::Person || after.is_some() {
+            return Err(Problem::invalid(vec![FieldError::new(
+                "name",
+                "name.not_here",
+                "searching by name is for persons, without after",
+                "البحث بالاسم للأشخاص فقط، ومن دون after",
+            )]));
+        }
+        let records = blocking(move || store.find_persons(&name, limit)).await?;
+        return Ok(Json(Page {
+            total: records.len() as u64,
+            items: records.iter().map(RecordOut::from_stored).collect(),
+            next: None,
+        })
+        .into_response());
+    }
     let (records, total) =
         blocking(move || Ok((store.list(kind, after, limit)?, store.count(kind)?))).await?;
     let next = (records.len() == limit)
@@ -339,6 +363,8 @@ struct RevisionOut {
     reason: Option<String>,
     audit_seq: i64,
     hash: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    shredded: bool,
     content: serde_json::Value,
 }
 
@@ -356,6 +382,7 @@ pub async fn history(kind: RecordKind, state: AppState, id: String) -> Result<Re
             reason: r.reason,
             audit_seq: r.audit_seq,
             hash: r.hash,
+            shredded: r.shredded,
             content: serde_json::to_value(&r.body)
                 .ok()
                 .and_then(|v| v.get("body").cloned())

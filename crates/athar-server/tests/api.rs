@@ -369,3 +369,31 @@ async fn every_endpoint_is_routed_described_and_sends_security_headers() {
         (StatusCode::NOT_FOUND, Some("no such endpoint"))
     );
 }
+
+#[tokio::test]
+async fn persons_are_found_by_name_in_either_script() {
+    let s = start().await;
+    let id = s.create("/api/persons", person_body("1990")).await;
+    s.create(
+        "/api/persons",
+        json!({"names": [{"script": "arab", "full": "سامر الخطيب"}], "birth_date": "1985"}),
+    )
+    .await;
+    for query in [
+        "محمد%20الحلبي",
+        "%D9%85%D8%AD%D9%85%D9%8E%D9%91%D8%AF",
+        "halabi%20mohammad",
+        "Al-Halabi",
+    ] {
+        let (status, page) = s.get(&format!("/api/persons?name={query}")).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], 1, "{query}: {page}");
+        assert_eq!(page["items"][0]["id"], id.as_str());
+        assert_eq!(page["items"][0]["names"][0]["given"], "محمد");
+    }
+    let (_, page) = s.get("/api/persons?name=Khatib%20Mohammad").await;
+    assert_eq!(page["total"], 0);
+    let (status, problem) = s.get("/api/events?name=x").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "name");
+}

@@ -27,6 +27,8 @@ pub struct RevisionRow {
     pub audit_seq: i64,
     pub body: Vec<u8>,
     pub hash: Vec<u8>,
+    /// Key id and ciphertext of the identifying parts, when the revision has any.
+    pub sealed: Option<Vec<u8>>,
 }
 
 /// An audit row as stored.
@@ -72,6 +74,7 @@ pub fn revision_hash(
     reason: Option<&str>,
     audit_seq: i64,
     body: &[u8],
+    sealed: Option<&[u8]>,
 ) -> Hash {
     let mut h = Sha256::new();
     h.update(b"athar/revision/v1\0");
@@ -87,6 +90,12 @@ pub fn revision_hash(
     h.update(audit_seq.to_be_bytes());
     h.update((body.len() as u64).to_be_bytes());
     h.update(body);
+    // Revisions without sealed parts hash as they did before sealing existed.
+    if let Some(sealed) = sealed {
+        h.update(b"sealed\0");
+        h.update((sealed.len() as u64).to_be_bytes());
+        h.update(sealed);
+    }
     h.finalize().into()
 }
 
@@ -104,6 +113,7 @@ impl RevisionRow {
             self.reason.as_deref(),
             self.audit_seq,
             &self.body,
+            self.sealed.as_deref(),
         )
     }
 }

@@ -14,10 +14,17 @@
 //! Every body is validated against the model and the vocabularies, and every reference
 //! (an involvement's person and event, an event's previous event, a cited source) must
 //! name an existing record, before anything is written.
+//!
+//! Identifying parts of records (names, identifiers, contacts, notes, narratives) are
+//! sealed under per-revision data keys wrapped by the owning organisation's key
+//! ([`keyring`]), inside the already encrypted file. Persons are found by name through a
+//! blind index of keyed tags. [`Store::shred`] destroys a record's data keys: its
+//! identifying parts become unreadable for good, in every copy of the revisions.
 
 #![forbid(unsafe_code)]
 
 pub mod chain;
+pub mod keyring;
 pub mod layout;
 pub mod sqlite;
 
@@ -25,6 +32,7 @@ use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference, Vocab
 use serde::Serialize;
 
 pub use chain::Problem;
+pub use keyring::{Keyring, Organisation, SealedPart};
 pub use layout::DataDir;
 pub use sqlite::{SqliteStore, unlock_statements};
 
@@ -80,6 +88,8 @@ pub struct Prepared {
     pub(crate) encoded: Vec<Option<Vec<u8>>>,
     /// The records each change refers to.
     pub(crate) references: Vec<Vec<Reference>>,
+    /// The sealed identifying parts of each create or update that has any.
+    pub(crate) sealed: Vec<Option<SealedPart>>,
 }
 
 impl Prepared {
@@ -92,17 +102,23 @@ impl Prepared {
     }
 }
 
-/// Validate every change of a set (fields, vocabulary terms, deletion reasons) and encode
-/// the bodies. References to other records are checked later, by the store, in the write
-/// transaction.
-pub fn prepare(set: ChangeSet, vocab: &Vocabularies) -> Result<Prepared> {
+/// Validate every change of a set (fields, vocabulary terms, deletion reasons), seal the
+/// identifying parts under the keyring's default organisation and encode the rest.
+/// References to other records are checked later, by the store, in the write transaction.
+pub fn prepare(mut set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Result<Prepared> {
     let mut encoded = Vec::with_capacity(set.changes.len());
     let mut references = Vec::with_capacity(set.changes.len());
-    for (index, change) in set.changes.iter().enumerate() {
+    let mut sealed = Vec::with_capacity(set.changes.len());
+    let owner = keyring.default_organisation()?;
+    for (index, change) in set.changes.iter_mut().enumerate() {
         match change {
-            Change::Create { body, .. } | Change::Update { body, .. } => {
+            Change::Create { id, body } | Change::Update { id, body, .. } => {
                 body.validate(vocab)
                     .map_err(|errors| StoreError::Invalid { index, errors })?;
+                sealed.push(match athar_model::sealing::take_identifying(body) {
+                    Some(parts) => Some(keyring.seal(owner, *id, &parts)?),
+                    None => None,
+                });
                 let json = body
                     .to_json()
                     .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
@@ -123,6 +139,7 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies) -> Result<Prepared> {
                 }
                 encoded.push(None);
                 references.push(Vec::new());
+                sealed.push(None);
             }
         }
     }
@@ -130,6 +147,7 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies) -> Result<Prepared> {
         set,
         encoded,
         references,
+        sealed,
     })
 }
 
@@ -147,6 +165,8 @@ pub enum Operation {
     Create,
     Update,
     Delete,
+    /// The record's data keys were destroyed: its identifying parts are gone for good.
+    Shred,
 }
 
 impl Operation {
@@ -155,12 +175,18 @@ impl Operation {
             Operation::Create => 1,
             Operation::Update => 2,
             Operation::Delete => 3,
+            Operation::Shred => 4,
         }
     }
     pub fn from_code(code: i64) -> Option<Self> {
-        [Operation::Create, Operation::Update, Operation::Delete]
-            .into_iter()
-            .find(|o| o.code() == code)
+        [
+            Operation::Create,
+            Operation::Update,
+            Operation::Delete,
+            Operation::Shred,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
     }
 }
 
@@ -173,6 +199,8 @@ pub struct StoredRecord {
     /// Unix milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
+    /// The identifying parts were shredded: `body` holds only the rest.
+    pub shredded: bool,
 }
 
 /// One revision in a record's history.
@@ -188,6 +216,9 @@ pub struct Revision {
     /// SHA-256 of the revision, hex.
     pub hash: String,
     pub body: RecordBody,
+    /// The identifying parts of this revision were shredded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub shredded: bool,
 }
 
 /// An entry of the audit log.
@@ -266,9 +297,12 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The operations every backend offers. Implementations must be safe to share between
 /// threads; every write is atomic.
 pub trait Store: Send + Sync {
+    /// The organisation keys this store was opened with.
+    fn keyring(&self) -> &Keyring;
+
     /// Validate and apply a change set in one transaction, appending one audit entry.
     fn write(&self, changes: ChangeSet) -> Result<Written> {
-        self.write_prepared(prepare(changes, Vocabularies::embedded())?)
+        self.write_prepared(prepare(changes, Vocabularies::embedded(), self.keyring())?)
     }
 
     /// Apply a change set already [`prepare`]d, checking its references, in one transaction.
@@ -285,6 +319,15 @@ pub trait Store: Send + Sync {
         after: Option<RecordId>,
         limit: usize,
     ) -> Result<Vec<StoredRecord>>;
+
+    /// Persons whose names hold every word of `query` (folded, any script), through the
+    /// blind index; deleted persons left out, at most `limit`, in id order.
+    fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>>;
+
+    /// Destroy the data keys of a record, in one transaction with a revision that records
+    /// who did it and why: every revision's identifying parts become unreadable for good and
+    /// the record leaves the name index. The rest of the record stays.
+    fn shred(&self, kind: RecordKind, id: RecordId, author: &str, reason: &str) -> Result<Written>;
 
     /// How many records of a kind exist (deleted ones not counted).
     fn count(&self, kind: RecordKind) -> Result<u64>;

@@ -6,16 +6,20 @@
 //! costs no key derivation. The whole file — pages, write-ahead log, rollback journal — is
 //! encrypted (AES-256 with an HMAC per page).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use athar_crypto::envelope::{MasterKey, OrgKey};
 use athar_crypto::{StoreKey, to_hex};
+use athar_model::sealing::{name_tokens, restore_identifying, search_tokens, take_identifying};
 use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
+use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 use crate::layout::DataDir;
 use crate::{
     AuditEntry, Change, Operation, Prepared, Result, Revision, Store, StoreError, StoredRecord,
@@ -23,7 +27,12 @@ use crate::{
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_sealed_fields.sql"),
+];
+/// The columns of a revision row, in the order [`revision_row`] reads them.
+const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed FROM revisions";
 const TRIGGERS: &[&str] = &[
     "revisions_append_only",
     "revisions_never_deleted",
@@ -41,6 +50,9 @@ impl From<rusqlite::Error> for StoreError {
 pub struct SqliteStore {
     path: PathBuf,
     key: StoreKey,
+    keyring: Arc<Keyring>,
+    /// In bulk mode new blind index tags go to `name_index_pending` first.
+    bulk: AtomicBool,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -104,6 +116,7 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
          PRAGMA synchronous = NORMAL;
          PRAGMA busy_timeout = 10000;
          PRAGMA temp_store = MEMORY;
+         PRAGMA secure_delete = ON;
          PRAGMA cache_size = -32768;",
     )?;
     Ok(conn)
@@ -162,7 +175,7 @@ fn person_of_involvement(kind: RecordKind, stored: &[u8]) -> Result<Option<Recor
 
 /// The person named by the involvement revision at `seq`.
 fn linked_person(conn: &Connection, kind: RecordKind, seq: i64) -> Result<Option<RecordId>> {
-    let (stored, _) = revision_body(conn, seq)?;
+    let (stored, _, _) = revision_body(conn, seq)?;
     person_of_involvement(kind, &stored)
 }
 
@@ -194,9 +207,14 @@ fn live_head(
     }
 }
 
-fn revision_body(conn: &Connection, seq: i64) -> Result<(Vec<u8>, Option<String>)> {
-    let mut stmt = conn.prepare_cached("SELECT body, reason FROM revisions WHERE seq = ?1")?;
-    Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?)))?)
+/// A stored revision's clear body, reason and sealed part.
+type StoredParts = (Vec<u8>, Option<String>, Option<Vec<u8>>);
+
+/// The clear body, reason and sealed part of the revision at `seq`.
+fn revision_body(conn: &Connection, seq: i64) -> Result<StoredParts> {
+    let mut stmt =
+        conn.prepare_cached("SELECT body, reason, sealed FROM revisions WHERE seq = ?1")?;
+    Ok(stmt.query_row([seq], |r| Ok((r.get(0)?, r.get(1)?, sealed_of(r, 2)?)))?)
 }
 
 fn reference_error(index: usize, field: &str, kind: RecordKind, deleted: bool) -> StoreError {
@@ -280,6 +298,7 @@ fn revision_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionRow> {
         audit_seq: r.get(9)?,
         body: blob_of(r, 10)?,
         hash: blob_of(r, 11)?,
+        sealed: sealed_of(r, 12)?,
     })
 }
 
@@ -331,30 +350,105 @@ fn append_audit(
     })
 }
 
+/// Move the tags of a bulk load into the name index, in tag order, in one transaction.
+fn merge_pending_tags(conn: &Connection) -> Result<()> {
+    let pending: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM name_index_pending)",
+        [],
+        |r| r.get(0),
+    )?;
+    if pending {
+        // The pending rows are keyed tags, not identifying text: emptying their pages need
+        // not overwrite them with zeros first.
+        conn.execute_batch("PRAGMA secure_delete = OFF;")?;
+        let merged = conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             INSERT OR IGNORE INTO name_index (tag, record_id)
+                 SELECT tag, record_id FROM name_index_pending ORDER BY tag, record_id;
+             DELETE FROM name_index_pending;
+             COMMIT;",
+        );
+        if merged.is_err() && !conn.is_autocommit() {
+            conn.execute_batch("ROLLBACK;")?;
+        }
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        merged?;
+    }
+    Ok(())
+}
+
+/// Unwrap every organisation key. A store without any (new, or written before sealing
+/// existed) first gets its own organisation, with a fresh key, recorded in the audit log.
+fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> Result<Keyring> {
+    let count: i64 = conn.query_row("SELECT count(*) FROM organisations", [], |r| r.get(0))?;
+    if count == 0 {
+        let id = RecordId::new();
+        let key = OrgKey::generate()?;
+        let wrapped = master.wrap(&key, id.as_bytes())?;
+        let at = now_ms();
+        conn.execute(
+            "INSERT INTO organisations (num, id, name, wrapped_key, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
+            params![id_bytes(&id), DEFAULT_ORGANISATION, wrapped, at],
+        )?;
+        append_audit(
+            conn,
+            at,
+            actor,
+            "organisation.create",
+            Some(&id.to_string()),
+            None,
+            ChangeDigest::new().finish(),
+        )?;
+    }
+    let mut stmt =
+        conn.prepare("SELECT num, id, name, wrapped_key FROM organisations ORDER BY num")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    let mut orgs = Vec::new();
+    for row in rows {
+        let (num, id, name, wrapped) = row?;
+        let id = read_id(id)?;
+        let key = master.unwrap(&wrapped, id.as_bytes()).map_err(|_| {
+            StoreError::Database(format!(
+                "the key of organisation {num} does not open with this store's key; run athar verify"
+            ))
+        })?;
+        orgs.push(Organisation::new(num, id, name, key));
+    }
+    Ok(Keyring::new(orgs))
+}
+
+/// The name of the organisation a new store starts with; it can be renamed.
+pub const DEFAULT_ORGANISATION: &str = "Local organisation";
+
 impl SqliteStore {
-    /// Create a new store in `dir`: key parameters, the encrypted database, the schema, and
-    /// the first audit entry.
+    /// Create a new store in `dir`: key parameters, the encrypted database, the schema, the
+    /// first audit entry, and the key of the store's own organisation.
     pub fn create(dir: &DataDir, passphrase: &str, actor: &str) -> Result<SqliteStore> {
         let key = dir.create_key(passphrase)?;
-        let store = SqliteStore::open_with_key(&dir.database(), key)?;
-        {
-            let conn = lock(&store.writer);
-            let store_id = RecordId::new().to_string();
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
-                [&store_id],
-            )?;
-            append_audit(
-                &conn,
-                now_ms(),
-                actor,
-                "store.init",
-                Some(&store_id),
-                None,
-                ChangeDigest::new().finish(),
-            )?;
-        }
-        Ok(store)
+        let mut conn = connect(&dir.database(), &key)?;
+        migrate(&mut conn)?;
+        let store_id = RecordId::new().to_string();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('store_id', ?1)",
+            [&store_id],
+        )?;
+        append_audit(
+            &conn,
+            now_ms(),
+            actor,
+            "store.init",
+            Some(&store_id),
+            None,
+            ChangeDigest::new().finish(),
+        )?;
+        SqliteStore::with_connection(&dir.database(), key, conn, actor)
     }
 
     /// Open an existing store with its passphrase.
@@ -367,12 +461,31 @@ impl SqliteStore {
     pub fn open_with_key(path: &Path, key: StoreKey) -> Result<SqliteStore> {
         let mut writer = connect(path, &key)?;
         migrate(&mut writer)?;
+        SqliteStore::with_connection(path, key, writer, "athar")
+    }
+
+    fn with_connection(
+        path: &Path,
+        key: StoreKey,
+        writer: Connection,
+        actor: &str,
+    ) -> Result<SqliteStore> {
+        let keyring = unlock_organisations(&writer, &MasterKey::derive(&key), actor)?;
+        // A bulk load that was interrupted leaves tags to merge.
+        merge_pending_tags(&writer)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
+            keyring: Arc::new(keyring),
+            bulk: AtomicBool::new(false),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The organisation keys, for preparing change sets on another thread.
+    pub fn keyring_handle(&self) -> Arc<Keyring> {
+        Arc::clone(&self.keyring)
     }
 
     pub fn path(&self) -> &Path {
@@ -395,14 +508,17 @@ impl SqliteStore {
     }
 
     /// For loading many records at once with nobody else using the store: a rollback
-    /// journal instead of the write-ahead log (each page is written once, not twice) and a
-    /// larger cache. Every write stays atomic and durable. Turn it off again when done.
+    /// journal instead of the write-ahead log (each page is written once, not twice), a
+    /// larger cache, and name index tags merged in one sorted pass at the end. Every write
+    /// stays atomic and durable. Turn it off again when done.
     pub fn set_bulk_mode(&self, on: bool) -> Result<()> {
         lock(&self.readers).clear();
         let conn = lock(&self.writer);
+        self.bulk.store(on, Ordering::SeqCst);
         if on {
             conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = -262144;")?;
         } else {
+            merge_pending_tags(&conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;
         }
         Ok(())
@@ -461,14 +577,217 @@ struct NewRevision<'a> {
     op: Operation,
     reason: Option<&'a str>,
     body: Vec<u8>,
+    sealed: Option<Vec<u8>>,
+    /// A new data key to keep: (key id, organisation, wrapped key).
+    key: Option<([u8; 8], i64, Vec<u8>)>,
+    /// Blind index tags to drop (of the revision replaced) and to add.
+    drop_tags: Vec<i64>,
+    add_tags: Vec<i64>,
+}
+
+/// Write one revision and keep the read indexes (current state, involvement links, name
+/// index, data keys) in step with it. Returns the revision's hash.
+fn insert_revision(
+    tx: &Connection,
+    defer_tags: bool,
+    seq: i64,
+    new: &NewRevision<'_>,
+    at: i64,
+    author: &str,
+    audit_seq: i64,
+) -> Result<chain::Hash> {
+    if let Some(person) = new.unlink {
+        tx.prepare_cached("DELETE FROM involvement_links WHERE person = ?1 AND involvement = ?2")?
+            .execute(params![id_bytes(&person), id_bytes(&new.id)])?;
+    }
+    if let Some((person, event)) = new.link {
+        tx.prepare_cached(
+            "INSERT INTO involvement_links (person, involvement, event) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            id_bytes(&person),
+            id_bytes(&new.id),
+            id_bytes(&event)
+        ])?;
+    }
+    if !new.drop_tags.is_empty() {
+        let mut drop_tag =
+            tx.prepare_cached("DELETE FROM name_index WHERE tag = ?1 AND record_id = ?2")?;
+        let mut drop_pending =
+            tx.prepare_cached("DELETE FROM name_index_pending WHERE record_id = ?2 AND tag = ?1")?;
+        for tag in &new.drop_tags {
+            drop_tag.execute(params![tag, id_bytes(&new.id)])?;
+            drop_pending.execute(params![tag, id_bytes(&new.id)])?;
+        }
+    }
+    if !new.add_tags.is_empty() {
+        let mut add_tag = tx.prepare_cached(if defer_tags {
+            "INSERT OR IGNORE INTO name_index_pending (tag, record_id) VALUES (?1, ?2)"
+        } else {
+            "INSERT OR IGNORE INTO name_index (tag, record_id) VALUES (?1, ?2)"
+        })?;
+        for tag in &new.add_tags {
+            add_tag.execute(params![tag, id_bytes(&new.id)])?;
+        }
+    }
+    if let Some((key_id, org, wrapped)) = &new.key {
+        tx.prepare_cached(
+            "INSERT INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id_bytes(&new.id), &key_id[..], org, wrapped])?;
+    }
+    let hash = chain::revision_hash(
+        seq,
+        new.id.as_bytes(),
+        new.kind.code(),
+        i64::from(new.rev),
+        new.prev_seq,
+        new.op.code(),
+        at,
+        author,
+        new.reason,
+        audit_seq,
+        &new.body,
+        new.sealed.as_deref(),
+    );
+    tx.prepare_cached(
+        "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        seq,
+        id_bytes(&new.id),
+        new.kind.code(),
+        i64::from(new.rev),
+        new.prev_seq,
+        new.op.code(),
+        at,
+        author,
+        new.reason,
+        audit_seq,
+        &new.body,
+        &hash[..],
+        new.sealed.as_deref(),
+    ])?;
+    if new.op == Operation::Create {
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4)",
+            )?
+            .execute(params![new.kind.code(), id_bytes(&new.id), seq, at]);
+        match inserted {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(StoreError::Exists { id: new.id });
+            }
+            other => other?,
+        };
+    } else {
+        // A shredding leaves a deleted record deleted.
+        tx.prepare_cached(
+            "UPDATE heads SET seq = ?3, rev = ?4, deleted = CASE WHEN ?5 < 0 THEN deleted ELSE ?5 END, updated_at = ?6
+             WHERE kind = ?1 AND id = ?2",
+        )?
+        .execute(params![
+            new.kind.code(),
+            id_bytes(&new.id),
+            seq,
+            i64::from(new.rev),
+            match new.op {
+                Operation::Delete => 1,
+                Operation::Shred => -1,
+                _ => 0,
+            },
+            at
+        ])?;
+    }
+    Ok(hash)
+}
+
+/// The wrapped data key of a stored sealed value, unless it has been shredded.
+fn record_key(conn: &Connection, id: &RecordId, sealed: &[u8]) -> Result<Option<(i64, Vec<u8>)>> {
+    let key_id = key_id_of(sealed).unwrap_or_default();
+    Ok(conn
+        .prepare_cached(
+            "SELECT org, wrapped FROM record_keys WHERE record_id = ?1 AND key_id = ?2",
+        )?
+        .query_row(params![id_bytes(id), &key_id[..]], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?)
+}
+
+fn sealed_of(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Vec<u8>>> {
+    Ok(match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => None,
+        _ => Some(blob_of(r, i)?),
+    })
+}
+
+impl SqliteStore {
+    /// A stored revision as the model sees it: the clear body with its identifying parts
+    /// opened and put back. The flag says they were shredded.
+    fn materialise(
+        &self,
+        conn: &Connection,
+        kind: RecordKind,
+        id: RecordId,
+        clear: &[u8],
+        sealed: Option<&[u8]>,
+    ) -> Result<(RecordBody, bool)> {
+        let mut body = parse_body(kind, clear)?;
+        let Some(sealed) = sealed else {
+            return Ok((body, false));
+        };
+        let key = record_key(conn, &id, sealed)?;
+        match self.keyring.open(kind, id, sealed, key)? {
+            Opened::Parts(parts) => {
+                restore_identifying(&mut body, parts);
+                Ok((body, false))
+            }
+            Opened::Shredded => Ok((body, true)),
+        }
+    }
+
+    /// The blind index tags of the person revision at `seq`, to remove them.
+    fn tags_at(
+        &self,
+        conn: &Connection,
+        kind: RecordKind,
+        id: RecordId,
+        seq: i64,
+    ) -> Result<Vec<i64>> {
+        if kind != RecordKind::Person {
+            return Ok(Vec::new());
+        }
+        let (_, _, sealed) = revision_body(conn, seq)?;
+        let Some(sealed) = sealed else {
+            return Ok(Vec::new());
+        };
+        match record_key(conn, &id, &sealed)? {
+            Some((org, wrapped)) => {
+                match self.keyring.open(kind, id, &sealed, Some((org, wrapped)))? {
+                    Opened::Parts(parts) => self.keyring.tags_of(org, &parts),
+                    Opened::Shredded => Ok(Vec::new()),
+                }
+            }
+            None => Ok(Vec::new()),
+        }
+    }
 }
 
 impl Store for SqliteStore {
+    fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
         let Prepared {
             set: changes,
             encoded,
             references,
+            sealed,
         } = prepared;
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -486,164 +805,111 @@ impl Store for SqliteStore {
         let mut alive_here: HashMap<RecordId, RecordKind> = HashMap::new();
         let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
         let mut written = Vec::with_capacity(changes.changes.len());
+        let defer = self.bulk.load(Ordering::SeqCst);
+        for (index, (((change, body_json), refs), part)) in changes
+            .changes
+            .iter()
+            .zip(encoded)
+            .zip(&references)
+            .zip(sealed)
+            .enumerate()
         {
-            let mut insert_revision = tx.prepare_cached(
-                "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let mut insert_head = tx.prepare_cached(
-                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4)",
-            )?;
-            let mut update_head = tx.prepare_cached(
-                "UPDATE heads SET seq = ?3, rev = ?4, deleted = ?5, updated_at = ?6 WHERE kind = ?1 AND id = ?2",
-            )?;
-            let mut insert_link = tx.prepare_cached(
-                "INSERT INTO involvement_links (person, involvement, event) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut delete_link = tx.prepare_cached(
-                "DELETE FROM involvement_links WHERE person = ?1 AND involvement = ?2",
-            )?;
-
-            for (index, ((change, body_json), refs)) in changes
-                .changes
-                .iter()
-                .zip(encoded)
-                .zip(&references)
-                .enumerate()
-            {
-                let new = match change {
-                    Change::Create { id, body } => {
-                        let kind = body.kind();
-                        // A second creation of an id fails on the primary key of `heads` below.
-                        self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                        alive_here.insert(*id, kind);
-                        NewRevision {
-                            kind,
-                            id: *id,
-                            link: link_of(body),
-                            unlink: None,
-                            rev: 1,
-                            prev_seq: None,
-                            op: Operation::Create,
-                            reason: None,
-                            body: body_json.unwrap_or_default(),
-                        }
-                    }
-                    Change::Update {
-                        id,
-                        expected_rev,
-                        body,
-                    } => {
-                        let kind = body.kind();
-                        let current = live_head(&tx, kind, *id, *expected_rev)?;
-                        self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                        let unlink = match kind {
-                            RecordKind::Involvement => linked_person(&tx, kind, current.seq)?,
-                            _ => None,
-                        };
-                        alive_here.insert(*id, kind);
-                        NewRevision {
-                            kind,
-                            id: *id,
-                            link: link_of(body),
-                            unlink,
-                            rev: current.rev + 1,
-                            prev_seq: Some(current.seq),
-                            op: Operation::Update,
-                            reason: None,
-                            body: body_json.unwrap_or_default(),
-                        }
-                    }
-                    Change::Delete {
+            let (sealed, key, add_tags) = match part {
+                Some(p) => (
+                    Some(p.sealed),
+                    Some((p.key_id, p.org, p.wrapped_key)),
+                    p.tags,
+                ),
+                None => (None, None, Vec::new()),
+            };
+            let new = match change {
+                Change::Create { id, body } => {
+                    let kind = body.kind();
+                    // A second creation of an id fails on the primary key of `heads`.
+                    self.check_references(&tx, index, refs, &alive_here, &mut known)?;
+                    alive_here.insert(*id, kind);
+                    NewRevision {
                         kind,
-                        id,
-                        expected_rev,
-                        reason,
-                    } => {
-                        let current = live_head(&tx, *kind, *id, *expected_rev)?;
-                        // The deletion revision keeps the last content, so history shows what went.
-                        let (old, _) = revision_body(&tx, current.seq)?;
-                        let unlink = match kind {
-                            RecordKind::Involvement => person_of_involvement(*kind, &old)?,
-                            _ => None,
-                        };
-                        alive_here.remove(id);
-                        known.remove(&(*kind, *id));
-                        NewRevision {
-                            kind: *kind,
-                            id: *id,
-                            link: None,
-                            unlink,
-                            rev: current.rev + 1,
-                            prev_seq: Some(current.seq),
-                            op: Operation::Delete,
-                            reason: Some(reason.as_str()),
-                            body: old,
-                        }
+                        id: *id,
+                        link: link_of(body),
+                        unlink: None,
+                        rev: 1,
+                        prev_seq: None,
+                        op: Operation::Create,
+                        reason: None,
+                        body: body_json.unwrap_or_default(),
+                        sealed,
+                        key,
+                        drop_tags: Vec::new(),
+                        add_tags,
                     }
-                };
-                // Keep the person → involvement index in step with the revision.
-                if let Some(person) = new.unlink {
-                    delete_link.execute(params![id_bytes(&person), id_bytes(&new.id)])?;
                 }
-                if let Some((person, event)) = new.link {
-                    insert_link.execute(params![
-                        id_bytes(&person),
-                        id_bytes(&new.id),
-                        id_bytes(&event)
-                    ])?;
-                }
-                seq += 1;
-                let hash = chain::revision_hash(
-                    seq,
-                    new.id.as_bytes(),
-                    new.kind.code(),
-                    i64::from(new.rev),
-                    new.prev_seq,
-                    new.op.code(),
-                    at,
-                    &changes.author,
-                    new.reason,
-                    audit_seq,
-                    &new.body,
-                );
-                insert_revision.execute(params![
-                    seq,
-                    id_bytes(&new.id),
-                    new.kind.code(),
-                    i64::from(new.rev),
-                    new.prev_seq,
-                    new.op.code(),
-                    at,
-                    &changes.author,
-                    new.reason,
-                    audit_seq,
-                    &new.body,
-                    &hash[..],
-                ])?;
-                if new.op == Operation::Create {
-                    match insert_head.execute(params![new.kind.code(), id_bytes(&new.id), seq, at])
-                    {
-                        Err(rusqlite::Error::SqliteFailure(e, _))
-                            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                        {
-                            return Err(StoreError::Exists { id: new.id });
-                        }
-                        other => other?,
+                Change::Update {
+                    id,
+                    expected_rev,
+                    body,
+                } => {
+                    let kind = body.kind();
+                    let current = live_head(&tx, kind, *id, *expected_rev)?;
+                    self.check_references(&tx, index, refs, &alive_here, &mut known)?;
+                    let unlink = match kind {
+                        RecordKind::Involvement => linked_person(&tx, kind, current.seq)?,
+                        _ => None,
                     };
-                } else {
-                    update_head.execute(params![
-                        new.kind.code(),
-                        id_bytes(&new.id),
-                        seq,
-                        i64::from(new.rev),
-                        i64::from(new.op == Operation::Delete),
-                        at
-                    ])?;
+                    alive_here.insert(*id, kind);
+                    NewRevision {
+                        kind,
+                        id: *id,
+                        link: link_of(body),
+                        unlink,
+                        rev: current.rev + 1,
+                        prev_seq: Some(current.seq),
+                        op: Operation::Update,
+                        reason: None,
+                        body: body_json.unwrap_or_default(),
+                        sealed,
+                        key,
+                        drop_tags: self.tags_at(&tx, kind, *id, current.seq)?,
+                        add_tags,
+                    }
                 }
-                digest.add(&hash);
-                written.push((new.id, new.rev));
-            }
+                Change::Delete {
+                    kind,
+                    id,
+                    expected_rev,
+                    reason,
+                } => {
+                    let current = live_head(&tx, *kind, *id, *expected_rev)?;
+                    // The deletion revision keeps the last content (its sealed part under the
+                    // same key), so history shows what went.
+                    let (old, _, old_sealed) = revision_body(&tx, current.seq)?;
+                    let unlink = match kind {
+                        RecordKind::Involvement => person_of_involvement(*kind, &old)?,
+                        _ => None,
+                    };
+                    alive_here.remove(id);
+                    known.remove(&(*kind, *id));
+                    NewRevision {
+                        kind: *kind,
+                        id: *id,
+                        link: None,
+                        unlink,
+                        rev: current.rev + 1,
+                        prev_seq: Some(current.seq),
+                        op: Operation::Delete,
+                        reason: Some(reason.as_str()),
+                        body: old,
+                        sealed: old_sealed,
+                        key: None,
+                        drop_tags: self.tags_at(&tx, *kind, *id, current.seq)?,
+                        add_tags: Vec::new(),
+                    }
+                }
+            };
+            seq += 1;
+            let hash = insert_revision(&tx, defer, seq, &new, at, &changes.author, audit_seq)?;
+            digest.add(&hash);
+            written.push((new.id, new.rev));
         }
         let range = (seq >= first_seq).then_some((first_seq, seq));
         let subject = match changes.changes.as_slice() {
@@ -667,11 +933,140 @@ impl Store for SqliteStore {
         })
     }
 
+    fn shred(&self, kind: RecordKind, id: RecordId, author: &str, reason: &str) -> Result<Written> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid {
+                index: 0,
+                errors: vec![FieldError::new(
+                    "reason",
+                    "shred.no_reason",
+                    "destroying a record's identifying data must give its reason",
+                    "يجب ذكر سبب إتلاف البيانات المعرِّفة للسجل",
+                )],
+            });
+        }
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now_ms();
+        let current = head(&tx, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+        let drop_tags = self.tags_at(&tx, kind, id, current.seq)?;
+        let (body, _, _) = revision_body(&tx, current.seq)?;
+        let destroyed = tx
+            .prepare_cached("DELETE FROM record_keys WHERE record_id = ?1")?
+            .execute([id_bytes(&id)])?;
+        let audit_seq: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit", [], |r| {
+                r.get(0)
+            })?;
+        let seq: i64 =
+            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM revisions", [], |r| {
+                r.get(0)
+            })?;
+        let new = NewRevision {
+            kind,
+            id,
+            link: None,
+            unlink: None,
+            rev: current.rev + 1,
+            prev_seq: Some(current.seq),
+            op: Operation::Shred,
+            reason: Some(reason),
+            body,
+            sealed: None,
+            key: None,
+            drop_tags,
+            add_tags: Vec::new(),
+        };
+        let hash = insert_revision(&tx, false, seq, &new, at, author, audit_seq)?;
+        let mut digest = ChangeDigest::new();
+        digest.add(&hash);
+        append_audit(
+            &tx,
+            at,
+            author,
+            "record.shred",
+            Some(&id.to_string()),
+            Some((seq, seq)),
+            digest.finish(),
+        )?;
+        tx.commit()?;
+        // Old copies of the destroyed key rows may sit in the write-ahead log: write it back
+        // into the database file (whose freed cells secure_delete zeroed) and empty it.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        tracing::info!(keys = destroyed, "record shredded");
+        Ok(Written {
+            audit_seq,
+            revisions: vec![(id, new.rev)],
+        })
+    }
+
+    fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>> {
+        let tokens = name_tokens(query);
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let candidates: BTreeSet<RecordId> = self.read(|conn| {
+            // Tags of a bulk load still being written are read too (slowly: by scanning).
+            let pending: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM name_index_pending)",
+                [],
+                |r| r.get(0),
+            )?;
+            let mut stmt = conn.prepare_cached(if pending {
+                "SELECT record_id FROM name_index WHERE tag = ?1
+                 UNION SELECT record_id FROM name_index_pending WHERE tag = ?1"
+            } else {
+                "SELECT record_id FROM name_index WHERE tag = ?1"
+            })?;
+            let mut found = BTreeSet::new();
+            for org in self.keyring.organisations() {
+                let mut common: Option<BTreeSet<RecordId>> = None;
+                for token in &tokens {
+                    let hits = stmt
+                        .query_map([org.tag(token)], |r| r.get::<_, Vec<u8>>(0))?
+                        .map(|r| read_id(r?))
+                        .collect::<Result<BTreeSet<_>>>()?;
+                    let next = match common {
+                        None => hits,
+                        Some(c) => c.intersection(&hits).copied().collect(),
+                    };
+                    let empty = next.is_empty();
+                    common = Some(next);
+                    if empty {
+                        break;
+                    }
+                }
+                found.extend(common.unwrap_or_default());
+            }
+            Ok(found)
+        })?;
+        let mut out = Vec::new();
+        for id in candidates {
+            if out.len() >= limit {
+                break;
+            }
+            let record = match self.get(RecordKind::Person, id) {
+                Ok(r) => r,
+                Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            // Tags are 64 bits: confirm every word against the opened names.
+            let mut body = record.body.clone();
+            let words = take_identifying(&mut body)
+                .map(|p| search_tokens(&p))
+                .unwrap_or_default();
+            if tokens.iter().all(|t| words.contains(t)) {
+                out.push(record);
+            }
+        }
+        Ok(out)
+    }
+
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
         self.read(|conn| {
             let row = conn
                 .prepare_cached(
-                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason
+                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason, r.sealed, r.op
                      FROM heads h JOIN revisions r ON r.seq = h.seq WHERE h.kind = ?1 AND h.id = ?2",
                 )?
                 .query_row(params![kind.code(), id_bytes(&id)], |r| {
@@ -682,16 +1077,26 @@ impl Store for SqliteStore {
                         r.get::<_, i64>(3)?,
                         r.get::<_, Vec<u8>>(4)?,
                         r.get::<_, Option<String>>(5)?,
+                        sealed_of(r, 6)?,
+                        r.get::<_, i64>(7)?,
                     ))
                 })
                 .optional()?;
-            let Some((rev, deleted, created_at, updated_at, body, reason)) = row else {
+            let Some((rev, deleted, created_at, updated_at, body, reason, sealed, op)) = row else {
                 return Err(StoreError::NotFound { kind, id });
             };
             if deleted {
                 return Err(StoreError::Deleted { kind, id, rev, reason });
             }
-            Ok(StoredRecord { id, rev, body: parse_body(kind, &body)?, created_at, updated_at })
+            let (body, shredded) = self.materialise(conn, kind, id, &body, sealed.as_deref())?;
+            Ok(StoredRecord {
+                id,
+                rev,
+                body,
+                created_at,
+                updated_at,
+                shredded: shredded || op == Operation::Shred.code(),
+            })
         })
     }
 
@@ -704,7 +1109,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
             let mut stmt = conn.prepare_cached(
-                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body
+                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body, r.sealed, r.op
                  FROM heads h JOIN revisions r ON r.seq = h.seq
                  WHERE h.kind = ?1 AND h.deleted = 0 AND h.id > ?2 ORDER BY h.id LIMIT ?3",
             )?;
@@ -715,17 +1120,23 @@ impl Store for SqliteStore {
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, Vec<u8>>(4)?,
+                    sealed_of(r, 5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, rev, created_at, updated_at, body) = row?;
+                let (id, rev, created_at, updated_at, body, sealed, op) = row?;
+                let id = read_id(id)?;
+                let (body, shredded) =
+                    self.materialise(conn, kind, id, &body, sealed.as_deref())?;
                 out.push(StoredRecord {
-                    id: read_id(id)?,
+                    id,
                     rev: rev as u32,
-                    body: parse_body(kind, &body)?,
+                    body,
                     created_at,
                     updated_at,
+                    shredded: shredded || op == Operation::Shred.code(),
                 });
             }
             Ok(out)
@@ -745,17 +1156,18 @@ impl Store for SqliteStore {
     fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Revision>> {
         self.read(|conn| {
             let current = head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
-            let mut stmt = conn.prepare_cached(
-                "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash
-                 FROM revisions WHERE seq = ?1",
-            )?;
+            let mut stmt = conn.prepare_cached(&format!("{SELECT_REVISION} WHERE seq = ?1"))?;
             let mut out = Vec::new();
             let mut next = Some(current.seq);
             while let Some(seq) = next {
                 let row = stmt.query_row([seq], revision_row)?;
                 if row.record_id != *id.as_bytes() {
-                    return Err(StoreError::Database(format!("revision {seq} is not of record {id}; run athar verify")));
+                    return Err(StoreError::Database(format!(
+                        "revision {seq} is not of record {id}; run athar verify"
+                    )));
                 }
+                let (body, shredded) =
+                    self.materialise(conn, kind, id, &row.body, row.sealed.as_deref())?;
                 out.push(Revision {
                     rev: row.rev as u32,
                     op: Operation::from_code(row.op).unwrap_or(Operation::Update),
@@ -764,11 +1176,14 @@ impl Store for SqliteStore {
                     reason: row.reason,
                     audit_seq: row.audit_seq,
                     hash: to_hex(&row.hash),
-                    body: parse_body(kind, &row.body)?,
+                    body,
+                    shredded: shredded || row.op == Operation::Shred.code(),
                 });
                 next = row.prev_seq;
                 if out.len() > current.rev as usize {
-                    return Err(StoreError::Database(format!("the history of {id} loops; run athar verify")));
+                    return Err(StoreError::Database(format!(
+                        "the history of {id} loops; run athar verify"
+                    )));
                 }
             }
             out.reverse();
@@ -855,14 +1270,17 @@ impl Store for SqliteStore {
             let mut audit_stmt = conn.prepare(
                 "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash FROM audit ORDER BY seq",
             )?;
-            let mut rev_stmt = conn.prepare(
-                "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash
-                 FROM revisions ORDER BY seq",
-            )?;
+            let mut rev_stmt = conn.prepare(&format!("{SELECT_REVISION} ORDER BY seq"))?;
             let mut revisions = rev_stmt.query_map([], revision_row)?;
             let mut counted = 0u64;
+            let mut shredded: HashSet<[u8; 16]> = HashSet::new();
             let mut revisions_with_progress = std::iter::from_fn(|| {
                 let next = revisions.next();
+                if let Some(Ok(row)) = &next
+                    && row.op == Operation::Shred.code()
+                {
+                    shredded.insert(row.record_id);
+                }
                 counted += 1;
                 if counted.is_multiple_of(100_000) {
                     progress(counted);
@@ -879,7 +1297,7 @@ impl Store for SqliteStore {
                 .query_row(
                     "SELECT h.seq FROM heads h LEFT JOIN revisions r ON r.seq = h.seq
                      WHERE r.seq IS NULL OR r.record_id != h.id OR r.kind != h.kind OR r.rev != h.rev
-                        OR (r.op = 3) != (h.deleted != 0)
+                        OR (r.op != 4 AND (r.op = 3) != (h.deleted != 0))
                      LIMIT 1",
                     [],
                     |r| r.get(0),
@@ -912,6 +1330,34 @@ impl Store for SqliteStore {
                     seq: None,
                     problem: format!("{revision_count} revisions stored but the current-state index accounts for {head_total}"),
                 });
+            }
+            // Every sealed revision keeps its data key unless its record was shredded, and
+            // every kept key opens under its organisation's key.
+            let mut keyless = conn.prepare(
+                "SELECT r.seq, r.record_id FROM revisions r
+                 WHERE r.sealed IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM record_keys k
+                                   WHERE k.record_id = r.record_id AND k.key_id = substr(r.sealed, 1, 8))",
+            )?;
+            for row in keyless.query_map([], |r| Ok((r.get::<_, i64>(0)?, blob_of(r, 1)?)))? {
+                let (seq, id) = row?;
+                let was_shredded = <[u8; 16]>::try_from(id.as_slice()).is_ok_and(|id| shredded.contains(&id));
+                if !was_shredded {
+                    problems.push(Problem { table: "revision", seq: Some(seq), problem: "its data key is missing although its record was never shredded".into() });
+                    break;
+                }
+            }
+            let mut keys = conn.prepare("SELECT record_id, key_id, org, wrapped FROM record_keys")?;
+            let rows = keys.query_map([], |r| Ok((blob_of(r, 0)?, blob_of(r, 1)?, r.get::<_, i64>(2)?, blob_of(r, 3)?)))?;
+            for row in rows {
+                let (id, key_id, org, wrapped) = row?;
+                let opens = match (<[u8; 16]>::try_from(id.as_slice()), <[u8; 8]>::try_from(key_id.as_slice())) {
+                    (Ok(id), Ok(key_id)) => self.keyring.key_opens(RecordId::from_bytes(id), &key_id, org, &wrapped),
+                    _ => false,
+                };
+                if !opens {
+                    problems.push(Problem { table: "record key", seq: None, problem: format!("the data key of record {} does not open", to_hex(&id)) });
+                }
             }
             let mut all = verifier.problems;
             all.extend(problems);

@@ -1,6 +1,6 @@
 //! The embedded store against a real SQLCipher file: revisions, references, conflicts,
-//! atomicity, the audit chain and tamper detection, and that names never reach the disk
-//! in plaintext.
+//! atomicity, the audit chain and tamper detection, that names never reach the disk in
+//! plaintext, sealed identifying fields, the blind name index and crypto-shredding.
 
 use athar_model::*;
 use athar_store::*;
@@ -413,4 +413,351 @@ fn no_name_is_readable_in_the_database_files() {
     }
     assert!(store.count(RecordKind::Person).unwrap_or(0) == 2);
     drop(tmp);
+}
+
+/// Every value of every row of every table, as the holder of the file key reads it.
+fn every_stored_value(dir: &DataDir) -> Vec<(String, Vec<u8>)> {
+    let conn = raw(dir);
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    for table in tables {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let columns = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap_or_else(|e| panic!("{e}"));
+        while let Ok(Some(row)) = rows.next() {
+            for i in 0..columns {
+                use rusqlite::types::ValueRef;
+                let bytes = match row.get_ref(i).unwrap_or(ValueRef::Null) {
+                    ValueRef::Text(b) | ValueRef::Blob(b) => b.to_vec(),
+                    _ => continue,
+                };
+                out.push((table.clone(), bytes));
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn sealed_person() -> RecordBody {
+    RecordBody::Person(Person {
+        names: vec![
+            PersonName {
+                script: Script::Arab,
+                given: Some("عبد الرحمن".into()),
+                father: Some("خالد".into()),
+                family: Some("الحلبي".into()),
+                mother: Some("سعاد".into()),
+                ..Default::default()
+            },
+            PersonName {
+                script: Script::Latn,
+                given: Some("Abdulrahman".into()),
+                family: Some("Al-Halabi".into()),
+                ..Default::default()
+            },
+        ],
+        identifiers: vec![Identifier {
+            kind: "national-id".into(),
+            value: "03010987654".into(),
+        }],
+        contact: Some("+963 944 123 456".into()),
+        notes: Some("brother lives in Gaziantep".into()),
+        sex: Sex::Male,
+        birth_date: FuzzyDate::parse("1988").unwrap_or_default(),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn identifying_fields_are_sealed_inside_the_file_too() {
+    let (_tmp, dir, store) = new_store();
+    let person = create(&store, sealed_person());
+    let event = create(
+        &store,
+        RecordBody::Event(Event {
+            kind: "arrest".into(),
+            start: FuzzyDate::parse("2019-03").unwrap_or_default(),
+            narrative: Some("taken at the Jdeidet Yabous crossing by Branch 235".into()),
+            ..Default::default()
+        }),
+    );
+    // Reading gives everything back.
+    let got = store
+        .get(RecordKind::Person, person)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(got.body, sealed_person());
+    assert!(!got.shredded);
+    let RecordBody::Event(e) = store
+        .get(RecordKind::Event, event)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .body
+    else {
+        panic!("an event")
+    };
+    assert_eq!(
+        e.narrative.as_deref(),
+        Some("taken at the Jdeidet Yabous crossing by Branch 235")
+    );
+
+    // Someone holding the file key (a compromised server, say) still reads none of it.
+    let values = every_stored_value(&dir);
+    assert!(values.iter().any(|(t, _)| t == "revisions"));
+    for needle in [
+        "عبد الرحمن",
+        "الحلبي",
+        "خالد",
+        "سعاد",
+        "Abdulrahman",
+        "Halabi",
+        "03010987654",
+        "944 123",
+        "Gaziantep",
+        "Jdeidet Yabous",
+    ] {
+        for (table, value) in &values {
+            assert!(
+                !contains(value, needle.as_bytes()),
+                "{needle} readable in table {table}"
+            );
+        }
+    }
+    // What statistics need stays in the clear.
+    assert!(
+        values
+            .iter()
+            .any(|(t, v)| t == "revisions" && contains(v, b"\"birth_date\":\"1988\""))
+    );
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn persons_are_found_by_any_spelling_of_their_names() {
+    let (_tmp, _dir, store) = new_store();
+    let wanted = create(&store, sealed_person());
+    let other = create(
+        &store,
+        person("عبد الرحمن الخطيب", "Abd al-Rahman al-Khatib", "1990"),
+    );
+    let found = |q: &str| -> Vec<RecordId> {
+        store
+            .find_persons(q, 10)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    // Diacritics, alef forms and the article fold away; every word must match.
+    assert_eq!(found("عَبْد الرَّحمن الحلبي"), vec![wanted]);
+    assert_eq!(found("حلبي"), vec![wanted]);
+    assert_eq!(found("halabi"), vec![wanted]);
+    assert_eq!(found("عبد الرحمن"), vec![wanted, other]);
+    assert_eq!(found("Khatib Abd"), vec![other]);
+    assert!(found("Halabi Khatib").is_empty());
+    assert!(found("  ").is_empty());
+    assert!(found("نزار").is_empty());
+
+    // A new revision re-indexes the names: the old spelling no longer finds the person.
+    store
+        .write(one(Change::Update {
+            id: other,
+            expected_rev: Some(1),
+            body: person("عبد الرحمن النجار", "Abd al-Rahman al-Najjar", "1990"),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(found("Khatib").is_empty());
+    assert_eq!(found("najjar"), vec![other]);
+    // A deleted person is not found.
+    store
+        .write(one(Change::Delete {
+            kind: RecordKind::Person,
+            id: other,
+            expected_rev: Some(2),
+            reason: "entered twice".into(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(found("najjar").is_empty());
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn shredding_destroys_the_identifying_parts_of_every_revision() {
+    let (_tmp, dir, store) = new_store();
+    let id = create(&store, sealed_person());
+    let mut second = sealed_person();
+    if let RecordBody::Person(p) = &mut second {
+        p.notes = Some("moved to Sednaya in 2015".into());
+    }
+    store
+        .write(one(Change::Update {
+            id,
+            expected_rev: Some(1),
+            body: second,
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        store.shred(RecordKind::Person, id, "test", " "),
+        Err(StoreError::Invalid { .. })
+    ));
+    let written = store
+        .shred(
+            RecordKind::Person,
+            id,
+            "test",
+            "the family withdrew consent",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(written.revisions, vec![(id, 3)]);
+
+    let now = store
+        .get(RecordKind::Person, id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(now.shredded);
+    let RecordBody::Person(p) = &now.body else {
+        panic!("a person")
+    };
+    assert!(p.names.is_empty() && p.identifiers.is_empty() && p.notes.is_none());
+    // What statistics need is still there.
+    assert_eq!(p.birth_date, FuzzyDate::parse("1988").unwrap_or_default());
+    assert_eq!(p.sex, Sex::Male);
+
+    let history = store
+        .history(RecordKind::Person, id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(history.len(), 3);
+    assert!(history.iter().all(|r| r.shredded));
+    assert_eq!(history[2].op, Operation::Shred);
+    assert_eq!(
+        history[2].reason.as_deref(),
+        Some("the family withdrew consent")
+    );
+    for r in &history {
+        let RecordBody::Person(p) = &r.body else {
+            panic!("a person")
+        };
+        assert!(p.names.is_empty() && p.notes.is_none());
+    }
+    assert!(
+        store
+            .find_persons("Halabi", 10)
+            .unwrap_or_default()
+            .is_empty()
+    );
+    let head = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(head.action, "record.shred");
+
+    // No key of the record is left; the chain still verifies.
+    let conn = raw(&dir);
+    let keys: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM record_keys WHERE record_id = ?1",
+            [id.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .unwrap_or(-1);
+    assert_eq!(keys, 0);
+    let tags: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM name_index WHERE record_id = ?1",
+            [id.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .unwrap_or(-1);
+    assert_eq!(tags, 0);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+
+    // A new revision after shredding is sealed under a new key and readable again.
+    store
+        .write(one(Change::Update {
+            id,
+            expected_rev: Some(3),
+            body: person("مجهول", "Unknown", "1988"),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let now = store
+        .get(RecordKind::Person, id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!now.shredded);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn verify_notices_a_lost_or_damaged_data_key_and_a_changed_sealed_part() {
+    // A key destroyed behind the store's back, not by shredding.
+    let (_tmp, dir) = populated();
+    raw(&dir)
+        .execute_batch(
+            "DELETE FROM record_keys WHERE record_id = (SELECT min(record_id) FROM record_keys);",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let problem = first_problem(&dir);
+    assert!(
+        problem.contains("data key is missing although its record was never shredded"),
+        "{problem}"
+    );
+
+    // A wrapped key changed by one byte.
+    let (_tmp, dir) = populated();
+    raw(&dir)
+        .execute_batch(
+            "UPDATE record_keys SET wrapped = substr(wrapped, 1, 30) || x'00' || substr(wrapped, 32)
+             WHERE record_id = (SELECT min(record_id) FROM record_keys);",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let problem = first_problem(&dir);
+    assert!(problem.contains("does not open"), "{problem}");
+
+    // One byte of a sealed part: the revision no longer matches its hash.
+    let (_tmp, dir) = populated();
+    tamper(&dir, "revisions", "sealed", 2);
+    let problem = first_problem(&dir);
+    assert!(problem.starts_with("revision entry 2:"), "{problem}");
+}
+
+#[test]
+fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
+    let (_tmp, dir, store) = new_store();
+    store.set_bulk_mode(true).unwrap_or_else(|e| panic!("{e}"));
+    let first = create(&store, person("نور الهدى", "Nour al-Huda", "2001"));
+    // While loading, the tags wait outside the index and are still searched.
+    let found = store
+        .find_persons("huda", 5)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first]);
+    // An interrupted load: the store is dropped without leaving bulk mode.
+    let second = create(&store, person("نور الدين", "Nour al-Din", "1999"));
+    drop(store);
+    let conn = raw(&dir);
+    let pending: i64 = conn
+        .query_row("SELECT count(*) FROM name_index_pending", [], |r| r.get(0))
+        .unwrap_or(-1);
+    assert!(pending > 0);
+    drop(conn);
+    // Opening again merges what was left.
+    let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let pending: i64 = raw(&dir)
+        .query_row("SELECT count(*) FROM name_index_pending", [], |r| r.get(0))
+        .unwrap_or(-1);
+    assert_eq!(pending, 0);
+    let found: Vec<RecordId> = store
+        .find_persons("نور", 5)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(found, vec![first, second]);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
 }

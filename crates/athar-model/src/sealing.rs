@@ -1,0 +1,238 @@
+//! Which parts of a record identify a person, so that storage can seal them apart.
+//!
+//! Names, identifiers, contacts, notes, narratives and source titles are *identifying*:
+//! they are taken out of a record before it is stored in the clear and sealed under the
+//! record's own key (see `athar-crypto`'s envelope). Everything statistics need — kinds,
+//! dates, places, units, roles, verification, citations — stays in the clear part.
+//!
+//! [`search_tokens`] lists the normalised words a person can be found by; storage keeps
+//! only keyed tags of them (a blind index).
+
+use serde::{Deserialize, Serialize};
+
+use crate::person::{Identifier, PersonName};
+use crate::record::{RecordBody, RecordKind};
+use crate::text::fold;
+
+/// The identifying parts of one record, as taken out by [`take_identifying`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Identifying {
+    Person(PersonIdentifying),
+    Event(EventIdentifying),
+    Source(SourceIdentifying),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PersonIdentifying {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<PersonName>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identifiers: Vec<Identifier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EventIdentifying {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SourceIdentifying {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Identifying {
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
+    }
+
+    /// Read the identifying parts of a record of `kind`.
+    pub fn from_json(kind: RecordKind, bytes: &[u8]) -> Result<Identifying, serde_json::Error> {
+        Ok(match kind {
+            RecordKind::Person => Identifying::Person(serde_json::from_slice(bytes)?),
+            RecordKind::Event => Identifying::Event(serde_json::from_slice(bytes)?),
+            RecordKind::Source => Identifying::Source(serde_json::from_slice(bytes)?),
+            RecordKind::Involvement => {
+                return Err(serde::de::Error::custom(
+                    "an involvement has no identifying parts",
+                ));
+            }
+        })
+    }
+}
+
+/// Take the identifying parts out of `body`, leaving them empty there. `None` when the
+/// record has nothing identifying (every involvement; a person with no name, identifier,
+/// contact or note).
+pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
+    match body {
+        RecordBody::Person(p) => {
+            let parts = PersonIdentifying {
+                names: std::mem::take(&mut p.names),
+                identifiers: std::mem::take(&mut p.identifiers),
+                contact: p.contact.take(),
+                notes: p.notes.take(),
+            };
+            (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
+        }
+        RecordBody::Event(e) => e.narrative.take().map(|narrative| {
+            Identifying::Event(EventIdentifying {
+                narrative: Some(narrative),
+            })
+        }),
+        RecordBody::Source(s) => {
+            let parts = SourceIdentifying {
+                title: std::mem::take(&mut s.title),
+                notes: s.notes.take(),
+            };
+            (parts != SourceIdentifying::default()).then_some(Identifying::Source(parts))
+        }
+        RecordBody::Involvement(_) => None,
+    }
+}
+
+/// Put identifying parts back into a clear body. Parts of another kind are ignored.
+pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
+    match (body, parts) {
+        (RecordBody::Person(p), Identifying::Person(parts)) => {
+            p.names = parts.names;
+            p.identifiers = parts.identifiers;
+            p.contact = parts.contact;
+            p.notes = parts.notes;
+        }
+        (RecordBody::Event(e), Identifying::Event(parts)) => e.narrative = parts.narrative,
+        (RecordBody::Source(s), Identifying::Source(parts)) => {
+            s.title = parts.title;
+            s.notes = parts.notes;
+        }
+        _ => {}
+    }
+}
+
+/// Latin particles that carry no identity on their own ("al-", "el-", "bin" …).
+const PARTICLES: &[&str] = &[
+    "al", "el", "ul", "bin", "ibn", "bint", "ال", "بن", "ابن", "بنت",
+];
+
+/// The words a name can be found by: folded (see [`fold`]), split at spaces and hyphens,
+/// particles dropped, and for Arabic words with the article ال also the word without it.
+/// The same function serves the stored names and the query, so they meet.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in fold(name).split(' ') {
+        if word.is_empty() || PARTICLES.contains(&word) {
+            continue;
+        }
+        out.push(word.to_string());
+        if let Some(rest) = word.strip_prefix("ال")
+            && rest.chars().count() >= 3
+        {
+            out.push(rest.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The token an identifier is found by: its kind and its value without spaces or
+/// punctuation, so "12 345-6" and "123456" meet.
+pub fn identifier_token(kind: &str, value: &str) -> String {
+    let compact: String = fold(value).chars().filter(|c| *c != ' ').collect();
+    format!("id:{kind}:{compact}")
+}
+
+/// Every token a person's identifying parts can be found by: the words of all their
+/// names (Arabic and Latin script, every part) and their identifiers.
+pub fn search_tokens(parts: &Identifying) -> Vec<String> {
+    let Identifying::Person(p) = parts else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for name in &p.names {
+        for part in [
+            &name.given,
+            &name.father,
+            &name.grandfather,
+            &name.family,
+            &name.mother,
+            &name.nickname,
+            &name.full,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            out.extend(name_tokens(part));
+        }
+    }
+    for id in &p.identifiers {
+        out.push(identifier_token(&id.kind, &id.value));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::person::{Person, Script};
+
+    fn person() -> RecordBody {
+        RecordBody::Person(Person {
+            names: vec![PersonName {
+                script: Script::Arab,
+                given: Some("عبد الرحمن".into()),
+                family: Some("الحلبي".into()),
+                ..Default::default()
+            }],
+            identifiers: vec![Identifier {
+                kind: "national-id".into(),
+                value: "010 2345-67".into(),
+            }],
+            notes: Some("seen in Sednaya 2014".into()),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn identifying_parts_come_out_and_go_back() {
+        let original = person();
+        let mut clear = original.clone();
+        let parts = take_identifying(&mut clear).unwrap_or_else(|| panic!("parts expected"));
+        let RecordBody::Person(p) = &clear else {
+            panic!("a person")
+        };
+        assert!(p.names.is_empty() && p.identifiers.is_empty() && p.notes.is_none());
+        let json = parts.to_json().unwrap_or_default();
+        let back =
+            Identifying::from_json(RecordKind::Person, &json).unwrap_or_else(|e| panic!("{e}"));
+        restore_identifying(&mut clear, back);
+        assert_eq!(clear, original);
+    }
+
+    #[test]
+    fn records_without_identifying_parts_give_none() {
+        let mut empty = RecordBody::Person(Person::default());
+        assert!(take_identifying(&mut empty).is_none());
+    }
+
+    #[test]
+    fn tokens_meet_across_spellings() {
+        assert_eq!(name_tokens("عبد الرحمن"), name_tokens("عبدُ الرَّحمٰن"));
+        assert_eq!(name_tokens("Abd al-Rahman"), vec!["abd", "rahman"]);
+        assert_eq!(name_tokens("الحلبي"), vec!["الحلبي", "حلبي"]);
+        assert_eq!(name_tokens("Al-Halabi"), vec!["halabi"]);
+        let tokens = search_tokens(&take_identifying(&mut person()).unwrap_or_else(|| panic!()));
+        assert!(tokens.contains(&"الرحمن".to_string()));
+        assert!(tokens.contains(&identifier_token("national-id", "0102345 67")));
+    }
+}
