@@ -22,7 +22,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use athar_model::RecordKind;
-use athar_store::{DataDir, SqliteStore, Store, StoreError};
+use athar_model::access::{Role, Scope};
+use athar_store::accounts::NewUser;
+use athar_store::{Accounts, Backend, DataDir, SqliteStore, Store, StoreError};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -100,6 +102,130 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Accounts of people who sign in.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for scripts.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account to the store's organisation. The password comes from
+    /// ATHAR_USER_PASSWORD or a prompt. Administrators (and anyone given
+    /// --second-factor) get a one-time-code secret: the command prints the otpauth:// link
+    /// to enrol in an authenticator app, once.
+    Add {
+        username: String,
+        /// viewer, documenter, analyst, org-admin or coalition-admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Enrol a one-time code even though the role does not require one.
+        #[arg(long)]
+        second_factor: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Make an API token for an account; it is printed once.
+    Create {
+        /// The account the token acts as.
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// read or write.
+        #[arg(long, value_parser = parse_scope, default_value = "read")]
+        scope: Scope,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        format!(
+            "unknown role {text:?}; one of viewer, documenter, analyst, org-admin, coalition-admin"
+        )
+    })
+}
+
+fn parse_scope(text: &str) -> Result<Scope, String> {
+    Scope::parse(text).ok_or_else(|| format!("unknown scope {text:?}; read or write"))
+}
+
+/// Create an account in the store's own organisation; returns the enrolment link of its
+/// one-time code, if it got one.
+fn add_user(
+    store: &SqliteStore,
+    username: &str,
+    role: Role,
+    password: &str,
+    second_factor: bool,
+) -> Result<Option<String>, String> {
+    if password.chars().count() < athar_crypto::auth::MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "choose a password of at least {} characters",
+            athar_crypto::auth::MIN_PASSWORD_CHARS
+        ));
+    }
+    let organisation = store
+        .keyring()
+        .default_organisation()
+        .map_err(|e| e.to_string())?
+        .num;
+    let totp = if second_factor || role.needs_second_factor() {
+        Some(athar_crypto::auth::TotpSecret::generate().map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
+    let password_hash = athar_crypto::auth::hash_password(password).map_err(|e| e.to_string())?;
+    store
+        .create_user(
+            "cli",
+            NewUser {
+                username: username.to_string(),
+                role,
+                organisation,
+                password_hash,
+                totp_secret: totp.as_ref().map(|t| t.as_bytes().to_vec()),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    totp.map(|t| t.otpauth_uri(username).map_err(|e| e.to_string()))
+        .transpose()
+}
+
+/// Make an API token for `username`; returns the token.
+fn create_token(
+    store: &SqliteStore,
+    username: &str,
+    name: &str,
+    scope: Scope,
+    days: u32,
+) -> Result<String, String> {
+    let user = store
+        .user_by_name(username)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account named {username:?}"))?;
+    if scope == Scope::Write && !user.role.may(athar_model::access::Action::WriteRecords) {
+        return Err(format!(
+            "a {} cannot write, so neither can a token of theirs",
+            user.role.name()
+        ));
+    }
+    let (token, row) = athar_server::auth::make_token(user.id, name, scope, days)
+        .map_err(|p| p.detail.unwrap_or(p.title))?;
+    store.create_token(&row).map_err(|e| e.to_string())?;
+    Ok(token)
 }
 
 #[derive(Subcommand)]
@@ -295,11 +421,52 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    second_factor,
+                },
+        } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let password = match std::env::var("ATHAR_USER_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword::prompt_password(format!("Password for {username} / كلمة المرور: "))
+                    .map_err(|e| format!("cannot read the password: {e}"))?,
+            };
+            let link = add_user(&store, &username, role, &password, second_factor)?;
+            println!("Added {username} as {} ({}).", role.name(), role.name_ar());
+            if let Some(link) = link {
+                println!(
+                    "Enrol this one-time-code link in an authenticator app now; it is not shown again:"
+                );
+                println!("{link}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    name,
+                    scope,
+                    days,
+                },
+        } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let token = create_token(&store, &user, &name, scope, days)?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve {
             addr,
             demo,
             demo_persons,
         } => {
+            let mut demo_token = None;
             let store = if demo {
                 if dir.is_initialised() {
                     return Err(format!(
@@ -326,6 +493,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 if generated {
                     println!("Demo passphrase (needed to open this store again): {pass}");
                 }
+                let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
+                add_user(&store, "demo", Role::Documenter, &password, false)?;
+                let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
+                println!(
+                    "Demo account: demo / {password} (documenter); sign in with POST /api/session"
+                );
+                demo_token = Some(token);
                 store
             } else {
                 let pass = passphrase(false)?;
@@ -340,8 +514,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .await
                     .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
                 let local = listener.local_addr().map_err(|e| e.to_string())?;
-                println!("Athar is serving on http://{local}/ — try http://{local}/api/persons");
-                let state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Store>);
+                println!("Athar is serving on http://{local}/");
+                if let Some(token) = &demo_token {
+                    println!(
+                        "Try: curl -H 'Authorization: Bearer {token}' http://{local}/api/persons"
+                    );
+                }
+                let state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Backend>);
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };

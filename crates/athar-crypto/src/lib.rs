@@ -8,10 +8,11 @@
 //!
 //! Key material lives in [`StoreKey`], which wipes itself from memory when dropped.
 //! Identifying fields are sealed a second time, under per-organisation keys, by
-//! [`envelope`].
+//! [`envelope`]. Passwords, one-time codes and tokens of people signing in: [`auth`].
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod envelope;
 
 use argon2::{Algorithm, Argon2, Params, Version};

@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod date;
 pub mod event;
 pub mod gazetteer;

@@ -11,11 +11,13 @@
 //!
 //! Responses carry strict security headers (no framing, no referrer, no sniffing, no
 //! caching of personal data, a CSP that allows nothing). Errors are problem+json.
-//! Accounts and authorisation arrive with the security work; until then the server
-//! listens on the loopback interface unless told otherwise.
+//! Every route declares who may call it ([`Access`]); [`auth::authorize`] checks each
+//! request against that declaration — session cookie with CSRF token, or API token — and
+//! refuses routes without one.
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod lookups;
 pub mod openapi;
 pub mod problem;
@@ -26,25 +28,29 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
-use axum::routing::{MethodRouter, get};
+use axum::middleware;
+use axum::routing::{MethodRouter, delete, get, post};
 use axum::{Json, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use athar_model::access::Action;
 use athar_model::{Event, Involvement, Person, RecordKind, Source, Vocabularies};
-use athar_store::Store;
+use athar_store::Backend;
+
+pub use auth::{Access, Caller};
 
 use problem::{JsonBody, Problem};
-use records::{ApiBody, DeleteRequest, ListQuery};
+use records::{ApiBody, DeleteRequest, ListQuery, ShredRequest};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn Backend>,
     pub vocab: &'static Vocabularies,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>) -> Self {
+    pub fn new(store: Arc<dyn Backend>) -> Self {
         AppState {
             store,
             vocab: Vocabularies::embedded(),
@@ -52,7 +58,8 @@ impl AppState {
     }
 }
 
-/// One route of the API: the table the router and the OpenAPI document are built from.
+/// One route of the API: the table the router, the access check and the OpenAPI
+/// document are built from.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     pub method: &'static str,
@@ -64,6 +71,8 @@ pub struct Endpoint {
     pub request: Option<&'static str>,
     /// Name of the response schema (the record kind's for record routes).
     pub response: Option<&'static str>,
+    /// Who may call it. Every route must say; [`auth::authorize`] closes one that does not.
+    pub access: Access,
 }
 
 fn kind_schema(kind: RecordKind) -> &'static str {
@@ -77,13 +86,16 @@ fn kind_schema(kind: RecordKind) -> &'static str {
 
 /// Every endpoint of the API.
 pub fn endpoints() -> Vec<Endpoint> {
-    let e = |method, path: &str, summary: &str, tag, request, response| Endpoint {
+    use Access::{Needs, Public};
+    use Action::*;
+    let e = |method, path: &str, summary: &str, tag, request, response, access| Endpoint {
         method,
         path: path.to_string(),
         summary: summary.to_string(),
         tag,
         request,
         response,
+        access,
     };
     let mut out = vec![
         e(
@@ -93,6 +105,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "service",
             None,
             None,
+            Public,
         ),
         e(
             "GET",
@@ -101,24 +114,90 @@ pub fn endpoints() -> Vec<Endpoint> {
             "service",
             None,
             None,
+            Public,
+        ),
+        e(
+            "POST",
+            "/api/session",
+            "Sign in (username, password, and a one-time code for accounts with one); sets the session cookie and returns the CSRF token",
+            "account",
+            Some("SignInRequest"),
+            None,
+            Public,
+        ),
+        e(
+            "GET",
+            "/api/session",
+            "The signed-in account",
+            "account",
+            None,
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "DELETE",
+            "/api/session",
+            "Sign out",
+            "account",
+            None,
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "GET",
+            "/api/tokens",
+            "Your API tokens (never their secrets)",
+            "account",
+            None,
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "POST",
+            "/api/tokens",
+            "Make an API token, shown once (signed-in people only)",
+            "account",
+            Some("TokenRequest"),
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "DELETE",
+            "/api/tokens/{id}",
+            "Revoke one of your API tokens",
+            "account",
+            None,
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "GET",
+            "/api/audit/head",
+            "The last audit entry: its hash commits to the whole history",
+            "audit",
+            None,
+            None,
+            Needs(ReadAudit),
         ),
     ];
     for kind in RecordKind::ALL {
         let base = format!("/api/{}", kind.collection());
         let name = kind.name();
         let schema = Some(kind_schema(kind));
+        let list = if kind == RecordKind::Person {
+            "List persons, oldest first (paginated with after and limit), or find them by name"
+                .to_string()
+        } else {
+            format!("List {name}s, oldest first (paginated with after and limit)")
+        };
         out.push(e(
             "GET",
             &base,
-            &if kind == RecordKind::Person {
-                "List persons, oldest first (paginated with after and limit), or find them by name"
-                    .to_string()
-            } else {
-                format!("List {name}s, oldest first (paginated with after and limit)")
-            },
+            &list,
             "records",
             None,
             schema,
+            Needs(ReadRecords),
         ));
         out.push(e(
             "POST",
@@ -127,6 +206,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "records",
             schema,
             schema,
+            Needs(WriteRecords),
         ));
         out.push(e(
             "GET",
@@ -135,6 +215,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "records",
             None,
             schema,
+            Needs(ReadRecords),
         ));
         out.push(e(
             "PUT",
@@ -143,6 +224,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "records",
             schema,
             schema,
+            Needs(WriteRecords),
         ));
         out.push(e(
             "DELETE",
@@ -151,6 +233,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "records",
             Some("DeleteRequest"),
             None,
+            Needs(WriteRecords),
         ));
         out.push(e(
             "GET",
@@ -159,6 +242,16 @@ pub fn endpoints() -> Vec<Endpoint> {
             "records",
             None,
             None,
+            Needs(ReadRecords),
+        ));
+        out.push(e(
+            "POST",
+            &format!("{base}/{{id}}/shred"),
+            &format!("Destroy the identifying data of a {name} in every revision, for good, giving the reason"),
+            "records",
+            Some("ShredRequest"),
+            None,
+            Needs(ShredRecords),
         ));
     }
     out.push(e(
@@ -168,6 +261,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         "records",
         None,
         None,
+        Needs(ReadRecords),
     ));
     out.push(e(
         "GET",
@@ -176,6 +270,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         "records",
         None,
         None,
+        Needs(ReadRecords),
     ));
     out.push(e(
         "GET",
@@ -184,6 +279,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         "lookups",
         None,
         None,
+        Needs(ReadLookups),
     ));
     out.push(e(
         "GET",
@@ -192,6 +288,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         "lookups",
         None,
         Some("Term"),
+        Needs(ReadLookups),
     ));
     out.push(e(
         "GET",
@@ -200,6 +297,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         "lookups",
         None,
         Some("GazetteerEntry"),
+        Needs(ReadLookups),
     ));
     out.push(e(
         "GET",
@@ -208,11 +306,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         "lookups",
         None,
         Some("GazetteerEntry"),
+        Needs(ReadLookups),
     ));
     out
 }
 
 fn record_routes<T: ApiBody>() -> (
+    MethodRouter<AppState>,
     MethodRouter<AppState>,
     MethodRouter<AppState>,
     MethodRouter<AppState>,
@@ -226,24 +326,32 @@ fn record_routes<T: ApiBody>() -> (
             .put(records::update::<T>)
             .delete(
                 move |State(s): State<AppState>,
+                      caller: Caller,
                       Path(id): Path<String>,
                       headers: HeaderMap,
                       JsonBody(b): JsonBody<DeleteRequest>| {
-                    records::delete(kind, s, id, headers, b)
+                    records::delete(kind, s, caller, id, headers, b)
                 },
             );
     let history =
         get(move |State(s): State<AppState>, Path(id): Path<String>| records::history(kind, s, id));
-    (collection, item, history)
+    let shred = post(
+        move |State(s): State<AppState>,
+              caller: Caller,
+              Path(id): Path<String>,
+              JsonBody(b): JsonBody<ShredRequest>| records::shred(kind, s, caller, id, b),
+    );
+    (collection, item, history, shred)
 }
 
 fn add_records<T: ApiBody>(router: Router<AppState>) -> Router<AppState> {
     let base = format!("/api/{}", T::KIND.collection());
-    let (collection, item, history) = record_routes::<T>();
+    let (collection, item, history, shred) = record_routes::<T>();
     router
         .route(&base, collection)
         .route(&format!("{base}/{{id}}"), item)
         .route(&format!("{base}/{{id}}/history"), history)
+        .route(&format!("{base}/{{id}}/shred"), shred)
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
@@ -278,7 +386,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/vocabularies", get(lookups::vocabularies))
         .route("/api/vocabularies/{name}", get(lookups::vocabulary))
         .route("/api/gazetteer", get(lookups::gazetteer_search))
-        .route("/api/gazetteer/{pcode}", get(lookups::gazetteer_entry));
+        .route("/api/gazetteer/{pcode}", get(lookups::gazetteer_entry))
+        .route(
+            "/api/session",
+            post(auth::sign_in).get(auth::whoami).delete(auth::sign_out),
+        )
+        .route(
+            "/api/tokens",
+            get(auth::list_tokens).post(auth::create_token),
+        )
+        .route("/api/tokens/{id}", delete(auth::revoke_token))
+        .route("/api/audit/head", get(records::audit_head))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ));
     let headers: [(HeaderName, &'static str); 5] = [
         (
             header::CONTENT_SECURITY_POLICY,

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use crate::problem::Problem;
-use crate::records::DeleteRequest;
+use athar_model::access::Scope;
+
+use crate::auth::{Access, SignInRequest, TokenRequest};
+use crate::records::{DeleteRequest, ShredRequest};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +39,10 @@ use crate::records::DeleteRequest;
         Problem,
         FieldError,
         DeleteRequest,
+        ShredRequest,
+        SignInRequest,
+        TokenRequest,
+        Scope,
         Status,
         AgeGroup,
         RecordKind
@@ -95,6 +102,12 @@ pub fn document() -> Value {
             "parameters": parameters,
             "responses": { status: ok, "404": problem, "422": problem, "500": problem },
         });
+        if let Access::Needs(action) = endpoint.access {
+            operation["security"] = json!([{ "session": [] }, { "token": [] }]);
+            operation["x-athar-action"] = json!(action);
+            operation["responses"]["401"] = problem.clone();
+            operation["responses"]["403"] = problem.clone();
+        }
         if let Some(request) = endpoint.request {
             operation["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": schema_ref(request) } } });
         }
@@ -104,5 +117,9 @@ pub fn document() -> Value {
         item[endpoint.method.to_lowercase()] = operation;
     }
     doc["paths"] = Value::Object(paths);
+    doc["components"]["securitySchemes"] = json!({
+        "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE, "description": "From POST /api/session; requests that change something also send X-CSRF-Token" },
+        "token": { "type": "http", "scheme": "bearer", "description": "An API token from POST /api/tokens or `athar token create`" },
+    });
     doc
 }

@@ -17,11 +17,12 @@ use athar_model::status::{JourneyStep, age_group, derive_status, journey_order};
 use athar_model::*;
 use athar_store::{Change, ChangeSet, Revision, Store, StoreError, StoredRecord};
 
+use crate::auth::Caller;
+
 use crate::AppState;
 use crate::problem::{JsonBody, Problem};
 
 /// Until accounts exist, every change made through the API is attributed to this author.
-pub const LOCAL_AUTHOR: &str = "local";
 pub const MAX_PAGE: usize = 500;
 
 /// Run a blocking store call off the async threads.
@@ -144,7 +145,7 @@ impl ApiBody for Source {
 
 // Problems are built once per refused request; boxing them would buy nothing.
 #[allow(clippy::result_large_err)]
-fn parse_id(text: &str) -> Result<RecordId, Problem> {
+pub fn parse_id(text: &str) -> Result<RecordId, Problem> {
     text.parse()
         .map_err(|_| Problem::not_found().detail("the id is not a record identifier"))
 }
@@ -170,9 +171,9 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u32>, Problem> {
     })
 }
 
-fn single(action: &str, change: Change) -> ChangeSet {
+fn single(caller: &Caller, action: &str, change: Change) -> ChangeSet {
     ChangeSet {
-        author: LOCAL_AUTHOR.into(),
+        author: caller.author(),
         action: action.into(),
         changes: vec![change],
     }
@@ -180,6 +181,7 @@ fn single(action: &str, change: Change) -> ChangeSet {
 
 pub async fn create<T: ApiBody>(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(body): JsonBody<T>,
 ) -> Result<Response, Problem> {
     let store = state.store.clone();
@@ -187,7 +189,7 @@ pub async fn create<T: ApiBody>(
     let body = body.into_body();
     let action = format!("api.{}.create", T::KIND.name());
     let record = blocking(move || {
-        store.write(single(&action, Change::Create { id, body }))?;
+        store.write(single(&caller, &action, Change::Create { id, body }))?;
         store.get(T::KIND, id)
     })
     .await?;
@@ -196,6 +198,7 @@ pub async fn create<T: ApiBody>(
 
 pub async fn update<T: ApiBody>(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<T>,
@@ -207,6 +210,7 @@ pub async fn update<T: ApiBody>(
     let action = format!("api.{}.update", T::KIND.name());
     let record = blocking(move || {
         store.write(single(
+            &caller,
             &action,
             Change::Update {
                 id,
@@ -238,6 +242,7 @@ struct Deleted {
 pub async fn delete(
     kind: RecordKind,
     state: AppState,
+    caller: Caller,
     id: String,
     headers: HeaderMap,
     body: DeleteRequest,
@@ -249,6 +254,7 @@ pub async fn delete(
     let action = format!("api.{}.delete", kind.name());
     let written = blocking(move || {
         store.write(single(
+            &caller,
             &action,
             Change::Delete {
                 kind,
@@ -527,4 +533,33 @@ pub async fn timeline(state: AppState, id: String) -> Result<Response, Problem> 
         "events": steps,
     }))
     .into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShredRequest {
+    /// Why the identifying data is destroyed (no personal data); kept in the history.
+    pub reason: String,
+}
+
+/// `POST /api/{kind}/{id}/shred`.
+pub async fn shred(
+    kind: RecordKind,
+    state: AppState,
+    caller: Caller,
+    id: String,
+    body: ShredRequest,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let written = blocking(move || store.shred(kind, id, &caller.author(), &body.reason)).await?;
+    let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
+    Ok(Json(serde_json::json!({ "id": id, "rev": rev, "shredded": true })).into_response())
+}
+
+/// `GET /api/audit/head`.
+pub async fn audit_head(State(state): State<AppState>) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let head = blocking(move || store.audit_head()).await?;
+    Ok(Json(head).into_response())
 }

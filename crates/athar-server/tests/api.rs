@@ -1,48 +1,113 @@
 //! The API over real HTTP on an ephemeral port, against a real encrypted store file.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use athar_server::{AppState, endpoints};
-use athar_store::{DataDir, SqliteStore, Store};
+use athar_crypto::auth::{TotpSecret, hash_password, token_hash};
+use athar_model::access::{Role, Scope};
+use athar_server::{Access, AppState, endpoints};
+use athar_store::accounts::NewUser;
+use athar_store::{Accounts, Backend, DataDir, SqliteStore, Store};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+const PASSWORD: &str = "a long test password";
 
 struct Server {
     base: String,
     client: reqwest::Client,
+    store: Arc<SqliteStore>,
+    /// A documenter's write token, sent by `send` unless told otherwise.
+    token: String,
+    /// One-time-code secrets of the accounts that have one, by username.
+    totp: HashMap<String, TotpSecret>,
     _tmp: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
+/// A store with one account per role (named after the role; administrators with a
+/// one-time code) and the API serving it on an ephemeral port.
 async fn start() -> Server {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = DataDir::new(tmp.path().join("data"));
-    let store =
-        SqliteStore::create(&dir, "api test passphrase", "test").unwrap_or_else(|e| panic!("{e}"));
+    let store = Arc::new(
+        SqliteStore::create(&dir, "api test passphrase", "test").unwrap_or_else(|e| panic!("{e}")),
+    );
+    let org = store
+        .keyring()
+        .default_organisation()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .num;
+    let hash = hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}"));
+    let mut totp = HashMap::new();
+    for role in Role::ALL {
+        let secret = role
+            .needs_second_factor()
+            .then(|| TotpSecret::generate().unwrap_or_else(|e| panic!("{e}")));
+        store
+            .create_user(
+                "test",
+                NewUser {
+                    username: role.name().into(),
+                    role,
+                    organisation: org,
+                    password_hash: hash.clone(),
+                    totp_secret: secret.as_ref().map(|t| t.as_bytes().to_vec()),
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(secret) = secret {
+            totp.insert(role.name().to_string(), secret);
+        }
+    }
+    let documenter = store
+        .user_by_name("documenter")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("documenter"));
+    let (token, row) = athar_server::auth::make_token(documenter.id, "tests", Scope::Write, 1)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    store.create_token(&row).unwrap_or_else(|e| panic!("{e}"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(Arc::new(store) as Arc<dyn Store>);
+    let state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
     tokio::spawn(athar_server::serve(listener, state, async {
         let _ = rx.await;
     }));
     Server {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
+        store,
+        token,
+        totp,
         _tmp: tmp,
         _shutdown: tx,
     }
 }
 
+/// How a request proves who sends it.
+#[derive(Clone, Default)]
+enum Auth {
+    /// The documenter's write token.
+    #[default]
+    Default,
+    None,
+    Bearer(String),
+    /// Session cookie and CSRF token (None: leave the CSRF header out).
+    Session(String, Option<String>),
+}
+
 impl Server {
-    async fn send(
+    async fn request(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
         if_match: Option<&str>,
+        auth: &Auth,
     ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(b) = body {
@@ -51,6 +116,18 @@ impl Server {
         if let Some(m) = if_match {
             req = req.header("If-Match", m);
         }
+        req = match auth {
+            Auth::Default => req.bearer_auth(&self.token),
+            Auth::None => req,
+            Auth::Bearer(t) => req.bearer_auth(t),
+            Auth::Session(cookie, csrf) => {
+                let req = req.header("Cookie", format!("athar_session={cookie}"));
+                match csrf {
+                    Some(c) => req.header("X-CSRF-Token", c),
+                    None => req,
+                }
+            }
+        };
         let resp = req.send().await.unwrap_or_else(|e| panic!("{path}: {e}"));
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -60,6 +137,16 @@ impl Server {
             headers,
             serde_json::from_str(&text).unwrap_or(Value::Null),
         )
+    }
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        self.request(method, path, body, if_match, &Auth::Default)
+            .await
     }
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         let (s, _, v) = self.send(reqwest::Method::GET, path, None, None).await;
@@ -75,6 +162,35 @@ impl Server {
         let (status, v) = self.post(path, body).await;
         assert_eq!(status, StatusCode::CREATED, "{v}");
         v["id"].as_str().unwrap_or_default().to_string()
+    }
+    /// Sign in as `username` (with the current one-time code if it has one): the session
+    /// cookie's value, the CSRF token, and the response.
+    async fn sign_in(&self, username: &str) -> (String, String, reqwest::header::HeaderMap) {
+        let code = self.totp.get(username).map(|t| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            t.code_at(now).unwrap_or_default()
+        });
+        let (status, headers, body) = self
+            .request(
+                reqwest::Method::POST,
+                "/api/session",
+                Some(json!({"username": username, "password": PASSWORD, "code": code})),
+                None,
+                &Auth::None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{username}: {body}");
+        let cookie = headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .and_then(|c| c.strip_prefix("athar_session="))
+            .unwrap_or_default()
+            .to_string();
+        let csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+        (cookie, csrf, headers)
     }
 }
 
@@ -396,4 +512,448 @@ async fn persons_are_found_by_name_in_either_script() {
     let (status, problem) = s.get("/api/events?name=x").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "name");
+}
+
+/// A concrete path for an endpoint of the table.
+fn concrete(path: &str, ids: &HashMap<&str, String>) -> String {
+    let collection = path.split('/').nth(2).unwrap_or_default();
+    let id = ids
+        .get(collection)
+        .cloned()
+        .unwrap_or_else(|| "0193a9c0-0000-7000-8000-000000000000".into());
+    path.replace("{id}", &id)
+        .replace("{name}", "units")
+        .replace("{pcode}", "SY01")
+}
+
+/// Generated from the route table: every endpoint × every role, signed in with a session
+/// (and its CSRF token), with read and write tokens, and with nothing. A caller the policy
+/// admits never sees 401 or 403; one it does not admit always does. An endpoint without a
+/// policy would be refused for everyone and fail here.
+#[tokio::test]
+async fn every_endpoint_admits_exactly_the_roles_its_policy_names() {
+    let s = start().await;
+    // Real records so that admitted calls reach their handler.
+    let person = s.create("/api/persons", person_body("1990")).await;
+    let event = s
+        .create("/api/events", json!({"kind": "arrest", "start": "2019"}))
+        .await;
+    let involvement = s
+        .create(
+            "/api/involvements",
+            json!({"event": event, "person": person, "role": "victim"}),
+        )
+        .await;
+    let source = s
+        .create(
+            "/api/sources",
+            json!({"kind": "interview", "title": "t", "reliability": "B", "credibility": 2}),
+        )
+        .await;
+    let ids: HashMap<&str, String> = [
+        ("persons", person),
+        ("events", event),
+        ("involvements", involvement),
+        ("sources", source),
+    ]
+    .into_iter()
+    .collect();
+    // Ending the session comes last, so the session lives through the others.
+    let mut table = endpoints();
+    table.sort_by_key(|e| e.method == "DELETE" && e.path == "/api/session");
+    let mut checked = 0;
+    for role in Role::ALL {
+        let (cookie, csrf, _) = s.sign_in(role.name()).await;
+        let user = s
+            .store
+            .user_by_name(role.name())
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("user"));
+        let mut callers = vec![(
+            format!("{} session", role.name()),
+            Auth::Session(cookie.clone(), Some(csrf.clone())),
+            None,
+        )];
+        for scope in [Scope::Read, Scope::Write] {
+            let (token, row) = athar_server::auth::make_token(user.id, "matrix", scope, 1)
+                .unwrap_or_else(|p| panic!("{p:?}"));
+            s.store.create_token(&row).unwrap_or_else(|e| panic!("{e}"));
+            callers.push((
+                format!("{} {} token", role.name(), scope.name()),
+                Auth::Bearer(token),
+                Some(scope),
+            ));
+        }
+        for e in &table {
+            let path = concrete(&e.path, &ids);
+            let method =
+                reqwest::Method::from_bytes(e.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+            let body = matches!(e.method, "POST" | "PUT" | "DELETE").then(|| json!({}));
+            for (who, auth, scope) in &callers {
+                let admitted = match e.access {
+                    Access::Public => true,
+                    Access::Needs(action) => {
+                        role.may(action) && scope.is_none_or(|s| s.covers(action))
+                    }
+                };
+                let (status, _, v) = s
+                    .request(method.clone(), &path, body.clone(), None, auth)
+                    .await;
+                let refused = status == StatusCode::UNAUTHORIZED
+                    && v["type"]
+                        .as_str()
+                        .is_some_and(|t| t.ends_with("unauthenticated"))
+                    || status == StatusCode::FORBIDDEN
+                        && v["type"]
+                            .as_str()
+                            .is_some_and(|t| t.ends_with("/forbidden"));
+                assert_eq!(
+                    !refused, admitted,
+                    "{who}: {} {} answered {status} {v}",
+                    e.method, e.path
+                );
+                checked += 1;
+            }
+        }
+    }
+    // Nobody signed in: only public endpoints answer.
+    for e in &table {
+        let path = concrete(&e.path, &ids);
+        let method =
+            reqwest::Method::from_bytes(e.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let (status, _, _) = s.request(method, &path, None, None, &Auth::None).await;
+        assert_eq!(
+            status == StatusCode::UNAUTHORIZED,
+            e.access != Access::Public,
+            "anonymous {} {}: {status}",
+            e.method,
+            e.path
+        );
+    }
+    assert!(checked >= table.len() * 15);
+}
+
+#[tokio::test]
+async fn sessions_are_fresh_at_sign_in_strict_and_guarded_against_csrf() {
+    let s = start().await;
+    let (first, csrf, headers) = s.sign_in("documenter").await;
+    let cookie = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    for flag in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing from {cookie}");
+    }
+    assert!(first.starts_with("ses_") && first.len() == 68);
+    let session = Auth::Session(first.clone(), Some(csrf.clone()));
+    let (status, _, me) = s
+        .request(reqwest::Method::GET, "/api/session", None, None, &session)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["user"]["username"], "documenter");
+    assert!(me["user"].get("password_hash").is_none());
+
+    // A change without the CSRF token, or with a wrong one, is refused; with it, done.
+    for auth in [
+        Auth::Session(first.clone(), None),
+        Auth::Session(first.clone(), Some("csrf_wrong".into())),
+    ] {
+        let (status, _, v) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/persons",
+                Some(person_body("1990")),
+                None,
+                &auth,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+        assert!(v["type"].as_str().is_some_and(|t| t.ends_with("csrf")));
+    }
+    assert_eq!(
+        s.store.count(athar_model::RecordKind::Person).unwrap_or(9),
+        0
+    );
+    let (status, _, created) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/persons",
+            Some(person_body("1990")),
+            None,
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The revision names who made it.
+    let id = created["id"].as_str().unwrap_or_default().to_string();
+    let (_, history) = s.get(&format!("/api/persons/{id}/history")).await;
+    assert_eq!(history["revisions"][0]["author"], "documenter");
+
+    // Signing in again while presenting the old session ends it: a planted id is useless.
+    let code = None::<String>;
+    let (status, headers, _) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/session",
+            Some(json!({"username": "documenter", "password": PASSWORD, "code": code})),
+            None,
+            &Auth::Session(first.clone(), None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let second = headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .and_then(|c| c.strip_prefix("athar_session="))
+        .unwrap_or_default()
+        .to_string();
+    assert_ne!(second, first);
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::GET,
+            "/api/session",
+            None,
+            None,
+            &Auth::Session(first, None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Idle for longer than the timeout: the session is gone.
+    let hash = token_hash(&second);
+    let long_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+        - athar_server::auth::IDLE_TIMEOUT_MS
+        - 1000;
+    s.store
+        .touch_session(&hash, long_ago)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::GET,
+            "/api/session",
+            None,
+            None,
+            &Auth::Session(second, None),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Signing out ends the session.
+    let (third, csrf, _) = s.sign_in("documenter").await;
+    let session = Auth::Session(third.clone(), Some(csrf));
+    let (status, headers, _) = s
+        .request(
+            reqwest::Method::DELETE,
+            "/api/session",
+            None,
+            None,
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(
+        headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.contains("Max-Age=0"))
+    );
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/api/session", None, None, &session)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn try_sign_in(
+    s: &Server,
+    username: &str,
+    password: &str,
+    code: Option<&str>,
+) -> (StatusCode, Value) {
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/session",
+            Some(json!({"username": username, "password": password, "code": code})),
+            None,
+            &Auth::None,
+        )
+        .await;
+    (status, v)
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_and_say_nothing_more() {
+    let s = start().await;
+    let (status, unknown) = try_sign_in(&s, "nobody", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for _ in 0..athar_server::auth::MAX_FAILED_SIGN_INS {
+        let (status, wrong) = try_sign_in(&s, "viewer", "not the password", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // A wrong password and an unknown account look the same.
+        assert_eq!(wrong, unknown);
+    }
+    // Now even the right password is refused, with the same answer.
+    let (status, locked) = try_sign_in(&s, "viewer", PASSWORD, None).await;
+    assert_eq!((status, &locked), (StatusCode::UNAUTHORIZED, &unknown));
+    let user = s
+        .store
+        .user_by_name("viewer")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("viewer"));
+    assert!(user.locked_until.is_some());
+    // Other accounts are not affected; the attempts are in the audit chain, without names.
+    let (status, _) = try_sign_in(&s, "analyst", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let head = s.store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(head.action, "auth.sign-in");
+    let report = s
+        .store
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok());
+}
+
+#[tokio::test]
+async fn administrators_need_a_fresh_one_time_code() {
+    let s = start().await;
+    let (status, v) = try_sign_in(&s, "org-admin", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        v["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("code-required"))
+    );
+    let (status, _) = try_sign_in(&s, "org-admin", PASSWORD, Some("000000")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let code = s.totp["org-admin"].code_at(now).unwrap_or_default();
+    let (status, v) = try_sign_in(&s, "org-admin", PASSWORD, Some(&code)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["user"]["role"], "org-admin");
+    // The same code cannot be used twice.
+    let (status, _) = try_sign_in(&s, "org-admin", PASSWORD, Some(&code)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A right code with a wrong password is refused.
+    let (status, _) = try_sign_in(&s, "coalition-admin", "wrong password!", Some(&code)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_scoped_and_revocable() {
+    let s = start().await;
+    let (cookie, csrf, _) = s.sign_in("documenter").await;
+    let session = Auth::Session(cookie, Some(csrf));
+    let (status, _, made) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/tokens",
+            Some(json!({"name": "nightly export", "scope": "read", "days": 7})),
+            None,
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let token = made["token"].as_str().unwrap_or_default().to_string();
+    assert!(token.starts_with("ath_"));
+    let read = Auth::Bearer(token.clone());
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/api/persons", None, None, &read)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A read token cannot write, nor make tokens.
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/persons",
+            Some(person_body("1990")),
+            None,
+            &read,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/tokens",
+            Some(json!({"name": "x", "scope": "read", "days": 1})),
+            None,
+            &read,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The list shows it without its secret; nothing stored is the token itself.
+    let (_, _, list) = s
+        .request(reqwest::Method::GET, "/api/tokens", None, None, &session)
+        .await;
+    assert!(!list.to_string().contains(&token));
+    assert!(
+        list["items"]
+            .as_array()
+            .is_some_and(|items| items.iter().any(|t| t["name"] == "nightly export"))
+    );
+    // Revoked: refused.
+    let id = made["id"].as_str().unwrap_or_default();
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/tokens/{id}"),
+            None,
+            None,
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/api/persons", None, None, &read)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Bad requests are named.
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/tokens",
+            Some(json!({"name": "", "scope": "write", "days": 400})),
+            None,
+            &session,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["errors"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn an_organisation_admin_shreds_through_the_api() {
+    let s = start().await;
+    let id = s.create("/api/persons", person_body("1990")).await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/persons/{id}/shred"),
+            Some(json!({"reason": "consent withdrawn"})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, got) = s.get(&format!("/api/persons/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["shredded"], true);
+    assert!(
+        got.get("names")
+            .is_none_or(|n| n.as_array().is_some_and(Vec::is_empty))
+    );
+    let (_, _, head) = s
+        .request(reqwest::Method::GET, "/api/audit/head", None, None, &admin)
+        .await;
+    assert_eq!(head["action"], "record.shred");
 }

@@ -23,6 +23,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod chain;
 pub mod keyring;
 pub mod layout;
@@ -31,6 +32,7 @@ pub mod sqlite;
 use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference, Vocabularies};
 use serde::Serialize;
 
+pub use accounts::Accounts;
 pub use chain::Problem;
 pub use keyring::{Keyring, Organisation, SealedPart};
 pub use layout::DataDir;
@@ -269,6 +271,8 @@ pub enum StoreError {
         expected: u32,
         actual: u32,
     },
+    #[error("the username is taken")]
+    UsernameTaken,
     #[error("a record with id {id} exists already")]
     Exists { id: RecordId },
     #[error("change {index} is invalid: {}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
@@ -293,6 +297,10 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A backend the server can run on: records and accounts.
+pub trait Backend: Store + Accounts {}
+impl<T: Store + Accounts> Backend for T {}
 
 /// The operations every backend offers. Implementations must be safe to share between
 /// threads; every write is atomic.

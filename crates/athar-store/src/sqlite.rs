@@ -20,6 +20,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
 use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
+
+mod accounts;
 use crate::layout::DataDir;
 use crate::{
     AuditEntry, Change, Operation, Prepared, Result, Revision, Store, StoreError, StoredRecord,
@@ -30,6 +32,7 @@ use crate::{
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_sealed_fields.sql"),
+    include_str!("../migrations/0003_accounts.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed FROM revisions";
@@ -51,6 +54,8 @@ pub struct SqliteStore {
     path: PathBuf,
     key: StoreKey,
     keyring: Arc<Keyring>,
+    /// Seals server-side secrets (one-time-code secrets).
+    master: MasterKey,
     /// In bulk mode new blind index tags go to `name_index_pending` first.
     bulk: AtomicBool,
     writer: Mutex<Connection>,
@@ -470,13 +475,15 @@ impl SqliteStore {
         writer: Connection,
         actor: &str,
     ) -> Result<SqliteStore> {
-        let keyring = unlock_organisations(&writer, &MasterKey::derive(&key), actor)?;
+        let master = MasterKey::derive(&key);
+        let keyring = unlock_organisations(&writer, &master, actor)?;
         // A bulk load that was interrupted leaves tags to merge.
         merge_pending_tags(&writer)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
             keyring: Arc::new(keyring),
+            master,
             bulk: AtomicBool::new(false),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),

@@ -1,0 +1,564 @@
+//! Signing in and out, sessions, API tokens, and the check every request passes.
+//!
+//! Every route declares the [`Access`] it needs in the endpoint table; [`authorize`] runs
+//! after routing, finds that declaration by method and matched path, and refuses a route
+//! that has none. Callers prove who they are with a session cookie (people, in the browser)
+//! or a bearer token (scripts and the command line):
+//!
+//! - Sessions live on the server, keyed by the SHA-256 of the cookie's value. The cookie is
+//!   `HttpOnly`, `Secure`, `SameSite=Strict`; a session ends after 30 idle minutes or 12
+//!   hours in all; signing in always makes a new one (and ends the one presented), so a
+//!   planted session id is worthless. Requests that change anything must also send the
+//!   session's CSRF token in `X-CSRF-Token`.
+//! - API tokens are stored hashed, expire, carry a scope (read or write) and never allow
+//!   destroying data or managing accounts.
+//! - Five wrong passwords or codes in a row lock an account for 15 minutes. A refused
+//!   sign-in says nothing about which part was wrong or whether the account exists, and
+//!   takes as long either way. Administrators need a one-time code (TOTP).
+//!
+//! Every sign-in, refused or not, goes into the audit chain (under the account's id, never
+//! the name typed).
+
+use axum::Json;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use athar_crypto::auth::{
+    TotpSecret, new_token, token_hash, verify_password, waste_password_check,
+};
+use athar_crypto::constant_time_eq;
+use athar_model::RecordId;
+use athar_model::access::{Action, Scope};
+use athar_store::accounts::{SessionRow, SignIn, TokenRow, User};
+
+use crate::AppState;
+use crate::problem::{JsonBody, Problem};
+use crate::records::blocking;
+
+pub const SESSION_COOKIE: &str = "athar_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A session ends after this long without a request.
+pub const IDLE_TIMEOUT_MS: i64 = 30 * 60 * 1000;
+/// … and this long after signing in, whatever happens.
+pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
+/// Consecutive refused sign-ins that lock an account …
+pub const MAX_FAILED_SIGN_INS: u32 = 5;
+/// … for this long.
+pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, the API description, signing in).
+    Public,
+    /// A signed-in caller whose role (and token scope) permit the action.
+    Needs(Action),
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { hash: [u8; 32], csrf: [u8; 32] },
+    Token { id: RecordId, scope: Scope },
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub via: Via,
+}
+
+impl Caller {
+    /// The name revisions and audit entries carry.
+    pub fn author(&self) -> String {
+        self.user.username.clone()
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        self.user.role.may(action)
+            && match &self.via {
+                Via::Session { .. } => true,
+                Via::Token { scope, .. } => scope.covers(action),
+            }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+pub fn unauthenticated() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Sign in first, or send an API token",
+        "سجّل الدخول أولاً أو أرسل رمز وصول",
+    )
+}
+
+pub fn forbidden() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "Your role does not permit this",
+        "دورك لا يسمح بهذا",
+    )
+}
+
+/// Allowed to the role, but only for a person signed in, not through a token.
+pub fn session_required() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "session-required",
+        "Only a signed-in person can do this, not an API token",
+        "لا يقوم بهذا إلا شخص مسجّل الدخول، لا رمز وصول",
+    )
+}
+
+fn refused() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "sign-in-refused",
+        "Sign-in refused: the name, password or code is wrong, or the account is locked for a while",
+        "رُفض تسجيل الدخول: الاسم أو كلمة المرور أو الرمز غير صحيح، أو الحساب مقفل مؤقتاً",
+    )
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}
+
+/// Who is calling, if anyone: a bearer token first, else the session cookie.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
+    let store = state.store.clone();
+    let now = now_ms();
+    if let Some(token) = bearer(headers) {
+        let hash = token_hash(&token);
+        return blocking(move || {
+            let Some(t) = store.token(&hash)? else {
+                return Ok(None);
+            };
+            if t.revoked || t.expires_at <= now {
+                return Ok(None);
+            }
+            Ok(store
+                .user(t.user)?
+                .filter(|u| !u.disabled)
+                .map(|user| Caller {
+                    user,
+                    via: Via::Token {
+                        id: t.id,
+                        scope: t.scope,
+                    },
+                }))
+        })
+        .await?
+        .ok_or_else(unauthenticated);
+    }
+    let Some(cookie) = cookie_value(headers, SESSION_COOKIE) else {
+        return Err(unauthenticated());
+    };
+    let hash = token_hash(&cookie);
+    blocking(move || {
+        let Some(session) = store.session(&hash)? else {
+            return Ok(None);
+        };
+        if session.expires_at <= now || now - session.last_seen > IDLE_TIMEOUT_MS {
+            store.delete_session(&hash)?;
+            return Ok(None);
+        }
+        let Some(user) = store.user(session.user)?.filter(|u| !u.disabled) else {
+            return Ok(None);
+        };
+        if now - session.last_seen > TOUCH_EVERY_MS {
+            store.touch_session(&hash, now)?;
+        }
+        Ok(Some(Caller {
+            user,
+            via: Via::Session {
+                hash,
+                csrf: session.csrf,
+            },
+        }))
+    })
+    .await?
+    .ok_or_else(unauthenticated)
+}
+
+fn changes_something(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The check every routed request passes (see the module documentation).
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(path) = matched.map(|m| m.as_str().to_string()) else {
+        return next.run(request).await;
+    };
+    let method = request.method().clone();
+    let access = crate::endpoints()
+        .into_iter()
+        .find(|e| e.method == method.as_str() && e.path == path)
+        .map(|e| e.access);
+    let action = match access {
+        Some(Access::Public) => return next.run(request).await,
+        Some(Access::Needs(action)) => action,
+        None => {
+            // A route nobody gave a policy to is closed.
+            tracing::error!(%method, path, "route without an access policy");
+            return forbidden()
+                .detail("this endpoint has no access policy")
+                .into_response();
+        }
+    };
+    let caller = match authenticate(&state, request.headers()).await {
+        Ok(c) => c,
+        Err(p) => return p.into_response(),
+    };
+    if let Via::Session { csrf, .. } = &caller.via
+        && changes_something(&method)
+    {
+        let sent = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(token_hash);
+        if !sent.is_some_and(|h| constant_time_eq(&h, csrf)) {
+            return Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Missing or wrong X-CSRF-Token",
+                "رمز الحماية X-CSRF-Token مفقود أو خاطئ",
+            )
+            .into_response();
+        }
+    }
+    if !caller.may(action) {
+        return forbidden().into_response();
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+/// The caller, for handlers behind [`authorize`].
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(unauthenticated)
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+    /// The current one-time code, for accounts with a second factor.
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SessionOut {
+    user: User,
+    role_ar: &'static str,
+    /// Send this in `X-CSRF-Token` with every request that changes something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    idle_timeout_seconds: i64,
+}
+
+enum Outcome {
+    Refused,
+    CodeRequired,
+    MustEnrol,
+    Accepted(User),
+}
+
+/// `POST /api/session`: sign in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<SignInRequest>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let now = now_ms();
+    let outcome = blocking(move || {
+        let Some(user) = store.user_by_name(&req.username)? else {
+            waste_password_check(&req.password);
+            store.record_unknown_sign_in()?;
+            return Ok(Outcome::Refused);
+        };
+        let refuse = |failed: u32| -> Result<Outcome, athar_store::StoreError> {
+            let lock_until = (failed + 1 >= MAX_FAILED_SIGN_INS).then_some(now + LOCKOUT_MS);
+            store.record_sign_in(user.id, SignIn::Refused { lock_until })?;
+            Ok(Outcome::Refused)
+        };
+        let locked = user.locked_until.is_some_and(|until| until > now);
+        let password_ok = verify_password(&req.password, &user.password_hash);
+        if user.disabled || locked {
+            store.record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
+            return Ok(Outcome::Refused);
+        }
+        if !password_ok {
+            return refuse(user.failed_sign_ins);
+        }
+        let mut step = None;
+        if user.has_second_factor || user.role.needs_second_factor() {
+            let Some(secret) = store.totp_secret(user.id)? else {
+                store.record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
+                return Ok(Outcome::MustEnrol);
+            };
+            let Some(code) = req.code.as_deref().filter(|c| !c.trim().is_empty()) else {
+                return Ok(Outcome::CodeRequired);
+            };
+            let secret = TotpSecret::from_bytes(secret);
+            match secret.check(code, (now / 1000) as u64, user.totp_last_step) {
+                Some(s) => step = Some(s),
+                None => return refuse(user.failed_sign_ins),
+            }
+        }
+        store.record_sign_in(user.id, SignIn::Accepted { totp_step: step })?;
+        Ok(Outcome::Accepted(user))
+    })
+    .await?;
+    let user = match outcome {
+        Outcome::Refused => return Err(refused()),
+        Outcome::CodeRequired => {
+            return Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "code-required",
+                "Enter the one-time code from your authenticator app",
+                "أدخل الرمز المؤقت من تطبيق المصادقة",
+            ));
+        }
+        Outcome::MustEnrol => {
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                "second-factor-missing",
+                "Administrators need a one-time code; ask for one to be enrolled",
+                "يحتاج المدير إلى رمز مؤقت؛ اطلب تسجيله",
+            ));
+        }
+        Outcome::Accepted(user) => user,
+    };
+    // A session presented at sign-in ends: the new one has a new id (no fixation).
+    let store = state.store.clone();
+    let old = cookie_value(&headers, SESSION_COOKIE).map(|c| token_hash(&c));
+    let (session, session_hash) = new_token("ses_").map_err(internal)?;
+    let (csrf, csrf_hash) = new_token("csrf_").map_err(internal)?;
+    let row = SessionRow {
+        hash: session_hash,
+        user: user.id,
+        csrf: csrf_hash,
+        created_at: now,
+        last_seen: now,
+        expires_at: now + ABSOLUTE_TIMEOUT_MS,
+    };
+    blocking(move || {
+        if let Some(old) = old {
+            store.delete_session(&old)?;
+        }
+        store.create_session(&row)
+    })
+    .await?;
+    let mut response = Json(SessionOut {
+        role_ar: user.role.name_ar(),
+        user,
+        csrf_token: Some(csrf.to_string()),
+        expires_at: Some(crate::records::rfc3339(now + ABSOLUTE_TIMEOUT_MS)),
+        idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
+    })
+    .into_response();
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        session.as_str(),
+        ABSOLUTE_TIMEOUT_MS / 1000
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+fn internal(e: impl std::fmt::Display) -> Problem {
+    tracing::error!(error = %e, "could not make a secret");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "The server could not complete the request",
+        "تعذّر على الخادم إتمام الطلب",
+    )
+}
+
+/// `GET /api/session`: who am I.
+pub async fn whoami(caller: Caller) -> Response {
+    Json(SessionOut {
+        role_ar: caller.user.role.name_ar(),
+        user: caller.user,
+        csrf_token: None,
+        expires_at: None,
+        idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
+    })
+    .into_response()
+}
+
+/// `DELETE /api/session`: sign out.
+pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
+    let Via::Session { hash, .. } = caller.via else {
+        return Err(session_required().detail("an API token has no session to end"));
+    };
+    let store = state.store.clone();
+    blocking(move || store.delete_session(&hash)).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "athar_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// What the token is for (a script's name), for the list of tokens.
+    pub name: String,
+    /// `read` or `write`.
+    pub scope: Scope,
+    /// Days until it expires: 1 to 365.
+    pub days: u32,
+}
+
+/// Make an API token for `user` (shared by the API and the command line).
+pub fn make_token(
+    user: RecordId,
+    name: &str,
+    scope: Scope,
+    days: u32,
+) -> Result<(String, TokenRow), Box<Problem>> {
+    let mut errors = Vec::new();
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        errors.push(athar_model::FieldError::new(
+            "name",
+            "token.name",
+            "give the token a name of 1 to 100 characters",
+            "أعطِ الرمز اسماً من 1 إلى 100 حرف",
+        ));
+    }
+    if !(1..=365).contains(&days) {
+        errors.push(athar_model::FieldError::new(
+            "days",
+            "token.days",
+            "a token lives 1 to 365 days",
+            "مدة صلاحية الرمز من 1 إلى 365 يوماً",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Box::new(Problem::invalid(errors)));
+    }
+    let (token, hash) = new_token("ath_").map_err(|e| Box::new(internal(e)))?;
+    let now = now_ms();
+    Ok((
+        token.to_string(),
+        TokenRow {
+            hash,
+            id: RecordId::new(),
+            user,
+            name: name.trim().to_string(),
+            scope,
+            created_at: now,
+            expires_at: now + i64::from(days) * 86_400_000,
+            revoked: false,
+        },
+    ))
+}
+
+/// `POST /api/tokens`: a new API token for the signed-in person, shown once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<TokenRequest>,
+) -> Result<Response, Problem> {
+    if matches!(caller.via, Via::Token { .. }) {
+        return Err(
+            session_required().detail("tokens are made by a signed-in person, not by a token")
+        );
+    }
+    if req.scope == Scope::Write && !caller.user.role.may(Action::WriteRecords) {
+        return Err(forbidden().detail("your role cannot write, so neither can your tokens"));
+    }
+    let (token, row) =
+        make_token(caller.user.id, &req.name, req.scope, req.days).map_err(|p| *p)?;
+    let store = state.store.clone();
+    let stored = row.clone();
+    blocking(move || store.create_token(&stored)).await?;
+    let mut value = serde_json::to_value(&row).unwrap_or_default();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("token".into(), serde_json::Value::String(token));
+    }
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+/// `GET /api/tokens`: the caller's tokens (never their secrets).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let id = caller.user.id;
+    let tokens = blocking(move || store.tokens_of(id)).await?;
+    Ok(Json(serde_json::json!({ "items": tokens })).into_response())
+}
+
+/// `DELETE /api/tokens/{id}`: revoke one of the caller's tokens.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, Problem> {
+    let id = crate::records::parse_id(&id)?;
+    let store = state.store.clone();
+    let user = caller.user.id;
+    if blocking(move || store.revoke_token(user, id)).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(Problem::not_found())
+    }
+}
