@@ -318,23 +318,32 @@ fn record_routes<T: ApiBody>() -> (
     MethodRouter<AppState>,
 ) {
     let kind = T::KIND;
-    let collection =
-        get(move |State(s): State<AppState>, Query(q): Query<ListQuery>| records::list(kind, s, q))
-            .post(records::create::<T>);
-    let item =
-        get(move |State(s): State<AppState>, Path(id): Path<String>| records::get(kind, s, id))
-            .put(records::update::<T>)
-            .delete(
-                move |State(s): State<AppState>,
-                      caller: Caller,
-                      Path(id): Path<String>,
-                      headers: HeaderMap,
-                      JsonBody(b): JsonBody<DeleteRequest>| {
-                    records::delete(kind, s, caller, id, headers, b)
-                },
-            );
-    let history =
-        get(move |State(s): State<AppState>, Path(id): Path<String>| records::history(kind, s, id));
+    let collection = get(
+        move |State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>| {
+            records::list(kind, s, caller, q)
+        },
+    )
+    .post(records::create::<T>);
+    let item = get(
+        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+            records::get(kind, s, caller, id)
+        },
+    )
+    .put(records::update::<T>)
+    .delete(
+        move |State(s): State<AppState>,
+              caller: Caller,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              JsonBody(b): JsonBody<DeleteRequest>| {
+            records::delete(kind, s, caller, id, headers, b)
+        },
+    );
+    let history = get(
+        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+            records::history(kind, s, caller, id)
+        },
+    );
     let shred = post(
         move |State(s): State<AppState>,
               caller: Caller,
@@ -375,13 +384,19 @@ pub fn router(state: AppState) -> Router {
     router = router
         .route(
             "/api/persons/{id}/timeline",
-            get(|State(s): State<AppState>, Path(id): Path<String>| records::timeline(s, id)),
+            get(
+                |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                    records::timeline(s, caller, id)
+                },
+            ),
         )
         .route(
             "/api/events/{id}/involvements",
-            get(|State(s): State<AppState>, Path(id): Path<String>| {
-                records::event_involvements(s, id)
-            }),
+            get(
+                |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                    records::event_involvements(s, caller, id)
+                },
+            ),
         )
         .route("/api/vocabularies", get(lookups::vocabularies))
         .route("/api/vocabularies/{name}", get(lookups::vocabulary))

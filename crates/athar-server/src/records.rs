@@ -25,6 +25,30 @@ use crate::problem::{JsonBody, Problem};
 /// Until accounts exist, every change made through the API is attributed to this author.
 pub const MAX_PAGE: usize = 500;
 
+/// Record in the audit chain that `caller` saw these records (their identifying parts
+/// included): who saw a person's file can always be answered.
+fn audit_view(
+    store: &dyn athar_store::Backend,
+    caller: &Caller,
+    kind: RecordKind,
+    ids: &[RecordId],
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let subject = ids
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    store.audit(
+        &caller.author(),
+        &format!("view.{}", kind.name()),
+        Some(&subject),
+    )?;
+    Ok(())
+}
+
 /// Run a blocking store call off the async threads.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
@@ -275,13 +299,19 @@ pub async fn delete(
     .into_response())
 }
 
-pub async fn get(kind: RecordKind, state: AppState, id: String) -> Result<Response, Problem> {
+pub async fn get(
+    kind: RecordKind,
+    state: AppState,
+    caller: Caller,
+    id: String,
+) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
     if kind == RecordKind::Person {
         let (person, journey) = blocking(move || {
             let person = store.get(kind, id)?;
             let journey = load_journey(store.as_ref(), id)?;
+            audit_view(store.as_ref(), &caller, kind, &[id])?;
             Ok((person, journey))
         })
         .await?;
@@ -289,7 +319,12 @@ pub async fn get(kind: RecordKind, state: AppState, id: String) -> Result<Respon
         let extra = serde_json::json!({ "status": status, "status_label": { "en": status.label_en(), "ar": status.label_ar() } });
         return Ok(with_etag(StatusCode::OK, &person, Some(extra)));
     }
-    let record = blocking(move || store.get(kind, id)).await?;
+    let record = blocking(move || {
+        let record = store.get(kind, id)?;
+        audit_view(store.as_ref(), &caller, kind, &[id])?;
+        Ok(record)
+    })
+    .await?;
     Ok(with_etag(StatusCode::OK, &record, None))
 }
 
@@ -314,6 +349,7 @@ struct Page {
 pub async fn list(
     kind: RecordKind,
     state: AppState,
+    caller: Caller,
     query: ListQuery,
 ) -> Result<Response, Problem> {
     let after = match query.after.as_deref() {
@@ -338,7 +374,17 @@ pub async fn list(
                 "البحث بالاسم للأشخاص فقط، ومن دون after",
             )]));
         }
-        let records = blocking(move || store.find_persons(&name, limit)).await?;
+        let records = blocking(move || {
+            let found = store.find_persons(&name, limit)?;
+            audit_view(
+                store.as_ref(),
+                &caller,
+                kind,
+                &found.iter().map(|r| r.id).collect::<Vec<_>>(),
+            )?;
+            Ok(found)
+        })
+        .await?;
         return Ok(Json(Page {
             total: records.len() as u64,
             items: records.iter().map(RecordOut::from_stored).collect(),
@@ -346,8 +392,17 @@ pub async fn list(
         })
         .into_response());
     }
-    let (records, total) =
-        blocking(move || Ok((store.list(kind, after, limit)?, store.count(kind)?))).await?;
+    let (records, total) = blocking(move || {
+        let page = store.list(kind, after, limit)?;
+        audit_view(
+            store.as_ref(),
+            &caller,
+            kind,
+            &page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        )?;
+        Ok((page, store.count(kind)?))
+    })
+    .await?;
     let next = (records.len() == limit)
         .then(|| records.last().map(|r| r.id))
         .flatten();
@@ -374,10 +429,20 @@ struct RevisionOut {
     content: serde_json::Value,
 }
 
-pub async fn history(kind: RecordKind, state: AppState, id: String) -> Result<Response, Problem> {
+pub async fn history(
+    kind: RecordKind,
+    state: AppState,
+    caller: Caller,
+    id: String,
+) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
-    let revisions: Vec<Revision> = blocking(move || store.history(kind, id)).await?;
+    let revisions: Vec<Revision> = blocking(move || {
+        let revisions = store.history(kind, id)?;
+        audit_view(store.as_ref(), &caller, kind, &[id])?;
+        Ok(revisions)
+    })
+    .await?;
     let out: Vec<RevisionOut> = revisions
         .into_iter()
         .map(|r| RevisionOut {
@@ -398,12 +463,19 @@ pub async fn history(kind: RecordKind, state: AppState, id: String) -> Result<Re
     Ok(Json(serde_json::json!({ "id": id, "kind": kind, "revisions": out })).into_response())
 }
 
-pub async fn event_involvements(state: AppState, id: String) -> Result<Response, Problem> {
+pub async fn event_involvements(
+    state: AppState,
+    caller: Caller,
+    id: String,
+) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let records = blocking(move || {
         store.get(RecordKind::Event, id)?;
-        store.involvements_of_event(id)
+        let found = store.involvements_of_event(id)?;
+        let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
+        audit_view(store.as_ref(), &caller, RecordKind::Involvement, &ids)?;
+        Ok(found)
     })
     .await?;
     Ok(Json(serde_json::json!({ "items": records.iter().map(RecordOut::from_stored).collect::<Vec<_>>() })).into_response())
@@ -480,12 +552,13 @@ struct Label {
     ar: String,
 }
 
-pub async fn timeline(state: AppState, id: String) -> Result<Response, Problem> {
+pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let (person, journey) = blocking(move || {
         let person = store.get(RecordKind::Person, id)?;
         let journey = load_journey(store.as_ref(), id)?;
+        audit_view(store.as_ref(), &caller, RecordKind::Person, &[id])?;
         Ok((person, journey))
     })
     .await?;

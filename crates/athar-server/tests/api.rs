@@ -945,6 +945,11 @@ async fn an_organisation_admin_shreds_through_the_api() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    let (_, _, head) = s
+        .request(reqwest::Method::GET, "/api/audit/head", None, None, &admin)
+        .await;
+    assert_eq!(head["action"], "record.shred");
+    assert_eq!(head["actor"], "org-admin");
     let (status, got) = s.get(&format!("/api/persons/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(got["shredded"], true);
@@ -952,8 +957,42 @@ async fn an_organisation_admin_shreds_through_the_api() {
         got.get("names")
             .is_none_or(|n| n.as_array().is_some_and(Vec::is_empty))
     );
-    let (_, _, head) = s
-        .request(reqwest::Method::GET, "/api/audit/head", None, None, &admin)
-        .await;
-    assert_eq!(head["action"], "record.shred");
+}
+
+#[tokio::test]
+async fn every_view_of_a_record_is_in_the_audit_chain() {
+    let s = start().await;
+    let id = s.create("/api/persons", person_body("1990")).await;
+    let head = || s.store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    let (status, _) = s.get(&format!("/api/persons/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = head();
+    assert_eq!(
+        (seen.action.as_str(), seen.actor.as_str()),
+        ("view.person", "documenter")
+    );
+    assert_eq!(seen.subject.as_deref(), Some(id.as_str()));
+    for path in [
+        format!("/api/persons/{id}/history"),
+        format!("/api/persons/{id}/timeline"),
+        "/api/persons?limit=5".to_string(),
+        "/api/persons?name=halabi".to_string(),
+    ] {
+        let before = head().seq;
+        let (status, _) = s.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let after = head();
+        assert_eq!(after.seq, before + 1, "{path} was not audited");
+        assert!(
+            after
+                .subject
+                .as_deref()
+                .is_some_and(|s| s.contains(id.as_str())),
+            "{path}"
+        );
+    }
+    // Looking up vocabularies reveals nobody and is not audited.
+    let before = head().seq;
+    s.get("/api/gazetteer?q=Sednaya").await;
+    assert_eq!(head().seq, before);
 }
