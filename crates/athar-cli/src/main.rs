@@ -4,7 +4,8 @@
 //! `--demo`, on a fresh store filled with synthetic data); `athar demo` adds synthetic
 //! persons; `athar verify` re-checks every revision and the audit chain; `athar shred`
 //! destroys a record's identifying data for good; `athar audit head` prints the chain's
-//! head for publishing or witnessing elsewhere. The store lives in
+//! head for publishing or witnessing elsewhere; `athar backup` and `athar restore` copy the
+//! store safely; `athar user add` and `athar token create` manage access. The store lives in
 //! `--data DIR` (or `ATHAR_DATA`); its passphrase comes from `ATHAR_PASSPHRASE` or a prompt.
 
 #![forbid(unsafe_code)]
@@ -96,6 +97,22 @@ enum Command {
         /// Confirm that this cannot be undone.
         #[arg(long)]
         yes: bool,
+    },
+    /// Write a consistent encrypted snapshot of the store to a new file, even while the
+    /// server runs; its SHA-256 goes into the audit chain.
+    Backup {
+        /// The backup file to create.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into the data directory (which must hold no store). The backup is
+    /// opened with the passphrase and verified before it is put in place.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
     },
     /// The audit log.
     Audit {
@@ -399,6 +416,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 RecordKind::from(kind).name(),
                 written.revisions.first().map_or(0, |r| r.1),
                 written.audit_seq
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { out, json } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let summary = store
+                .backup(&dir.key_file(), &out)
+                .map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+            } else {
+                println!(
+                    "Backed up to {} ({} bytes, SHA-256 {}). Keep the passphrase: the backup needs it.",
+                    out.display(),
+                    summary.bytes,
+                    summary.sha256
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let pass = passphrase(false)?;
+            let report = SqliteStore::restore(&dir, &file, &pass).map_err(|e| e.to_string())?;
+            println!(
+                "Restored into {}: {} audit entries and {} revisions verified.",
+                dir.root.display(),
+                report.audit_entries,
+                report.revisions
             );
             Ok(ExitCode::SUCCESS)
         }

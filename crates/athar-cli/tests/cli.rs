@@ -251,3 +251,46 @@ fn accounts_and_tokens_are_made_from_the_command_line() {
     let out = athar(&data, &["verify"]);
     assert!(out.status.success());
 }
+
+#[test]
+fn backup_and_restore_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "30", "--json"])
+            .status
+            .success()
+    );
+    let file = tmp.path().join("monday.backup");
+    let file_arg = file.display().to_string();
+    let out = athar(&data, &["backup", "--out", &file_arg, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(summary["sha256"].as_str().map(str::len), Some(64));
+    // Not over an existing file, not into an existing store.
+    assert_eq!(
+        athar(&data, &["backup", "--out", &file_arg]).status.code(),
+        Some(2)
+    );
+    assert_eq!(athar(&data, &["restore", &file_arg]).status.code(), Some(2));
+
+    let elsewhere = tmp.path().join("laptop");
+    let out = athar(&elsewhere, &["restore", &file_arg]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Restored into"));
+    let out = athar(&elsewhere, &["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -22,11 +22,14 @@ use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, Revisio
 use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 
 mod accounts;
+mod backup;
+
 use crate::layout::DataDir;
 use crate::{
     AuditEntry, Change, Operation, Prepared, Result, Revision, Store, StoreError, StoredRecord,
     VerifyReport, Written,
 };
+pub use backup::BackupSummary;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[

@@ -761,3 +761,104 @@ fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
     let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[test]
+fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
+    let (tmp, dir, store) = new_store();
+    for i in 0..20 {
+        create(
+            &store,
+            person(
+                "عبد الرحمن الحلبي",
+                &format!("Abdulrahman al-Halabi {i}"),
+                "1979",
+            ),
+        );
+    }
+    let store = std::sync::Arc::new(store);
+    // Keep writing from another thread while the backup runs.
+    let writer = {
+        let store = std::sync::Arc::clone(&store);
+        std::thread::spawn(move || {
+            for _ in 0..30 {
+                create(&store, person("فاطمة الزهراء", "Fatima Alzahraa", "1985"));
+            }
+        })
+    };
+    let out = tmp.path().join("athar.backup");
+    let summary = store
+        .backup(&dir.key_file(), &out)
+        .unwrap_or_else(|e| panic!("{e}"));
+    writer.join().unwrap_or_else(|_| panic!("writer"));
+    let bytes = std::fs::read(&out).unwrap_or_default();
+    assert_eq!(bytes.len() as u64, summary.bytes);
+    assert!(bytes.starts_with(b"ATHAR-BACKUP 1\n"));
+    for needle in [
+        "الحلبي".as_bytes(),
+        b"Halabi",
+        b"Fatima",
+        b"SQLite format 3",
+    ] {
+        assert!(!contains(&bytes, needle), "readable in the backup");
+    }
+    // The live chain records the backup's hash.
+    let recorded: (String, String) = raw(&dir)
+        .query_row(
+            "SELECT action, subject FROM audit WHERE seq = ?1",
+            [summary.audit_seq],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap_or_default();
+    let sha: String = athar_crypto::to_hex(&athar_crypto::sha256(&bytes));
+    assert_eq!(recorded, ("store.backup".to_string(), sha.clone()));
+    assert_eq!(summary.sha256, sha);
+    assert!(
+        store.backup(&dir.key_file(), &out).is_err(),
+        "an existing file is not overwritten"
+    );
+
+    // A wrong passphrase or a changed byte restores nothing.
+    let target = DataDir::new(tmp.path().join("restored"));
+    assert!(matches!(
+        SqliteStore::restore(&target, &out, "not the passphrase"),
+        Err(StoreError::WrongPassphrase) | Err(StoreError::Database(_))
+    ));
+    assert!(!target.is_initialised());
+    let damaged = tmp.path().join("damaged.backup");
+    let mut changed = bytes.clone();
+    let at = changed.len() - 5000;
+    changed[at] ^= 0x01;
+    std::fs::write(&damaged, &changed).unwrap_or_else(|e| panic!("{e}"));
+    assert!(SqliteStore::restore(&target, &damaged, PASSPHRASE).is_err());
+    assert!(!target.is_initialised());
+    let not_a_backup = tmp.path().join("notes.txt");
+    std::fs::write(&not_a_backup, "hello").unwrap_or_else(|e| panic!("{e}"));
+    let err = SqliteStore::restore(&target, &not_a_backup, PASSPHRASE).err();
+    assert!(err.is_some_and(|e| e.to_string().contains("not an Athar backup")));
+
+    let report = SqliteStore::restore(&target, &out, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok());
+    let restored = SqliteStore::open(&target, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let persons = restored.count(RecordKind::Person).unwrap_or(0);
+    assert!((20..=50).contains(&persons), "{persons}");
+    assert_eq!(
+        restored
+            .find_persons("halabi", 50)
+            .map(|v| v.len())
+            .unwrap_or(0),
+        20
+    );
+    assert_eq!(
+        restored.audit_head().map(|h| h.action).unwrap_or_default(),
+        "store.restore"
+    );
+    let report = restored
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+    // Restoring over an existing store is refused.
+    assert!(matches!(
+        SqliteStore::restore(&target, &out, PASSPHRASE),
+        Err(StoreError::AlreadyInitialised(_))
+    ));
+}
