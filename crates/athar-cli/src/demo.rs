@@ -49,6 +49,7 @@ pub fn write_demo(
             // Checking, sealing and encoding happen here, beside the writer, on the other core.
             let set = ChangeSet {
                 author: "demo".into(),
+                owner: None,
                 action: "demo.generate".into(),
                 changes,
             };

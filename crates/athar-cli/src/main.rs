@@ -119,6 +119,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Organisations of a coalition server, each with its own key.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
     /// Accounts of people who sign in.
     User {
         #[command(subcommand)]
@@ -129,6 +134,14 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation (a coalition member) with a fresh key.
+    Add { name: String },
+    /// List the organisations.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +158,9 @@ enum UserCommand {
         /// Enrol a one-time code even though the role does not require one.
         #[arg(long)]
         second_factor: bool,
+        /// The organisation's name (default: the store's first organisation).
+        #[arg(long)]
+        organisation: Option<String>,
     },
 }
 
@@ -187,6 +203,7 @@ fn add_user(
     role: Role,
     password: &str,
     second_factor: bool,
+    organisation: Option<&str>,
 ) -> Result<Option<String>, String> {
     if password.chars().count() < athar_crypto::auth::MIN_PASSWORD_CHARS {
         return Err(format!(
@@ -194,11 +211,21 @@ fn add_user(
             athar_crypto::auth::MIN_PASSWORD_CHARS
         ));
     }
-    let organisation = store
-        .keyring()
-        .default_organisation()
-        .map_err(|e| e.to_string())?
-        .num;
+    let keyring = store.keyring();
+    let organisation = match organisation {
+        Some(name) => keyring
+            .organisations()
+            .iter()
+            .find(|o| o.name == name)
+            .map(|o| o.num)
+            .ok_or_else(|| format!("no organisation named {name:?}; see `athar org list`"))?,
+        None => {
+            keyring
+                .default_organisation()
+                .map_err(|e| e.to_string())?
+                .num
+        }
+    };
     let totp = if second_factor || role.needs_second_factor() {
         Some(athar_crypto::auth::TotpSecret::generate().map_err(|e| e.to_string())?)
     } else {
@@ -473,6 +500,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     username,
                     role,
                     second_factor,
+                    organisation,
                 },
         } => {
             let pass = passphrase(false)?;
@@ -482,13 +510,38 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 _ => rpassword::prompt_password(format!("Password for {username} / كلمة المرور: "))
                     .map_err(|e| format!("cannot read the password: {e}"))?,
             };
-            let link = add_user(&store, &username, role, &password, second_factor)?;
+            let link = add_user(
+                &store,
+                &username,
+                role,
+                &password,
+                second_factor,
+                organisation.as_deref(),
+            )?;
             println!("Added {username} as {} ({}).", role.name(), role.name_ar());
             if let Some(link) = link {
                 println!(
                     "Enrol this one-time-code link in an authenticator app now; it is not shown again:"
                 );
                 println!("{link}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Org { command } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            if let OrgCommand::Add { name } = &command {
+                let org = store
+                    .create_organisation("cli", name)
+                    .map_err(|e| e.to_string())?;
+                println!(
+                    "Added organisation {} ({}), number {}.",
+                    org.name, org.id, org.num
+                );
+            } else {
+                for org in store.keyring().organisations() {
+                    println!("{}\t{}\t{}", org.num, org.id, org.name);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -540,7 +593,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     println!("Demo passphrase (needed to open this store again): {pass}");
                 }
                 let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
-                add_user(&store, "demo", Role::Documenter, &password, false)?;
+                add_user(&store, "demo", Role::Documenter, &password, false, None)?;
                 let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
                 println!(
                     "Demo account: demo / {password} (documenter); sign in with POST /api/session"

@@ -247,6 +247,47 @@ fn accounts_and_tokens_are_made_from_the_command_line() {
     );
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(token.starts_with("ath_") && token.len() == 68);
+    // A second organisation, and an account in it.
+    let out = athar(&data, &["org", "add", "Rights Watch Syria"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = athar(&data, &["org", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2\t"));
+    let out = athar_with_password(
+        &data,
+        "a third long password",
+        &[
+            "user",
+            "add",
+            "lina",
+            "--role",
+            "viewer",
+            "--organisation",
+            "Rights Watch Syria",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = athar_with_password(
+        &data,
+        "a third long password",
+        &[
+            "user",
+            "add",
+            "omar",
+            "--role",
+            "viewer",
+            "--organisation",
+            "Nobody",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no organisation named"));
     // Account changes are in the audit chain, which still verifies.
     let out = athar(&data, &["verify"]);
     assert!(out.status.success());

@@ -73,7 +73,13 @@ impl Role {
             Role::Analyst => matches!(action, OwnAccount | ReadLookups | ReadRecords),
             Role::OrgAdmin => matches!(
                 action,
-                OwnAccount | ReadLookups | ReadRecords | WriteRecords | ShredRecords | ReadAudit
+                OwnAccount
+                    | ReadLookups
+                    | ReadRecords
+                    | WriteRecords
+                    | ShredRecords
+                    | ShareRecords
+                    | ReadAudit
             ),
             Role::CoalitionAdmin => matches!(action, OwnAccount | ReadLookups | ReadAudit),
         }
@@ -94,6 +100,8 @@ pub enum Action {
     WriteRecords,
     /// Destroy a record's identifying data.
     ShredRecords,
+    /// Decide what other organisations see of the organisation's records.
+    ShareRecords,
     /// Read the audit log.
     ReadAudit,
 }

@@ -81,6 +81,11 @@ impl Caller {
         self.user.username.clone()
     }
 
+    /// The caller's organisation (number).
+    pub fn org(&self) -> i64 {
+        self.user.organisation
+    }
+
     pub fn may(&self, action: Action) -> bool {
         self.user.role.may(action)
             && match &self.via {

@@ -22,6 +22,7 @@ pub mod lookups;
 pub mod openapi;
 pub mod problem;
 pub mod records;
+pub mod sharing;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -172,6 +173,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         e(
             "GET",
+            "/api/organisations",
+            "The organisations of this server (to share records with)",
+            "account",
+            None,
+            None,
+            Needs(OwnAccount),
+        ),
+        e(
+            "GET",
             "/api/audit/head",
             "The last audit entry: its hash commits to the whole history",
             "audit",
@@ -245,6 +255,26 @@ pub fn endpoints() -> Vec<Endpoint> {
             Needs(ReadRecords),
         ));
         out.push(e(
+            "GET",
+            &format!("{base}/{{id}}/sharing"),
+            &format!("What other organisations see of a {name} (its owner's administrators)"),
+            "sharing",
+            None,
+            None,
+            Needs(ShareRecords),
+        ));
+        out.push(e(
+            "PUT",
+            &format!("{base}/{{id}}/sharing"),
+            &format!(
+                "Share a {name} in full, pseudonymised or for aggregates only, or make it private"
+            ),
+            "sharing",
+            Some("SharingRequest"),
+            None,
+            Needs(ShareRecords),
+        ));
+        out.push(e(
             "POST",
             &format!("{base}/{{id}}/shred"),
             &format!("Destroy the identifying data of a {name} in every revision, for good, giving the reason"),
@@ -311,12 +341,16 @@ pub fn endpoints() -> Vec<Endpoint> {
     out
 }
 
-fn record_routes<T: ApiBody>() -> (
-    MethodRouter<AppState>,
-    MethodRouter<AppState>,
-    MethodRouter<AppState>,
-    MethodRouter<AppState>,
-) {
+/// The routes of one record kind.
+struct RecordRoutes {
+    collection: MethodRouter<AppState>,
+    item: MethodRouter<AppState>,
+    history: MethodRouter<AppState>,
+    shred: MethodRouter<AppState>,
+    sharing: MethodRouter<AppState>,
+}
+
+fn record_routes<T: ApiBody>() -> RecordRoutes {
     let kind = T::KIND;
     let collection = get(
         move |State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>| {
@@ -344,23 +378,49 @@ fn record_routes<T: ApiBody>() -> (
             records::history(kind, s, caller, id)
         },
     );
+    let sharing = get(
+        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+            sharing::get(kind, s, caller, id)
+        },
+    )
+    .put(
+        move |State(s): State<AppState>,
+              caller: Caller,
+              Path(id): Path<String>,
+              JsonBody(b): JsonBody<sharing::SharingRequest>| {
+            sharing::put(kind, s, caller, id, b)
+        },
+    );
     let shred = post(
         move |State(s): State<AppState>,
               caller: Caller,
               Path(id): Path<String>,
               JsonBody(b): JsonBody<ShredRequest>| records::shred(kind, s, caller, id, b),
     );
-    (collection, item, history, shred)
+    RecordRoutes {
+        collection,
+        item,
+        history,
+        shred,
+        sharing,
+    }
 }
 
 fn add_records<T: ApiBody>(router: Router<AppState>) -> Router<AppState> {
     let base = format!("/api/{}", T::KIND.collection());
-    let (collection, item, history, shred) = record_routes::<T>();
+    let RecordRoutes {
+        collection,
+        item,
+        history,
+        shred,
+        sharing,
+    } = record_routes::<T>();
     router
         .route(&base, collection)
         .route(&format!("{base}/{{id}}"), item)
         .route(&format!("{base}/{{id}}/history"), history)
         .route(&format!("{base}/{{id}}/shred"), shred)
+        .route(&format!("{base}/{{id}}/sharing"), sharing)
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
@@ -412,6 +472,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tokens/{id}", delete(auth::revoke_token))
         .route("/api/audit/head", get(records::audit_head))
+        .route(
+            "/api/organisations",
+            get(|State(s): State<AppState>| sharing::organisations(s)),
+        )
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

@@ -10,6 +10,7 @@ use athar_model::access::Scope;
 
 use crate::auth::{Access, SignInRequest, TokenRequest};
 use crate::records::{DeleteRequest, ShredRequest};
+use crate::sharing::{ShareEntry, SharingRequest};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +43,8 @@ use crate::records::{DeleteRequest, ShredRequest};
         ShredRequest,
         SignInRequest,
         TokenRequest,
+        SharingRequest,
+        ShareEntry,
         Scope,
         Status,
         AgeGroup,

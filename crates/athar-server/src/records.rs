@@ -13,9 +13,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use athar_model::date::civil_from_days;
+use athar_model::sealing::take_identifying;
 use athar_model::status::{JourneyStep, age_group, derive_status, journey_order};
 use athar_model::*;
-use athar_store::{Change, ChangeSet, Revision, Store, StoreError, StoredRecord};
+use athar_store::{Backend, Change, ChangeSet, Revision, StoreError, StoredRecord, Visibility};
 
 use crate::auth::Caller;
 
@@ -89,6 +90,11 @@ pub struct RecordOut {
     /// Present and true when the record's identifying parts were destroyed (shredded).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub shredded: bool,
+    /// Present and true when another organisation shared it without identifying parts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pseudonymised: bool,
+    /// The owning organisation's number (see `/api/organisations`).
+    pub owner: i64,
     #[serde(flatten)]
     pub content: serde_json::Value,
 }
@@ -109,6 +115,8 @@ impl RecordOut {
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
             shredded: r.shredded,
+            pseudonymised: r.pseudonymised,
+            owner: r.owner,
             content,
         }
     }
@@ -198,6 +206,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u32>, Problem> {
 fn single(caller: &Caller, action: &str, change: Change) -> ChangeSet {
     ChangeSet {
         author: caller.author(),
+        owner: Some(caller.org()),
         action: action.into(),
         changes: vec![change],
     }
@@ -309,8 +318,8 @@ pub async fn get(
     let store = state.store.clone();
     if kind == RecordKind::Person {
         let (person, journey) = blocking(move || {
-            let person = store.get(kind, id)?;
-            let journey = load_journey(store.as_ref(), id)?;
+            let person = read_as(store.as_ref(), caller.org(), kind, id)?;
+            let journey = load_journey(store.as_ref(), caller.org(), id)?;
             audit_view(store.as_ref(), &caller, kind, &[id])?;
             Ok((person, journey))
         })
@@ -320,7 +329,7 @@ pub async fn get(
         return Ok(with_etag(StatusCode::OK, &person, Some(extra)));
     }
     let record = blocking(move || {
-        let record = store.get(kind, id)?;
+        let record = read_as(store.as_ref(), caller.org(), kind, id)?;
         audit_view(store.as_ref(), &caller, kind, &[id])?;
         Ok(record)
     })
@@ -375,7 +384,19 @@ pub async fn list(
             )]));
         }
         let records = blocking(move || {
-            let found = store.find_persons(&name, limit)?;
+            // Only persons this organisation may see by name: its own and those shared in full.
+            let mut found = store.find_persons(&name, MAX_PAGE)?;
+            let mut visible = Vec::new();
+            for record in found.drain(..) {
+                if matches!(
+                    store.visibility(caller.org(), kind, record.id)?,
+                    Visibility::Owner | Visibility::Full
+                ) && visible.len() < limit
+                {
+                    visible.push(record);
+                }
+            }
+            let found = visible;
             audit_view(
                 store.as_ref(),
                 &caller,
@@ -393,14 +414,14 @@ pub async fn list(
         .into_response());
     }
     let (records, total) = blocking(move || {
-        let page = store.list(kind, after, limit)?;
+        let page = store.list_for(caller.org(), kind, after, limit)?;
         audit_view(
             store.as_ref(),
             &caller,
             kind,
             &page.iter().map(|r| r.id).collect::<Vec<_>>(),
         )?;
-        Ok((page, store.count(kind)?))
+        Ok((page, store.count_for(caller.org(), kind)?))
     })
     .await?;
     let next = (records.len() == limit)
@@ -438,7 +459,16 @@ pub async fn history(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let revisions: Vec<Revision> = blocking(move || {
-        let revisions = store.history(kind, id)?;
+        let visibility = store.visibility(caller.org(), kind, id)?;
+        if visibility == Visibility::Hidden {
+            return Err(StoreError::NotFound { kind, id });
+        }
+        let mut revisions = store.history(kind, id)?;
+        if visibility == Visibility::Pseudonymised {
+            for r in &mut revisions {
+                take_identifying(&mut r.body);
+            }
+        }
         audit_view(store.as_ref(), &caller, kind, &[id])?;
         Ok(revisions)
     })
@@ -471,8 +501,20 @@ pub async fn event_involvements(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let records = blocking(move || {
-        store.get(RecordKind::Event, id)?;
-        let found = store.involvements_of_event(id)?;
+        read_as(store.as_ref(), caller.org(), RecordKind::Event, id)?;
+        let mut found = Vec::new();
+        for inv in store.involvements_of_event(id)? {
+            match read_as(
+                store.as_ref(),
+                caller.org(),
+                RecordKind::Involvement,
+                inv.id,
+            ) {
+                Ok(i) => found.push(i),
+                Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
         audit_view(store.as_ref(), &caller, RecordKind::Involvement, &ids)?;
         Ok(found)
@@ -486,21 +528,53 @@ pub struct Journey {
     pub steps: Vec<(StoredRecord, Involvement, StoredRecord)>,
 }
 
-pub fn load_journey(store: &dyn Store, person: RecordId) -> Result<Journey, StoreError> {
+/// A person's journey as organisation `org` may see it: involvements and events it cannot
+/// see are left out, pseudonymised ones come without their identifying parts.
+pub fn load_journey(
+    store: &dyn Backend,
+    org: i64,
+    person: RecordId,
+) -> Result<Journey, StoreError> {
     let mut steps = Vec::new();
     for inv in store.involvements_of_person(person)? {
+        let inv = match read_as(store, org, RecordKind::Involvement, inv.id) {
+            Ok(i) => i,
+            Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => continue,
+            Err(e) => return Err(e),
+        };
         let RecordBody::Involvement(involvement) = &inv.body else {
             continue;
         };
-        let event = match store.get(RecordKind::Event, involvement.event) {
+        let event = match read_as(store, org, RecordKind::Event, involvement.event) {
             Ok(e) => e,
-            // An event deleted after the involvement was made is no longer part of the journey.
-            Err(StoreError::Deleted { .. }) => continue,
+            // An event deleted after the involvement was made, or not shared, is no longer
+            // part of the journey as this organisation sees it.
+            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => continue,
             Err(e) => return Err(e),
         };
         steps.push((inv.clone(), involvement.clone(), event));
     }
     Ok(Journey { steps })
+}
+
+/// A record as organisation `org` may see it: not at all (not found), in full, or without
+/// its identifying parts.
+pub fn read_as(
+    store: &dyn Backend,
+    org: i64,
+    kind: RecordKind,
+    id: RecordId,
+) -> Result<StoredRecord, StoreError> {
+    match store.visibility(org, kind, id)? {
+        Visibility::Hidden => Err(StoreError::NotFound { kind, id }),
+        Visibility::Owner | Visibility::Full => store.get(kind, id),
+        Visibility::Pseudonymised => {
+            let mut record = store.get(kind, id)?;
+            take_identifying(&mut record.body);
+            record.pseudonymised = true;
+            Ok(record)
+        }
+    }
 }
 
 fn ordered<'a>(journey: &'a Journey) -> Vec<(JourneyStep<'a>, &'a StoredRecord, &'a StoredRecord)> {
@@ -556,8 +630,8 @@ pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Res
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let (person, journey) = blocking(move || {
-        let person = store.get(RecordKind::Person, id)?;
-        let journey = load_journey(store.as_ref(), id)?;
+        let person = read_as(store.as_ref(), caller.org(), RecordKind::Person, id)?;
+        let journey = load_journey(store.as_ref(), caller.org(), id)?;
         audit_view(store.as_ref(), &caller, RecordKind::Person, &[id])?;
         Ok((person, journey))
     })
@@ -625,7 +699,14 @@ pub async fn shred(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
-    let written = blocking(move || store.shred(kind, id, &caller.author(), &body.reason)).await?;
+    let written = blocking(move || {
+        // Only the owner destroys; for everyone else the record is not there.
+        if store.visibility(caller.org(), kind, id)? != Visibility::Owner {
+            return Err(StoreError::NotFound { kind, id });
+        }
+        store.shred(kind, id, &caller.author(), &body.reason)
+    })
+    .await?;
     let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
     Ok(Json(serde_json::json!({ "id": id, "rev": rev, "shredded": true })).into_response())
 }

@@ -996,3 +996,162 @@ async fn every_view_of_a_record_is_in_the_audit_chain() {
     s.get("/api/gazetteer?q=Sednaya").await;
     assert_eq!(head().seq, before);
 }
+
+/// Own and foreign organisation × shared and unshared record, generated from the route
+/// table: for another organisation an unshared record does not exist (404 on every route),
+/// a shared one can be read (pseudonymised if so shared) and never changed.
+#[tokio::test]
+async fn records_of_another_organisation_are_invisible_unless_shared() {
+    let s = start().await;
+    let other = s
+        .store
+        .create_organisation("test", "Second organisation")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let secret = TotpSecret::generate().unwrap_or_else(|e| panic!("{e}"));
+    s.store
+        .create_user(
+            "test",
+            NewUser {
+                username: "b-admin".into(),
+                role: Role::OrgAdmin,
+                organisation: other.num,
+                password_hash: hash_password(PASSWORD).unwrap_or_default(),
+                totp_secret: Some(secret.as_bytes().to_vec()),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut s = s;
+    s.totp.insert("b-admin".into(), secret);
+
+    let private = s.create("/api/persons", person_body("1990")).await;
+    let full = s.create("/api/persons", person_body("1991")).await;
+    let pseudo = s.create("/api/persons", person_body("1992")).await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let a_admin = Auth::Session(cookie, Some(csrf));
+    for (id, mode) in [(&full, "full"), (&pseudo, "pseudonymised")] {
+        let (status, _, v) = s
+            .request(
+                reqwest::Method::PUT,
+                &format!("/api/persons/{id}/sharing"),
+                Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": mode}]})),
+                None,
+                &a_admin,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{private}/sharing"),
+            Some(json!({"shares": [{"organisation": "no-such-org", "mode": "full"}]})),
+            None,
+            &a_admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    let (cookie, csrf, _) = s.sign_in("b-admin").await;
+    let b = Auth::Session(cookie, Some(csrf));
+    let mut checked = 0;
+    for e in endpoints()
+        .into_iter()
+        .filter(|e| e.path.starts_with("/api/persons/{id}"))
+    {
+        let method =
+            reqwest::Method::from_bytes(e.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        // A valid body for each route, so that only visibility decides the answer.
+        let body = match (e.method, e.path.rsplit('/').next()) {
+            ("PUT", Some("sharing")) => Some(json!({"shares": []})),
+            ("PUT", _) => Some(person_body("1990")),
+            ("POST" | "DELETE", _) => Some(json!({"reason": "x"})),
+            _ => None,
+        };
+        for (id, shared) in [(&private, false), (&full, true), (&pseudo, true)] {
+            let path = e.path.replace("{id}", id);
+            let (status, _, v) = s
+                .request(method.clone(), &path, body.clone(), None, &b)
+                .await;
+            let readable = shared && e.method == "GET" && !e.path.ends_with("/sharing");
+            if readable {
+                assert_eq!(status, StatusCode::OK, "{} {path}: {v}", e.method);
+            } else {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{} {path}: {v}", e.method);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 18);
+
+    // Shared in full: names; pseudonymised: none, and marked.
+    let (_, _, got) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons/{full}"),
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(got["names"][0]["given"], "محمد");
+    let (_, _, got) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons/{pseudo}"),
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(got["pseudonymised"], true);
+    assert!(
+        got.get("names")
+            .is_none_or(|n| n.as_array().is_some_and(Vec::is_empty))
+    );
+    assert_eq!(got["birth_date"], "1992");
+    // Lists and name search show only what is shared, and search only what is shared in full.
+    let (_, _, page) = s
+        .request(reqwest::Method::GET, "/api/persons", None, None, &b)
+        .await;
+    assert_eq!(page["total"], 2, "{page}");
+    let (_, _, found) = s
+        .request(
+            reqwest::Method::GET,
+            "/api/persons?name=halabi",
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["items"][0]["id"], full.as_str());
+    // The owner still sees all three.
+    let (_, page) = s.get("/api/persons").await;
+    assert_eq!(page["total"], 3);
+    // Making it private again hides it.
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{full}/sharing"),
+            Some(json!({"shares": []})),
+            None,
+            &a_admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons/{full}"),
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let report = s
+        .store
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}

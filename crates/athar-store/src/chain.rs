@@ -29,6 +29,8 @@ pub struct RevisionRow {
     pub hash: Vec<u8>,
     /// Key id and ciphertext of the identifying parts, when the revision has any.
     pub sealed: Option<Vec<u8>>,
+    /// The owning organisation (absent in revisions older than ownership).
+    pub owner: Option<i64>,
 }
 
 /// An audit row as stored.
@@ -75,6 +77,7 @@ pub fn revision_hash(
     audit_seq: i64,
     body: &[u8],
     sealed: Option<&[u8]>,
+    owner: Option<i64>,
 ) -> Hash {
     let mut h = Sha256::new();
     h.update(b"athar/revision/v1\0");
@@ -96,6 +99,10 @@ pub fn revision_hash(
         h.update((sealed.len() as u64).to_be_bytes());
         h.update(sealed);
     }
+    if let Some(owner) = owner {
+        h.update(b"owner\0");
+        h.update(owner.to_be_bytes());
+    }
     h.finalize().into()
 }
 
@@ -114,6 +121,7 @@ impl RevisionRow {
             self.audit_seq,
             &self.body,
             self.sealed.as_deref(),
+            self.owner,
         )
     }
 }

@@ -101,6 +101,13 @@ impl Keyring {
         Keyring { orgs }
     }
 
+    /// This keyring with one more organisation.
+    pub(crate) fn with(&self, organisation: Organisation) -> Keyring {
+        let mut orgs = self.orgs.clone();
+        orgs.push(organisation);
+        Keyring { orgs }
+    }
+
     pub fn organisations(&self) -> &[Organisation] {
         &self.orgs
     }

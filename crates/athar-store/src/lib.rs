@@ -77,6 +77,9 @@ pub struct ChangeSet {
     pub author: String,
     /// What, for the audit log: e.g. `api.create`, `demo.generate`.
     pub action: String,
+    /// The organisation (number) acting: it owns what it creates, and may change only what
+    /// it owns. `None`: the store's first organisation.
+    pub owner: Option<i64>,
     pub changes: Vec<Change>,
 }
 
@@ -105,13 +108,16 @@ impl Prepared {
 }
 
 /// Validate every change of a set (fields, vocabulary terms, deletion reasons), seal the
-/// identifying parts under the keyring's default organisation and encode the rest.
+/// identifying parts under the acting organisation's key and encode the rest.
 /// References to other records are checked later, by the store, in the write transaction.
 pub fn prepare(mut set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Result<Prepared> {
     let mut encoded = Vec::with_capacity(set.changes.len());
     let mut references = Vec::with_capacity(set.changes.len());
     let mut sealed = Vec::with_capacity(set.changes.len());
-    let owner = keyring.default_organisation()?;
+    let owner = match set.owner {
+        Some(num) => keyring.organisation(num)?,
+        None => keyring.default_organisation()?,
+    };
     for (index, change) in set.changes.iter_mut().enumerate() {
         match change {
             Change::Create { id, body } | Change::Update { id, body, .. } => {
@@ -192,6 +198,57 @@ impl Operation {
     }
 }
 
+/// How an organisation may see a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// It owns the record: everything, and it may change it.
+    Owner,
+    /// Shared in full: everything, read only.
+    Full,
+    /// Shared without its identifying parts, read only.
+    Pseudonymised,
+    /// Not to be seen (counted in coalition statistics at most): answer as if it did not exist.
+    Hidden,
+}
+
+/// What a record's owner lets another organisation see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareMode {
+    Full,
+    Pseudonymised,
+    /// Counted in coalition statistics, never shown (organisation 0: the whole coalition).
+    Aggregate,
+}
+
+impl ShareMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ShareMode::Full => "full",
+            ShareMode::Pseudonymised => "pseudonymised",
+            ShareMode::Aggregate => "aggregate",
+        }
+    }
+    pub fn parse(text: &str) -> Option<ShareMode> {
+        [
+            ShareMode::Full,
+            ShareMode::Pseudonymised,
+            ShareMode::Aggregate,
+        ]
+        .into_iter()
+        .find(|m| m.name() == text)
+    }
+}
+
+/// One organisation's share of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Share {
+    /// Organisation number; 0 with [`ShareMode::Aggregate`] means the whole coalition.
+    pub org: i64,
+    pub mode: ShareMode,
+}
+
 /// A record as it stands now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredRecord {
@@ -203,6 +260,10 @@ pub struct StoredRecord {
     pub updated_at: i64,
     /// The identifying parts were shredded: `body` holds only the rest.
     pub shredded: bool,
+    /// The organisation that owns it.
+    pub owner: i64,
+    /// Shown without its identifying parts (shared pseudonymised).
+    pub pseudonymised: bool,
 }
 
 /// One revision in a record's history.
@@ -306,12 +367,43 @@ impl<T: Store + Accounts> Backend for T {}
 /// threads; every write is atomic.
 pub trait Store: Send + Sync {
     /// The organisation keys this store was opened with.
-    fn keyring(&self) -> &Keyring;
+    fn keyring(&self) -> std::sync::Arc<Keyring>;
 
     /// Validate and apply a change set in one transaction, appending one audit entry.
     fn write(&self, changes: ChangeSet) -> Result<Written> {
-        self.write_prepared(prepare(changes, Vocabularies::embedded(), self.keyring())?)
+        self.write_prepared(prepare(changes, Vocabularies::embedded(), &self.keyring())?)
     }
+
+    /// How organisation `org` may see a record (its owner sees it all).
+    fn visibility(&self, org: i64, kind: RecordKind, id: RecordId) -> Result<Visibility>;
+
+    /// Records of a kind that organisation `org` owns or has been shared, in id order after
+    /// `after`, at most `limit`: pseudonymised where that is all it was given.
+    fn list_for(
+        &self,
+        org: i64,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>>;
+
+    /// How many records of a kind organisation `org` can see.
+    fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64>;
+
+    /// Replace what a record's owner shares of it, recorded in the audit chain.
+    fn set_shares(
+        &self,
+        author: &str,
+        kind: RecordKind,
+        id: RecordId,
+        shares: &[Share],
+    ) -> Result<AuditEntry>;
+
+    /// What a record's owner shares of it.
+    fn shares(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Share>>;
+
+    /// Add an organisation with a fresh key; recorded in the audit chain.
+    fn create_organisation(&self, actor: &str, name: &str) -> Result<Organisation>;
 
     /// Apply a change set already [`prepare`]d, checking its references, in one transaction.
     fn write_prepared(&self, prepared: Prepared) -> Result<Written>;

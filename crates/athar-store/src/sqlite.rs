@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use athar_crypto::envelope::{MasterKey, OrgKey};
@@ -26,8 +26,8 @@ mod backup;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, Change, Operation, Prepared, Result, Revision, Store, StoreError, StoredRecord,
-    VerifyReport, Written,
+    AuditEntry, Change, Operation, Prepared, Result, Revision, Share, ShareMode, Store, StoreError,
+    StoredRecord, VerifyReport, Visibility, Written,
 };
 pub use backup::BackupSummary;
 
@@ -36,9 +36,10 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_sealed_fields.sql"),
     include_str!("../migrations/0003_accounts.sql"),
+    include_str!("../migrations/0004_ownership.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
-const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed FROM revisions";
+const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
 const TRIGGERS: &[&str] = &[
     "revisions_append_only",
     "revisions_never_deleted",
@@ -56,7 +57,7 @@ impl From<rusqlite::Error> for StoreError {
 pub struct SqliteStore {
     path: PathBuf,
     key: StoreKey,
-    keyring: Arc<Keyring>,
+    keyring: RwLock<Arc<Keyring>>,
     /// Seals server-side secrets (one-time-code secrets).
     master: MasterKey,
     /// In bulk mode new blind index tags go to `name_index_pending` first.
@@ -152,17 +153,19 @@ struct Head {
     seq: i64,
     rev: u32,
     deleted: bool,
+    owner: i64,
 }
 
 fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Head>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, rev, deleted FROM heads WHERE kind = ?1 AND id = ?2")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT seq, rev, deleted, owner FROM heads WHERE kind = ?1 AND id = ?2")?;
     Ok(stmt
         .query_row(params![kind.code(), id_bytes(id)], |r| {
             Ok(Head {
                 seq: r.get(0)?,
                 rev: r.get::<_, i64>(1)? as u32,
                 deleted: r.get::<_, i64>(2)? != 0,
+                owner: r.get(3)?,
             })
         })
         .optional()?)
@@ -194,8 +197,12 @@ fn live_head(
     kind: RecordKind,
     id: RecordId,
     expected_rev: Option<u32>,
+    owner: i64,
 ) -> Result<Head> {
-    let current = head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+    // Another organisation's record is not there for this one to change.
+    let current = head(conn, kind, &id)?
+        .filter(|h| h.owner == owner)
+        .ok_or(StoreError::NotFound { kind, id })?;
     if current.deleted {
         return Err(StoreError::Deleted {
             kind,
@@ -307,6 +314,7 @@ fn revision_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RevisionRow> {
         body: blob_of(r, 10)?,
         hash: blob_of(r, 11)?,
         sealed: sealed_of(r, 12)?,
+        owner: r.get(13)?,
     })
 }
 
@@ -485,7 +493,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
-            keyring: Arc::new(keyring),
+            keyring: RwLock::new(Arc::new(keyring)),
             master,
             bulk: AtomicBool::new(false),
             writer: Mutex::new(writer),
@@ -495,7 +503,7 @@ impl SqliteStore {
 
     /// The organisation keys, for preparing change sets on another thread.
     pub fn keyring_handle(&self) -> Arc<Keyring> {
-        Arc::clone(&self.keyring)
+        Store::keyring(self)
     }
 
     pub fn path(&self) -> &Path {
@@ -593,6 +601,8 @@ struct NewRevision<'a> {
     /// Blind index tags to drop (of the revision replaced) and to add.
     drop_tags: Vec<i64>,
     add_tags: Vec<i64>,
+    /// The owning organisation.
+    owner: i64,
 }
 
 /// Write one revision and keep the read indexes (current state, involvement links, name
@@ -659,10 +669,11 @@ fn insert_revision(
         audit_seq,
         &new.body,
         new.sealed.as_deref(),
+        Some(new.owner),
     );
     tx.prepare_cached(
-        "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         seq,
@@ -678,13 +689,14 @@ fn insert_revision(
         &new.body,
         &hash[..],
         new.sealed.as_deref(),
+        new.owner,
     ])?;
     if new.op == Operation::Create {
         let inserted = tx
             .prepare_cached(
-                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4)",
+                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at, owner) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4, ?5)",
             )?
-            .execute(params![new.kind.code(), id_bytes(&new.id), seq, at]);
+            .execute(params![new.kind.code(), id_bytes(&new.id), seq, at, new.owner]);
         match inserted {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -751,7 +763,7 @@ impl SqliteStore {
             return Ok((body, false));
         };
         let key = record_key(conn, &id, sealed)?;
-        match self.keyring.open(kind, id, sealed, key)? {
+        match self.keyring().open(kind, id, sealed, key)? {
             Opened::Parts(parts) => {
                 restore_identifying(&mut body, parts);
                 Ok((body, false))
@@ -777,8 +789,11 @@ impl SqliteStore {
         };
         match record_key(conn, &id, &sealed)? {
             Some((org, wrapped)) => {
-                match self.keyring.open(kind, id, &sealed, Some((org, wrapped)))? {
-                    Opened::Parts(parts) => self.keyring.tags_of(org, &parts),
+                match self
+                    .keyring()
+                    .open(kind, id, &sealed, Some((org, wrapped)))?
+                {
+                    Opened::Parts(parts) => self.keyring().tags_of(org, &parts),
                     Opened::Shredded => Ok(Vec::new()),
                 }
             }
@@ -787,9 +802,78 @@ impl SqliteStore {
     }
 }
 
+/// Rows organisation `?2` may see: its own, and those shared with it in full or pseudonymised.
+const VISIBLE_TO: &str = "(h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode IN ('full', 'pseudonymised')))";
+
+impl SqliteStore {
+    /// A page of current records: all of them, or those organisation `org` may see (shared
+    /// pseudonymised ones without their identifying parts, which are then not even opened).
+    fn list_visible(
+        &self,
+        org: Option<i64>,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>> {
+        self.read(|conn| {
+            let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
+            let filter = if org.is_some() {
+                VISIBLE_TO
+            } else {
+                "?2 IS NULL"
+            };
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body, r.sealed, r.op, h.owner,
+                        (SELECT mode FROM shares s WHERE s.record_id = h.id AND s.org = ?2)
+                 FROM heads h JOIN revisions r ON r.seq = h.seq
+                 WHERE h.kind = ?1 AND h.deleted = 0 AND h.id > ?3 AND {filter}
+                 ORDER BY h.id LIMIT ?4"
+            ))?;
+            let rows = stmt.query_map(params![kind.code(), org, after, limit as i64], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                    sealed_of(r, 5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, rev, created_at, updated_at, body, sealed, op, owner, mode) = row?;
+                let id = read_id(id)?;
+                let pseudonymised =
+                    org.is_some_and(|o| o != owner) && mode.as_deref() == Some("pseudonymised");
+                let (body, shredded) = if pseudonymised {
+                    let mut clear = parse_body(kind, &body)?;
+                    take_identifying(&mut clear);
+                    (clear, false)
+                } else {
+                    self.materialise(conn, kind, id, &body, sealed.as_deref())?
+                };
+                out.push(StoredRecord {
+                    id,
+                    rev: rev as u32,
+                    body,
+                    created_at,
+                    updated_at,
+                    shredded: shredded || op == Operation::Shred.code(),
+                    owner,
+                    pseudonymised,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
 impl Store for SqliteStore {
-    fn keyring(&self) -> &Keyring {
-        &self.keyring
+    fn keyring(&self) -> Arc<Keyring> {
+        Arc::clone(&self.keyring.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
@@ -816,6 +900,11 @@ impl Store for SqliteStore {
         let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
         let mut written = Vec::with_capacity(changes.changes.len());
         let defer = self.bulk.load(Ordering::SeqCst);
+        let keyring = self.keyring();
+        let owner = match changes.owner {
+            Some(num) => keyring.organisation(num)?.num,
+            None => keyring.default_organisation()?.num,
+        };
         for (index, (((change, body_json), refs), part)) in changes
             .changes
             .iter()
@@ -852,6 +941,7 @@ impl Store for SqliteStore {
                         key,
                         drop_tags: Vec::new(),
                         add_tags,
+                        owner,
                     }
                 }
                 Change::Update {
@@ -860,7 +950,7 @@ impl Store for SqliteStore {
                     body,
                 } => {
                     let kind = body.kind();
-                    let current = live_head(&tx, kind, *id, *expected_rev)?;
+                    let current = live_head(&tx, kind, *id, *expected_rev, owner)?;
                     self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                     let unlink = match kind {
                         RecordKind::Involvement => linked_person(&tx, kind, current.seq)?,
@@ -881,6 +971,7 @@ impl Store for SqliteStore {
                         key,
                         drop_tags: self.tags_at(&tx, kind, *id, current.seq)?,
                         add_tags,
+                        owner,
                     }
                 }
                 Change::Delete {
@@ -889,7 +980,7 @@ impl Store for SqliteStore {
                     expected_rev,
                     reason,
                 } => {
-                    let current = live_head(&tx, *kind, *id, *expected_rev)?;
+                    let current = live_head(&tx, *kind, *id, *expected_rev, owner)?;
                     // The deletion revision keeps the last content (its sealed part under the
                     // same key), so history shows what went.
                     let (old, _, old_sealed) = revision_body(&tx, current.seq)?;
@@ -913,6 +1004,7 @@ impl Store for SqliteStore {
                         key: None,
                         drop_tags: self.tags_at(&tx, *kind, *id, current.seq)?,
                         add_tags: Vec::new(),
+                        owner,
                     }
                 }
             };
@@ -986,6 +1078,7 @@ impl Store for SqliteStore {
             key: None,
             drop_tags,
             add_tags: Vec::new(),
+            owner: current.owner,
         };
         let hash = insert_revision(&tx, false, seq, &new, at, author, audit_seq)?;
         let mut digest = ChangeDigest::new();
@@ -1029,7 +1122,7 @@ impl Store for SqliteStore {
                 "SELECT record_id FROM name_index WHERE tag = ?1"
             })?;
             let mut found = BTreeSet::new();
-            for org in self.keyring.organisations() {
+            for org in self.keyring().organisations() {
                 let mut common: Option<BTreeSet<RecordId>> = None;
                 for token in &tokens {
                     let hits = stmt
@@ -1076,7 +1169,7 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let row = conn
                 .prepare_cached(
-                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason, r.sealed, r.op
+                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason, r.sealed, r.op, h.owner
                      FROM heads h JOIN revisions r ON r.seq = h.seq WHERE h.kind = ?1 AND h.id = ?2",
                 )?
                 .query_row(params![kind.code(), id_bytes(&id)], |r| {
@@ -1089,10 +1182,12 @@ impl Store for SqliteStore {
                         r.get::<_, Option<String>>(5)?,
                         sealed_of(r, 6)?,
                         r.get::<_, i64>(7)?,
+                        r.get::<_, i64>(8)?,
                     ))
                 })
                 .optional()?;
-            let Some((rev, deleted, created_at, updated_at, body, reason, sealed, op)) = row else {
+            let Some((rev, deleted, created_at, updated_at, body, reason, sealed, op, owner)) = row
+            else {
                 return Err(StoreError::NotFound { kind, id });
             };
             if deleted {
@@ -1106,6 +1201,8 @@ impl Store for SqliteStore {
                 created_at,
                 updated_at,
                 shredded: shredded || op == Operation::Shred.code(),
+                owner,
+                pseudonymised: false,
             })
         })
     }
@@ -1116,41 +1213,191 @@ impl Store for SqliteStore {
         after: Option<RecordId>,
         limit: usize,
     ) -> Result<Vec<StoredRecord>> {
+        self.list_visible(None, kind, after, limit)
+    }
+
+    fn list_for(
+        &self,
+        org: i64,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>> {
+        self.list_visible(Some(org), kind, after, limit)
+    }
+
+    fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64> {
         self.read(|conn| {
-            let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
-            let mut stmt = conn.prepare_cached(
-                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body, r.sealed, r.op
-                 FROM heads h JOIN revisions r ON r.seq = h.seq
-                 WHERE h.kind = ?1 AND h.deleted = 0 AND h.id > ?2 ORDER BY h.id LIMIT ?3",
-            )?;
-            let rows = stmt.query_map(params![kind.code(), after, limit as i64], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    sealed_of(r, 5)?,
-                    r.get::<_, i64>(6)?,
-                ))
+            Ok(conn.query_row(
+                &format!("SELECT count(*) FROM heads h WHERE h.kind = ?1 AND h.deleted = 0 AND {VISIBLE_TO}"),
+                params![kind.code(), org],
+                |r| r.get::<_, i64>(0),
+            )? as u64)
+        })
+    }
+
+    fn visibility(&self, org: i64, kind: RecordKind, id: RecordId) -> Result<Visibility> {
+        self.read(|conn| {
+            let row: Option<(i64, Option<String>)> = conn
+                .prepare_cached(
+                    "SELECT h.owner, (SELECT mode FROM shares s WHERE s.record_id = h.id AND s.org = ?3)
+                     FROM heads h WHERE h.kind = ?1 AND h.id = ?2",
+                )?
+                .query_row(params![kind.code(), id_bytes(&id), org], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            Ok(match row {
+                None => Visibility::Hidden,
+                Some((owner, _)) if owner == org => Visibility::Owner,
+                Some((_, Some(mode))) if mode == "full" => Visibility::Full,
+                Some((_, Some(mode))) if mode == "pseudonymised" => Visibility::Pseudonymised,
+                Some(_) => Visibility::Hidden,
+            })
+        })
+    }
+
+    fn set_shares(
+        &self,
+        author: &str,
+        kind: RecordKind,
+        id: RecordId,
+        shares: &[Share],
+    ) -> Result<AuditEntry> {
+        let keyring = self.keyring();
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = head(&tx, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+        let mut errors = Vec::new();
+        for (i, share) in shares.iter().enumerate() {
+            let field = format!("shares[{i}]");
+            let problem = match share.mode {
+                ShareMode::Aggregate if share.org != 0 => Some((
+                    "share.aggregate",
+                    "aggregate sharing is with the whole coalition (organisation 0)",
+                    "المشاركة الإجمالية تكون مع التحالف كله (المنظمة 0)",
+                )),
+                ShareMode::Full | ShareMode::Pseudonymised
+                    if share.org == current.owner || keyring.organisation(share.org).is_err() =>
+                {
+                    Some((
+                        "share.organisation",
+                        "names no other organisation of this server",
+                        "لا يشير إلى منظمة أخرى على هذا الخادم",
+                    ))
+                }
+                _ => None,
+            };
+            if let Some((code, en, ar)) = problem {
+                errors.push(FieldError::new(&field, code, en, ar));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid { index: 0, errors });
+        }
+        tx.prepare_cached("DELETE FROM shares WHERE record_id = ?1")?
+            .execute([id_bytes(&id)])?;
+        for share in shares {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO shares (record_id, org, mode) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![id_bytes(&id), share.org, share.mode.name()])?;
+        }
+        let summary = shares
+            .iter()
+            .map(|s| format!("{}:{}", s.org, s.mode.name()))
+            .collect::<Vec<_>>()
+            .join(",");
+        let entry = append_audit(
+            &tx,
+            now_ms(),
+            author,
+            "record.share",
+            Some(&format!("{id} {summary}")),
+            None,
+            ChangeDigest::new().finish(),
+        )?;
+        tx.commit()?;
+        Ok(entry_of(&entry))
+    }
+
+    fn shares(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Share>> {
+        self.read(|conn| {
+            head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+            let mut stmt = conn
+                .prepare_cached("SELECT org, mode FROM shares WHERE record_id = ?1 ORDER BY org")?;
+            let rows = stmt.query_map([id_bytes(&id)], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
             })?;
             let mut out = Vec::new();
             for row in rows {
-                let (id, rev, created_at, updated_at, body, sealed, op) = row?;
-                let id = read_id(id)?;
-                let (body, shredded) =
-                    self.materialise(conn, kind, id, &body, sealed.as_deref())?;
-                out.push(StoredRecord {
-                    id,
-                    rev: rev as u32,
-                    body,
-                    created_at,
-                    updated_at,
-                    shredded: shredded || op == Operation::Shred.code(),
-                });
+                let (org, mode) = row?;
+                if let Some(mode) = ShareMode::parse(&mode) {
+                    out.push(Share { org, mode });
+                }
             }
             Ok(out)
         })
+    }
+
+    fn create_organisation(&self, actor: &str, name: &str) -> Result<Organisation> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(StoreError::Invalid {
+                index: 0,
+                errors: vec![FieldError::new(
+                    "name",
+                    "organisation.name",
+                    "an organisation's name has 1 to 200 characters",
+                    "اسم المنظمة من 1 إلى 200 حرف",
+                )],
+            });
+        }
+        let id = RecordId::new();
+        let key = OrgKey::generate()?;
+        let wrapped = self.master.wrap(&key, id.as_bytes())?;
+        let mut keyring = self.keyring.write().unwrap_or_else(|p| p.into_inner());
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM organisations WHERE name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(StoreError::Invalid {
+                index: 0,
+                errors: vec![FieldError::new(
+                    "name",
+                    "organisation.taken",
+                    "an organisation of this name exists already",
+                    "توجد منظمة بهذا الاسم",
+                )],
+            });
+        }
+        let num: i64 = tx.query_row(
+            "SELECT coalesce(max(num), 0) + 1 FROM organisations",
+            [],
+            |r| r.get(0),
+        )?;
+        let at = now_ms();
+        tx.execute(
+            "INSERT INTO organisations (num, id, name, wrapped_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![num, id_bytes(&id), name, wrapped, at],
+        )?;
+        append_audit(
+            &tx,
+            at,
+            actor,
+            "organisation.create",
+            Some(&id.to_string()),
+            None,
+            ChangeDigest::new().finish(),
+        )?;
+        tx.commit()?;
+        let organisation = Organisation::new(num, id, name.to_string(), key);
+        *keyring = Arc::new(keyring.with(organisation.clone()));
+        Ok(organisation)
     }
 
     fn count(&self, kind: RecordKind) -> Result<u64> {
@@ -1308,6 +1555,7 @@ impl Store for SqliteStore {
                     "SELECT h.seq FROM heads h LEFT JOIN revisions r ON r.seq = h.seq
                      WHERE r.seq IS NULL OR r.record_id != h.id OR r.kind != h.kind OR r.rev != h.rev
                         OR (r.op != 4 AND (r.op = 3) != (h.deleted != 0))
+                        OR coalesce(r.owner, 1) != h.owner
                      LIMIT 1",
                     [],
                     |r| r.get(0),
@@ -1362,7 +1610,7 @@ impl Store for SqliteStore {
             for row in rows {
                 let (id, key_id, org, wrapped) = row?;
                 let opens = match (<[u8; 16]>::try_from(id.as_slice()), <[u8; 8]>::try_from(key_id.as_slice())) {
-                    (Ok(id), Ok(key_id)) => self.keyring.key_opens(RecordId::from_bytes(id), &key_id, org, &wrapped),
+                    (Ok(id), Ok(key_id)) => self.keyring().key_opens(RecordId::from_bytes(id), &key_id, org, &wrapped),
                     _ => false,
                 };
                 if !opens {

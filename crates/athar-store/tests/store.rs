@@ -41,6 +41,7 @@ fn create(store: &SqliteStore, body: RecordBody) -> RecordId {
     store
         .write(ChangeSet {
             author: "test".into(),
+            owner: None,
             action: "test.create".into(),
             changes: vec![Change::Create { id, body }],
         })
@@ -51,6 +52,7 @@ fn create(store: &SqliteStore, body: RecordBody) -> RecordId {
 fn one(change: Change) -> ChangeSet {
     ChangeSet {
         author: "test".into(),
+        owner: None,
         action: "test".into(),
         changes: vec![change],
     }
@@ -143,6 +145,7 @@ fn invalid_or_dangling_changes_write_nothing() {
     let event = RecordId::new();
     let result = store.write(ChangeSet {
         author: "test".into(),
+        owner: None,
         action: "test".into(),
         changes: vec![
             Change::Create {

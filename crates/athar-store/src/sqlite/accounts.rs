@@ -107,7 +107,8 @@ impl Accounts for SqliteStore {
                 "a username has 1 to 64 characters and no control characters".into(),
             ));
         }
-        self.keyring.organisation(user.organisation)?;
+        use crate::Store as _;
+        self.keyring().organisation(user.organisation)?;
         let id = RecordId::new();
         let totp = match &user.totp_secret {
             Some(secret) => Some(self.master.seal_secret(secret, id.as_bytes())?),
