@@ -15,6 +15,7 @@
 
 pub mod names;
 
+use athar_model::consent::{Answer, Consent, Purpose};
 use athar_model::date::{PartialDate, civil_from_days, days_from_civil};
 use athar_model::*;
 use rand::{Rng, SeedableRng};
@@ -90,6 +91,36 @@ impl DemoGenerator {
             self.counter,
             entropy,
         )
+    }
+
+    /// Consent as families typically give it: documentation nearly always, sharing within
+    /// the coalition often, a UN submission sometimes, publication with the name rarely.
+    fn consent(&mut self) -> Vec<Consent> {
+        let mut out = Vec::new();
+        for (purpose, share) in [
+            (Purpose::Documentation, 0.97),
+            (Purpose::CoalitionSharing, 0.6),
+            (Purpose::Wgeid, 0.35),
+            (Purpose::AnonymisedPublication, 0.5),
+            (Purpose::NamedPublication, 0.08),
+        ] {
+            if self.rng.random_bool(share) {
+                out.push(Consent {
+                    purpose,
+                    answer: Answer::Given,
+                    date: FuzzyDate::parse("2025").unwrap_or_default(),
+                    by: Some(
+                        if self.rng.random_bool(0.5) {
+                            "the person"
+                        } else {
+                            "a relative"
+                        }
+                        .into(),
+                    ),
+                });
+            }
+        }
+        out
     }
 
     /// A fuzzy date around a day: known to the day, month or year, sometimes approximate.
@@ -266,6 +297,7 @@ impl DemoGenerator {
                 identifiers,
                 notes: Some(SYNTHETIC_NOTE.into()),
                 sources: cite.clone(),
+                consent: self.consent(),
                 ..Default::default()
             }),
         ));

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod consent;
 pub mod date;
 pub mod event;
 pub mod gazetteer;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::consent::Consent;
 use crate::date::FuzzyDate;
 use crate::place::PlaceRef;
 use crate::source::Citation;
@@ -123,6 +124,9 @@ pub struct Person {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<Citation>,
+    /// Consent decisions per purpose, in the order given (see [`crate::consent`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent: Vec<Consent>,
 }
 
 impl Person {
@@ -186,6 +190,7 @@ impl Person {
         }
         p.text("contact", &self.contact, MAX_TEXT_CHARS);
         p.text("notes", &self.notes, MAX_TEXT_CHARS);
+        crate::consent::validate(&self.consent, &mut p);
         p.into_result()
     }
 }

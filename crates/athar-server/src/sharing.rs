@@ -4,14 +4,21 @@
 //! organisations in full or pseudonymised (no names, identifiers, contacts, notes or
 //! narratives), or count only in coalition aggregates. For everyone else it does not exist:
 //! every endpoint answers 404, not 403, so nobody learns that it is there.
+//!
+//! Sharing in full hands identifying details to another organisation, so it needs the
+//! coalition-sharing consent of every person the record is about (a person; the person of
+//! an involvement; everyone involved in an event). Pseudonymised and aggregate sharing pass
+//! nothing identifying and need none. What consent keeps back is refused or, when a whole
+//! journey is shared, left out and listed.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use athar_model::{FieldError, RecordBody, RecordKind};
-use athar_store::{Share, ShareMode, StoreError, Visibility};
+use athar_model::consent::{Purpose, permits};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
+use athar_store::{Backend, Share, ShareMode, StoreError, Visibility};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -99,6 +106,74 @@ pub async fn get(
     Ok(Json(serde_json::json!({ "id": id, "shares": entries(&state, &shares) })).into_response())
 }
 
+/// How many of the persons a record is about have not consented to coalition sharing.
+fn without_consent(
+    store: &dyn Backend,
+    kind: RecordKind,
+    id: RecordId,
+) -> Result<usize, StoreError> {
+    let persons: Vec<RecordId> = match kind {
+        RecordKind::Person => vec![id],
+        RecordKind::Involvement => match store.get(kind, id)?.body {
+            RecordBody::Involvement(i) => vec![i.person],
+            _ => Vec::new(),
+        },
+        RecordKind::Event => store
+            .involvements_of_event(id)?
+            .into_iter()
+            .filter_map(|inv| match inv.body {
+                RecordBody::Involvement(i) => Some(i.person),
+                _ => None,
+            })
+            .collect(),
+        RecordKind::Source => Vec::new(),
+    };
+    let mut missing = 0;
+    for person in persons {
+        let consented = match store.get(RecordKind::Person, person) {
+            Ok(r) => {
+                matches!(&r.body, RecordBody::Person(p) if permits(&p.consent, Purpose::CoalitionSharing))
+            }
+            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => true,
+            Err(e) => return Err(e),
+        };
+        if !consented {
+            missing += 1;
+        }
+    }
+    Ok(missing)
+}
+
+fn consent_missing(missing: usize) -> Problem {
+    Problem::invalid(vec![FieldError::new(
+        "shares",
+        "consent.missing",
+        format!(
+            "{missing} person(s) this record is about have not consented to {}; share it pseudonymised instead",
+            Purpose::CoalitionSharing.label_en()
+        ),
+        format!(
+            "لم يوافق {missing} من الأشخاص المعنيين على {}؛ شاركه دون هوية بدلاً من ذلك",
+            Purpose::CoalitionSharing.label_ar()
+        ),
+    )])
+}
+
+#[derive(Debug, Serialize)]
+struct LeftOut {
+    kind: RecordKind,
+    id: RecordId,
+    reason: &'static str,
+}
+
+enum Outcome {
+    Shared {
+        records: usize,
+        left_out: Vec<LeftOut>,
+    },
+    NoConsent(usize),
+}
+
 /// `PUT /api/{kind}/{id}/sharing`.
 pub async fn put(
     kind: RecordKind,
@@ -139,39 +214,61 @@ pub async fn put(
     }
     let store = state.store.clone();
     let journey = request.journey;
-    let count = blocking(move || {
+    let full = shares.iter().any(|s| s.mode == ShareMode::Full);
+    let outcome = blocking(move || {
         if store.visibility(caller.org(), kind, id)? != Visibility::Owner {
             return Err(StoreError::NotFound { kind, id });
         }
+        let missing = if full {
+            without_consent(store.as_ref(), kind, id)?
+        } else {
+            0
+        };
+        if missing > 0 {
+            return Ok(Outcome::NoConsent(missing));
+        }
         store.set_shares(&caller.author(), kind, id, &shares)?;
-        let mut count = 1;
+        let mut records = 1;
+        let mut left_out = Vec::new();
         if journey && kind == RecordKind::Person {
+            let mut related = Vec::new();
             for inv in store.involvements_of_person(id)? {
-                let owned = |k, i| {
-                    store
-                        .visibility(caller.org(), k, i)
-                        .map(|v| v == Visibility::Owner)
-                };
-                if owned(RecordKind::Involvement, inv.id)? {
-                    store.set_shares(&caller.author(), RecordKind::Involvement, inv.id, &shares)?;
-                    count += 1;
+                related.push((RecordKind::Involvement, inv.id));
+                if let RecordBody::Involvement(i) = &inv.body {
+                    related.push((RecordKind::Event, i.event));
                 }
-                if let RecordBody::Involvement(i) = &inv.body
-                    && owned(RecordKind::Event, i.event)?
-                {
-                    store.set_shares(&caller.author(), RecordKind::Event, i.event, &shares)?;
-                    count += 1;
+            }
+            for (k, i) in related {
+                if store.visibility(caller.org(), k, i)? != Visibility::Owner {
+                    left_out.push(LeftOut {
+                        kind: k,
+                        id: i,
+                        reason: "owned by another organisation",
+                    });
+                } else if full && without_consent(store.as_ref(), k, i)? > 0 {
+                    left_out.push(LeftOut {
+                        kind: k,
+                        id: i,
+                        reason: "someone it is about has not consented to sharing",
+                    });
+                } else {
+                    store.set_shares(&caller.author(), k, i, &shares)?;
+                    records += 1;
                 }
             }
         }
-        Ok(count)
+        Ok(Outcome::Shared { records, left_out })
     })
     .await?;
+    let (count, left_out) = match outcome {
+        Outcome::NoConsent(missing) => return Err(consent_missing(missing)),
+        Outcome::Shared { records, left_out } => (records, left_out),
+    };
     let store = state.store.clone();
     let now = blocking(move || store.shares(kind, id)).await?;
     Ok((
         StatusCode::OK,
-        Json(serde_json::json!({ "id": id, "records": count, "shares": entries(&state, &now) })),
+        Json(serde_json::json!({ "id": id, "records": count, "left_out": left_out, "shares": entries(&state, &now) })),
     )
         .into_response())
 }

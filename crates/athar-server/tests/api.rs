@@ -1024,7 +1024,22 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
     s.totp.insert("b-admin".into(), secret);
 
     let private = s.create("/api/persons", person_body("1990")).await;
-    let full = s.create("/api/persons", person_body("1991")).await;
+    let mut consenting = person_body("1991");
+    consenting["consent"] = json!([
+        {"purpose": "coalition-sharing", "answer": "given", "date": "2024-05", "by": "the person"}
+    ]);
+    let full = s.create("/api/persons", consenting).await;
+    // Without consent, full sharing is refused and nothing changes; pseudonymised is fine.
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{private}/sharing"),
+            Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": "full"}]})),
+            None,
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
     let pseudo = s.create("/api/persons", person_body("1992")).await;
     let (cookie, csrf, _) = s.sign_in("org-admin").await;
     let a_admin = Auth::Session(cookie, Some(csrf));
@@ -1050,6 +1065,21 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{private}/sharing"),
+            Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": "full"}]})),
+            None,
+            &a_admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["code"], "consent.missing");
+    assert!(
+        !v.to_string().contains("محمد"),
+        "no personal data in the refusal"
+    );
 
     let (cookie, csrf, _) = s.sign_in("b-admin").await;
     let b = Auth::Session(cookie, Some(csrf));
@@ -1154,4 +1184,94 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
         .verify(&mut |_| {})
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[tokio::test]
+async fn sharing_a_journey_leaves_out_what_consent_keeps_back_and_says_so() {
+    let s = start().await;
+    let other = s
+        .store
+        .create_organisation("test", "Partner")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut consenting = person_body("1988");
+    consenting["consent"] =
+        json!([{"purpose": "coalition-sharing", "answer": "given", "date": "2023"}]);
+    let person = s.create("/api/persons", consenting).await;
+    let bystander = s.create("/api/persons", person_body("1970")).await;
+    let arrest = s
+        .create("/api/events", json!({"kind": "arrest", "start": "2019-03"}))
+        .await;
+    let detention = s
+        .create(
+            "/api/events",
+            json!({"kind": "detention", "start": "2019-04", "previous": arrest}),
+        )
+        .await;
+    for event in [&arrest, &detention] {
+        s.create(
+            "/api/involvements",
+            json!({"event": event, "person": person, "role": "victim"}),
+        )
+        .await;
+    }
+    // The bystander, who gave no consent, witnessed the detention.
+    s.create(
+        "/api/involvements",
+        json!({"event": detention, "person": bystander, "role": "witness"}),
+    )
+    .await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}/sharing"),
+            Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": "full"}], "journey": true})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // The person, both involvements and the arrest are shared; the detention is left out.
+    assert_eq!(v["records"], 4, "{v}");
+    assert_eq!(v["left_out"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["left_out"][0]["id"], detention.as_str());
+    assert_eq!(v["left_out"][0]["kind"], "event");
+    // Withdrawn consent stops further full sharing.
+    let (_, current) = s.get(&format!("/api/persons/{person}")).await;
+    let mut withdrawn = person_body("1988");
+    withdrawn["consent"] = json!([
+        {"purpose": "coalition-sharing", "answer": "given", "date": "2023"},
+        {"purpose": "coalition-sharing", "answer": "withdrawn", "date": "2025-01"}
+    ]);
+    let rev = current["rev"].to_string();
+    let (status, _, v) = s
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}"),
+            Some(withdrawn),
+            Some(&format!("\"{rev}\"")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}/sharing"),
+            Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": "full"}]})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}/sharing"),
+            Some(json!({"shares": [{"organisation": other.id.to_string(), "mode": "pseudonymised"}]})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }
