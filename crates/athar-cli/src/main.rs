@@ -62,6 +62,9 @@ enum Command {
         /// With --demo: how many synthetic persons to generate.
         #[arg(long, default_value_t = 1000, requires = "demo")]
         demo_persons: u64,
+        /// The largest evidence file accepted, in bytes.
+        #[arg(long, default_value_t = athar_server::DEFAULT_EVIDENCE_LIMIT)]
+        evidence_limit: u64,
     },
     /// Add synthetic demo persons with their journeys (clearly labelled, deterministic by seed).
     Demo {
@@ -564,6 +567,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             addr,
             demo,
             demo_persons,
+            evidence_limit,
         } => {
             let mut demo_token = None;
             let store = if demo {
@@ -619,7 +623,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         "Try: curl -H 'Authorization: Bearer {token}' http://{local}/api/persons"
                     );
                 }
-                let state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Backend>);
+                let mut state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Backend>);
+                state.evidence_limit = evidence_limit;
                 let shutdown = async {
                     let _ = tokio::signal::ctrl_c().await;
                 };

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod evidence;
 pub mod lookups;
 pub mod openapi;
 pub mod problem;
@@ -48,13 +49,19 @@ use records::{ApiBody, DeleteRequest, ListQuery, ShredRequest};
 pub struct AppState {
     pub store: Arc<dyn Backend>,
     pub vocab: &'static Vocabularies,
+    /// The largest evidence file accepted, in bytes.
+    pub evidence_limit: u64,
 }
+
+/// Evidence files up to 2 GiB unless the server is told otherwise.
+pub const DEFAULT_EVIDENCE_LIMIT: u64 = 2 << 30;
 
 impl AppState {
     pub fn new(store: Arc<dyn Backend>) -> Self {
         AppState {
             store,
             vocab: Vocabularies::embedded(),
+            evidence_limit: DEFAULT_EVIDENCE_LIMIT,
         }
     }
 }
@@ -179,6 +186,42 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+        ),
+        e(
+            "POST",
+            "/api/evidence",
+            "Add a file to the evidence vault: the body is the file, Content-Type its type; query: kind, derived_from, filename, description. Its SHA-256 is computed on the way in",
+            "evidence",
+            None,
+            None,
+            Needs(WriteRecords),
+        ),
+        e(
+            "GET",
+            "/api/evidence",
+            "The organisation's evidence items",
+            "evidence",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/evidence/{id}",
+            "An evidence item's metadata (recorded as a view in its chain of custody)",
+            "evidence",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/evidence/{id}/content",
+            "The original bytes (recorded as a download in its chain of custody)",
+            "evidence",
+            None,
+            None,
+            Needs(ReadRecords),
         ),
         e(
             "GET",
@@ -472,6 +515,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tokens/{id}", delete(auth::revoke_token))
         .route("/api/audit/head", get(records::audit_head))
+        .route(
+            "/api/evidence",
+            post(evidence::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .get(evidence::list),
+        )
+        .route("/api/evidence/{id}", get(evidence::item))
+        .route("/api/evidence/{id}/content", get(evidence::content))
         .route(
             "/api/organisations",
             get(|State(s): State<AppState>| sharing::organisations(s)),

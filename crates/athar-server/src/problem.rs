@@ -112,6 +112,13 @@ impl From<StoreError> for Problem {
                 "السجل موجود مسبقاً",
             ),
             StoreError::Invalid { errors, .. } => Problem::invalid(errors),
+            StoreError::TooLarge { limit } => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "The file is larger than this server accepts; nothing was kept",
+                "الملف أكبر مما يقبله هذا الخادم؛ لم يُحفظ شيء",
+            )
+            .detail(format!("the limit is {limit} bytes")),
             other => {
                 // Store failures can carry paths; the log gets the kind, not the content.
                 tracing::error!(error = %other, "store failure");

@@ -73,7 +73,8 @@ async fn start() -> Server {
         .unwrap_or_else(|e| panic!("{e}"));
     let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
+    let mut state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
+    state.evidence_limit = 5 << 20;
     tokio::spawn(athar_server::serve(listener, state, async {
         let _ = rx.await;
     }));
@@ -1274,4 +1275,123 @@ async fn sharing_a_journey_leaves_out_what_consent_keeps_back_and_says_so() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn evidence_streams_in_and_out_exactly_with_its_custody_recorded() {
+    let s = start().await;
+    // Larger than the general 2 MB body limit, smaller than the vault's 5 MiB.
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    let resp = s
+        .client
+        .post(format!(
+            "{}/api/evidence?filename=%D8%B5%D9%88%D8%B1%D8%A9.jpg&description=from%20the%20family",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .header("content-type", "image/jpeg")
+        .body(data.clone())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let item: Value = resp.json().await.unwrap_or_default();
+    let sha = athar_crypto::to_hex(&athar_crypto::sha256(&data));
+    assert_eq!(item["sha256"], sha.as_str());
+    assert_eq!(item["size"], 3_000_000);
+    assert_eq!(item["filename"], "صورة.jpg");
+    assert_eq!(item["media_type"], "image/jpeg");
+    let id = item["id"].as_str().unwrap_or_default().to_string();
+
+    let resp = s
+        .client
+        .get(format!("{}/api/evidence/{id}/content", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        resp.headers()
+            .get("x-content-sha256")
+            .and_then(|v| v.to_str().ok()),
+        Some(format!("sha-256={sha}").as_str())
+    );
+    let back = resp.bytes().await.unwrap_or_default();
+    assert_eq!(back.as_ref(), data.as_slice());
+    assert_eq!(
+        s.store.audit_head().map(|h| h.action).unwrap_or_default(),
+        "evidence.download"
+    );
+    let (status, meta) = s.get(&format!("/api/evidence/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(meta["sha256"], sha.as_str());
+    assert_eq!(
+        s.store.audit_head().map(|h| h.action).unwrap_or_default(),
+        "evidence.view"
+    );
+
+    // A redacted copy names its original.
+    let resp = s
+        .client
+        .post(format!(
+            "{}/api/evidence?kind=redacted&derived_from={id}",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .header("content-type", "image/jpeg")
+        .body(vec![1u8; 1000])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let (_, list) = s.get("/api/evidence").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+
+    // Too large: refused, nothing kept.
+    let resp = s
+        .client
+        .post(format!("{}/api/evidence", s.base))
+        .bearer_auth(&s.token)
+        .body(vec![0u8; 6 << 20])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, list) = s.get("/api/evidence").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2));
+
+    // Another organisation does not see it.
+    let other = s
+        .store
+        .create_organisation("test", "Other")
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.store
+        .create_user(
+            "test",
+            NewUser {
+                username: "outsider".into(),
+                role: Role::Documenter,
+                organisation: other.num,
+                password_hash: hash_password(PASSWORD).unwrap_or_default(),
+                totp_secret: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (cookie, csrf, _) = s.sign_in("outsider").await;
+    let outsider = Auth::Session(cookie, Some(csrf));
+    for path in [
+        format!("/api/evidence/{id}"),
+        format!("/api/evidence/{id}/content"),
+    ] {
+        let (status, _, _) = s
+            .request(reqwest::Method::GET, &path, None, None, &outsider)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let report = s
+        .store
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
 }

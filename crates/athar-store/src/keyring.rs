@@ -187,6 +187,43 @@ impl Keyring {
         Ok(Opened::Parts(parts))
     }
 
+    /// A fresh data key for item `id` of organisation `org`: the key, its id, and the key
+    /// wrapped for `record_keys`.
+    pub(crate) fn new_data_key(
+        &self,
+        org: &Organisation,
+        id: RecordId,
+    ) -> Result<(DataKey, [u8; 8], Vec<u8>)> {
+        let mut key_id = [0u8; 8];
+        fill_random(&mut key_id)?;
+        let key = DataKey::generate()?;
+        let wrapped = org.key.wrap(&key, &context(&id, &key_id, org.num))?;
+        Ok((key, key_id, wrapped))
+    }
+
+    /// Unwrap the data key of item `id`.
+    pub(crate) fn data_key(
+        &self,
+        id: RecordId,
+        key_id: &[u8; 8],
+        org: i64,
+        wrapped: &[u8],
+    ) -> Result<DataKey> {
+        self.organisation(org)?
+            .key
+            .unwrap(wrapped, &context(&id, key_id, org))
+            .map_err(|_| {
+                StoreError::Database(format!(
+                    "the data key of {id} does not open; run athar verify"
+                ))
+            })
+    }
+
+    /// The context sealed values of item `id` are bound to.
+    pub(crate) fn context_of(id: RecordId, key_id: &[u8; 8], org: i64) -> [u8; 32] {
+        context(&id, key_id, org)
+    }
+
     /// Whether a wrapped key opens under its organisation's key (for verification).
     pub fn key_opens(&self, id: RecordId, key_id: &[u8; 8], org: i64, wrapped: &[u8]) -> bool {
         self.organisation(org)

@@ -25,6 +25,7 @@
 
 pub mod accounts;
 pub mod chain;
+pub mod evidence;
 pub mod keyring;
 pub mod layout;
 pub mod sqlite;
@@ -34,6 +35,7 @@ use serde::Serialize;
 
 pub use accounts::Accounts;
 pub use chain::Problem;
+pub use evidence::EvidenceVault;
 pub use keyring::{Keyring, Organisation, SealedPart};
 pub use layout::DataDir;
 pub use sqlite::{SqliteStore, unlock_statements};
@@ -332,6 +334,8 @@ pub enum StoreError {
         expected: u32,
         actual: u32,
     },
+    #[error("the file is larger than the limit of {limit} bytes; nothing was kept")]
+    TooLarge { limit: u64 },
     #[error("the username is taken")]
     UsernameTaken,
     #[error("a record with id {id} exists already")]
@@ -359,9 +363,9 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A backend the server can run on: records and accounts.
-pub trait Backend: Store + Accounts {}
-impl<T: Store + Accounts> Backend for T {}
+/// A backend the server can run on: records, accounts and evidence.
+pub trait Backend: Store + Accounts + EvidenceVault {}
+impl<T: Store + Accounts + EvidenceVault> Backend for T {}
 
 /// The operations every backend offers. Implementations must be safe to share between
 /// threads; every write is atomic.

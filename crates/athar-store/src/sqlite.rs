@@ -23,6 +23,7 @@ use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 
 mod accounts;
 mod backup;
+mod evidence;
 
 use crate::layout::DataDir;
 use crate::{
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_sealed_fields.sql"),
     include_str!("../migrations/0003_accounts.sql"),
     include_str!("../migrations/0004_ownership.sql"),
+    include_str!("../migrations/0005_evidence.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -45,6 +47,7 @@ const TRIGGERS: &[&str] = &[
     "revisions_never_deleted",
     "audit_append_only",
     "audit_never_deleted",
+    "evidence_never_changed",
 ];
 const READER_POOL: usize = 8;
 
@@ -1617,6 +1620,8 @@ impl Store for SqliteStore {
                     problems.push(Problem { table: "record key", seq: None, problem: format!("the data key of record {} does not open", to_hex(&id)) });
                 }
             }
+            // Every evidence file, re-hashed against what was recorded at ingest.
+            self.verify_evidence(&mut problems)?;
             let mut all = verifier.problems;
             all.extend(problems);
             Ok(VerifyReport {

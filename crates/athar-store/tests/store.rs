@@ -778,6 +778,21 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
             ),
         );
     }
+    let evidence = store
+        .ingest(
+            1,
+            "test",
+            athar_store::evidence::NewEvidence {
+                kind: athar_store::evidence::EvidenceKind::Original,
+                derived_from: None,
+                media_type: "text/plain".into(),
+                filename: None,
+                description: None,
+            },
+            &mut sample_file(200_000).as_slice(),
+            1 << 20,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
     let store = std::sync::Arc::new(store);
     // Keep writing from another thread while the backup runs.
     let writer = {
@@ -795,7 +810,7 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
     writer.join().unwrap_or_else(|_| panic!("writer"));
     let bytes = std::fs::read(&out).unwrap_or_default();
     assert_eq!(bytes.len() as u64, summary.bytes);
-    assert!(bytes.starts_with(b"ATHAR-BACKUP 1\n"));
+    assert!(bytes.starts_with(b"ATHAR-BACKUP 2\n"));
     for needle in [
         "الحلبي".as_bytes(),
         b"Halabi",
@@ -859,9 +874,168 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
         .verify(&mut |_| {})
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok(), "{:?}", report.problems);
+    // The evidence came along, exact.
+    let mut back = Vec::new();
+    restored
+        .read_evidence(evidence.id, &mut back)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, sample_file(200_000));
     // Restoring over an existing store is refused.
     assert!(matches!(
         SqliteStore::restore(&target, &out, PASSPHRASE),
         Err(StoreError::AlreadyInitialised(_))
     ));
+}
+
+fn sample_file(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let phrase = "شهادة عن الاعتقال في فرع فلسطين / testimony about Branch 235. ".as_bytes();
+    while out.len() < len {
+        out.extend_from_slice(phrase);
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn evidence_is_kept_sealed_exact_and_its_custody_recorded() {
+    use athar_store::evidence::{Custody, EvidenceKind, NewEvidence};
+    let (_tmp, dir, store) = new_store();
+    let org = store
+        .keyring()
+        .default_organisation()
+        .map(|o| o.num)
+        .unwrap_or(1);
+    let data = sample_file(300_000);
+    let new = |kind, derived_from| NewEvidence {
+        kind,
+        derived_from,
+        media_type: "text/plain".into(),
+        filename: Some("شهادة-أم-أحمد.txt".into()),
+        description: Some("given by the mother in Gaziantep, 2024-05".into()),
+    };
+    let item = store
+        .ingest(
+            org,
+            "test",
+            new(EvidenceKind::Original, None),
+            &mut data.as_slice(),
+            1 << 20,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        item.sha256,
+        athar_crypto::to_hex(&athar_crypto::sha256(&data))
+    );
+    assert_eq!(item.size, data.len() as u64);
+    let mut back = Vec::new();
+    store
+        .read_evidence(item.id, &mut back)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, data);
+    let listed = store.evidence_of(org).unwrap_or_default();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].filename.as_deref(), Some("شهادة-أم-أحمد.txt"));
+
+    // Nothing readable on disk or in the database: not the content, not the name.
+    let file = dir
+        .root
+        .join("evidence")
+        .join(athar_crypto::to_hex(item.id.as_bytes()));
+    let sealed = std::fs::read(&file).unwrap_or_default();
+    assert!(sealed.len() > data.len());
+    assert!(!contains(&sealed, "فرع فلسطين".as_bytes()) && !contains(&sealed, b"Branch 235"));
+    for (table, value) in every_stored_value(&dir) {
+        assert!(
+            !contains(&value, "أم-أحمد".as_bytes()),
+            "file name readable in {table}"
+        );
+        assert!(
+            !contains(&value, b"Gaziantep"),
+            "description readable in {table}"
+        );
+    }
+
+    // Copies name their original; too large a file keeps nothing.
+    assert!(
+        store
+            .ingest(
+                org,
+                "test",
+                new(EvidenceKind::Redacted, None),
+                &mut &b"x"[..],
+                100
+            )
+            .is_err()
+    );
+    let copy = store
+        .ingest(
+            org,
+            "test",
+            new(EvidenceKind::Transcript, Some(item.id)),
+            &mut &b"transcript"[..],
+            100,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(copy.derived_from, Some(item.id));
+    let files_before = std::fs::read_dir(dir.root.join("evidence"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    let too_big = store.ingest(
+        org,
+        "test",
+        new(EvidenceKind::Original, None),
+        &mut data.as_slice(),
+        1000,
+    );
+    assert!(matches!(too_big, Err(StoreError::TooLarge { limit: 1000 })));
+    let files_after = std::fs::read_dir(dir.root.join("evidence"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(files_before, files_after);
+    assert_eq!(store.evidence_of(org).unwrap_or_default().len(), 2);
+
+    let entry = store
+        .custody("test", item.id, Custody::Download)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(entry.action, "evidence.download");
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+
+    // One flipped byte in the file is found by verify and refused on reading.
+    let mut changed = sealed.clone();
+    changed[100_000] ^= 0x20;
+    std::fs::write(&file, &changed).unwrap_or_else(|e| panic!("{e}"));
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("item {}", item.id)) && p.contains("damaged")),
+        "{problems:?}"
+    );
+    assert!(store.read_evidence(item.id, &mut Vec::new()).is_err());
+    std::fs::write(&file, &sealed).unwrap_or_else(|e| panic!("{e}"));
+
+    // A changed hash in the table, behind the store's back, is found too.
+    raw(&dir)
+        .execute_batch(
+            "DROP TRIGGER evidence_never_changed;
+             UPDATE evidence SET size = size + 1;",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("evidence_never_changed")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("differs from the one recorded at ingest")),
+        "{problems:?}"
+    );
 }

@@ -3,20 +3,23 @@
 //! A backup is one file:
 //!
 //! ```text
-//! ATHAR-BACKUP 1\n
+//! ATHAR-BACKUP 2\n
 //! {key parameters as JSON: Argon2id salt and costs, not secret}\n
-//! <the SQLCipher database, encrypted under the store key>
+//! sections: kind (1 byte: 1 database, 2 evidence file, 0 end), name length (u16, big
+//!           endian), name, length (u64, big endian), bytes
 //! ```
 //!
-//! The database part is written by SQLite's online backup API from a read transaction, so it
-//! is one consistent state even while the server writes; it is encrypted page by page on its
-//! way to disk (never in the clear, not even in a temporary file). Restoring needs the same
-//! passphrase; the restored store is verified before it is put in place.
+//! The database is written by SQLite's online backup API from a read transaction, so it is
+//! one consistent state even while the server writes; it is encrypted page by page on its
+//! way to disk (never in the clear, not even in a temporary file). The evidence files that
+//! state names follow as they are on disk: sealed, and never changed once written.
+//! Restoring needs the same passphrase; the restored store, evidence included, is verified
+//! before it is put in place.
 
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use athar_crypto::{KeyParams, sha256, to_hex};
+use athar_crypto::{KeyParams, to_hex};
 use rusqlite::backup::Backup;
 
 use super::{SqliteStore, append_audit, connect, lock, now_ms};
@@ -24,7 +27,46 @@ use crate::chain::ChangeDigest;
 use crate::layout::DataDir;
 use crate::{Result, Store, StoreError, VerifyReport};
 
-const MAGIC: &str = "ATHAR-BACKUP 1";
+const MAGIC: &str = "ATHAR-BACKUP 2";
+const SECTION_END: u8 = 0;
+const SECTION_DATABASE: u8 = 1;
+const SECTION_EVIDENCE: u8 = 2;
+
+/// Writes through to a file and hashes what passes.
+struct Hashing<W: Write> {
+    inner: W,
+    hasher: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn section(out: &mut dyn Write, kind: u8, name: &str, path: &Path) -> std::io::Result<()> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    out.write_all(&[kind])?;
+    out.write_all(&(name.len() as u16).to_be_bytes())?;
+    out.write_all(name.as_bytes())?;
+    out.write_all(&len.to_be_bytes())?;
+    let copied = std::io::copy(&mut (&mut file).take(len), out)?;
+    if copied != len {
+        return Err(std::io::Error::other(
+            "a file changed size while it was backed up",
+        ));
+    }
+    Ok(())
+}
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> StoreError + '_ {
     move |error| StoreError::Io {
@@ -69,7 +111,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("the key file is unreadable: {e}")))?;
         let part = scratch(out);
         let _ = std::fs::remove_file(&part);
-        let copied = (|| -> Result<()> {
+        let copied = (|| -> Result<Vec<String>> {
             let mut dest = connect(&part, &self.key)?;
             self.read(|source| {
                 let backup = Backup::new(source, &mut dest)?;
@@ -78,23 +120,47 @@ impl SqliteStore {
                 Ok(())
             })?;
             dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
-            Ok(())
+            // The evidence files this state knows.
+            let mut stmt = dest.prepare("SELECT id FROM evidence ORDER BY id")?;
+            let ids = stmt
+                .query_map([], |r| r.get::<_, Vec<u8>>(0))?
+                .map(|r| r.map(|id| to_hex(&id)))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ids)
         })();
-        if let Err(e) = copied {
-            let _ = std::fs::remove_file(&part);
-            return Err(e);
-        }
+        let evidence = match copied {
+            Ok(ids) => ids,
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                return Err(e);
+            }
+        };
+        let evidence_dir = self
+            .path
+            .parent()
+            .map(|p| p.join("evidence"))
+            .unwrap_or_default();
         let written = (|| -> Result<(u64, String)> {
-            let mut file = std::fs::File::create_new(out).map_err(io(out))?;
+            use sha2::Digest;
+            let file = std::fs::File::create_new(out).map_err(io(out))?;
+            let mut w = Hashing {
+                inner: std::io::BufWriter::new(file),
+                hasher: sha2::Sha256::default(),
+                bytes: 0,
+            };
             let json =
                 serde_json::to_string(&params).map_err(|e| StoreError::Database(e.to_string()))?;
             let header = format!("{MAGIC}\n{json}\n");
-            file.write_all(header.as_bytes()).map_err(io(out))?;
-            let mut db = std::fs::File::open(&part).map_err(io(&part))?;
-            std::io::copy(&mut db, &mut file).map_err(io(out))?;
+            w.write_all(header.as_bytes()).map_err(io(out))?;
+            section(&mut w, SECTION_DATABASE, "athar.db", &part).map_err(io(out))?;
+            for id in &evidence {
+                let path = evidence_dir.join(id);
+                section(&mut w, SECTION_EVIDENCE, id, &path).map_err(io(&path))?;
+            }
+            w.write_all(&[SECTION_END]).map_err(io(out))?;
+            let file = w.inner.into_inner().map_err(|e| io(out)(e.into_error()))?;
             file.sync_all().map_err(io(out))?;
-            let bytes = std::fs::read(out).map_err(io(out))?;
-            Ok((bytes.len() as u64, to_hex(&sha256(&bytes))))
+            Ok((w.bytes, to_hex(&w.hasher.finalize())))
         })();
         let _ = std::fs::remove_file(&part);
         for suffix in ["-journal", "-wal", "-shm"] {
@@ -143,6 +209,12 @@ impl SqliteStore {
             .take(64)
             .read_line(&mut magic)
             .map_err(io(backup))?;
+        if magic.trim_end() == "ATHAR-BACKUP 1" {
+            return Err(invalid(
+                backup,
+                "it was written by a development version of this format (1); make a new backup",
+            ));
+        }
         if magic.trim_end() != MAGIC {
             return Err(invalid(backup, "it does not start with the backup header"));
         }
@@ -171,9 +243,56 @@ impl SqliteStore {
         std::fs::create_dir_all(&staging.root).map_err(io(&staging.root))?;
         let checked = (|| -> Result<VerifyReport> {
             let db_path = staging.database();
-            let mut db = std::fs::File::create_new(&db_path).map_err(io(&db_path))?;
-            std::io::copy(&mut reader, &mut db).map_err(io(&db_path))?;
-            db.sync_all().map_err(io(&db_path))?;
+            let evidence_dir = staging.root.join("evidence");
+            let mut have_db = false;
+            loop {
+                let mut kind = [0u8; 1];
+                reader
+                    .read_exact(&mut kind)
+                    .map_err(|_| invalid(backup, "it ends early"))?;
+                if kind[0] == SECTION_END {
+                    break;
+                }
+                let mut len = [0u8; 2];
+                reader
+                    .read_exact(&mut len)
+                    .map_err(|_| invalid(backup, "it ends early"))?;
+                let mut name = vec![0u8; u16::from_be_bytes(len) as usize];
+                reader
+                    .read_exact(&mut name)
+                    .map_err(|_| invalid(backup, "it ends early"))?;
+                let name = String::from_utf8(name)
+                    .map_err(|_| invalid(backup, "a section name is not text"))?;
+                let mut size = [0u8; 8];
+                reader
+                    .read_exact(&mut size)
+                    .map_err(|_| invalid(backup, "it ends early"))?;
+                let size = u64::from_be_bytes(size);
+                let target = match kind[0] {
+                    SECTION_DATABASE if name == "athar.db" && !have_db => {
+                        have_db = true;
+                        db_path.clone()
+                    }
+                    // Evidence files are named by their 32-hex-digit id: nothing else is written.
+                    SECTION_EVIDENCE
+                        if name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        std::fs::create_dir_all(&evidence_dir).map_err(io(&evidence_dir))?;
+                        evidence_dir.join(&name)
+                    }
+                    _ => return Err(invalid(backup, "it holds an unknown section")),
+                };
+                let mut file = std::fs::File::create_new(&target).map_err(io(&target))?;
+                let copied =
+                    std::io::copy(&mut (&mut reader).take(size), &mut file).map_err(io(&target))?;
+                if copied != size {
+                    return Err(invalid(backup, "it ends early"));
+                }
+                file.sync_all().map_err(io(&target))?;
+            }
+            if !have_db {
+                return Err(invalid(backup, "it holds no database"));
+            }
             std::fs::write(staging.key_file(), json.trim_end()).map_err(io(&staging.key_file()))?;
             let store = SqliteStore::open_with_key(&db_path, key)?;
             let report = store.verify(&mut |_| {})?;
