@@ -14,6 +14,7 @@
 
 pub mod auth;
 pub mod envelope;
+pub mod signing;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::{Deserialize, Serialize};

@@ -74,6 +74,8 @@ pub struct UploadQuery {
     pub filename: Option<String>,
     /// How and from whom it was obtained.
     pub description: Option<String>,
+    /// Ids of the records it is about, separated by commas.
+    pub about: Option<String>,
 }
 
 /// `POST /api/evidence`: the body is the file.
@@ -96,6 +98,14 @@ pub async fn upload(
         })?,
     };
     let derived_from = query.derived_from.as_deref().map(parse_id).transpose()?;
+    let about = query
+        .about
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_id(s.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -107,6 +117,7 @@ pub async fn upload(
         media_type,
         filename: query.filename,
         description: query.description,
+        about,
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(8);
     let store = state.store.clone();

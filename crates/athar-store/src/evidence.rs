@@ -58,6 +58,8 @@ pub struct NewEvidence {
     pub filename: Option<String>,
     /// Acquisition details: who gave it, how, when (sealed).
     pub description: Option<String>,
+    /// The records (of the same organisation) it is about: a person, an event …
+    pub about: Vec<RecordId>,
 }
 
 /// An item of the vault.
@@ -79,6 +81,9 @@ pub struct EvidenceItem {
     /// Unix milliseconds.
     pub created_at: i64,
     pub created_by: String,
+    /// The records it is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<RecordId>,
 }
 
 /// A custody event other than ingest.
@@ -117,6 +122,9 @@ pub trait EvidenceVault: Send + Sync {
 
     /// The items of an organisation, oldest first.
     fn evidence_of(&self, owner: i64) -> Result<Vec<EvidenceItem>>;
+
+    /// The items about a record, oldest first.
+    fn evidence_about(&self, record: RecordId) -> Result<Vec<EvidenceItem>>;
 
     /// Write the original bytes of an item to `out`, checking them against the hash recorded
     /// at ingest.

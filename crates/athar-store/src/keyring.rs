@@ -13,6 +13,7 @@
 
 use athar_crypto::envelope::{BlindIndexKey, DataKey, OrgKey};
 use athar_crypto::fill_random;
+use athar_crypto::signing::OrgSigningKey;
 use athar_model::sealing::{Identifying, search_tokens};
 use athar_model::{RecordId, RecordKind};
 
@@ -27,6 +28,7 @@ pub struct Organisation {
     pub name: String,
     key: OrgKey,
     blind: BlindIndexKey,
+    signing: OrgSigningKey,
 }
 
 impl std::fmt::Debug for Organisation {
@@ -40,7 +42,13 @@ impl std::fmt::Debug for Organisation {
 }
 
 impl Organisation {
-    pub(crate) fn new(num: i64, id: RecordId, name: String, key: OrgKey) -> Self {
+    pub(crate) fn new(
+        num: i64,
+        id: RecordId,
+        name: String,
+        key: OrgKey,
+        signing: OrgSigningKey,
+    ) -> Self {
         let blind = key.blind_index_key();
         Organisation {
             num,
@@ -48,7 +56,18 @@ impl Organisation {
             name,
             key,
             blind,
+            signing,
         }
+    }
+
+    /// The organisation's public signing key, hex (for `athar verify-package --key`).
+    pub fn public_key(&self) -> String {
+        self.signing.public_hex()
+    }
+
+    /// Sign a message (a package manifest) as this organisation.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing.sign(message)
     }
 
     /// The blind index tag of a normalised token in this organisation's index.

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use athar_crypto::envelope::{MasterKey, OrgKey};
+use athar_crypto::signing::OrgSigningKey;
 use athar_crypto::{StoreKey, to_hex};
 use athar_model::sealing::{name_tokens, restore_identifying, search_tokens, take_identifying};
 use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference};
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_accounts.sql"),
     include_str!("../migrations/0004_ownership.sql"),
     include_str!("../migrations/0005_evidence.sql"),
+    include_str!("../migrations/0006_packages.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -419,28 +421,66 @@ fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> R
             ChangeDigest::new().finish(),
         )?;
     }
-    let mut stmt =
-        conn.prepare("SELECT num, id, name, wrapped_key FROM organisations ORDER BY num")?;
+    let mut stmt = conn.prepare(
+        "SELECT num, id, name, wrapped_key, signing_key FROM organisations ORDER BY num",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, Vec<u8>>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, Vec<u8>>(3)?,
+            r.get::<_, Option<Vec<u8>>>(4)?,
         ))
     })?;
     let mut orgs = Vec::new();
     for row in rows {
-        let (num, id, name, wrapped) = row?;
+        let (num, id, name, wrapped, signing) = row?;
         let id = read_id(id)?;
         let key = master.unwrap(&wrapped, id.as_bytes()).map_err(|_| {
             StoreError::Database(format!(
                 "the key of organisation {num} does not open with this store's key; run athar verify"
             ))
         })?;
-        orgs.push(Organisation::new(num, id, name, key));
+        let signing = match signing {
+            Some(sealed) => master
+                .open_secret(&sealed, &signing_context(&id))
+                .ok()
+                .and_then(|seed| OrgSigningKey::from_seed(&seed))
+                .ok_or_else(|| {
+                    StoreError::Database(format!(
+                        "the signing key of organisation {num} does not open; run athar verify"
+                    ))
+                })?,
+            None => {
+                // Organisations made before packages existed get their signing key now.
+                let key = OrgSigningKey::generate()?;
+                let sealed = master.seal_secret(key.seed().as_ref(), &signing_context(&id))?;
+                conn.execute(
+                    "UPDATE organisations SET signing_key = ?2 WHERE num = ?1",
+                    params![num, sealed],
+                )?;
+                append_audit(
+                    conn,
+                    now_ms(),
+                    actor,
+                    "organisation.signing-key",
+                    Some(&format!("{id} {}", key.public_hex())),
+                    None,
+                    ChangeDigest::new().finish(),
+                )?;
+                key
+            }
+        };
+        orgs.push(Organisation::new(num, id, name, key, signing));
     }
     Ok(Keyring::new(orgs))
+}
+
+fn signing_context(org: &RecordId) -> Vec<u8> {
+    let mut c = b"signing key\0".to_vec();
+    c.extend_from_slice(org.as_bytes());
+    c
 }
 
 /// The name of the organisation a new store starts with; it can be renamed.
@@ -1359,6 +1399,10 @@ impl Store for SqliteStore {
         let id = RecordId::new();
         let key = OrgKey::generate()?;
         let wrapped = self.master.wrap(&key, id.as_bytes())?;
+        let signing = OrgSigningKey::generate()?;
+        let sealed_signing = self
+            .master
+            .seal_secret(signing.seed().as_ref(), &signing_context(&id))?;
         let mut keyring = self.keyring.write().unwrap_or_else(|p| p.into_inner());
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1385,8 +1429,8 @@ impl Store for SqliteStore {
         )?;
         let at = now_ms();
         tx.execute(
-            "INSERT INTO organisations (num, id, name, wrapped_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![num, id_bytes(&id), name, wrapped, at],
+            "INSERT INTO organisations (num, id, name, wrapped_key, created_at, signing_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![num, id_bytes(&id), name, wrapped, at, sealed_signing],
         )?;
         append_audit(
             &tx,
@@ -1398,7 +1442,7 @@ impl Store for SqliteStore {
             ChangeDigest::new().finish(),
         )?;
         tx.commit()?;
-        let organisation = Organisation::new(num, id, name.to_string(), key);
+        let organisation = Organisation::new(num, id, name.to_string(), key, signing);
         *keyring = Arc::new(keyring.with(organisation.clone()));
         Ok(organisation)
     }

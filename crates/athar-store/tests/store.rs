@@ -788,6 +788,7 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
                 media_type: "text/plain".into(),
                 filename: None,
                 description: None,
+                about: Vec::new(),
             },
             &mut sample_file(200_000).as_slice(),
             1 << 20,
@@ -913,6 +914,7 @@ fn evidence_is_kept_sealed_exact_and_its_custody_recorded() {
         media_type: "text/plain".into(),
         filename: Some("شهادة-أم-أحمد.txt".into()),
         description: Some("given by the mother in Gaziantep, 2024-05".into()),
+        about: Vec::new(),
     };
     let item = store
         .ingest(

@@ -51,6 +51,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Vec<u8>, Option<Vec<u8>>, Row
                 description: None,
                 created_at: r.get(8)?,
                 created_by: r.get(9)?,
+                about: Vec::new(),
             },
             sha,
             sealed: r.get(7)?,
@@ -123,6 +124,13 @@ impl SqliteStore {
 
     fn describe(&self, row: Row, keyring: &Keyring) -> Result<EvidenceItem> {
         let mut item = row.item;
+        item.about = self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT record FROM evidence_links WHERE evidence = ?1 ORDER BY record",
+            )?;
+            let rows = stmt.query_map([id_bytes(&item.id)], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
+        })?;
         if let Ok((key, ctx)) = self.evidence_key(item.id, keyring)
             && let Ok(plain) = key.open(&row.sealed, &ctx)
             && let Ok(d) = serde_json::from_slice::<Described>(&plain)
@@ -257,6 +265,23 @@ impl EvidenceVault for SqliteStore {
                 }
             }
         }
+        for (i, record) in item.about.iter().enumerate() {
+            let owned: bool = self.read(|conn| {
+                Ok(conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM heads WHERE id = ?1 AND owner = ?2)",
+                    params![id_bytes(record), owner],
+                    |r| r.get(0),
+                )?)
+            })?;
+            if !owned {
+                return Err(invalid(
+                    &format!("about[{i}]"),
+                    "evidence.about",
+                    "names no record of this organisation",
+                    "لا يشير إلى سجل لهذه المنظمة",
+                ));
+            }
+        }
         let id = RecordId::new();
         let (key, key_id, wrapped) = keyring.new_data_key(org, id)?;
         let ctx = Keyring::context_of(id, &key_id, org.num);
@@ -350,6 +375,12 @@ impl EvidenceVault for SqliteStore {
                     entry.seq
                 ],
             )?;
+            for record in &item.about {
+                tx.execute(
+                    "INSERT OR IGNORE INTO evidence_links (evidence, record) VALUES (?1, ?2)",
+                    params![id_bytes(&id), id_bytes(record)],
+                )?;
+            }
             tx.commit()?;
             Ok(EvidenceItem {
                 id,
@@ -363,6 +394,7 @@ impl EvidenceVault for SqliteStore {
                 description: item.description,
                 created_at: at,
                 created_by: author.to_string(),
+                about: item.about,
             })
         })();
         if stored.is_err() {
@@ -385,6 +417,20 @@ impl EvidenceVault for SqliteStore {
                 "{SELECT} WHERE owner = ?1 ORDER BY created_at, id"
             ))?;
             let rows = stmt.query_map([owner], row)?;
+            rows.map(|r| finish(r?)).collect()
+        })?;
+        rows.into_iter()
+            .map(|r| self.describe(r, &keyring))
+            .collect()
+    }
+
+    fn evidence_about(&self, record: RecordId) -> Result<Vec<EvidenceItem>> {
+        let keyring = Store::keyring(self);
+        let rows: Vec<Row> = self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT} WHERE id IN (SELECT evidence FROM evidence_links WHERE record = ?1) ORDER BY created_at, id"
+            ))?;
+            let rows = stmt.query_map([id_bytes(&record)], row)?;
             rows.map(|r| finish(r?)).collect()
         })?;
         rows.into_iter()
