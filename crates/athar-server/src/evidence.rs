@@ -98,14 +98,12 @@ pub async fn upload(
         })?,
     };
     let derived_from = query.derived_from.as_deref().map(parse_id).transpose()?;
-    let about = query
-        .about
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| parse_id(s.trim()))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut about = Vec::new();
+    for text in query.about.as_deref().unwrap_or_default().split(',') {
+        if !text.trim().is_empty() {
+            about.push(parse_id(text.trim())?);
+        }
+    }
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
