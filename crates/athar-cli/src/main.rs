@@ -117,6 +117,33 @@ enum Command {
         /// The backup file.
         file: PathBuf,
     },
+    /// Make a signed evidence package of a person's case for a mechanism or a court: their
+    /// records, events, sources and evidence files, with a manifest of hashes, custody and
+    /// consent signed with the organisation's key. Refused without the person's consent to
+    /// the purpose.
+    Package {
+        /// The person's id.
+        #[arg(long)]
+        person: String,
+        /// wgeid, iiim, commission-of-inquiry, iimp, anonymised-publication,
+        /// named-publication, coalition-sharing or documentation.
+        #[arg(long, value_parser = parse_purpose)]
+        purpose: athar_model::consent::Purpose,
+        /// The package file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check an evidence package offline against the organisation's public key; exit 1
+    /// naming every file that was added, removed or changed.
+    VerifyPackage {
+        file: PathBuf,
+        /// The organisation's public key, hex (from `athar org list`).
+        #[arg(long)]
+        key: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -192,6 +219,13 @@ fn parse_role(text: &str) -> Result<Role, String> {
             "unknown role {text:?}; one of viewer, documenter, analyst, org-admin, coalition-admin"
         )
     })
+}
+
+fn parse_purpose(text: &str) -> Result<athar_model::consent::Purpose, String> {
+    athar_model::consent::Purpose::ALL
+        .into_iter()
+        .find(|p| p.code() == text)
+        .ok_or_else(|| format!("unknown purpose {text:?}"))
 }
 
 fn parse_scope(text: &str) -> Result<Scope, String> {
@@ -478,6 +512,69 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Package {
+            person,
+            purpose,
+            out,
+        } => {
+            let person: athar_model::RecordId = person
+                .parse()
+                .map_err(|_| format!("{person:?} is not a record id"))?;
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let org = store
+                .keyring()
+                .default_organisation()
+                .map_err(|e| e.to_string())?
+                .num;
+            let file = std::fs::File::create_new(&out)
+                .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            match athar_report::package::build_package(&store, org, person, purpose, "cli", file) {
+                Ok(summary) => {
+                    println!(
+                        "Wrote {}: {} records, {} evidence files. Check it with: athar verify-package {} --key {}",
+                        out.display(),
+                        summary.records,
+                        summary.evidence,
+                        out.display(),
+                        summary.public_key
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&out);
+                    Err(e.to_string())
+                }
+            }
+        }
+        Command::VerifyPackage { file, key, json } => {
+            let mut input = std::io::BufReader::new(
+                std::fs::File::open(&file)
+                    .map_err(|e| format!("cannot open {}: {e}", file.display()))?,
+            );
+            let report = athar_report::package::verify_package(&mut input, &key);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else if report.ok() {
+                println!(
+                    "OK: {} files match the manifest signed by {}.",
+                    report.files,
+                    report.organisation.as_deref().unwrap_or("?")
+                );
+            } else {
+                for p in &report.problems {
+                    eprintln!("FAILED: {p}");
+                }
+            }
+            Ok(if report.ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Command::Audit {
             command: AuditCommand::Head { json },
         } => {
@@ -542,8 +639,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     org.name, org.id, org.num
                 );
             } else {
+                println!("number\tid\tname\tpublic key (for verify-package)");
                 for org in store.keyring().organisations() {
-                    println!("{}\t{}\t{}", org.num, org.id, org.name);
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        org.num,
+                        org.id,
+                        org.name,
+                        org.public_key()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

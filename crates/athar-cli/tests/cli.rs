@@ -335,3 +335,106 @@ fn backup_and_restore_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn packages_are_made_for_consented_purposes_and_checked_offline() {
+    use athar_model::consent::{Purpose, permits};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "20", "--seed", "3", "--json"])
+            .status
+            .success()
+    );
+    let persons: Vec<(String, bool)> = athar_demo::generate(3, 20)
+        .flatten()
+        .filter_map(|(id, b)| match b {
+            athar_model::RecordBody::Person(p) => {
+                Some((id.to_string(), permits(&p.consent, Purpose::Wgeid)))
+            }
+            _ => None,
+        })
+        .collect();
+    let consenting = persons
+        .iter()
+        .find(|p| p.1)
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
+    let refusing = persons
+        .iter()
+        .find(|p| !p.1)
+        .map(|p| p.0.clone())
+        .unwrap_or_default();
+    let out = athar(&data, &["org", "list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    let key = listing
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split('\t').nth(3))
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(key.len(), 64, "{listing}");
+
+    let file = tmp.path().join("case.tar");
+    let file_arg = file.display().to_string();
+    let out = athar(
+        &data,
+        &[
+            "package",
+            "--person",
+            &consenting,
+            "--purpose",
+            "wgeid",
+            "--out",
+            &file_arg,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = athar(&data, &["verify-package", &file_arg, "--key", &key]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("OK:"));
+
+    let mut bytes = std::fs::read(&file).unwrap_or_default();
+    let at = bytes
+        .windows(7)
+        .position(|w| w == b"\"kind\":")
+        .unwrap_or(600);
+    bytes[at + 10] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let out = athar(&data, &["verify-package", &file_arg, "--key", &key]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has changed"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let other = tmp.path().join("refused.tar");
+    let out = athar(
+        &data,
+        &[
+            "package",
+            "--person",
+            &refusing,
+            "--purpose",
+            "wgeid",
+            "--out",
+            &other.display().to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("has not consented to submission to the UN WGEID")
+    );
+    assert!(!other.exists(), "a refused package leaves no file");
+}

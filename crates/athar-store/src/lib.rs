@@ -449,6 +449,10 @@ pub trait Store: Send + Sync {
     /// The last audit entry: the head of the chain.
     fn audit_head(&self) -> Result<AuditEntry>;
 
+    /// The audit entries about one subject (a record's or an evidence item's id), oldest
+    /// first: for an evidence item, its chain of custody.
+    fn audit_about(&self, subject: &str) -> Result<Vec<AuditEntry>>;
+
     /// Re-check every revision and audit entry, and the database's own integrity.
     /// `progress` is called with the number of revisions checked so far.
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport>;

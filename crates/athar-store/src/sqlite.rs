@@ -1535,6 +1535,17 @@ impl Store for SqliteStore {
         Ok(entry_of(&row))
     }
 
+    fn audit_about(&self, subject: &str) -> Result<Vec<AuditEntry>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash
+                 FROM audit WHERE subject = ?1 OR subject LIKE ?2 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![subject, format!("{subject} %")], audit_row)?;
+            rows.map(|r| Ok(entry_of(&r?))).collect()
+        })
+    }
+
     fn audit_head(&self) -> Result<AuditEntry> {
         self.read(|conn| {
             last_audit(conn)?
