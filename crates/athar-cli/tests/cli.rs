@@ -438,3 +438,165 @@ fn packages_are_made_for_consented_purposes_and_checked_offline() {
     );
     assert!(!other.exists(), "a refused package leaves no file");
 }
+
+/// One HTTP/1.1 request over a plain socket; the status and body of the answer.
+fn http(addr: &str, method: &str, path: &str, token: &str, body: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("{e}"));
+    let body = body.unwrap_or("");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Known names, an identifier, a contact and a narrative go in through the running server;
+/// then the database file, its write-ahead log, a backup and the server's own log (at the
+/// most verbose level) are searched for them byte by byte: nothing.
+#[test]
+fn no_identifying_text_in_the_files_the_backup_or_the_server_log() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    let out = athar_with_password(
+        &data,
+        "a long enough password",
+        &["user", "add", "rami", "--role", "documenter"],
+    );
+    assert!(out.status.success());
+    let out = athar(
+        &data,
+        &[
+            "token", "create", "--user", "rami", "--name", "t", "--scope", "write",
+        ],
+    );
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+
+    let log = tmp.path().join("server.log");
+    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(&data)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("ATHAR_PASSPHRASE", PASS)
+        .env("ATHAR_LOG", "trace")
+        .stdout(std::process::Stdio::from(
+            log_file.try_clone().unwrap_or_else(|e| panic!("{e}")),
+        ))
+        .stderr(std::process::Stdio::from(log_file))
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut addr = String::new();
+    for _ in 0..200 {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(rest) = text.split("serving on http://").nth(1) {
+            addr = rest.split('/').next().unwrap_or_default().to_string();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(!addr.is_empty(), "the server did not start");
+
+    let needles = [
+        "زينب الحوراني",
+        "Zaynab al-Hourani",
+        "09071234567",
+        "+963 933 111 222",
+        "taken from the bakery queue in Douma",
+    ];
+    let person = serde_json::json!({
+        "names": [
+            {"script": "arab", "full": needles[0]},
+            {"script": "latn", "full": needles[1]}
+        ],
+        "identifiers": [{"kind": "national-id", "value": needles[2]}],
+        "contact": needles[3],
+        "birth_date": "1994"
+    })
+    .to_string();
+    let (status, created) = http(&addr, "POST", "/api/persons", &token, Some(&person));
+    assert_eq!(status, 201, "{created}");
+    let event = serde_json::json!({"kind": "arrest", "start": "2018-07", "narrative": needles[4]})
+        .to_string();
+    let (status, _) = http(&addr, "POST", "/api/events", &token, Some(&event));
+    assert_eq!(status, 201);
+    let (status, found) = http(
+        &addr,
+        "GET",
+        "/api/persons?name=%D8%B2%D9%8A%D9%86%D8%A8",
+        &token,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert!(
+        found.contains(needles[0]),
+        "the name is found and shown to its reader"
+    );
+    let (status, _) = http(
+        &addr,
+        "GET",
+        "/api/persons?name=nobody-at-all",
+        &token,
+        None,
+    );
+    assert_eq!(status, 200);
+
+    // While the server runs: the database and its write-ahead log.
+    let mut haystacks: Vec<(String, Vec<u8>)> = std::fs::read_dir(&data)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read(&p).unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        haystacks
+            .iter()
+            .any(|(p, b)| p.ends_with("athar.db-wal") && !b.is_empty())
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    let backup = tmp.path().join("b.backup");
+    let out = athar(&data, &["backup", "--out", &backup.display().to_string()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    haystacks.push(("backup".into(), std::fs::read(&backup).unwrap_or_default()));
+    let log_bytes = std::fs::read(&log).unwrap_or_default();
+    let log_text = String::from_utf8_lossy(&log_bytes).to_string();
+    assert!(
+        log_text.matches("request").count() >= 4 && log_text.contains("/api/persons"),
+        "the server logs every request: {log_text}"
+    );
+    haystacks.push(("server log".into(), log_bytes));
+    for needle in needles {
+        for (name, bytes) in &haystacks {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} readable in {name}"
+            );
+        }
+    }
+}

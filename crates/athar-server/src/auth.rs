@@ -219,15 +219,38 @@ fn changes_something(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The check every routed request passes (see the module documentation).
+/// The check every routed request passes (see the module documentation), and the access
+/// log: method, route template (never the concrete path or query, which can hold names),
+/// status, the caller's account id and the time taken.
 pub async fn authorize(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
-    let Some(path) = matched.map(|m| m.as_str().to_string()) else {
-        return next.run(request).await;
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let route = matched.as_ref().map(|m| m.as_str().to_string());
+    let (response, account) = check(state, route.clone(), request, next).await;
+    tracing::info!(
+        %method,
+        route = route.as_deref().unwrap_or("(none)"),
+        status = response.status().as_u16(),
+        account = account.map(|a| a.to_string()).unwrap_or_default(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+async fn check(
+    state: AppState,
+    route: Option<String>,
+    mut request: Request,
+    next: Next,
+) -> (Response, Option<RecordId>) {
+    let Some(path) = route else {
+        return (next.run(request).await, None);
     };
     let method = request.method().clone();
     let access = crate::endpoints()
@@ -235,20 +258,20 @@ pub async fn authorize(
         .find(|e| e.method == method.as_str() && e.path == path)
         .map(|e| e.access);
     let action = match access {
-        Some(Access::Public) => return next.run(request).await,
+        Some(Access::Public) => return (next.run(request).await, None),
         Some(Access::Needs(action)) => action,
         None => {
             // A route nobody gave a policy to is closed.
             tracing::error!(%method, path, "route without an access policy");
-            return forbidden()
-                .detail("this endpoint has no access policy")
-                .into_response();
+            let refused = forbidden().detail("this endpoint has no access policy");
+            return (refused.into_response(), None);
         }
     };
     let caller = match authenticate(&state, request.headers()).await {
         Ok(c) => c,
-        Err(p) => return p.into_response(),
+        Err(p) => return (p.into_response(), None),
     };
+    let account = Some(caller.user.id);
     if let Via::Session { csrf, .. } = &caller.via
         && changes_something(&method)
     {
@@ -258,20 +281,20 @@ pub async fn authorize(
             .and_then(|v| v.to_str().ok())
             .map(token_hash);
         if !sent.is_some_and(|h| constant_time_eq(&h, csrf)) {
-            return Problem::new(
+            let refused = Problem::new(
                 StatusCode::FORBIDDEN,
                 "csrf",
                 "Missing or wrong X-CSRF-Token",
                 "رمز الحماية X-CSRF-Token مفقود أو خاطئ",
-            )
-            .into_response();
+            );
+            return (refused.into_response(), account);
         }
     }
     if !caller.may(action) {
-        return forbidden().into_response();
+        return (forbidden().into_response(), account);
     }
     request.extensions_mut().insert(caller);
-    next.run(request).await
+    (next.run(request).await, account)
 }
 
 /// The caller, for handlers behind [`authorize`].
