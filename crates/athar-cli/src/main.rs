@@ -102,7 +102,8 @@ enum Command {
         yes: bool,
     },
     /// Write a consistent encrypted snapshot of the store to a new file, even while the
-    /// server runs; its SHA-256 goes into the audit chain.
+    /// server runs; its SHA-256 goes into the audit chain. The data keys go to a separate
+    /// FILE.keys, so that shredding can reach every backup (see docs/SECURITY.md).
     Backup {
         /// The backup file to create.
         #[arg(long)]
@@ -116,6 +117,10 @@ enum Command {
     Restore {
         /// The backup file.
         file: PathBuf,
+        /// The keys file (default: the backup's name with .keys added). The newest keys file
+        /// of the store fits any of its older backups.
+        #[arg(long)]
+        keys: Option<PathBuf>,
     },
     /// Make a signed evidence package of a person's case for a mechanism or a court: their
     /// records, events, sources and evidence files, with a manifest of hashes, custody and
@@ -493,17 +498,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{}", serde_json::to_string(&summary).unwrap_or_default());
             } else {
                 println!(
-                    "Backed up to {} ({} bytes, SHA-256 {}). Keep the passphrase: the backup needs it.",
+                    "Backed up to {} ({} bytes, SHA-256 {}).",
                     out.display(),
                     summary.bytes,
                     summary.sha256
                 );
+                println!(
+                    "Its {} data keys are in {}: keep that file apart from the backup, keep only the newest \
+                     one (it fits every older backup), and destroy older ones after shredding anything. \
+                     Both files need the passphrase.",
+                    summary.keys,
+                    summary.keys_file.display()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file } => {
+        Command::Restore { file, keys } => {
             let pass = passphrase(false)?;
-            let report = SqliteStore::restore(&dir, &file, &pass).map_err(|e| e.to_string())?;
+            let keys = keys.unwrap_or_else(|| athar_store::sqlite::keys_file_of(&file));
+            let report =
+                SqliteStore::restore(&dir, &file, &keys, &pass).map_err(|e| e.to_string())?;
             println!(
                 "Restored into {}: {} audit entries and {} revisions verified.",
                 dir.root.display(),

@@ -31,7 +31,7 @@ use crate::{
     AuditEntry, Change, Operation, Prepared, Result, Revision, Share, ShareMode, Store, StoreError,
     StoredRecord, VerifyReport, Visibility, Written,
 };
-pub use backup::BackupSummary;
+pub use backup::{BackupSummary, keys_file_of};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[

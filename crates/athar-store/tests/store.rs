@@ -839,7 +839,7 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
     // A wrong passphrase or a changed byte restores nothing.
     let target = DataDir::new(tmp.path().join("restored"));
     assert!(matches!(
-        SqliteStore::restore(&target, &out, "not the passphrase"),
+        SqliteStore::restore(&target, &out, &summary.keys_file, "not the passphrase"),
         Err(StoreError::WrongPassphrase) | Err(StoreError::Database(_))
     ));
     assert!(!target.is_initialised());
@@ -848,14 +848,15 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
     let at = changed.len() - 5000;
     changed[at] ^= 0x01;
     std::fs::write(&damaged, &changed).unwrap_or_else(|e| panic!("{e}"));
-    assert!(SqliteStore::restore(&target, &damaged, PASSPHRASE).is_err());
+    assert!(SqliteStore::restore(&target, &damaged, &summary.keys_file, PASSPHRASE).is_err());
     assert!(!target.is_initialised());
     let not_a_backup = tmp.path().join("notes.txt");
     std::fs::write(&not_a_backup, "hello").unwrap_or_else(|e| panic!("{e}"));
-    let err = SqliteStore::restore(&target, &not_a_backup, PASSPHRASE).err();
+    let err = SqliteStore::restore(&target, &not_a_backup, &summary.keys_file, PASSPHRASE).err();
     assert!(err.is_some_and(|e| e.to_string().contains("not an Athar backup")));
 
-    let report = SqliteStore::restore(&target, &out, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let report = SqliteStore::restore(&target, &out, &summary.keys_file, PASSPHRASE)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok());
     let restored = SqliteStore::open(&target, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
     let persons = restored.count(RecordKind::Person).unwrap_or(0);
@@ -883,7 +884,7 @@ fn a_backup_taken_while_writing_restores_to_a_store_that_verifies() {
     assert_eq!(back, sample_file(200_000));
     // Restoring over an existing store is refused.
     assert!(matches!(
-        SqliteStore::restore(&target, &out, PASSPHRASE),
+        SqliteStore::restore(&target, &out, &summary.keys_file, PASSPHRASE),
         Err(StoreError::AlreadyInitialised(_))
     ));
 }
@@ -1040,4 +1041,72 @@ fn evidence_is_kept_sealed_exact_and_its_custody_recorded() {
             .any(|p| p.contains("differs from the one recorded at ingest")),
         "{problems:?}"
     );
+}
+
+#[test]
+fn shredding_reaches_every_data_backup_once_older_keys_files_are_gone() {
+    let (tmp, dir, store) = new_store();
+    let gone = create(&store, sealed_person());
+    let kept = create(&store, person("ريم العلي", "Reem al-Ali", "1990"));
+    let first = tmp.path().join("monday.backup");
+    let monday = store
+        .backup(&dir.key_file(), &first)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(monday.keys >= 2);
+    // The data backup holds no key: the keys file does.
+    let bytes = std::fs::read(&first).unwrap_or_default();
+    assert!(!bytes.is_empty() && monday.keys_file.exists());
+
+    store
+        .shred(RecordKind::Person, gone, "test", "the family asked for it")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second = tmp.path().join("tuesday.backup");
+    let tuesday = store
+        .backup(&dir.key_file(), &second)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Monday's keys file is destroyed, as the documentation asks after a shredding.
+    std::fs::remove_file(&monday.keys_file).unwrap_or_else(|e| panic!("{e}"));
+
+    // Monday's data, restored with Tuesday's keys: the shredded person stays unreadable,
+    // and the restored store records the shredding; everyone else is intact.
+    let target = DataDir::new(tmp.path().join("restored"));
+    let report = SqliteStore::restore(&target, &first, &tuesday.keys_file, PASSPHRASE)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+    let restored = SqliteStore::open(&target, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let got = restored
+        .get(RecordKind::Person, gone)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(got.shredded);
+    let RecordBody::Person(p) = &got.body else {
+        panic!("a person")
+    };
+    assert!(p.names.is_empty() && p.identifiers.is_empty());
+    let history = restored
+        .history(RecordKind::Person, gone)
+        .unwrap_or_default();
+    assert!(history.iter().all(|r| r.shredded));
+    let other = restored
+        .get(RecordKind::Person, kept)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(other.body, person("ريم العلي", "Reem al-Ali", "1990"));
+    let report = restored
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+    // Nothing in Monday's files can bring the name back: it is in no data backup in the
+    // clear, and its key is in no keys file that still exists.
+    let target2 = DataDir::new(tmp.path().join("again"));
+    assert!(SqliteStore::restore(&target2, &first, &monday.keys_file, PASSPHRASE).is_err());
+
+    // Keys of another store do not fit.
+    let (other_tmp, other_dir, other_store) = new_store();
+    let foreign = other_tmp.path().join("x.backup");
+    let foreign = other_store
+        .backup(&other_dir.key_file(), &foreign)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let target3 = DataDir::new(tmp.path().join("mixed"));
+    let err = SqliteStore::restore(&target3, &second, &foreign.keys_file, PASSPHRASE).err();
+    assert!(err.is_some_and(|e| e.to_string().contains("another store")));
+    assert!(!target3.is_initialised());
 }

@@ -15,6 +15,13 @@
 //! state names follow as they are on disk: sealed, and never changed once written.
 //! Restoring needs the same passphrase; the restored store, evidence included, is verified
 //! before it is put in place.
+//!
+//! **Keys travel apart.** The data keys of records and evidence (`record_keys`) are not in
+//! the backup: they go to a small separate file, `FILE.keys`, sealed by the master key, with
+//! the list of records shredded so far. Restoring takes the backup and a keys file — the
+//! newest one will do for any older backup of the same store. Once a record is shredded,
+//! making a new backup and destroying the older keys files makes the record unreadable in
+//! every data backup ever made, however many copies of those exist.
 
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +35,37 @@ use crate::layout::DataDir;
 use crate::{Result, Store, StoreError, VerifyReport};
 
 const MAGIC: &str = "ATHAR-BACKUP 2";
+const KEYS_MAGIC: &str = "ATHAR-BACKUP-KEYS 1";
+
+/// One data key as it travels in a keys file (still wrapped by its organisation's key).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeyRow {
+    record: String,
+    key_id: String,
+    org: i64,
+    wrapped: String,
+}
+
+/// The content of a keys file, sealed by the master key.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeyFile {
+    store_id: String,
+    keys: Vec<KeyRow>,
+    /// Records shredded so far (id, kind), so that an older backup restored with these keys
+    /// learns of its shreddings.
+    shredded: Vec<(String, i64)>,
+}
+
+/// Where the keys of a backup go: beside it, with `.keys` added.
+pub fn keys_file_of(backup: &Path) -> PathBuf {
+    let mut name = backup.as_os_str().to_os_string();
+    name.push(".keys");
+    PathBuf::from(name)
+}
+
+fn keys_aad(store_id: &str) -> Vec<u8> {
+    format!("backup keys\0{store_id}").into_bytes()
+}
 const SECTION_END: u8 = 0;
 const SECTION_DATABASE: u8 = 1;
 const SECTION_EVIDENCE: u8 = 2;
@@ -82,6 +120,10 @@ fn invalid(path: &Path, why: &str) -> StoreError {
 /// What a backup wrote.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct BackupSummary {
+    /// The file of data keys, to keep apart from the backup.
+    pub keys_file: PathBuf,
+    /// How many data keys it holds.
+    pub keys: usize,
     pub bytes: u64,
     /// SHA-256 of the backup file, hex; also recorded in the store's audit chain.
     pub sha256: String,
@@ -97,6 +139,117 @@ fn scratch(out: &Path) -> PathBuf {
 }
 
 impl SqliteStore {
+    /// Put the data keys of a keys file into a store just unpacked from a backup, and
+    /// shred what was shredded since the backup was made.
+    fn apply_keys(&self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let mut lines = text.lines();
+        if lines.next() != Some(KEYS_MAGIC) {
+            return Err(StoreError::Database(format!(
+                "{} is not an Athar keys file",
+                path.display()
+            )));
+        }
+        let _params = lines.next();
+        let store_id = lines.next().unwrap_or_default().to_string();
+        let sealed = lines
+            .next()
+            .and_then(athar_crypto::from_hex)
+            .ok_or_else(|| StoreError::Database(format!("{} is damaged", path.display())))?;
+        let own_id: String = {
+            let conn = lock(&self.writer);
+            conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+                r.get(0)
+            })?
+        };
+        if store_id != own_id {
+            return Err(StoreError::Database(format!(
+                "{} holds the keys of another store",
+                path.display()
+            )));
+        }
+        let json = athar_crypto::Zeroizing::new(
+            self.master
+                .open_secret(&sealed, &keys_aad(&store_id))
+                .map_err(|_| {
+                    StoreError::Database(format!(
+                        "{} is damaged or not of this store",
+                        path.display()
+                    ))
+                })?,
+        );
+        let content: KeyFile = serde_json::from_slice(&json)
+            .map_err(|_| StoreError::Database(format!("{} is damaged", path.display())))?;
+        {
+            let mut conn = lock(&self.writer);
+            let tx = conn.transaction()?;
+            for k in &content.keys {
+                let (Some(record), Some(key_id), Some(wrapped)) = (
+                    athar_crypto::from_hex(&k.record),
+                    athar_crypto::from_hex(&k.key_id),
+                    athar_crypto::from_hex(&k.wrapped),
+                ) else {
+                    return Err(StoreError::Database(format!(
+                        "{} is damaged",
+                        path.display()
+                    )));
+                };
+                tx.execute(
+                    "INSERT OR IGNORE INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![record, key_id, k.org, wrapped],
+                )?;
+            }
+            tx.commit()?;
+        }
+        for (id, kind) in &content.shredded {
+            let Some(id) = athar_crypto::from_hex(id)
+                .and_then(|b| <[u8; 16]>::try_from(b).ok())
+                .map(athar_model::RecordId::from_bytes)
+            else {
+                continue;
+            };
+            let Some(kind) = athar_model::RecordKind::from_code(*kind) else {
+                continue;
+            };
+            let already: bool = {
+                let conn = lock(&self.writer);
+                conn.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM heads h JOIN revisions r ON r.seq = h.seq WHERE h.id = ?1 AND r.op = 4)
+                        OR NOT EXISTS (SELECT 1 FROM heads WHERE id = ?1)",
+                    [id.as_bytes().as_slice()],
+                    |r| r.get(0),
+                )?
+            };
+            if !already {
+                self.shred(kind, id, "athar", "shredded after this backup was made")?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_keys(&self, path: &Path, params: &KeyParams, content: &KeyFile) -> Result<()> {
+        let json = athar_crypto::Zeroizing::new(
+            serde_json::to_vec(content).map_err(|e| StoreError::Database(e.to_string()))?,
+        );
+        let sealed = self
+            .master
+            .seal_secret(&json, &keys_aad(&content.store_id))?;
+        let params =
+            serde_json::to_string(params).map_err(|e| StoreError::Database(e.to_string()))?;
+        let mut file = std::fs::File::create_new(path).map_err(io(path))?;
+        file.write_all(
+            format!(
+                "{KEYS_MAGIC}\n{params}\n{}\n{}\n",
+                content.store_id,
+                to_hex(&sealed)
+            )
+            .as_bytes(),
+        )
+        .map_err(io(path))?;
+        file.sync_all().map_err(io(path))?;
+        Ok(())
+    }
+
     /// Write a consistent encrypted snapshot of the store to `out` (which must not exist),
     /// then record its SHA-256 in the audit chain.
     pub fn backup(&self, key_file: &Path, out: &Path) -> Result<BackupSummary> {
@@ -111,7 +264,7 @@ impl SqliteStore {
             .map_err(|e| StoreError::Database(format!("the key file is unreadable: {e}")))?;
         let part = scratch(out);
         let _ = std::fs::remove_file(&part);
-        let copied = (|| -> Result<Vec<String>> {
+        let copied = (|| -> Result<(Vec<String>, KeyFile)> {
             let mut dest = connect(&part, &self.key)?;
             self.read(|source| {
                 let backup = Backup::new(source, &mut dest)?;
@@ -121,15 +274,51 @@ impl SqliteStore {
             })?;
             dest.execute_batch("PRAGMA journal_mode = DELETE;")?;
             // The evidence files this state knows.
-            let mut stmt = dest.prepare("SELECT id FROM evidence ORDER BY id")?;
-            let ids = stmt
-                .query_map([], |r| r.get::<_, Vec<u8>>(0))?
-                .map(|r| r.map(|id| to_hex(&id)))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(ids)
+            let ids = {
+                let mut stmt = dest.prepare("SELECT id FROM evidence ORDER BY id")?;
+                stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?
+                    .map(|r| r.map(|id| to_hex(&id)))
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            // The keys leave the copy for their own file; the freed pages are zeroed and
+            // the file rebuilt, so no copy of a key stays in the backup.
+            let keys = {
+                let mut stmt =
+                    dest.prepare("SELECT record_id, key_id, org, wrapped FROM record_keys")?;
+                stmt.query_map([], |r| {
+                    Ok(KeyRow {
+                        record: to_hex(&r.get::<_, Vec<u8>>(0)?),
+                        key_id: to_hex(&r.get::<_, Vec<u8>>(1)?),
+                        org: r.get(2)?,
+                        wrapped: to_hex(&r.get::<_, Vec<u8>>(3)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let shredded = {
+                let mut stmt =
+                    dest.prepare("SELECT DISTINCT record_id, kind FROM revisions WHERE op = 4")?;
+                stmt.query_map([], |r| {
+                    Ok((to_hex(&r.get::<_, Vec<u8>>(0)?), r.get::<_, i64>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let store_id: String =
+                dest.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+                    r.get(0)
+                })?;
+            dest.execute_batch("DELETE FROM record_keys; VACUUM;")?;
+            Ok((
+                ids,
+                KeyFile {
+                    store_id,
+                    keys,
+                    shredded,
+                },
+            ))
         })();
-        let evidence = match copied {
-            Ok(ids) => ids,
+        let (evidence, key_file_content) = match copied {
+            Ok(c) => c,
             Err(e) => {
                 let _ = std::fs::remove_file(&part);
                 return Err(e);
@@ -175,6 +364,13 @@ impl SqliteStore {
                 return Err(e);
             }
         };
+        let keys_path = keys_file_of(out);
+        let keys = key_file_content.keys.len();
+        if let Err(e) = self.write_keys(&keys_path, &params, &key_file_content) {
+            let _ = std::fs::remove_file(out);
+            let _ = std::fs::remove_file(&keys_path);
+            return Err(e);
+        }
         let conn = lock(&self.writer);
         let entry = append_audit(
             &conn,
@@ -186,6 +382,8 @@ impl SqliteStore {
             ChangeDigest::new().finish(),
         )?;
         Ok(BackupSummary {
+            keys_file: keys_path,
+            keys,
             bytes,
             sha256: sha,
             audit_seq: entry.seq,
@@ -195,7 +393,12 @@ impl SqliteStore {
     /// Restore a backup into `dir`, which must hold no store. The backup is opened with
     /// the passphrase and verified before anything is put in place; on any failure `dir` is
     /// left as it was.
-    pub fn restore(dir: &DataDir, backup: &Path, passphrase: &str) -> Result<VerifyReport> {
+    pub fn restore(
+        dir: &DataDir,
+        backup: &Path,
+        keys: &Path,
+        passphrase: &str,
+    ) -> Result<VerifyReport> {
         if dir.is_initialised() {
             return Err(StoreError::AlreadyInitialised(
                 dir.root.display().to_string(),
@@ -295,6 +498,7 @@ impl SqliteStore {
             }
             std::fs::write(staging.key_file(), json.trim_end()).map_err(io(&staging.key_file()))?;
             let store = SqliteStore::open_with_key(&db_path, key)?;
+            store.apply_keys(keys)?;
             let report = store.verify(&mut |_| {})?;
             if !report.ok() {
                 return Err(StoreError::Database(format!(
