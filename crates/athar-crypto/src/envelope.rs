@@ -81,7 +81,7 @@ fn random_key() -> Result<[u8; 32], CryptoError> {
     Ok(k)
 }
 
-fn hkdf_expand(input: &[u8], info: &[u8]) -> [u8; 32] {
+pub(crate) fn hkdf_expand(input: &[u8], info: &[u8]) -> [u8; 32] {
     let mut out = [0u8; 32];
     // 32 bytes is always a valid HKDF-SHA256 output length.
     let _ = Hkdf::<Sha256>::new(Some(b"athar/envelope/v1"), input).expand(info, &mut out);
@@ -125,9 +125,15 @@ fn wrap_aad(purpose: &[u8], context: &[u8]) -> Vec<u8> {
 }
 
 impl MasterKey {
-    /// The master key of the store whose file key is `store_key`.
+    /// The master key derived from a store's root secret (see
+    /// [`crate::KeyParams::derive_keys`]).
+    pub fn from_secret(root: &[u8; 32]) -> MasterKey {
+        MasterKey(hkdf_expand(root, b"master key"))
+    }
+
+    /// The master key of a version-1 store, whose file key is its root secret.
     pub fn derive(store_key: &StoreKey) -> MasterKey {
-        MasterKey(hkdf_expand(store_key.as_bytes(), b"master key"))
+        MasterKey::from_secret(store_key.as_bytes())
     }
 
     /// Wrap an organisation key; `org` (the organisation's id) is bound to it.

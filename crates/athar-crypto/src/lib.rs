@@ -57,7 +57,7 @@ impl KeyParams {
         let mut salt = [0u8; 16];
         fill_random(&mut salt)?;
         Ok(KeyParams {
-            version: 1,
+            version: 2,
             kdf: "argon2id".into(),
             m_cost: DEFAULT_M_COST,
             t_cost: DEFAULT_T_COST,
@@ -66,12 +66,39 @@ impl KeyParams {
         })
     }
 
-    /// Derive the store key from a passphrase.
+    /// Derive the store's file key (what SQLCipher gets) from a passphrase.
     pub fn derive(&self, passphrase: &str) -> Result<StoreKey, CryptoError> {
+        Ok(self.derive_keys(passphrase)?.0)
+    }
+
+    /// Derive the file key and the master key (which wraps organisation keys).
+    ///
+    /// Version 2: both come from the Argon2id output by HKDF with different labels, so the
+    /// file key — which SQLCipher holds and a database tool could be given — does not lead
+    /// to the master key. Version 1 (stores made before) used the Argon2id output itself
+    /// as the file key and derived the master key from it.
+    pub fn derive_keys(
+        &self,
+        passphrase: &str,
+    ) -> Result<(StoreKey, envelope::MasterKey), CryptoError> {
+        let root = self.derive_root(passphrase)?;
+        match self.version {
+            1 => {
+                let master = envelope::MasterKey::from_secret(&root.0);
+                Ok((root, master))
+            }
+            _ => Ok((
+                StoreKey(envelope::hkdf_expand(&root.0, b"sqlcipher file key")),
+                envelope::MasterKey::from_secret(&root.0),
+            )),
+        }
+    }
+
+    fn derive_root(&self, passphrase: &str) -> Result<StoreKey, CryptoError> {
         if passphrase.is_empty() {
             return Err(CryptoError::EmptyPassphrase);
         }
-        if self.kdf != "argon2id" || self.version != 1 {
+        if self.kdf != "argon2id" || !matches!(self.version, 1 | 2) {
             return Err(CryptoError::BadParams(format!(
                 "unsupported kdf {} version {}",
                 self.kdf, self.version
@@ -204,6 +231,37 @@ mod tests {
             Err(CryptoError::EmptyPassphrase)
         ));
         assert_eq!(format!("{a:?}"), "StoreKey(..)");
+    }
+
+    #[test]
+    fn the_file_key_does_not_lead_to_the_master_key() {
+        let params = KeyParams::generate().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(params.version, 2);
+        let (file, master) = params
+            .derive_keys("correct horse")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sealed = master
+            .seal_secret(b"an organisation key", b"ctx")
+            .unwrap_or_default();
+        assert!(master.open_secret(&sealed, b"ctx").is_ok());
+        // Whoever holds only the file key (what SQLCipher is given) cannot open it.
+        let guessed = envelope::MasterKey::derive(&file);
+        assert!(guessed.open_secret(&sealed, b"ctx").is_err());
+        // Version 1 stores keep working as they were made.
+        let v1 = KeyParams {
+            version: 1,
+            ..params.clone()
+        };
+        let (file1, master1) = v1
+            .derive_keys("correct horse")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sealed = master1.seal_secret(b"k", b"c").unwrap_or_default();
+        assert!(
+            envelope::MasterKey::derive(&file1)
+                .open_secret(&sealed, b"c")
+                .is_ok()
+        );
+        assert_ne!(file1.as_bytes(), file.as_bytes());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use athar_crypto::envelope::MasterKey;
 use athar_crypto::{KeyParams, StoreKey};
 
 use crate::{Result, StoreError};
@@ -45,8 +46,8 @@ impl DataDir {
         }
     }
 
-    /// Create the directory (private to the user) and the key parameters; derive the key.
-    pub fn create_key(&self, passphrase: &str) -> Result<StoreKey> {
+    /// Create the directory (private to the user) and the key parameters; derive the keys.
+    pub fn create_key(&self, passphrase: &str) -> Result<(StoreKey, MasterKey)> {
         if self.is_initialised() {
             return Err(StoreError::AlreadyInitialised(
                 self.root.display().to_string(),
@@ -55,16 +56,22 @@ impl DataDir {
         std::fs::create_dir_all(&self.root).map_err(Self::io(&self.root))?;
         restrict_permissions(&self.root);
         let params = KeyParams::generate()?;
-        let key = params.derive(passphrase)?;
+        let keys = params.derive_keys(passphrase)?;
         let json =
             serde_json::to_vec_pretty(&params).map_err(|e| StoreError::Database(e.to_string()))?;
         let path = self.key_file();
         std::fs::write(&path, json).map_err(Self::io(&path))?;
-        Ok(key)
+        Ok(keys)
     }
 
-    /// Read the key parameters and derive the key from the passphrase.
+    /// Read the key parameters and derive the file key (for tools that open the database
+    /// file directly).
     pub fn derive_key(&self, passphrase: &str) -> Result<StoreKey> {
+        Ok(self.derive_keys(passphrase)?.0)
+    }
+
+    /// Read the key parameters and derive the file key and the master key.
+    pub fn derive_keys(&self, passphrase: &str) -> Result<(StoreKey, MasterKey)> {
         let path = self.key_file();
         if !path.exists() || !self.database().exists() {
             return Err(StoreError::NotInitialised(self.root.display().to_string()));
@@ -73,7 +80,7 @@ impl DataDir {
         let params: KeyParams = serde_json::from_slice(&text).map_err(|e| {
             StoreError::Database(format!("{} is not a valid key file: {e}", path.display()))
         })?;
-        Ok(params.derive(passphrase)?)
+        Ok(params.derive_keys(passphrase)?)
     }
 }
 

@@ -490,7 +490,7 @@ impl SqliteStore {
     /// Create a new store in `dir`: key parameters, the encrypted database, the schema, the
     /// first audit entry, and the key of the store's own organisation.
     pub fn create(dir: &DataDir, passphrase: &str, actor: &str) -> Result<SqliteStore> {
-        let key = dir.create_key(passphrase)?;
+        let (key, master) = dir.create_key(passphrase)?;
         let mut conn = connect(&dir.database(), &key)?;
         migrate(&mut conn)?;
         let store_id = RecordId::new().to_string();
@@ -507,29 +507,29 @@ impl SqliteStore {
             None,
             ChangeDigest::new().finish(),
         )?;
-        SqliteStore::with_connection(&dir.database(), key, conn, actor)
+        SqliteStore::with_connection(&dir.database(), key, master, conn, actor)
     }
 
     /// Open an existing store with its passphrase.
     pub fn open(dir: &DataDir, passphrase: &str) -> Result<SqliteStore> {
-        let key = dir.derive_key(passphrase)?;
-        SqliteStore::open_with_key(&dir.database(), key)
+        let (key, master) = dir.derive_keys(passphrase)?;
+        SqliteStore::open_with_keys(&dir.database(), key, master)
     }
 
-    /// Open (creating the file if needed) with a key already derived.
-    pub fn open_with_key(path: &Path, key: StoreKey) -> Result<SqliteStore> {
+    /// Open (creating the file if needed) with keys already derived.
+    pub fn open_with_keys(path: &Path, key: StoreKey, master: MasterKey) -> Result<SqliteStore> {
         let mut writer = connect(path, &key)?;
         migrate(&mut writer)?;
-        SqliteStore::with_connection(path, key, writer, "athar")
+        SqliteStore::with_connection(path, key, master, writer, "athar")
     }
 
     fn with_connection(
         path: &Path,
         key: StoreKey,
+        master: MasterKey,
         writer: Connection,
         actor: &str,
     ) -> Result<SqliteStore> {
-        let master = MasterKey::derive(&key);
         let keyring = unlock_organisations(&writer, &master, actor)?;
         // A bulk load that was interrupted leaves tags to merge.
         merge_pending_tags(&writer)?;

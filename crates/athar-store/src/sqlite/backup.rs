@@ -429,7 +429,7 @@ impl SqliteStore {
             .map_err(io(backup))?;
         let params: KeyParams = serde_json::from_str(json.trim_end())
             .map_err(|_| invalid(backup, "its key parameters are unreadable"))?;
-        let key = params.derive(passphrase)?;
+        let (key, master) = params.derive_keys(passphrase)?;
 
         // Unpack and check in a scratch directory beside the target, then move into place.
         let parent = dir
@@ -497,7 +497,7 @@ impl SqliteStore {
                 return Err(invalid(backup, "it holds no database"));
             }
             std::fs::write(staging.key_file(), json.trim_end()).map_err(io(&staging.key_file()))?;
-            let store = SqliteStore::open_with_key(&db_path, key)?;
+            let store = SqliteStore::open_with_keys(&db_path, key, master)?;
             store.apply_keys(keys)?;
             let report = store.verify(&mut |_| {})?;
             if !report.ok() {
