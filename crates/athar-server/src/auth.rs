@@ -49,6 +49,40 @@ pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
 pub const MAX_FAILED_SIGN_INS: u32 = 5;
 /// … for this long.
 pub const LOCKOUT_MS: i64 = 15 * 60 * 1000;
+/// Refused sign-ins from one address within [`THROTTLE_WINDOW_MS`] before it must wait …
+pub const THROTTLE_ATTEMPTS: usize = 20;
+/// … until the oldest of them is this old.
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Refused sign-ins per client address (in memory: a restart forgets them, the per-account
+/// lockout in the store does not). Guards against guessing across many accounts.
+#[derive(Debug, Default)]
+pub struct Throttle {
+    refused: std::sync::Mutex<
+        std::collections::HashMap<std::net::IpAddr, std::collections::VecDeque<i64>>,
+    >,
+}
+
+impl Throttle {
+    fn recent(&self, ip: std::net::IpAddr, now: i64) -> usize {
+        let mut map = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(ip).or_default();
+        while entry.front().is_some_and(|t| now - t > THROTTLE_WINDOW_MS) {
+            entry.pop_front();
+        }
+        entry.len()
+    }
+
+    fn refuse(&self, ip: std::net::IpAddr, now: i64) {
+        let mut map = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = map.entry(ip).or_default();
+        entry.push_back(now);
+        if entry.len() > THROTTLE_ATTEMPTS * 2 {
+            entry.pop_front();
+        }
+    }
+}
+
 /// A session's last-seen time is written at most this often.
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
@@ -341,11 +375,23 @@ enum Outcome {
 /// `POST /api/session`: sign in.
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     JsonBody(req): JsonBody<SignInRequest>,
 ) -> Result<Response, Problem> {
     let store = state.store.clone();
     let now = now_ms();
+    let ip = client.map(|c| c.0.0.ip());
+    if let Some(ip) = ip
+        && state.throttle.recent(ip, now) >= THROTTLE_ATTEMPTS
+    {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "Too many refused sign-ins from this address; wait a few minutes",
+            "محاولات دخول مرفوضة كثيرة من هذا العنوان؛ انتظر بضع دقائق",
+        ));
+    }
     let outcome = blocking(move || {
         let Some(user) = store.user_by_name(&req.username)? else {
             waste_password_check(&req.password);
@@ -385,6 +431,11 @@ pub async fn sign_in(
         Ok(Outcome::Accepted(user))
     })
     .await?;
+    if matches!(outcome, Outcome::Refused)
+        && let Some(ip) = ip
+    {
+        state.throttle.refuse(ip, now);
+    }
     let user = match outcome {
         Outcome::Refused => return Err(refused()),
         Outcome::CodeRequired => {

@@ -51,6 +51,8 @@ pub struct AppState {
     pub vocab: &'static Vocabularies,
     /// The largest evidence file accepted, in bytes.
     pub evidence_limit: u64,
+    /// Refused sign-ins per client address, for throttling.
+    pub throttle: Arc<auth::Throttle>,
 }
 
 /// Evidence files up to 2 GiB unless the server is told otherwise.
@@ -62,6 +64,7 @@ impl AppState {
             store,
             vocab: Vocabularies::embedded(),
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
+            throttle: Arc::new(auth::Throttle::default()),
         }
     }
 }
@@ -559,7 +562,10 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1395,3 +1395,16 @@ async fn evidence_streams_in_and_out_exactly_with_its_custody_recorded() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+#[tokio::test]
+async fn guessing_across_many_accounts_from_one_address_is_throttled() {
+    let s = start().await;
+    for i in 0..athar_server::auth::THROTTLE_ATTEMPTS {
+        let (status, _) = try_sign_in(&s, &format!("someone-{i}"), "guess", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Now even a right password waits.
+    let (status, v) = try_sign_in(&s, "viewer", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    assert!(v["title_ar"].as_str().is_some_and(|t| !t.is_empty()));
+}
