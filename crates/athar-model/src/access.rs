@@ -80,8 +80,12 @@ impl Role {
                     | ShredRecords
                     | ShareRecords
                     | ReadAudit
+                    | ManageUsers
             ),
-            Role::CoalitionAdmin => matches!(action, OwnAccount | ReadLookups | ReadAudit),
+            Role::CoalitionAdmin => matches!(
+                action,
+                OwnAccount | ReadLookups | ReadAudit | ManageUsers | ManageOrganisations
+            ),
         }
     }
 }
@@ -104,6 +108,11 @@ pub enum Action {
     ShareRecords,
     /// Read the audit log.
     ReadAudit,
+    /// Add, list and disable accounts (an org-admin in their organisation, a coalition-admin
+    /// anywhere).
+    ManageUsers,
+    /// Add organisations to the coalition server.
+    ManageOrganisations,
 }
 
 /// What an API token may be used for: a subset of its owner's permissions.

@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod auth;
 pub mod evidence;
 pub mod lookups;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use axum::{Json, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -189,6 +190,42 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+        ),
+        e(
+            "POST",
+            "/api/organisations",
+            "Add an organisation to the coalition, with its own keys (coalition admins)",
+            "admin",
+            Some("NewOrganisationRequest"),
+            None,
+            Needs(ManageOrganisations),
+        ),
+        e(
+            "GET",
+            "/api/users",
+            "Accounts: of your organisation (org-admins) or all (coalition admins)",
+            "admin",
+            None,
+            None,
+            Needs(ManageUsers),
+        ),
+        e(
+            "POST",
+            "/api/users",
+            "Add an account; administrators get a one-time-code enrolment link, shown once",
+            "admin",
+            Some("NewUserRequest"),
+            None,
+            Needs(ManageUsers),
+        ),
+        e(
+            "PUT",
+            "/api/users/{id}/disabled",
+            "Disable or enable an account; disabling ends its sessions",
+            "admin",
+            Some("DisabledRequest"),
+            None,
+            Needs(ManageUsers),
         ),
         e(
             "POST",
@@ -528,8 +565,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/evidence/{id}/content", get(evidence::content))
         .route(
             "/api/organisations",
-            get(|State(s): State<AppState>| sharing::organisations(s)),
+            get(|State(s): State<AppState>| sharing::organisations(s))
+                .post(admin::create_organisation),
         )
+        .route("/api/users", get(admin::list).post(admin::create))
+        .route("/api/users/{id}/disabled", put(admin::set_disabled))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

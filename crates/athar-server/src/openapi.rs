@@ -8,6 +8,7 @@ use utoipa::OpenApi;
 use crate::problem::Problem;
 use athar_model::access::Scope;
 
+use crate::admin::{DisabledRequest, NewOrganisationRequest, NewUserRequest};
 use crate::auth::{Access, SignInRequest, TokenRequest};
 use crate::records::{DeleteRequest, ShredRequest};
 use crate::sharing::{ShareEntry, SharingRequest};
@@ -45,6 +46,9 @@ use crate::sharing::{ShareEntry, SharingRequest};
         TokenRequest,
         SharingRequest,
         ShareEntry,
+        NewUserRequest,
+        DisabledRequest,
+        NewOrganisationRequest,
         Scope,
         Status,
         AgeGroup,

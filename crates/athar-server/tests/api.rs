@@ -1408,3 +1408,145 @@ async fn guessing_across_many_accounts_from_one_address_is_throttled() {
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{v}");
     assert!(v["title_ar"].as_str().is_some_and(|t| !t.is_empty()));
 }
+
+#[tokio::test]
+async fn admins_manage_the_accounts_they_are_responsible_for() {
+    let s = start().await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let post = |path: &'static str, body: Value, auth: Auth| {
+        let s = &s;
+        async move {
+            let (status, _, v) = s
+                .request(reqwest::Method::POST, path, Some(body), None, &auth)
+                .await;
+            (status, v)
+        }
+    };
+    // An org-admin adds a documenter to their organisation, who can then sign in.
+    let (status, v) = post(
+        "/api/users",
+        json!({"username": "huda", "role": "documenter", "password": PASSWORD}),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert!(v.get("otpauth").is_none());
+    let (status, _) = try_sign_in(&s, "huda", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // An admin they add gets a one-time-code link, once.
+    let (status, v) = post(
+        "/api/users",
+        json!({"username": "nour", "role": "org-admin", "password": "a new long password"}),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(
+        v["otpauth"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("otpauth://totp/Athar:nour"))
+    );
+    // No coalition admins, no short passwords, no taken names.
+    let (status, _) = post(
+        "/api/users",
+        json!({"username": "boss", "role": "coalition-admin", "password": "a new long password"}),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, v) = post(
+        "/api/users",
+        json!({"username": "x", "role": "viewer", "password": "short"}),
+        admin.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["errors"][0]["field"], "password");
+    let (status, _) = post(
+        "/api/users",
+        json!({"username": "huda", "role": "viewer", "password": "a new long password"}),
+        admin.clone(),
+    )
+    .await;
+    assert_ne!(status, StatusCode::CREATED);
+
+    // Disabling ends the account's sessions and sign-ins.
+    let (cookie, csrf, _) = s.sign_in("huda").await;
+    let huda = Auth::Session(cookie, Some(csrf));
+    let id = s
+        .store
+        .user_by_name("huda")
+        .ok()
+        .flatten()
+        .map(|u| u.id.to_string())
+        .unwrap_or_default();
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/users/{id}/disabled"),
+            Some(json!({"disabled": true})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/api/session", None, None, &huda)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = try_sign_in(&s, "huda", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The coalition admin adds an organisation and its first admin; the org-admin of the
+    // first organisation does not see that account.
+    let (cookie, csrf, _) = s.sign_in("coalition-admin").await;
+    let coalition = Auth::Session(cookie, Some(csrf));
+    let (status, org) = post(
+        "/api/organisations",
+        json!({"name": "Caesar Families"}),
+        coalition.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{org}");
+    assert_eq!(org["public_key"].as_str().map(str::len), Some(64));
+    let (status, v) = post(
+        "/api/users",
+        json!({"username": "salma", "role": "org-admin", "password": "a new long password", "organisation": org["id"]}),
+        coalition.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (_, _, list) = s
+        .request(reqwest::Method::GET, "/api/users", None, None, &admin)
+        .await;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|u| u["username"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        names.contains(&"huda") && !names.contains(&"salma"),
+        "{names:?}"
+    );
+    let salma = s
+        .store
+        .user_by_name("salma")
+        .ok()
+        .flatten()
+        .map(|u| u.id.to_string())
+        .unwrap_or_default();
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/users/{salma}/disabled"),
+            Some(json!({"disabled": true})),
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, all) = s
+        .request(reqwest::Method::GET, "/api/users", None, None, &coalition)
+        .await;
+    assert!(all["items"].as_array().is_some_and(|a| a.len() >= 8));
+}

@@ -96,6 +96,11 @@ pub trait Accounts: Send + Sync {
     fn touch_session(&self, hash: &[u8; 32], at: i64) -> Result<()>;
     fn delete_session(&self, hash: &[u8; 32]) -> Result<()>;
 
+    /// Users of an organisation, or of all when `None`.
+    fn users(&self, organisation: Option<i64>) -> Result<Vec<User>>;
+    /// Disable or enable an account; a disabled account's sessions and tokens stop working.
+    fn set_disabled(&self, actor: &str, id: RecordId, disabled: bool) -> Result<()>;
+
     fn create_token(&self, token: &TokenRow) -> Result<()>;
     fn token(&self, hash: &[u8; 32]) -> Result<Option<TokenRow>>;
     fn tokens_of(&self, user: RecordId) -> Result<Vec<TokenRow>>;

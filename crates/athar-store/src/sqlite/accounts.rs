@@ -223,6 +223,45 @@ impl Accounts for SqliteStore {
         audit_now(&conn, "unknown", "auth.sign-in-refused", None)
     }
 
+    fn users(&self, organisation: Option<i64>) -> Result<Vec<User>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "{SELECT_USER} WHERE ?1 IS NULL OR organisation = ?1 ORDER BY username"
+            ))?;
+            let rows = stmt.query_map([organisation], user_row)?;
+            let mut out = Vec::new();
+            for row in rows {
+                if let Some(user) = finish_user(Some(row?))? {
+                    out.push(user);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn set_disabled(&self, actor: &str, id: RecordId, disabled: bool) -> Result<()> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE users SET disabled = ?2 WHERE id = ?1",
+            params![id_bytes(&id), i64::from(disabled)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Database(format!("no user {id}")));
+        }
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id_bytes(&id)])?;
+        }
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        audit_now(&tx, actor, action, Some(&id.to_string()))?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn create_session(&self, s: &SessionRow) -> Result<()> {
         let conn = lock(&self.writer);
         conn.execute(
