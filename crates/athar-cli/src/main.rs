@@ -122,6 +122,29 @@ enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+    /// Import a list (CSV or other delimited text, any encoding) following a mapping file
+    /// (docs/IMPORT.md). Rows that cannot be read are refused and reported by line, column
+    /// and reason; the rest are written in one transaction. Importing the same file again
+    /// adds nothing.
+    Import {
+        /// The list file.
+        file: PathBuf,
+        /// The mapping file (TOML).
+        #[arg(long)]
+        mapping: PathBuf,
+        /// The list's name (default: [list] name of the mapping).
+        #[arg(long)]
+        list: Option<String>,
+        /// Write nothing; report what would happen.
+        #[arg(long)]
+        check: bool,
+        /// Refuse the whole file if any row is refused.
+        #[arg(long)]
+        strict: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Make a signed evidence package of a person's case for a mechanism or a court: their
     /// records, events, sources and evidence files, with a manifest of hashes, custody and
     /// consent signed with the organisation's key. Refused without the person's consent to
@@ -525,6 +548,86 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 report.revisions
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            mapping,
+            list,
+            check,
+            strict,
+            json,
+        } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let mapping_text = std::fs::read_to_string(&mapping)
+                .map_err(|e| format!("cannot read {}: {e}", mapping.display()))?;
+            let mapping = athar_ingest::mapping::Mapping::parse(
+                &mapping_text,
+                athar_model::Vocabularies::embedded(),
+            )
+            .map_err(|e| format!("{}: {e}", mapping.display()))?;
+            let table = athar_ingest::table::read_table(&bytes)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let options = athar_ingest::import::ImportOptions {
+                list: list.or(mapping.list_name.clone()).unwrap_or_default(),
+                check,
+                strict,
+                author: "cli".into(),
+                owner: None,
+            };
+            let report = athar_ingest::import::import_table(&store, &table, &mapping, &options)
+                .map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                println!(
+                    "{}: {} rows ({}, delimiter {:?}): {} new, {} changed, {} unchanged, {} refused{}",
+                    report.list,
+                    report.rows,
+                    report.encoding,
+                    report.delimiter,
+                    report.created,
+                    report.updated,
+                    report.unchanged,
+                    report.refused.len(),
+                    if report.written {
+                        ""
+                    } else {
+                        " — nothing written"
+                    }
+                );
+                for r in &report.refused {
+                    println!(
+                        "  refused: line {}, column {}: {}",
+                        r.line, r.column, r.reason
+                    );
+                }
+                for w in &report.warnings {
+                    println!("  note: line {}, column {}: {}", w.line, w.column, w.reason);
+                }
+                if !report.unmapped_columns.is_empty() {
+                    println!(
+                        "  columns not imported: {}",
+                        report.unmapped_columns.join(", ")
+                    );
+                }
+                if !report.missing_columns.is_empty() {
+                    println!(
+                        "  mapped columns missing from the file: {}",
+                        report.missing_columns.join(", ")
+                    );
+                }
+            }
+            Ok(if report.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Package {
             person,

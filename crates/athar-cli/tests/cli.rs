@@ -600,3 +600,57 @@ fn no_identifying_text_in_the_files_the_backup_or_the_server_log() {
         }
     }
 }
+
+#[test]
+fn a_list_is_imported_as_the_import_guide_says() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    let list = tmp.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "No.;الاسم الكامل;تاريخ الاعتقال;الجهة\n1;محمد الأحمد;12/03/2019;فرع فلسطين\n2;سامر;2019-13-45;\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mapping = tmp.path().join("m.toml");
+    std::fs::write(
+        &mapping,
+        "[list]\nname = \"Test list\"\nkey = \"No.\"\n[columns]\n\"الاسم الكامل\" = \"full_name\"\n\"تاريخ الاعتقال\" = \"arrest.date\"\n\"الجهة\" = \"arrest.unit\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (l, m) = (list.display().to_string(), mapping.display().to_string());
+    let out = athar(&data, &["import", &l, "--mapping", &m, "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused row makes the exit code 1"
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("1 new") && text.contains("nothing written"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused: line 3, column تاريخ الاعتقال"),
+        "{text}"
+    );
+    let out = athar(&data, &["import", &l, "--mapping", &m, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(
+        (report["created"].as_u64(), report["written"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let out = athar(&data, &["import", &l, "--mapping", &m, "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(
+        (report["unchanged"].as_u64(), report["written"].as_bool()),
+        (Some(1), Some(false))
+    );
+    // A broken mapping is a clear error naming the column.
+    std::fs::write(&mapping, "[columns]\n\"الجهة\" = \"arrest.colour\"\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = athar(&data, &["import", &l, "--mapping", &m, "--list", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("column \"الجهة\""));
+    assert!(athar(&data, &["verify"]).status.success());
+}

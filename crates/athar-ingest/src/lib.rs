@@ -7,5 +7,6 @@
 
 #![forbid(unsafe_code)]
 
+pub mod import;
 pub mod mapping;
 pub mod table;

@@ -69,7 +69,7 @@ impl PersonName {
             .join(" ")
     }
 
-    fn parts(&self) -> [(&'static str, &Option<String>); 7] {
+    pub fn parts(&self) -> [(&'static str, &Option<String>); 7] {
         [
             ("given", &self.given),
             ("father", &self.father),

@@ -1,0 +1,201 @@
+//! Importing a list into a real store: row-level refusals, check mode, strict mode, once
+//! only, changed rows as revisions, Windows-1256 files.
+
+use athar_ingest::import::{ImportOptions, import_table};
+use athar_ingest::mapping::Mapping;
+use athar_ingest::table::read_table;
+use athar_model::*;
+use athar_store::{DataDir, SqliteStore, Store};
+
+const MAPPING: &str = r#"
+[list]
+source = "Partner spreadsheet, 2024"
+key = "الرقم"
+
+[columns]
+"الاسم الكامل" = "full_name"
+"Name (Latin)" = "full_name"
+"اسم الأم" = "mother_name"
+"الجنس" = "sex"
+"المواليد" = "birth_date"
+"الرقم الوطني" = "identifier:national-id"
+"تاريخ العودة" = "return.date"
+"العودة من" = "return.host_country"
+"تاريخ الاعتقال" = "arrest.date"
+"مكان الاعتقال" = "arrest.place"
+"الجهة" = "arrest.unit"
+"ملاحظات" = "ignore"
+
+[values."الجنس"]
+"ذ" = "male"
+"#;
+
+const LIST: &str = "الرقم,الاسم الكامل,Name (Latin),اسم الأم,الجنس,المواليد,الرقم الوطني,تاريخ العودة,العودة من,تاريخ الاعتقال,مكان الاعتقال,الجهة,ملاحظات,عمود إضافي
+1,محمد أحمد الحلبي,Mohammad Ahmad al-Halabi,فاطمة,ذ,1990,01234567,2019-02,لبنان,2019-03-12,حمص,فرع فلسطين,\"ملاحظة
+على سطرين\",x
+2,سامر خالد,Samer Khaled,,ذكر,~1985,,2018,تركيا,2018-07,قرية مجهولة,Air Force Intelligence,,
+3,رامي يوسف,,,ذكر,1992-13-45,,,,2020,,,,
+4,هبة علي,,,أنثى,2001,,,,2021-05,دمشق,الوحدة المجهولة,,
+";
+
+fn store() -> (tempfile::TempDir, SqliteStore) {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let store = SqliteStore::create(
+        &DataDir::new(tmp.path().join("d")),
+        "import test pass",
+        "test",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (tmp, store)
+}
+
+fn options(check: bool, strict: bool) -> ImportOptions {
+    ImportOptions {
+        list: "Returnees 2024".into(),
+        check,
+        strict,
+        author: "test".into(),
+        owner: None,
+    }
+}
+
+#[test]
+fn good_rows_go_in_once_bad_rows_are_named_and_nothing_else_changes() {
+    let (_tmp, store) = store();
+    let mapping =
+        Mapping::parse(MAPPING, Vocabularies::embedded()).unwrap_or_else(|e| panic!("{e}"));
+    let table = read_table(LIST.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let persons = |s: &SqliteStore| s.count(RecordKind::Person).unwrap_or(99);
+
+    // Checking writes nothing and says what would happen.
+    let report = import_table(&store, &table, &mapping, &options(true, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((report.rows, report.created, report.written), (4, 2, false));
+    assert_eq!(persons(&store), 0);
+    // Row 3 (line 5): an impossible birth date; row 4 (line 6): an unknown unit. Named by
+    // line and column, without the values.
+    let refused: Vec<(u64, &str)> = report
+        .refused
+        .iter()
+        .map(|r| (r.line, r.column.as_str()))
+        .collect();
+    assert_eq!(refused, vec![(5, "المواليد"), (6, "الجهة")]);
+    assert!(
+        report
+            .refused
+            .iter()
+            .all(|r| !r.reason.contains("1992-13-45") && !r.reason.contains("الوحدة"))
+    );
+    // The unknown village is kept as written and noted; the extra column is reported.
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.line == 4 && w.column == "مكان الاعتقال")
+    );
+    assert_eq!(report.unmapped_columns, vec!["عمود إضافي".to_string()]);
+
+    // Strict: one bad row refuses the file.
+    let report = import_table(&store, &table, &mapping, &options(false, true))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!report.written);
+    assert_eq!(persons(&store), 0);
+
+    // For real: two persons, their events, one audit entry.
+    let report = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.written);
+    assert_eq!(persons(&store), 2);
+    let found = store.find_persons("الحلبي", 5).unwrap_or_default();
+    assert_eq!(found.len(), 1);
+    let RecordBody::Person(p) = &found[0].body else {
+        panic!("a person")
+    };
+    assert_eq!(p.sex, Sex::Male);
+    assert_eq!(p.names.len(), 2, "Arabic and Latin names both kept");
+    assert_eq!(p.names[0].mother.as_deref(), Some("فاطمة"));
+    assert_eq!(p.identifiers[0].value, "01234567");
+    let involvements = store
+        .involvements_of_person(found[0].id)
+        .unwrap_or_default();
+    assert_eq!(involvements.len(), 2);
+    let events: Vec<Event> = involvements
+        .iter()
+        .filter_map(|i| match &i.body {
+            RecordBody::Involvement(inv) => store.get(RecordKind::Event, inv.event).ok(),
+            _ => None,
+        })
+        .filter_map(|e| match e.body {
+            RecordBody::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let arrest = events
+        .iter()
+        .find(|e| e.kind == "arrest")
+        .unwrap_or_else(|| panic!("arrest"));
+    assert_eq!(arrest.unit.as_deref(), Some("mi-branch-235"));
+    assert!(
+        arrest.place.as_ref().is_some_and(|p| p.pcode.is_some()),
+        "Homs found in the gazetteer"
+    );
+    let ret = events
+        .iter()
+        .find(|e| e.kind == "return")
+        .unwrap_or_else(|| panic!("return"));
+    assert_eq!(ret.host_country.as_deref(), Some("LB"));
+
+    // Again: nothing new.
+    let audit_before = store.audit_head().map(|h| h.seq).unwrap_or(0);
+    let report = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.written
+        ),
+        (0, 0, 2, false)
+    );
+    assert_eq!(store.audit_head().map(|h| h.seq).unwrap_or(0), audit_before);
+
+    // A corrected row (same key) becomes a revision, not a new person.
+    let corrected = LIST.replace(
+        "سامر خالد,Samer Khaled",
+        "سامر خالد العمر,Samer Khaled al-Omar",
+    );
+    let table = read_table(corrected.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let report = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (report.created, report.updated, report.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(persons(&store), 2);
+    let samer = store.find_persons("omar", 5).unwrap_or_default();
+    assert_eq!(samer.len(), 1);
+    assert_eq!(samer[0].rev, 2);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn a_windows_1256_file_imports_the_same_as_utf8() {
+    let (_tmp, store) = store();
+    let mapping =
+        Mapping::parse(MAPPING, Vocabularies::embedded()).unwrap_or_else(|e| panic!("{e}"));
+    let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(LIST);
+    let table = read_table(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.encoding, "windows-1256");
+    let report = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.created, 2);
+    assert_eq!(
+        store
+            .find_persons("محمد الحلبي", 5)
+            .map(|v| v.len())
+            .unwrap_or(0),
+        1
+    );
+}
