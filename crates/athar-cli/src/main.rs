@@ -122,7 +122,8 @@ enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
-    /// Import a list (CSV or other delimited text, any encoding) following a mapping file
+    /// Import a list (CSV or other delimited text in any encoding, an Excel workbook, or a
+    /// JSON list of records) following a mapping file
     /// (docs/IMPORT.md). Rows that cannot be read are refused and reported by line, column
     /// and reason; the rest are written in one transaction. Importing the same file again
     /// adds nothing.
@@ -566,7 +567,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 athar_model::Vocabularies::embedded(),
             )
             .map_err(|e| format!("{}: {e}", mapping.display()))?;
-            let table = athar_ingest::table::read_table(&bytes)
+            let table = athar_ingest::table::read_any(&bytes)
                 .map_err(|e| format!("{}: {e}", file.display()))?;
             let pass = passphrase(false)?;
             let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;

@@ -10,3 +10,4 @@
 pub mod import;
 pub mod mapping;
 pub mod table;
+pub mod workbook;

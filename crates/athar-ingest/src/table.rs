@@ -27,6 +27,12 @@ pub enum TableError {
     Malformed { line: u64, reason: String },
     #[error("a cell at line {line} is longer than {limit} characters")]
     CellTooLong { line: u64, limit: usize },
+    #[error("not a readable Excel workbook (.xlsx): {0}")]
+    NotWorkbook(String),
+    #[error("the workbook would unpack to more than {limit} bytes; refused (a zip bomb?)")]
+    WorkbookTooLarge { limit: u64 },
+    #[error("not a JSON list of records: {0}")]
+    NotJson(String),
 }
 
 /// Longest cell accepted: a narrative fits, a 100 MB blob does not.
@@ -93,6 +99,64 @@ fn guess_delimiter(text: &str) -> u8 {
         .into_iter()
         .max_by_key(|d| first.bytes().filter(|b| b == d).count())
         .unwrap_or(b',')
+}
+
+/// Read a file as a table, by its content: an Excel workbook (.xlsx), a JSON list of
+/// records, or delimited text.
+pub fn read_any(bytes: &[u8]) -> Result<Table, TableError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return crate::workbook::read_workbook(bytes);
+    }
+    let start = bytes
+        .iter()
+        .find(|b| !(b.is_ascii_whitespace() || matches!(b, 0xEF | 0xBB | 0xBF)));
+    if start == Some(&b'[') {
+        return crate::workbook::read_json(bytes);
+    }
+    read_table(bytes)
+}
+
+/// Check and finish a table built from a workbook or JSON: headers named and distinct,
+/// cells not too long, empty rows dropped.
+pub(crate) fn finish(
+    encoding: &'static str,
+    headers: Vec<String>,
+    rows: Vec<(u64, Vec<String>)>,
+) -> Result<Table, TableError> {
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            return Err(TableError::MissingHeader { column: i + 1 });
+        }
+        if let Some(j) = headers[..i].iter().position(|other| other == h) {
+            return Err(TableError::DuplicateHeader {
+                name: h.clone(),
+                first: j + 1,
+                second: i + 1,
+            });
+        }
+    }
+    let mut kept = Vec::new();
+    for (line, cells) in rows {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
+            return Err(TableError::CellTooLong {
+                line,
+                limit: MAX_CELL_CHARS,
+            });
+        }
+        kept.push((
+            line,
+            cells.into_iter().map(|c| c.trim().to_string()).collect(),
+        ));
+    }
+    Ok(Table {
+        encoding,
+        delimiter: ' ',
+        headers,
+        rows: kept,
+    })
 }
 
 /// Read `bytes` as a table (see the module documentation).
