@@ -116,13 +116,15 @@ pub fn read_any(bytes: &[u8]) -> Result<Table, TableError> {
     read_table(bytes)
 }
 
-/// Check and finish a table built from a workbook or JSON: headers named and distinct,
-/// cells not too long, empty rows dropped.
+/// Check and finish a table: headers named and distinct, cells not too long, empty rows
+/// dropped, cells trimmed.
 pub(crate) fn finish(
     encoding: &'static str,
+    delimiter: char,
     headers: Vec<String>,
     rows: Vec<(u64, Vec<String>)>,
 ) -> Result<Table, TableError> {
+    let headers: Vec<String> = headers.into_iter().map(|h| h.trim().to_string()).collect();
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() {
             return Err(TableError::MissingHeader { column: i + 1 });
@@ -153,13 +155,13 @@ pub(crate) fn finish(
     }
     Ok(Table {
         encoding,
-        delimiter: ' ',
+        delimiter,
         headers,
         rows: kept,
     })
 }
 
-/// Read `bytes` as a table (see the module documentation).
+/// Read `bytes` as delimited text (see the module documentation).
 pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
     let (text, encoding) = decode(bytes)?;
     if text.trim().is_empty() {
@@ -178,20 +180,8 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
             reason: e.to_string(),
         })?
         .iter()
-        .map(|h| h.trim().to_string())
+        .map(String::from)
         .collect();
-    for (i, h) in headers.iter().enumerate() {
-        if h.is_empty() {
-            return Err(TableError::MissingHeader { column: i + 1 });
-        }
-        if let Some(j) = headers[..i].iter().position(|other| other == h) {
-            return Err(TableError::DuplicateHeader {
-                name: h.clone(),
-                first: j + 1,
-                second: i + 1,
-            });
-        }
-    }
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| TableError::Malformed {
@@ -213,23 +203,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
                 .filter(|b| **b == b'\n')
                 .count() as u64
         });
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if record.iter().any(|c| c.chars().count() > MAX_CELL_CHARS) {
-            return Err(TableError::CellTooLong {
-                line,
-                limit: MAX_CELL_CHARS,
-            });
-        }
-        rows.push((line, record.iter().map(|c| c.trim().to_string()).collect()));
+        rows.push((line, record.iter().map(String::from).collect()));
     }
-    Ok(Table {
-        encoding: encoding.name(),
-        delimiter: delimiter as char,
-        headers,
-        rows,
-    })
+    finish(encoding.name(), delimiter as char, headers, rows)
 }
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Table, TableError> {
             (line, cells)
         })
         .collect();
-    finish("xlsx", headers[..width].to_vec(), rows)
+    finish("xlsx", ' ', headers[..width].to_vec(), rows)
 }
 
 /// Read a JSON array of flat records.
@@ -142,5 +142,5 @@ pub fn read_json(bytes: &[u8]) -> Result<Table, TableError> {
         }
         rows.push((i as u64 + 1, cells));
     }
-    finish("json", headers, rows)
+    finish("json", ' ', headers, rows)
 }

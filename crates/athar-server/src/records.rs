@@ -557,6 +557,21 @@ pub fn load_journey(
     Ok(Journey { steps })
 }
 
+/// Succeeds when organisation `org` owns the record; for any other the record does not
+/// exist (not found), so nobody learns that it is there.
+pub fn require_owner(
+    store: &dyn Backend,
+    org: i64,
+    kind: RecordKind,
+    id: RecordId,
+) -> Result<(), StoreError> {
+    if store.visibility(org, kind, id)? == Visibility::Owner {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound { kind, id })
+    }
+}
+
 /// A record as organisation `org` may see it: not at all (not found), in full, or without
 /// its identifying parts.
 pub fn read_as(
@@ -701,9 +716,7 @@ pub async fn shred(
     let store = state.store.clone();
     let written = blocking(move || {
         // Only the owner destroys; for everyone else the record is not there.
-        if store.visibility(caller.org(), kind, id)? != Visibility::Owner {
-            return Err(StoreError::NotFound { kind, id });
-        }
+        require_owner(store.as_ref(), caller.org(), kind, id)?;
         store.shred(kind, id, &caller.author(), &body.reason)
     })
     .await?;

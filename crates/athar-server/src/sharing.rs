@@ -23,7 +23,7 @@ use athar_store::{Backend, Share, ShareMode, StoreError, Visibility};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::records::{blocking, parse_id};
+use crate::records::{blocking, parse_id, require_owner};
 
 #[derive(Debug, Serialize)]
 struct OrganisationOut {
@@ -97,9 +97,7 @@ pub async fn get(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let shares = blocking(move || {
-        if store.visibility(caller.org(), kind, id)? != Visibility::Owner {
-            return Err(StoreError::NotFound { kind, id });
-        }
+        require_owner(store.as_ref(), caller.org(), kind, id)?;
         store.shares(kind, id)
     })
     .await?;
@@ -216,9 +214,7 @@ pub async fn put(
     let journey = request.journey;
     let full = shares.iter().any(|s| s.mode == ShareMode::Full);
     let outcome = blocking(move || {
-        if store.visibility(caller.org(), kind, id)? != Visibility::Owner {
-            return Err(StoreError::NotFound { kind, id });
-        }
+        require_owner(store.as_ref(), caller.org(), kind, id)?;
         let missing = if full {
             without_consent(store.as_ref(), kind, id)?
         } else {
