@@ -288,7 +288,10 @@ fn tamper(dir: &DataDir, table: &str, column: &str, seq: i64) {
         "author" | "actor" | "action" => {
             format!("substr({column}, 1, 2) || 'Z' || substr({column}, 4)")
         }
-        _ => format!("substr({column}, 1, 2) || x'5a' || substr({column}, 4)"),
+        // A byte that differs from the one it replaces, whatever that was.
+        _ => format!(
+            "substr({column}, 1, 2) || (CASE WHEN substr({column}, 3, 1) = x'5a' THEN x'5b' ELSE x'5a' END) || substr({column}, 4)"
+        ),
     };
     let sql = format!(
         "DROP TRIGGER {guard};
@@ -715,7 +718,7 @@ fn verify_notices_a_lost_or_damaged_data_key_and_a_changed_sealed_part() {
     let (_tmp, dir) = populated();
     raw(&dir)
         .execute_batch(
-            "UPDATE record_keys SET wrapped = substr(wrapped, 1, 30) || x'00' || substr(wrapped, 32)
+            "UPDATE record_keys SET wrapped = substr(wrapped, 1, 30) || (CASE WHEN substr(wrapped, 31, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(wrapped, 32)
              WHERE record_id = (SELECT min(record_id) FROM record_keys);",
         )
         .unwrap_or_else(|e| panic!("{e}"));
