@@ -165,7 +165,8 @@ mod tests {
         let started = std::time::Instant::now();
         verify_password("anything", &phc);
         let real = started.elapsed();
-        assert!(wasted * 3 > real, "{wasted:?} against {real:?}");
+        // Generous: under load timings wander, but a skipped check is a thousand times faster.
+        assert!(wasted * 20 > real, "{wasted:?} against {real:?}");
     }
 
     #[test]
