@@ -131,8 +131,12 @@ enum Command {
         /// The list file.
         file: PathBuf,
         /// The mapping file (TOML).
-        #[arg(long)]
-        mapping: PathBuf,
+        #[arg(long, required_unless_present = "suggest")]
+        mapping: Option<PathBuf>,
+        /// Print a first mapping guessed from the headers and values, to edit; touches no
+        /// store.
+        #[arg(long, conflicts_with_all = ["mapping", "check", "strict", "json"])]
+        suggest: bool,
         /// The list's name (default: [list] name of the mapping).
         #[arg(long)]
         list: Option<String>,
@@ -553,6 +557,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import {
             file,
             mapping,
+            suggest,
             list,
             check,
             strict,
@@ -560,6 +565,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            if suggest {
+                let table = athar_ingest::table::read_any(&bytes)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                print!(
+                    "{}",
+                    athar_ingest::suggest::suggest(&table, athar_model::Vocabularies::embedded())
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mapping = mapping.unwrap_or_default();
             let mapping_text = std::fs::read_to_string(&mapping)
                 .map_err(|e| format!("cannot read {}: {e}", mapping.display()))?;
             let mapping = athar_ingest::mapping::Mapping::parse(

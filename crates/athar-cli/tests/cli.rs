@@ -619,6 +619,22 @@ fn a_list_is_imported_as_the_import_guide_says() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let (l, m) = (list.display().to_string(), mapping.display().to_string());
+    // A first mapping, guessed, needs no store and parses.
+    let out = athar(&data, &["import", &l, "--suggest"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let suggested = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        suggested.contains("\"الاسم الكامل\" = \"full_name\""),
+        "{suggested}"
+    );
+    assert!(
+        suggested.contains("\"تاريخ الاعتقال\" = \"arrest.date\""),
+        "{suggested}"
+    );
     let out = athar(&data, &["import", &l, "--mapping", &m, "--check"]);
     assert_eq!(
         out.status.code(),

@@ -9,5 +9,6 @@
 
 pub mod import;
 pub mod mapping;
+pub mod suggest;
 pub mod table;
 pub mod workbook;
