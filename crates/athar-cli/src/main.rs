@@ -593,8 +593,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 author: "cli".into(),
                 owner: None,
             };
-            let report = athar_ingest::import::import_table(&store, &table, &mapping, &options)
-                .map_err(|e| e.to_string())?;
+            let bar = if json || table.rows.len() < 1000 {
+                ProgressBar::hidden()
+            } else {
+                progress_bar(table.rows.len() as u64, "rows")
+            };
+            let report = athar_ingest::import::import_table_with_progress(
+                &store,
+                &table,
+                &mapping,
+                &options,
+                &mut |n| bar.set_position(n as u64),
+            )
+            .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
             if json {
                 println!(
                     "{}",

@@ -329,6 +329,17 @@ pub fn import_table(
     mapping: &Mapping,
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
+    import_table_with_progress(store, table, mapping, options, &mut |_| {})
+}
+
+/// [`import_table`], telling `progress` how many rows have been read so far.
+pub fn import_table_with_progress(
+    store: &dyn Store,
+    table: &Table,
+    mapping: &Mapping,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ImportReport, ImportError> {
     let vocab = Vocabularies::embedded();
     let list = options.list.trim().to_string();
     if list.is_empty() {
@@ -388,7 +399,10 @@ pub fn import_table(
         Err(e) => return Err(e.into()),
     }
 
-    for (line, cells) in &table.rows {
+    for (done, (line, cells)) in table.rows.iter().enumerate() {
+        if done % 256 == 0 {
+            progress(done);
+        }
         let row = match read_row(mapping, &table.headers, *line, cells, vocab) {
             Ok(r) => r,
             Err(issues) => {
@@ -497,6 +511,7 @@ pub fn import_table(
         changes.extend(row_changes);
     }
 
+    progress(table.rows.len());
     let refuse_all = options.strict && !report.refused.is_empty();
     if options.check || refuse_all || changes.is_empty() {
         return Ok(report);
