@@ -183,6 +183,8 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
         .map(String::from)
         .collect();
     let mut rows = Vec::new();
+    // Newlines are counted from the previous record on, not from the start each time.
+    let (mut counted_to, mut newlines) = (0usize, 0u64);
     for record in reader.records() {
         let record = record.map_err(|e| TableError::Malformed {
             line: e.position().map_or(0, |p| p.line()),
@@ -193,15 +195,19 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
         })?;
         // The line where the record's first character is (blank lines before it skipped).
         let line = record.position().map_or(0, |p| {
-            let mut at = p.byte() as usize;
             let bytes = text.as_bytes();
+            let mut at = (p.byte() as usize).min(bytes.len());
             while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
                 at += 1;
             }
-            1 + bytes[..at.min(bytes.len())]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64
+            if at >= counted_to {
+                newlines += bytes[counted_to..at]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count() as u64;
+                counted_to = at;
+            }
+            1 + newlines
         });
         rows.push((line, record.iter().map(String::from).collect()));
     }
