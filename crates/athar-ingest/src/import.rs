@@ -169,9 +169,22 @@ struct RowRecords {
     warnings: Vec<RowIssue>,
 }
 
+/// Where each mapped column is in the file: found once per import, not once per row.
+fn column_positions(mapping: &Mapping, headers: &[String]) -> Vec<Option<usize>> {
+    let folded_headers: Vec<String> = headers.iter().map(|h| folded(h)).collect();
+    mapping
+        .columns
+        .iter()
+        .map(|(column, _)| {
+            let c = folded(column);
+            folded_headers.iter().position(|h| *h == c)
+        })
+        .collect()
+}
+
 fn read_row(
     mapping: &Mapping,
-    headers: &[String],
+    positions: &[Option<usize>],
     line: u64,
     cells: &[String],
     vocab: &Vocabularies,
@@ -193,8 +206,8 @@ fn read_row(
         column: column.to_string(),
         reason,
     };
-    for (column, target) in &mapping.columns {
-        let Some(index) = headers.iter().position(|h| folded(h) == folded(column)) else {
+    for ((column, target), position) in mapping.columns.iter().zip(positions) {
+        let Some(index) = *position else {
             continue;
         };
         let raw = cells.get(index).map(String::as_str).unwrap_or("").trim();
@@ -367,6 +380,7 @@ pub fn import_table_with_progress(
         .filter(|(c, _)| !table.headers.iter().any(|h| folded(h) == folded(c)))
         .map(|(c, _)| c.clone())
         .collect();
+    let positions = column_positions(mapping, &table.headers);
     let key_index = mapping
         .key
         .as_deref()
@@ -403,7 +417,7 @@ pub fn import_table_with_progress(
         if done % 256 == 0 {
             progress(done);
         }
-        let row = match read_row(mapping, &table.headers, *line, cells, vocab) {
+        let row = match read_row(mapping, &positions, *line, cells, vocab) {
             Ok(r) => r,
             Err(issues) => {
                 report.refused.extend(issues);
