@@ -150,6 +150,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export persons as CSV or JSON (formula cells defused), recorded in the audit chain.
+    Export {
+        /// csv or json.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        format: String,
+        /// The file to create.
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave out names, identifiers, contacts and notes.
+        #[arg(long)]
+        pseudonymised: bool,
+        /// Leave out persons who have not consented to this purpose.
+        #[arg(long, value_parser = parse_purpose)]
+        purpose: Option<athar_model::consent::Purpose>,
+    },
     /// Make a signed evidence package of a person's case for a mechanism or a court: their
     /// records, events, sources and evidence files, with a manifest of hashes, custody and
     /// consent signed with the organisation's key. Refused without the person's consent to
@@ -656,6 +671,50 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Export {
+            format,
+            out,
+            pseudonymised,
+            purpose,
+        } => {
+            let pass = passphrase(false)?;
+            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let org = store
+                .keyring()
+                .default_organisation()
+                .map_err(|e| e.to_string())?
+                .num;
+            let mut file = std::fs::File::create_new(&out)
+                .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+            let options = athar_ingest::export::ExportOptions {
+                format: if format == "json" {
+                    athar_ingest::export::Format::Json
+                } else {
+                    athar_ingest::export::Format::Csv
+                },
+                pseudonymised,
+                purpose,
+                author: "cli".into(),
+                org,
+            };
+            let report = athar_ingest::export::export_persons(&store, &options, &mut file)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Wrote {} persons to {} (SHA-256 {}){}.",
+                report.persons,
+                out.display(),
+                report.sha256,
+                if report.left_out_without_consent > 0 {
+                    format!(
+                        "; {} left out without consent to the purpose",
+                        report.left_out_without_consent
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Package {
             person,

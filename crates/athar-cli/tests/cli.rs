@@ -662,6 +662,27 @@ fn a_list_is_imported_as_the_import_guide_says() {
         (report["unchanged"].as_u64(), report["written"].as_bool()),
         (Some(1), Some(false))
     );
+    // Out again, pseudonymised: no name in the file.
+    let exported = tmp.path().join("out.csv");
+    let out = athar(
+        &data,
+        &[
+            "export",
+            "--out",
+            &exported.display().to_string(),
+            "--pseudonymised",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&exported).unwrap_or_default();
+    assert!(
+        text.starts_with("id,name_ar") && !text.contains("محمد"),
+        "{text}"
+    );
     // A broken mapping is a clear error naming the column.
     std::fs::write(&mapping, "[columns]\n\"الجهة\" = \"arrest.colour\"\n")
         .unwrap_or_else(|e| panic!("{e}"));

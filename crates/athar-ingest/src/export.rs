@@ -1,0 +1,188 @@
+//! Lists out: persons as CSV or JSON, for the organisation's own use or for others.
+//!
+//! An export holds the records the exporting organisation may see (its own and those
+//! shared with it), pseudonymised ones without identifying parts. With `pseudonymised`,
+//! no names, identifiers, contacts or notes leave at all; with a consent `purpose`, persons
+//! who have not consented to it are left out and counted. Every cell that a spreadsheet
+//! would run as a formula (starting with = + - @, a tab or a carriage return) is prefixed
+//! with an apostrophe. The export is recorded in the audit chain with its SHA-256.
+
+use athar_model::consent::{Purpose, permits};
+use athar_model::sealing::take_identifying;
+use athar_model::{PersonName, RecordBody, RecordKind, Script};
+use athar_store::{Store, StoreError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+/// What to export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub format: Format,
+    /// Leave out every identifying part.
+    pub pseudonymised: bool,
+    /// Leave out persons who have not consented to this purpose.
+    pub purpose: Option<Purpose>,
+    pub author: String,
+    /// The exporting organisation.
+    pub org: i64,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportReport {
+    pub persons: usize,
+    /// Persons left out for want of consent to the purpose.
+    pub left_out_without_consent: usize,
+    pub sha256: String,
+    pub audit_seq: i64,
+}
+
+const COLUMNS: &[&str] = &[
+    "id",
+    "name_ar",
+    "name_latn",
+    "mother_name",
+    "sex",
+    "birth_date",
+    "birthplace",
+    "identifiers",
+    "shredded",
+    "pseudonymised",
+];
+
+/// A cell a spreadsheet will show as text, never run.
+pub fn escape_formula(cell: &str) -> String {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        _ => cell.to_string(),
+    }
+}
+
+fn name_of(names: &[PersonName], script: Script) -> String {
+    names
+        .iter()
+        .find(|n| n.script == script)
+        .map(PersonName::display)
+        .unwrap_or_default()
+}
+
+/// Write the persons organisation `options.org` may see to `out`.
+pub fn export_persons(
+    store: &dyn Store,
+    options: &ExportOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<ExportReport, StoreError> {
+    let io = |e: std::io::Error| StoreError::Database(format!("writing the export: {e}"));
+    let mut hasher = Sha256::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut left_out = 0;
+    let mut after = None;
+    loop {
+        let page = store.list_for(options.org, RecordKind::Person, after, 500)?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        for record in page {
+            let RecordBody::Person(mut p) = record.body else {
+                continue;
+            };
+            if let Some(purpose) = options.purpose
+                && !permits(&p.consent, purpose)
+            {
+                left_out += 1;
+                continue;
+            }
+            let hide = options.pseudonymised || record.pseudonymised;
+            if hide {
+                let mut body = RecordBody::Person(p);
+                take_identifying(&mut body);
+                let RecordBody::Person(stripped) = body else {
+                    continue;
+                };
+                p = stripped;
+            }
+            rows.push(vec![
+                record.id.to_string(),
+                name_of(&p.names, Script::Arab),
+                name_of(&p.names, Script::Latn),
+                p.names
+                    .iter()
+                    .find_map(|n| n.mother.clone())
+                    .unwrap_or_default(),
+                serde_json::to_value(p.sex)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                p.birth_date.to_string(),
+                p.birthplace
+                    .as_ref()
+                    .map(|b| {
+                        b.pcode
+                            .clone()
+                            .or(b.facility.clone())
+                            .or(b.text.clone())
+                            .unwrap_or_default()
+                    })
+                    .unwrap_or_default(),
+                p.identifiers
+                    .iter()
+                    .map(|i| format!("{}:{}", i.kind, i.value))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                record.shredded.to_string(),
+                hide.to_string(),
+            ]);
+        }
+    }
+    let bytes = match options.format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(COLUMNS)
+                .map_err(|e| StoreError::Database(e.to_string()))?;
+            for row in &rows {
+                w.write_record(row.iter().map(|c| escape_formula(c)))
+                    .map_err(|e| StoreError::Database(e.to_string()))?;
+            }
+            w.into_inner()
+                .map_err(|e| StoreError::Database(e.to_string()))?
+        }
+        Format::Json => {
+            let records: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|row| {
+                    COLUMNS
+                        .iter()
+                        .zip(row)
+                        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_vec_pretty(&records).map_err(|e| StoreError::Database(e.to_string()))?
+        }
+    };
+    hasher.update(&bytes);
+    out.write_all(&bytes).map_err(io)?;
+    out.flush().map_err(io)?;
+    let sha: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let entry = store.audit(
+        &options.author,
+        "export.persons",
+        Some(&format!("{} persons sha256:{sha}", rows.len())),
+    )?;
+    Ok(ExportReport {
+        persons: rows.len(),
+        left_out_without_consent: left_out,
+        sha256: sha,
+        audit_seq: entry.seq,
+    })
+}

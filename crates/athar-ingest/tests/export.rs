@@ -1,0 +1,195 @@
+//! Exports: formula cells defused, pseudonymised and consent-filtered exports, audited; an
+//! export imported into a fresh store gives the same persons back.
+
+use athar_ingest::export::{ExportOptions, Format, escape_formula, export_persons};
+use athar_ingest::import::{ImportOptions, import_table};
+use athar_ingest::mapping::Mapping;
+use athar_ingest::table::read_any;
+use athar_model::consent::{Answer, Consent, Purpose};
+use athar_model::*;
+use athar_store::{Change, ChangeSet, DataDir, SqliteStore, Store};
+
+fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn store() -> (tempfile::TempDir, SqliteStore) {
+    let tmp = ok(tempfile::tempdir());
+    let s = ok(SqliteStore::create(
+        &DataDir::new(tmp.path().join("d")),
+        "export test pass",
+        "t",
+    ));
+    (tmp, s)
+}
+
+fn person(ar: &str, latn: &str, birth: &str, consent: bool) -> RecordBody {
+    RecordBody::Person(Person {
+        names: vec![
+            PersonName {
+                script: Script::Arab,
+                full: Some(ar.into()),
+                ..Default::default()
+            },
+            PersonName {
+                script: Script::Latn,
+                full: Some(latn.into()),
+                ..Default::default()
+            },
+        ],
+        sex: Sex::Female,
+        birth_date: ok(FuzzyDate::parse(birth)),
+        consent: if consent {
+            vec![Consent {
+                purpose: Purpose::AnonymisedPublication,
+                answer: Answer::Given,
+                date: FuzzyDate::default(),
+                by: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    })
+}
+
+fn export(
+    store: &SqliteStore,
+    format: Format,
+    pseudonymised: bool,
+    purpose: Option<Purpose>,
+) -> (String, usize, usize) {
+    let mut out = Vec::new();
+    let report = ok(export_persons(
+        store,
+        &ExportOptions {
+            format,
+            pseudonymised,
+            purpose,
+            author: "t".into(),
+            org: 1,
+        },
+        &mut out,
+    ));
+    (
+        ok(String::from_utf8(out)),
+        report.persons,
+        report.left_out_without_consent,
+    )
+}
+
+#[test]
+fn formulas_are_defused_and_identifying_parts_stay_home_when_asked() {
+    assert_eq!(
+        escape_formula("=HYPERLINK(\"http://x\")"),
+        "'=HYPERLINK(\"http://x\")"
+    );
+    assert_eq!(escape_formula("-1+2"), "'-1+2");
+    assert_eq!(escape_formula("@cmd"), "'@cmd");
+    assert_eq!(escape_formula("محمد"), "محمد");
+    let (_tmp, s) = store();
+    ok(s.write(ChangeSet {
+        author: "t".into(),
+        action: "t".into(),
+        owner: None,
+        changes: vec![
+            Change::Create {
+                id: RecordId::new(),
+                body: person("هبة علي", "=HYPERLINK(\"http://evil\")", "1990", true),
+            },
+            Change::Create {
+                id: RecordId::new(),
+                body: person("ريم حسن", "Reem Hasan", "~1985", false),
+            },
+        ],
+    }));
+    let (csv, n, _) = export(&s, Format::Csv, false, None);
+    assert_eq!(n, 2);
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"),
+        "{csv}"
+    );
+    assert!(csv.contains("هبة علي"));
+    assert_eq!(
+        s.audit_head().map(|h| h.action).unwrap_or_default(),
+        "export.persons"
+    );
+
+    let (csv, n, _) = export(&s, Format::Csv, true, None);
+    assert_eq!(n, 2);
+    assert!(!csv.contains("هبة") && !csv.contains("Reem"), "{csv}");
+    assert!(
+        csv.contains("1990") && csv.contains("~1985"),
+        "what statistics need stays: {csv}"
+    );
+
+    let (json, n, left_out) = export(
+        &s,
+        Format::Json,
+        false,
+        Some(Purpose::AnonymisedPublication),
+    );
+    assert_eq!((n, left_out), (1, 1));
+    assert!(json.contains("هبة علي") && !json.contains("ريم"));
+}
+
+#[test]
+fn an_export_imported_into_a_fresh_store_gives_the_same_persons() {
+    let (_tmp, a) = store();
+    let people = [
+        ("محمد الأحمد", "Mohammad al-Ahmad", "1990-03"),
+        ("سامر, \"أبو علي\"", "Samer\nAbu Ali", "~1985"),
+        ("هبة", "Heba", "2001/2002"),
+    ];
+    ok(a.write(ChangeSet {
+        author: "t".into(),
+        action: "t".into(),
+        owner: None,
+        changes: people
+            .iter()
+            .map(|(ar, la, b)| Change::Create {
+                id: RecordId::new(),
+                body: person(ar, la, b, false),
+            })
+            .collect(),
+    }));
+    let (csv, _, _) = export(&a, Format::Csv, false, None);
+    let (_tmp2, b) = store();
+    let mapping = ok(Mapping::parse(
+        "[list]\nkey = \"id\"\n[columns]\n\"name_ar\" = \"full_name\"\n\"name_latn\" = \"full_name\"\n\"sex\" = \"sex\"\n\"birth_date\" = \"birth_date\"\n\"mother_name\" = \"mother_name\"\n\"birthplace\" = \"birthplace\"\n\"identifiers\" = \"ignore\"\n\"shredded\" = \"ignore\"\n\"pseudonymised\" = \"ignore\"\n",
+        Vocabularies::embedded(),
+    ));
+    let table = ok(read_any(csv.as_bytes()));
+    let report = ok(import_table(
+        &b,
+        &table,
+        &mapping,
+        &ImportOptions {
+            list: "round trip".into(),
+            check: false,
+            strict: true,
+            author: "t".into(),
+            owner: None,
+        },
+    ));
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    assert_eq!(report.created, 3);
+    let mut before: Vec<(Vec<PersonName>, FuzzyDate)> = ok(a.list(RecordKind::Person, None, 10))
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Person(p) => Some((p.names, p.birth_date)),
+            _ => None,
+        })
+        .collect();
+    let mut after: Vec<(Vec<PersonName>, FuzzyDate)> = ok(b.list(RecordKind::Person, None, 10))
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Person(p) => Some((p.names, p.birth_date)),
+            _ => None,
+        })
+        .collect();
+    before.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));
+    after.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));
+    assert_eq!(before, after);
+}
