@@ -304,12 +304,7 @@ fn add_user(
             .find(|o| o.name == name)
             .map(|o| o.num)
             .ok_or_else(|| format!("no organisation named {name:?}; see `athar org list`"))?,
-        None => {
-            keyring
-                .default_organisation()
-                .map_err(|e| e.to_string())?
-                .num
-        }
+        None => own_organisation(store)?,
     };
     let totp = if second_factor || role.needs_second_factor() {
         Some(athar_crypto::auth::TotpSecret::generate().map_err(|e| e.to_string())?)
@@ -408,6 +403,21 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     Ok(first)
 }
 
+/// Open the store in `dir` with the passphrase from the environment or the terminal.
+fn open_store(dir: &DataDir) -> Result<SqliteStore, String> {
+    let pass = passphrase(false)?;
+    SqliteStore::open(dir, &pass).map_err(|e| e.to_string())
+}
+
+/// The store's own organisation (the one the command line acts for).
+fn own_organisation(store: &SqliteStore) -> Result<i64, String> {
+    Ok(store
+        .keyring()
+        .default_organisation()
+        .map_err(|e| e.to_string())?
+        .num)
+}
+
 fn progress_bar(total: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
@@ -451,8 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             seed,
             json,
         } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let summary = run_demo(&store, persons, seed, json).map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string(&summary).unwrap_or_default());
@@ -465,8 +474,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { json } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let total = store.count(RecordKind::Person).unwrap_or(0);
             let bar = if json || total < 10_000 {
                 ProgressBar::hidden()
@@ -518,8 +526,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         .into(),
                 );
             }
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let written = store
                 .shred(kind.into(), id, "cli", &reason)
                 .map_err(|e| e.to_string())?;
@@ -532,8 +539,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { out, json } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let summary = store
                 .backup(&dir.key_file(), &out)
                 .map_err(|e| e.to_string())?;
@@ -599,8 +605,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             .map_err(|e| format!("{}: {e}", mapping.display()))?;
             let table = athar_ingest::table::read_any(&bytes)
                 .map_err(|e| format!("{}: {e}", file.display()))?;
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let options = athar_ingest::import::ImportOptions {
                 list: list.or(mapping.list_name.clone()).unwrap_or_default(),
                 check,
@@ -678,13 +683,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             pseudonymised,
             purpose,
         } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
-            let org = store
-                .keyring()
-                .default_organisation()
-                .map_err(|e| e.to_string())?
-                .num;
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
             let mut file = std::fs::File::create_new(&out)
                 .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
             let options = athar_ingest::export::ExportOptions {
@@ -724,13 +724,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let person: athar_model::RecordId = person
                 .parse()
                 .map_err(|_| format!("{person:?} is not a record id"))?;
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
-            let org = store
-                .keyring()
-                .default_organisation()
-                .map_err(|e| e.to_string())?
-                .num;
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
             let file = std::fs::File::create_new(&out)
                 .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
             match athar_report::package::build_package(&store, org, person, purpose, "cli", file) {
@@ -782,8 +777,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Audit {
             command: AuditCommand::Head { json },
         } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let head = store.audit_head().map_err(|e| e.to_string())?;
             if json {
                 println!(
@@ -807,8 +801,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     organisation,
                 },
         } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let password = match std::env::var("ATHAR_USER_PASSWORD") {
                 Ok(p) if !p.is_empty() => p,
                 _ => rpassword::prompt_password(format!("Password for {username} / كلمة المرور: "))
@@ -832,8 +825,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Org { command } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             if let OrgCommand::Add { name } = &command {
                 let org = store
                     .create_organisation("cli", name)
@@ -865,8 +857,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     days,
                 },
         } => {
-            let pass = passphrase(false)?;
-            let store = SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?;
+            let store = open_store(&dir)?;
             let token = create_token(&store, &user, &name, scope, days)?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
@@ -913,8 +904,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 demo_token = Some(token);
                 store
             } else {
-                let pass = passphrase(false)?;
-                SqliteStore::open(&dir, &pass).map_err(|e| e.to_string())?
+                open_store(&dir)?
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -169,22 +169,28 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(item)).into_response())
 }
 
-/// The item, if the caller's organisation owns it.
+/// The item, if the caller's organisation owns it, with `event` recorded in its chain of
+/// custody.
 async fn owned(
     state: &AppState,
     caller: &Caller,
     id: RecordId,
+    event: Custody,
 ) -> Result<athar_store::evidence::EvidenceItem, Problem> {
     let store = state.store.clone();
     let org = caller.org();
+    let author = caller.author();
     blocking(move || {
-        store
-            .evidence_item(id)?
-            .filter(|i| i.owner == org)
-            .ok_or(StoreError::NotFound {
-                kind: athar_model::RecordKind::Source,
-                id,
-            })
+        let item =
+            store
+                .evidence_item(id)?
+                .filter(|i| i.owner == org)
+                .ok_or(StoreError::NotFound {
+                    kind: athar_model::RecordKind::Source,
+                    id,
+                })?;
+        store.custody(&author, id, event)?;
+        Ok(item)
     })
     .await
 }
@@ -204,10 +210,7 @@ pub async fn item(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let item = owned(&state, &caller, id).await?;
-    let store = state.store.clone();
-    let author = caller.author();
-    blocking(move || store.custody(&author, id, Custody::View)).await?;
+    let item = owned(&state, &caller, id, Custody::View).await?;
     Ok(Json(item).into_response())
 }
 
@@ -218,10 +221,7 @@ pub async fn content(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let item = owned(&state, &caller, id).await?;
-    let store = state.store.clone();
-    let author = caller.author();
-    blocking(move || store.custody(&author, id, Custody::Download)).await?;
+    let item = owned(&state, &caller, id, Custody::Download).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || {
