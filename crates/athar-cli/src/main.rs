@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod estimate;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
 /// does that markedly cheaper than the system allocator (see docs/BENCHMARKS.md).
@@ -192,6 +193,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Estimate how many people were never documented, from how lists overlap (Multiple
+    /// Systems Estimation): two-list, log-linear with model selection, or Bayesian latent
+    /// classes. Refuses, saying why, when the data cannot support the method.
+    Estimate(estimate::EstimateArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -746,6 +751,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
+        Command::Estimate(args) => estimate::run(args),
         Command::VerifyPackage { file, key, json } => {
             let mut input = std::io::BufReader::new(
                 std::fs::File::open(&file)

@@ -1,0 +1,215 @@
+//! `athar estimate`: how many people were never documented, from a capture table.
+//!
+//! The table is a CSV of capture patterns and counts (the format of published tables, see
+//! docs/ESTIMATION.md); with `--stratum COLUMN` it holds one table per stratum and each is
+//! estimated on its own. `--json` prints what scripts rely on: `estimate`, `interval`,
+//! `method`, `terms`, `deviance`, `df` and `warnings`, with the fit's details beside them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, Model};
+
+#[derive(clap::Args)]
+pub struct EstimateArgs {
+    /// The capture table: one column per list (1 = on that list), a last column `count`.
+    #[arg(long)]
+    table: Option<PathBuf>,
+    /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic, bic or lcmcr.
+    #[arg(long, default_value = "aic", value_parser = [
+        "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "aic", "bic", "lcmcr",
+    ])]
+    method: String,
+    /// With loglinear: the interactions, e.g. `A:B,C:D` (list names from the header).
+    #[arg(long, value_delimiter = ',')]
+    terms: Vec<String>,
+    /// With chapman or lincoln-petersen: the two lists to use (default the first two).
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    lists: Vec<String>,
+    /// With stepwise: add an interaction only while its p-value is below this.
+    #[arg(long = "p", default_value_t = 0.05)]
+    p_threshold: f64,
+    /// Coverage of the interval.
+    #[arg(long, default_value_t = 0.95)]
+    level: f64,
+    /// With lcmcr: the random seed (the same seed gives the same result).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// With lcmcr: passes discarded before sampling.
+    #[arg(long, default_value_t = 10_000)]
+    burnin: usize,
+    /// With lcmcr: posterior draws kept.
+    #[arg(long, default_value_t = 1_000)]
+    samples: usize,
+    /// With lcmcr: passes between kept draws.
+    #[arg(long, default_value_t = 100)]
+    thin: usize,
+    /// With lcmcr: the largest number of latent classes.
+    #[arg(long, default_value_t = 10)]
+    classes: usize,
+    /// A column of the table naming strata (period, region): one estimate per stratum.
+    #[arg(long)]
+    stratum: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, String> {
+    let pair = match args.lists.as_slice() {
+        [] => None,
+        [first, second] => {
+            let index = |name: &str| {
+                table.list_index(name).ok_or_else(|| {
+                    format!(
+                        "--lists: {name:?} is not one of {}",
+                        table.lists().join(", ")
+                    )
+                })
+            };
+            Some((index(first)?, index(second)?))
+        }
+        _ => return Err("--lists takes exactly two list names, e.g. --lists A,B".into()),
+    };
+    if !args.terms.is_empty() && args.method != "loglinear" {
+        return Err("--terms goes with --method loglinear".into());
+    }
+    Ok(match args.method.as_str() {
+        "chapman" => Method::Chapman(pair),
+        "lincoln-petersen" => Method::LincolnPetersen(pair),
+        "independence" => Method::Independence,
+        "loglinear" => {
+            let terms = args
+                .terms
+                .iter()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| table.parse_term(t).map_err(|e| format!("--terms: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            Method::Loglinear(Model::with_terms(terms))
+        }
+        "stepwise" => Method::Stepwise {
+            threshold: args.p_threshold,
+        },
+        "aic" => Method::Aic,
+        "bic" => Method::Bic,
+        "lcmcr" => Method::Lcmcr(LcmcrSettings {
+            classes: args.classes,
+            seed: args.seed,
+            burnin: args.burnin,
+            samples: args.samples,
+            thin: args.thin,
+            ..LcmcrSettings::default()
+        }),
+        other => return Err(format!("unknown method {other:?}")),
+    })
+}
+
+fn print_estimate(estimate: &Estimate, heading: Option<&str>) {
+    if let Some(heading) = heading {
+        println!("== {heading} ==");
+    }
+    let bound = |b: Option<f64>| b.map_or_else(|| "unbounded".to_string(), |v| format!("{v:.0}"));
+    println!(
+        "Estimated total: {:.0}  ({:.0} % interval {} – {}, {})",
+        estimate.estimate,
+        estimate.level * 100.0,
+        bound(estimate.interval[0]),
+        bound(estimate.interval[1]),
+        estimate.interval_method
+    );
+    println!(
+        "Documented: {} on {} lists ({}); estimated undocumented: {:.0}",
+        estimate.observed,
+        estimate.lists.len(),
+        estimate.lists.join(", "),
+        estimate.estimate - estimate.observed as f64
+    );
+    let model = if estimate.terms.is_empty() {
+        String::new()
+    } else {
+        format!("; interactions {}", estimate.terms.join(", "))
+    };
+    println!("Method: {}{model}", estimate.method);
+    if let (Some(deviance), Some(df)) = (estimate.deviance, estimate.df) {
+        println!(
+            "Fit: deviance {deviance:.3} on {df} df, AIC {:.2}",
+            estimate.aic.unwrap_or(f64::NAN)
+        );
+    }
+    for warning in &estimate.warnings {
+        println!("Warning: {warning}");
+    }
+}
+
+pub fn run(args: EstimateArgs) -> Result<ExitCode, String> {
+    let Some(path) = &args.table else {
+        return Err(
+            "give --table FILE.csv: estimating from the store's lists needs record linkage, which is not in this version"
+                .into(),
+        );
+    };
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let with_file = |e: mse::TableError| format!("{}: {e}", path.display());
+    let strata: Vec<(String, CaptureTable)> = match &args.stratum {
+        Some(column) => CaptureTable::strata_from_csv(file, column).map_err(with_file)?,
+        None => vec![(
+            String::new(),
+            CaptureTable::from_csv(file).map_err(with_file)?,
+        )],
+    };
+    let mut results = Vec::with_capacity(strata.len());
+    for (name, table) in &strata {
+        let method = method_for(&args, table)?;
+        let estimate = mse::estimate(table, &method, args.level).map_err(|e| {
+            if name.is_empty() {
+                e.to_string()
+            } else {
+                format!("stratum {name:?}: {e}")
+            }
+        })?;
+        results.push((name.clone(), estimate));
+    }
+    if args.stratum.is_none() {
+        let (_, estimate) = &results[0];
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(estimate).map_err(|e| e.to_string())?
+            );
+        } else {
+            print_estimate(estimate, None);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let total: f64 = results.iter().map(|(_, e)| e.estimate).sum();
+    let observed: u64 = results.iter().map(|(_, e)| e.observed).sum();
+    let total_warning = "the total is the sum of the strata's estimates; their intervals do not add, so the total has none";
+    if args.json {
+        let strata: Vec<_> = results
+            .iter()
+            .map(|(name, estimate)| {
+                let mut value = serde_json::to_value(estimate).unwrap_or_default();
+                value["stratum"] = name.clone().into();
+                value
+            })
+            .collect();
+        let out = serde_json::json!({
+            "stratified_by": args.stratum,
+            "strata": strata,
+            "total": { "estimate": total, "observed": observed, "interval": null, "warnings": [total_warning] },
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+        );
+    } else {
+        for (name, estimate) in &results {
+            print_estimate(estimate, Some(name));
+            println!();
+        }
+        println!("Total over strata: {total:.0} ({observed} documented)");
+        println!("Note: {total_warning}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,244 @@
+//! `athar estimate` as scripts run it: the JSON fields they rely on, strata, and clear
+//! refusals that name the line, the column or the reason.
+
+use std::process::Command;
+
+fn athar(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_athar"))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path.to_string_lossy().into_owned()
+}
+
+/// A three-list table generated from known capture probabilities (0.5, 0.4, 0.3) and N = 1000,
+/// rounded: independence should recover about 1000.
+const THREE_LISTS: &str = "A,B,C,count\n\
+1,0,0,210\n0,1,0,140\n0,0,1,90\n1,1,0,140\n1,0,1,90\n0,1,1,60\n1,1,1,60\n";
+
+#[test]
+fn json_output_has_the_fields_scripts_rely_on() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let table = write(tmp.path(), "three.csv", THREE_LISTS);
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "independence",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    for field in [
+        "estimate", "interval", "method", "terms", "deviance", "df", "warnings",
+    ] {
+        assert!(result.get(field).is_some(), "no {field} in {result}");
+    }
+    assert_eq!(result["method"], "independence");
+    assert_eq!(result["df"], 3);
+    let estimate = result["estimate"].as_f64().unwrap_or_default();
+    assert!((estimate - 1000.0).abs() < 15.0, "{estimate}");
+    let low = result["interval"][0].as_f64().unwrap_or_default();
+    let high = result["interval"][1].as_f64().unwrap_or_default();
+    assert!(low < estimate && estimate < high, "{low} {estimate} {high}");
+
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "loglinear",
+        "--terms",
+        "A:B",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(result["terms"], serde_json::json!(["A:B"]));
+    assert_eq!(result["df"], 2);
+
+    let out = athar(&[
+        "estimate", "--table", &table, "--method", "chapman", "--lists", "B,C", "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    // B = 400, C = 300, both = 120: (401 × 301 / 121) − 1.
+    let expected = 401.0 * 301.0 / 121.0 - 1.0;
+    assert!((result["estimate"].as_f64().unwrap_or_default() - expected).abs() < 1e-9);
+    assert_eq!(result["lists"], serde_json::json!(["B", "C"]));
+
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "lcmcr",
+        "--seed",
+        "3",
+        "--burnin",
+        "200",
+        "--samples",
+        "100",
+        "--thin",
+        "5",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let again = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "lcmcr",
+        "--seed",
+        "3",
+        "--burnin",
+        "200",
+        "--samples",
+        "100",
+        "--thin",
+        "5",
+        "--json",
+    ]);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap_or_default();
+    assert_eq!(
+        first["estimate"], again["estimate"],
+        "the same seed, the same chain"
+    );
+    assert_eq!(first["details"]["settings"]["seed"], 3);
+}
+
+#[test]
+fn strata_are_estimated_one_by_one() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::from("region,A,B,C,count\n");
+    for line in THREE_LISTS.lines().skip(1) {
+        text.push_str(&format!("north,{line}\n"));
+    }
+    for line in THREE_LISTS.lines().skip(1) {
+        let (pattern, count) = line.rsplit_once(',').unwrap_or_default();
+        let half: u64 = count.parse::<u64>().unwrap_or_default() / 2;
+        text.push_str(&format!("south,{pattern},{half}\n"));
+    }
+    let table = write(tmp.path(), "strata.csv", &text);
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "independence",
+        "--stratum",
+        "region",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let strata = result["strata"].as_array().cloned().unwrap_or_default();
+    assert_eq!(strata.len(), 2);
+    assert_eq!(strata[0]["stratum"], "north");
+    let north = strata[0]["estimate"].as_f64().unwrap_or_default();
+    let south = strata[1]["estimate"].as_f64().unwrap_or_default();
+    assert!((north / south - 2.0).abs() < 0.05, "{north} {south}");
+    let total = result["total"]["estimate"].as_f64().unwrap_or_default();
+    assert!((total - north - south).abs() < 1e-6);
+}
+
+#[test]
+fn refusals_name_the_problem() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = write(tmp.path(), "bad.csv", "A,B,count\n1,0,5\n1,x,3\n");
+    let out = athar(&["estimate", "--table", &bad]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("line 3") && message.contains("\"B\""),
+        "{message}"
+    );
+
+    // Two lists with nobody in common: no two-list estimate.
+    let apart = write(tmp.path(), "apart.csv", "A,B,count\n1,0,5\n0,1,3\n");
+    let out = athar(&["estimate", "--table", &apart, "--method", "chapman"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody in common"));
+
+    // Three lists, all pairs and the triple: more parameters than cells.
+    let table = write(tmp.path(), "three.csv", THREE_LISTS);
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "loglinear",
+        "--terms",
+        "A:B,A:C,B:C,A:B:C",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not identifiable"));
+
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "loglinear",
+        "--terms",
+        "A:Z",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\"Z\" is not one of the lists"));
+
+    // A zero cell that drives a parameter to infinity: A:B with nobody on A and B but not C…
+    let sparse = write(
+        tmp.path(),
+        "sparse.csv",
+        "A,B,C,count\n1,0,0,30\n0,1,0,20\n0,0,1,25\n1,1,0,0\n1,0,1,6\n0,1,1,4\n1,1,1,3\n",
+    );
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &sparse,
+        "--method",
+        "loglinear",
+        "--terms",
+        "A:B,A:C,B:C",
+    ]);
+    // … is the saturated two-way model on a table with an empty cell: no finite estimate.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no finite maximum likelihood estimate"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
