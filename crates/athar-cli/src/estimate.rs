@@ -44,6 +44,9 @@ pub struct EstimateArgs {
     /// With lcmcr: passes between kept draws.
     #[arg(long, default_value_t = 100)]
     thin: usize,
+    /// With lcmcr: independent chains, run in parallel, sharing the samples.
+    #[arg(long, default_value_t = 2)]
+    chains: usize,
     /// With lcmcr: the largest number of latent classes.
     #[arg(long, default_value_t = 10)]
     classes: usize,
@@ -98,6 +101,7 @@ fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, Strin
             burnin: args.burnin,
             samples: args.samples,
             thin: args.thin,
+            chains: args.chains,
             ..LcmcrSettings::default()
         }),
         other => return Err(format!("unknown method {other:?}")),

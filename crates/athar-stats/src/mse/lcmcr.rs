@@ -21,7 +21,7 @@ use super::EstimateError;
 use super::table::CaptureTable;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Beta, Binomial, Distribution, Gamma, Poisson};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 use serde::Serialize;
 
 /// Sampler settings; the defaults are those HRDAG publishes with.
@@ -36,6 +36,8 @@ pub struct LcmcrSettings {
     pub burnin: usize,
     pub samples: usize,
     pub thin: usize,
+    /// Independent chains, run in parallel; the samples are shared between them.
+    pub chains: usize,
 }
 
 impl Default for LcmcrSettings {
@@ -48,6 +50,7 @@ impl Default for LcmcrSettings {
             burnin: 10_000,
             samples: 1_000,
             thin: 100,
+            chains: 2,
         }
     }
 }
@@ -55,8 +58,10 @@ impl Default for LcmcrSettings {
 /// Posterior draws of the population size.
 #[derive(Debug, Clone)]
 pub struct LcmcrResult {
-    /// N = n + n₀ at every kept pass, in order.
+    /// N = n + n₀ at every kept pass, chain after chain.
     pub draws: Vec<u64>,
+    /// Gelman and Rubin's R̂ over the chains (near 1 when they agree).
+    pub r_hat: Option<f64>,
     /// How many latent classes held anyone at each kept pass (k*); when it is often K, K is
     /// too small.
     pub classes_used: Vec<usize>,
@@ -96,6 +101,9 @@ struct Chain<'a> {
     rng: ChaCha8Rng,
     /// λ[j][k].
     lambda: Vec<Vec<f64>>,
+    /// 1 − λ[j][k], drawn alongside λ rather than subtracted, so that it keeps its precision
+    /// when λ is close to 1 (as the reference implementation does in log space).
+    lambda_off: Vec<Vec<f64>>,
     weights: Vec<f64>,
     log_weights: Vec<f64>,
     alpha: f64,
@@ -104,29 +112,36 @@ struct Chain<'a> {
     cell_classes: Vec<Vec<u64>>,
     unseen_classes: Vec<u64>,
     scratch: Vec<f64>,
+    order: Vec<usize>,
 }
 
 impl Chain<'_> {
-    fn draw_multinomial(rng: &mut ChaCha8Rng, total: u64, weights: &[f64], out: &mut [u64]) {
+    /// Class counts of `total` people with class weights `weights` (not normalised), by
+    /// conditional binomials in `order` (the classes by decreasing overall weight, so that
+    /// the draws usually end early).
+    fn draw_multinomial(
+        rng: &mut ChaCha8Rng,
+        total: u64,
+        weights: &[f64],
+        order: &[usize],
+        out: &mut [u64],
+    ) {
         out.iter_mut().for_each(|o| *o = 0);
+        if total == 0 {
+            return;
+        }
         let mut remaining = total;
         let mut mass: f64 = weights.iter().sum();
-        for (k, &w) in weights.iter().enumerate() {
+        for (position, &k) in order.iter().enumerate() {
             if remaining == 0 {
                 break;
             }
-            if k + 1 == weights.len() || mass <= 0.0 {
+            let w = weights[k];
+            if position + 1 == order.len() || mass <= 0.0 {
                 out[k] = remaining;
                 break;
             }
-            let p = (w / mass).clamp(0.0, 1.0);
-            let drawn = if p >= 1.0 {
-                remaining
-            } else if p <= 0.0 {
-                0
-            } else {
-                Binomial::new(remaining, p).map_or(0, |b| b.sample(rng))
-            };
+            let drawn = binomial(rng, remaining, (w / mass).clamp(0.0, 1.0));
             out[k] = drawn;
             remaining -= drawn;
             mass -= w;
@@ -162,7 +177,7 @@ impl Chain<'_> {
                     p *= if *on {
                         self.lambda[j][k]
                     } else {
-                        1.0 - self.lambda[j][k]
+                        self.lambda_off[j][k]
                     };
                 }
                 self.scratch[k] = p;
@@ -171,6 +186,7 @@ impl Chain<'_> {
                 &mut self.rng,
                 *count,
                 &self.scratch,
+                &self.order,
                 &mut self.cell_classes[m],
             );
         }
@@ -178,19 +194,27 @@ impl Chain<'_> {
 
     fn sample_lambda(&mut self) {
         let k_count = self.settings.classes;
+        // People of each class on each list, and each class's total (seen and unseen).
+        let mut on = vec![0u64; self.lists * k_count];
+        let mut totals = self.unseen_classes.clone();
+        for (m, (cell, _)) in self.cells.iter().enumerate() {
+            for (k, &count) in self.cell_classes[m].iter().enumerate() {
+                if count == 0 {
+                    continue;
+                }
+                totals[k] += count;
+                for (j, _) in cell.iter().enumerate().filter(|(_, on_list)| **on_list) {
+                    on[j * k_count + k] += count;
+                }
+            }
+        }
         for j in 0..self.lists {
             for k in 0..k_count {
-                let mut on = 0u64;
-                let mut off = self.unseen_classes[k];
-                for (m, (cell, _)) in self.cells.iter().enumerate() {
-                    if cell[j] {
-                        on += self.cell_classes[m][k];
-                    } else {
-                        off += self.cell_classes[m][k];
-                    }
-                }
-                self.lambda[j][k] = Beta::new(1.0 + on as f64, 1.0 + off as f64)
-                    .map_or(0.5, |b| b.sample(&mut self.rng));
+                let on = on[j * k_count + k];
+                let off = totals[k] - on;
+                let (on, off) = beta_pair(&mut self.rng, 1.0 + on as f64, 1.0 + off as f64);
+                self.lambda[j][k] = on;
+                self.lambda_off[j][k] = off;
             }
         }
     }
@@ -224,6 +248,13 @@ impl Chain<'_> {
         }
         self.log_weights[k_count - 1] = log_rest;
         self.weights[k_count - 1] = log_rest.exp();
+        self.sort_classes();
+    }
+
+    fn sort_classes(&mut self) {
+        let weights = &self.weights;
+        self.order
+            .sort_unstable_by(|a, b| weights[*b].total_cmp(&weights[*a]));
     }
 
     fn probability_unseen(&self) -> f64 {
@@ -231,7 +262,7 @@ impl Chain<'_> {
             .map(|k| {
                 self.weights[k]
                     * (0..self.lists)
-                        .map(|j| 1.0 - self.lambda[j][k])
+                        .map(|j| self.lambda_off[j][k])
                         .product::<f64>()
             })
             .sum()
@@ -249,27 +280,37 @@ impl Chain<'_> {
                 "the latent-class chain put almost everyone off every list; the data do not support this model".into(),
             ));
         }
-        let rate = Gamma::new(self.observed as f64, p0 / (1.0 - p0))
-            .map_or(0.0, |g| g.sample(&mut self.rng));
-        self.unseen = if rate > 0.0 {
-            Poisson::new(rate).map_or(0.0, |p| p.sample(&mut self.rng)) as u64
-        } else {
-            0
-        };
-        Ok(())
+        // As the reference implementation does, a draw above 20 n is drawn again: it keeps a
+        // chain that wanders into a region with p₀ near 1 from running away.
+        for _ in 0..1000 {
+            let rate = Gamma::new(self.observed as f64, p0 / (1.0 - p0))
+                .map_or(0.0, |g| g.sample(&mut self.rng));
+            self.unseen = if rate > 0.0 {
+                Poisson::new(rate).map_or(0.0, |p| p.sample(&mut self.rng)) as u64
+            } else {
+                0
+            };
+            if self.unseen <= 20 * self.observed {
+                return Ok(());
+            }
+        }
+        Err(EstimateError::NoModel(
+            "the latent-class chain keeps drawing more than 20 times the observed as unseen; the data do not support this model".into(),
+        ))
     }
 
     fn sample_unseen_classes(&mut self) {
         for k in 0..self.settings.classes {
             self.scratch[k] = self.weights[k]
                 * (0..self.lists)
-                    .map(|j| 1.0 - self.lambda[j][k])
+                    .map(|j| self.lambda_off[j][k])
                     .product::<f64>();
         }
         Self::draw_multinomial(
             &mut self.rng,
             self.unseen,
             &self.scratch,
+            &self.order,
             &mut self.unseen_classes,
         );
     }
@@ -299,7 +340,54 @@ impl Chain<'_> {
     }
 }
 
-/// Runs the sampler on a table.
+/// A Binomial(n, p) draw: inversion from zero while the mean is small (most draws of the
+/// sampler: small classes), rand_distr's BTPE otherwise.
+fn binomial(rng: &mut ChaCha8Rng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    let flipped = p > 0.5;
+    let p = if flipped { 1.0 - p } else { p };
+    let drawn = if n as f64 * p < 12.0 {
+        let ratio = p / (1.0 - p);
+        // (1 − p)^n by repeated squaring: exact to about n ulps, far cheaper than exp∘log.
+        let mut mass = if n < i32::MAX as u64 {
+            (1.0 - p).powi(n as i32)
+        } else {
+            (n as f64 * (-p).ln_1p()).exp()
+        };
+        let mut u: f64 = rng.random();
+        let mut k = 0u64;
+        while u > mass && k < n {
+            u -= mass;
+            mass *= ratio * (n - k) as f64 / (k + 1) as f64;
+            k += 1;
+            if mass <= 0.0 {
+                break;
+            }
+        }
+        k
+    } else {
+        Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+    };
+    if flipped { n - drawn } else { drawn }
+}
+
+/// A Beta(a, b) draw B for a, b ≥ 1 and its complement 1 − B, each computed directly as
+/// X / (X + Y) and Y / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
+fn beta_pair(rng: &mut ChaCha8Rng, a: f64, b: f64) -> (f64, f64) {
+    let x = Gamma::new(a, 1.0).map_or(1.0, |g| g.sample(rng));
+    let y = Gamma::new(b, 1.0).map_or(1.0, |g| g.sample(rng));
+    (x / (x + y), y / (x + y))
+}
+
+/// Runs the sampler on a table: `settings.chains` independent chains (in parallel, one
+/// thread each), each with its own warm-up and burn-in, sharing the draws between them.
+/// Chain c uses stream c of the ChaCha generator seeded with `settings.seed`, so the result
+/// depends on the seed and the number of chains, never on thread timing.
 pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResult, EstimateError> {
     if settings.classes < 2 || settings.classes > 1000 {
         return Err(EstimateError::Invalid(
@@ -311,11 +399,91 @@ pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResu
             "samples and thinning must be at least 1".into(),
         ));
     }
+    if settings.chains == 0 || settings.chains > 64 || settings.chains > settings.samples {
+        return Err(EstimateError::Invalid(
+            "the number of chains must be between 1 and 64, and at most the number of samples"
+                .into(),
+        ));
+    }
     if !(settings.alpha_shape > 0.0 && settings.alpha_rate > 0.0) {
         return Err(EstimateError::Invalid(
             "the Gamma prior on α needs a positive shape and rate".into(),
         ));
     }
+    let outcomes: Vec<Result<ChainDraws, EstimateError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..settings.chains)
+            .map(|c| {
+                let share = settings.samples / settings.chains
+                    + usize::from(c < settings.samples % settings.chains);
+                scope.spawn(move || run_chain(table, settings, c as u64, share))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(EstimateError::NoModel("a sampling thread failed".into()))
+                })
+            })
+            .collect()
+    });
+    let mut per_chain = Vec::with_capacity(settings.chains);
+    let mut classes_used = Vec::with_capacity(settings.samples);
+    for outcome in outcomes {
+        let (draws, used) = outcome?;
+        per_chain.push(draws);
+        classes_used.extend(used);
+    }
+    Ok(LcmcrResult {
+        draws: per_chain.concat(),
+        r_hat: gelman_rubin(&per_chain),
+        classes_used,
+    })
+}
+
+/// The potential scale reduction factor of Gelman and Rubin over chains of equal length
+/// (the shortest length is used); `None` with one chain or too few draws.
+fn gelman_rubin(chains: &[Vec<u64>]) -> Option<f64> {
+    let length = chains.iter().map(Vec::len).min()?;
+    if chains.len() < 2 || length < 4 {
+        return None;
+    }
+    let n = length as f64;
+    let m = chains.len() as f64;
+    let means: Vec<f64> = chains
+        .iter()
+        .map(|c| c[..length].iter().map(|v| *v as f64).sum::<f64>() / n)
+        .collect();
+    let grand = means.iter().sum::<f64>() / m;
+    let between = n / (m - 1.0) * means.iter().map(|x| (x - grand).powi(2)).sum::<f64>();
+    let within = chains
+        .iter()
+        .zip(&means)
+        .map(|(c, mean)| {
+            c[..length]
+                .iter()
+                .map(|v| (*v as f64 - mean).powi(2))
+                .sum::<f64>()
+                / (n - 1.0)
+        })
+        .sum::<f64>()
+        / m;
+    if within <= 0.0 {
+        return None;
+    }
+    let pooled = (n - 1.0) / n * within + between / n;
+    Some((pooled / within).sqrt())
+}
+
+/// One chain's kept draws of N and the number of classes in use at each.
+type ChainDraws = (Vec<u64>, Vec<usize>);
+
+fn run_chain(
+    table: &CaptureTable,
+    settings: &LcmcrSettings,
+    stream: u64,
+    samples: usize,
+) -> Result<ChainDraws, EstimateError> {
     let lists = table.list_count();
     let cells: Vec<(Vec<bool>, u64)> = table
         .patterns()
@@ -329,12 +497,11 @@ pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResu
         .collect();
     let observed = table.observed();
     let k_count = settings.classes;
-    let lambda = (0..lists)
-        .map(|j| {
-            let share = table.overlap(1 << j) as f64 / observed as f64;
-            vec![share; k_count]
-        })
+    let shares: Vec<f64> = (0..lists)
+        .map(|j| table.overlap(1 << j) as f64 / observed as f64)
         .collect();
+    let lambda = shares.iter().map(|s| vec![*s; k_count]).collect();
+    let lambda_off = shares.iter().map(|s| vec![1.0 - *s; k_count]).collect();
     let mut weights = vec![1.0 / k_count as f64; k_count];
     if k_count > 4 {
         for (k, w) in weights.iter_mut().enumerate() {
@@ -346,38 +513,159 @@ pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResu
         }
     }
     let log_weights = weights.iter().map(|w| w.ln()).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
+    rng.set_stream(stream);
     let mut chain = Chain {
         settings,
         cell_classes: vec![vec![0; k_count]; cells.len()],
         cells,
         observed,
         lists,
-        rng: ChaCha8Rng::seed_from_u64(settings.seed),
+        rng,
         lambda,
+        lambda_off,
         weights,
         log_weights,
         alpha: 0.3 / k_count as f64,
         unseen: 0,
         unseen_classes: vec![0; k_count],
         scratch: vec![0.0; k_count],
+        order: (0..k_count).collect(),
     };
+    chain.sort_classes();
     for _ in 0..500 {
         chain.pass(false)?;
     }
     for _ in 0..settings.burnin {
         chain.pass(true)?;
     }
-    let mut draws = Vec::with_capacity(settings.samples);
-    let mut classes_used = Vec::with_capacity(settings.samples);
-    for _ in 0..settings.samples {
+    let mut draws = Vec::with_capacity(samples);
+    let mut classes_used = Vec::with_capacity(samples);
+    for _ in 0..samples {
         for _ in 0..settings.thin {
             chain.pass(true)?;
         }
         draws.push(observed + chain.unseen);
         classes_used.push(chain.classes_used());
     }
-    Ok(LcmcrResult {
-        draws,
-        classes_used,
-    })
+    Ok((draws, classes_used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The frequencies of `draws` against exact probabilities: a chi-square statistic over the
+    /// cells with expected count ≥ 5, which must stay below its 99.9 % point.
+    fn agrees_with(counts: &[u64], probabilities: &[f64], total: f64) {
+        let mut statistic = 0.0;
+        let mut cells = 0;
+        for (observed, p) in counts.iter().zip(probabilities) {
+            let expected = p * total;
+            if expected >= 5.0 {
+                statistic += (*observed as f64 - expected).powi(2) / expected;
+                cells += 1;
+            }
+        }
+        // The 99.9 % point of chi-square on cells − 1 degrees of freedom (Wilson–Hilferty).
+        let df = (cells - 1) as f64;
+        assert!(df >= 1.0);
+        let z = crate::numeric::normal_quantile(0.999);
+        let limit = df * (1.0 - 2.0 / (9.0 * df) + z * (2.0 / (9.0 * df)).sqrt()).powi(3);
+        assert!(
+            statistic < limit,
+            "chi-square {statistic:.1} on {df} df (limit {limit:.1})"
+        );
+    }
+
+    fn binomial_probabilities(n: u64, p: f64) -> Vec<f64> {
+        (0..=n)
+            .map(|k| {
+                let ln_choose = crate::numeric::ln_gamma(n as f64 + 1.0)
+                    - crate::numeric::ln_gamma(k as f64 + 1.0)
+                    - crate::numeric::ln_gamma((n - k) as f64 + 1.0);
+                (ln_choose + k as f64 * p.ln() + (n - k) as f64 * (-p).ln_1p()).exp()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn binomial_draws_follow_the_binomial_law() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        // Inversion (small means, both sides of ½) and BTPE (large means).
+        for &(n, p) in &[
+            (10u64, 0.3f64),
+            (40, 0.05),
+            (1131, 0.004),
+            (25, 0.9),
+            (200, 0.2),
+            (60, 0.5),
+        ] {
+            let draws = 200_000;
+            let mut counts = vec![0u64; n as usize + 1];
+            for _ in 0..draws {
+                counts[binomial(&mut rng, n, p) as usize] += 1;
+            }
+            agrees_with(&counts, &binomial_probabilities(n, p), draws as f64);
+        }
+    }
+
+    #[test]
+    fn multinomial_draws_in_any_order_follow_the_multinomial_law() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let weights = [0.05, 0.6, 0.1, 0.25];
+        let total: f64 = weights.iter().sum();
+        for order in [[0, 1, 2, 3], [1, 3, 2, 0], [3, 2, 1, 0]] {
+            let draws = 100_000;
+            // The marginal of each class is Binomial(30, w / total).
+            let mut marginals = vec![vec![0u64; 31]; 4];
+            let mut out = [0u64; 4];
+            for _ in 0..draws {
+                Chain::draw_multinomial(&mut rng, 30, &weights, &order, &mut out);
+                assert_eq!(out.iter().sum::<u64>(), 30);
+                for k in 0..4 {
+                    marginals[k][out[k] as usize] += 1;
+                }
+            }
+            for k in 0..4 {
+                agrees_with(
+                    &marginals[k],
+                    &binomial_probabilities(30, weights[k] / total),
+                    draws as f64,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn beta_draws_have_the_beta_mean_and_variance() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for &(a, b) in &[(1.0, 1.0), (3.0, 40.0), (200.0, 900.0)] {
+            let draws: Vec<f64> = (0..200_000)
+                .map(|_| {
+                    let (on, off) = beta_pair(&mut rng, a, b);
+                    assert!((on + off - 1.0).abs() < 1e-12);
+                    on
+                })
+                .collect();
+            let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+            let variance =
+                draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+            let expected_mean = a / (a + b);
+            let expected_variance = a * b / ((a + b).powi(2) * (a + b + 1.0));
+            assert!((mean - expected_mean).abs() < 5.0 * (expected_variance / 200_000.0).sqrt());
+            assert!((variance / expected_variance - 1.0).abs() < 0.02, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn r_hat_is_one_for_agreeing_chains_and_large_for_disagreeing_ones() {
+        let a: Vec<u64> = (0..100).map(|i| 1000 + (i * 37 % 50)).collect();
+        let b: Vec<u64> = (0..100).map(|i| 1000 + (i * 53 % 50)).collect();
+        let agreeing = gelman_rubin(&[a.clone(), b]).expect("two chains");
+        assert!((agreeing - 1.0).abs() < 0.02, "{agreeing}");
+        let shifted: Vec<u64> = a.iter().map(|v| v + 200).collect();
+        assert!(gelman_rubin(&[a.clone(), shifted]).expect("two chains") > 1.5);
+        assert!(gelman_rubin(&[a]).is_none());
+    }
 }

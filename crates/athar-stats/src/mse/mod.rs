@@ -335,9 +335,17 @@ pub fn estimate(
                     at_truncation * 100.0
                 ));
             }
-            warnings.push(
-                "a Markov chain estimate: report the seed, and check that other seeds agree".into(),
-            );
+            match result.r_hat {
+                Some(r_hat) if r_hat > 1.05 => warnings.push(format!(
+                    "the chains disagree (R̂ = {r_hat:.3} > 1.05): run longer (more burn-in or thinning)"
+                )),
+                Some(_) => {}
+                None => warnings.push(
+                    "one chain only: run several (--chains) to check that they agree".into(),
+                ),
+            }
+            warnings
+                .push("a Markov chain estimate: report the seed and the number of chains".into());
             Ok(Estimate {
                 method: method.name().into(),
                 lists: table.lists().to_vec(),
@@ -361,6 +369,7 @@ pub fn estimate(
                     "settings": settings,
                     "posterior_mean": result.mean(),
                     "draws": result.draws.len(),
+                    "r_hat": result.r_hat,
                     "share_of_draws_using_every_class": at_truncation,
                 }),
             })
