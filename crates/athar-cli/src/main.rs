@@ -12,6 +12,7 @@
 
 mod demo;
 mod estimate;
+mod stats;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
 /// does that markedly cheaper than the system allocator (see docs/BENCHMARKS.md).
@@ -197,6 +198,10 @@ enum Command {
     /// Systems Estimation): two-list, log-linear with model selection, or Bayesian latent
     /// classes. Refuses, saying why, when the data cannot support the method.
     Estimate(estimate::EstimateArgs),
+    /// Headline figures (persons, returnees, arrests of children and women, arrests after
+    /// forced return, enforced disappearances, deaths in custody, arrests by party) or, with
+    /// --by, breakdowns with the records behind each cell. Rules: docs/DEFINITIONS.md.
+    Stats(stats::StatsArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -752,6 +757,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Estimate(args) => estimate::run(args),
+        Command::Stats(args) => {
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
+            stats::run(args, &store, org)
+        }
         Command::VerifyPackage { file, key, json } => {
             let mut input = std::io::BufReader::new(
                 std::fs::File::open(&file)

@@ -1,5 +1,6 @@
-//! `athar estimate` as scripts run it: the JSON fields they rely on, strata, and clear
-//! refusals that name the line, the column or the reason.
+//! `athar estimate` and `athar stats` as scripts run them: the JSON fields they rely on,
+//! strata, figures that agree with their breakdowns, and clear refusals that name the line,
+//! the column or the reason.
 
 use std::process::Command;
 
@@ -241,4 +242,84 @@ fn refusals_name_the_problem() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn stats_of_the_store_agree_with_their_breakdowns() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    let data = data.to_string_lossy().into_owned();
+    let with_store = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_athar"))
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("ATHAR_PASSPHRASE", "stats test passphrase 123")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
+    };
+    assert!(with_store(&["init"]).status.success());
+    assert!(
+        with_store(&["demo", "--persons", "400", "--seed", "9"])
+            .status
+            .success()
+    );
+    let out = with_store(&["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert_eq!(summary["persons"], 400);
+    let arrests = summary["arrests"].as_u64().unwrap_or_default();
+    assert!(arrests > 0);
+    let by_party: u64 = summary["arrests_by_party"]
+        .as_array()
+        .map(|a| a.iter().map(|p| p[1].as_u64().unwrap_or_default()).sum())
+        .unwrap_or_default();
+    assert_eq!(
+        by_party, arrests,
+        "every arrest has a party, known or unknown"
+    );
+    let then = summary["arrests_then_disappeared"]
+        .as_u64()
+        .unwrap_or_default();
+    let share = summary["share_arrests_to_disappearance"]
+        .as_f64()
+        .unwrap_or_default();
+    assert!((share - then as f64 / arrests as f64).abs() < 1e-12);
+
+    let out = with_store(&["stats", "--by", "kind,sex", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let breakdown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let cells = breakdown["cells"].as_array().cloned().unwrap_or_default();
+    let arrests_in_cells: u64 = cells
+        .iter()
+        .filter(|c| c["key"][0] == "arrest")
+        .map(|c| c["victimisations"].as_u64().unwrap_or_default())
+        .sum();
+    assert_eq!(arrests_in_cells, arrests);
+    let women: u64 = cells
+        .iter()
+        .filter(|c| c["key"] == serde_json::json!(["arrest", "female"]))
+        .map(|c| c["victimisations"].as_u64().unwrap_or_default())
+        .sum();
+    assert_eq!(women, summary["arrests_women"].as_u64().unwrap_or_default());
+
+    // A period splits the arrests into counted and uncertain, never more than all of them.
+    let out = with_store(&["stats", "--from", "2023", "--to", "2023", "--json"]);
+    let year: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(year["arrests"].as_u64().unwrap_or(u64::MAX) <= arrests);
+
+    let out = with_store(&["stats", "--by", "colour"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown dimension"));
+    let out = with_store(&["stats", "--from", "2019-13"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
 }

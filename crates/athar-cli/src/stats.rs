@@ -1,0 +1,190 @@
+//! `athar stats`: the headline figures and breakdowns of the store's records.
+//!
+//! Reads the persons, events and involvements the store's own organisation can see (its own
+//! and those shared with it), keeps only their countable facts (`athar_stats::counts`), and
+//! prints the summary — or, with `--by`, a breakdown. The computation is recorded in the
+//! audit chain. Definitions: docs/DEFINITIONS.md, "Counting".
+
+use std::process::ExitCode;
+
+use athar_model::{FuzzyDate, RecordKind, Verification, Vocabularies};
+use athar_stats::counts::{Dimension, Facts, Filter};
+use athar_store::{SqliteStore, Store};
+
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Count events certainly on or after this date (e.g. 2024-01, 2019).
+    #[arg(long)]
+    from: Option<String>,
+    /// Count events certainly on or before this date.
+    #[arg(long)]
+    to: Option<String>,
+    /// Count only events and involvements at least this well established: alleged,
+    /// corroborated or verified.
+    #[arg(long, value_parser = ["alleged", "corroborated", "verified"])]
+    verification: Option<String>,
+    /// Only events in this governorate (P-code, e.g. SY01).
+    #[arg(long)]
+    governorate: Option<String>,
+    /// Break down by up to three of: kind, year, month, governorate, unit, party, sex, age,
+    /// host-country, verification.
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// With --by: list the events behind each cell.
+    #[arg(long)]
+    ids: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn day_bound(text: &str, flag: &str, first: bool) -> Result<i64, String> {
+    let date = FuzzyDate::parse(text).map_err(|e| format!("{flag}: {e}"))?;
+    let (lo, hi) = date
+        .bounds()
+        .ok_or_else(|| format!("{flag}: give a date such as 2024-01"))?;
+    Ok(if first { lo } else { hi })
+}
+
+pub fn filter_of(args: &StatsArgs) -> Result<Filter, String> {
+    Ok(Filter {
+        min_verification: match args.verification.as_deref() {
+            Some("alleged") => Some(Verification::Alleged),
+            Some("corroborated") => Some(Verification::Corroborated),
+            Some("verified") => Some(Verification::Verified),
+            _ => None,
+        },
+        from_day: args
+            .from
+            .as_deref()
+            .map(|t| day_bound(t, "--from", true))
+            .transpose()?,
+        to_day: args
+            .to
+            .as_deref()
+            .map(|t| day_bound(t, "--to", false))
+            .transpose()?,
+        governorate: args.governorate.clone(),
+    })
+}
+
+/// The countable facts of every person, event and involvement organisation `org` can see.
+pub fn load_facts(store: &SqliteStore, org: i64) -> Result<Facts, String> {
+    let mut records = Vec::new();
+    for kind in [
+        RecordKind::Person,
+        RecordKind::Event,
+        RecordKind::Involvement,
+    ] {
+        let mut after = None;
+        loop {
+            let page = store
+                .list_for(org, kind, after, 5_000)
+                .map_err(|e| e.to_string())?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            records.extend(page.into_iter().map(|r| (r.id, r.body)));
+        }
+    }
+    Ok(Facts::build(records, Vocabularies::embedded()))
+}
+
+pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let filter = filter_of(&args)?;
+    let dimensions = args
+        .by
+        .iter()
+        .map(|d| {
+            Dimension::parse(d.trim()).ok_or_else(|| {
+                format!(
+                    "--by: unknown dimension {d:?}; one of kind, year, month, governorate, unit, party, sex, age, host-country, verification"
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if dimensions.len() > 3 {
+        return Err("--by: at most three dimensions".into());
+    }
+    let facts = load_facts(store, org)?;
+    store
+        .audit("cli", "stats", None)
+        .map_err(|e| e.to_string())?;
+    if dimensions.is_empty() {
+        let summary = facts.summary(&filter);
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
+            );
+        } else {
+            println!("Persons recorded: {}", summary.persons);
+            println!("Victims of counted events: {}", summary.victims);
+            println!(
+                "Returnees: {} ({} forced back)",
+                summary.returnees, summary.forced_returnees
+            );
+            println!(
+                "Arrests: {} — children {}, women {}, after forced return {} (age unknown {}, sex unknown {})",
+                summary.arrests,
+                summary.arrests_children,
+                summary.arrests_women,
+                summary.arrests_after_forced_return,
+                summary.arrests_age_unknown,
+                summary.arrests_sex_unknown
+            );
+            if let Some(share) = summary.share_arrests_to_disappearance {
+                println!(
+                    "Arrests followed by enforced disappearance: {} ({:.0} %)",
+                    summary.arrests_then_disappeared,
+                    share * 100.0
+                );
+            }
+            println!(
+                "Now: disappeared {}, died in custody {}, killed {}, detained {}, released {}",
+                summary.enforced_disappearances,
+                summary.died_in_custody,
+                summary.killed,
+                summary.detained,
+                summary.released
+            );
+            for (party, count) in &summary.arrests_by_party {
+                println!("Arrests by {party}: {count}");
+            }
+            if summary.uncertain_in_period > 0 {
+                println!(
+                    "Not counted: {} victimisations whose date may or may not fall in the period",
+                    summary.uncertain_in_period
+                );
+            }
+        }
+    } else {
+        let breakdown = facts.breakdown(&dimensions, &filter, args.ids);
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&breakdown).map_err(|e| e.to_string())?
+            );
+        } else {
+            println!(
+                "{}\tvictimisations\tevents\tpersons",
+                breakdown.dimensions.join("\t")
+            );
+            for cell in &breakdown.cells {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    cell.key.join("\t"),
+                    cell.victimisations,
+                    cell.events,
+                    cell.persons
+                );
+            }
+            if breakdown.uncertain_in_period > 0 {
+                println!(
+                    "Not counted: {} victimisations whose date may or may not fall in the period",
+                    breakdown.uncertain_in_period
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

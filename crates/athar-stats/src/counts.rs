@@ -1,0 +1,1032 @@
+//! Counts and breakdowns of documented violations, with the records behind every number.
+//!
+//! [`Facts`] is a compact, columnar copy of what statistics need from the records — kinds,
+//! dates, places, units, sex, birth dates, roles, verification and each person's derived
+//! status — and nothing identifying. It is built once ([`Facts::build`]) and answers
+//! [`Facts::summary`] and [`Facts::breakdown`] from memory.
+//!
+//! The unit counted is a **victimisation**: one person as victim of one event. A breakdown
+//! cell gives the victimisations, the distinct events and the distinct persons in it. Rules
+//! for fuzzy dates, unknown ages and statuses are those of docs/DEFINITIONS.md ("Counting"):
+//! a date that may fall in more than one period is counted as uncertain, never guessed; an
+//! unknown age is neither child nor adult.
+
+use std::collections::HashMap;
+
+use athar_model::event::{Event, Role, Verification};
+use athar_model::person::Sex;
+use athar_model::status::{AgeGroup, JourneyStep, Status, age_group, derive_status, journey_order};
+use athar_model::{RecordBody, RecordId, Vocabularies};
+use serde::Serialize;
+
+const NONE: u16 = u16::MAX;
+
+#[derive(Debug, Clone)]
+struct PersonFact {
+    sex: Sex,
+    status: Status,
+    returnee: bool,
+}
+
+#[derive(Debug, Clone)]
+struct EventFact {
+    id: RecordId,
+    kind: u16,
+    /// First and last possible day; `None` when unknown.
+    days: Option<(i64, i64)>,
+    governorate: u16,
+    unit: u16,
+    authority: u16,
+    host: u16,
+    verification: Verification,
+    /// The year and the month the date certainly falls in, as `year << 4 | month` (month 0
+    /// for the year key); UNKNOWN_DATE or UNCERTAIN_DATE when it does not decide.
+    year_key: u32,
+    month_key: u32,
+}
+
+const UNKNOWN_DATE: u32 = u32::MAX;
+const UNCERTAIN_DATE: u32 = u32::MAX - 1;
+
+fn period_keys(days: Option<(i64, i64)>) -> (u32, u32) {
+    let Some((lo, hi)) = days else {
+        return (UNKNOWN_DATE, UNKNOWN_DATE);
+    };
+    let (y0, m0, _) = athar_model::date::civil_from_days(lo);
+    let (y1, m1, _) = athar_model::date::civil_from_days(hi);
+    if y0 != y1 || y0 < 0 {
+        return (UNCERTAIN_DATE, UNCERTAIN_DATE);
+    }
+    let year = (y0 as u32) << 4;
+    (year, if m0 == m1 { year | m0 } else { UNCERTAIN_DATE })
+}
+
+#[derive(Debug, Clone)]
+struct VictimFact {
+    event: u32,
+    person: u32,
+    age: AgeGroup,
+    verification: Verification,
+    /// A forced return of this person comes before this event in their journey.
+    after_forced_return: bool,
+    /// After this event, the person's journey shows an enforced disappearance, or they are
+    /// disappeared now.
+    then_disappeared: bool,
+}
+
+/// Strings seen in one dimension, interned to small numbers.
+#[derive(Debug, Clone, Default)]
+struct Interned {
+    values: Vec<String>,
+    index: HashMap<String, u16>,
+}
+
+impl Interned {
+    fn intern(&mut self, value: Option<&str>) -> u16 {
+        let Some(value) = value else {
+            return NONE;
+        };
+        if let Some(i) = self.index.get(value) {
+            return *i;
+        }
+        let i = u16::try_from(self.values.len())
+            .unwrap_or(NONE - 1)
+            .min(NONE - 1);
+        self.values.push(value.to_string());
+        self.index.insert(value.to_string(), i);
+        i
+    }
+
+    fn name(&self, i: u16) -> &str {
+        if i == NONE {
+            "unknown"
+        } else {
+            self.values
+                .get(i as usize)
+                .map_or("unknown", String::as_str)
+        }
+    }
+}
+
+/// What statistics know of a body of records.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    persons: Vec<PersonFact>,
+    events: Vec<EventFact>,
+    victims: Vec<VictimFact>,
+    kinds: Interned,
+    categories: Vec<String>,
+    governorates: Interned,
+    units: Interned,
+    authorities: Interned,
+    hosts: Interned,
+}
+
+/// Which victimisations to count.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// Count only events and involvements at least this well established.
+    pub min_verification: Option<Verification>,
+    /// The period, as days since 1970-01-01 (inclusive): an event counts when its date is
+    /// certainly inside; one that may or may not be is counted apart as uncertain.
+    pub from_day: Option<i64>,
+    pub to_day: Option<i64>,
+    /// Only events in this governorate (P-code).
+    pub governorate: Option<String>,
+}
+
+fn rank(v: Verification) -> u8 {
+    match v {
+        Verification::Alleged => 0,
+        Verification::Corroborated => 1,
+        Verification::Verified => 2,
+    }
+}
+
+/// Whether an event falls in the filter's period: certainly, possibly, or not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InPeriod {
+    Yes,
+    Maybe,
+    No,
+}
+
+impl Filter {
+    fn period(&self, days: Option<(i64, i64)>) -> InPeriod {
+        if self.from_day.is_none() && self.to_day.is_none() {
+            return InPeriod::Yes;
+        }
+        let Some((lo, hi)) = days else {
+            return InPeriod::Maybe;
+        };
+        let from = self.from_day.unwrap_or(i64::MIN);
+        let to = self.to_day.unwrap_or(i64::MAX);
+        if lo >= from && hi <= to {
+            InPeriod::Yes
+        } else if hi < from || lo > to {
+            InPeriod::No
+        } else {
+            InPeriod::Maybe
+        }
+    }
+}
+
+/// The headline figures of a report (`athar stats --json`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Persons recorded, whatever happened to them.
+    pub persons: usize,
+    /// Distinct persons who are victims of a counted event.
+    pub victims: usize,
+    /// Persons with a return (forced or declared voluntary) as victim, and of them those
+    /// forced back.
+    pub returnees: usize,
+    pub forced_returnees: usize,
+    /// Victims of arrest events (a person arrested twice counts twice).
+    pub arrests: usize,
+    pub arrests_children: usize,
+    pub arrests_women: usize,
+    /// Arrests where the age at the arrest cannot be decided, or the sex is not recorded.
+    pub arrests_age_unknown: usize,
+    pub arrests_sex_unknown: usize,
+    pub arrests_after_forced_return: usize,
+    /// Arrests followed by an enforced disappearance (or the person is disappeared now).
+    pub arrests_then_disappeared: usize,
+    /// arrests_then_disappeared / arrests (null without arrests).
+    pub share_arrests_to_disappearance: Option<f64>,
+    /// Persons by derived status now (from their whole journey).
+    pub enforced_disappearances: usize,
+    pub died_in_custody: usize,
+    pub killed: usize,
+    pub detained: usize,
+    pub released: usize,
+    /// Arrests by the authority the responsible unit served ("unknown" when no unit).
+    pub arrests_by_party: Vec<(String, usize)>,
+    /// Shares of arrests by party, of the arrests with a known party.
+    pub share_arrests_by_party: Vec<(String, f64)>,
+    /// What became of the returnees: arrested after returning, and by status now.
+    pub returnee_cohort: ReturneeCohort,
+    /// Victimisations left out because their date may or may not fall in the period.
+    pub uncertain_in_period: usize,
+}
+
+/// The returnees and what became of them.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct ReturneeCohort {
+    pub returnees: usize,
+    pub children_at_return: usize,
+    pub arrested_after_return: usize,
+    pub detained: usize,
+    pub disappeared: usize,
+    pub died_in_custody: usize,
+    pub killed: usize,
+    pub released: usize,
+    /// At liberty or unknown: nothing known of harm after the return.
+    pub nothing_known: usize,
+}
+
+/// A dimension to break counts down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Kind,
+    Year,
+    Month,
+    Governorate,
+    Unit,
+    Party,
+    Sex,
+    AgeGroup,
+    HostCountry,
+    Verification,
+}
+
+impl Dimension {
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "kind" => Self::Kind,
+            "year" => Self::Year,
+            "month" => Self::Month,
+            "governorate" => Self::Governorate,
+            "unit" => Self::Unit,
+            "party" => Self::Party,
+            "sex" => Self::Sex,
+            "age" | "age-group" => Self::AgeGroup,
+            "host-country" => Self::HostCountry,
+            "verification" => Self::Verification,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Kind => "kind",
+            Self::Year => "year",
+            Self::Month => "month",
+            Self::Governorate => "governorate",
+            Self::Unit => "unit",
+            Self::Party => "party",
+            Self::Sex => "sex",
+            Self::AgeGroup => "age",
+            Self::HostCountry => "host-country",
+            Self::Verification => "verification",
+        }
+    }
+}
+
+/// One cell of a breakdown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cell {
+    /// The values of the dimensions, in order ("unknown" or "uncertain" where the records do
+    /// not decide).
+    pub key: Vec<String>,
+    pub victimisations: usize,
+    pub events: usize,
+    pub persons: usize,
+    /// The events behind the cell, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_ids: Option<Vec<String>>,
+}
+
+/// A breakdown: cells in decreasing order of victimisations.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Breakdown {
+    pub dimensions: Vec<&'static str>,
+    pub cells: Vec<Cell>,
+    pub uncertain_in_period: usize,
+}
+
+impl Facts {
+    /// Builds the facts from records (persons, events, involvements; others are ignored).
+    /// Deleted or shredded records are the caller's to leave out; shredding removes no
+    /// countable fact.
+    pub fn build(
+        records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+        vocab: &Vocabularies,
+    ) -> Facts {
+        let mut facts = Facts::default();
+        let mut person_index: HashMap<RecordId, u32> = HashMap::new();
+        let mut event_index: HashMap<RecordId, u32> = HashMap::new();
+        let mut events: Vec<Event> = Vec::new();
+        let mut births = Vec::new();
+        let mut involvements = Vec::new();
+        for (id, body) in records {
+            match body {
+                RecordBody::Person(person) => {
+                    person_index.insert(id, facts.persons.len() as u32);
+                    births.push(person.birth_date);
+                    facts.persons.push(PersonFact {
+                        sex: person.sex,
+                        status: Status::Unknown,
+                        returnee: false,
+                    });
+                }
+                RecordBody::Event(event) => {
+                    event_index.insert(id, facts.events.len() as u32);
+                    let kind = facts.kinds.intern(Some(&event.kind));
+                    if facts.categories.len() <= kind as usize {
+                        facts.categories.push(
+                            vocab
+                                .category_of(&event.kind)
+                                .unwrap_or("other")
+                                .to_string(),
+                        );
+                    }
+                    let area = event.place.as_ref().and_then(|p| {
+                        p.pcode.clone().or_else(|| {
+                            p.facility
+                                .as_deref()
+                                .and_then(|f| vocab.facilities.get(f))
+                                .and_then(|f| f.pcode.clone())
+                        })
+                    });
+                    let governorate = area
+                        .as_deref()
+                        .and_then(|a| vocab.gazetteer.governorate_of(a))
+                        .map(|g| g.pcode.clone());
+                    let unit = event.unit.clone();
+                    let authority = unit.as_deref().and_then(|u| {
+                        vocab
+                            .unit_chain(u)
+                            .into_iter()
+                            .find_map(|t| t.authority.clone())
+                    });
+                    let days = event.start.bounds();
+                    let (year_key, month_key) = period_keys(days);
+                    facts.events.push(EventFact {
+                        id,
+                        kind,
+                        days,
+                        year_key,
+                        month_key,
+                        governorate: facts.governorates.intern(governorate.as_deref()),
+                        unit: facts.units.intern(unit.as_deref()),
+                        authority: facts.authorities.intern(authority.as_deref()),
+                        host: facts.hosts.intern(event.host_country.as_deref()),
+                        verification: event.verification,
+                    });
+                    events.push(event);
+                }
+                RecordBody::Involvement(involvement) => involvements.push(involvement),
+                RecordBody::Source(_) => {}
+            }
+        }
+        // Each person's journey, for statuses and for what came before and after an event.
+        let mut journeys: HashMap<u32, Vec<(u32, Role, Verification)>> = HashMap::new();
+        for involvement in &involvements {
+            let (Some(&p), Some(&e)) = (
+                person_index.get(&involvement.person),
+                event_index.get(&involvement.event),
+            ) else {
+                continue;
+            };
+            journeys
+                .entry(p)
+                .or_default()
+                .push((e, involvement.role, involvement.verification));
+        }
+        let forced_return = facts.kinds.index.get("forced-return").copied();
+        for (person, steps) in journeys {
+            let journey: Vec<JourneyStep<'_>> = steps
+                .iter()
+                .map(|(e, role, _)| JourneyStep {
+                    id: facts.events[*e as usize].id,
+                    event: &events[*e as usize],
+                    role: *role,
+                })
+                .collect();
+            let ordered = journey_order(&journey);
+            let status = derive_status(&ordered, vocab);
+            let fact = &mut facts.persons[person as usize];
+            fact.status = status;
+            let position: HashMap<RecordId, usize> =
+                ordered.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+            let victim_steps: Vec<usize> = ordered
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.role == Role::Victim)
+                .map(|(i, _)| i)
+                .collect();
+            let category_at = |i: usize| {
+                let e = event_index[&ordered[i].id];
+                facts.categories[facts.events[e as usize].kind as usize].as_str()
+            };
+            fact.returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
+            let first_forced_return = victim_steps.iter().copied().find(|i| {
+                Some(facts.events[event_index[&ordered[*i].id] as usize].kind) == forced_return
+            });
+            let last_disappearance = victim_steps
+                .iter()
+                .copied()
+                .rfind(|i| category_at(*i) == "disappearance");
+            for (e, role, verification) in &steps {
+                if *role != Role::Victim {
+                    continue;
+                }
+                let at = position[&facts.events[*e as usize].id];
+                facts.victims.push(VictimFact {
+                    event: *e,
+                    person,
+                    age: age_group(&births[person as usize], &events[*e as usize].start),
+                    verification: *verification,
+                    after_forced_return: first_forced_return.is_some_and(|f| f < at),
+                    then_disappeared: status == Status::Disappeared
+                        || last_disappearance.is_some_and(|d| d > at),
+                });
+            }
+        }
+        facts.victims.sort_by_key(|v| (v.event, v.person));
+        facts
+    }
+
+    fn counted(&self, filter: &Filter, victim: &VictimFact) -> InPeriod {
+        let event = &self.events[victim.event as usize];
+        if let Some(min) = filter.min_verification
+            && (rank(event.verification) < rank(min) || rank(victim.verification) < rank(min))
+        {
+            return InPeriod::No;
+        }
+        if let Some(governorate) = &filter.governorate
+            && self.governorates.name(event.governorate) != governorate
+        {
+            return InPeriod::No;
+        }
+        filter.period(event.days)
+    }
+
+    fn category(&self, event: &EventFact) -> &str {
+        self.categories
+            .get(event.kind as usize)
+            .map_or("other", String::as_str)
+    }
+
+    /// The headline figures under a filter.
+    pub fn summary(&self, filter: &Filter) -> Summary {
+        let arrest = self.kinds.index.get("arrest").copied();
+        let mut victims = vec![false; self.persons.len()];
+        let mut arrested_after_return = vec![false; self.persons.len()];
+        let mut children_at_return = vec![false; self.persons.len()];
+        let mut summary = Summary {
+            persons: self.persons.len(),
+            victims: 0,
+            returnees: 0,
+            forced_returnees: 0,
+            arrests: 0,
+            arrests_children: 0,
+            arrests_women: 0,
+            arrests_age_unknown: 0,
+            arrests_sex_unknown: 0,
+            arrests_after_forced_return: 0,
+            arrests_then_disappeared: 0,
+            share_arrests_to_disappearance: None,
+            enforced_disappearances: 0,
+            died_in_custody: 0,
+            killed: 0,
+            detained: 0,
+            released: 0,
+            arrests_by_party: vec![],
+            share_arrests_by_party: vec![],
+            returnee_cohort: ReturneeCohort::default(),
+            uncertain_in_period: 0,
+        };
+        let mut by_party: HashMap<u16, usize> = HashMap::new();
+        let mut forced = vec![false; self.persons.len()];
+        for victim in &self.victims {
+            match self.counted(filter, victim) {
+                InPeriod::No => continue,
+                InPeriod::Maybe => {
+                    summary.uncertain_in_period += 1;
+                    continue;
+                }
+                InPeriod::Yes => {}
+            }
+            let person = &self.persons[victim.person as usize];
+            let event = &self.events[victim.event as usize];
+            victims[victim.person as usize] = true;
+            if self.category(event) == "return" {
+                if self.kinds.name(event.kind) == "forced-return" {
+                    forced[victim.person as usize] = true;
+                }
+                if victim.age == AgeGroup::Child {
+                    children_at_return[victim.person as usize] = true;
+                }
+            }
+            if Some(event.kind) != arrest {
+                continue;
+            }
+            summary.arrests += 1;
+            match victim.age {
+                AgeGroup::Child => summary.arrests_children += 1,
+                AgeGroup::Unknown => summary.arrests_age_unknown += 1,
+                AgeGroup::Adult => {}
+            }
+            match person.sex {
+                Sex::Female => summary.arrests_women += 1,
+                Sex::Unknown => summary.arrests_sex_unknown += 1,
+                Sex::Male => {}
+            }
+            if victim.after_forced_return {
+                summary.arrests_after_forced_return += 1;
+            }
+            if person.returnee {
+                arrested_after_return[victim.person as usize] = true;
+            }
+            if victim.then_disappeared {
+                summary.arrests_then_disappeared += 1;
+            }
+            *by_party.entry(event.authority).or_default() += 1;
+        }
+        for (i, person) in self.persons.iter().enumerate() {
+            if !victims[i] {
+                continue;
+            }
+            summary.victims += 1;
+            match person.status {
+                Status::Disappeared => summary.enforced_disappearances += 1,
+                Status::DiedInCustody => summary.died_in_custody += 1,
+                Status::Killed => summary.killed += 1,
+                Status::Detained => summary.detained += 1,
+                Status::Released => summary.released += 1,
+                Status::AtLiberty | Status::Unknown => {}
+            }
+            if person.returnee {
+                let cohort = &mut summary.returnee_cohort;
+                cohort.returnees += 1;
+                if children_at_return[i] {
+                    cohort.children_at_return += 1;
+                }
+                if arrested_after_return[i] {
+                    cohort.arrested_after_return += 1;
+                }
+                match person.status {
+                    Status::Detained => cohort.detained += 1,
+                    Status::Disappeared => cohort.disappeared += 1,
+                    Status::DiedInCustody => cohort.died_in_custody += 1,
+                    Status::Killed => cohort.killed += 1,
+                    Status::Released => cohort.released += 1,
+                    Status::AtLiberty | Status::Unknown => cohort.nothing_known += 1,
+                }
+            }
+        }
+        summary.returnees = summary.returnee_cohort.returnees;
+        summary.forced_returnees = forced.iter().filter(|f| **f).count();
+        summary.share_arrests_to_disappearance = (summary.arrests > 0)
+            .then(|| summary.arrests_then_disappeared as f64 / summary.arrests as f64);
+        let mut parties: Vec<(String, usize)> = by_party
+            .iter()
+            .map(|(p, n)| (self.authorities.name(*p).to_string(), *n))
+            .collect();
+        parties.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let known: usize = by_party
+            .iter()
+            .filter(|(p, _)| **p != NONE)
+            .map(|(_, n)| n)
+            .sum();
+        summary.share_arrests_by_party = parties
+            .iter()
+            .filter(|(name, _)| name != "unknown" && known > 0)
+            .map(|(name, n)| (name.clone(), *n as f64 / known as f64))
+            .collect();
+        summary.arrests_by_party = parties;
+        summary
+    }
+
+    fn key_of(&self, dimension: Dimension, victim: &VictimFact) -> u32 {
+        let event = &self.events[victim.event as usize];
+        let person = &self.persons[victim.person as usize];
+        match dimension {
+            Dimension::Kind => event.kind as u32,
+            Dimension::Governorate => event.governorate as u32,
+            Dimension::Unit => event.unit as u32,
+            Dimension::Party => event.authority as u32,
+            Dimension::HostCountry => event.host as u32,
+            Dimension::Sex => person.sex as u32,
+            Dimension::AgeGroup => victim.age as u32,
+            Dimension::Verification => {
+                rank(event.verification.min_by_key_rank(victim.verification)) as u32
+            }
+            Dimension::Year => event.year_key,
+            Dimension::Month => event.month_key,
+        }
+    }
+
+    fn key_name(&self, dimension: Dimension, key: u32) -> String {
+        let small = |k: u32| u16::try_from(k).unwrap_or(NONE);
+        match dimension {
+            Dimension::Kind => self.kinds.name(small(key)).to_string(),
+            Dimension::Governorate => self.governorates.name(small(key)).to_string(),
+            Dimension::Unit => self.units.name(small(key)).to_string(),
+            Dimension::Party => self.authorities.name(small(key)).to_string(),
+            Dimension::HostCountry => self.hosts.name(small(key)).to_string(),
+            Dimension::Sex => match key {
+                k if k == Sex::Male as u32 => "male".into(),
+                k if k == Sex::Female as u32 => "female".into(),
+                _ => "unknown".into(),
+            },
+            Dimension::AgeGroup => match key {
+                k if k == AgeGroup::Child as u32 => "child".into(),
+                k if k == AgeGroup::Adult as u32 => "adult".into(),
+                _ => "unknown".into(),
+            },
+            Dimension::Verification => match key {
+                0 => "alleged".into(),
+                1 => "corroborated".into(),
+                _ => "verified".into(),
+            },
+            Dimension::Year | Dimension::Month => match key {
+                UNKNOWN_DATE => "unknown".into(),
+                UNCERTAIN_DATE => "uncertain".into(),
+                k if dimension == Dimension::Year => format!("{}", k >> 4),
+                k => format!("{}-{:02}", k >> 4, k & 15),
+            },
+        }
+    }
+
+    /// Counts by up to three dimensions under a filter. With `with_ids`, each cell lists the
+    /// events behind it.
+    pub fn breakdown(
+        &self,
+        dimensions: &[Dimension],
+        filter: &Filter,
+        with_ids: bool,
+    ) -> Breakdown {
+        #[derive(Default)]
+        struct Accumulator {
+            victimisations: usize,
+            events: usize,
+            persons: Vec<u32>,
+            last_event: Option<u32>,
+            event_ids: Vec<u32>,
+        }
+        let mut cells: HashMap<[u32; 3], Accumulator, CellHasher> = HashMap::default();
+        let mut uncertain = 0;
+        for victim in &self.victims {
+            match self.counted(filter, victim) {
+                InPeriod::No => continue,
+                InPeriod::Maybe => {
+                    uncertain += 1;
+                    continue;
+                }
+                InPeriod::Yes => {}
+            }
+            let mut key = [0u32; 3];
+            for (slot, dimension) in key.iter_mut().zip(dimensions.iter().take(3)) {
+                *slot = self.key_of(*dimension, victim);
+            }
+            let cell = cells.entry(key).or_default();
+            cell.victimisations += 1;
+            // Victims are sorted by event, so an event's victims arrive together.
+            if cell.last_event != Some(victim.event) {
+                cell.events += 1;
+                cell.last_event = Some(victim.event);
+                if with_ids {
+                    cell.event_ids.push(victim.event);
+                }
+            }
+            cell.persons.push(victim.person);
+        }
+        let mut out: Vec<Cell> = cells
+            .into_iter()
+            .map(|(key, mut cell)| {
+                cell.persons.sort_unstable();
+                cell.persons.dedup();
+                Cell {
+                    key: dimensions
+                        .iter()
+                        .take(3)
+                        .zip(key)
+                        .map(|(d, k)| self.key_name(*d, k))
+                        .collect(),
+                    victimisations: cell.victimisations,
+                    events: cell.events,
+                    persons: cell.persons.len(),
+                    event_ids: with_ids.then(|| {
+                        cell.event_ids
+                            .iter()
+                            .map(|e| self.events[*e as usize].id.to_string())
+                            .collect()
+                    }),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.victimisations
+                .cmp(&a.victimisations)
+                .then(a.key.cmp(&b.key))
+        });
+        Breakdown {
+            dimensions: dimensions.iter().take(3).map(|d| d.name()).collect(),
+            cells: out,
+            uncertain_in_period: uncertain,
+        }
+    }
+
+    /// The number of victimisations held.
+    pub fn victimisations(&self) -> usize {
+        self.victims.len()
+    }
+}
+
+/// A multiply–xor hasher for the small integer keys of breakdown cells: the default SipHash
+/// guards against chosen keys an attacker sends, which these (our own small numbers) are not,
+/// and costs most of a breakdown's time.
+#[derive(Default, Clone, Copy)]
+struct CellKeyHasher(u64);
+
+impl std::hash::Hasher for CellKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+type CellHasher = std::hash::BuildHasherDefault<CellKeyHasher>;
+
+/// The weaker of two verification levels.
+trait Weaker {
+    fn min_by_key_rank(self, other: Verification) -> Verification;
+}
+
+impl Weaker for Verification {
+    fn min_by_key_rank(self, other: Verification) -> Verification {
+        if rank(other) < rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use athar_model::place::PlaceRef;
+    use athar_model::{FuzzyDate, Involvement, Person, PersonName};
+
+    struct Records {
+        next: u32,
+        out: Vec<(RecordId, RecordBody)>,
+    }
+
+    impl Records {
+        fn id(&mut self) -> RecordId {
+            self.next += 1;
+            RecordId::from_parts(1_700_000_000_000, self.next, 7)
+        }
+
+        fn person(&mut self, sex: Sex, born: &str) -> RecordId {
+            let id = self.id();
+            let person = Person {
+                names: vec![PersonName {
+                    full: Some("x".into()),
+                    ..Default::default()
+                }],
+                sex,
+                birth_date: FuzzyDate::parse(born).unwrap_or_default(),
+                birthplace: None,
+                identifiers: vec![],
+                contact: None,
+                notes: None,
+                sources: vec![],
+                consent: vec![],
+            };
+            self.out.push((id, RecordBody::Person(person)));
+            id
+        }
+
+        fn event(
+            &mut self,
+            victim: RecordId,
+            kind: &str,
+            start: &str,
+            unit: Option<&str>,
+            facility: Option<&str>,
+            pcode: Option<&str>,
+        ) {
+            let id = self.id();
+            let event = Event {
+                kind: kind.into(),
+                start: FuzzyDate::parse(start).unwrap_or_default(),
+                unit: unit.map(str::to_string),
+                place: (facility.is_some() || pcode.is_some()).then(|| PlaceRef {
+                    pcode: pcode.map(str::to_string),
+                    facility: facility.map(str::to_string),
+                    text: None,
+                }),
+                host_country: (kind.contains("return")).then(|| "LB".to_string()),
+                ..Default::default()
+            };
+            self.out.push((id, RecordBody::Event(event)));
+            let involvement = self.id();
+            self.out.push((
+                involvement,
+                RecordBody::Involvement(Involvement {
+                    event: id,
+                    person: victim,
+                    role: Role::Victim,
+                    acts: vec![],
+                    verification: Verification::Alleged,
+                    sources: vec![],
+                }),
+            ));
+        }
+    }
+
+    fn sample() -> Facts {
+        let mut r = Records {
+            next: 0,
+            out: vec![],
+        };
+        // A girl forced back from Lebanon, arrested by Branch 215, never seen since.
+        let p1 = r.person(Sex::Female, "2005-01-01");
+        r.event(p1, "forced-return", "2019-03", None, None, None);
+        r.event(
+            p1,
+            "arrest",
+            "2019-04",
+            Some("mi-branch-215"),
+            None,
+            Some("SY010000"),
+        );
+        // A man who returned, was arrested by Air Force Intelligence and is held in Sednaya.
+        let p2 = r.person(Sex::Male, "1980");
+        r.event(p2, "return", "2020-01", None, None, None);
+        r.event(
+            p2,
+            "arrest",
+            "2020-02",
+            Some("air-force-intelligence"),
+            None,
+            None,
+        );
+        r.event(
+            p2,
+            "detention",
+            "2020-03",
+            None,
+            Some("sednaya-prison"),
+            None,
+        );
+        // A man of unknown age arrested by an unknown party.
+        let p3 = r.person(Sex::Male, "");
+        r.event(p3, "arrest", "2018-06", None, None, None);
+        // A woman arrested in 2018 or 2019, who died in custody in 2019.
+        let p4 = r.person(Sex::Female, "1990");
+        r.event(p4, "arrest", "2018/2019", None, None, None);
+        r.event(p4, "death-in-custody", "2019-10", None, None, None);
+        // Someone with nothing recorded.
+        r.person(Sex::Unknown, "");
+        Facts::build(r.out, Vocabularies::embedded())
+    }
+
+    #[test]
+    fn the_summary_counts_what_the_definitions_say() {
+        let facts = sample();
+        let s = facts.summary(&Filter::default());
+        assert_eq!((s.persons, s.victims), (5, 4));
+        assert_eq!((s.returnees, s.forced_returnees), (2, 1));
+        assert_eq!(s.arrests, 4);
+        assert_eq!(s.arrests_children, 1);
+        assert_eq!(s.arrests_women, 2);
+        assert_eq!(s.arrests_age_unknown, 1);
+        assert_eq!(s.arrests_sex_unknown, 0);
+        assert_eq!(s.arrests_after_forced_return, 1);
+        assert_eq!(s.arrests_then_disappeared, 1);
+        assert_eq!(s.share_arrests_to_disappearance, Some(0.25));
+        assert_eq!(
+            (
+                s.enforced_disappearances,
+                s.died_in_custody,
+                s.detained,
+                s.released,
+                s.killed
+            ),
+            (1, 1, 1, 0, 0)
+        );
+        assert_eq!(
+            s.arrests_by_party,
+            vec![
+                ("assad-government".to_string(), 2),
+                ("unknown".to_string(), 2)
+            ]
+        );
+        assert_eq!(
+            s.share_arrests_by_party,
+            vec![("assad-government".to_string(), 1.0)]
+        );
+        let cohort = &s.returnee_cohort;
+        assert_eq!(
+            (
+                cohort.returnees,
+                cohort.children_at_return,
+                cohort.arrested_after_return
+            ),
+            (2, 1, 2)
+        );
+        assert_eq!(
+            (cohort.disappeared, cohort.detained, cohort.nothing_known),
+            (1, 1, 0)
+        );
+        assert_eq!(s.uncertain_in_period, 0);
+    }
+
+    #[test]
+    fn a_period_counts_what_is_certainly_inside_and_reports_the_rest() {
+        let facts = sample();
+        let year_2019 = Filter {
+            from_day: FuzzyDate::parse("2019-01-01")
+                .ok()
+                .and_then(|d| d.bounds())
+                .map(|b| b.0),
+            to_day: FuzzyDate::parse("2019-12-31")
+                .ok()
+                .and_then(|d| d.bounds())
+                .map(|b| b.1),
+            ..Filter::default()
+        };
+        let s = facts.summary(&year_2019);
+        assert_eq!(s.arrests, 1, "only the girl's arrest is certainly in 2019");
+        assert_eq!(
+            s.uncertain_in_period, 1,
+            "the 2018/2019 arrest is reported as uncertain"
+        );
+        assert_eq!(s.victims, 2);
+        assert_eq!(s.died_in_custody, 1);
+        let damascus = Filter {
+            governorate: Some("SY01".into()),
+            ..Filter::default()
+        };
+        assert_eq!(facts.summary(&damascus).arrests, 1);
+    }
+
+    #[test]
+    fn breakdowns_keep_uncertain_and_unknown_apart_and_name_their_records() {
+        let facts = sample();
+        let by_year = facts.breakdown(&[Dimension::Year], &Filter::default(), true);
+        let cell = |key: &str| {
+            by_year
+                .cells
+                .iter()
+                .find(|c| c.key == [key])
+                .map(|c| (c.victimisations, c.events, c.persons))
+        };
+        assert_eq!(cell("2019"), Some((3, 3, 2)));
+        assert_eq!(cell("2020"), Some((3, 3, 1)));
+        assert_eq!(cell("2018"), Some((1, 1, 1)));
+        assert_eq!(cell("uncertain"), Some((1, 1, 1)));
+        let total: usize = by_year.cells.iter().map(|c| c.victimisations).sum();
+        assert_eq!(total, facts.victimisations());
+        let ids = by_year
+            .cells
+            .iter()
+            .find(|c| c.key == ["2018"])
+            .and_then(|c| c.event_ids.clone());
+        assert_eq!(ids.map(|i| i.len()), Some(1));
+
+        let by_kind_sex = facts.breakdown(
+            &[Dimension::Kind, Dimension::Sex],
+            &Filter::default(),
+            false,
+        );
+        let arrests_women = by_kind_sex
+            .cells
+            .iter()
+            .find(|c| c.key == ["arrest", "female"])
+            .map(|c| c.victimisations);
+        assert_eq!(arrests_women, Some(2));
+        let by_age = facts.breakdown(&[Dimension::AgeGroup], &Filter::default(), false);
+        assert!(
+            by_age
+                .cells
+                .iter()
+                .any(|c| c.key == ["unknown"] && c.victimisations == 1)
+        );
+        let by_host = facts.breakdown(
+            &[Dimension::HostCountry, Dimension::Kind],
+            &Filter::default(),
+            false,
+        );
+        assert!(
+            by_host
+                .cells
+                .iter()
+                .any(|c| c.key == ["LB", "forced-return"])
+        );
+    }
+}
