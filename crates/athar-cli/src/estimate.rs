@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, Model};
+use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, MethodOptions};
 
 #[derive(clap::Args)]
 pub struct EstimateArgs {
@@ -59,43 +59,11 @@ pub struct EstimateArgs {
 }
 
 fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, String> {
-    let pair = match args.lists.as_slice() {
-        [] => None,
-        [first, second] => {
-            let index = |name: &str| {
-                table.list_index(name).ok_or_else(|| {
-                    format!(
-                        "--lists: {name:?} is not one of {}",
-                        table.lists().join(", ")
-                    )
-                })
-            };
-            Some((index(first)?, index(second)?))
-        }
-        _ => return Err("--lists takes exactly two list names, e.g. --lists A,B".into()),
-    };
-    if !args.terms.is_empty() && args.method != "loglinear" {
-        return Err("--terms goes with --method loglinear".into());
-    }
-    Ok(match args.method.as_str() {
-        "chapman" => Method::Chapman(pair),
-        "lincoln-petersen" => Method::LincolnPetersen(pair),
-        "independence" => Method::Independence,
-        "loglinear" => {
-            let terms = args
-                .terms
-                .iter()
-                .filter(|t| !t.trim().is_empty())
-                .map(|t| table.parse_term(t).map_err(|e| format!("--terms: {e}")))
-                .collect::<Result<Vec<_>, _>>()?;
-            Method::Loglinear(Model::with_terms(terms))
-        }
-        "stepwise" => Method::Stepwise {
-            threshold: args.p_threshold,
-        },
-        "aic" => Method::Aic,
-        "bic" => Method::Bic,
-        "lcmcr" => Method::Lcmcr(LcmcrSettings {
+    let options = MethodOptions {
+        terms: args.terms.clone(),
+        lists: args.lists.clone(),
+        p_threshold: Some(args.p_threshold),
+        lcmcr: LcmcrSettings {
             classes: args.classes,
             seed: args.seed,
             burnin: args.burnin,
@@ -103,9 +71,9 @@ fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, Strin
             thin: args.thin,
             chains: args.chains,
             ..LcmcrSettings::default()
-        }),
-        other => return Err(format!("unknown method {other:?}")),
-    })
+        },
+    };
+    Method::from_name(&args.method, &options, table).map_err(|e| format!("--{e}"))
 }
 
 fn print_estimate(estimate: &Estimate, heading: Option<&str>) {

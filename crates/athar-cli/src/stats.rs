@@ -7,8 +7,8 @@
 
 use std::process::ExitCode;
 
-use athar_model::{FuzzyDate, RecordKind, Verification, Vocabularies};
-use athar_stats::counts::{Dimension, Facts, Filter};
+use athar_model::{FuzzyDate, Verification};
+use athar_stats::counts::{Dimension, Filter};
 use athar_store::{SqliteStore, Store};
 
 #[derive(clap::Args)]
@@ -68,27 +68,6 @@ pub fn filter_of(args: &StatsArgs) -> Result<Filter, String> {
     })
 }
 
-/// The countable facts of every person, event and involvement organisation `org` can see.
-pub fn load_facts(store: &SqliteStore, org: i64) -> Result<Facts, String> {
-    let mut records = Vec::new();
-    for kind in [
-        RecordKind::Person,
-        RecordKind::Event,
-        RecordKind::Involvement,
-    ] {
-        let mut after = None;
-        loop {
-            let page = store
-                .list_for(org, kind, after, 5_000)
-                .map_err(|e| e.to_string())?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            records.extend(page.into_iter().map(|r| (r.id, r.body)));
-        }
-    }
-    Ok(Facts::build(records, Vocabularies::embedded()))
-}
-
 pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
     let filter = filter_of(&args)?;
     let dimensions = args
@@ -105,7 +84,7 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
     if dimensions.len() > 3 {
         return Err("--by: at most three dimensions".into());
     }
-    let facts = load_facts(store, org)?;
+    let facts = athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
     store
         .audit("cli", "stats", None)
         .map_err(|e| e.to_string())?;

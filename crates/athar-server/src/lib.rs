@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod problem;
 pub mod records;
 pub mod sharing;
+pub mod stats;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -262,6 +263,33 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/stats",
+            "Headline figures over the records the caller's organisation can see (from, to, verification, governorate)",
+            "statistics",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/stats/breakdown",
+            "Counts by up to three dimensions (by=kind,year), with the events behind each cell (ids=true)",
+            "statistics",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "POST",
+            "/api/estimate",
+            "Multiple Systems Estimation on a capture table (CSV text) by a chosen method",
+            "statistics",
+            Some("EstimateRequest"),
+            None,
+            Needs(ReadLookups),
         ),
         e(
             "GET",
@@ -555,6 +583,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tokens/{id}", delete(auth::revoke_token))
         .route("/api/audit/head", get(records::audit_head))
+        .route("/api/stats", get(stats::summary))
+        .route("/api/stats/breakdown", get(stats::breakdown))
+        .route("/api/estimate", post(stats::estimate))
         .route(
             "/api/evidence",
             post(evidence::upload)

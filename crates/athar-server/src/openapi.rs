@@ -12,6 +12,7 @@ use crate::admin::{DisabledRequest, NewOrganisationRequest, NewUserRequest};
 use crate::auth::{Access, SignInRequest, TokenRequest};
 use crate::records::{DeleteRequest, ShredRequest};
 use crate::sharing::{ShareEntry, SharingRequest};
+use crate::stats::EstimateRequest;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +50,7 @@ use crate::sharing::{ShareEntry, SharingRequest};
         NewUserRequest,
         DisabledRequest,
         NewOrganisationRequest,
+        EstimateRequest,
         Scope,
         Status,
         AgeGroup,

@@ -1550,3 +1550,87 @@ async fn admins_manage_the_accounts_they_are_responsible_for() {
         .await;
     assert!(all["items"].as_array().is_some_and(|a| a.len() >= 8));
 }
+
+#[tokio::test]
+async fn statistics_and_estimates_through_the_api() {
+    let s = start().await;
+    // A girl born in 2005, forced back in March 2019 and arrested by Branch 235 in April.
+    let person = s.create("/api/persons", person_body("2005-01")).await;
+    let returned = s
+        .create(
+            "/api/events",
+            json!({"kind": "forced-return", "start": "2019-03", "host_country": "LB"}),
+        )
+        .await;
+    let arrest = s
+        .create("/api/events", json!({"kind": "arrest", "start": "2019-04", "unit": "mi-branch-235", "previous": returned}))
+        .await;
+    for event in [&returned, &arrest] {
+        s.create(
+            "/api/involvements",
+            json!({"event": event, "person": person, "role": "victim"}),
+        )
+        .await;
+    }
+    let (status, summary) = s.get("/api/stats").await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["persons"], 1);
+    assert_eq!(summary["arrests"], 1);
+    assert_eq!(summary["arrests_after_forced_return"], 1);
+    assert_eq!(
+        summary["arrests_by_party"],
+        json!([["assad-government", 1]])
+    );
+    assert_eq!(summary["returnee_cohort"]["returnees"], 1);
+    let (_, later) = s.get("/api/stats?from=2020").await;
+    assert_eq!(later["arrests"], 0);
+
+    let (status, breakdown) = s.get("/api/stats/breakdown?by=kind,year&ids=true").await;
+    assert_eq!(status, StatusCode::OK, "{breakdown}");
+    let arrest_cell = breakdown["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|c| c["key"] == json!(["arrest", "2019"])))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(arrest_cell["victimisations"], 1);
+    assert_eq!(arrest_cell["event_ids"], json!([arrest]));
+
+    let (status, problem) = s.get("/api/stats/breakdown?by=colour").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "by");
+    let (status, problem) = s.get("/api/stats?from=2019-13").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "from");
+
+    // Estimation on a table the caller sends.
+    let table = "A,B,count\n1,0,60\n0,1,20\n1,1,40\n";
+    let (status, estimate) = s
+        .post(
+            "/api/estimate",
+            json!({"table": table, "method": "lincoln-petersen"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{estimate}");
+    assert!((estimate["estimate"].as_f64().unwrap_or_default() - 150.0).abs() < 1e-6);
+    let (status, problem) = s
+        .post(
+            "/api/estimate",
+            json!({"table": "A,B,count\n1,0,60\n0,1,20\n", "method": "chapman"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("nobody in common")),
+        "{problem}"
+    );
+    let (status, problem) = s
+        .post(
+            "/api/estimate",
+            json!({"table": table, "method": "lcmcr", "samples": 100000, "thin": 1000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "samples");
+}

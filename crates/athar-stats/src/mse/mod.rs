@@ -60,7 +60,81 @@ pub enum Method {
     Lcmcr(LcmcrSettings),
 }
 
+/// What a method may need besides its name, as a command line or an API request gives it.
+#[derive(Debug, Clone, Default)]
+pub struct MethodOptions {
+    /// For `loglinear`: interactions such as `A:B`.
+    pub terms: Vec<String>,
+    /// For the two-list methods: the two lists (default the first two).
+    pub lists: Vec<String>,
+    /// For `stepwise`: the p-value threshold (default 0.05).
+    pub p_threshold: Option<f64>,
+    /// For `lcmcr`.
+    pub lcmcr: LcmcrSettings,
+}
+
+/// The method names, as `--method` and the API take them.
+pub const METHOD_NAMES: [&str; 8] = [
+    "chapman",
+    "lincoln-petersen",
+    "independence",
+    "loglinear",
+    "stepwise",
+    "aic",
+    "bic",
+    "lcmcr",
+];
+
 impl Method {
+    /// A method by name, with list names and terms resolved against a table.
+    pub fn from_name(
+        name: &str,
+        options: &MethodOptions,
+        table: &CaptureTable,
+    ) -> Result<Method, String> {
+        let pair = match options.lists.as_slice() {
+            [] => None,
+            [first, second] => {
+                let index = |name: &str| {
+                    table.list_index(name).ok_or_else(|| {
+                        format!("lists: {name:?} is not one of {}", table.lists().join(", "))
+                    })
+                };
+                Some((index(first)?, index(second)?))
+            }
+            _ => return Err("lists: give exactly two list names, e.g. A,B".into()),
+        };
+        if !options.terms.is_empty() && name != "loglinear" {
+            return Err("terms go with the loglinear method".into());
+        }
+        Ok(match name {
+            "chapman" => Method::Chapman(pair),
+            "lincoln-petersen" => Method::LincolnPetersen(pair),
+            "independence" => Method::Independence,
+            "loglinear" => {
+                let terms = options
+                    .terms
+                    .iter()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| table.parse_term(t).map_err(|e| format!("terms: {e}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Method::Loglinear(Model::with_terms(terms))
+            }
+            "stepwise" => Method::Stepwise {
+                threshold: options.p_threshold.unwrap_or(0.05),
+            },
+            "aic" => Method::Aic,
+            "bic" => Method::Bic,
+            "lcmcr" => Method::Lcmcr(options.lcmcr),
+            other => {
+                return Err(format!(
+                    "unknown method {other:?}; one of {}",
+                    METHOD_NAMES.join(", ")
+                ));
+            }
+        })
+    }
+
     /// The name scripts see in `method`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1,0 +1,262 @@
+//! Statistics through the API, for the web UI and for scripts: the headline figures
+//! (`GET /api/stats`), breakdowns with the events behind each cell
+//! (`GET /api/stats/breakdown`), and Multiple Systems Estimation on a capture table
+//! (`POST /api/estimate`).
+//!
+//! Figures are computed over the records the caller's organisation can see — its own and
+//! those shared with it — from their countable facts only (`athar_stats::counts`); every
+//! computation is recorded in the audit chain.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use athar_model::validation::FieldError;
+use athar_model::{FuzzyDate, RecordKind, Verification};
+use athar_stats::counts::{Dimension, Facts, Filter};
+use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions};
+use athar_store::{Store, StoreError};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{JsonBody, Problem};
+use crate::records::blocking;
+
+/// The countable facts of every person, event and involvement organisation `org` can see.
+pub fn load_facts(store: &dyn Store, org: i64) -> Result<Facts, StoreError> {
+    let mut records = Vec::new();
+    for kind in [
+        RecordKind::Person,
+        RecordKind::Event,
+        RecordKind::Involvement,
+    ] {
+        let mut after = None;
+        loop {
+            let page = store.list_for(org, kind, after, 5_000)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            records.extend(page.into_iter().map(|r| (r.id, r.body)));
+        }
+    }
+    Ok(Facts::build(records, athar_model::Vocabularies::embedded()))
+}
+
+/// Filters of the statistics endpoints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// Events certainly on or after this date.
+    from: Option<String>,
+    /// Events certainly on or before this date.
+    to: Option<String>,
+    /// alleged, corroborated or verified.
+    verification: Option<String>,
+    /// A governorate P-code.
+    governorate: Option<String>,
+    /// Breakdowns: up to three dimensions, comma-separated.
+    by: Option<String>,
+    /// Breakdowns: list the events behind each cell.
+    ids: Option<bool>,
+}
+
+// A problem is the handler's answer; boxing it would only move the allocation.
+#[allow(clippy::result_large_err)]
+fn filter_of(query: &StatsQuery) -> Result<Filter, Problem> {
+    let mut errors = Vec::new();
+    let mut day = |text: &Option<String>, field: &str, first: bool| -> Option<i64> {
+        let text = text.as_deref()?;
+        match FuzzyDate::parse(text).ok().and_then(|d| d.bounds()) {
+            Some((lo, hi)) => Some(if first { lo } else { hi }),
+            None => {
+                errors.push(FieldError::new(
+                    field,
+                    "stats.date",
+                    "a date such as 2024 or 2024-03",
+                    "تاريخ مثل 2024 أو 2024-03",
+                ));
+                None
+            }
+        }
+    };
+    let from_day = day(&query.from, "from", true);
+    let to_day = day(&query.to, "to", false);
+    let min_verification = match query.verification.as_deref() {
+        None => None,
+        Some("alleged") => Some(Verification::Alleged),
+        Some("corroborated") => Some(Verification::Corroborated),
+        Some("verified") => Some(Verification::Verified),
+        Some(_) => {
+            errors.push(FieldError::new(
+                "verification",
+                "stats.verification",
+                "one of alleged, corroborated, verified",
+                "واحد من: مُدّعى، مُعزَّز، مُتحقَّق منه",
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    Ok(Filter {
+        min_verification,
+        from_day,
+        to_day,
+        governorate: query.governorate.clone(),
+    })
+}
+
+/// `GET /api/stats`: the headline figures.
+pub async fn summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Problem> {
+    let filter = filter_of(&query)?;
+    let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
+    let summary = blocking(move || {
+        let facts = load_facts(store.as_ref(), org)?;
+        store.audit(&author, "stats", None)?;
+        Ok(facts.summary(&filter))
+    })
+    .await?;
+    Ok(Json(summary).into_response())
+}
+
+/// `GET /api/stats/breakdown?by=kind,year`: counts by up to three dimensions.
+pub async fn breakdown(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Problem> {
+    let filter = filter_of(&query)?;
+    let by = query.by.as_deref().unwrap_or("kind");
+    let dimensions: Vec<Dimension> = by
+        .split(',')
+        .map(|d| Dimension::parse(d.trim()))
+        .collect::<Option<Vec<_>>>()
+        .filter(|d| (1..=3).contains(&d.len()))
+        .ok_or_else(|| {
+            Problem::invalid(vec![FieldError::new(
+                "by",
+                "stats.by",
+                "one to three of kind, year, month, governorate, unit, party, sex, age, host-country, verification",
+                "بُعد إلى ثلاثة أبعاد من: النوع، السنة، الشهر، المحافظة، الوحدة، الجهة، الجنس، الفئة العمرية، بلد المضيف، التحقق",
+            )])
+        })?;
+    let with_ids = query.ids.unwrap_or(false);
+    let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
+    let breakdown = blocking(move || {
+        let facts = load_facts(store.as_ref(), org)?;
+        store.audit(&author, "stats", None)?;
+        Ok(facts.breakdown(&dimensions, &filter, with_ids))
+    })
+    .await?;
+    Ok(Json(breakdown).into_response())
+}
+
+/// `POST /api/estimate`: a capture table (CSV text) and a method.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EstimateRequest {
+    /// The capture table as CSV: one column per list, a last column `count`.
+    #[serde(default)]
+    table: String,
+    /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic (default), bic, lcmcr.
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    terms: Vec<String>,
+    #[serde(default)]
+    lists: Vec<String>,
+    #[serde(default)]
+    p: Option<f64>,
+    #[serde(default)]
+    level: Option<f64>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default)]
+    burnin: Option<usize>,
+    #[serde(default)]
+    samples: Option<usize>,
+    #[serde(default)]
+    thin: Option<usize>,
+    #[serde(default)]
+    chains: Option<usize>,
+    #[serde(default)]
+    classes: Option<usize>,
+}
+
+/// The most sampler passes one request may ask for, per chain.
+const MAX_PASSES: usize = 2_000_000;
+
+/// `POST /api/estimate`.
+pub async fn estimate(JsonBody(req): JsonBody<EstimateRequest>) -> Result<Response, Problem> {
+    let invalid = |field: &str, en: String, ar: &str| {
+        Problem::invalid(vec![FieldError::new(field, "estimate.invalid", en, ar)])
+    };
+    if req.table.trim().is_empty() {
+        return Err(invalid(
+            "table",
+            "the capture table as CSV text".into(),
+            "جدول الالتقاط نصاً بصيغة CSV",
+        ));
+    }
+    let table = CaptureTable::from_csv(req.table.as_bytes())
+        .map_err(|e| invalid("table", e.to_string(), "جدول الالتقاط غير صالح"))?;
+    let defaults = LcmcrSettings::default();
+    let lcmcr = LcmcrSettings {
+        seed: req.seed.unwrap_or(defaults.seed),
+        burnin: req.burnin.unwrap_or(defaults.burnin),
+        samples: req.samples.unwrap_or(defaults.samples),
+        thin: req.thin.unwrap_or(defaults.thin),
+        chains: req.chains.unwrap_or(defaults.chains).min(4),
+        classes: req.classes.unwrap_or(defaults.classes),
+        ..defaults
+    };
+    let passes = lcmcr
+        .burnin
+        .saturating_add(lcmcr.samples.saturating_mul(lcmcr.thin));
+    if passes > MAX_PASSES {
+        return Err(invalid(
+            "samples",
+            format!("burn-in + samples × thinning may be at most {MAX_PASSES}"),
+            "عدد دورات المعاينة أكبر من المسموح",
+        ));
+    }
+    let options = MethodOptions {
+        terms: req.terms,
+        lists: req.lists,
+        p_threshold: req.p,
+        lcmcr,
+    };
+    let method = Method::from_name(req.method.as_deref().unwrap_or("aic"), &options, &table)
+        .map_err(|e| invalid("method", e, "الطريقة أو خياراتها غير صالحة"))?;
+    let level = req.level.unwrap_or(0.95);
+    let result = tokio::task::spawn_blocking(move || mse::estimate(&table, &method, level))
+        .await
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The server could not complete the request",
+                "تعذّر على الخادم إتمام الطلب",
+            )
+        })?;
+    match result {
+        Ok(estimate) => Ok(Json(estimate).into_response()),
+        Err(e) => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no-estimate",
+            "The data cannot support this estimate",
+            "لا تسمح البيانات بهذا التقدير",
+        )
+        .detail(e.to_string())),
+    }
+}
