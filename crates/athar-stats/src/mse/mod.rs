@@ -316,19 +316,12 @@ pub fn estimate(
                 }),
             })
         }
-        Method::Independence => {
-            let fit = loglinear::fit(table, &Model::independence())?;
-            Ok(from_loglinear(
-                method,
-                table,
-                &fit,
-                level,
-                vec![],
-                no_details,
-            ))
-        }
-        Method::Loglinear(model) => {
-            let fit = loglinear::fit(table, model)?;
+        Method::Independence | Method::Loglinear(_) => {
+            let model = match method {
+                Method::Loglinear(model) => model.clone(),
+                _ => Model::independence(),
+            };
+            let fit = loglinear::fit(table, &model)?;
             Ok(from_loglinear(
                 method,
                 table,
