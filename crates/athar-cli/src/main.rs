@@ -54,7 +54,7 @@ enum Command {
     Init,
     /// Serve the JSON API over the store.
     Serve {
-        /// Address to listen on. The API has no accounts yet: keep it on loopback.
+        /// Address to listen on. Beyond loopback, put a TLS proxy in front (session cookies are Secure).
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
         /// Start on a fresh store filled with synthetic demo data. Generates and prints a
