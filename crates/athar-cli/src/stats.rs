@@ -7,7 +7,6 @@
 
 use std::process::ExitCode;
 
-use athar_model::{FuzzyDate, Verification};
 use athar_stats::counts::{Dimension, Filter};
 use athar_store::{SqliteStore, Store};
 
@@ -38,52 +37,26 @@ pub struct StatsArgs {
     json: bool,
 }
 
-fn day_bound(text: &str, flag: &str, first: bool) -> Result<i64, String> {
-    let date = FuzzyDate::parse(text).map_err(|e| format!("{flag}: {e}"))?;
-    let (lo, hi) = date
-        .bounds()
-        .ok_or_else(|| format!("{flag}: give a date such as 2024-01"))?;
-    Ok(if first { lo } else { hi })
-}
-
-pub fn filter_of(args: &StatsArgs) -> Result<Filter, String> {
-    Ok(Filter {
-        min_verification: match args.verification.as_deref() {
-            Some("alleged") => Some(Verification::Alleged),
-            Some("corroborated") => Some(Verification::Corroborated),
-            Some("verified") => Some(Verification::Verified),
-            _ => None,
-        },
-        from_day: args
-            .from
-            .as_deref()
-            .map(|t| day_bound(t, "--from", true))
-            .transpose()?,
-        to_day: args
-            .to
-            .as_deref()
-            .map(|t| day_bound(t, "--to", false))
-            .transpose()?,
-        governorate: args.governorate.clone(),
-    })
-}
-
 pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
-    let filter = filter_of(&args)?;
-    let dimensions = args
-        .by
-        .iter()
-        .map(|d| {
-            Dimension::parse(d.trim()).ok_or_else(|| {
-                format!(
-                    "--by: unknown dimension {d:?}; one of kind, year, month, governorate, unit, party, sex, age, host-country, verification"
-                )
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if dimensions.len() > 3 {
-        return Err("--by: at most three dimensions".into());
-    }
+    let filter = Filter::parse(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        args.verification.as_deref(),
+        args.governorate.as_deref(),
+    )
+    .map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| format!("--{}: {}", e.field, e.problem))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let dimensions = if args.by.is_empty() {
+        Vec::new()
+    } else {
+        Dimension::parse_list(args.by.iter().map(String::as_str))
+            .map_err(|e| format!("--by: {e}"))?
+    };
     let facts = athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
     store
         .audit("cli", "stats", None)

@@ -86,7 +86,7 @@ fn json_output_has_the_fields_scripts_rely_on() {
     assert!((result["estimate"].as_f64().unwrap_or_default() - expected).abs() < 1e-9);
     assert_eq!(result["lists"], serde_json::json!(["B", "C"]));
 
-    let out = athar(&[
+    let lcmcr = [
         "estimate",
         "--table",
         &table,
@@ -101,29 +101,15 @@ fn json_output_has_the_fields_scripts_rely_on() {
         "--thin",
         "5",
         "--json",
-    ]);
+    ];
+    let out = athar(&lcmcr);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let first: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    let again = athar(&[
-        "estimate",
-        "--table",
-        &table,
-        "--method",
-        "lcmcr",
-        "--seed",
-        "3",
-        "--burnin",
-        "200",
-        "--samples",
-        "100",
-        "--thin",
-        "5",
-        "--json",
-    ]);
+    let again = athar(&lcmcr);
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap_or_default();
     assert_eq!(
         first["estimate"], again["estimate"],

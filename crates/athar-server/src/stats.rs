@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use athar_model::RecordKind;
 use athar_model::validation::FieldError;
-use athar_model::{FuzzyDate, RecordKind, Verification};
 use athar_stats::counts::{Dimension, Facts, Filter};
 use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions};
 use athar_store::{Store, StoreError};
@@ -64,47 +64,26 @@ pub struct StatsQuery {
 // A problem is the handler's answer; boxing it would only move the allocation.
 #[allow(clippy::result_large_err)]
 fn filter_of(query: &StatsQuery) -> Result<Filter, Problem> {
-    let mut errors = Vec::new();
-    let mut day = |text: &Option<String>, field: &str, first: bool| -> Option<i64> {
-        let text = text.as_deref()?;
-        match FuzzyDate::parse(text).ok().and_then(|d| d.bounds()) {
-            Some((lo, hi)) => Some(if first { lo } else { hi }),
-            None => {
-                errors.push(FieldError::new(
-                    field,
-                    "stats.date",
-                    "a date such as 2024 or 2024-03",
-                    "تاريخ مثل 2024 أو 2024-03",
-                ));
-                None
-            }
-        }
-    };
-    let from_day = day(&query.from, "from", true);
-    let to_day = day(&query.to, "to", false);
-    let min_verification = match query.verification.as_deref() {
-        None => None,
-        Some("alleged") => Some(Verification::Alleged),
-        Some("corroborated") => Some(Verification::Corroborated),
-        Some("verified") => Some(Verification::Verified),
-        Some(_) => {
-            errors.push(FieldError::new(
-                "verification",
-                "stats.verification",
-                "one of alleged, corroborated, verified",
-                "واحد من: مُدّعى، مُعزَّز، مُتحقَّق منه",
-            ));
-            None
-        }
-    };
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    Ok(Filter {
-        min_verification,
-        from_day,
-        to_day,
-        governorate: query.governorate.clone(),
+    Filter::parse(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        query.verification.as_deref(),
+        query.governorate.as_deref(),
+    )
+    .map_err(|errors| {
+        Problem::invalid(
+            errors
+                .into_iter()
+                .map(|e| {
+                    let arabic = if e.field == "verification" {
+                        "واحد من: مُدّعى، مُعزَّز، مُتحقَّق منه"
+                    } else {
+                        "تاريخ مثل 2024 أو 2024-03"
+                    };
+                    FieldError::new(e.field, "stats.filter", e.problem, arabic)
+                })
+                .collect(),
+        )
     })
 }
 
@@ -135,19 +114,14 @@ pub async fn breakdown(
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
     let by = query.by.as_deref().unwrap_or("kind");
-    let dimensions: Vec<Dimension> = by
-        .split(',')
-        .map(|d| Dimension::parse(d.trim()))
-        .collect::<Option<Vec<_>>>()
-        .filter(|d| (1..=3).contains(&d.len()))
-        .ok_or_else(|| {
-            Problem::invalid(vec![FieldError::new(
-                "by",
-                "stats.by",
-                "one to three of kind, year, month, governorate, unit, party, sex, age, host-country, verification",
-                "بُعد إلى ثلاثة أبعاد من: النوع، السنة، الشهر، المحافظة، الوحدة، الجهة، الجنس، الفئة العمرية، بلد المضيف، التحقق",
-            )])
-        })?;
+    let dimensions = Dimension::parse_list(by.split(',')).map_err(|e| {
+        Problem::invalid(vec![FieldError::new(
+            "by",
+            "stats.by",
+            e,
+            "بُعد إلى ثلاثة أبعاد من: النوع، السنة، الشهر، المحافظة، الوحدة، الجهة، الجنس، الفئة العمرية، بلد المضيف، التحقق",
+        )])
+    })?;
     let with_ids = query.ids.unwrap_or(false);
     let store = state.store.clone();
     let org = caller.org();

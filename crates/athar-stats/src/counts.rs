@@ -135,6 +135,72 @@ pub struct Filter {
     pub governorate: Option<String>,
 }
 
+/// A filter value that cannot be read: which one, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    /// `from`, `to` or `verification`.
+    pub field: &'static str,
+    pub problem: String,
+}
+
+impl Filter {
+    /// A filter from what a person typed: dates in any form `FuzzyDate` reads (the period
+    /// runs from the first day `from` may mean to the last day `to` may mean), a verification
+    /// level by name, a governorate P-code. Every unreadable value is reported.
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        verification: Option<&str>,
+        governorate: Option<&str>,
+    ) -> Result<Filter, Vec<FilterError>> {
+        let mut errors = Vec::new();
+        let mut day = |text: Option<&str>, field: &'static str, first: bool| {
+            let text = text?;
+            match athar_model::FuzzyDate::parse(text).map(|d| d.bounds()) {
+                Ok(Some((lo, hi))) => Some(if first { lo } else { hi }),
+                Ok(None) => {
+                    errors.push(FilterError {
+                        field,
+                        problem: "give a date such as 2024 or 2024-03".into(),
+                    });
+                    None
+                }
+                Err(e) => {
+                    errors.push(FilterError {
+                        field,
+                        problem: e.to_string(),
+                    });
+                    None
+                }
+            }
+        };
+        let from_day = day(from, "from", true);
+        let to_day = day(to, "to", false);
+        let min_verification = match verification {
+            None => None,
+            Some("alleged") => Some(Verification::Alleged),
+            Some("corroborated") => Some(Verification::Corroborated),
+            Some("verified") => Some(Verification::Verified),
+            Some(_) => {
+                errors.push(FilterError {
+                    field: "verification",
+                    problem: "one of alleged, corroborated, verified".into(),
+                });
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Filter {
+            min_verification,
+            from_day,
+            to_day,
+            governorate: governorate.map(str::to_string),
+        })
+    }
+}
+
 fn rank(v: Verification) -> u8 {
     match v {
         Verification::Alleged => 0,
@@ -255,6 +321,25 @@ impl Dimension {
             "verification" => Self::Verification,
             _ => return None,
         })
+    }
+
+    /// The names [`Dimension::parse`] takes, for messages.
+    pub const NAMES: &'static str =
+        "kind, year, month, governorate, unit, party, sex, age, host-country, verification";
+
+    /// One to three dimensions by name.
+    pub fn parse_list<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Self>, String> {
+        let dimensions = names
+            .into_iter()
+            .map(|name| {
+                Self::parse(name.trim())
+                    .ok_or_else(|| format!("unknown dimension {name:?}; one of {}", Self::NAMES))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if !(1..=3).contains(&dimensions.len()) {
+            return Err(format!("one to three of {}", Self::NAMES));
+        }
+        Ok(dimensions)
     }
 
     pub fn name(self) -> &'static str {
