@@ -1,0 +1,340 @@
+//! Comparisons described as data: each compares one field of two records and answers with
+//! a *level*, from the most to the least alike. Level 0 always means "one side has no
+//! value", which counts neither for nor against a match.
+//!
+//! A model is a list of [`Comparison`]s (serialisable, so a trained model is a readable
+//! file); the weight of each level is learnt by [`crate::em`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::{DateValue, Interner, NamePart, NameScript, NameValue, PlaceValue, Prepared};
+
+/// Places a comparison can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceField {
+    Birthplace,
+    Residence,
+}
+
+/// Exact-or-typo text fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextField {
+    Email,
+    Phone,
+    Identifier,
+}
+
+/// One comparison of a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Comparison {
+    /// A name part: exact written form; same skeleton (a transliteration variant, or the same
+    /// name in the other script); the same name found in another part of the other record's
+    /// name (given and family swapped, a father's name written as the family name); close or
+    /// near skeletons by Jaro–Winkler; different.
+    Name {
+        part: NamePart,
+        /// Jaro–Winkler similarity of skeletons for "close" and "near".
+        close: f64,
+        near: f64,
+        /// Weigh agreement on a rare name more than on a common one.
+        term_frequency: bool,
+    },
+    /// Date of birth, compared with its precision.
+    BirthDate,
+    /// A place, through the gazetteer hierarchy when it knows the place.
+    Place {
+        field: PlaceField,
+    },
+    Sex,
+    /// Exact, one edit apart (a typo), or different.
+    Text {
+        field: TextField,
+    },
+}
+
+pub const NAME_LEVELS: &[&str] = &[
+    "null",
+    "exact",
+    "variant",
+    "reordered",
+    "close",
+    "near",
+    "different",
+];
+pub const DATE_LEVELS: &[&str] = &[
+    "null",
+    "exact",
+    "typo",
+    "within_month",
+    "compatible",
+    "within_year",
+    "within_5_years",
+    "different",
+];
+pub const PLACE_LEVELS: &[&str] = &[
+    "null",
+    "same",
+    "same_district",
+    "same_governorate",
+    "different",
+];
+pub const SEX_LEVELS: &[&str] = &["null", "same", "different"];
+pub const TEXT_LEVELS: &[&str] = &["null", "exact", "typo", "different"];
+
+/// Same-script written forms at least this similar make a shared skeleton a variant; below,
+/// a shared skeleton is only "close" (حسن and حسين, Hasan and Hussein).
+const VARIANT_FORM_SIMILARITY: f64 = 0.8;
+
+impl Comparison {
+    pub fn name(&self) -> String {
+        match self {
+            Comparison::Name { part, .. } => part.as_str().to_string(),
+            Comparison::BirthDate => "birth_date".into(),
+            Comparison::Place { field } => match field {
+                PlaceField::Birthplace => "birthplace".into(),
+                PlaceField::Residence => "residence".into(),
+            },
+            Comparison::Sex => "sex".into(),
+            Comparison::Text { field } => match field {
+                TextField::Email => "email".into(),
+                TextField::Phone => "phone".into(),
+                TextField::Identifier => "identifier".into(),
+            },
+        }
+    }
+
+    /// Level labels, index 0 being "null".
+    pub fn levels(&self) -> &'static [&'static str] {
+        match self {
+            Comparison::Name { .. } => NAME_LEVELS,
+            Comparison::BirthDate => DATE_LEVELS,
+            Comparison::Place { .. } => PLACE_LEVELS,
+            Comparison::Sex => SEX_LEVELS,
+            Comparison::Text { .. } => TEXT_LEVELS,
+        }
+    }
+
+    /// The standard name comparison of a part.
+    pub fn name_part(part: NamePart) -> Comparison {
+        Comparison::Name {
+            part,
+            close: 0.9,
+            near: 0.8,
+            term_frequency: matches!(part, NamePart::Given | NamePart::Family),
+        }
+    }
+
+    /// The level of this comparison for two records.
+    pub fn level(&self, a: &Prepared, b: &Prepared, strings: &Interner) -> u8 {
+        match self {
+            Comparison::Name {
+                part, close, near, ..
+            } => match (a.name(*part), b.name(*part)) {
+                (Some(x), Some(y)) => {
+                    let level = name_level(x, y, *close, *near, strings);
+                    if level >= 4
+                        && x.skeleton != y.skeleton
+                        && (reordered(x, b) || reordered(y, a))
+                    {
+                        3
+                    } else {
+                        level
+                    }
+                }
+                _ => 0,
+            },
+            Comparison::BirthDate => match (&a.birth, &b.birth) {
+                (Some(x), Some(y)) => date_level(x, y),
+                _ => 0,
+            },
+            Comparison::Place { field } => {
+                let (x, y) = match field {
+                    PlaceField::Birthplace => (&a.birthplace, &b.birthplace),
+                    PlaceField::Residence => (&a.residence, &b.residence),
+                };
+                match (x, y) {
+                    (Some(x), Some(y)) => place_level(x, y),
+                    _ => 0,
+                }
+            }
+            Comparison::Sex => match (a.sex, b.sex) {
+                (Some(x), Some(y)) => {
+                    if x == y {
+                        1
+                    } else {
+                        2
+                    }
+                }
+                _ => 0,
+            },
+            Comparison::Text { field } => {
+                let (x, y) = match field {
+                    TextField::Email => (a.email, b.email),
+                    TextField::Phone => (a.phone, b.phone),
+                    TextField::Identifier => (a.identifier, b.identifier),
+                };
+                match (x, y) {
+                    (Some(x), Some(y)) => text_level(x, y, strings),
+                    _ => 0,
+                }
+            }
+        }
+    }
+}
+
+fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Interner) -> u8 {
+    let same_script = x.script == y.script;
+    if same_script && x.form == y.form {
+        return 1;
+    }
+    if x.skeleton == y.skeleton {
+        // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
+        // vowels tell a transliteration variant from another name. Within Arabic script the
+        // written forms differ only by a letter that makes another name (حسن, حسين).
+        let variant = match (x.script, y.script) {
+            (NameScript::Latin, NameScript::Latin) => {
+                strsim::jaro_winkler(strings.get(x.form), strings.get(y.form))
+                    >= VARIANT_FORM_SIMILARITY
+            }
+            (NameScript::Arabic, NameScript::Arabic) => false,
+            _ => true,
+        };
+        return if variant { 2 } else { 4 };
+    }
+    let s = strsim::jaro_winkler(strings.get(x.skeleton), strings.get(y.skeleton));
+    if s >= close {
+        4
+    } else if s >= near {
+        5
+    } else {
+        6
+    }
+}
+
+/// Whether the name `x` appears among the other record's name tokens.
+fn reordered(x: NameValue, other: &Prepared) -> bool {
+    other.name_tokens.binary_search(&x.skeleton).is_ok()
+}
+
+fn date_level(x: &DateValue, y: &DateValue) -> u8 {
+    if let (Some(a), Some(b)) = (x.ymd, y.ymd) {
+        if a == b {
+            return 1;
+        }
+        let swapped = a.0 == b.0 && a.1 == b.2 && a.2 == b.1;
+        let sa = format!("{:04}{:02}{:02}", a.0, a.1, a.2);
+        let sb = format!("{:04}{:02}{:02}", b.0, b.1, b.2);
+        if swapped || strsim::damerau_levenshtein(&sa, &sb) <= 1 {
+            return 2;
+        }
+        if (x.first_day - y.first_day).abs() <= 31 {
+            return 3;
+        }
+    } else if x.first_day <= y.last_day && y.first_day <= x.last_day {
+        return 4;
+    }
+    let gap = (x.first_day - y.last_day)
+        .max(y.first_day - x.last_day)
+        .max(0);
+    if gap <= 366 {
+        5
+    } else if gap <= 5 * 366 {
+        6
+    } else {
+        7
+    }
+}
+
+fn place_level(x: &PlaceValue, y: &PlaceValue) -> u8 {
+    if x.text == y.text || (x.pcode.is_some() && x.pcode == y.pcode) {
+        1
+    } else if x.district.is_some() && x.district == y.district {
+        2
+    } else if x.governorate.is_some() && x.governorate == y.governorate {
+        3
+    } else {
+        4
+    }
+}
+
+fn text_level(x: u32, y: u32, strings: &Interner) -> u8 {
+    if x == y {
+        1
+    } else if strsim::damerau_levenshtein(strings.get(x), strings.get(y)) <= 1 {
+        2
+    } else {
+        3
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Field, InputRecord, Preparer};
+
+    fn level(c: &Comparison, a: &[(Field, &str)], b: &[(Field, &str)]) -> &'static str {
+        let g = &athar_model::Vocabularies::embedded().gazetteer;
+        let mut p = Preparer::new(Some(g));
+        let rec = |v: &[(Field, &str)]| InputRecord {
+            list: 0,
+            id: String::new(),
+            values: v.iter().map(|(f, s)| (*f, s.to_string())).collect(),
+        };
+        let (x, _) = p.prepare(0, &rec(a));
+        let (y, _) = p.prepare(1, &rec(b));
+        c.levels()[c.level(&x, &y, &p.interner) as usize]
+    }
+
+    #[test]
+    fn name_levels() {
+        let c = Comparison::name_part(NamePart::Given);
+        let g = |a, b| level(&c, &[(Field::GivenName, a)], &[(Field::GivenName, b)]);
+        assert_eq!(g("Mohammad", "mohammad"), "exact");
+        assert_eq!(g("محمد", "مُحمّد"), "exact");
+        assert_eq!(g("Mohammad", "Muhammad"), "variant");
+        assert_eq!(g("محمد", "Mohamed"), "variant");
+        assert_eq!(g("عبد الرحمن", "Abdulrahman"), "variant");
+        assert_eq!(g("Hasan", "Hussein"), "close");
+        assert_eq!(g("حسن", "حسين"), "close");
+        assert_eq!(g("Ahmad", "Khalid"), "different");
+        // Skeletons one letter apart are near, for EM to weigh; never a variant.
+        assert_eq!(g("Ahmad", "Mahmoud"), "near");
+        assert_eq!(g("Mohammad", ""), "null");
+        let swapped = level(
+            &c,
+            &[(Field::GivenName, "Noah"), (Field::FamilyName, "Watson")],
+            &[(Field::GivenName, "Watson"), (Field::FamilyName, "Noah")],
+        );
+        assert_eq!(swapped, "reordered");
+    }
+
+    #[test]
+    fn date_levels() {
+        let c = Comparison::BirthDate;
+        let d = |a, b| level(&c, &[(Field::BirthDate, a)], &[(Field::BirthDate, b)]);
+        assert_eq!(d("1987-03-14", "1987-03-14"), "exact");
+        assert_eq!(d("1987-03-14", "1987-03-15"), "typo");
+        assert_eq!(d("1987-03-04", "1987-04-03"), "typo");
+        assert_eq!(d("1987-03-14", "1987-04-02"), "within_month");
+        assert_eq!(d("1987", "1987-04-02"), "compatible");
+        assert_eq!(d("1986", "1987"), "within_year");
+        assert_eq!(d("1983", "1987"), "within_5_years");
+        assert_eq!(d("1960", "1987"), "different");
+    }
+
+    #[test]
+    fn places_through_the_gazetteer() {
+        let c = Comparison::Place {
+            field: PlaceField::Birthplace,
+        };
+        let p = |a, b| level(&c, &[(Field::Birthplace, a)], &[(Field::Birthplace, b)]);
+        assert_eq!(p("حمص", "Homs"), "same");
+        assert_eq!(p("SY040100", "SY0401"), "same_district");
+        assert_eq!(p("Homs", "Tadmor"), "same_governorate");
+        assert_eq!(p("Homs", "Idlib"), "different");
+        assert_eq!(p("London", "london"), "same");
+    }
+}

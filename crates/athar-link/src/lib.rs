@@ -1,0 +1,934 @@
+//! # athar-link — record linkage
+//!
+//! Finds the records, within one list and across several, that describe the same person,
+//! with names in Arabic script and any Latin transliteration, partial names, approximate
+//! dates and places at any level of the gazetteer.
+//!
+//! The pipeline ([`link`]):
+//!
+//! 1. [`record`]: each record's fields are read once into comparable values
+//!    ([`normalise`] reduces names to forms and cross-script skeletons);
+//! 2. [`block`]: blocking rules choose the candidate pairs;
+//! 3. [`compare`]: each comparison gives a pair a level; the levels form a pattern;
+//! 4. [`em`]: `u` is learnt from random pairs, then λ and `m` by EM over the distinct
+//!    patterns of the candidate pairs (labelled pairs, when there are any, count as known);
+//! 5. scoring: a pair's weight is the prior plus each comparison's log₂ Bayes factor, with
+//!    agreement on a rare name counting more than on a common one; [`Explanation`] shows
+//!    every term;
+//! 6. [`cluster`]: links above the threshold become persons, with a guard against chaining.
+//!
+//! Pure computation, no files or database: callers hand in [`InputRecord`]s and get back
+//! clusters, links and the trained model.
+
+#![forbid(unsafe_code)]
+
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod em;
+pub mod normalise;
+pub mod record;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use block::{BlockKey, BlockingRule, Blocks, LinkMode};
+pub use cluster::{Clusters, Link, Refusal, cluster, pairwise_scores};
+pub use compare::{Comparison, PlaceField, TextField};
+pub use em::{EmOptions, EmReport, Parameters, PatternCounts};
+pub use record::{Field, InputRecord, NamePart, Prepared, Preparer, ValueProblem};
+
+/// At most this many comparisons in a model (four bits each in a `u64` pattern).
+pub const MAX_COMPARISONS: usize = 16;
+
+/// What to compare, how to block, and where to draw the line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub comparisons: Vec<Comparison>,
+    pub blocking: Vec<BlockingRule>,
+    pub mode: LinkMode,
+    /// A pair at or above this match probability is a link.
+    pub threshold: f64,
+    /// Two clusters are not joined when a pair across them scores below this.
+    pub conflict_below: f64,
+    /// Random pairs drawn to learn `u` (all pairs when there are fewer).
+    pub u_sample_pairs: u64,
+    pub seed: u64,
+    /// Pairs at or above this probability are returned (for review), beside the links.
+    pub keep_above: f64,
+}
+
+impl Settings {
+    /// Comparisons and blocking rules for the fields the records have.
+    pub fn for_records(records: &[Prepared], mode: LinkMode) -> Settings {
+        let has_name = |p: NamePart| records.iter().filter(|r| r.name(p).is_some()).count() >= 2;
+        let has = |f: &dyn Fn(&Prepared) -> bool| records.iter().filter(|r| f(r)).count() >= 2;
+        let mut comparisons = Vec::new();
+        for part in NamePart::ALL {
+            if has_name(part) {
+                comparisons.push(Comparison::name_part(part));
+            }
+        }
+        let birth = has(&|r| r.birth.is_some());
+        if birth {
+            comparisons.push(Comparison::BirthDate);
+        }
+        let birthplace = has(&|r| r.birthplace.is_some());
+        let residence = has(&|r| r.residence.is_some());
+        if birthplace {
+            comparisons.push(Comparison::Place {
+                field: PlaceField::Birthplace,
+            });
+        }
+        if residence {
+            comparisons.push(Comparison::Place {
+                field: PlaceField::Residence,
+            });
+        }
+        if has(&|r| r.sex.is_some()) {
+            comparisons.push(Comparison::Sex);
+        }
+        let mut texts = Vec::new();
+        for (field, present) in [
+            (TextField::Email, has(&|r| r.email.is_some())),
+            (TextField::Phone, has(&|r| r.phone.is_some())),
+            (TextField::Identifier, has(&|r| r.identifier.is_some())),
+        ] {
+            if present {
+                comparisons.push(Comparison::Text { field });
+                texts.push(field);
+            }
+        }
+        use BlockKey::*;
+        use NamePart::*;
+        let mut blocking = Vec::new();
+        let mut rule = |keys: Vec<BlockKey>, ok: bool| {
+            if ok {
+                blocking.push(BlockingRule::new(keys));
+            }
+        };
+        let (given, family, father, mother) = (
+            has_name(Given),
+            has_name(Family),
+            has_name(Father),
+            has_name(Mother),
+        );
+        rule(
+            vec![Unordered {
+                parts: vec![Given, Family],
+            }],
+            given && family,
+        );
+        rule(vec![Skeleton { part: Given }, BirthYear], given && birth);
+        rule(vec![Skeleton { part: Family }, BirthYear], family && birth);
+        rule(
+            vec![Skeleton { part: Given }, Skeleton { part: Father }],
+            given && father,
+        );
+        rule(
+            vec![Skeleton { part: Family }, Skeleton { part: Father }],
+            family && father,
+        );
+        rule(
+            vec![Skeleton { part: Given }, Skeleton { part: Mother }],
+            given && mother,
+        );
+        rule(
+            vec![
+                BirthDate,
+                SkeletonPrefix {
+                    part: Given,
+                    letters: 1,
+                },
+            ],
+            birth && given,
+        );
+        let place = if residence {
+            Some(PlaceField::Residence)
+        } else if birthplace {
+            Some(PlaceField::Birthplace)
+        } else {
+            None
+        };
+        if let Some(field) = place {
+            rule(vec![BirthDate, Place { field }], birth);
+        }
+        for field in texts {
+            rule(vec![Text { field }], true);
+        }
+        Settings {
+            comparisons,
+            blocking,
+            mode,
+            threshold: 0.9,
+            conflict_below: 0.01,
+            u_sample_pairs: 1_000_000,
+            seed: 1,
+            keep_above: 0.9,
+        }
+    }
+}
+
+/// Stages a long run reports progress in.
+pub trait Progress: Sync {
+    /// A stage begins; `total` units of work (0 when unknown).
+    fn stage(&self, _name: &str, _total: u64) {}
+    /// `done` more units of the current stage are finished.
+    fn advance(&self, _done: u64) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Records prepared for linkage, with what the comparisons need to know about all of them.
+pub struct Dataset {
+    pub records: Vec<Prepared>,
+    pub interner: record::Interner,
+    pub problems: Vec<ValueProblem>,
+    /// Per name part: how often each skeleton occurs among the records that have the part.
+    pub name_frequency: [HashMap<u32, f64>; 5],
+}
+
+impl Dataset {
+    pub fn prepare(inputs: &[InputRecord], gazetteer: Option<&athar_model::Gazetteer>) -> Dataset {
+        let mut p = Preparer::new(gazetteer);
+        let mut records = Vec::with_capacity(inputs.len());
+        let mut problems = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let (r, mut pr) = p.prepare(i, input);
+            records.push(r);
+            problems.append(&mut pr);
+        }
+        let mut name_frequency: [HashMap<u32, f64>; 5] = Default::default();
+        for part in NamePart::ALL {
+            let freq = &mut name_frequency[part.index()];
+            let mut total = 0.0;
+            for r in &records {
+                if let Some(v) = r.name(part) {
+                    *freq.entry(v.skeleton).or_default() += 1.0;
+                    total += 1.0;
+                }
+            }
+            for v in freq.values_mut() {
+                *v /= total;
+            }
+        }
+        Dataset {
+            records,
+            interner: p.interner,
+            problems,
+            name_frequency,
+        }
+    }
+}
+
+/// Scores pairs under trained parameters.
+pub struct Scorer<'a> {
+    pub data: &'a Dataset,
+    pub comparisons: &'a [Comparison],
+    pub parameters: &'a Parameters,
+    bayes: Vec<Vec<f64>>,
+    prior: f64,
+}
+
+/// One comparison's part in a pair's weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub comparison: String,
+    pub level: &'static str,
+    /// log₂ Bayes factor of the level.
+    pub weight: f64,
+    /// The adjustment for how common the agreeing name is (0 when none applies).
+    pub frequency_adjustment: f64,
+}
+
+/// Why a pair scored what it did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub prior_weight: f64,
+    pub terms: Vec<Term>,
+    pub weight: f64,
+    pub probability: f64,
+}
+
+impl<'a> Scorer<'a> {
+    pub fn new(
+        data: &'a Dataset,
+        comparisons: &'a [Comparison],
+        parameters: &'a Parameters,
+    ) -> Self {
+        Scorer {
+            data,
+            comparisons,
+            parameters,
+            bayes: parameters.log2_bayes_factors(),
+            prior: parameters.prior_weight(),
+        }
+    }
+
+    /// The comparison pattern of a pair.
+    #[inline]
+    pub fn pattern(&self, a: u32, b: u32) -> u64 {
+        let (x, y) = (
+            &self.data.records[a as usize],
+            &self.data.records[b as usize],
+        );
+        em::pack(
+            self.comparisons
+                .iter()
+                .map(|c| c.level(x, y, &self.data.interner)),
+        )
+    }
+
+    fn frequency_adjustment(&self, c: usize, level: usize, a: u32, b: u32) -> f64 {
+        let Comparison::Name {
+            part,
+            term_frequency: true,
+            ..
+        } = self.comparisons[c]
+        else {
+            return 0.0;
+        };
+        if level != 1 && level != 2 {
+            return 0.0;
+        }
+        let freq = &self.data.name_frequency[part.index()];
+        let tf = |r: u32| {
+            self.data.records[r as usize]
+                .name(part)
+                .and_then(|v| freq.get(&v.skeleton).copied())
+                .unwrap_or(0.0)
+        };
+        let t = tf(a).max(tf(b));
+        if t <= 0.0 {
+            return 0.0;
+        }
+        // u of "same skeleton" among random pairs, against this skeleton's own coincidence.
+        let u_same = self.parameters.u[c][1] + self.parameters.u[c][2];
+        (u_same / t).log2()
+    }
+
+    /// Weight and match probability of a pair with a known pattern.
+    #[inline]
+    pub fn weight(&self, a: u32, b: u32, pattern: u64) -> f64 {
+        let mut w = self.prior;
+        for c in 0..self.comparisons.len() {
+            let l = em::level_of(pattern, c);
+            if l > 0 {
+                w += self.bayes[c][l] + self.frequency_adjustment(c, l, a, b);
+            }
+        }
+        w
+    }
+
+    pub fn probability(&self, a: u32, b: u32) -> f64 {
+        probability_of_weight(self.weight(a, b, self.pattern(a, b)))
+    }
+
+    pub fn explain(&self, a: u32, b: u32) -> Explanation {
+        let pattern = self.pattern(a, b);
+        let terms = self
+            .comparisons
+            .iter()
+            .enumerate()
+            .map(|(c, comp)| {
+                let l = em::level_of(pattern, c);
+                Term {
+                    comparison: comp.name(),
+                    level: comp.levels()[l],
+                    weight: self.bayes[c][l],
+                    frequency_adjustment: if l > 0 {
+                        self.frequency_adjustment(c, l, a, b)
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        let weight = self.weight(a, b, pattern);
+        Explanation {
+            prior_weight: self.prior,
+            terms,
+            weight,
+            probability: probability_of_weight(weight),
+        }
+    }
+}
+
+pub fn probability_of_weight(w: f64) -> f64 {
+    1.0 / (1.0 + (-w).exp2())
+}
+
+/// A level of a trained comparison, for the model file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LevelParameters {
+    pub level: String,
+    pub m: f64,
+    pub u: f64,
+    /// log₂(m/u).
+    pub weight: f64,
+}
+
+/// A trained comparison, for the model file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainedComparison {
+    pub comparison: Comparison,
+    pub levels: Vec<LevelParameters>,
+}
+
+/// The trained model as a readable file: settings, λ, and each level's m, u and weight.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub lambda: f64,
+    pub comparisons: Vec<TrainedComparison>,
+    pub blocking: Vec<BlockingRule>,
+    pub threshold: f64,
+}
+
+impl ModelFile {
+    pub fn new(settings: &Settings, p: &Parameters) -> ModelFile {
+        ModelFile {
+            lambda: p.lambda,
+            comparisons: settings
+                .comparisons
+                .iter()
+                .enumerate()
+                .map(|(c, comp)| TrainedComparison {
+                    comparison: comp.clone(),
+                    levels: comp
+                        .levels()
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .map(|(l, name)| LevelParameters {
+                            level: name.to_string(),
+                            m: p.m[c][l],
+                            u: p.u[c][l],
+                            weight: (p.m[c][l] / p.u[c][l]).log2(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            blocking: settings.blocking.clone(),
+            threshold: settings.threshold,
+        }
+    }
+}
+
+/// Pairs confirmed or rejected by a person; they count as known in training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Label {
+    pub a: u32,
+    pub b: u32,
+    pub same_person: bool,
+}
+
+/// Candidate pairs per blocking rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSummary {
+    pub rule: String,
+    pub pairs: u64,
+    pub largest_block: usize,
+}
+
+/// Milliseconds per stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub prepare_ms: f64,
+    pub blocking_ms: f64,
+    pub u_sampling_ms: f64,
+    pub patterns_ms: f64,
+    pub em_ms: f64,
+    pub scoring_ms: f64,
+    pub clustering_ms: f64,
+    pub total_ms: f64,
+}
+
+/// What a run did, in numbers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub records: usize,
+    pub lists: usize,
+    /// Candidate pairs compared (each compared twice: patterns, then scores).
+    pub comparisons: u64,
+    pub comparisons_per_second: f64,
+    pub links: usize,
+    pub clusters: usize,
+    pub largest_cluster: usize,
+    pub records_in_clusters_of_two_or_more: usize,
+    pub refused_joins: usize,
+    pub unreadable_values: usize,
+    pub blocking: Vec<RuleSummary>,
+    pub em: EmReport,
+    pub timings: Timings,
+}
+
+/// The result of [`link`].
+pub struct Outcome {
+    pub settings: Settings,
+    pub parameters: Parameters,
+    pub clusters: Clusters,
+    /// Pairs at or above `keep_above`, strongest first.
+    pub links: Vec<Link>,
+    pub summary: Summary,
+}
+
+/// Train on the records and link them. `prepare_ms` is carried into the timings when the
+/// caller prepared the dataset itself.
+pub fn link(
+    data: &Dataset,
+    settings: &Settings,
+    labels: &[Label],
+    progress: &dyn Progress,
+    prepare_ms: f64,
+) -> Result<Outcome, LinkError> {
+    let started = Instant::now();
+    let comps = &settings.comparisons;
+    if comps.is_empty() {
+        return Err(LinkError::NothingToCompare);
+    }
+    if comps.len() > MAX_COMPARISONS {
+        return Err(LinkError::TooManyComparisons(comps.len()));
+    }
+    if settings.blocking.is_empty() {
+        return Err(LinkError::NoBlockingRule);
+    }
+    let mut timings = Timings {
+        prepare_ms,
+        ..Timings::default()
+    };
+    let records = &data.records;
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+
+    let t = Instant::now();
+    progress.stage("blocking", 0);
+    let blocks = Blocks::build(&settings.blocking, records, &data.interner);
+    timings.blocking_ms = ms(t);
+
+    // u from random pairs.
+    let t = Instant::now();
+    let levels: Vec<usize> = comps.iter().map(|c| c.levels().len()).collect();
+    let mut start = Parameters::starting(&levels, 0.05);
+    let unscored = Parameters::starting(&levels, 0.5);
+    let sampler = Scorer::new(data, comps, &unscored);
+    let level_counts = sample_level_counts(data, settings, &sampler, progress);
+    start.u = em::u_from_counts(&level_counts);
+    timings.u_sampling_ms = ms(t);
+
+    // Patterns of the candidate pairs.
+    let t = Instant::now();
+    let work = work_items(&blocks);
+    let total_pairs: u64 = work.iter().map(|w| w.pairs).sum();
+    progress.stage("comparing", total_pairs);
+    let per_rule: Vec<AtomicU64> = (0..settings.blocking.len())
+        .map(|_| AtomicU64::new(0))
+        .collect();
+    // Each distinct (pattern, rules agreeing) with its count: rule r's blocks are exactly the
+    // pairs whose mask has bit r, so every training session below reads from this one pass.
+    let counts: HashMap<(u64, u32), u64> = work
+        .par_iter()
+        .fold(HashMap::new, |mut acc: HashMap<(u64, u32), u64>, w| {
+            let mut n = 0u64;
+            for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
+                *acc.entry((sampler.pattern(a, b), blocks.rules_agreeing(a, b)))
+                    .or_default() += 1;
+                n += 1;
+            });
+            per_rule[w.rule].fetch_add(n, Ordering::Relaxed);
+            progress.advance(w.pairs);
+            acc
+        })
+        .reduce(HashMap::new, |mut x, y| {
+            for (k, c) in y {
+                *x.entry(k).or_default() += c;
+            }
+            x
+        });
+    timings.patterns_ms = ms(t);
+    let compared: u64 = counts.values().sum();
+
+    let t = Instant::now();
+    let mut known = (PatternCounts::default(), PatternCounts::default());
+    for l in labels {
+        let p = sampler.pattern(l.a, l.b);
+        if l.same_person {
+            known.0.add(p, 1);
+        } else {
+            known.1.add(p, 1);
+        }
+    }
+    let (parameters, em_report) = train(settings, &counts, &known, &start, compared, records);
+    timings.em_ms = ms(t);
+
+    // Scores.
+    let t = Instant::now();
+    let scorer = Scorer::new(data, comps, &parameters);
+    progress.stage("scoring", total_pairs);
+    let keep = settings.keep_above.min(settings.threshold);
+    let mut links: Vec<Link> = work
+        .par_iter()
+        .fold(Vec::new, |mut acc, w| {
+            for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
+                let p = probability_of_weight(scorer.weight(a, b, scorer.pattern(a, b)));
+                if p >= keep {
+                    acc.push(Link {
+                        a,
+                        b,
+                        probability: p,
+                    });
+                }
+            });
+            progress.advance(w.pairs);
+            acc
+        })
+        .reduce(Vec::new, |mut x, mut y| {
+            x.append(&mut y);
+            x
+        });
+    // Labels override scores: a confirmed pair is a link, a rejected one is not.
+    for l in labels {
+        links.retain(|k| !((k.a, k.b) == (l.a, l.b) || (k.b, k.a) == (l.a, l.b)));
+        links.push(Link {
+            a: l.a.min(l.b),
+            b: l.a.max(l.b),
+            probability: if l.same_person { 1.0 } else { 0.0 },
+        });
+    }
+    links.sort_by(|x, y| {
+        y.probability
+            .total_cmp(&x.probability)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    timings.scoring_ms = ms(t);
+
+    let t = Instant::now();
+    progress.stage("clustering", 0);
+    let rejected: std::collections::HashSet<(u32, u32)> = labels
+        .iter()
+        .filter(|l| !l.same_person)
+        .map(|l| (l.a.min(l.b), l.a.max(l.b)))
+        .collect();
+    let score = |a: u32, b: u32| {
+        if rejected.contains(&(a.min(b), a.max(b))) {
+            0.0
+        } else {
+            scorer.probability(a, b)
+        }
+    };
+    let clusters = cluster::cluster(
+        records.len(),
+        links.clone(),
+        settings.threshold,
+        settings.conflict_below,
+        &score,
+    );
+    timings.clustering_ms = ms(t);
+    timings.total_ms = ms(started) + prepare_ms;
+
+    let mut sizes: HashMap<u32, usize> = HashMap::new();
+    for &c in &clusters.of {
+        *sizes.entry(c).or_default() += 1;
+    }
+    let largest_blocks = blocks.largest_blocks();
+    let seconds = (timings.patterns_ms + timings.scoring_ms) / 1e3;
+    let lists: std::collections::BTreeSet<u16> = records.iter().map(|r| r.list).collect();
+    let summary = Summary {
+        records: records.len(),
+        lists: lists.len(),
+        comparisons: compared,
+        comparisons_per_second: if seconds > 0.0 {
+            2.0 * compared as f64 / seconds
+        } else {
+            0.0
+        },
+        links: links
+            .iter()
+            .filter(|l| l.probability >= settings.threshold)
+            .count(),
+        clusters: sizes.len(),
+        largest_cluster: sizes.values().copied().max().unwrap_or(0),
+        records_in_clusters_of_two_or_more: sizes.values().filter(|&&s| s > 1).sum(),
+        refused_joins: clusters.refused.len(),
+        unreadable_values: data.problems.len(),
+        blocking: settings
+            .blocking
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RuleSummary {
+                rule: r.describe(),
+                pairs: per_rule[i].load(Ordering::Relaxed),
+                largest_block: largest_blocks[i],
+            })
+            .collect(),
+        em: em_report,
+        timings,
+    };
+    Ok(Outcome {
+        settings: settings.clone(),
+        parameters,
+        clusters,
+        links,
+        summary,
+    })
+}
+
+/// Why linkage could not run.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LinkError {
+    #[error("nothing to compare: no field has values on two or more records")]
+    NothingToCompare,
+    #[error("{0} comparisons; at most 16 fit a model")]
+    TooManyComparisons(usize),
+    #[error(
+        "no blocking rule applies to these fields; map at least a name and a date, or an identifier"
+    )]
+    NoBlockingRule,
+}
+
+/// A slice of one block's pairs: rows `rows` of group `group` of rule `rule`.
+struct WorkItem {
+    rule: usize,
+    group: usize,
+    rows: std::ops::Range<usize>,
+    pairs: u64,
+}
+
+/// Split blocks into items of about equal numbers of pairs, so both cores stay busy even
+/// when one block is huge.
+fn work_items(blocks: &Blocks) -> Vec<WorkItem> {
+    const TARGET: u64 = 50_000;
+    let mut out = Vec::new();
+    for (rule, groups) in blocks.groups.iter().enumerate() {
+        for (group, g) in groups.iter().enumerate() {
+            let n = g.len();
+            let pairs = (n * (n - 1) / 2) as u64;
+            if pairs <= TARGET {
+                out.push(WorkItem {
+                    rule,
+                    group,
+                    rows: 0..n,
+                    pairs,
+                });
+                continue;
+            }
+            let mut row = 0;
+            while row < n {
+                let mut end = row;
+                let mut p = 0u64;
+                while end < n && p < TARGET {
+                    p += (n - end - 1) as u64;
+                    end += 1;
+                }
+                out.push(WorkItem {
+                    rule,
+                    group,
+                    rows: row..end,
+                    pairs: p,
+                });
+                row = end;
+            }
+        }
+    }
+    out
+}
+
+fn for_pairs_of(
+    blocks: &Blocks,
+    w: &WorkItem,
+    records: &[Prepared],
+    mode: LinkMode,
+    mut f: impl FnMut(u32, u32),
+) {
+    let g = &blocks.groups[w.rule][w.group];
+    for i in w.rows.clone() {
+        let a = g[i];
+        for &b in &g[i + 1..] {
+            if blocks.owns(w.rule, a, b, records, mode) {
+                f(a, b);
+            }
+        }
+    }
+}
+
+/// Learn m by one EM session per blocking rule, as Splink does: the pairs a rule selects
+/// agree on its own fields by construction, so a session holds those comparisons out and
+/// learns the m of the others with u fixed (from random pairs). Each comparison's m is the
+/// mean over the sessions that could learn it. Then λ, the chance that two records drawn at
+/// random match, is the fixed point of λ = (expected matches among the candidates) / (all
+/// pairs): blocking is assumed to miss few matches.
+fn train(
+    settings: &Settings,
+    counts: &HashMap<(u64, u32), u64>,
+    known: &(PatternCounts, PatternCounts),
+    start: &Parameters,
+    compared: u64,
+    records: &[Prepared],
+) -> (Parameters, EmReport) {
+    let comps = &settings.comparisons;
+    let mut m_sum: Vec<Vec<f64>> = start.m.iter().map(|v| vec![0.0; v.len()]).collect();
+    let mut m_sessions = vec![0usize; comps.len()];
+    let mut report = EmReport {
+        iterations: 0,
+        converged: true,
+        patterns: counts.len(),
+        pairs: compared,
+    };
+    for (r, rule) in settings.blocking.iter().enumerate().take(32) {
+        let held_out: Vec<bool> = comps.iter().map(|c| rule.constrains(c)).collect();
+        if held_out.iter().all(|&h| h) {
+            continue;
+        }
+        let mut keep_mask = 0u64;
+        for (c, &h) in held_out.iter().enumerate() {
+            if !h {
+                keep_mask |= 0xF << (4 * c);
+            }
+        }
+        let mut session = PatternCounts::default();
+        for (&(pattern, rules), &n) in counts {
+            if rules & (1 << r) != 0 {
+                session.add(pattern & keep_mask, n);
+            }
+        }
+        if session.total() < 10 {
+            continue;
+        }
+        let strip = |pc: &PatternCounts| {
+            let mut out = PatternCounts::default();
+            for (&p, &n) in &pc.counts {
+                out.add(p & keep_mask, n);
+            }
+            out
+        };
+        let mut session_start = start.clone();
+        session_start.lambda = 0.5;
+        let (p, rep) = em::estimate_with_labels(
+            &session,
+            &strip(&known.0),
+            &strip(&known.1),
+            &session_start,
+            EmOptions::default(),
+        );
+        report.iterations += rep.iterations;
+        report.converged &= rep.converged;
+        for c in 0..comps.len() {
+            if !held_out[c] {
+                for (acc, v) in m_sum[c].iter_mut().zip(&p.m[c]) {
+                    *acc += v;
+                }
+                m_sessions[c] += 1;
+            }
+        }
+    }
+    let mut parameters = start.clone();
+    for c in 0..comps.len() {
+        if m_sessions[c] > 0 {
+            let sessions = m_sessions[c] as f64;
+            for (m, sum) in parameters.m[c].iter_mut().zip(&m_sum[c]).skip(1) {
+                *m = sum / sessions;
+            }
+        }
+    }
+    // λ: the fixed point over all candidate patterns.
+    let mut patterns = PatternCounts::default();
+    for (&(pattern, _), &n) in counts {
+        patterns.add(pattern, n);
+    }
+    let all = comparable_pairs(records, settings.mode).max(1) as f64;
+    let mut lambda = (compared as f64 / all).clamp(1e-12, 0.5);
+    for _ in 0..200 {
+        parameters.lambda = lambda;
+        let expected: f64 = patterns
+            .counts
+            .iter()
+            .map(|(&p, &n)| em::pattern_probability(&parameters, p) * n as f64)
+            .sum();
+        let next = (expected / all).clamp(1e-12, 0.5);
+        let moved = (next - lambda).abs() / lambda;
+        lambda = next;
+        if moved < 1e-9 {
+            break;
+        }
+    }
+    parameters.lambda = lambda;
+    (parameters, report)
+}
+
+/// Pairs the mode allows among all records.
+fn comparable_pairs(records: &[Prepared], mode: LinkMode) -> u64 {
+    let n = records.len() as u64;
+    let all = n * n.saturating_sub(1) / 2;
+    match mode {
+        LinkMode::LinkAndDedupe => all,
+        LinkMode::LinkOnly => {
+            let mut per_list: HashMap<u16, u64> = HashMap::new();
+            for r in records {
+                *per_list.entry(r.list).or_default() += 1;
+            }
+            all - per_list
+                .values()
+                .map(|&k| k * k.saturating_sub(1) / 2)
+                .sum::<u64>()
+        }
+    }
+}
+
+/// Level counts per comparison over random pairs (every pair when there are few enough).
+fn sample_level_counts(
+    data: &Dataset,
+    settings: &Settings,
+    scorer: &Scorer<'_>,
+    progress: &dyn Progress,
+) -> Vec<Vec<u64>> {
+    let n = data.records.len() as u64;
+    let mut counts: Vec<Vec<u64>> = settings
+        .comparisons
+        .iter()
+        .map(|c| vec![0; c.levels().len()])
+        .collect();
+    let add = |a: u32, b: u32, counts: &mut Vec<Vec<u64>>| {
+        let p = scorer.pattern(a, b);
+        for (c, row) in counts.iter_mut().enumerate() {
+            row[em::level_of(p, c)] += 1;
+        }
+    };
+    let allowed = |a: u32, b: u32| {
+        settings.mode == LinkMode::LinkAndDedupe
+            || data.records[a as usize].list != data.records[b as usize].list
+    };
+    let all_pairs = n * n.saturating_sub(1) / 2;
+    progress.stage(
+        "learning u from random pairs",
+        all_pairs.min(settings.u_sample_pairs),
+    );
+    if all_pairs <= settings.u_sample_pairs {
+        for a in 0..n as u32 {
+            for b in a + 1..n as u32 {
+                if allowed(a, b) {
+                    add(a, b, &mut counts);
+                }
+            }
+        }
+        return counts;
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(settings.seed);
+    let mut drawn = 0;
+    let mut attempts = 0u64;
+    while drawn < settings.u_sample_pairs && attempts < settings.u_sample_pairs * 20 {
+        attempts += 1;
+        let a = rng.random_range(0..n) as u32;
+        let b = rng.random_range(0..n) as u32;
+        if a == b || !allowed(a, b) {
+            continue;
+        }
+        add(a, b, &mut counts);
+        drawn += 1;
+    }
+    counts
+}

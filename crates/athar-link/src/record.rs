@@ -1,0 +1,531 @@
+//! Records as linkage sees them: the person fields a list may hold, read once into compact,
+//! comparable values (interned name forms and skeletons, date intervals, places resolved
+//! through the gazetteer).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use athar_model::gazetteer::Level;
+use athar_model::text::fold;
+use athar_model::{FuzzyDate, Gazetteer, Precision};
+use serde::{Deserialize, Serialize};
+
+use crate::normalise::{NameTokens, name_tokens, skeleton};
+
+/// A person field a column of a list can be mapped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The whole name in one column, split by position (given, father, grandfather …, family).
+    FullName,
+    GivenName,
+    FatherName,
+    GrandfatherName,
+    FamilyName,
+    MotherName,
+    /// A date of birth of any precision ("1987", "1987-03", "1987-03-14", "about 1987").
+    BirthDate,
+    /// A year of birth; the same comparison as a date of year precision.
+    BirthYear,
+    /// Place of birth: a gazetteer P-code or name, or free text.
+    Birthplace,
+    /// Place of residence or origin: as [`Field::Birthplace`].
+    Residence,
+    Sex,
+    Email,
+    Phone,
+    /// A document number (national ID, passport …), compared exactly or with one typo.
+    Identifier,
+}
+
+impl Field {
+    pub const ALL: [Field; 14] = [
+        Field::FullName,
+        Field::GivenName,
+        Field::FatherName,
+        Field::GrandfatherName,
+        Field::FamilyName,
+        Field::MotherName,
+        Field::BirthDate,
+        Field::BirthYear,
+        Field::Birthplace,
+        Field::Residence,
+        Field::Sex,
+        Field::Email,
+        Field::Phone,
+        Field::Identifier,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::FullName => "full_name",
+            Field::GivenName => "given_name",
+            Field::FatherName => "father_name",
+            Field::GrandfatherName => "grandfather_name",
+            Field::FamilyName => "family_name",
+            Field::MotherName => "mother_name",
+            Field::BirthDate => "birth_date",
+            Field::BirthYear => "birth_year",
+            Field::Birthplace => "birthplace",
+            Field::Residence => "residence",
+            Field::Sex => "sex",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Identifier => "identifier",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+                format!("unknown field `{s}`; one of: {}", names.join(", "))
+            })
+    }
+}
+
+/// One record of one list, as given: field values as text.
+#[derive(Debug, Clone, Default)]
+pub struct InputRecord {
+    /// Which list (file, organisation) it comes from: an index into the caller's lists.
+    pub list: u16,
+    /// The record's id in its list, carried to the output.
+    pub id: String,
+    pub values: Vec<(Field, String)>,
+}
+
+/// A name part of a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamePart {
+    Given,
+    Father,
+    Grandfather,
+    Family,
+    Mother,
+}
+
+impl NamePart {
+    pub const ALL: [NamePart; 5] = [
+        NamePart::Given,
+        NamePart::Father,
+        NamePart::Grandfather,
+        NamePart::Family,
+        NamePart::Mother,
+    ];
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NamePart::Given => "given_name",
+            NamePart::Father => "father_name",
+            NamePart::Grandfather => "grandfather_name",
+            NamePart::Family => "family_name",
+            NamePart::Mother => "mother_name",
+        }
+    }
+}
+
+/// The script a name value was written in; forms compare only within one script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NameScript {
+    Arabic,
+    Latin,
+}
+
+/// A name part reduced for comparison: ids into the [`Interner`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameValue {
+    /// The written form after folding and particle handling (tokens joined by spaces).
+    pub form: u32,
+    /// The skeleton shared across scripts (tokens joined).
+    pub skeleton: u32,
+    pub script: NameScript,
+}
+
+/// A date as an interval of days, with what is known of its precision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateValue {
+    pub first_day: i64,
+    pub last_day: i64,
+    /// Year, month and day when the date is known to the day.
+    pub ymd: Option<(i32, u32, u32)>,
+}
+
+/// A place: its folded text and, when the gazetteer knows it, its P-code chain from the
+/// place itself up to its governorate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceValue {
+    pub text: u32,
+    /// [place, district, governorate] P-codes (interned); the place's own level and above.
+    pub pcode: Option<u32>,
+    pub district: Option<u32>,
+    pub governorate: Option<u32>,
+}
+
+/// Interned strings: equal strings get equal ids, so comparisons of ids are comparisons of
+/// values, and similarity of two ids can be cached.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    ids: HashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.ids.insert(s.to_string(), id);
+        id
+    }
+    pub fn get(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// A record ready to compare.
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub list: u16,
+    pub names: [Option<NameValue>; 5],
+    /// Every name token's skeleton, sorted and without repeats (reordered names).
+    pub name_tokens: Vec<u32>,
+    pub birth: Option<DateValue>,
+    pub birthplace: Option<PlaceValue>,
+    pub residence: Option<PlaceValue>,
+    /// 1 male, 2 female.
+    pub sex: Option<u8>,
+    pub email: Option<u32>,
+    pub phone: Option<u32>,
+    pub identifier: Option<u32>,
+}
+
+impl Prepared {
+    pub fn name(&self, part: NamePart) -> Option<NameValue> {
+        self.names[part.index()]
+    }
+}
+
+/// A value that could not be read; linkage skips the value, and the caller reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueProblem {
+    pub record: usize,
+    pub field: Field,
+    pub problem: String,
+}
+
+/// Reads input records into [`Prepared`] ones, interning as it goes.
+pub struct Preparer<'g> {
+    pub interner: Interner,
+    gazetteer: Option<&'g Gazetteer>,
+    place_cache: HashMap<String, PlaceValue>,
+}
+
+impl<'g> Preparer<'g> {
+    pub fn new(gazetteer: Option<&'g Gazetteer>) -> Self {
+        Preparer {
+            interner: Interner::default(),
+            gazetteer,
+            place_cache: HashMap::new(),
+        }
+    }
+
+    /// Prepare one record; values that cannot be read are skipped and returned as problems.
+    pub fn prepare(&mut self, index: usize, input: &InputRecord) -> (Prepared, Vec<ValueProblem>) {
+        let mut out = Prepared {
+            list: input.list,
+            ..Prepared::default()
+        };
+        let mut problems = Vec::new();
+        let mut tokens: Vec<u32> = Vec::new();
+        let mut full: Option<&str> = None;
+        for (field, raw) in &input.values {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                continue;
+            }
+            let part = match field {
+                Field::GivenName => Some(NamePart::Given),
+                Field::FatherName => Some(NamePart::Father),
+                Field::GrandfatherName => Some(NamePart::Grandfather),
+                Field::FamilyName => Some(NamePart::Family),
+                Field::MotherName => Some(NamePart::Mother),
+                _ => None,
+            };
+            if let Some(part) = part {
+                let t = name_tokens(raw);
+                if let Some(v) = self.name_value(&t) {
+                    out.names[part.index()] = Some(v);
+                    if part != NamePart::Mother {
+                        tokens.extend(t.skeletons.iter().map(|s| self.interner.intern(s)));
+                    }
+                }
+                continue;
+            }
+            match field {
+                Field::FullName => full = Some(raw),
+                Field::BirthDate | Field::BirthYear => match read_date(raw) {
+                    Ok(d) => out.birth = d,
+                    Err(problem) => problems.push(ValueProblem {
+                        record: index,
+                        field: *field,
+                        problem,
+                    }),
+                },
+                Field::Birthplace => out.birthplace = Some(self.place(raw)),
+                Field::Residence => out.residence = Some(self.place(raw)),
+                Field::Sex => match read_sex(raw) {
+                    Some(s) => out.sex = Some(s),
+                    None => problems.push(ValueProblem {
+                        record: index,
+                        field: *field,
+                        problem: "not a sex this comparison knows (m/f, male/female, ذكر/أنثى)"
+                            .into(),
+                    }),
+                },
+                Field::Email => out.email = Some(self.interner.intern(&raw.to_lowercase())),
+                Field::Phone => {
+                    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+                    // The last nine digits: country and trunk prefixes written or not.
+                    let tail = &digits[digits.len().saturating_sub(9)..];
+                    if !tail.is_empty() {
+                        out.phone = Some(self.interner.intern(tail));
+                    }
+                }
+                Field::Identifier => {
+                    let id: String = raw
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .flat_map(|c| c.to_uppercase())
+                        .collect();
+                    if !id.is_empty() {
+                        out.identifier = Some(self.interner.intern(&id));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(full) = full {
+            self.split_full_name(full, &mut out, &mut tokens);
+        }
+        tokens.sort_unstable();
+        tokens.dedup();
+        out.name_tokens = tokens;
+        (out, problems)
+    }
+
+    fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
+        let skel = t.joined()?;
+        let folded = t.forms.join(" ");
+        let script = if folded
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        {
+            NameScript::Arabic
+        } else {
+            NameScript::Latin
+        };
+        Some(NameValue {
+            form: self.interner.intern(&folded),
+            skeleton: self.interner.intern(&skel),
+            script,
+        })
+    }
+
+    /// A full name fills the parts no other column gave: first token given, last family, the
+    /// second father and the third grandfather when there are enough tokens.
+    fn split_full_name(&mut self, raw: &str, out: &mut Prepared, tokens: &mut Vec<u32>) {
+        let t = name_tokens(raw);
+        let folded = t.forms.concat();
+        let n = t.skeletons.len();
+        if n == 0 {
+            return;
+        }
+        let script = if folded
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        {
+            NameScript::Arabic
+        } else {
+            NameScript::Latin
+        };
+        let assign = |part: NamePart, i: usize, out: &mut Prepared, me: &mut Self| {
+            if out.names[part.index()].is_none() {
+                let s = me.interner.intern(&t.skeletons[i]);
+                let form = me.interner.intern(&t.forms[i]);
+                out.names[part.index()] = Some(NameValue {
+                    form,
+                    skeleton: s,
+                    script,
+                });
+            }
+        };
+        assign(NamePart::Given, 0, out, self);
+        if n >= 2 {
+            assign(NamePart::Family, n - 1, out, self);
+        }
+        if n >= 3 {
+            assign(NamePart::Father, 1, out, self);
+        }
+        if n >= 4 {
+            assign(NamePart::Grandfather, 2, out, self);
+        }
+        tokens.extend(t.skeletons.iter().map(|s| self.interner.intern(s)));
+    }
+
+    fn place(&mut self, raw: &str) -> PlaceValue {
+        if let Some(p) = self.place_cache.get(raw) {
+            return p.clone();
+        }
+        let text = self.interner.intern(&fold(raw));
+        let mut value = PlaceValue {
+            text,
+            pcode: None,
+            district: None,
+            governorate: None,
+        };
+        if let Some(g) = self.gazetteer {
+            let entry = g
+                .get(raw.trim())
+                .or_else(|| g.lookup(raw).into_iter().next());
+            if let Some(e) = entry {
+                value.pcode = Some(self.interner.intern(&e.pcode));
+                for a in g.ancestors(&e.pcode) {
+                    match a.level {
+                        Level::District => value.district = Some(self.interner.intern(&a.pcode)),
+                        Level::Governorate => {
+                            value.governorate = Some(self.interner.intern(&a.pcode))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        self.place_cache.insert(raw.to_string(), value.clone());
+        value
+    }
+}
+
+/// Read a birth date or year; `Ok(None)` for an explicitly unknown date.
+pub fn read_date(raw: &str) -> Result<Option<DateValue>, String> {
+    let d = FuzzyDate::parse(raw).map_err(|e| e.to_string())?;
+    let Some((lo, hi)) = d.bounds() else {
+        return Ok(None);
+    };
+    let ymd = match d {
+        FuzzyDate::On { date, .. } if date.precision() == Precision::Day => Some((
+            date.year_value(),
+            date.month_value().unwrap_or(1),
+            date.day_value().unwrap_or(1),
+        )),
+        _ => None,
+    };
+    Ok(Some(DateValue {
+        first_day: lo,
+        last_day: hi,
+        ymd,
+    }))
+}
+
+fn read_sex(raw: &str) -> Option<u8> {
+    match fold(raw).as_str() {
+        "m" | "male" | "man" | "boy" | "ذكر" | "رجل" | "م" => Some(1),
+        "f" | "female" | "woman" | "girl" | "انثي" | "امراه" | "ا" | "ف" => Some(2),
+        _ => None,
+    }
+}
+
+/// The skeleton of one token, interned: for blocking keys computed outside a record.
+pub fn intern_skeleton(interner: &mut Interner, token: &str) -> u32 {
+    interner.intern(&skeleton(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(values: &[(Field, &str)]) -> InputRecord {
+        InputRecord {
+            list: 0,
+            id: "r".into(),
+            values: values.iter().map(|(f, v)| (*f, v.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn full_names_fill_parts_by_position() {
+        let mut p = Preparer::new(None);
+        let (a, _) = p.prepare(
+            0,
+            &record(&[(Field::FullName, "محمد أحمد عبد الرحمن الحموي")]),
+        );
+        let (b, _) = p.prepare(
+            1,
+            &record(&[
+                (Field::GivenName, "Mohammad"),
+                (Field::FatherName, "Ahmad"),
+                (Field::FamilyName, "al-Hamwi"),
+            ]),
+        );
+        for part in [NamePart::Given, NamePart::Father, NamePart::Family] {
+            assert_eq!(
+                a.name(part).map(|v| v.skeleton),
+                b.name(part).map(|v| v.skeleton),
+                "{part:?}"
+            );
+        }
+        assert_eq!(
+            p.interner.get(
+                a.name(NamePart::Grandfather)
+                    .map(|v| v.skeleton)
+                    .unwrap_or(0)
+            ),
+            skeleton("abdrahman")
+        );
+    }
+
+    #[test]
+    fn dates_places_and_bad_values() {
+        let g = &athar_model::Vocabularies::embedded().gazetteer;
+        let mut p = Preparer::new(Some(g));
+        let (r, problems) = p.prepare(
+            3,
+            &record(&[
+                (Field::BirthDate, "1987-03"),
+                (Field::Birthplace, "Homs"),
+                (Field::Sex, "unknown-ish"),
+            ]),
+        );
+        let d = r.birth.expect("a month");
+        assert_eq!(d.last_day - d.first_day, 30);
+        assert!(d.ymd.is_none());
+        assert!(r.birthplace.as_ref().and_then(|p| p.governorate).is_some());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, Field::Sex);
+        assert_eq!(problems[0].record, 3);
+        let (_, problems) = p.prepare(4, &record(&[(Field::BirthYear, "19x7")]));
+        assert_eq!(problems[0].field, Field::BirthYear);
+    }
+}
