@@ -12,6 +12,7 @@
 
 mod demo;
 mod estimate;
+mod link;
 mod stats;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
@@ -198,6 +199,9 @@ enum Command {
     /// Systems Estimation): two-list, log-linear with model selection, or Bayesian latent
     /// classes. Refuses, saying why, when the data cannot support the method.
     Estimate(estimate::EstimateArgs),
+    /// Find the records of CSV files that describe the same person (Arabic script and Latin
+    /// transliterations, partial names, approximate dates) and write each record's cluster.
+    Link(link::LinkArgs),
     /// Headline figures (persons, returnees, arrests of children and women, arrests after
     /// forced return, enforced disappearances, deaths in custody, arrests by party) or, with
     /// --by, breakdowns with the records behind each cell. Rules: docs/DEFINITIONS.md.
@@ -757,6 +761,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Estimate(args) => estimate::run(args),
+        Command::Link(args) => link::run(args),
         Command::Stats(args) => {
             let store = open_store(&dir)?;
             let org = own_organisation(&store)?;

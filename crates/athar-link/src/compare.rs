@@ -225,9 +225,7 @@ fn date_level(x: &DateValue, y: &DateValue) -> u8 {
             return 1;
         }
         let swapped = a.0 == b.0 && a.1 == b.2 && a.2 == b.1;
-        let sa = format!("{:04}{:02}{:02}", a.0, a.1, a.2);
-        let sb = format!("{:04}{:02}{:02}", b.0, b.1, b.2);
-        if swapped || strsim::damerau_levenshtein(&sa, &sb) <= 1 {
+        if swapped || one_edit_apart(&digits(a), &digits(b)) {
             return 2;
         }
         if (x.first_day - y.first_day).abs() <= 31 {
@@ -248,6 +246,39 @@ fn date_level(x: &DateValue, y: &DateValue) -> u8 {
     }
 }
 
+/// The eight digits of a date, YYYYMMDD, without allocating.
+fn digits((y, m, d): (i32, u32, u32)) -> [u8; 8] {
+    let y = y.clamp(0, 9999) as u32;
+    let mut out = [0u8; 8];
+    for (i, v) in [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        d / 10,
+        d % 10,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        out[i] = v as u8;
+    }
+    out
+}
+
+/// Whether two sequences of equal length differ by one substitution or one swap of
+/// neighbours (the typing errors of a date).
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diff.as_slice() {
+        [] | [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
 fn place_level(x: &PlaceValue, y: &PlaceValue) -> u8 {
     if x.text == y.text || (x.pcode.is_some() && x.pcode == y.pcode) {
         1
@@ -263,7 +294,7 @@ fn place_level(x: &PlaceValue, y: &PlaceValue) -> u8 {
 fn text_level(x: u32, y: u32, strings: &Interner) -> u8 {
     if x == y {
         1
-    } else if strsim::damerau_levenshtein(strings.get(x), strings.get(y)) <= 1 {
+    } else if strsim::osa_distance(strings.get(x), strings.get(y)) <= 1 {
         2
     } else {
         3

@@ -887,7 +887,7 @@ fn sample_level_counts(
     progress: &dyn Progress,
 ) -> Vec<Vec<u64>> {
     let n = data.records.len() as u64;
-    let mut counts: Vec<Vec<u64>> = settings
+    let counts: Vec<Vec<u64>> = settings
         .comparisons
         .iter()
         .map(|c| vec![0; c.levels().len()])
@@ -908,27 +908,60 @@ fn sample_level_counts(
         all_pairs.min(settings.u_sample_pairs),
     );
     if all_pairs <= settings.u_sample_pairs {
-        for a in 0..n as u32 {
-            for b in a + 1..n as u32 {
-                if allowed(a, b) {
-                    add(a, b, &mut counts);
+        let empty = || -> Vec<Vec<u64>> { counts.iter().map(|row| vec![0; row.len()]).collect() };
+        return (0..n as u32)
+            .into_par_iter()
+            .fold(empty, |mut local, a| {
+                for b in a + 1..n as u32 {
+                    if allowed(a, b) {
+                        add(a, b, &mut local);
+                    }
                 }
+                local
+            })
+            .reduce(empty, |mut x, y| {
+                for (rx, ry) in x.iter_mut().zip(y) {
+                    for (a, b) in rx.iter_mut().zip(ry) {
+                        *a += b;
+                    }
+                }
+                x
+            });
+    }
+    // Chunks of draws, each from its own stream of the seed, in parallel: the same seed gives
+    // the same pairs whatever the number of cores.
+    const CHUNK: u64 = 20_000;
+    let chunks = settings.u_sample_pairs.div_ceil(CHUNK);
+    let empty = || -> Vec<Vec<u64>> { counts.iter().map(|row| vec![0; row.len()]).collect() };
+    let sum = |mut x: Vec<Vec<u64>>, y: Vec<Vec<u64>>| {
+        for (rx, ry) in x.iter_mut().zip(y) {
+            for (a, b) in rx.iter_mut().zip(ry) {
+                *a += b;
             }
         }
-        return counts;
-    }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(settings.seed);
-    let mut drawn = 0;
-    let mut attempts = 0u64;
-    while drawn < settings.u_sample_pairs && attempts < settings.u_sample_pairs * 20 {
-        attempts += 1;
-        let a = rng.random_range(0..n) as u32;
-        let b = rng.random_range(0..n) as u32;
-        if a == b || !allowed(a, b) {
-            continue;
-        }
-        add(a, b, &mut counts);
-        drawn += 1;
-    }
-    counts
+        x
+    };
+    (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(settings.seed);
+            rng.set_stream(chunk);
+            let want = CHUNK.min(settings.u_sample_pairs - chunk * CHUNK);
+            let mut local = empty();
+            let mut drawn = 0;
+            let mut attempts = 0u64;
+            while drawn < want && attempts < want * 20 {
+                attempts += 1;
+                let a = rng.random_range(0..n) as u32;
+                let b = rng.random_range(0..n) as u32;
+                if a == b || !allowed(a, b) {
+                    continue;
+                }
+                add(a, b, &mut local);
+                drawn += 1;
+            }
+            progress.advance(drawn);
+            local
+        })
+        .reduce(empty, sum)
 }

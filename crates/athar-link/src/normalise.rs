@@ -12,8 +12,8 @@
 //!    ullah) are joined to the name before; `bin`, `ibn`, `bint` (بن, ابن, بنت) are dropped.
 //!    So «عبد الرحمن», "Abd al-Rahman", "Abdel Rahman" and "Abdulrahman" are one token.
 //! 3. **Skeleton**: each token becomes consonant classes shared by both scripts (ح, ه and h
-//!    are `h`; خ and kh are `x`; ش, sh and ch are `c`; ث, ت, ط, th and t are `t`; ق, ك, k, q and
-//!    c are `k`; ج, j, g and dj are `j` …). Vowels (ا و ي and a e i o u w y) are kept only as the
+//!    are `h`; خ and kh are `x`; ش, sh and ch are `c`; ث, ت, ط, th and t are `t`; د, ض, ذ, ظ,
+//!    dh and d are `d`; ق, ك, k, q and c are `k`; ج, j, g and dj are `j` …). Vowels (ا و ي and a e i o u w y) are kept only as the
 //!    first letter (`a`, `w` or `y`), a final h (ة, ه, -ah, -eh) is dropped, and doubled
 //!    classes collapse. محمد, Mohammad, Muhammad and Mohamed all become `mhmd`.
 //!
@@ -259,8 +259,8 @@ fn arabic_classes(token: &str) -> Vec<u8> {
                 'ب' | 'پ' => b'b',
                 'ت' | 'ث' | 'ط' => b't',
                 'ج' | 'چ' => b'j',
-                'د' | 'ض' => b'd',
-                'ذ' | 'ز' | 'ظ' => b'z',
+                'د' | 'ض' | 'ذ' | 'ظ' => b'd',
+                'ز' => b'z',
                 'ر' => b'r',
                 'س' | 'ص' => b's',
                 'ش' => b'c',
@@ -288,7 +288,7 @@ fn latin_classes(token: &str) -> Vec<u8> {
             (b'k', Some(b'h')) => (b'x', 2),
             (b's', Some(b'h')) | (b'c', Some(b'h')) => (b'c', 2),
             (b't', Some(b'h')) => (b't', 2),
-            (b'd', Some(b'h')) | (b'z', Some(b'h')) => (b'z', 2),
+            (b'd', Some(b'h')) | (b'z', Some(b'h')) => (b'd', 2),
             (b'g', Some(b'h')) => (b'g', 2),
             (b'p', Some(b'h')) => (b'f', 2),
             (b'd', Some(b'j')) => (b'j', 2),

@@ -1,0 +1,407 @@
+//! `athar link`: find the records of one or more CSV files that describe the same person,
+//! and write each record's cluster. For analysts working on files, and for comparing Athar
+//! with other linkage tools on the same data.
+//!
+//! Bad input is refused before anything is written, naming the file, line and column:
+//! a missing column, a record without an id, an id given twice in one file. A value that
+//! cannot be read (a date that is not one) is left out of the comparison and reported by
+//! file, line and field — never by its content.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use athar_link::{
+    Dataset, Field, InputRecord, LinkMode, ModelFile, Progress, Settings, link as run_link,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+#[derive(clap::Args)]
+pub struct LinkArgs {
+    /// A list to link: a CSV file with a header row. Repeat for several lists.
+    #[arg(long = "csv", required = true, num_args = 1)]
+    files: Vec<PathBuf>,
+    /// The column holding each record's id (unique within its file).
+    #[arg(long)]
+    id: String,
+    /// COLUMN=FIELD: what a column holds. FIELD is one of full_name, given_name, father_name,
+    /// grandfather_name, family_name, mother_name, birth_date, birth_year, birthplace,
+    /// residence, sex, email, phone, identifier. Repeat for each column.
+    #[arg(long = "map", required = true, num_args = 1)]
+    map: Vec<String>,
+    /// A pair at or above this match probability is a link.
+    #[arg(long, default_value_t = 0.9)]
+    threshold: f64,
+    /// Where to write each record's cluster (CSV: file, id, cluster, cluster_size).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also write the links, strongest first, with each comparison's level and weight.
+    #[arg(long)]
+    pairs: Option<PathBuf>,
+    /// Also write the trained model (each level's m, u and weight) as JSON.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Only link records of different files (no duplicates within a file).
+    #[arg(long)]
+    link_only: bool,
+    /// Seed of the random pairs that u is learnt from (the same seed, the same result).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print a summary as JSON: records, comparisons, clusters, timings.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where a record came from, for outputs and messages.
+struct Origin {
+    file: usize,
+    line: u64,
+}
+
+pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
+    if !(args.threshold > 0.0 && args.threshold < 1.0) {
+        return Err(format!(
+            "--threshold {}: give a probability between 0 and 1 (exclusive)",
+            args.threshold
+        ));
+    }
+    if args.files.len() > u16::MAX as usize {
+        return Err("too many --csv files".into());
+    }
+    let mapping = parse_map(&args.map)?;
+    let started = Instant::now();
+    let mut inputs = Vec::new();
+    let mut origins = Vec::new();
+    let mut found = vec![false; mapping.len()];
+    for (list, path) in args.files.iter().enumerate() {
+        let mut into = Lists {
+            inputs: &mut inputs,
+            origins: &mut origins,
+            found: &mut found,
+        };
+        read_list(path, list as u16, &args.id, &mapping, &mut into)?;
+    }
+    if let Some(i) = found.iter().position(|f| !f) {
+        let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+        return Err(format!(
+            "--map {}: no column `{}` in the header row of {}",
+            args.map[i],
+            mapping[i].0,
+            files.join(" or ")
+        ));
+    }
+    let gazetteer = &athar_model::Vocabularies::embedded().gazetteer;
+    let data = Dataset::prepare(&inputs, Some(gazetteer));
+    let prepare_ms = started.elapsed().as_secs_f64() * 1e3;
+    for p in data.problems.iter().take(20) {
+        let o = &origins[p.record];
+        eprintln!(
+            "warning: {}:{}: {} not read ({}); compared as missing",
+            args.files[o.file].display(),
+            o.line,
+            p.field,
+            p.problem
+        );
+    }
+    if data.problems.len() > 20 {
+        eprintln!("warning: {} more values not read", data.problems.len() - 20);
+    }
+    let mode = if args.link_only {
+        if args.files.len() < 2 {
+            return Err("--link-only needs two or more --csv files".into());
+        }
+        LinkMode::LinkOnly
+    } else {
+        LinkMode::LinkAndDedupe
+    };
+    let mut settings = Settings::for_records(&data.records, mode);
+    settings.threshold = args.threshold;
+    settings.keep_above = args.threshold;
+    settings.seed = args.seed;
+    let progress = TerminalProgress::new();
+    let outcome =
+        run_link(&data, &settings, &[], &progress, prepare_ms).map_err(|e| e.to_string())?;
+    progress.finish();
+
+    // Clusters numbered in order of first appearance: P1, P2 …
+    let mut number: HashMap<u32, usize> = HashMap::new();
+    let mut size: HashMap<u32, usize> = HashMap::new();
+    for &c in &outcome.clusters.of {
+        let next = number.len() + 1;
+        number.entry(c).or_insert(next);
+        *size.entry(c).or_default() += 1;
+    }
+    let file_name = |i: usize| args.files[i].display().to_string();
+    write_csv(&args.out, |w| {
+        w.write_record(["file", "id", "cluster", "cluster_size"])?;
+        for (i, input) in inputs.iter().enumerate() {
+            let c = outcome.clusters.of[i];
+            w.write_record([
+                file_name(origins[i].file),
+                input.id.clone(),
+                format!("P{}", number[&c]),
+                size[&c].to_string(),
+            ])?;
+        }
+        Ok(())
+    })?;
+    if let Some(path) = &args.pairs {
+        let scorer = athar_link::Scorer::new(&data, &settings.comparisons, &outcome.parameters);
+        let refused: HashMap<(u32, u32), (u32, u32)> = outcome
+            .clusters
+            .refused
+            .iter()
+            .map(|r| ((r.link.a, r.link.b), r.conflict))
+            .collect();
+        write_csv(path, |w| {
+            let mut header: Vec<String> = [
+                "file_a",
+                "id_a",
+                "file_b",
+                "id_b",
+                "probability",
+                "weight",
+                "decision",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect();
+            for c in &settings.comparisons {
+                header.push(c.name());
+                header.push(format!("{}_weight", c.name()));
+            }
+            w.write_record(&header)?;
+            for l in &outcome.links {
+                let why = scorer.explain(l.a, l.b);
+                let decision = match refused.get(&(l.a, l.b)) {
+                    Some((x, y)) => format!(
+                        "refused: {} and {} differ",
+                        inputs[*x as usize].id, inputs[*y as usize].id
+                    ),
+                    None if outcome.clusters.of[l.a as usize]
+                        == outcome.clusters.of[l.b as usize] =>
+                    {
+                        "same person".into()
+                    }
+                    None => "below threshold".into(),
+                };
+                let mut row = vec![
+                    file_name(origins[l.a as usize].file),
+                    inputs[l.a as usize].id.clone(),
+                    file_name(origins[l.b as usize].file),
+                    inputs[l.b as usize].id.clone(),
+                    format!("{:.6}", l.probability),
+                    format!("{:.3}", why.weight),
+                    decision,
+                ];
+                for t in &why.terms {
+                    row.push(t.level.to_string());
+                    row.push(format!("{:.3}", t.weight + t.frequency_adjustment));
+                }
+                w.write_record(&row)?;
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(path) = &args.model {
+        let model = ModelFile::new(&settings, &outcome.parameters);
+        let text = serde_json::to_string_pretty(&model).map_err(|e| e.to_string())?;
+        write_atomically(path, text.as_bytes())?;
+    }
+    let s = &outcome.summary;
+    if args.json {
+        let mut value = serde_json::to_value(s).map_err(|e| e.to_string())?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("threshold".into(), args.threshold.into());
+            obj.insert("out".into(), args.out.display().to_string().into());
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!(
+            "{} records from {} file(s); {} pairs compared ({:.0} per second)",
+            s.records,
+            args.files.len(),
+            s.comparisons,
+            s.comparisons_per_second
+        );
+        println!(
+            "{} persons: {} records share a person with another, the largest has {}",
+            s.clusters, s.records_in_clusters_of_two_or_more, s.largest_cluster
+        );
+        if s.refused_joins > 0 {
+            println!(
+                "{} links above the threshold were not followed: a record across them differs (see --pairs)",
+                s.refused_joins
+            );
+        }
+        println!(
+            "wrote {} in {:.1} s",
+            args.out.display(),
+            s.timings.total_ms / 1e3
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_map(map: &[String]) -> Result<Vec<(String, Field)>, String> {
+    let mut out: Vec<(String, Field)> = Vec::new();
+    for m in map {
+        let Some((column, field)) = m.split_once('=') else {
+            return Err(format!(
+                "--map {m}: write COLUMN=FIELD, e.g. --map name=full_name"
+            ));
+        };
+        let field: Field = field
+            .trim()
+            .parse()
+            .map_err(|e| format!("--map {m}: {e}"))?;
+        let column = column.trim().to_string();
+        if out.iter().any(|(c, _)| *c == column) {
+            return Err(format!("--map {m}: column `{column}` is mapped twice"));
+        }
+        out.push((column, field));
+    }
+    Ok(out)
+}
+
+/// What reading the lists accumulates: records, where each came from, and which mapped
+/// columns some file had.
+struct Lists<'a> {
+    inputs: &'a mut Vec<InputRecord>,
+    origins: &'a mut Vec<Origin>,
+    found: &'a mut [bool],
+}
+
+fn read_list(
+    path: &Path,
+    list: u16,
+    id_column: &str,
+    mapping: &[(String, Field)],
+    into: &mut Lists<'_>,
+) -> Result<(), String> {
+    let name = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{name}: cannot read the header row: {e}"))?
+        .clone();
+    let column = |c: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == c)
+            .ok_or_else(|| format!("{name}: no column `{c}` in the header row"))
+    };
+    let id = column(id_column)?;
+    // Lists differ in their columns: a mapped column a file lacks is skipped for that file
+    // (the caller refuses a column no file has).
+    let mut columns = Vec::with_capacity(mapping.len());
+    for (i, (c, f)) in mapping.iter().enumerate() {
+        if let Ok(position) = column(c) {
+            columns.push((position, *f));
+            into.found[i] = true;
+        }
+    }
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("{name}: {e}"))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let record_id = row.get(id).unwrap_or("").trim().to_string();
+        if record_id.is_empty() {
+            return Err(format!(
+                "{name}:{line}: column `{id_column}`: the id is empty"
+            ));
+        }
+        if let Some(first) = seen.insert(record_id.clone(), line) {
+            return Err(format!(
+                "{name}:{line}: column `{id_column}`: the id is also on line {first}; ids must be unique within a file"
+            ));
+        }
+        into.inputs.push(InputRecord {
+            list,
+            id: record_id,
+            values: columns
+                .iter()
+                .map(|&(c, f)| (f, row.get(c).unwrap_or("").to_string()))
+                .collect(),
+        });
+        into.origins.push(Origin {
+            file: list as usize,
+            line,
+        });
+    }
+    Ok(())
+}
+
+/// Write a CSV to a temporary file beside `path` and rename it: a failed run leaves no
+/// half-written output.
+fn write_csv(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> Result<(), csv::Error>,
+) -> Result<(), String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    fill(&mut w).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomically(path, &bytes)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tmp.write_all(bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// A progress bar on the terminal; nothing when stderr is not one.
+struct TerminalProgress {
+    bar: Option<ProgressBar>,
+}
+
+impl TerminalProgress {
+    fn new() -> Self {
+        TerminalProgress {
+            bar: std::io::stderr().is_terminal().then(ProgressBar::hidden),
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for TerminalProgress {
+    fn stage(&self, name: &str, total: u64) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.reset();
+        bar.set_length(total);
+        let template = if total > 0 {
+            format!("{name}: {{bar:40}} {{pos}}/{{len}} pairs ({{per_sec}}, {{eta}} left)")
+        } else {
+            format!("{name} … {{elapsed}}")
+        };
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style);
+        }
+    }
+    fn advance(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(done);
+        }
+    }
+}

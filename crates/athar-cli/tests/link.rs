@@ -1,0 +1,238 @@
+//! `athar link` as an analyst runs it: an Arabic-script list against a Latin-script one,
+//! with the true overlap known, and refusals of bad input that leave nothing written.
+
+use std::collections::{HashMap, HashSet};
+use std::process::Command;
+
+fn athar(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_athar"))
+        .args(args)
+        .env("ATHAR_LOG", "warn")
+        .output()
+        .expect("athar runs")
+}
+
+const GIVEN: &[(&str, &str)] = &[
+    ("محمد", "Mohammad"),
+    ("أحمد", "Ahmed"),
+    ("خالد", "Khaled"),
+    ("عمر", "Omar"),
+    ("يوسف", "Youssef"),
+    ("حسين", "Hussein"),
+    ("عبد الرحمن", "Abdulrahman"),
+    ("إبراهيم", "Ibrahim"),
+    ("مصطفى", "Moustafa"),
+    ("علي", "Ali"),
+    ("حسن", "Hasan"),
+    ("محمود", "Mahmoud"),
+];
+const FAMILY: &[(&str, &str)] = &[
+    ("الحموي", "al-Hamwi"),
+    ("الحلبي", "Halabi"),
+    ("العلي", "Al Ali"),
+    ("الخطيب", "El Khatib"),
+    ("الشامي", "Shami"),
+    ("المصري", "Masri"),
+    ("النجار", "Najjar"),
+    ("الزعبي", "Zoubi"),
+    ("الحريري", "Hariri"),
+    ("الأسعد", "Assaad"),
+];
+const PLACES: &[(&str, &str)] = &[
+    ("حمص", "Homs"),
+    ("حلب", "Aleppo"),
+    ("درعا", "Daraa"),
+    ("إدلب", "Idlib"),
+    ("دمشق", "Damascus"),
+];
+
+struct Person {
+    given: usize,
+    father: usize,
+    family: usize,
+    year: u32,
+    place: usize,
+}
+
+/// 300 distinct people from a fixed stream; names repeat across people, as in real lists.
+fn people() -> Vec<Person> {
+    let mut state: u64 = 0x5eed;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 33) % n as u64) as usize
+    };
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    while out.len() < 300 {
+        let p = Person {
+            given: next(GIVEN.len()),
+            father: next(GIVEN.len()),
+            family: next(FAMILY.len()),
+            year: 1960 + next(45) as u32,
+            place: next(PLACES.len()),
+        };
+        if seen.insert((p.given, p.father, p.family, p.year, p.place)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn arabic_list_links_to_its_transliteration() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let people = people();
+    // List A, Arabic script, full names: people 0..200. List B, Latin letters, separate
+    // columns, exact dates: people 100..300. The overlap is people 100..200.
+    let mut a = String::from("ref,name,born,place\n");
+    for (i, p) in people[..200].iter().enumerate() {
+        a.push_str(&format!(
+            "A{i},{} {} {},{},{}\n",
+            GIVEN[p.given].0, GIVEN[p.father].0, FAMILY[p.family].0, p.year, PLACES[p.place].0
+        ));
+    }
+    let mut b = String::from("ref,first,father,last,dob,place\n");
+    for (i, p) in people[100..].iter().enumerate() {
+        b.push_str(&format!(
+            "B{},{},{},{},{}-0{}-1{},{}\n",
+            i + 100,
+            GIVEN[p.given].1,
+            GIVEN[p.father].1,
+            FAMILY[p.family].1,
+            p.year,
+            1 + i % 9,
+            i % 10,
+            PLACES[p.place].1
+        ));
+    }
+    let (fa, fb) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    std::fs::write(&fa, a).expect("write a");
+    std::fs::write(&fb, b).expect("write b");
+    let out = dir.path().join("clusters.csv");
+    let pairs = dir.path().join("pairs.csv");
+    let o = athar(&[
+        "link",
+        "--csv",
+        fa.to_str().expect("utf-8"),
+        "--csv",
+        fb.to_str().expect("utf-8"),
+        "--id",
+        "ref",
+        "--map",
+        "name=full_name",
+        "--map",
+        "born=birth_date",
+        "--map",
+        "place=birthplace",
+        "--map",
+        "first=given_name",
+        "--map",
+        "father=father_name",
+        "--map",
+        "last=family_name",
+        "--map",
+        "dob=birth_date",
+        "--link-only",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--pairs",
+        pairs.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON summary");
+    assert_eq!(summary["records"], 400);
+    assert_eq!(summary["lists"], 2);
+    assert!(summary["comparisons"].as_u64().unwrap_or(0) > 100);
+
+    let mut reader = csv::Reader::from_path(&out).expect("clusters.csv");
+    let mut cluster_of: HashMap<String, String> = HashMap::new();
+    for row in reader.records() {
+        let row = row.expect("a row");
+        cluster_of.insert(row[1].to_string(), row[2].to_string());
+    }
+    assert_eq!(cluster_of.len(), 400);
+    // Cross-list pairs placed in one cluster, against the truth.
+    let mut predicted = 0;
+    let mut correct = 0;
+    for i in 0..200 {
+        for j in 100..300 {
+            if cluster_of[&format!("A{i}")] == cluster_of[&format!("B{j}")] {
+                predicted += 1;
+                if i == j {
+                    correct += 1;
+                }
+            }
+        }
+    }
+    let precision = correct as f64 / predicted.max(1) as f64;
+    let recall = correct as f64 / 100.0;
+    assert!(
+        precision >= 0.95 && recall >= 0.9,
+        "precision {precision:.3}, recall {recall:.3} ({correct} of 100 found, {predicted} linked)"
+    );
+    // Every written pair says why: a level and a weight for each comparison.
+    let pairs_text = std::fs::read_to_string(&pairs).expect("pairs.csv");
+    let header = pairs_text.lines().next().unwrap_or("");
+    for column in [
+        "probability",
+        "given_name",
+        "family_name_weight",
+        "birth_date",
+        "birthplace",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == column),
+            "{column} in {header}"
+        );
+    }
+    assert!(
+        pairs_text.contains(",variant,"),
+        "a cross-script variant is shown"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let f = dir.path().join("b.csv");
+    std::fs::write(&f, "ref,name\n1,Mohammad Ahmad\n1,Omar Ali\n").expect("write");
+    let out = dir.path().join("clusters.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "link",
+            "--csv",
+            f.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        args.extend_from_slice(extra);
+        athar(&args)
+    };
+    let o = run(&["--id", "ref", "--map", "name=full_name"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("b.csv:3") && err.contains("also on line 2"),
+        "{err}"
+    );
+    assert!(!err.contains("Omar"), "no personal data in errors: {err}");
+
+    std::fs::write(&f, "ref,name\n1,Mohammad Ahmad\n2,Omar Ali\n").expect("write");
+    let o = run(&["--id", "ref", "--map", "nom=full_name"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no column `nom`"));
+    let o = run(&["--id", "ref", "--map", "name=nickname"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field `nickname`"));
+    let o = run(&[
+        "--id",
+        "ref",
+        "--map",
+        "name=full_name",
+        "--threshold",
+        "1.5",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--threshold"));
+    assert!(!out.exists(), "nothing written after a refusal");
+}
