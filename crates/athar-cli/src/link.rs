@@ -28,7 +28,7 @@ pub struct LinkArgs {
     id: String,
     /// COLUMN=FIELD: what a column holds. FIELD is one of full_name, given_name, father_name,
     /// grandfather_name, family_name, mother_name, birth_date, birth_year, birthplace,
-    /// residence, sex, email, phone, identifier. Repeat for each column.
+    /// residence, sex, email, phone, identifier, address, postcode. Repeat for each column.
     #[arg(long = "map", required = true, num_args = 1)]
     map: Vec<String>,
     /// A pair at or above this match probability is a link.

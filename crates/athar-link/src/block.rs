@@ -145,6 +145,8 @@ impl BlockingRule {
                     TextField::Email => r.email?,
                     TextField::Phone => r.phone?,
                     TextField::Identifier => r.identifier?,
+                    TextField::Address => r.address?,
+                    TextField::Postcode => r.postcode?,
                 }
                 .hash(&mut h),
             }

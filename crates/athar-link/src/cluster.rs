@@ -4,8 +4,9 @@
 //! (union–find). Plain connected components chain unrelated people together through one weak
 //! link (A–B and B–C both pass, A and C are plainly different people); so before two
 //! clusters of which one holds more than one record are joined, every pair across them is
-//! scored, and the join is refused when any of those pairs is a confident non-match. A
-//! refused join is reported for review, never silently dropped.
+//! scored, and the join is refused when one of those pairs is a confident non-match whose
+//! evidence against outweighs the link's evidence for (log-odds). A refused join is reported
+//! for review, never silently dropped.
 
 /// A scored candidate link.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,7 +92,9 @@ pub fn cluster(
                         continue;
                     }
                     let p = score(x, y);
-                    if p < conflict_below {
+                    // A confident non-match stops the join unless the link itself is
+                    // stronger evidence than the non-match is against it.
+                    if p < conflict_below && log_odds(p) + log_odds(link.probability) < 0.0 {
                         conflict = Some(((x.min(y), x.max(y)), p));
                         break 'check;
                     }
@@ -121,6 +124,12 @@ pub fn cluster(
         }
     }
     Clusters { of, refused }
+}
+
+/// log₂ of the odds of a probability, finite at 0 and 1.
+fn log_odds(p: f64) -> f64 {
+    let p = p.clamp(1e-15, 1.0 - 1e-15);
+    (p / (1.0 - p)).log2()
 }
 
 /// Pairwise precision, recall and F1 of a clustering against true cluster labels: a pair is

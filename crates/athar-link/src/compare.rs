@@ -24,6 +24,8 @@ pub enum TextField {
     Email,
     Phone,
     Identifier,
+    Address,
+    Postcode,
 }
 
 /// One comparison of a model.
@@ -102,6 +104,8 @@ impl Comparison {
                 TextField::Email => "email".into(),
                 TextField::Phone => "phone".into(),
                 TextField::Identifier => "identifier".into(),
+                TextField::Address => "address".into(),
+                TextField::Postcode => "postcode".into(),
             },
         }
     }
@@ -175,6 +179,8 @@ impl Comparison {
                     TextField::Email => (a.email, b.email),
                     TextField::Phone => (a.phone, b.phone),
                     TextField::Identifier => (a.identifier, b.identifier),
+                    TextField::Address => (a.address, b.address),
+                    TextField::Postcode => (a.postcode, b.postcode),
                 };
                 match (x, y) {
                     (Some(x), Some(y)) => text_level(x, y, strings),
@@ -293,8 +299,11 @@ fn place_level(x: &PlaceValue, y: &PlaceValue) -> u8 {
 
 fn text_level(x: u32, y: u32, strings: &Interner) -> u8 {
     if x == y {
-        1
-    } else if strsim::osa_distance(strings.get(x), strings.get(y)) <= 1 {
+        return 1;
+    }
+    let (a, b) = (strings.get(x), strings.get(y));
+    let long = a.len().min(b.len()) >= 10;
+    if strsim::osa_distance(a, b) <= 1 || (long && strsim::jaro_winkler(a, b) >= 0.9) {
         2
     } else {
         3

@@ -98,12 +98,19 @@ impl Settings {
             (TextField::Email, has(&|r| r.email.is_some())),
             (TextField::Phone, has(&|r| r.phone.is_some())),
             (TextField::Identifier, has(&|r| r.identifier.is_some())),
+            (TextField::Address, has(&|r| r.address.is_some())),
+            (TextField::Postcode, has(&|r| r.postcode.is_some())),
         ] {
             if present {
                 comparisons.push(Comparison::Text { field });
-                texts.push(field);
+                // Many people share an address or a postcode: not a block on its own.
+                if !matches!(field, TextField::Address | TextField::Postcode) {
+                    texts.push(field);
+                }
             }
         }
+        let postcode = has(&|r| r.postcode.is_some());
+        let address = has(&|r| r.address.is_some());
         use BlockKey::*;
         use NamePart::*;
         let mut blocking = Vec::new();
@@ -160,6 +167,42 @@ impl Settings {
         }
         for field in texts {
             rule(vec![Text { field }], true);
+        }
+        rule(
+            vec![
+                Text {
+                    field: TextField::Postcode,
+                },
+                SkeletonPrefix {
+                    part: Family,
+                    letters: 2,
+                },
+            ],
+            postcode && family,
+        );
+        // The same address in the same postcode or place: a household, worth comparing even
+        // when both names were mistyped.
+        rule(
+            vec![
+                Text {
+                    field: TextField::Address,
+                },
+                Text {
+                    field: TextField::Postcode,
+                },
+            ],
+            address && postcode,
+        );
+        if let Some(field) = place {
+            rule(
+                vec![
+                    Text {
+                        field: TextField::Address,
+                    },
+                    Place { field },
+                ],
+                address,
+            );
         }
         Settings {
             comparisons,

@@ -37,10 +37,14 @@ pub enum Field {
     Phone,
     /// A document number (national ID, passport …), compared exactly or with one typo.
     Identifier,
+    /// A street address or locality line, as written.
+    Address,
+    /// A postal code.
+    Postcode,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 16] = [
         Field::FullName,
         Field::GivenName,
         Field::FatherName,
@@ -55,6 +59,8 @@ impl Field {
         Field::Email,
         Field::Phone,
         Field::Identifier,
+        Field::Address,
+        Field::Postcode,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Field {
             Field::Email => "email",
             Field::Phone => "phone",
             Field::Identifier => "identifier",
+            Field::Address => "address",
+            Field::Postcode => "postcode",
         }
     }
 }
@@ -220,6 +228,8 @@ pub struct Prepared {
     pub email: Option<u32>,
     pub phone: Option<u32>,
     pub identifier: Option<u32>,
+    pub address: Option<u32>,
+    pub postcode: Option<u32>,
 }
 
 impl Prepared {
@@ -312,6 +322,18 @@ impl<'g> Preparer<'g> {
                     let tail = &digits[digits.len().saturating_sub(9)..];
                     if !tail.is_empty() {
                         out.phone = Some(self.interner.intern(tail));
+                    }
+                }
+                Field::Address => {
+                    let folded = fold(raw);
+                    if !folded.is_empty() {
+                        out.address = Some(self.interner.intern(&folded));
+                    }
+                }
+                Field::Postcode => {
+                    let code: String = raw.chars().filter(|c| c.is_alphanumeric()).collect();
+                    if !code.is_empty() {
+                        out.postcode = Some(self.interner.intern(&code.to_uppercase()));
                     }
                 }
                 Field::Identifier => {
