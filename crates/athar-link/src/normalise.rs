@@ -150,12 +150,13 @@ fn join_particles(words: &[&str]) -> Vec<String> {
         // Second halves joined to the name before.
         if !out.is_empty() && (DIN_FORMS.contains(&stripped) || ALLAH_FORMS.contains(&stripped)) {
             // "Abd Allah": the head already waits in `out` (see below); both join.
-            let last = out.last_mut().expect("checked non-empty");
-            last.push_str(if is_arabic(stripped) {
-                stripped
-            } else {
-                normalise_second_half(stripped)
-            });
+            if let Some(last) = out.last_mut() {
+                last.push_str(if is_arabic(stripped) {
+                    stripped
+                } else {
+                    normalise_second_half(stripped)
+                });
+            }
             i += 1;
             continue;
         }

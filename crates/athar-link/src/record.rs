@@ -361,14 +361,7 @@ impl<'g> Preparer<'g> {
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
         let skel = t.joined()?;
         let folded = t.forms.join(" ");
-        let script = if folded
-            .chars()
-            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
-        {
-            NameScript::Arabic
-        } else {
-            NameScript::Latin
-        };
+        let script = script_of(&folded);
         Some(NameValue {
             form: self.interner.intern(&folded),
             skeleton: self.interner.intern(&skel),
@@ -380,19 +373,11 @@ impl<'g> Preparer<'g> {
     /// second father and the third grandfather when there are enough tokens.
     fn split_full_name(&mut self, raw: &str, out: &mut Prepared, tokens: &mut Vec<u32>) {
         let t = name_tokens(raw);
-        let folded = t.forms.concat();
         let n = t.skeletons.len();
         if n == 0 {
             return;
         }
-        let script = if folded
-            .chars()
-            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
-        {
-            NameScript::Arabic
-        } else {
-            NameScript::Latin
-        };
+        let script = script_of(&t.forms.concat());
         let assign = |part: NamePart, i: usize, out: &mut Prepared, me: &mut Self| {
             if out.names[part.index()].is_none() {
                 let s = me.interner.intern(&t.skeletons[i]);
@@ -447,6 +432,15 @@ impl<'g> Preparer<'g> {
         }
         self.place_cache.insert(raw.to_string(), value.clone());
         value
+    }
+}
+
+/// Arabic when any letter is in the Arabic block, else Latin.
+fn script_of(text: &str) -> NameScript {
+    if text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+        NameScript::Arabic
+    } else {
+        NameScript::Latin
     }
 }
 
