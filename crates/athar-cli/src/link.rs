@@ -54,12 +54,6 @@ pub struct LinkArgs {
     json: bool,
 }
 
-/// Where a record came from, for outputs and messages.
-struct Origin {
-    file: usize,
-    line: u64,
-}
-
 pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     if !(args.threshold > 0.0 && args.threshold < 1.0) {
         return Err(format!(
@@ -73,12 +67,13 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     let mapping = parse_map(&args.map)?;
     let started = Instant::now();
     let mut inputs = Vec::new();
-    let mut origins = Vec::new();
+    // The line of each record in its file (the file is the record's list).
+    let mut lines = Vec::new();
     let mut found = vec![false; mapping.len()];
     for (list, path) in args.files.iter().enumerate() {
         let mut into = Lists {
             inputs: &mut inputs,
-            origins: &mut origins,
+            lines: &mut lines,
             found: &mut found,
         };
         read_list(path, list as u16, &args.id, &mapping, &mut into)?;
@@ -96,11 +91,10 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     let data = Dataset::prepare(&inputs, Some(gazetteer));
     let prepare_ms = started.elapsed().as_secs_f64() * 1e3;
     for p in data.problems.iter().take(20) {
-        let o = &origins[p.record];
         eprintln!(
             "warning: {}:{}: {} not read ({}); compared as missing",
-            args.files[o.file].display(),
-            o.line,
+            args.files[inputs[p.record].list as usize].display(),
+            lines[p.record],
             p.field,
             p.problem
         );
@@ -133,13 +127,17 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
         number.entry(c).or_insert(next);
         *size.entry(c).or_default() += 1;
     }
-    let file_name = |i: usize| args.files[i].display().to_string();
+    let file_of = |record: usize| {
+        args.files[inputs[record].list as usize]
+            .display()
+            .to_string()
+    };
     write_csv(&args.out, |w| {
         w.write_record(["file", "id", "cluster", "cluster_size"])?;
         for (i, input) in inputs.iter().enumerate() {
             let c = outcome.clusters.of[i];
             w.write_record([
-                file_name(origins[i].file),
+                file_of(i),
                 input.id.clone(),
                 format!("P{}", number[&c]),
                 size[&c].to_string(),
@@ -188,9 +186,9 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
                     None => "below threshold".into(),
                 };
                 let mut row = vec![
-                    file_name(origins[l.a as usize].file),
+                    file_of(l.a as usize),
                     inputs[l.a as usize].id.clone(),
-                    file_name(origins[l.b as usize].file),
+                    file_of(l.b as usize),
                     inputs[l.b as usize].id.clone(),
                     format!("{:.6}", l.probability),
                     format!("{:.3}", why.weight),
@@ -269,11 +267,11 @@ fn parse_map(map: &[String]) -> Result<Vec<(String, Field)>, String> {
     Ok(out)
 }
 
-/// What reading the lists accumulates: records, where each came from, and which mapped
-/// columns some file had.
+/// What reading the lists accumulates: records, the line of each, and which mapped columns
+/// some file had.
 struct Lists<'a> {
     inputs: &'a mut Vec<InputRecord>,
-    origins: &'a mut Vec<Origin>,
+    lines: &'a mut Vec<u64>,
     found: &'a mut [bool],
 }
 
@@ -330,10 +328,7 @@ fn read_list(
                 .map(|&(c, f)| (f, row.get(c).unwrap_or("").to_string()))
                 .collect(),
         });
-        into.origins.push(Origin {
-            file: list as usize,
-            line,
-        });
+        into.lines.push(line);
     }
     Ok(())
 }

@@ -228,21 +228,6 @@ impl Blocks {
         true
     }
 
-    /// Every candidate pair once, in a fixed order.
-    pub fn for_each_pair(&self, records: &[Prepared], mode: LinkMode, mut f: impl FnMut(u32, u32)) {
-        for (rule, groups) in self.groups.iter().enumerate() {
-            for g in groups {
-                for (i, &a) in g.iter().enumerate() {
-                    for &b in &g[i + 1..] {
-                        if self.owns(rule, a, b, records, mode) {
-                            f(a, b);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// The rules whose keys agree for a pair (bit `r` for rule `r`): the blocks it lies in.
     #[inline]
     pub fn rules_agreeing(&self, a: u32, b: u32) -> u32 {

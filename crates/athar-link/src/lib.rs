@@ -271,6 +271,15 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// The comparison pattern of records `a` and `b`: each comparison's level.
+    #[inline]
+    pub fn pattern(&self, comparisons: &[Comparison], a: u32, b: u32) -> u64 {
+        let (x, y) = (&self.records[a as usize], &self.records[b as usize]);
+        em::pack(comparisons.iter().map(|c| c.level(x, y, &self.interner)))
+    }
+}
+
 /// Scores pairs under trained parameters.
 pub struct Scorer<'a> {
     pub data: &'a Dataset,
@@ -318,15 +327,7 @@ impl<'a> Scorer<'a> {
     /// The comparison pattern of a pair.
     #[inline]
     pub fn pattern(&self, a: u32, b: u32) -> u64 {
-        let (x, y) = (
-            &self.data.records[a as usize],
-            &self.data.records[b as usize],
-        );
-        em::pack(
-            self.comparisons
-                .iter()
-                .map(|c| c.level(x, y, &self.data.interner)),
-        )
+        self.data.pattern(self.comparisons, a, b)
     }
 
     fn frequency_adjustment(&self, c: usize, level: usize, a: u32, b: u32) -> f64 {
@@ -557,11 +558,8 @@ pub fn link(
     // u from random pairs.
     let t = Instant::now();
     let levels: Vec<usize> = comps.iter().map(|c| c.levels().len()).collect();
-    let mut start = Parameters::starting(&levels, 0.05);
-    let unscored = Parameters::starting(&levels, 0.5);
-    let sampler = Scorer::new(data, comps, &unscored);
-    let level_counts = sample_level_counts(data, settings, &sampler, progress);
-    start.u = em::u_from_counts(&level_counts);
+    let mut start = Parameters::starting(&levels, 0.5);
+    start.u = em::u_from_counts(&sample_level_counts(data, settings, progress));
     timings.u_sampling_ms = ms(t);
 
     // Patterns of the candidate pairs.
@@ -579,7 +577,7 @@ pub fn link(
         .fold(HashMap::new, |mut acc: HashMap<(u64, u32), u64>, w| {
             let mut n = 0u64;
             for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
-                *acc.entry((sampler.pattern(a, b), blocks.rules_agreeing(a, b)))
+                *acc.entry((data.pattern(comps, a, b), blocks.rules_agreeing(a, b)))
                     .or_default() += 1;
                 n += 1;
             });
@@ -599,7 +597,7 @@ pub fn link(
     let t = Instant::now();
     let mut known = (PatternCounts::default(), PatternCounts::default());
     for l in labels {
-        let p = sampler.pattern(l.a, l.b);
+        let p = data.pattern(comps, l.a, l.b);
         if l.same_person {
             known.0.add(p, 1);
         } else {
@@ -609,7 +607,8 @@ pub fn link(
     let (parameters, em_report) = train(settings, &counts, &known, &start, compared, records);
     timings.em_ms = ms(t);
 
-    // Scores.
+    // Scores. Patterns are computed again rather than kept from the pass above: keeping one
+    // per candidate pair costs eight bytes a pair, gigabytes at the scale of a million records.
     let t = Instant::now();
     let scorer = Scorer::new(data, comps, &parameters);
     progress.stage("scoring", total_pairs);
@@ -849,13 +848,11 @@ fn train(
             }
             out
         };
-        let mut session_start = start.clone();
-        session_start.lambda = 0.5;
         let (p, rep) = em::estimate_with_labels(
             &session,
             &strip(&known.0),
             &strip(&known.1),
-            &session_start,
+            start,
             EmOptions::default(),
         );
         report.iterations += rep.iterations;
@@ -922,21 +919,27 @@ fn comparable_pairs(records: &[Prepared], mode: LinkMode) -> u64 {
     }
 }
 
+/// Add level counts `y` into `x`.
+fn merge_level_counts(mut x: Vec<Vec<u64>>, y: Vec<Vec<u64>>) -> Vec<Vec<u64>> {
+    for (rx, ry) in x.iter_mut().zip(y) {
+        for (a, b) in rx.iter_mut().zip(ry) {
+            *a += b;
+        }
+    }
+    x
+}
+
 /// Level counts per comparison over random pairs (every pair when there are few enough).
 fn sample_level_counts(
     data: &Dataset,
     settings: &Settings,
-    scorer: &Scorer<'_>,
     progress: &dyn Progress,
 ) -> Vec<Vec<u64>> {
+    let comps = &settings.comparisons;
     let n = data.records.len() as u64;
-    let counts: Vec<Vec<u64>> = settings
-        .comparisons
-        .iter()
-        .map(|c| vec![0; c.levels().len()])
-        .collect();
+    let empty = || -> Vec<Vec<u64>> { comps.iter().map(|c| vec![0; c.levels().len()]).collect() };
     let add = |a: u32, b: u32, counts: &mut Vec<Vec<u64>>| {
-        let p = scorer.pattern(a, b);
+        let p = data.pattern(comps, a, b);
         for (c, row) in counts.iter_mut().enumerate() {
             row[em::level_of(p, c)] += 1;
         }
@@ -951,7 +954,6 @@ fn sample_level_counts(
         all_pairs.min(settings.u_sample_pairs),
     );
     if all_pairs <= settings.u_sample_pairs {
-        let empty = || -> Vec<Vec<u64>> { counts.iter().map(|row| vec![0; row.len()]).collect() };
         return (0..n as u32)
             .into_par_iter()
             .fold(empty, |mut local, a| {
@@ -962,28 +964,12 @@ fn sample_level_counts(
                 }
                 local
             })
-            .reduce(empty, |mut x, y| {
-                for (rx, ry) in x.iter_mut().zip(y) {
-                    for (a, b) in rx.iter_mut().zip(ry) {
-                        *a += b;
-                    }
-                }
-                x
-            });
+            .reduce(empty, merge_level_counts);
     }
     // Chunks of draws, each from its own stream of the seed, in parallel: the same seed gives
     // the same pairs whatever the number of cores.
     const CHUNK: u64 = 20_000;
     let chunks = settings.u_sample_pairs.div_ceil(CHUNK);
-    let empty = || -> Vec<Vec<u64>> { counts.iter().map(|row| vec![0; row.len()]).collect() };
-    let sum = |mut x: Vec<Vec<u64>>, y: Vec<Vec<u64>>| {
-        for (rx, ry) in x.iter_mut().zip(y) {
-            for (a, b) in rx.iter_mut().zip(ry) {
-                *a += b;
-            }
-        }
-        x
-    };
     (0..chunks)
         .into_par_iter()
         .map(|chunk| {
@@ -1006,5 +992,5 @@ fn sample_level_counts(
             progress.advance(drawn);
             local
         })
-        .reduce(empty, sum)
+        .reduce(empty, merge_level_counts)
 }

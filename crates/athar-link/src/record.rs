@@ -11,7 +11,7 @@ use athar_model::text::fold;
 use athar_model::{FuzzyDate, Gazetteer, Precision};
 use serde::{Deserialize, Serialize};
 
-use crate::normalise::{NameTokens, name_tokens, skeleton};
+use crate::normalise::{NameTokens, name_tokens};
 
 /// A person field a column of a list can be mapped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -473,14 +473,10 @@ fn read_sex(raw: &str) -> Option<u8> {
     }
 }
 
-/// The skeleton of one token, interned: for blocking keys computed outside a record.
-pub fn intern_skeleton(interner: &mut Interner, token: &str) -> u32 {
-    interner.intern(&skeleton(token))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalise::skeleton;
 
     fn record(values: &[(Field, &str)]) -> InputRecord {
         InputRecord {
