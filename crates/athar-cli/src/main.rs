@@ -383,6 +383,7 @@ enum KindArg {
     Event,
     Involvement,
     Source,
+    Match,
 }
 
 impl From<KindArg> for RecordKind {
@@ -392,6 +393,7 @@ impl From<KindArg> for RecordKind {
             KindArg::Event => RecordKind::Event,
             KindArg::Involvement => RecordKind::Involvement,
             KindArg::Source => RecordKind::Source,
+            KindArg::Match => RecordKind::Match,
         }
     }
 }

@@ -94,7 +94,7 @@ pub fn cluster(
                     let p = score(x, y);
                     // A confident non-match stops the join unless the link itself is
                     // stronger evidence than the non-match is against it.
-                    if p < conflict_below && log_odds(p) + log_odds(link.probability) < 0.0 {
+                    if p < conflict_below && log_odds(p) + log_odds(link.probability) <= 0.0 {
                         conflict = Some(((x.min(y), x.max(y)), p));
                         break 'check;
                     }

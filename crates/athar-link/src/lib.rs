@@ -17,8 +17,9 @@
 //!    every term;
 //! 6. [`cluster`]: links above the threshold become persons, with a guard against chaining.
 //!
-//! Pure computation, no files or database: callers hand in [`InputRecord`]s and get back
-//! clusters, links and the trained model.
+//! The engine is pure computation: callers hand in [`InputRecord`]s and get back clusters,
+//! links and the trained model. [`stored`] runs it over the persons in the store and keeps
+//! the run; [`review`] lays reviewers' decisions over a run and orders the review queue.
 
 #![forbid(unsafe_code)]
 
@@ -27,7 +28,10 @@ pub mod cluster;
 pub mod compare;
 pub mod em;
 pub mod normalise;
+pub mod persons;
 pub mod record;
+pub mod review;
+pub mod stored;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -64,6 +68,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// A pair at or above this match probability is a link, unless told otherwise.
+    pub const DEFAULT_THRESHOLD: f64 = 0.9;
+    /// Clusters are not joined across a pair below this probability (see [`cluster`]).
+    pub const DEFAULT_CONFLICT_BELOW: f64 = 0.01;
+
     /// Comparisons and blocking rules for the fields the records have.
     pub fn for_records(records: &[Prepared], mode: LinkMode) -> Settings {
         let has_name = |p: NamePart| records.iter().filter(|r| r.name(p).is_some()).count() >= 2;
@@ -208,8 +217,8 @@ impl Settings {
             comparisons,
             blocking,
             mode,
-            threshold: 0.9,
-            conflict_below: 0.01,
+            threshold: Settings::DEFAULT_THRESHOLD,
+            conflict_below: Settings::DEFAULT_CONFLICT_BELOW,
             u_sample_pairs: 1_000_000,
             seed: 1,
             keep_above: 0.9,

@@ -1,9 +1,10 @@
-//! Records: the four kinds of document the store keeps, and what each refers to.
+//! Records: the kinds of document the store keeps, and what each refers to.
 
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, Involvement};
 use crate::ids::RecordId;
+use crate::matching::Match;
 use crate::person::Person;
 use crate::source::{Citation, Source};
 use crate::validation::FieldError;
@@ -17,14 +18,17 @@ pub enum RecordKind {
     Event,
     Involvement,
     Source,
+    /// A reviewer's decision that two person records are, or are not, one person.
+    Match,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [
+    pub const ALL: [RecordKind; 5] = [
         RecordKind::Person,
         RecordKind::Event,
         RecordKind::Involvement,
         RecordKind::Source,
+        RecordKind::Match,
     ];
 
     /// Stable number used in storage and hashes. Never renumber.
@@ -34,6 +38,7 @@ impl RecordKind {
             RecordKind::Event => 2,
             RecordKind::Involvement => 3,
             RecordKind::Source => 4,
+            RecordKind::Match => 5,
         }
     }
 
@@ -47,6 +52,7 @@ impl RecordKind {
             RecordKind::Event => "event",
             RecordKind::Involvement => "involvement",
             RecordKind::Source => "source",
+            RecordKind::Match => "match",
         }
     }
 
@@ -57,6 +63,7 @@ impl RecordKind {
             RecordKind::Event => "events",
             RecordKind::Involvement => "involvements",
             RecordKind::Source => "sources",
+            RecordKind::Match => "matches",
         }
     }
 }
@@ -69,6 +76,7 @@ pub enum RecordBody {
     Event(Event),
     Involvement(Involvement),
     Source(Source),
+    Match(Match),
 }
 
 /// A reference from one record to another that must exist when the record is written.
@@ -96,6 +104,7 @@ impl RecordBody {
             RecordBody::Event(_) => RecordKind::Event,
             RecordBody::Involvement(_) => RecordKind::Involvement,
             RecordBody::Source(_) => RecordKind::Source,
+            RecordBody::Match(_) => RecordKind::Match,
         }
     }
 
@@ -105,6 +114,7 @@ impl RecordBody {
             RecordBody::Event(e) => e.validate(vocab),
             RecordBody::Involvement(i) => i.validate(vocab),
             RecordBody::Source(s) => s.validate(vocab),
+            RecordBody::Match(m) => m.validate(),
         }
     }
 
@@ -137,6 +147,15 @@ impl RecordBody {
                 citations(&i.sources, &mut out);
             }
             RecordBody::Source(_) => {}
+            RecordBody::Match(m) => {
+                for (field, id) in [("first", m.first), ("second", m.second)] {
+                    out.push(Reference {
+                        field: field.into(),
+                        kind: RecordKind::Person,
+                        id,
+                    });
+                }
+            }
         }
         out
     }
@@ -148,6 +167,7 @@ impl RecordBody {
             RecordBody::Event(e) => serde_json::to_vec(e),
             RecordBody::Involvement(i) => serde_json::to_vec(i),
             RecordBody::Source(s) => serde_json::to_vec(s),
+            RecordBody::Match(m) => serde_json::to_vec(m),
         }
     }
 
@@ -157,6 +177,7 @@ impl RecordBody {
             RecordKind::Event => RecordBody::Event(serde_json::from_slice(bytes)?),
             RecordKind::Involvement => RecordBody::Involvement(serde_json::from_slice(bytes)?),
             RecordKind::Source => RecordBody::Source(serde_json::from_slice(bytes)?),
+            RecordKind::Match => RecordBody::Match(serde_json::from_slice(bytes)?),
         })
     }
 }

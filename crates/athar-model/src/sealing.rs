@@ -21,6 +21,7 @@ pub enum Identifying {
     Person(PersonIdentifying),
     Event(EventIdentifying),
     Source(SourceIdentifying),
+    Match(MatchIdentifying),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -49,6 +50,13 @@ pub struct SourceIdentifying {
     pub notes: Option<String>,
 }
 
+/// A linkage decision's note: it may quote the names that decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MatchIdentifying {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
 impl Identifying {
     pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
         serde_json::to_vec(self)
@@ -60,6 +68,7 @@ impl Identifying {
             RecordKind::Person => Identifying::Person(serde_json::from_slice(bytes)?),
             RecordKind::Event => Identifying::Event(serde_json::from_slice(bytes)?),
             RecordKind::Source => Identifying::Source(serde_json::from_slice(bytes)?),
+            RecordKind::Match => Identifying::Match(serde_json::from_slice(bytes)?),
             RecordKind::Involvement => {
                 return Err(serde::de::Error::custom(
                     "an involvement has no identifying parts",
@@ -95,6 +104,10 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
             };
             (parts != SourceIdentifying::default()).then_some(Identifying::Source(parts))
         }
+        RecordBody::Match(m) => m
+            .note
+            .take()
+            .map(|note| Identifying::Match(MatchIdentifying { note: Some(note) })),
         RecordBody::Involvement(_) => None,
     }
 }
@@ -113,6 +126,7 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
             s.title = parts.title;
             s.notes = parts.notes;
         }
+        (RecordBody::Match(m), Identifying::Match(parts)) => m.note = parts.note,
         _ => {}
     }
 }

@@ -38,7 +38,7 @@ use axum::{Json, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use athar_model::access::Action;
-use athar_model::{Event, Involvement, Person, RecordKind, Source, Vocabularies};
+use athar_model::{Event, Involvement, Match, Person, RecordKind, Source, Vocabularies};
 use athar_store::Backend;
 
 pub use auth::{Access, Caller};
@@ -94,6 +94,7 @@ fn kind_schema(kind: RecordKind) -> &'static str {
         RecordKind::Event => "Event",
         RecordKind::Involvement => "Involvement",
         RecordKind::Source => "Source",
+        RecordKind::Match => "Match",
     }
 }
 
@@ -552,6 +553,7 @@ pub fn router(state: AppState) -> Router {
     router = add_records::<Event>(router);
     router = add_records::<Involvement>(router);
     router = add_records::<Source>(router);
+    router = add_records::<Match>(router);
     router = router
         .route(
             "/api/persons/{id}/timeline",

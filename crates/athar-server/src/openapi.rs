@@ -34,6 +34,8 @@ use crate::stats::EstimateRequest;
         Role,
         Involvement,
         Source,
+        Match,
+        MatchDecision,
         Reliability,
         Credibility,
         Term,

@@ -106,6 +106,7 @@ impl RecordOut {
             RecordBody::Event(e) => serde_json::to_value(e),
             RecordBody::Involvement(i) => serde_json::to_value(i),
             RecordBody::Source(s) => serde_json::to_value(s),
+            RecordBody::Match(m) => serde_json::to_value(m),
         }
         .unwrap_or(serde_json::Value::Null);
         RecordOut {
@@ -172,6 +173,12 @@ impl ApiBody for Source {
     const KIND: RecordKind = RecordKind::Source;
     fn into_body(self) -> RecordBody {
         RecordBody::Source(self)
+    }
+}
+impl ApiBody for Match {
+    const KIND: RecordKind = RecordKind::Match;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Match(self)
     }
 }
 

@@ -125,6 +125,10 @@ fn without_consent(
             })
             .collect(),
         RecordKind::Source => Vec::new(),
+        RecordKind::Match => match store.get(kind, id)?.body {
+            RecordBody::Match(m) => vec![m.first, m.second],
+            _ => Vec::new(),
+        },
     };
     let mut missing = 0;
     for person in persons {

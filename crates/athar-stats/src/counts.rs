@@ -452,7 +452,7 @@ impl Facts {
                     events.push(event);
                 }
                 RecordBody::Involvement(involvement) => involvements.push(involvement),
-                RecordBody::Source(_) => {}
+                RecordBody::Source(_) | RecordBody::Match(_) => {}
             }
         }
         // Each person's journey, for statuses and for what came before and after an event.

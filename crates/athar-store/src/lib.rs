@@ -28,6 +28,7 @@ pub mod chain;
 pub mod evidence;
 pub mod keyring;
 pub mod layout;
+pub mod linkage;
 pub mod sqlite;
 
 use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference, Vocabularies};
@@ -38,6 +39,7 @@ pub use chain::Problem;
 pub use evidence::EvidenceVault;
 pub use keyring::{Keyring, Organisation, SealedPart};
 pub use layout::DataDir;
+pub use linkage::{Linkage, LinkageRun, NewLinkageRun, ScoredPair};
 pub use sqlite::{SqliteStore, unlock_statements};
 
 /// What a change does to one record.
@@ -363,9 +365,9 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A backend the server can run on: records, accounts and evidence.
-pub trait Backend: Store + Accounts + EvidenceVault {}
-impl<T: Store + Accounts + EvidenceVault> Backend for T {}
+/// A backend the server can run on: records, accounts, evidence and linkage runs.
+pub trait Backend: Store + Accounts + EvidenceVault + Linkage {}
+impl<T: Store + Accounts + EvidenceVault + Linkage> Backend for T {}
 
 /// The operations every backend offers. Implementations must be safe to share between
 /// threads; every write is atomic.

@@ -25,6 +25,7 @@ use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 mod accounts;
 mod backup;
 mod evidence;
+mod linkage;
 
 use crate::layout::DataDir;
 use crate::{
@@ -41,6 +42,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_ownership.sql"),
     include_str!("../migrations/0005_evidence.sql"),
     include_str!("../migrations/0006_packages.sql"),
+    include_str!("../migrations/0007_linkage.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
