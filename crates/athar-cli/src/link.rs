@@ -362,17 +362,17 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// A progress bar on the terminal; nothing when stderr is not one.
-struct TerminalProgress {
+pub(crate) struct TerminalProgress {
     bar: Option<ProgressBar>,
 }
 
 impl TerminalProgress {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         TerminalProgress {
             bar: std::io::stderr().is_terminal().then(ProgressBar::hidden),
         }
     }
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

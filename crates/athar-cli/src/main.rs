@@ -13,6 +13,7 @@
 mod demo;
 mod estimate;
 mod link;
+mod linkage;
 mod stats;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
@@ -202,6 +203,12 @@ enum Command {
     /// Find the records of CSV files that describe the same person (Arabic script and Latin
     /// transliterations, partial names, approximate dates) and write each record's cluster.
     Link(link::LinkArgs),
+    /// Record linkage of the persons in the store: run it over chosen lists, see the review
+    /// queue, decide pairs. Nothing is merged; statistics count linked persons once.
+    Linkage {
+        #[command(subcommand)]
+        command: linkage::LinkageCommand,
+    },
     /// Headline figures (persons, returnees, arrests of children and women, arrests after
     /// forced return, enforced disappearances, deaths in custody, arrests by party) or, with
     /// --by, breakdowns with the records behind each cell. Rules: docs/DEFINITIONS.md.
@@ -764,6 +771,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Estimate(args) => estimate::run(args),
         Command::Link(args) => link::run(args),
+        Command::Linkage { command } => {
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
+            linkage::run(command, &store, org)
+        }
         Command::Stats(args) => {
             let store = open_store(&dir)?;
             let org = own_organisation(&store)?;

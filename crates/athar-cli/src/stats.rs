@@ -57,19 +57,42 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
         Dimension::parse_list(args.by.iter().map(String::as_str))
             .map_err(|e| format!("--by: {e}"))?
     };
-    let facts = athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
+    let (facts, linkage) =
+        athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
     store
         .audit("cli", "stats", None)
         .map_err(|e| e.to_string())?;
     if dimensions.is_empty() {
         let summary = facts.summary(&filter);
         if args.json {
+            let mut out = serde_json::to_value(&summary).map_err(|e| e.to_string())?;
+            if let Some(obj) = out.as_object_mut() {
+                obj.insert(
+                    "linkage".into(),
+                    serde_json::to_value(&linkage).map_err(|e| e.to_string())?,
+                );
+            }
             println!(
                 "{}",
-                serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?
+                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
             );
         } else {
             println!("Persons recorded: {}", summary.persons);
+            if let Some(run) = linkage.run {
+                println!(
+                    "  from {} person records: linkage run {run} and reviewers' decisions count {} records with another ({} automatic links, {} confirmed, {} rejected)",
+                    summary.person_records,
+                    linkage.records_joined,
+                    linkage.automatic_links,
+                    linkage.confirmed_same,
+                    linkage.confirmed_different
+                );
+            } else if linkage.records_joined > 0 {
+                println!(
+                    "  from {} person records: reviewers' decisions count {} records with another",
+                    summary.person_records, linkage.records_joined
+                );
+            }
             println!("Victims of counted events: {}", summary.victims);
             println!(
                 "Returnees: {} ({} forced back)",

@@ -691,3 +691,118 @@ fn a_list_is_imported_as_the_import_guide_says() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("column \"الجهة\""));
     assert!(athar(&data, &["verify"]).status.success());
 }
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// Linkage in the store from the command line: run, queue, decide, count, withdraw.
+#[test]
+fn persons_in_the_store_are_linked_reviewed_and_counted_once() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    json_of(&athar(
+        &data,
+        &["demo", "--persons", "400", "--seed", "3", "--json"],
+    ));
+    let before = json_of(&athar(&data, &["stats", "--json"]));
+    assert_eq!(before["persons"], before["person_records"]);
+
+    let out = athar(&data, &["linkage", "run", "--list", "not-an-id"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list"));
+
+    let run = json_of(&athar(&data, &["linkage", "run", "--json"]));
+    assert_eq!(run["members"], 400, "{run}");
+    assert!(run["summary"]["comparisons"].as_u64() > Some(0), "{run}");
+    // Demo persons are all different people: nothing is joined, nothing is uncertain.
+    assert_eq!(run["summary"]["links"], 0, "{run}");
+    let queue = json_of(&athar(&data, &["linkage", "queue", "--json"]));
+    assert_eq!(queue, serde_json::json!([]));
+    let out = athar(&data, &["linkage", "queue"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing to decide"));
+    // A reviewer knows better about two of them.
+    let export = tmp.path().join("persons.json");
+    let out = athar(
+        &data,
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            export.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let persons: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&export).unwrap_or_default()).unwrap_or_default();
+    let (first, second) = (
+        persons[0]["id"].as_str().unwrap_or_default().to_string(),
+        persons[1]["id"].as_str().unwrap_or_default().to_string(),
+    );
+    let linked = json_of(&athar(&data, &["stats", "--json"]));
+    let joined_before = linked["linkage"]["records_joined"]
+        .as_u64()
+        .unwrap_or_default();
+
+    let out = athar(
+        &data,
+        &[
+            "linkage",
+            "decide",
+            &first,
+            &second,
+            "same",
+            "--note",
+            "same mother",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let decision = said
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let decided = json_of(&athar(&data, &["stats", "--json"]));
+    assert_eq!(decided["linkage"]["confirmed_same"], 1);
+    assert_eq!(
+        decided["linkage"]["records_joined"].as_u64(),
+        Some(joined_before + 1),
+        "the pair now counts as one person"
+    );
+    assert_eq!(
+        decided["persons"].as_u64(),
+        decided["person_records"]
+            .as_u64()
+            .map(|r| r - joined_before - 1)
+    );
+    let out = athar(
+        &data,
+        &["linkage", "withdraw", &decision, "--reason", "wrong pair"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let withdrawn = json_of(&athar(&data, &["stats", "--json"]));
+    assert_eq!(withdrawn["linkage"]["confirmed_same"], 0);
+    assert_eq!(withdrawn["persons"], linked["persons"]);
+    assert!(athar(&data, &["verify"]).status.success());
+}

@@ -472,10 +472,10 @@ impl Review {
     }
 }
 
-/// The decision to write for a pair: a new `match` record, or a new revision of the one
-/// already made about it.
+/// The decision to write for a pair: a new revision of `existing` (the caller's earlier
+/// decision about it), or a new `match` record.
 pub fn decision_change(
-    review: &Review,
+    existing: Option<RecordId>,
     first: RecordId,
     second: RecordId,
     decision: MatchDecision,
@@ -487,14 +487,9 @@ pub fn decision_change(
         decision,
         note,
     });
-    let pair = if first <= second {
-        (first, second)
-    } else {
-        (second, first)
-    };
-    match review.decisions.get(&pair) {
-        Some((id, _)) => athar_store::Change::Update {
-            id: *id,
+    match existing {
+        Some(id) => athar_store::Change::Update {
+            id,
             expected_rev: None,
             body,
         },
@@ -502,5 +497,13 @@ pub fn decision_change(
             id: RecordId::new(),
             body,
         },
+    }
+}
+
+impl Review {
+    /// The decision about a pair, if one was made.
+    pub fn decision(&self, a: RecordId, b: RecordId) -> Option<(RecordId, MatchDecision)> {
+        let pair = if a <= b { (a, b) } else { (b, a) };
+        self.decisions.get(&pair).copied()
     }
 }

@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod auth;
 pub mod evidence;
+pub mod linkage;
 pub mod lookups;
 pub mod openapi;
 pub mod problem;
@@ -261,6 +262,51 @@ pub fn endpoints() -> Vec<Endpoint> {
             "/api/evidence/{id}/content",
             "The original bytes (recorded as a download in its chain of custody)",
             "evidence",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/linkage",
+            "The organisation's latest linkage run (summary, model) and how linkage stands with reviewers' decisions",
+            "linkage",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "POST",
+            "/api/linkage/runs",
+            "Link the persons of chosen lists (sources), decisions taken as labels; the run is kept, nothing is merged",
+            "linkage",
+            Some("RunRequest"),
+            None,
+            Needs(WriteRecords),
+        ),
+        e(
+            "GET",
+            "/api/linkage/queue",
+            "Undecided pairs, the most valuable decision first (uncertainty × records affected), each with why it scored what it did (limit)",
+            "linkage",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "POST",
+            "/api/linkage/decisions",
+            "Decide whether two person records are the same person: a match record, or a new revision of the caller's earlier decision",
+            "linkage",
+            Some("DecisionRequest"),
+            Some("Match"),
+            Needs(WriteRecords),
+        ),
+        e(
+            "GET",
+            "/api/persons/{id}/matches",
+            "A person record's scored pairs, with why and what was decided",
+            "linkage",
             None,
             None,
             Needs(ReadRecords),
@@ -588,6 +634,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stats", get(stats::summary))
         .route("/api/stats/breakdown", get(stats::breakdown))
         .route("/api/estimate", post(stats::estimate))
+        .route("/api/linkage", get(linkage::status))
+        .route("/api/linkage/runs", post(linkage::start_run))
+        .route("/api/linkage/queue", get(linkage::queue))
+        .route("/api/linkage/decisions", post(linkage::decide))
+        .route("/api/persons/{id}/matches", get(linkage::of_person))
         .route(
             "/api/evidence",
             post(evidence::upload)

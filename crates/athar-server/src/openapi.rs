@@ -10,6 +10,7 @@ use athar_model::access::Scope;
 
 use crate::admin::{DisabledRequest, NewOrganisationRequest, NewUserRequest};
 use crate::auth::{Access, SignInRequest, TokenRequest};
+use crate::linkage::{DecisionRequest, RunRequest};
 use crate::records::{DeleteRequest, ShredRequest};
 use crate::sharing::{ShareEntry, SharingRequest};
 use crate::stats::EstimateRequest;
@@ -53,6 +54,8 @@ use crate::stats::EstimateRequest;
         DisabledRequest,
         NewOrganisationRequest,
         EstimateRequest,
+        RunRequest,
+        DecisionRequest,
         Scope,
         Status,
         AgeGroup,

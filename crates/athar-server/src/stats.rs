@@ -5,27 +5,32 @@
 //!
 //! Figures are computed over the records the caller's organisation can see — its own and
 //! those shared with it — from their countable facts only (`athar_stats::counts`); every
-//! computation is recorded in the audit chain.
+//! computation is recorded in the audit chain. Person records that the organisation's latest
+//! linkage run and its reviewers' decisions put together count as one person; the answer
+//! says how many links of each kind were followed (`linkage`).
 
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use athar_link::stored::{LinkageState, Review};
 use athar_model::RecordKind;
 use athar_model::validation::FieldError;
 use athar_stats::counts::{Dimension, Facts, Filter};
 use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions};
-use athar_store::{Store, StoreError};
+use athar_store::{Backend, StoreError};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem};
 use crate::records::blocking;
 
-/// The countable facts of every person, event and involvement organisation `org` can see.
-pub fn load_facts(store: &dyn Store, org: i64) -> Result<Facts, StoreError> {
+/// The countable facts of every person, event and involvement organisation `org` can see,
+/// linked persons counted once, with how the linkage stands.
+pub fn load_facts(store: &dyn Backend, org: i64) -> Result<(Facts, LinkageState), StoreError> {
+    let review = Review::load(store, org)?;
     let mut records = Vec::new();
     for kind in [
         RecordKind::Person,
@@ -40,7 +45,20 @@ pub fn load_facts(store: &dyn Store, org: i64) -> Result<Facts, StoreError> {
             records.extend(page.into_iter().map(|r| (r.id, r.body)));
         }
     }
-    Ok(Facts::build(records, athar_model::Vocabularies::embedded()))
+    let facts = Facts::build_linked(
+        records,
+        &review.same_person(),
+        athar_model::Vocabularies::embedded(),
+    );
+    Ok((facts, review.state()))
+}
+
+/// Figures with the linkage they were counted under.
+#[derive(Serialize)]
+struct WithLinkage<T: Serialize> {
+    #[serde(flatten)]
+    figures: T,
+    linkage: LinkageState,
 }
 
 /// Filters of the statistics endpoints.
@@ -98,9 +116,12 @@ pub async fn summary(
     let org = caller.org();
     let author = caller.author();
     let summary = blocking(move || {
-        let facts = load_facts(store.as_ref(), org)?;
+        let (facts, linkage) = load_facts(store.as_ref(), org)?;
         store.audit(&author, "stats", None)?;
-        Ok(facts.summary(&filter))
+        Ok(WithLinkage {
+            figures: facts.summary(&filter),
+            linkage,
+        })
     })
     .await?;
     Ok(Json(summary).into_response())
@@ -127,9 +148,12 @@ pub async fn breakdown(
     let org = caller.org();
     let author = caller.author();
     let breakdown = blocking(move || {
-        let facts = load_facts(store.as_ref(), org)?;
+        let (facts, linkage) = load_facts(store.as_ref(), org)?;
         store.audit(&author, "stats", None)?;
-        Ok(facts.breakdown(&dimensions, &filter, with_ids))
+        Ok(WithLinkage {
+            figures: facts.breakdown(&dimensions, &filter, with_ids),
+            linkage,
+        })
     })
     .await?;
     Ok(Json(breakdown).into_response())

@@ -1634,3 +1634,462 @@ async fn statistics_and_estimates_through_the_api() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "samples");
 }
+
+/// Two organisations' lists of the same people, one in Arabic script with full dates, the
+/// other transliterated with years only, written straight to the store: (store ids of list
+/// A, of list B, the true pairs across them, the ids of the two lists).
+type TwoLists = (
+    Vec<String>,
+    Vec<String>,
+    Vec<(String, String)>,
+    String,
+    String,
+);
+
+fn two_lists(store: &SqliteStore) -> TwoLists {
+    use athar_model::*;
+    use athar_store::{Change, ChangeSet};
+    const GIVEN: [(&str, &str); 20] = [
+        ("محمد", "Mohammad"),
+        ("أحمد", "Ahmad"),
+        ("علي", "Ali"),
+        ("حسن", "Hassan"),
+        ("حسين", "Hussein"),
+        ("خالد", "Khaled"),
+        ("عمر", "Omar"),
+        ("يوسف", "Yousef"),
+        ("إبراهيم", "Ibrahim"),
+        ("مصطفى", "Mustafa"),
+        ("عبد الله", "Abdullah"),
+        ("عبد الرحمن", "Abdulrahman"),
+        ("محمود", "Mahmoud"),
+        ("سامر", "Samer"),
+        ("ياسر", "Yasser"),
+        ("فادي", "Fadi"),
+        ("وليد", "Walid"),
+        ("باسل", "Basel"),
+        ("رامي", "Rami"),
+        ("ماهر", "Maher"),
+    ];
+    const FAMILY: [(&str, &str); 15] = [
+        ("الحلبي", "al-Halabi"),
+        ("الخطيب", "Al Khatib"),
+        ("المصري", "el-Masri"),
+        ("الأحمد", "Alahmad"),
+        ("الشامي", "al-Shami"),
+        ("العلي", "al-Ali"),
+        ("الحسن", "Al-Hasan"),
+        ("السيد", "al-Sayed"),
+        ("النجار", "Najjar"),
+        ("الحمصي", "al-Homsi"),
+        ("الدمشقي", "al-Dimashqi"),
+        ("الزعبي", "al-Zoubi"),
+        ("العمر", "al-Omar"),
+        ("القاسم", "al-Qassem"),
+        ("الرفاعي", "al-Rifai"),
+    ];
+    // 90 people drawn at random (a fixed seed), no two with the same given and family name.
+    let mut state: u64 = 2024;
+    let mut draw = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % n as u64) as usize
+    };
+    let mut people = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    while people.len() < 90 {
+        let person = (
+            draw(20),
+            draw(20),
+            draw(15),
+            1960 + draw(40),
+            1 + draw(12),
+            1 + draw(28),
+        );
+        if seen.insert((person.0, person.2)) {
+            people.push(person);
+        }
+    }
+    let source = |title: &str| {
+        RecordBody::Source(Source {
+            kind: "organisation-report".into(),
+            title: title.into(),
+            reliability: Reliability::B,
+            credibility: Credibility::new(2).unwrap_or_default(),
+            ..Default::default()
+        })
+    };
+    let (list_a, list_b) = (RecordId::new(), RecordId::new());
+    let mut changes = vec![
+        Change::Create {
+            id: list_a,
+            body: source("List A"),
+        },
+        Change::Create {
+            id: list_b,
+            body: source("List B"),
+        },
+    ];
+    let cite = |list| {
+        vec![Citation {
+            source: list,
+            locator: None,
+        }]
+    };
+    let event = |changes: &mut Vec<Change>, person: RecordId, kind: &str, start: String| {
+        let id = RecordId::new();
+        changes.push(Change::Create {
+            id,
+            body: RecordBody::Event(Event {
+                kind: kind.into(),
+                start: FuzzyDate::parse(&start).unwrap_or_default(),
+                ..Default::default()
+            }),
+        });
+        changes.push(Change::Create {
+            id: RecordId::new(),
+            body: RecordBody::Involvement(Involvement {
+                event: id,
+                person,
+                role: athar_model::Role::Victim,
+                acts: vec![],
+                verification: Verification::Alleged,
+                sources: vec![],
+            }),
+        });
+    };
+    let (mut a_ids, mut b_ids, mut truth) = (Vec::new(), Vec::new(), Vec::new());
+    let mut ids = vec![None; people.len()];
+    // List A: people 0–59, Arabic script, full dates, arrested.
+    for (n, &(g, f, fam, year, month, day)) in people.iter().enumerate().take(60) {
+        let id = RecordId::new();
+        changes.push(Change::Create {
+            id,
+            body: RecordBody::Person(Person {
+                names: vec![PersonName {
+                    script: Script::Arab,
+                    given: Some(GIVEN[g].0.into()),
+                    father: Some(GIVEN[f].0.into()),
+                    family: Some(FAMILY[fam].0.into()),
+                    ..Default::default()
+                }],
+                sex: Sex::Male,
+                birth_date: FuzzyDate::parse(&format!("{year}-{month:02}-{day:02}"))
+                    .unwrap_or_default(),
+                sources: cite(list_a),
+                ..Default::default()
+            }),
+        });
+        event(&mut changes, id, "arrest", format!("2013-{month:02}"));
+        ids[n] = Some(id);
+        a_ids.push(id.to_string());
+    }
+    // List B: people 30–89, transliterated whole names, birth years, disappeared.
+    for (n, &(g, f, fam, year, month, _)) in people.iter().enumerate().skip(30) {
+        let id = RecordId::new();
+        changes.push(Change::Create {
+            id,
+            body: RecordBody::Person(Person {
+                names: vec![PersonName {
+                    script: Script::Latn,
+                    full: Some(format!("{} {} {}", GIVEN[g].1, GIVEN[f].1, FAMILY[fam].1)),
+                    ..Default::default()
+                }],
+                sex: Sex::Male,
+                birth_date: FuzzyDate::parse(&year.to_string()).unwrap_or_default(),
+                sources: cite(list_b),
+                ..Default::default()
+            }),
+        });
+        event(
+            &mut changes,
+            id,
+            "enforced-disappearance",
+            format!("2014-{month:02}"),
+        );
+        if let Some(a) = ids[n] {
+            truth.push((a.to_string(), id.to_string()));
+        }
+        b_ids.push(id.to_string());
+    }
+    // And four of list A's people again in list B, by given and family name alone.
+    for (n, &(g, _, fam, ..)) in people.iter().enumerate().take(4) {
+        let id = RecordId::new();
+        changes.push(Change::Create {
+            id,
+            body: RecordBody::Person(Person {
+                names: vec![PersonName {
+                    script: Script::Latn,
+                    given: Some(GIVEN[g].1.into()),
+                    family: Some(FAMILY[fam].1.into()),
+                    ..Default::default()
+                }],
+                sources: cite(list_b),
+                ..Default::default()
+            }),
+        });
+        if let Some(a) = ids[n] {
+            truth.push((a.to_string(), id.to_string()));
+        }
+        b_ids.push(id.to_string());
+    }
+    store
+        .write(ChangeSet {
+            author: "test".into(),
+            action: "test.lists".into(),
+            owner: None,
+            changes,
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    (a_ids, b_ids, truth, list_a.to_string(), list_b.to_string())
+}
+
+/// Linkage as a team uses it: link two lists, count people once, work the queue, decide,
+/// change one's mind, withdraw, and run again with the decisions as labels.
+#[tokio::test]
+async fn linkage_counts_people_once_and_reviewers_decide_the_uncertain_pairs() {
+    let s = start().await;
+    let (a, b, truth, list_a, list_b) = two_lists(&s.store);
+    let records = (a.len() + b.len()) as u64;
+    let (_, before) = s.get("/api/stats").await;
+    assert_eq!(
+        (
+            before["persons"].as_u64(),
+            before["person_records"].as_u64()
+        ),
+        (Some(records), Some(records))
+    );
+    assert_eq!(before["arrests_then_disappeared"], 0);
+
+    // Bad requests change nothing.
+    let (status, problem) = s
+        .post(
+            "/api/linkage/runs",
+            json!({"lists": [list_a, "0193a9c0-0000-7000-8000-000000000000"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "lists");
+    let (status, problem) = s
+        .post(
+            "/api/linkage/runs",
+            json!({"lists": [list_a], "threshold": 1.5}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (_, nothing) = s.get("/api/linkage").await;
+    assert!(nothing["run"].is_null(), "{nothing}");
+
+    let (status, run) = s
+        .post("/api/linkage/runs", json!({"lists": [list_a, list_b]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{run}");
+    assert_eq!(run["members"].as_u64(), Some(records));
+    assert_eq!(run["summary"]["lists"], 2);
+
+    // The true pairs are together, and nobody else is.
+    let org = s
+        .store
+        .keyring()
+        .default_organisation()
+        .map_or(1, |o| o.num);
+    let review =
+        athar_link::stored::Review::load(s.store.as_ref(), org).unwrap_or_else(|e| panic!("{e}"));
+    let joined: std::collections::HashSet<(String, String)> = review
+        .same_person()
+        .into_iter()
+        .map(|(x, y)| {
+            (
+                x.to_string().min(y.to_string()),
+                x.to_string().max(y.to_string()),
+            )
+        })
+        .collect();
+    let found = truth
+        .iter()
+        .filter(|(a, b)| joined.contains(&(a.clone().min(b.clone()), a.clone().max(b.clone()))))
+        .count();
+    assert!(found >= 27, "{found} of {} true pairs linked", truth.len());
+    for p in &review.pairs {
+        let k = (p.a.to_string(), p.b.to_string());
+        if joined.contains(&k)
+            && !truth
+                .iter()
+                .any(|(a, b)| (a.clone().min(b.clone()), a.clone().max(b.clone())) == k)
+        {
+            eprintln!("FALSE {:.3} {}", p.probability, p.why);
+        }
+    }
+    eprintln!(
+        "{}",
+        serde_json::to_string(&run["summary"]["em"]).unwrap_or_default()
+    );
+    assert_eq!(
+        joined.len(),
+        found,
+        "{} joins, {found} of them true",
+        joined.len()
+    );
+
+    // Statistics count each linked person once, with the journey put together.
+    let (_, after) = s.get("/api/stats").await;
+    assert_eq!(after["person_records"].as_u64(), Some(records));
+    assert_eq!(
+        after["persons"].as_u64(),
+        Some(records - joined.len() as u64)
+    );
+    assert_eq!(
+        after["arrests_then_disappeared"].as_u64(),
+        Some(joined.len() as u64)
+    );
+    assert_eq!(
+        after["linkage"]["records_joined"].as_u64(),
+        Some(joined.len() as u64)
+    );
+
+    // Every pair says why.
+    let (first, second) = &truth[0];
+    let (status, pairs) = s.get(&format!("/api/persons/{first}/matches")).await;
+    assert_eq!(status, StatusCode::OK, "{pairs}");
+    let pair = pairs["pairs"]
+        .as_array()
+        .and_then(|p| {
+            p.iter()
+                .find(|p| p["first"] == *second || p["second"] == *second)
+        })
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(pair["together"], true, "{pairs}");
+    let terms = pair["why"].as_array().cloned().unwrap_or_default();
+    assert!(
+        terms
+            .iter()
+            .any(|t| t["comparison"] == "given_name" && t["weight"].as_f64() > Some(0.0)),
+        "{pair}"
+    );
+
+    // The queue, most valuable first; a decision takes the pair out of it.
+    let (status, queue) = s.get("/api/linkage/queue?limit=20").await;
+    assert_eq!(status, StatusCode::OK, "{queue}");
+    let items = queue["items"].as_array().cloned().unwrap_or_default();
+    let values: Vec<f64> = items.iter().filter_map(|i| i["value"].as_f64()).collect();
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    assert!(!items.is_empty(), "the partial names leave pairs to decide");
+    for item in &items {
+        let p = item["probability"].as_f64().unwrap_or(-1.0);
+        let entropy = -(p * p.log2() + (1.0 - p) * (1.0 - p).log2());
+        let affected = item["records_affected"].as_f64().unwrap_or_default();
+        let value = item["value"].as_f64().unwrap_or_default();
+        assert!(
+            item["reason"] == "refused_join" || (value - entropy * affected).abs() < 1e-9,
+            "{item}"
+        );
+        assert!(
+            item["why"].as_array().is_some_and(|t| !t.is_empty()),
+            "{item}"
+        );
+    }
+    // Deciding the most valuable pair takes it out of the queue.
+    let top = &items[0];
+    let (status, _) = s
+        .post(
+            "/api/linkage/decisions",
+            json!({"first": top["first"], "second": top["second"], "decision": "same"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, queue) = s.get("/api/linkage/queue?limit=500").await;
+    assert!(
+        !queue["items"].as_array().is_some_and(|q| q
+            .iter()
+            .any(|i| i["first"] == top["first"] && i["second"] == top["second"])),
+        "{queue}"
+    );
+    let (_, after) = s.get("/api/stats").await;
+
+    // Decide a true pair "different": it comes apart, and the count goes up by one.
+    let (status, decision) = s
+        .post(
+            "/api/linkage/decisions",
+            json!({"first": first, "second": second, "decision": "different", "note": "different mothers"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{decision}");
+    let decision_id = decision["id"].as_str().unwrap_or_default().to_string();
+    let (_, apart) = s.get("/api/stats").await;
+    assert_eq!(
+        apart["persons"].as_u64(),
+        after["persons"].as_u64().map(|p| p + 1)
+    );
+    assert_eq!(apart["linkage"]["confirmed_different"], 1);
+    // Changing one's mind is a new revision of the same decision.
+    let (status, revised) = s
+        .post(
+            "/api/linkage/decisions",
+            json!({"first": second, "second": first, "decision": "same"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revised}");
+    assert_eq!(revised["id"], decision_id.as_str());
+    assert_eq!(revised["rev"], 2);
+    let (_, together) = s.get("/api/stats").await;
+    assert_eq!(together["persons"], after["persons"]);
+    assert_eq!(together["linkage"]["confirmed_same"], 2);
+    // Both decisions stay in the history, with who made them.
+    let (_, history) = s.get(&format!("/api/matches/{decision_id}/history")).await;
+    let revisions = history["revisions"].as_array().cloned().unwrap_or_default();
+    let decided: Vec<&str> = revisions
+        .iter()
+        .filter_map(|r| r["content"]["decision"].as_str())
+        .collect();
+    assert_eq!(decided, ["different", "same"], "{history}");
+
+    // Join two people who are not the same, then withdraw it with a reason.
+    let wrong = (&truth[1].0, &truth[2].1);
+    let (status, joined_wrongly) = s
+        .post(
+            "/api/linkage/decisions",
+            json!({"first": wrong.0, "second": wrong.1, "decision": "same"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{joined_wrongly}");
+    let (_, merged) = s.get("/api/stats").await;
+    assert_eq!(
+        merged["persons"].as_u64(),
+        after["persons"].as_u64().map(|p| p - 1)
+    );
+    let wrong_id = joined_wrongly["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (status, _, _) = s
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/matches/{wrong_id}"),
+            Some(json!({"reason": "clicked the wrong pair"})),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, restored) = s.get("/api/stats").await;
+    assert_eq!(restored["persons"], after["persons"]);
+
+    // The next run learns from the two decisions that stand.
+    let (status, rerun) = s
+        .post("/api/linkage/runs", json!({"lists": [list_a, list_b]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rerun}");
+    assert_eq!(rerun["decisions_used"], 2);
+    let (_, status_now) = s.get("/api/linkage").await;
+    assert_eq!(status_now["run"]["id"], rerun["run"]);
+    assert!(
+        status_now["run"]["model"]["comparisons"].is_array(),
+        "{status_now}"
+    );
+    let chain = s
+        .store
+        .verify(&mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(chain.ok(), "{:?}", chain.problems);
+}

@@ -5,6 +5,10 @@
 //! status — and nothing identifying. It is built once ([`Facts::build`]) and answers
 //! [`Facts::summary`] and [`Facts::breakdown`] from memory.
 //!
+//! Person records that record linkage (and its reviewers) found to describe one person are
+//! counted as one person ([`Facts::build_linked`]): their journeys are put together and the
+//! status is derived from the whole. Records stay as they are.
+//!
 //! The unit counted is a **victimisation**: one person as victim of one event. A breakdown
 //! cell gives the victimisations, the distinct events and the distinct persons in it. Rules
 //! for fuzzy dates, unknown ages and statuses are those of docs/DEFINITIONS.md ("Counting"):
@@ -74,6 +78,35 @@ struct VictimFact {
     then_disappeared: bool,
 }
 
+/// Each linked person record with the record its group is counted under (union–find over
+/// the pairs; the smallest id of a group stands for it).
+fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, RecordId> {
+    let mut parent: HashMap<RecordId, RecordId> = HashMap::new();
+    fn find(parent: &mut HashMap<RecordId, RecordId>, x: RecordId) -> RecordId {
+        let mut root = x;
+        while let Some(&up) = parent.get(&root) {
+            if up == root {
+                break;
+            }
+            root = up;
+        }
+        parent.insert(x, root);
+        root
+    }
+    for &(a, b) in pairs {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            let (low, high) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent.insert(high, low);
+            parent.insert(low, low);
+        }
+    }
+    let keys: Vec<RecordId> = parent.keys().copied().collect();
+    keys.into_iter()
+        .map(|k| (k, find(&mut parent, k)))
+        .collect()
+}
+
 /// Strings seen in one dimension, interned to small numbers.
 #[derive(Debug, Clone, Default)]
 struct Interned {
@@ -112,6 +145,8 @@ impl Interned {
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     persons: Vec<PersonFact>,
+    /// Person records read: more than `persons` when linked records count as one.
+    person_records: usize,
     events: Vec<EventFact>,
     victims: Vec<VictimFact>,
     kinds: Interned,
@@ -240,8 +275,10 @@ impl Filter {
 /// The headline figures of a report (`athar stats --json`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
-    /// Persons recorded, whatever happened to them.
+    /// Persons recorded, whatever happened to them (linked records counted once).
     pub persons: usize,
+    /// Person records, before linked ones are counted once.
+    pub person_records: usize,
     /// Distinct persons who are victims of a counted event.
     pub victims: usize,
     /// Persons with a return (forced or declared voluntary) as victim, and of them those
@@ -388,16 +425,44 @@ impl Facts {
         records: impl IntoIterator<Item = (RecordId, RecordBody)>,
         vocab: &Vocabularies,
     ) -> Facts {
+        Facts::build_linked(records, &[], vocab)
+    }
+
+    /// As [`Facts::build`], with `same_person` pairs of person records that describe one
+    /// person (each record with the record it is counted under): such records count once,
+    /// with their journeys together. The sex and birth date are the first known ones; a
+    /// person in the same event through two records is one victim of it.
+    pub fn build_linked(
+        records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+        same_person: &[(RecordId, RecordId)],
+        vocab: &Vocabularies,
+    ) -> Facts {
         let mut facts = Facts::default();
+        let canonical = canonical_persons(same_person);
         let mut person_index: HashMap<RecordId, u32> = HashMap::new();
         let mut event_index: HashMap<RecordId, u32> = HashMap::new();
         let mut events: Vec<Event> = Vec::new();
-        let mut births = Vec::new();
+        let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
         let mut involvements = Vec::new();
         for (id, body) in records {
             match body {
                 RecordBody::Person(person) => {
-                    person_index.insert(id, facts.persons.len() as u32);
+                    facts.person_records += 1;
+                    let root = canonical.get(&id).copied().unwrap_or(id);
+                    if let Some(&at) = person_index.get(&root) {
+                        person_index.insert(id, at);
+                        let fact = &mut facts.persons[at as usize];
+                        if fact.sex == Sex::Unknown {
+                            fact.sex = person.sex;
+                        }
+                        if births[at as usize].is_unknown() {
+                            births[at as usize] = person.birth_date;
+                        }
+                        continue;
+                    }
+                    let at = facts.persons.len() as u32;
+                    person_index.insert(id, at);
+                    person_index.insert(root, at);
                     births.push(person.birth_date);
                     facts.persons.push(PersonFact {
                         sex: person.sex,
@@ -470,7 +535,10 @@ impl Facts {
                 .push((e, involvement.role, involvement.verification));
         }
         let forced_return = facts.kinds.index.get("forced-return").copied();
-        for (person, steps) in journeys {
+        for (person, mut steps) in journeys {
+            // Two linked records in the same event: one step of the person's journey.
+            steps.sort_by_key(|(e, role, _)| (*e, *role as u8));
+            steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
             let journey: Vec<JourneyStep<'_>> = steps
                 .iter()
                 .map(|(e, role, _)| JourneyStep {
@@ -520,6 +588,7 @@ impl Facts {
             }
         }
         facts.victims.sort_by_key(|v| (v.event, v.person));
+        facts.victims.dedup_by_key(|v| (v.event, v.person));
         facts
     }
 
@@ -552,6 +621,7 @@ impl Facts {
         let mut children_at_return = vec![false; self.persons.len()];
         let mut summary = Summary {
             persons: self.persons.len(),
+            person_records: self.person_records,
             victims: 0,
             returnees: 0,
             forced_returnees: 0,
@@ -931,6 +1001,43 @@ mod tests {
                 }),
             ));
         }
+    }
+
+    #[test]
+    fn linked_records_count_as_one_person_with_one_journey() {
+        let mut r = Records {
+            next: 0,
+            out: vec![],
+        };
+        // One list says a man was arrested; another, about the same man (age unknown there),
+        // says he disappeared after it. A third record is someone else.
+        let a = r.person(Sex::Male, "1980");
+        r.event(a, "arrest", "2019-04", None, None, None);
+        let b = r.person(Sex::Unknown, "");
+        r.event(b, "enforced-disappearance", "2019-05", None, None, None);
+        let c = r.person(Sex::Female, "1990");
+        r.event(c, "arrest", "2019-06", None, None, None);
+        let records = r.out.clone();
+        let apart = Facts::build(records.clone(), Vocabularies::embedded());
+        let s = apart.summary(&Filter::default());
+        assert_eq!((s.persons, s.person_records, s.victims), (3, 3, 3));
+        assert_eq!(s.enforced_disappearances, 1);
+        assert_eq!(
+            s.arrests_then_disappeared, 0,
+            "apart, no arrest is followed by anything"
+        );
+
+        let linked = Facts::build_linked(records, &[(b, a)], Vocabularies::embedded());
+        let s = linked.summary(&Filter::default());
+        assert_eq!((s.persons, s.person_records, s.victims), (2, 3, 2));
+        // Together the journey reads: arrested, then disappeared.
+        assert_eq!(s.arrests_then_disappeared, 1);
+        assert_eq!(s.arrests_sex_unknown, 0);
+        let cells = linked
+            .breakdown(&[Dimension::Sex], &Filter::default(), false)
+            .cells;
+        let persons: usize = cells.iter().map(|c| c.persons).sum();
+        assert_eq!(persons, 2);
     }
 
     fn sample() -> Facts {

@@ -194,7 +194,7 @@ impl AuditRow {
 /// One thing found wrong by verification, naming where.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
-    /// `audit`, `revision`, `index` or `database`.
+    /// `audit`, `revision`, `index`, `linkage` or `database`.
     pub table: &'static str,
     /// The sequence number of the entry, when there is one.
     pub seq: Option<i64>,

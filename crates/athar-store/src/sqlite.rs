@@ -1608,6 +1608,8 @@ impl Store for SqliteStore {
                 verifier.audit(&entry?, &mut revisions_with_progress)?;
             }
             verifier.finish(&mut revisions_with_progress)?;
+            // Linkage runs are what their audit entries committed to.
+            problems.extend(linkage::verify_runs(conn)?);
 
             // The read indexes must agree with the revisions they are derived from.
             let bad_head: Option<i64> = conn

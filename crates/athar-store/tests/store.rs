@@ -1113,3 +1113,61 @@ fn shredding_reaches_every_data_backup_once_older_keys_files_are_gone() {
     assert!(err.is_some_and(|e| e.to_string().contains("another store")));
     assert!(!target3.is_initialised());
 }
+
+/// A linkage run is kept as it was found, and a probability changed afterwards is named.
+#[test]
+fn linkage_runs_are_kept_whole_and_checked_against_the_chain() {
+    let (_tmp, dir, store) = new_store();
+    let a = create(&store, person("محمد الحلبي", "Mohammad al-Halabi", "1980"));
+    let b = create(&store, person("محمد حلبي", "Mohamed Halabi", "1980"));
+    let org = store
+        .keyring()
+        .default_organisation()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .num;
+    assert!(store.latest_linkage_run(org).ok().flatten().is_none());
+    let run = store
+        .save_linkage_run(NewLinkageRun {
+            org,
+            actor: "test".into(),
+            lists: vec![],
+            threshold: 0.9,
+            model: "{}".into(),
+            summary: "{}".into(),
+            members: vec![b, a],
+            // Given in the wrong order: kept in canonical order.
+            pairs: vec![ScoredPair {
+                a: b.max(a),
+                b: b.min(a),
+                probability: 0.97,
+                why: "[]".into(),
+            }],
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let latest = store
+        .latest_linkage_run(org)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no run"));
+    assert_eq!((latest.id, latest.audit_seq), (run.id, run.audit_seq));
+    let mut members = vec![a, b];
+    members.sort();
+    assert_eq!(store.linkage_members(run.id).ok(), Some(members));
+    let pairs = store.linkage_pairs(run.id).unwrap_or_default();
+    assert_eq!((pairs[0].a, pairs[0].b), (a.min(b), a.max(b)));
+    assert!(store.verify(&mut |_| {}).map(|r| r.ok()).unwrap_or(false));
+    let head = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(head.action, "link.run");
+
+    drop(store);
+    raw(&dir)
+        .execute("UPDATE linkage_pairs SET probability = 0.2", [])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(
+        (report.problems[0].table, report.problems[0].seq),
+        ("linkage", Some(run.id))
+    );
+}

@@ -228,3 +228,78 @@ impl Linkage for SqliteStore {
         })
     }
 }
+
+/// Every kept run must match the digest its audit entry committed to: a pair, a member or a
+/// probability changed afterwards is named here.
+pub(crate) fn verify_runs(conn: &rusqlite::Connection) -> Result<Vec<crate::chain::Problem>> {
+    let mut problems = Vec::new();
+    let mut runs = conn.prepare(&format!("{SELECT_RUN} ORDER BY id"))?;
+    let rows: Vec<(LinkageRun, String)> = runs
+        .query_map([], run_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in rows {
+        let run = match finish_run(row) {
+            Ok(run) => run,
+            Err(e) => {
+                problems.push(crate::chain::Problem {
+                    table: "linkage",
+                    seq: None,
+                    problem: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let mut stmt = conn
+            .prepare_cached("SELECT person FROM linkage_members WHERE run = ?1 ORDER BY person")?;
+        let members = stmt
+            .query_map([run.id], |r| r.get::<_, Vec<u8>>(0))?
+            .map(|r| read_id(r?))
+            .collect::<Result<Vec<_>>>()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT a, b, probability, why FROM linkage_pairs WHERE run = ?1 ORDER BY a, b",
+        )?;
+        let pairs = stmt
+            .query_map([run.id], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, f64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })?
+            .map(|r| {
+                let (a, b, probability, why) = r?;
+                Ok(ScoredPair {
+                    a: read_id(a)?,
+                    b: read_id(b)?,
+                    probability,
+                    why,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let digest = run_digest(
+            &run.lists,
+            run.threshold,
+            &run.model,
+            &run.summary,
+            &members,
+            &pairs,
+        );
+        let subject: Option<String> = conn
+            .query_row(
+                "SELECT subject FROM audit WHERE seq = ?1 AND action = 'link.run'",
+                [run.audit_seq],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        if subject.as_deref() != Some(&format!("linkage-run:{} sha256:{digest}", run.id)) {
+            problems.push(crate::chain::Problem {
+                table: "linkage",
+                seq: Some(run.id),
+                problem: "the run does not match what its audit entry recorded".into(),
+            });
+        }
+    }
+    Ok(problems)
+}

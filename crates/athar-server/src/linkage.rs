@@ -1,0 +1,230 @@
+//! Record linkage through the API: run it over the persons of chosen lists, see how it
+//! stands, work the review queue, and decide pairs.
+//!
+//! A run never merges records: it is kept (members, pairs, why, model) and the statistics
+//! count the persons it and the reviewers' decisions put together once. A decision is a
+//! `match` record — a new revision when the pair was decided before — so it can be changed
+//! or withdrawn (deleted with a reason), and the next run learns from it as a label.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use athar_link::Silent;
+use athar_link::stored::{self, Review, RunError, RunOptions};
+use athar_model::validation::FieldError;
+use athar_model::{MatchDecision, RecordId, RecordKind};
+use athar_store::{ChangeSet, Visibility};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::{JsonBody, Problem};
+use crate::records::{RecordOut, blocking, parse_id};
+
+/// `POST /api/linkage/runs`: what to link.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// Sources (lists) whose persons to link; none: every person the organisation can see.
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub lists: Vec<RecordId>,
+    /// Match probability of a link (default 0.9).
+    pub threshold: Option<f64>,
+    /// Seed of the random pairs `u` is learnt from (default 1).
+    pub seed: Option<u64>,
+}
+
+fn run_problem(e: RunError) -> Problem {
+    let invalid = |field: &str, code: &str, message: String, arabic: &str| {
+        Problem::invalid(vec![FieldError::new(field, code, message, arabic)])
+    };
+    match e {
+        RunError::UnknownList(_) => invalid(
+            "lists",
+            "linkage.unknown_list",
+            e.to_string(),
+            "قائمة ليست مصدراً تستطيع هذه المنظمة رؤيته",
+        ),
+        RunError::BadThreshold => invalid(
+            "threshold",
+            "linkage.threshold",
+            e.to_string(),
+            "يجب أن تكون العتبة احتمالاً أكبر من 0 وأصغر من 1",
+        ),
+        RunError::TooFew(_) | RunError::Link(_) => invalid(
+            "lists",
+            "linkage.nothing_to_link",
+            e.to_string(),
+            "لا يوجد ما يكفي من سجلات الأشخاص ذات الأسماء للربط",
+        ),
+        RunError::Store(e) => Problem::from(e),
+    }
+}
+
+/// `POST /api/linkage/runs`: link and keep the run.
+pub async fn start_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<RunRequest>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let options = RunOptions {
+        lists: request.lists,
+        threshold: request.threshold,
+        seed: request.seed,
+    };
+    let outcome = tokio::task::spawn_blocking(move || {
+        stored::run(
+            store.as_ref(),
+            caller.org(),
+            &caller.author(),
+            &options,
+            &Silent,
+        )
+    })
+    .await
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The linkage run failed",
+            "فشل تشغيل الربط",
+        )
+    })?
+    .map_err(run_problem)?;
+    Ok((StatusCode::CREATED, Json(outcome)).into_response())
+}
+
+/// `GET /api/linkage`: the latest run and how the linkage stands with the decisions.
+pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let org = caller.org();
+    let review = blocking(move || Review::load(store.as_ref(), org)).await?;
+    let run = review.run.as_ref().map(|r| {
+        serde_json::json!({
+            "id": r.id,
+            "at": crate::records::rfc3339(r.at),
+            "actor": r.actor,
+            "lists": r.lists,
+            "threshold": r.threshold,
+            "audit_seq": r.audit_seq,
+            "summary": serde_json::from_str::<serde_json::Value>(&r.summary).unwrap_or_default(),
+            "model": serde_json::from_str::<serde_json::Value>(&r.model).unwrap_or_default(),
+        })
+    });
+    Ok(Json(serde_json::json!({ "run": run, "state": review.state() })).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// At most this many pairs (default 50, at most 500).
+    limit: Option<usize>,
+}
+
+/// `GET /api/linkage/queue`: undecided pairs, the most valuable decision first.
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<QueueQuery>,
+) -> Result<Response, Problem> {
+    let limit = query.limit.unwrap_or(50).clamp(1, crate::records::MAX_PAGE);
+    let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
+    let items = blocking(move || {
+        let review = Review::load(store.as_ref(), org)?;
+        store.audit(&author, "link.queue", None)?;
+        Ok(review.queue(limit))
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "items": items })).into_response())
+}
+
+/// `GET /api/persons/{id}/matches`: every kept pair of a person record, with why it
+/// scored what it did and what was decided.
+pub async fn of_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let org = caller.org();
+    let pairs = blocking(move || {
+        if store.visibility(org, RecordKind::Person, id)? == Visibility::Hidden {
+            return Err(athar_store::StoreError::NotFound {
+                kind: RecordKind::Person,
+                id,
+            });
+        }
+        store.get(RecordKind::Person, id)?;
+        Ok(Review::load(store.as_ref(), org)?.pairs_of(id))
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "person": id, "pairs": pairs })).into_response())
+}
+
+/// `POST /api/linkage/decisions`: a reviewer's decision about a pair.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    #[schema(value_type = String)]
+    pub first: RecordId,
+    #[schema(value_type = String)]
+    pub second: RecordId,
+    pub decision: MatchDecision,
+    /// Why (kept sealed).
+    pub note: Option<String>,
+}
+
+/// Record a decision: a new `match` record, or a new revision of the one about the pair.
+pub async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(request): JsonBody<DecisionRequest>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let (status, record) = blocking(move || {
+        for id in [request.first, request.second] {
+            if store.visibility(caller.org(), RecordKind::Person, id)? == Visibility::Hidden {
+                return Err(athar_store::StoreError::NotFound {
+                    kind: RecordKind::Person,
+                    id,
+                });
+            }
+        }
+        let review = Review::load(store.as_ref(), caller.org())?;
+        // The caller's organisation revises its own decision; another's stays as it was.
+        let existing = match review.decision(request.first, request.second) {
+            Some((id, _)) => {
+                (store.get(RecordKind::Match, id)?.owner == caller.org()).then_some(id)
+            }
+            None => None,
+        };
+        let change = stored::decision_change(
+            existing,
+            request.first,
+            request.second,
+            request.decision,
+            request.note,
+        );
+        let status = match change {
+            athar_store::Change::Create { .. } => StatusCode::CREATED,
+            _ => StatusCode::OK,
+        };
+        let id = change.id();
+        store.write(ChangeSet {
+            author: caller.author(),
+            action: format!("link.decide.{}", request.decision.name()),
+            owner: Some(caller.org()),
+            changes: vec![change],
+        })?;
+        Ok((status, store.get(RecordKind::Match, id)?))
+    })
+    .await?;
+    Ok((status, Json(RecordOut::from_stored(&record))).into_response())
+}
