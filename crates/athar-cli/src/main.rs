@@ -82,6 +82,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write the same synthetic people as several lists name them (Arabic script and Latin
+    /// transliterations, partial names, approximate years), with the true person of each
+    /// record, to a CSV file: test data for record linkage (`athar link`, other tools).
+    DemoLists {
+        /// How many records to write.
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Seed: the same seed gives the same records.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The CSV file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Check every revision, the audit chain and the database pages; exit 1 naming the
     /// first entry that does not hold.
     Verify {
@@ -494,6 +508,28 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     summary.persons, summary.records, summary.seconds, summary.persons_per_second
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoLists { records, seed, out } => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let write_error = |e: csv::Error| format!("cannot write {}: {e}", out.display());
+            writer
+                .write_record(athar_demo::lists::ListRecord::HEADER)
+                .map_err(write_error)?;
+            let mut people = std::collections::HashSet::new();
+            for record in athar_demo::lists::ListGenerator::new(seed).take(records) {
+                people.insert(record.person);
+                writer.write_record(record.fields()).map_err(write_error)?;
+            }
+            let bytes = writer
+                .into_inner()
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            link::write_atomically(&out, &bytes)?;
+            println!(
+                "Wrote {records} synthetic list records of {} people to {}.",
+                people.len(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify { json } => {

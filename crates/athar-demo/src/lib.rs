@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod lists;
 pub mod names;
 
 use athar_model::consent::{Answer, Consent, Purpose};

@@ -139,10 +139,7 @@ impl Comparison {
             } => match (a.name(*part), b.name(*part)) {
                 (Some(x), Some(y)) => {
                     let level = name_level(x, y, *close, *near, strings);
-                    if level >= 4
-                        && x.skeleton != y.skeleton
-                        && (reordered(x, b) || reordered(y, a))
-                    {
+                    if level >= 4 && x.skeleton != y.skeleton && swapped(*part, a, b) {
                         3
                     } else {
                         level
@@ -220,9 +217,18 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
     }
 }
 
-/// Whether the name `x` appears among the other record's name tokens.
-fn reordered(x: NameValue, other: &Prepared) -> bool {
-    other.name_tokens.binary_search(&x.skeleton).is_ok()
+/// Whether the two records give the same given and family names the other way round (a
+/// list that writes the family name first). Both names must cross over: one name found in
+/// the other record's other slot is common by chance — many family names are given names
+/// with the article (al-Hasan, al-Ali) — and would be taken for agreement.
+fn swapped(part: NamePart, a: &Prepared, b: &Prepared) -> bool {
+    if !matches!(part, NamePart::Given | NamePart::Family) {
+        return false;
+    }
+    let skeleton = |r: &Prepared, p: NamePart| r.name(p).map(|v| v.skeleton);
+    let (ag, af) = (skeleton(a, NamePart::Given), skeleton(a, NamePart::Family));
+    let (bg, bf) = (skeleton(b, NamePart::Given), skeleton(b, NamePart::Family));
+    ag.is_some() && af.is_some() && ag == bf && af == bg
 }
 
 fn date_level(x: &DateValue, y: &DateValue) -> u8 {

@@ -119,6 +119,10 @@ pub struct EmOptions {
     pub tolerance: f64,
     /// Keep `u` as given (estimated from random pairs), as Splink does by default.
     pub fix_u: bool,
+    /// The largest share of matches the pairs can hold. Among the candidate pairs of n
+    /// records, no more than about n pairs can be one person; without this bound EM can
+    /// settle on a split of the pairs that is not matches against non-matches at all.
+    pub max_lambda: f64,
 }
 
 impl Default for EmOptions {
@@ -127,6 +131,7 @@ impl Default for EmOptions {
             max_iterations: 500,
             tolerance: 1e-7,
             fix_u: true,
+            max_lambda: 1.0,
         }
     }
 }
@@ -138,6 +143,20 @@ pub struct EmReport {
     pub converged: bool,
     pub patterns: usize,
     pub pairs: u64,
+    /// One training session per blocking rule (see `athar_link::link`): what each found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sessions: Vec<SessionSummary>,
+}
+
+/// A training session on the candidate pairs of one blocking rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionSummary {
+    pub rule: String,
+    pub pairs: u64,
+    /// The share of the session's pairs EM took for matches.
+    pub lambda: f64,
+    pub iterations: usize,
+    pub converged: bool,
 }
 
 /// The posterior match probability of a pattern under `p`.
@@ -181,6 +200,7 @@ pub fn estimate_with_labels(
         converged: false,
         patterns: patterns.len(),
         pairs: counts.total(),
+        sessions: Vec::new(),
     };
     if total == 0.0 {
         return (p, report);
@@ -213,7 +233,9 @@ pub fn estimate_with_labels(
             }
         }
         let mut change: f64 = 0.0;
-        let lambda = (matches / total).clamp(PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR);
+        let lambda = (matches / total)
+            .min(opts.max_lambda)
+            .clamp(PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR);
         change = change.max((lambda - p.lambda).abs());
         p.lambda = lambda;
         for c in 0..p.m.len() {

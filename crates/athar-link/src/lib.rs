@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 pub use block::{BlockKey, BlockingRule, Blocks, LinkMode};
 pub use cluster::{Clusters, Link, Refusal, cluster, pairwise_scores};
 pub use compare::{Comparison, PlaceField, TextField};
-pub use em::{EmOptions, EmReport, Parameters, PatternCounts};
+pub use em::{EmOptions, EmReport, Parameters, PatternCounts, SessionSummary};
 pub use record::{Field, InputRecord, NamePart, Prepared, Preparer, ValueProblem};
 
 /// At most this many comparisons in a model (four bits each in a `u64` pattern).
@@ -829,7 +829,9 @@ fn train(
         converged: true,
         patterns: counts.len(),
         pairs: compared,
+        sessions: Vec::new(),
     };
+    let mut sessions = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate().take(32) {
         let held_out: Vec<bool> = comps.iter().map(|c| rule.constrains(c)).collect();
         if held_out.iter().all(|&h| h) {
@@ -857,15 +859,28 @@ fn train(
             }
             out
         };
+        // Each record is one person with a few others at most: matches cannot outnumber
+        // the records (twice over, for persons listed three or more times).
+        let max_lambda = (2.0 * records.len() as f64 / session.total() as f64).min(1.0);
         let (p, rep) = em::estimate_with_labels(
             &session,
             &strip(&known.0),
             &strip(&known.1),
             start,
-            EmOptions::default(),
+            EmOptions {
+                max_lambda,
+                ..EmOptions::default()
+            },
         );
         report.iterations += rep.iterations;
         report.converged &= rep.converged;
+        sessions.push(SessionSummary {
+            rule: rule.describe(),
+            pairs: session.total(),
+            lambda: p.lambda,
+            iterations: rep.iterations,
+            converged: rep.converged,
+        });
         for c in 0..comps.len() {
             if !held_out[c] {
                 for (acc, v) in m_sum[c].iter_mut().zip(&p.m[c]) {
@@ -906,6 +921,7 @@ fn train(
         }
     }
     parameters.lambda = lambda;
+    report.sessions = sessions;
     (parameters, report)
 }
 
