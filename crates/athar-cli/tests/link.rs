@@ -236,3 +236,98 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--threshold"));
     assert!(!out.exists(), "nothing written after a refusal");
 }
+
+/// The demo's three lists of the same invented people (Arabic script, transliterations, a
+/// register), deduplicated from the command line and scored against the truth they carry.
+#[test]
+fn the_demo_lists_are_deduplicated_against_their_truth() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lists = dir.path().join("lists.csv");
+    let out = dir.path().join("clusters.csv");
+    let lists_arg = lists.to_str().unwrap_or_default();
+    let made = athar(&[
+        "demo-lists",
+        "--records",
+        "6000",
+        "--seed",
+        "9",
+        "--out",
+        lists_arg,
+    ]);
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let mut args = vec![
+        "link",
+        "--csv",
+        lists_arg,
+        "--id",
+        "id",
+        "--out",
+        out.to_str().unwrap_or_default(),
+        "--json",
+    ];
+    let maps: Vec<String> = [
+        "given_name",
+        "father_name",
+        "grandfather_name",
+        "family_name",
+        "mother_name",
+        "birth_date",
+        "birthplace",
+        "sex",
+    ]
+    .iter()
+    .map(|f| format!("{f}={f}"))
+    .collect();
+    for m in &maps {
+        args.push("--map");
+        args.push(m);
+    }
+    let run = athar(&args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap_or_default();
+    let sessions = summary["em"]["sessions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!sessions.is_empty(), "{summary}");
+
+    let mut truth: HashMap<String, String> = HashMap::new();
+    for row in csv::Reader::from_path(&lists).expect("lists").records() {
+        let row = row.expect("a row");
+        truth.insert(row[0].to_string(), row[1].to_string());
+    }
+    let mut cluster: HashMap<String, String> = HashMap::new();
+    for row in csv::Reader::from_path(&out).expect("clusters").records() {
+        let row = row.expect("a row");
+        cluster.insert(row[1].to_string(), row[2].to_string());
+    }
+    assert_eq!(cluster.len(), 6000);
+    let pairs = |groups: HashMap<(String, String), u64>| -> u64 {
+        groups.values().map(|n| n * (n - 1) / 2).sum()
+    };
+    let count = |key: &dyn Fn(&String) -> (String, String)| {
+        let mut groups: HashMap<(String, String), u64> = HashMap::new();
+        for id in truth.keys() {
+            *groups.entry(key(id)).or_default() += 1;
+        }
+        pairs(groups)
+    };
+    let real = count(&|id| (truth[id].clone(), String::new()));
+    let predicted = count(&|id| (cluster[id].clone(), String::new()));
+    let both = count(&|id| (cluster[id].clone(), truth[id].clone()));
+    let precision = both as f64 / predicted.max(1) as f64;
+    let recall = both as f64 / real.max(1) as f64;
+    // Measured at 20,000 records: precision 0.99, recall 0.91 (docs/BENCHMARKS.md).
+    assert!(
+        precision >= 0.97 && recall >= 0.85,
+        "precision {precision:.3}, recall {recall:.3}"
+    );
+}

@@ -217,18 +217,21 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
     }
 }
 
-/// Whether the two records give the same given and family names the other way round (a
-/// list that writes the family name first). Both names must cross over: one name found in
-/// the other record's other slot is common by chance — many family names are given names
-/// with the article (al-Hasan, al-Ali) — and would be taken for agreement.
+/// Whether the name of one record's given (family) slot is the other record's family
+/// (given) name: the same names written the other way round, as lists that put the family
+/// name first do. Only these two slots are looked at: a given name that recurs as someone's
+/// father, grandfather or mother is common by chance and no sign of one person.
 fn swapped(part: NamePart, a: &Prepared, b: &Prepared) -> bool {
-    if !matches!(part, NamePart::Given | NamePart::Family) {
-        return false;
-    }
+    let other = match part {
+        NamePart::Given => NamePart::Family,
+        NamePart::Family => NamePart::Given,
+        _ => return false,
+    };
     let skeleton = |r: &Prepared, p: NamePart| r.name(p).map(|v| v.skeleton);
-    let (ag, af) = (skeleton(a, NamePart::Given), skeleton(a, NamePart::Family));
-    let (bg, bf) = (skeleton(b, NamePart::Given), skeleton(b, NamePart::Family));
-    ag.is_some() && af.is_some() && ag == bf && af == bg
+    let crosses = |x: &Prepared, y: &Prepared| {
+        skeleton(x, part).is_some() && skeleton(x, part) == skeleton(y, other)
+    };
+    crosses(a, b) || crosses(b, a)
 }
 
 fn date_level(x: &DateValue, y: &DateValue) -> u8 {
