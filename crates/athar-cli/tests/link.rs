@@ -269,19 +269,11 @@ fn the_demo_lists_are_deduplicated_against_their_truth() {
         out.to_str().unwrap_or_default(),
         "--json",
     ];
-    let maps: Vec<String> = [
-        "given_name",
-        "father_name",
-        "grandfather_name",
-        "family_name",
-        "mother_name",
-        "birth_date",
-        "birthplace",
-        "sex",
-    ]
-    .iter()
-    .map(|f| format!("{f}={f}"))
-    .collect();
+    // Every column after id, person and list is a person field of the same name.
+    let maps: Vec<String> = athar_demo::lists::ListRecord::HEADER[3..]
+        .iter()
+        .map(|f| format!("{f}={f}"))
+        .collect();
     for m in &maps {
         args.push("--map");
         args.push(m);

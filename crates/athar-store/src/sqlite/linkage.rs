@@ -74,6 +74,37 @@ fn finish_run((mut run, lists): (LinkageRun, String)) -> Result<LinkageRun> {
     Ok(run)
 }
 
+fn read_members(conn: &rusqlite::Connection, run: i64) -> Result<Vec<RecordId>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT person FROM linkage_members WHERE run = ?1 ORDER BY person")?;
+    let rows = stmt.query_map([run], |r| r.get::<_, Vec<u8>>(0))?;
+    rows.map(|r| read_id(r?)).collect()
+}
+
+fn read_pairs(conn: &rusqlite::Connection, run: i64) -> Result<Vec<ScoredPair>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a, b, probability, why FROM linkage_pairs WHERE run = ?1 ORDER BY a, b",
+    )?;
+    let rows = stmt.query_map([run], |r| {
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, Vec<u8>>(1)?,
+            r.get::<_, f64>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (a, b, probability, why) = r?;
+        Ok(ScoredPair {
+            a: read_id(a)?,
+            b: read_id(b)?,
+            probability,
+            why,
+        })
+    })
+    .collect()
+}
+
 const SELECT_RUN: &str =
     "SELECT id, org, at, actor, lists, threshold, model, summary, audit_seq FROM linkage_runs";
 
@@ -193,39 +224,11 @@ impl Linkage for SqliteStore {
     }
 
     fn linkage_members(&self, run: i64) -> Result<Vec<RecordId>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT person FROM linkage_members WHERE run = ?1 ORDER BY person",
-            )?;
-            let rows = stmt.query_map([run], |r| r.get::<_, Vec<u8>>(0))?;
-            rows.map(|r| read_id(r?)).collect()
-        })
+        self.read(|conn| read_members(conn, run))
     }
 
     fn linkage_pairs(&self, run: i64) -> Result<Vec<ScoredPair>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT a, b, probability, why FROM linkage_pairs WHERE run = ?1 ORDER BY a, b",
-            )?;
-            let rows = stmt.query_map([run], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?;
-            rows.map(|r| {
-                let (a, b, probability, why) = r?;
-                Ok(ScoredPair {
-                    a: read_id(a)?,
-                    b: read_id(b)?,
-                    probability,
-                    why,
-                })
-            })
-            .collect()
-        })
+        self.read(|conn| read_pairs(conn, run))
     }
 }
 
@@ -249,34 +252,8 @@ pub(crate) fn verify_runs(conn: &rusqlite::Connection) -> Result<Vec<crate::chai
                 continue;
             }
         };
-        let mut stmt = conn
-            .prepare_cached("SELECT person FROM linkage_members WHERE run = ?1 ORDER BY person")?;
-        let members = stmt
-            .query_map([run.id], |r| r.get::<_, Vec<u8>>(0))?
-            .map(|r| read_id(r?))
-            .collect::<Result<Vec<_>>>()?;
-        let mut stmt = conn.prepare_cached(
-            "SELECT a, b, probability, why FROM linkage_pairs WHERE run = ?1 ORDER BY a, b",
-        )?;
-        let pairs = stmt
-            .query_map([run.id], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?
-            .map(|r| {
-                let (a, b, probability, why) = r?;
-                Ok(ScoredPair {
-                    a: read_id(a)?,
-                    b: read_id(b)?,
-                    probability,
-                    why,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let members = read_members(conn, run.id)?;
+        let pairs = read_pairs(conn, run.id)?;
         let digest = run_digest(
             &run.lists,
             run.threshold,
