@@ -1006,7 +1006,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// Output cut short by its reader (`athar stats | head`) ends the command quietly, as it
+/// does for other command-line tools, instead of a panic about a broken pipe.
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            // 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe.
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ATHAR_LOG")

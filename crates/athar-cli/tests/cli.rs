@@ -805,4 +805,25 @@ fn persons_in_the_store_are_linked_reviewed_and_counted_once() {
     assert_eq!(withdrawn["linkage"]["confirmed_same"], 0);
     assert_eq!(withdrawn["persons"], linked["persons"]);
     assert!(athar(&data, &["verify"]).status.success());
+
+    // A reader that stops early (`| head`) ends the command quietly, without a panic.
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(&data)
+        .args(["stats", "--by", "kind,year,month", "--ids", "--json"])
+        .env("ATHAR_PASSPHRASE", PASS)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = [0u8; 64];
+    if let Some(out) = child.stdout.as_mut() {
+        out.read_exact(&mut first).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(done.status.code(), Some(101), "{stderr}");
 }
