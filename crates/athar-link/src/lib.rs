@@ -296,6 +296,11 @@ pub struct Scorer<'a> {
     pub parameters: &'a Parameters,
     bayes: Vec<Vec<f64>>,
     prior: f64,
+    /// The comparisons in the order a bounded score takes them: the weightiest first.
+    order: Vec<usize>,
+    /// For each position of `order`, the most the comparisons from there on can still add
+    /// to a weight (0 for a missing value): a pair that cannot reach a floor stops early.
+    most_from: Vec<f64>,
 }
 
 /// One comparison's part in a pair's weight.
@@ -324,13 +329,63 @@ impl<'a> Scorer<'a> {
         comparisons: &'a [Comparison],
         parameters: &'a Parameters,
     ) -> Self {
+        let bayes = parameters.log2_bayes_factors();
+        // The largest name-frequency adjustment: agreement on the rarest name.
+        let most_adjustment = |c: usize| -> f64 {
+            let Comparison::Name {
+                part,
+                term_frequency: true,
+                ..
+            } = comparisons[c]
+            else {
+                return 0.0;
+            };
+            let u_same = parameters.u[c][1] + parameters.u[c][2];
+            data.name_frequency[part.index()]
+                .values()
+                .filter(|&&t| t > 0.0)
+                .map(|&t| (u_same / t).log2())
+                .fold(0.0, f64::max)
+        };
+        let best: Vec<f64> = (0..comparisons.len())
+            .map(|c| bayes[c].iter().skip(1).copied().fold(0.0, f64::max) + most_adjustment(c))
+            .collect();
+        let mut order: Vec<usize> = (0..comparisons.len()).collect();
+        order.sort_by(|&x, &y| best[y].total_cmp(&best[x]));
+        let mut most_from = vec![0.0; comparisons.len() + 1];
+        for i in (0..order.len()).rev() {
+            most_from[i] = most_from[i + 1] + best[order[i]];
+        }
         Scorer {
             data,
             comparisons,
             parameters,
-            bayes: parameters.log2_bayes_factors(),
+            bayes,
             prior: parameters.prior_weight(),
+            order,
+            most_from,
         }
+    }
+
+    /// The weight of a pair when it reaches `floor`; `None` as soon as the comparisons left
+    /// cannot lift it there (most pairs of a block are plainly different people, and their
+    /// first names say so). Exact: a pair at or above the floor is never cut short.
+    pub fn weight_at_least(&self, a: u32, b: u32, floor: f64) -> Option<f64> {
+        let (x, y) = (
+            &self.data.records[a as usize],
+            &self.data.records[b as usize],
+        );
+        let mut w = self.prior;
+        for (i, &c) in self.order.iter().enumerate() {
+            let l = self.comparisons[c].level(x, y, &self.data.interner) as usize;
+            if l > 0 {
+                w += self.bayes[c][l] + self.frequency_adjustment(c, l, a, b);
+            }
+            if w + self.most_from[i + 1] < floor {
+                return None;
+            }
+        }
+        Some(w)
     }
 
     /// The comparison pattern of a pair.
@@ -622,17 +677,21 @@ pub fn link(
     let scorer = Scorer::new(data, comps, &parameters);
     progress.stage("scoring", total_pairs);
     let keep = settings.keep_above.min(settings.threshold);
+    // The weight of probability `keep`, a little lower so rounding never loses a pair.
+    let floor = (keep / (1.0 - keep)).log2() - 1e-9;
     let mut links: Vec<Link> = work
         .par_iter()
         .fold(Vec::new, |mut acc, w| {
             for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
-                let p = probability_of_weight(scorer.weight(a, b, scorer.pattern(a, b)));
-                if p >= keep {
-                    acc.push(Link {
-                        a,
-                        b,
-                        probability: p,
-                    });
+                if let Some(weight) = scorer.weight_at_least(a, b, floor) {
+                    let p = probability_of_weight(weight);
+                    if p >= keep {
+                        acc.push(Link {
+                            a,
+                            b,
+                            probability: p,
+                        });
+                    }
                 }
             });
             progress.advance(w.pairs);

@@ -120,6 +120,26 @@ fn fake_1000_clusters_at_least_as_well_as_splink() {
     // Training learnt m close to what the true pairs show, level by level. Blocking biases
     // it a little (a swapped name misses the blocks keyed on that name): within 0.2.
     let scorer = athar_link::Scorer::new(&data, &settings.comparisons, &outcome.parameters);
+
+    // The bounded score used when scoring candidates is exact: the full weight whenever it
+    // reaches the floor, nothing otherwise — over every pair of the thousand records.
+    let floor = (0.9f64 / 0.1).log2();
+    let mut cut = 0;
+    for a in 0..truth.len() as u32 {
+        for b in a + 1..truth.len() as u32 {
+            let full = scorer.weight(a, b, scorer.pattern(a, b));
+            let bounded = scorer.weight_at_least(a, b, floor);
+            if full >= floor {
+                // Summed in another order: equal up to rounding.
+                let w = bounded.unwrap_or(f64::NAN);
+                assert!((w - full).abs() < 1e-9, "pair {a} {b}: {w} against {full}");
+            } else {
+                assert_eq!(bounded, None, "pair {a} {b}");
+                cut += 1;
+            }
+        }
+    }
+    assert!(cut > 400_000, "{cut} pairs below the floor");
     let mut observed: Vec<Vec<u64>> = settings
         .comparisons
         .iter()
