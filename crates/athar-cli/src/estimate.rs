@@ -13,8 +13,12 @@ use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, Meth
 #[derive(clap::Args)]
 pub struct EstimateArgs {
     /// The capture table: one column per list (1 = on that list), a last column `count`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "linked")]
     table: Option<PathBuf>,
+    /// Or: the sources (lists) in the store, comma-separated; the table is made from the
+    /// persons citing them, linked persons counted once (`athar linkage run` first).
+    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    linked: Vec<String>,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic, bic or lcmcr.
     #[arg(long, default_value = "aic", value_parser = [
         "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "aic", "bic", "lcmcr",
@@ -113,11 +117,64 @@ fn print_estimate(estimate: &Estimate, heading: Option<&str>) {
     }
 }
 
-pub fn run(args: EstimateArgs) -> Result<ExitCode, String> {
+/// The capture table of the store's lists, linked persons counted once.
+fn linked_table(args: &EstimateArgs, dir: &athar_store::DataDir) -> Result<CaptureTable, String> {
+    if args.stratum.is_some() {
+        return Err("--stratum goes with --table".into());
+    }
+    let lists = args
+        .linked
+        .iter()
+        .map(|l| {
+            l.parse()
+                .map_err(|_| format!("--linked: {l:?} is not a source id"))
+        })
+        .collect::<Result<Vec<athar_model::RecordId>, _>>()?;
+    use athar_store::Store;
+    let store = crate::open_store(dir)?;
+    let org = crate::own_organisation(&store)?;
+    let counts = athar_link::stored::capture_counts(&store, org, &lists)
+        .map_err(|e| format!("--linked: {e}"))?;
+    let names: Vec<String> = (1..=lists.len()).map(|i| format!("L{i}")).collect();
+    if !args.json {
+        for (name, list) in names.iter().zip(&lists) {
+            println!("{name} = source {list}");
+        }
+        match counts.linkage.run {
+            Some(run) => println!(
+                "{} persons from {} person records (linkage run {run}, {} records counted with another).",
+                counts.persons, counts.records, counts.linkage.records_joined
+            ),
+            None => println!(
+                "{} persons from {} person records; no linkage run yet, so a person on two lists counts twice (athar linkage run).",
+                counts.persons, counts.records
+            ),
+        }
+    }
+    store
+        .audit("cli", "estimate.linked", None)
+        .map_err(|e| e.to_string())?;
+    CaptureTable::new(names, counts.counts).map_err(|e| format!("--linked: {e}"))
+}
+
+pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
+    if !args.linked.is_empty() {
+        let table = linked_table(&args, dir)?;
+        let method = method_for(&args, &table)?;
+        let estimate = mse::estimate(&table, &method, args.level).map_err(|e| e.to_string())?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&estimate).map_err(|e| e.to_string())?
+            );
+        } else {
+            print_estimate(&estimate, None);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(path) = &args.table else {
         return Err(
-            "give --table FILE.csv: estimating from the store's lists needs record linkage, which is not in this version"
-                .into(),
+            "give --table FILE.csv, or --linked SOURCE,SOURCE… for the store's lists".into(),
         );
     };
     let file =

@@ -708,6 +708,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         " — nothing written"
                     }
                 );
+                if let (true, Some(source)) = (report.written, report.source) {
+                    println!(
+                        "  kept as source {source} (for athar linkage run --list, athar estimate --linked)"
+                    );
+                }
                 for r in &report.refused {
                     println!(
                         "  refused: line {}, column {}: {}",
@@ -805,7 +810,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
-        Command::Estimate(args) => estimate::run(args),
+        Command::Estimate(args) => estimate::run(args, &dir),
         Command::Link(args) => link::run(args),
         Command::Linkage { command } => {
             let store = open_store(&dir)?;

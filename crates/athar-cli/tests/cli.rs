@@ -806,6 +806,27 @@ fn persons_in_the_store_are_linked_reviewed_and_counted_once() {
     assert_eq!(withdrawn["persons"], linked["persons"]);
     assert!(athar(&data, &["verify"]).status.success());
 
+    // Estimation from the store's lists names what it cannot use.
+    for (args, says) in [
+        (
+            vec!["estimate", "--linked", "not-an-id,x"],
+            "not a source id",
+        ),
+        (
+            vec!["estimate", "--linked", first.as_str(), second.as_str()],
+            "not a source this organisation can see",
+        ),
+        (
+            vec!["estimate", "--linked", first.as_str()],
+            "between 2 and 16 lists",
+        ),
+    ] {
+        let out = athar(&data, &args);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+
     // A reader that stops early (`| head`) ends the command quietly, without a panic.
     use std::io::Read;
     let mut child = Command::new(env!("CARGO_BIN_EXE_athar"))
@@ -826,4 +847,125 @@ fn persons_in_the_store_are_linked_reviewed_and_counted_once() {
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(done.status.code(), Some(101), "{stderr}");
+}
+
+/// Two lists imported, linked, and the number never documented estimated from their overlap
+/// — each linked person counted once — as an analyst runs it from the command line.
+#[test]
+fn lists_imported_linked_and_estimated_from_the_store() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    // 60 invented people: list A names people 0–39 in Arabic script, list B people 20–59
+    // in Latin letters; 20 are on both.
+    const GIVEN: [(&str, &str); 10] = [
+        ("محمد", "Mohammad"),
+        ("أحمد", "Ahmad"),
+        ("خالد", "Khaled"),
+        ("عمر", "Omar"),
+        ("يوسف", "Yousef"),
+        ("حسن", "Hassan"),
+        ("علي", "Ali"),
+        ("سامر", "Samer"),
+        ("فادي", "Fadi"),
+        ("ماهر", "Maher"),
+    ];
+    const FAMILY: [(&str, &str); 6] = [
+        ("الحلبي", "al-Halabi"),
+        ("الخطيب", "al-Khatib"),
+        ("المصري", "al-Masri"),
+        ("الشامي", "al-Shami"),
+        ("النجار", "al-Najjar"),
+        ("الزعبي", "al-Zoubi"),
+    ];
+    let person = |i: usize| {
+        (
+            GIVEN[i % 10],
+            GIVEN[(i / 10 + 3 * i) % 10],
+            FAMILY[i / 10],
+            1960 + i,
+        )
+    };
+    let mut a = String::from("ref,given,father,family,born\n");
+    for i in 0..40 {
+        let (g, f, fam, year) = person(i);
+        a += &format!(
+            "A{i},{},{},{},{year}-0{}-1{}\n",
+            g.0,
+            f.0,
+            fam.0,
+            1 + i % 9,
+            i % 9
+        );
+    }
+    let mut b = String::from("ref,given,father,family,born\n");
+    for i in 20..60 {
+        let (g, f, fam, year) = person(i);
+        b += &format!("B{i},{},{},{},{year}\n", g.1, f.1, fam.1);
+    }
+    let mut sources = Vec::new();
+    for (name, text) in [("List A", a), ("List B", b)] {
+        let list = tmp.path().join(format!("{name}.csv"));
+        std::fs::write(&list, text).unwrap_or_else(|e| panic!("{e}"));
+        let mapping = tmp.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &mapping,
+            format!(
+                "[list]\nname = \"{name}\"\nkey = \"ref\"\n[columns]\ngiven = \"given_name\"\nfather = \"father_name\"\nfamily = \"family_name\"\nborn = \"birth_date\"\n"
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let report = json_of(&athar(
+            &data,
+            &[
+                "import",
+                &list.display().to_string(),
+                "--mapping",
+                &mapping.display().to_string(),
+                "--json",
+            ],
+        ));
+        assert_eq!(report["created"], 40, "{report}");
+        sources.push(report["source"].as_str().unwrap_or_default().to_string());
+    }
+    let lists = sources.join(",");
+    // Before linkage every record is its own person: nobody is on both lists.
+    let out = athar(
+        &data,
+        &["estimate", "--linked", &lists, "--method", "chapman"],
+    );
+    assert!(!out.status.success(), "no overlap, no estimate");
+    let run = json_of(&athar(
+        &data,
+        &[
+            "linkage",
+            "run",
+            "--list",
+            &sources[0],
+            "--list",
+            &sources[1],
+            "--json",
+        ],
+    ));
+    assert_eq!(run["members"], 80, "{run}");
+    let estimate = json_of(&athar(
+        &data,
+        &[
+            "estimate",
+            "--linked",
+            &lists,
+            "--method",
+            "lincoln-petersen",
+            "--json",
+        ],
+    ));
+    // 40 × 40 / 20 = 80 when the 20 on both lists are found, and only they.
+    let n = estimate["estimate"].as_f64().unwrap_or_default();
+    assert!((n - 80.0).abs() < 1e-6, "{estimate}");
+    let out = athar(
+        &data,
+        &["estimate", "--linked", &lists, "--method", "chapman"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("60 persons from 80 person records"), "{text}");
 }

@@ -37,6 +37,10 @@ pub struct RowIssue {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct ImportReport {
     pub list: String,
+    /// The source record the list is kept as (every imported record cites it): the id to
+    /// name the list by in linkage and estimation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<athar_model::RecordId>,
     pub encoding: String,
     pub delimiter: String,
     pub rows: usize,
@@ -388,6 +392,7 @@ pub fn import_table_with_progress(
 
     // The list itself is the source every record cites.
     let source_id = derived_id(store, options.owner, &["list", &list])?;
+    report.source = Some(source_id);
     let source = RecordBody::Source(Source {
         kind: mapping.source_kind.clone(),
         title: list.clone(),

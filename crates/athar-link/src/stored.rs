@@ -48,6 +48,8 @@ pub enum RunError {
     BadThreshold,
     #[error("fewer than two person records with a name to link ({0})")]
     TooFew(usize),
+    #[error("a capture table needs between 2 and 16 lists, not {0}")]
+    ListCount(usize),
     #[error(transparent)]
     Link(#[from] LinkError),
     #[error(transparent)]
@@ -506,4 +508,80 @@ impl Review {
         let pair = if a <= b { (a, b) } else { (b, a) };
         self.decisions.get(&pair).copied()
     }
+}
+
+/// How many persons were documented by each combination of lists, linked persons counted
+/// once: the capture table of Multiple Systems Estimation, from the store.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureCounts {
+    /// The lists (sources), in the order of the pattern bits.
+    pub lists: Vec<RecordId>,
+    /// Persons by capture pattern (bit j: on list j); entry 0 is always 0.
+    pub counts: Vec<u64>,
+    /// Person records on the lists, and the persons they are after linkage.
+    pub records: usize,
+    pub persons: usize,
+    pub linkage: LinkageState,
+}
+
+/// The capture table of chosen lists: each person (linked records counted once, through
+/// the organisation's latest run and its decisions) on the lists any of their records cites.
+pub fn capture_counts(
+    store: &dyn Backend,
+    org: i64,
+    lists: &[RecordId],
+) -> Result<CaptureCounts, RunError> {
+    if !(2..=16).contains(&lists.len()) {
+        return Err(RunError::ListCount(lists.len()));
+    }
+    for list in lists {
+        match store.visibility(org, RecordKind::Source, *list) {
+            Ok(athar_store::Visibility::Hidden)
+            | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
+                return Err(RunError::UnknownList(*list));
+            }
+            Err(e) => return Err(e.into()),
+            Ok(_) => {}
+        }
+    }
+    let review = Review::load(store, org)?;
+    let position: HashMap<RecordId, usize> = review
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .collect();
+    let mut patterns: HashMap<RecordId, usize> = HashMap::new();
+    let mut records = 0;
+    for r in all_visible(store, org, RecordKind::Person)? {
+        let RecordBody::Person(person) = &r.body else {
+            continue;
+        };
+        let mut mask = 0usize;
+        for citation in &person.sources {
+            if let Some(j) = lists.iter().position(|l| *l == citation.source) {
+                mask |= 1 << j;
+            }
+        }
+        if mask == 0 {
+            continue;
+        }
+        records += 1;
+        let identity = match position.get(&r.id) {
+            Some(&i) => review.records[review.clusters.of[i] as usize],
+            None => r.id,
+        };
+        *patterns.entry(identity).or_default() |= mask;
+    }
+    let mut counts = vec![0u64; 1 << lists.len()];
+    for mask in patterns.values() {
+        counts[*mask] += 1;
+    }
+    Ok(CaptureCounts {
+        lists: lists.to_vec(),
+        counts,
+        records,
+        persons: patterns.len(),
+        linkage: review.state(),
+    })
 }

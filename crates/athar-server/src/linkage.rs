@@ -54,7 +54,7 @@ fn run_problem(e: RunError) -> Problem {
             e.to_string(),
             "يجب أن تكون العتبة احتمالاً أكبر من 0 وأصغر من 1",
         ),
-        RunError::TooFew(_) | RunError::Link(_) => invalid(
+        RunError::TooFew(_) | RunError::Link(_) | RunError::ListCount(_) => invalid(
             "lists",
             "linkage.nothing_to_link",
             e.to_string(),

@@ -1932,6 +1932,20 @@ async fn linkage_counts_people_once_and_reviewers_decide_the_uncertain_pairs() {
         joined.len()
     );
 
+    // The capture table of the two lists counts each linked person once, on both lists.
+    let ids = |text: &str| text.parse::<athar_model::RecordId>().unwrap_or_default();
+    let table =
+        athar_link::stored::capture_counts(s.store.as_ref(), org, &[ids(&list_a), ids(&list_b)])
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.records as u64, records);
+    assert_eq!(table.counts[0b11], found as u64);
+    assert_eq!(table.counts[0b01] as usize, a.len() - found);
+    assert_eq!(table.counts[0b10] as usize, b.len() - found);
+    assert!(matches!(
+        athar_link::stored::capture_counts(s.store.as_ref(), org, &[ids(&list_a)]),
+        Err(athar_link::stored::RunError::ListCount(1))
+    ));
+
     // Statistics count each linked person once, with the journey put together.
     let (_, after) = s.get("/api/stats").await;
     assert_eq!(after["person_records"].as_u64(), Some(records));
