@@ -32,6 +32,10 @@ pub struct StatsArgs {
     /// With --by: list the events behind each cell.
     #[arg(long)]
     ids: bool,
+    /// With --by, for public outputs: withhold cells of fewer persons than this (counts
+    /// and events), so that nobody is singled out by a small count.
+    #[arg(long, value_name = "PERSONS")]
+    suppress_below: Option<usize>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -133,7 +137,10 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
             }
         }
     } else {
-        let breakdown = facts.breakdown(&dimensions, &filter, args.ids);
+        let mut breakdown = facts.breakdown(&dimensions, &filter, args.ids);
+        if let Some(below) = args.suppress_below {
+            breakdown.suppress_small_cells(below);
+        }
         if args.json {
             println!(
                 "{}",
@@ -145,6 +152,11 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
                 breakdown.dimensions.join("\t")
             );
             for cell in &breakdown.cells {
+                if cell.suppressed {
+                    let below = format!("<{}", breakdown.suppressed_below.unwrap_or_default());
+                    println!("{}\t{below}\t{below}\t{below}", cell.key.join("\t"));
+                    continue;
+                }
                 println!(
                     "{}\t{}\t{}\t{}",
                     cell.key.join("\t"),

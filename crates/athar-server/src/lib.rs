@@ -323,7 +323,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         e(
             "GET",
             "/api/stats/breakdown",
-            "Counts by up to three dimensions (by=kind,year), with the events behind each cell (ids=true)",
+            "Counts by up to three dimensions (by=kind,year), with the events behind each cell (ids=true); for public outputs, cells of fewer persons than suppress_below withheld",
             "statistics",
             None,
             None,

@@ -77,6 +77,8 @@ pub struct StatsQuery {
     by: Option<String>,
     /// Breakdowns: list the events behind each cell.
     ids: Option<bool>,
+    /// Breakdowns for public outputs: withhold cells of fewer persons than this.
+    suppress_below: Option<usize>,
 }
 
 // A problem is the handler's answer; boxing it would only move the allocation.
@@ -144,16 +146,18 @@ pub async fn breakdown(
         )])
     })?;
     let with_ids = query.ids.unwrap_or(false);
+    let suppress_below = query.suppress_below;
     let store = state.store.clone();
     let org = caller.org();
     let author = caller.author();
     let breakdown = blocking(move || {
         let (facts, linkage) = load_facts(store.as_ref(), org)?;
         store.audit(&author, "stats", None)?;
-        Ok(WithLinkage {
-            figures: facts.breakdown(&dimensions, &filter, with_ids),
-            linkage,
-        })
+        let mut figures = facts.breakdown(&dimensions, &filter, with_ids);
+        if let Some(below) = suppress_below {
+            figures.suppress_small_cells(below);
+        }
+        Ok(WithLinkage { figures, linkage })
     })
     .await?;
     Ok(Json(breakdown).into_response())

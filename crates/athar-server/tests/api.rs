@@ -1594,6 +1594,19 @@ async fn statistics_and_estimates_through_the_api() {
         .unwrap_or_default();
     assert_eq!(arrest_cell["victimisations"], 1);
     assert_eq!(arrest_cell["event_ids"], json!([arrest]));
+    // For a public output, a cell of one person is withheld, events and all.
+    let (status, public) = s
+        .get("/api/stats/breakdown?by=kind,year&ids=true&suppress_below=5")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    let withheld = public["cells"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|c| c["key"] == json!(["arrest", "2019"])))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(withheld["suppressed"], true, "{public}");
+    assert!(withheld["persons"].is_null() && withheld.get("event_ids").is_none());
+    assert_eq!(public["suppressed_below"], 5);
 
     let (status, problem) = s.get("/api/stats/breakdown?by=colour").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -396,7 +396,7 @@ impl Dimension {
 }
 
 /// One cell of a breakdown.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     /// The values of the dimensions, in order ("unknown" or "uncertain" where the records do
     /// not decide).
@@ -405,8 +405,28 @@ pub struct Cell {
     pub events: usize,
     pub persons: usize,
     /// The events behind the cell, when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_ids: Option<Vec<String>>,
+    /// Too few persons to publish (see [`Breakdown::suppress_small_cells`]): the counts are
+    /// withheld — written as null — and so are the events.
+    pub suppressed: bool,
+}
+
+impl Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let shown = |n: usize| (!self.suppressed).then_some(n);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("key", &self.key)?;
+        map.serialize_entry("victimisations", &shown(self.victimisations))?;
+        map.serialize_entry("events", &shown(self.events))?;
+        map.serialize_entry("persons", &shown(self.persons))?;
+        if self.suppressed {
+            map.serialize_entry("suppressed", &true)?;
+        } else if let Some(ids) = &self.event_ids {
+            map.serialize_entry("event_ids", ids)?;
+        }
+        map.end()
+    }
 }
 
 /// A breakdown: cells in decreasing order of victimisations.
@@ -415,6 +435,29 @@ pub struct Breakdown {
     pub dimensions: Vec<&'static str>,
     pub cells: Vec<Cell>,
     pub uncertain_in_period: usize,
+    /// Cells of fewer persons than this are suppressed (public outputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed_below: Option<usize>,
+}
+
+impl Breakdown {
+    /// For public outputs: withhold every cell of fewer than `below` persons (but more than
+    /// none), so that no one can be singled out from a small count — a cross-tabulation of
+    /// place, year, sex and age quickly comes down to one person. Only the cells are
+    /// withheld; totals published beside the breakdown can give a lone suppressed cell back,
+    /// so publish them rounded or not at all. `below` of 0 or 1 withholds nothing.
+    pub fn suppress_small_cells(&mut self, below: usize) {
+        if below <= 1 {
+            return;
+        }
+        for cell in &mut self.cells {
+            if cell.persons > 0 && cell.persons < below {
+                cell.suppressed = true;
+                cell.event_ids = None;
+            }
+        }
+        self.suppressed_below = Some(below);
+    }
 }
 
 impl Facts {
@@ -860,6 +903,7 @@ impl Facts {
                             .map(|e| self.events[*e as usize].id.to_string())
                             .collect()
                     }),
+                    suppressed: false,
                 }
             })
             .collect();
@@ -872,6 +916,7 @@ impl Facts {
             dimensions: dimensions.iter().take(3).map(|d| d.name()).collect(),
             cells: out,
             uncertain_in_period: uncertain,
+            suppressed_below: None,
         }
     }
 
@@ -1001,6 +1046,38 @@ mod tests {
                 }),
             ));
         }
+    }
+
+    #[test]
+    fn small_cells_are_withheld_for_public_outputs() {
+        let facts = sample();
+        let mut b = facts.breakdown(&[Dimension::Kind], &Filter::default(), true);
+        let arrests = b.cells.iter().find(|c| c.key == ["arrest"]).cloned();
+        assert_eq!(arrests.as_ref().map(|c| c.persons), Some(4));
+        b.suppress_small_cells(3);
+        for cell in &b.cells {
+            assert_eq!(cell.suppressed, cell.persons < 3, "{:?}", cell.key);
+        }
+        let json = serde_json::to_value(&b).unwrap_or_default();
+        let shown = json["cells"]
+            .as_array()
+            .and_then(|cells| cells.iter().find(|c| c["key"][0] == "arrest"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(shown["persons"], 4);
+        assert!(shown["event_ids"].is_array());
+        let withheld = json["cells"]
+            .as_array()
+            .and_then(|cells| cells.iter().find(|c| c["key"][0] == "forced-return"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(withheld["suppressed"], true);
+        assert!(withheld["persons"].is_null() && withheld["victimisations"].is_null());
+        assert!(
+            withheld.get("event_ids").is_none(),
+            "the events are withheld too"
+        );
+        assert_eq!(json["suppressed_below"], 3);
     }
 
     #[test]
