@@ -168,10 +168,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export persons as CSV or JSON (formula cells defused), recorded in the audit chain.
+    /// Export persons as CSV, JSON or an Excel workbook (right-to-left; formula cells
+    /// defused), recorded in the audit chain.
     Export {
-        /// csv or json.
-        #[arg(long, default_value = "csv", value_parser = ["csv", "json"])]
+        /// csv, json or xlsx.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "xlsx"])]
         format: String,
         /// The file to create.
         #[arg(long)]
@@ -752,10 +753,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut file = std::fs::File::create_new(&out)
                 .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
             let options = athar_ingest::export::ExportOptions {
-                format: if format == "json" {
-                    athar_ingest::export::Format::Json
-                } else {
-                    athar_ingest::export::Format::Csv
+                format: match format.as_str() {
+                    "json" => athar_ingest::export::Format::Json,
+                    "xlsx" => athar_ingest::export::Format::Xlsx,
+                    _ => athar_ingest::export::Format::Csv,
                 },
                 pseudonymised,
                 purpose,

@@ -19,6 +19,8 @@ use sha2::{Digest, Sha256};
 pub enum Format {
     Csv,
     Json,
+    /// An Excel workbook: one right-to-left sheet, every cell text (never a formula).
+    Xlsx,
 }
 
 /// What to export.
@@ -71,6 +73,29 @@ fn name_of(names: &[PersonName], script: Script) -> String {
         .find(|n| n.script == script)
         .map(PersonName::display)
         .unwrap_or_default()
+}
+
+/// The rows as a workbook whose sheet reads right to left, as Arabic lists do. Every cell is
+/// written as text, so a value that looks like a formula stays a value.
+fn workbook(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let header = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("persons")?;
+    sheet.set_right_to_left(true);
+    sheet.set_freeze_panes(1, 0)?;
+    for (c, name) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &header)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, cell)?;
+            }
+        }
+    }
+    sheet.autofit();
+    book.save_to_buffer()
 }
 
 /// Write the persons organisation `options.org` may see to `out`.
@@ -165,6 +190,7 @@ pub fn export_persons(
                 .collect();
             serde_json::to_vec_pretty(&records).map_err(|e| StoreError::Database(e.to_string()))?
         }
+        Format::Xlsx => workbook(&rows).map_err(|e| StoreError::Database(e.to_string()))?,
     };
     hasher.update(&bytes);
     out.write_all(&bytes).map_err(io)?;

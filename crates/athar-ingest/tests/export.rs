@@ -193,3 +193,59 @@ fn an_export_imported_into_a_fresh_store_gives_the_same_persons() {
     after.sort_by(|x, y| format!("{x:?}").cmp(&format!("{y:?}")));
     assert_eq!(before, after);
 }
+
+/// An Excel export: one right-to-left sheet, the header row frozen, every value text — a
+/// cell that looks like a formula stays a value — and readable back by the importer.
+#[test]
+fn an_excel_export_reads_right_to_left_and_runs_nothing() {
+    let (_tmp, s) = store();
+    ok(s.write(ChangeSet {
+        author: "t".into(),
+        action: "t".into(),
+        owner: None,
+        changes: vec![
+            Change::Create {
+                id: RecordId::new(),
+                body: person("هبة علي", "=HYPERLINK(\"http://evil\")", "1990", true),
+            },
+            Change::Create {
+                id: RecordId::new(),
+                body: person("ريم حسن", "Reem Hasan", "~1985", false),
+            },
+        ],
+    }));
+    let mut bytes = Vec::new();
+    let report = ok(export_persons(
+        &s,
+        &ExportOptions {
+            format: Format::Xlsx,
+            pseudonymised: false,
+            purpose: None,
+            author: "t".into(),
+            org: 1,
+        },
+        &mut bytes,
+    ));
+    assert_eq!(report.persons, 2);
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+
+    // The sheet's own XML: right to left, header frozen, no formula anywhere.
+    let mut zip = ok(zip::ZipArchive::new(std::io::Cursor::new(&bytes)));
+    let mut sheet = String::new();
+    {
+        use std::io::Read;
+        let mut entry = ok(zip.by_name("xl/worksheets/sheet1.xml"));
+        ok(entry.read_to_string(&mut sheet));
+    }
+    assert!(sheet.contains("rightToLeft=\"1\""), "{sheet}");
+    assert!(sheet.contains("state=\"frozen\""), "{sheet}");
+    assert!(!sheet.contains("<f>"), "a formula was written: {sheet}");
+
+    // Read back as the importer reads workbooks: the values as they were.
+    let table = ok(read_any(&bytes));
+    assert_eq!(table.headers[..3], ["id", "name_ar", "name_latn"]);
+    let latin: Vec<&str> = table.rows.iter().map(|(_, r)| r[2].as_str()).collect();
+    assert!(latin.contains(&"=HYPERLINK(\"http://evil\")"), "{latin:?}");
+    let arabic: Vec<&str> = table.rows.iter().map(|(_, r)| r[1].as_str()).collect();
+    assert!(arabic.contains(&"هبة علي"), "{arabic:?}");
+}
