@@ -186,6 +186,16 @@ fn column_positions(mapping: &Mapping, headers: &[String]) -> Vec<Option<usize>>
         .collect()
 }
 
+/// A cell as it was before a spreadsheet export defused it: the apostrophe put before a
+/// leading `=`, `+`, `-`, `@`, tab or carriage return (as `export::escape_formula` and
+/// spreadsheets do) is taken off again. Any other apostrophe is part of the value.
+fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
 fn read_row(
     mapping: &Mapping,
     positions: &[Option<usize>],
@@ -214,7 +224,7 @@ fn read_row(
         let Some(index) = *position else {
             continue;
         };
-        let raw = cells.get(index).map(String::as_str).unwrap_or("").trim();
+        let raw = unescape_formula(cells.get(index).map(String::as_str).unwrap_or("").trim());
         if raw.is_empty() {
             continue;
         }
