@@ -121,7 +121,9 @@ fn sex_of(value: &str) -> Option<Sex> {
 
 /// A place as the gazetteer or the facilities know it, else as written (and a note).
 fn place_of(value: &str, vocab: &Vocabularies) -> (PlaceRef, bool) {
-    if let Some(entry) = vocab.gazetteer.lookup(value).first() {
+    // A P-code as exports and other tools write it, then a name or alias.
+    let by_code = vocab.gazetteer.get(&value.trim().to_uppercase());
+    if let Some(entry) = by_code.or_else(|| vocab.gazetteer.lookup(value).first().copied()) {
         return (
             PlaceRef {
                 pcode: Some(entry.pcode.clone()),

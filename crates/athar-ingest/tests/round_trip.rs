@@ -22,7 +22,7 @@ fn store(dir: &std::path::Path) -> SqliteStore {
 }
 
 /// What an export says of a person, as a comparable row.
-type Seen = (String, String, String, String, String);
+type Seen = (String, String, String, String, String, String);
 
 fn seen(store: &SqliteStore) -> Vec<Seen> {
     let name = |p: &Person, script: Script| {
@@ -44,6 +44,7 @@ fn seen(store: &SqliteStore) -> Vec<Seen> {
                     .unwrap_or_default(),
                 p.birth_date.to_string(),
                 format!("{:?}", p.sex),
+                format!("{:?}", p.birthplace),
             )),
             _ => None,
         })
