@@ -969,3 +969,102 @@ fn lists_imported_linked_and_estimated_from_the_store() {
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(text.contains("60 persons from 80 person records"), "{text}");
 }
+
+/// An import killed at half, four fifths and nineteen twentieths of its time leaves the store
+/// as it was or with the whole list —
+/// never part of it — and verifiable; importing again completes it.
+#[test]
+fn an_import_killed_midway_writes_all_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let list = tmp.path().join("lists.csv");
+    let list_arg = list.display().to_string();
+    let made = athar(
+        &tmp.path().join("unused"),
+        &[
+            "demo-lists",
+            "--records",
+            "5000",
+            "--seed",
+            "2",
+            "--out",
+            &list_arg,
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let mapping = tmp.path().join("m.toml");
+    let mut toml = String::from(
+        "[list]\nname = \"Demo lists\"\nkey = \"id\"\n[columns]\n\"person\" = \"ignore\"\n\"list\" = \"ignore\"\n",
+    );
+    for field in &athar_demo::lists::ListRecord::HEADER[3..] {
+        toml += &format!("\"{field}\" = \"{field}\"\n");
+    }
+    std::fs::write(&mapping, toml).unwrap_or_else(|e| panic!("{e}"));
+    let mapping_arg = mapping.display().to_string();
+    let import = [
+        "import",
+        list_arg.as_str(),
+        "--mapping",
+        mapping_arg.as_str(),
+    ];
+    let persons = |data: &std::path::Path| -> u64 {
+        json_of(&athar(data, &["stats", "--json"]))["person_records"]
+            .as_u64()
+            .unwrap_or(u64::MAX)
+    };
+
+    // How long a whole import takes here.
+    let whole = tmp.path().join("whole");
+    assert!(athar(&whole, &["init"]).status.success());
+    let started = std::time::Instant::now();
+    let out = athar(&whole, &import);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let duration = started.elapsed();
+    assert_eq!(persons(&whole), 5000);
+
+    let mut killed_running = 0;
+    for (i, share) in [0.5, 0.8, 0.95].into_iter().enumerate() {
+        let data = tmp.path().join(format!("killed{i}"));
+        assert!(athar(&data, &["init"]).status.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_athar"))
+            .arg("--data")
+            .arg(&data)
+            .args(import)
+            .env("ATHAR_PASSPHRASE", PASS)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::thread::sleep(duration.mul_f64(share));
+        if child.try_wait().ok().flatten().is_none() {
+            killed_running += 1;
+        }
+        child.kill().ok();
+        child.wait().ok();
+        let verify = athar(&data, &["verify"]);
+        assert!(
+            verify.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verify.stdout)
+        );
+        let found = persons(&data);
+        assert!(
+            found == 0 || found == 5000,
+            "killed at {share}: {found} persons"
+        );
+        // Importing again completes the list, once.
+        assert!(athar(&data, &import).status.success());
+        assert_eq!(persons(&data), 5000);
+    }
+    assert!(
+        killed_running >= 2,
+        "the imports ended before they could be killed"
+    );
+}
