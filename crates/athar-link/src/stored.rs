@@ -69,22 +69,6 @@ pub struct RunReport {
     pub summary: crate::Summary,
 }
 
-fn all_visible(
-    store: &dyn Backend,
-    org: i64,
-    kind: RecordKind,
-) -> Result<Vec<athar_store::StoredRecord>, StoreError> {
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.list_for(org, kind, after, 5_000)?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        out.extend(page);
-    }
-    Ok(out)
-}
-
 /// Decisions by pair (in canonical order): the `match` record and what it says.
 pub type Decisions = BTreeMap<(RecordId, RecordId), (RecordId, MatchDecision)>;
 
@@ -92,7 +76,7 @@ pub type Decisions = BTreeMap<(RecordId, RecordId), (RecordId, MatchDecision)>;
 fn decisions(store: &dyn Backend, org: i64) -> Result<Decisions, StoreError> {
     let mut latest: BTreeMap<(RecordId, RecordId), (i64, RecordId, MatchDecision)> =
         BTreeMap::new();
-    for r in all_visible(store, org, RecordKind::Match)? {
+    for r in store.list_all_for(org, RecordKind::Match)? {
         if let RecordBody::Match(m) = &r.body {
             let pair = m.pair();
             match latest.get(&pair) {
@@ -136,7 +120,7 @@ pub fn run(
     let mut inputs = Vec::new();
     let mut members = Vec::new();
     let mut without_names = 0;
-    for r in all_visible(store, org, RecordKind::Person)? {
+    for r in store.list_all_for(org, RecordKind::Person)? {
         let RecordBody::Person(person) = &r.body else {
             continue;
         };
@@ -553,7 +537,7 @@ pub fn capture_counts(
         .collect();
     let mut patterns: HashMap<RecordId, usize> = HashMap::new();
     let mut records = 0;
-    for r in all_visible(store, org, RecordKind::Person)? {
+    for r in store.list_all_for(org, RecordKind::Person)? {
         let RecordBody::Person(person) = &r.body else {
             continue;
         };

@@ -37,13 +37,12 @@ pub fn load_facts(store: &dyn Backend, org: i64) -> Result<(Facts, LinkageState)
         RecordKind::Event,
         RecordKind::Involvement,
     ] {
-        let mut after = None;
-        loop {
-            let page = store.list_for(org, kind, after, 5_000)?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.id);
-            records.extend(page.into_iter().map(|r| (r.id, r.body)));
-        }
+        records.extend(
+            store
+                .list_all_for(org, kind)?
+                .into_iter()
+                .map(|r| (r.id, r.body)),
+        );
     }
     let facts = Facts::build_linked(
         records,

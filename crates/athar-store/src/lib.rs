@@ -393,6 +393,19 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<StoredRecord>>;
 
+    /// Every record of a kind organisation `org` can see, in id order, read page by page.
+    fn list_all_for(&self, org: i64, kind: RecordKind) -> Result<Vec<StoredRecord>> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.list_for(org, kind, after, 5_000)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            out.extend(page);
+        }
+        Ok(out)
+    }
+
     /// How many records of a kind organisation `org` can see.
     fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64>;
 
