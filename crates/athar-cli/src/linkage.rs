@@ -168,27 +168,12 @@ pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<Exi
             } else {
                 MatchDecision::Different
             };
-            let review = Review::load(store, org).map_err(|e| e.to_string())?;
-            let existing = match review.decision(first, second) {
-                Some((id, _)) => {
-                    let record = store
-                        .get(RecordKind::Match, id)
-                        .map_err(|e| e.to_string())?;
-                    (record.owner == org).then_some(id)
-                }
-                None => None,
-            };
-            let change = stored::decision_change(existing, first, second, decision, note);
-            let id = change.id();
-            let written = store
-                .write(ChangeSet {
-                    author: "cli".into(),
-                    action: format!("link.decide.{}", decision.name()),
-                    owner: Some(org),
-                    changes: vec![change],
-                })
+            let (id, _) = stored::decide(store, org, "cli", (first, second), decision, note)
                 .map_err(|e| e.to_string())?;
-            let rev = written.revisions.first().map_or(1, |r| r.1);
+            let rev = store
+                .get(RecordKind::Match, id)
+                .map_err(|e| e.to_string())?
+                .rev;
             println!("Decision {id} (revision {rev}): {}.", decision.name());
             Ok(ExitCode::SUCCESS)
         }

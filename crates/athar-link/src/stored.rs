@@ -93,6 +93,21 @@ fn decisions(store: &dyn Backend, org: i64) -> Result<Decisions, StoreError> {
         .collect())
 }
 
+/// Every list must be a live source the organisation can see.
+fn check_lists(store: &dyn Backend, org: i64, lists: &[RecordId]) -> Result<(), RunError> {
+    for list in lists {
+        match store.visibility(org, RecordKind::Source, *list) {
+            Ok(athar_store::Visibility::Hidden)
+            | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
+                return Err(RunError::UnknownList(*list));
+            }
+            Err(e) => return Err(e.into()),
+            Ok(_) => {}
+        }
+    }
+    Ok(())
+}
+
 /// Link the persons of the chosen lists and keep the run.
 pub fn run(
     store: &dyn Backend,
@@ -106,16 +121,7 @@ pub fn run(
     {
         return Err(RunError::BadThreshold);
     }
-    for list in &options.lists {
-        match store.visibility(org, RecordKind::Source, *list) {
-            Ok(athar_store::Visibility::Hidden) | Err(StoreError::NotFound { .. }) => {
-                return Err(RunError::UnknownList(*list));
-            }
-            Err(StoreError::Deleted { .. }) => return Err(RunError::UnknownList(*list)),
-            Err(e) => return Err(e.into()),
-            Ok(_) => {}
-        }
-    }
+    check_lists(store, org, &options.lists)?;
     let started = std::time::Instant::now();
     let mut inputs = Vec::new();
     let mut members = Vec::new();
@@ -458,40 +464,61 @@ impl Review {
     }
 }
 
-/// The decision to write for a pair: a new revision of `existing` (the caller's earlier
-/// decision about it), or a new `match` record.
-pub fn decision_change(
-    existing: Option<RecordId>,
-    first: RecordId,
-    second: RecordId,
+/// A reviewer's decision about a pair of person records the organisation can see: a new
+/// revision of its own earlier decision about the pair, or a new `match` record (another
+/// organisation's decision stays as it was). The decision's id, and whether it is new.
+pub fn decide(
+    store: &dyn Backend,
+    org: i64,
+    author: &str,
+    (first, second): (RecordId, RecordId),
     decision: MatchDecision,
     note: Option<String>,
-) -> athar_store::Change {
+) -> Result<(RecordId, bool), StoreError> {
+    for id in [first, second] {
+        if store.visibility(org, RecordKind::Person, id)? == athar_store::Visibility::Hidden {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Person,
+                id,
+            });
+        }
+    }
+    let pair = if first <= second {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    let existing = match decisions(store, org)?.get(&pair) {
+        Some((id, _)) => (store.get(RecordKind::Match, *id)?.owner == org).then_some(*id),
+        None => None,
+    };
     let body = RecordBody::Match(Match {
         first,
         second,
         decision,
         note,
     });
-    match existing {
-        Some(id) => athar_store::Change::Update {
+    let (id, change) = match existing {
+        Some(id) => (
             id,
-            expected_rev: None,
-            body,
-        },
-        None => athar_store::Change::Create {
-            id: RecordId::new(),
-            body,
-        },
-    }
-}
-
-impl Review {
-    /// The decision about a pair, if one was made.
-    pub fn decision(&self, a: RecordId, b: RecordId) -> Option<(RecordId, MatchDecision)> {
-        let pair = if a <= b { (a, b) } else { (b, a) };
-        self.decisions.get(&pair).copied()
-    }
+            athar_store::Change::Update {
+                id,
+                expected_rev: None,
+                body,
+            },
+        ),
+        None => {
+            let id = RecordId::new();
+            (id, athar_store::Change::Create { id, body })
+        }
+    };
+    store.write(athar_store::ChangeSet {
+        author: author.to_string(),
+        action: format!("link.decide.{}", decision.name()),
+        owner: Some(org),
+        changes: vec![change],
+    })?;
+    Ok((id, existing.is_none()))
 }
 
 /// How many persons were documented by each combination of lists, linked persons counted
@@ -518,16 +545,7 @@ pub fn capture_counts(
     if !(2..=16).contains(&lists.len()) {
         return Err(RunError::ListCount(lists.len()));
     }
-    for list in lists {
-        match store.visibility(org, RecordKind::Source, *list) {
-            Ok(athar_store::Visibility::Hidden)
-            | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
-                return Err(RunError::UnknownList(*list));
-            }
-            Err(e) => return Err(e.into()),
-            Ok(_) => {}
-        }
-    }
+    check_lists(store, org, lists)?;
     let review = Review::load(store, org)?;
     let position: HashMap<RecordId, usize> = review
         .records

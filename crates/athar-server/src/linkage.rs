@@ -16,7 +16,7 @@ use athar_link::Silent;
 use athar_link::stored::{self, Review, RunError, RunOptions};
 use athar_model::validation::FieldError;
 use athar_model::{MatchDecision, RecordId, RecordKind};
-use athar_store::{ChangeSet, Visibility};
+use athar_store::Visibility;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -189,40 +189,19 @@ pub async fn decide(
 ) -> Result<Response, Problem> {
     let store = state.store.clone();
     let (status, record) = blocking(move || {
-        for id in [request.first, request.second] {
-            if store.visibility(caller.org(), RecordKind::Person, id)? == Visibility::Hidden {
-                return Err(athar_store::StoreError::NotFound {
-                    kind: RecordKind::Person,
-                    id,
-                });
-            }
-        }
-        let review = Review::load(store.as_ref(), caller.org())?;
-        // The caller's organisation revises its own decision; another's stays as it was.
-        let existing = match review.decision(request.first, request.second) {
-            Some((id, _)) => {
-                (store.get(RecordKind::Match, id)?.owner == caller.org()).then_some(id)
-            }
-            None => None,
-        };
-        let change = stored::decision_change(
-            existing,
-            request.first,
-            request.second,
+        let (id, created) = stored::decide(
+            store.as_ref(),
+            caller.org(),
+            &caller.author(),
+            (request.first, request.second),
             request.decision,
             request.note,
-        );
-        let status = match change {
-            athar_store::Change::Create { .. } => StatusCode::CREATED,
-            _ => StatusCode::OK,
+        )?;
+        let status = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
         };
-        let id = change.id();
-        store.write(ChangeSet {
-            author: caller.author(),
-            action: format!("link.decide.{}", request.decision.name()),
-            owner: Some(caller.org()),
-            changes: vec![change],
-        })?;
         Ok((status, store.get(RecordKind::Match, id)?))
     })
     .await?;
