@@ -158,34 +158,24 @@ fn linked_table(args: &EstimateArgs, dir: &athar_store::DataDir) -> Result<Captu
 }
 
 pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
-    if !args.linked.is_empty() {
-        let table = linked_table(&args, dir)?;
-        let method = method_for(&args, &table)?;
-        let estimate = mse::estimate(&table, &method, args.level).map_err(|e| e.to_string())?;
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&estimate).map_err(|e| e.to_string())?
+    let strata: Vec<(String, CaptureTable)> = if !args.linked.is_empty() {
+        vec![(String::new(), linked_table(&args, dir)?)]
+    } else {
+        let Some(path) = &args.table else {
+            return Err(
+                "give --table FILE.csv, or --linked SOURCE,SOURCE… for the store's lists".into(),
             );
-        } else {
-            print_estimate(&estimate, None);
+        };
+        let file = std::fs::File::open(path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        let with_file = |e: mse::TableError| format!("{}: {e}", path.display());
+        match &args.stratum {
+            Some(column) => CaptureTable::strata_from_csv(file, column).map_err(with_file)?,
+            None => vec![(
+                String::new(),
+                CaptureTable::from_csv(file).map_err(with_file)?,
+            )],
         }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let Some(path) = &args.table else {
-        return Err(
-            "give --table FILE.csv, or --linked SOURCE,SOURCE… for the store's lists".into(),
-        );
-    };
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let with_file = |e: mse::TableError| format!("{}: {e}", path.display());
-    let strata: Vec<(String, CaptureTable)> = match &args.stratum {
-        Some(column) => CaptureTable::strata_from_csv(file, column).map_err(with_file)?,
-        None => vec![(
-            String::new(),
-            CaptureTable::from_csv(file).map_err(with_file)?,
-        )],
     };
     let mut results = Vec::with_capacity(strata.len());
     for (name, table) in &strata {
