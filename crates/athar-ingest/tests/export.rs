@@ -1,5 +1,7 @@
-//! Exports: formula cells defused, pseudonymised and consent-filtered exports, audited; an
-//! export imported into a fresh store gives the same persons back.
+//! Exports: formula cells defused, pseudonymised and consent-filtered exports, audited; the
+//! Excel workbook right to left; an export imported into a fresh store gives the same
+//! persons back, in every format, for generated persons and for values built to break a
+//! file.
 
 use athar_ingest::export::{ExportOptions, Format, escape_formula, export_persons};
 use athar_ingest::import::{ImportOptions, import_table};
@@ -21,6 +23,46 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
         "t",
     ));
     (tmp, s)
+}
+
+/// A mapping that names every column an export writes (key `id`).
+const EXPORT_MAPPING: &str = "[list]\nkey = \"id\"\n[columns]\n\"name_ar\" = \"full_name\"\n\"name_latn\" = \"full_name\"\n\"sex\" = \"sex\"\n\"birth_date\" = \"birth_date\"\n\"mother_name\" = \"mother_name\"\n\"birthplace\" = \"birthplace\"\n\"identifiers\" = \"ignore\"\n\"shredded\" = \"ignore\"\n\"pseudonymised\" = \"ignore\"\n";
+
+/// Import an export's bytes into `store`, strictly.
+fn import_into(store: &SqliteStore, bytes: &[u8]) -> athar_ingest::import::ImportReport {
+    let mapping = ok(Mapping::parse(EXPORT_MAPPING, Vocabularies::embedded()));
+    ok(import_table(
+        store,
+        &ok(read_any(bytes)),
+        &mapping,
+        &ImportOptions {
+            list: "round trip".into(),
+            check: false,
+            strict: true,
+            author: "t".into(),
+            owner: None,
+        },
+    ))
+}
+
+/// A woman whose Latin name is a formula, who consented to anonymised publication, and
+/// one who did not.
+fn hiba_and_reem(s: &SqliteStore) {
+    ok(s.write(ChangeSet {
+        author: "t".into(),
+        action: "t".into(),
+        owner: None,
+        changes: vec![
+            Change::Create {
+                id: RecordId::new(),
+                body: person("هبة علي", "=HYPERLINK(\"http://evil\")", "1990", true),
+            },
+            Change::Create {
+                id: RecordId::new(),
+                body: person("ريم حسن", "Reem Hasan", "~1985", false),
+            },
+        ],
+    }));
 }
 
 fn person(ar: &str, latn: &str, birth: &str, consent: bool) -> RecordBody {
@@ -53,12 +95,13 @@ fn person(ar: &str, latn: &str, birth: &str, consent: bool) -> RecordBody {
     })
 }
 
-fn export(
+/// The bytes of an export by organisation 1, with its report.
+fn export_bytes(
     store: &SqliteStore,
     format: Format,
     pseudonymised: bool,
     purpose: Option<Purpose>,
-) -> (String, usize, usize) {
+) -> (Vec<u8>, athar_ingest::export::ExportReport) {
     let mut out = Vec::new();
     let report = ok(export_persons(
         store,
@@ -71,6 +114,17 @@ fn export(
         },
         &mut out,
     ));
+    (out, report)
+}
+
+/// A text export: the text, the persons written and those left out without consent.
+fn export(
+    store: &SqliteStore,
+    format: Format,
+    pseudonymised: bool,
+    purpose: Option<Purpose>,
+) -> (String, usize, usize) {
+    let (out, report) = export_bytes(store, format, pseudonymised, purpose);
     (
         ok(String::from_utf8(out)),
         report.persons,
@@ -88,21 +142,7 @@ fn formulas_are_defused_and_identifying_parts_stay_home_when_asked() {
     assert_eq!(escape_formula("@cmd"), "'@cmd");
     assert_eq!(escape_formula("محمد"), "محمد");
     let (_tmp, s) = store();
-    ok(s.write(ChangeSet {
-        author: "t".into(),
-        action: "t".into(),
-        owner: None,
-        changes: vec![
-            Change::Create {
-                id: RecordId::new(),
-                body: person("هبة علي", "=HYPERLINK(\"http://evil\")", "1990", true),
-            },
-            Change::Create {
-                id: RecordId::new(),
-                body: person("ريم حسن", "Reem Hasan", "~1985", false),
-            },
-        ],
-    }));
+    hiba_and_reem(&s);
     let (csv, n, _) = export(&s, Format::Csv, false, None);
     assert_eq!(n, 2);
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
@@ -156,23 +196,7 @@ fn an_export_imported_into_a_fresh_store_gives_the_same_persons() {
     }));
     let (csv, _, _) = export(&a, Format::Csv, false, None);
     let (_tmp2, b) = store();
-    let mapping = ok(Mapping::parse(
-        "[list]\nkey = \"id\"\n[columns]\n\"name_ar\" = \"full_name\"\n\"name_latn\" = \"full_name\"\n\"sex\" = \"sex\"\n\"birth_date\" = \"birth_date\"\n\"mother_name\" = \"mother_name\"\n\"birthplace\" = \"birthplace\"\n\"identifiers\" = \"ignore\"\n\"shredded\" = \"ignore\"\n\"pseudonymised\" = \"ignore\"\n",
-        Vocabularies::embedded(),
-    ));
-    let table = ok(read_any(csv.as_bytes()));
-    let report = ok(import_table(
-        &b,
-        &table,
-        &mapping,
-        &ImportOptions {
-            list: "round trip".into(),
-            check: false,
-            strict: true,
-            author: "t".into(),
-            owner: None,
-        },
-    ));
+    let report = import_into(&b, csv.as_bytes());
     assert!(report.refused.is_empty(), "{:?}", report.refused);
     assert_eq!(report.created, 3);
     let mut before: Vec<(Vec<PersonName>, FuzzyDate)> = ok(a.list(RecordKind::Person, None, 10))
@@ -199,33 +223,8 @@ fn an_export_imported_into_a_fresh_store_gives_the_same_persons() {
 #[test]
 fn an_excel_export_reads_right_to_left_and_runs_nothing() {
     let (_tmp, s) = store();
-    ok(s.write(ChangeSet {
-        author: "t".into(),
-        action: "t".into(),
-        owner: None,
-        changes: vec![
-            Change::Create {
-                id: RecordId::new(),
-                body: person("هبة علي", "=HYPERLINK(\"http://evil\")", "1990", true),
-            },
-            Change::Create {
-                id: RecordId::new(),
-                body: person("ريم حسن", "Reem Hasan", "~1985", false),
-            },
-        ],
-    }));
-    let mut bytes = Vec::new();
-    let report = ok(export_persons(
-        &s,
-        &ExportOptions {
-            format: Format::Xlsx,
-            pseudonymised: false,
-            purpose: None,
-            author: "t".into(),
-            org: 1,
-        },
-        &mut bytes,
-    ));
+    hiba_and_reem(&s);
+    let (bytes, report) = export_bytes(&s, Format::Xlsx, false, None);
     assert_eq!(report.persons, 2);
     assert!(bytes.starts_with(b"PK\x03\x04"));
 
@@ -248,4 +247,114 @@ fn an_excel_export_reads_right_to_left_and_runs_nothing() {
     assert!(latin.contains(&"=HYPERLINK(\"http://evil\")"), "{latin:?}");
     let arabic: Vec<&str> = table.rows.iter().map(|(_, r)| r[1].as_str()).collect();
     assert!(arabic.contains(&"هبة علي"), "{arabic:?}");
+}
+
+/// What an export says of a person, as a comparable row.
+type Seen = (String, String, String, String, String, String);
+
+fn seen(store: &SqliteStore) -> Vec<Seen> {
+    let name = |p: &Person, script: Script| {
+        p.names
+            .iter()
+            .find(|n| n.script == script)
+            .map(PersonName::display)
+            .unwrap_or_default()
+    };
+    let mut out: Vec<Seen> = ok(store.list(RecordKind::Person, None, 10_000))
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Person(p) => Some((
+                name(&p, Script::Arab),
+                name(&p, Script::Latn),
+                p.names
+                    .iter()
+                    .find_map(|n| n.mother.clone())
+                    .unwrap_or_default(),
+                p.birth_date.to_string(),
+                format!("{:?}", p.sex),
+                format!("{:?}", p.birthplace),
+            )),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+const HOSTILE: &[(&str, &str)] = &[
+    ("=عمر|' /C calc'!A0", "=HYPERLINK(\"http://evil\")"),
+    ("+963 علي", "+1 Ali"),
+    ("-عمر", "-Omar"),
+    ("@ريم", "@Reem"),
+    ("هبة \"الكبرى\"، دمشق", "Hiba \"the elder\", Damascus"),
+    ("\u{200F}محمد; أحمد", "Mohammad; Ahmad"),
+    ("'سامر", "'Samer"),
+];
+
+fn persons(seed: u64) -> Vec<RecordBody> {
+    let mut out: Vec<RecordBody> = athar_demo::generate(seed, 25)
+        .flatten()
+        .filter_map(|(_, body)| match body {
+            RecordBody::Person(mut p) => {
+                p.sources.clear();
+                p.names.truncate(2);
+                Some(RecordBody::Person(p))
+            }
+            _ => None,
+        })
+        .collect();
+    for (ar, la) in HOSTILE {
+        out.push(RecordBody::Person(Person {
+            names: vec![
+                PersonName {
+                    script: Script::Arab,
+                    full: Some((*ar).into()),
+                    ..Default::default()
+                },
+                PersonName {
+                    script: Script::Latn,
+                    full: Some((*la).into()),
+                    ..Default::default()
+                },
+            ],
+            birth_date: ok(FuzzyDate::parse("~1980")),
+            ..Default::default()
+        }));
+    }
+    out
+}
+
+#[test]
+fn every_format_gives_the_same_persons_back() {
+    for seed in 0..4 {
+        let (_tmp_a, a) = store();
+        ok(a.write(ChangeSet {
+            author: "t".into(),
+            action: "t".into(),
+            owner: None,
+            changes: persons(seed)
+                .into_iter()
+                .map(|body| Change::Create {
+                    id: RecordId::new(),
+                    body,
+                })
+                .collect(),
+        }));
+        let expected = seen(&a);
+        for format in [Format::Csv, Format::Json, Format::Xlsx] {
+            let (bytes, _) = export_bytes(&a, format, false, None);
+            let (_tmp_b, b) = store();
+            let report = import_into(&b, &bytes);
+            assert!(
+                report.refused.is_empty(),
+                "seed {seed} {format:?}: {:?}",
+                report.refused
+            );
+            let got = seen(&b);
+            for (x, y) in expected.iter().zip(&got) {
+                assert_eq!(x, y, "seed {seed} {format:?}");
+            }
+            assert_eq!(expected.len(), got.len(), "seed {seed} {format:?}");
+        }
+    }
 }
