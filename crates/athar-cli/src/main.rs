@@ -14,6 +14,7 @@ mod demo;
 mod estimate;
 mod link;
 mod linkage;
+mod report;
 mod stats;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
@@ -228,6 +229,10 @@ enum Command {
     /// forced return, enforced disappearances, deaths in custody, arrests by party) or, with
     /// --by, breakdowns with the records behind each cell. Rules: docs/DEFINITIONS.md.
     Stats(stats::StatsArgs),
+    /// The periodic report — headline figures, charts over time, by party and on a map of
+    /// Syria, breakdown tables, the returnees, an estimate, the method — as HTML or PDF, in
+    /// Arabic or English, with the command behind each table that lists its records.
+    Report(report::ReportArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -822,6 +827,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let store = open_store(&dir)?;
             let org = own_organisation(&store)?;
             stats::run(args, &store, org)
+        }
+        Command::Report(args) => {
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
+            report::run(args, &store, org)
         }
         Command::VerifyPackage { file, key, json } => {
             let mut input = std::io::BufReader::new(

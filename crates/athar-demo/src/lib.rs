@@ -27,6 +27,12 @@ use names::{Name, NameTable, spelling};
 /// The label every demo person carries.
 pub const SYNTHETIC_NOTE: &str = "Synthetic demo record, not a real person / سجل تجريبي مُصطنع";
 
+/// Whether a source is one of the demo generator's: reports on a store holding them say
+/// on their first page that the figures are invented.
+pub fn is_demo_source(source: &Source) -> bool {
+    source.title.starts_with("Demo source ") && source.title.contains("(synthetic)")
+}
+
 /// One generated record, in the order it must be written (referenced records first).
 pub type Generated = (RecordId, RecordBody);
 

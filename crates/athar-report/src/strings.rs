@@ -1,0 +1,117 @@
+//! The words of reports in English and Arabic, from `strings/report.toml`.
+//!
+//! The file is compiled into the binary; a translator edits it, not the code. `{name}`
+//! placeholders are filled by [`Strings::fill`]. A test holds every key to both languages
+//! and the same placeholders in each.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use athar_model::vocab::Lang;
+use serde::Deserialize;
+
+const REPORT_STRINGS: &str = include_str!("../strings/report.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    en: String,
+    ar: String,
+}
+
+/// The report's words, by key.
+#[derive(Debug)]
+pub struct Strings {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Strings {
+    /// The strings compiled into this binary, parsed once.
+    pub fn embedded() -> &'static Strings {
+        static STRINGS: OnceLock<Strings> = OnceLock::new();
+        STRINGS.get_or_init(|| {
+            // The file is ours and checked by the tests: failing to read it is a build defect.
+            let entries = toml::from_str(REPORT_STRINGS)
+                .unwrap_or_else(|e| panic!("strings/report.toml is malformed: {e}"));
+            Strings { entries }
+        })
+    }
+
+    /// The text of `key` in `lang`; the key itself when it is missing, so a gap shows in
+    /// the output instead of failing it (the tests keep the file whole).
+    pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
+        match self.entries.get(key) {
+            Some(entry) => match lang {
+                Lang::En => &entry.en,
+                Lang::Ar => &entry.ar,
+            },
+            None => key,
+        }
+    }
+
+    /// The text of `key` with each `{name}` replaced by its value.
+    pub fn fill(&self, lang: Lang, key: &str, values: &[(&str, String)]) -> String {
+        let mut text = self.get(lang, key).to_string();
+        for (name, value) in values {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    /// Every key with its English and Arabic text (for the tests).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.entries
+            .iter()
+            .map(|(k, e)| (k.as_str(), e.en.as_str(), e.ar.as_str()))
+    }
+}
+
+/// The `{name}` placeholders of a text, sorted.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut names: Vec<&str> = text
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_has_both_languages_with_the_same_placeholders() {
+        let strings = Strings::embedded();
+        let mut count = 0;
+        for (key, en, ar) in strings.entries() {
+            count += 1;
+            assert!(!en.trim().is_empty(), "{key}: no English");
+            assert!(!ar.trim().is_empty(), "{key}: no Arabic");
+            assert!(
+                ar.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+                "{key}: the Arabic text has no Arabic letter"
+            );
+            assert_eq!(
+                placeholders(en),
+                placeholders(ar),
+                "{key}: placeholders differ"
+            );
+        }
+        assert!(count > 50, "only {count} strings");
+    }
+
+    #[test]
+    fn fill_replaces_every_placeholder() {
+        let strings = Strings::embedded();
+        let text = strings.fill(
+            Lang::Ar,
+            "period",
+            &[("from", "2024-01".into()), ("to", "2024-06".into())],
+        );
+        assert_eq!(text, "الفترة: من 2024-01 إلى 2024-06");
+        assert_eq!(strings.get(Lang::En, "no-such-key"), "no-such-key");
+    }
+}
