@@ -968,6 +968,37 @@ fn lists_imported_linked_and_estimated_from_the_store() {
     );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(text.contains("60 persons from 80 person records"), "{text}");
+    // The report carries the same estimate, naming the lists by their titles.
+    let out_file = tmp.path().join("report.json");
+    let out = athar(
+        &data,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--estimate-lists",
+            &lists,
+            "--estimate-method",
+            "lincoln-petersen",
+            "--out",
+            &out_file.display().to_string(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+    let said = report["estimate"]["text"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("L1 (List A), L2 (List B)")
+            && said.contains("name 60 distinct persons")
+            && said.contains("total at 80 "),
+        "{said}"
+    );
+    assert_eq!(report["summary"]["persons"], 60, "{}", report["summary"]);
 }
 
 /// An import killed at half, four fifths and nineteen twentieths of its time leaves the store
