@@ -1,22 +1,17 @@
 //! `athar report`: the periodic report of the store's records as HTML, PDF or JSON, in
 //! Arabic or English.
 //!
-//! Reads what the store's own organisation can see (linked persons counted once), builds
-//! the report (`athar_report::periodic`), optionally estimates the undocumented from lists
-//! in the store, and writes the file whole or not at all. The report is recorded in the
-//! audit chain with the SHA-256 of what was written, so a published file can be traced to
-//! the store and moment it came from.
+//! The same report as `GET /api/reports/periodic` (`athar_server::reports`): what the
+//! store's own organisation can see, linked persons counted once, an estimate of the
+//! undocumented when lists are named. The file is written whole or not at all, and the
+//! report is recorded in the audit chain with the SHA-256 of what was written, so a
+//! published file can be traced to the store and moment it came from.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use athar_model::RecordKind;
-use athar_model::record::RecordBody;
-use athar_model::vocab::{Lang, Vocabularies};
-use athar_report::periodic::{EstimateInput, ReportOptions};
-use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
+use athar_server::reports::{ReportError, ReportRequest};
 use athar_store::{SqliteStore, Store};
-use sha2::{Digest, Sha256};
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -55,110 +50,26 @@ pub struct ReportArgs {
     estimate_method: Option<String>,
 }
 
-/// Today's date in UTC as YYYY-MM-DD.
-fn today() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (y, m, d) = athar_model::date::civil_from_days((seconds / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn estimate(
-    args: &ReportArgs,
-    store: &SqliteStore,
-    org: i64,
-) -> Result<Option<EstimateInput>, String> {
-    if args.estimate_lists.is_empty() {
-        if args.estimate_method.is_some() {
-            return Err("--estimate-method goes with --estimate-lists".into());
-        }
-        return Ok(None);
-    }
-    let lists = args
-        .estimate_lists
-        .iter()
-        .map(|l| {
-            l.parse()
-                .map_err(|_| format!("--estimate-lists: {l:?} is not a source id"))
-        })
-        .collect::<Result<Vec<athar_model::RecordId>, _>>()?;
-    let counts = athar_link::stored::capture_counts(store, org, &lists)
-        .map_err(|e| format!("--estimate-lists: {e}"))?;
-    let names: Vec<String> = (1..=lists.len()).map(|i| format!("L{i}")).collect();
-    let table =
-        CaptureTable::new(names, counts.counts).map_err(|e| format!("--estimate-lists: {e}"))?;
-    let method_name = args
-        .estimate_method
-        .clone()
-        .unwrap_or_else(|| if lists.len() == 2 { "chapman" } else { "aic" }.to_string());
-    let method = Method::from_name(&method_name, &MethodOptions::default(), &table)
-        .map_err(|e| format!("--estimate-method: {e}"))?;
-    let result =
-        mse::estimate(&table, &method, 0.95).map_err(|e| format!("--estimate-lists: {e}"))?;
-    // The lists by their titles, as the organisation named them.
-    let mut titles = Vec::new();
-    for (name, id) in result.lists.iter().zip(&lists) {
-        let title = store
-            .get(RecordKind::Source, *id)
-            .ok()
-            .and_then(|r| match r.body {
-                RecordBody::Source(s) => Some(s.title),
-                _ => None,
-            })
-            .unwrap_or_else(|| id.to_string());
-        titles.push(format!("{name} ({title})"));
-    }
-    Ok(Some(EstimateInput {
-        lists: titles,
-        documented: result.observed as usize,
-        method: result.method.clone(),
-        estimate: result.estimate,
-        interval: (result.interval[0], result.interval[1]),
-        warnings: result.warnings.clone(),
-    }))
-}
-
 pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
-    let lang = if args.lang == "ar" {
-        Lang::Ar
-    } else {
-        Lang::En
-    };
-    let estimate = estimate(&args, store, org)?;
-    let (facts, _linkage) =
-        athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
-    let synthetic = store
-        .list_all_for(org, RecordKind::Source)
-        .map_err(|e| e.to_string())?
-        .iter()
-        .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s)));
-    let options = ReportOptions {
-        lang,
-        from: args.from.clone(),
-        to: args.to.clone(),
-        verification: args.verification.clone(),
+    let request = ReportRequest {
+        from: args.from,
+        to: args.to,
+        lang: Some(args.lang.clone()),
+        format: Some(args.format.clone()),
+        verification: args.verification,
         suppress_below: args.suppress_below,
-        prepared_on: today(),
-        synthetic,
-        estimate,
+        estimate_lists: (!args.estimate_lists.is_empty()).then(|| args.estimate_lists.join(",")),
+        estimate_method: args.estimate_method,
     };
-    let report = athar_report::periodic::build(&facts, Vocabularies::embedded(), &options)
-        .map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| format!("--{}: {}", e.field, e.problem))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })?;
-    let bytes = match args.format.as_str() {
-        "pdf" => athar_report::pdf::render(&report).map_err(|e| e.to_string())?,
-        "json" => serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?,
-        _ => athar_report::html::render(&report).into_bytes(),
-    };
-    let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    crate::link::write_atomically(&args.out, &bytes)?;
+    let report = athar_server::reports::prepare(store, org, &request).map_err(|e| match e {
+        ReportError::Invalid { field, problem } => {
+            format!("--{}: {problem}", field.replace('_', "-"))
+        }
+        ReportError::Store(e) => e.to_string(),
+    })?;
+    let rendered = athar_server::reports::render(&report, &args.format)?;
+    let hex = rendered.sha256();
+    crate::link::write_atomically(&args.out, &rendered.bytes)?;
     store
         .audit(
             "cli",
@@ -169,7 +80,7 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} persons, {} arrests.",
         args.out.display(),
-        bytes.len(),
+        rendered.bytes.len(),
         report.summary.persons,
         report.summary.arrests
     );

@@ -25,6 +25,7 @@ pub mod lookups;
 pub mod openapi;
 pub mod problem;
 pub mod records;
+pub mod reports;
 pub mod sharing;
 pub mod stats;
 
@@ -324,6 +325,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             "GET",
             "/api/stats/breakdown",
             "Counts by up to three dimensions (by=kind,year), with the events behind each cell (ids=true); for public outputs, cells of fewer persons than suppress_below withheld",
+            "statistics",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
+            "GET",
+            "/api/reports/periodic",
+            "The periodic report over the records the caller's organisation can see (from, to, lang=ar|en, verification, suppress_below, estimate_lists, estimate_method): JSON for the web UI, or format=html|pdf as a file",
             "statistics",
             None,
             None,
@@ -634,6 +644,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stats", get(stats::summary))
         .route("/api/stats/breakdown", get(stats::breakdown))
         .route("/api/estimate", post(stats::estimate))
+        .route("/api/reports/periodic", get(reports::periodic))
         .route("/api/linkage", get(linkage::status))
         .route("/api/linkage/runs", post(linkage::start_run))
         .route("/api/linkage/queue", get(linkage::queue))

@@ -1615,6 +1615,65 @@ async fn statistics_and_estimates_through_the_api() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "from");
 
+    // The periodic report: the same figures in words, for the web UI.
+    let (status, report) = s
+        .get("/api/reports/periodic?lang=ar&from=2019&to=2019")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["dir"], "rtl");
+    assert_eq!(report["summary"]["arrests_after_forced_return"], 1);
+    assert_eq!(report["figures"][1]["value"], "1", "{}", report["figures"]);
+    assert!(
+        report["lead"]
+            .as_str()
+            .is_some_and(|l| l.contains("توثّق السجلات 1 حالة اعتقال")),
+        "{}",
+        report["lead"]
+    );
+    let (_, public) = s
+        .get("/api/reports/periodic?lang=en&suppress_below=5")
+        .await;
+    assert_eq!(
+        public["figures"][1]["value"], "fewer than 5",
+        "{}",
+        public["figures"]
+    );
+    // As a file to download.
+    let pdf = s
+        .client
+        .get(format!(
+            "{}/api/reports/periodic?format=pdf&lang=ar",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(
+        pdf.headers()["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.starts_with("attachment"))
+    );
+    let bytes = pdf.bytes().await.unwrap_or_default();
+    assert!(bytes.starts_with(b"%PDF-") && bytes.len() > 20_000);
+    for (query, field) in [
+        ("lang=fr", "lang"),
+        ("from=2019-13", "from"),
+        ("format=docx", "format"),
+        ("estimate_method=chapman", "estimate_lists"),
+        ("estimate_lists=nonsense", "estimate_lists"),
+    ] {
+        let (status, problem) = s.get(&format!("/api/reports/periodic?{query}")).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {problem}"
+        );
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+    }
+
     // Estimation on a table the caller sends.
     let table = "A,B,count\n1,0,60\n0,1,20\n1,1,40\n";
     let (status, estimate) = s

@@ -1,0 +1,304 @@
+//! Periodic reports over the store: `GET /api/reports/periodic` and, through
+//! [`prepare`], `athar report`.
+//!
+//! [`prepare`] reads what the organisation can see (linked persons counted once), notices
+//! demonstration data, estimates the undocumented from chosen lists when asked, and builds
+//! the report (`athar_report::periodic`); the caller lays it out as JSON, HTML or PDF and
+//! records it in the audit chain with the hash of what was handed out.
+
+use athar_model::record::RecordBody;
+use athar_model::validation::FieldError;
+use athar_model::vocab::{Lang, Vocabularies};
+use athar_model::{RecordId, RecordKind};
+use athar_report::periodic::{EstimateInput, Report, ReportOptions};
+use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
+use athar_store::{Backend, StoreError};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::stats::load_facts;
+
+/// What a report is asked for, from the command line or a query string.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// The first day of the period (2024-01, 2024-01-15, 2023); open when absent.
+    pub from: Option<String>,
+    /// The last day of the period (2024-06 means up to 30 June 2024).
+    pub to: Option<String>,
+    /// ar or en (default en).
+    pub lang: Option<String>,
+    /// json (default), html or pdf.
+    pub format: Option<String>,
+    /// alleged, corroborated or verified.
+    pub verification: Option<String>,
+    /// For publication: withhold counts of fewer persons than this.
+    pub suppress_below: Option<usize>,
+    /// Sources in the store (lists), comma-separated, to estimate the undocumented from.
+    pub estimate_lists: Option<String>,
+    /// chapman, lincoln-petersen, independence, stepwise, aic, bic or lcmcr.
+    pub estimate_method: Option<String>,
+}
+
+/// Why a report was not made: a request value that cannot be used (its field and the
+/// problem), or the store.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>) -> ReportError {
+    ReportError::Invalid {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// The estimation methods a report may use.
+pub const ESTIMATE_METHODS: [&str; 7] = [
+    "chapman",
+    "lincoln-petersen",
+    "independence",
+    "stepwise",
+    "aic",
+    "bic",
+    "lcmcr",
+];
+
+fn estimate(
+    store: &dyn Backend,
+    org: i64,
+    request: &ReportRequest,
+) -> Result<Option<EstimateInput>, ReportError> {
+    let lists_text = request.estimate_lists.as_deref().unwrap_or("").trim();
+    if lists_text.is_empty() {
+        if request.estimate_method.is_some() {
+            return Err(invalid(
+                "estimate_lists",
+                "an estimation method needs the lists to estimate from",
+            ));
+        }
+        return Ok(None);
+    }
+    let lists = lists_text
+        .split(',')
+        .map(|l| {
+            l.trim()
+                .parse()
+                .map_err(|_| invalid("estimate_lists", format!("{l:?} is not a source id")))
+        })
+        .collect::<Result<Vec<RecordId>, _>>()?;
+    let counts = athar_link::stored::capture_counts(store, org, &lists).map_err(|e| match e {
+        athar_link::stored::RunError::Store(e) => ReportError::Store(e),
+        other => invalid("estimate_lists", other.to_string()),
+    })?;
+    let names: Vec<String> = (1..=lists.len()).map(|i| format!("L{i}")).collect();
+    let table = CaptureTable::new(names, counts.counts)
+        .map_err(|e| invalid("estimate_lists", e.to_string()))?;
+    let method_name = match request.estimate_method.as_deref() {
+        Some(name) if ESTIMATE_METHODS.contains(&name) => name,
+        Some(name) => {
+            return Err(invalid(
+                "estimate_method",
+                format!("{name:?} is not one of {}", ESTIMATE_METHODS.join(", ")),
+            ));
+        }
+        None if lists.len() == 2 => "chapman",
+        None => "aic",
+    };
+    let method = Method::from_name(method_name, &MethodOptions::default(), &table)
+        .map_err(|e| invalid("estimate_method", e))?;
+    let result = mse::estimate(&table, &method, 0.95)
+        .map_err(|e| invalid("estimate_lists", e.to_string()))?;
+    let mut titles = Vec::with_capacity(lists.len());
+    for (name, id) in result.lists.iter().zip(&lists) {
+        let title = match store.get(RecordKind::Source, *id).map(|r| r.body) {
+            Ok(RecordBody::Source(source)) => source.title,
+            _ => id.to_string(),
+        };
+        titles.push(format!("{name} ({title})"));
+    }
+    Ok(Some(EstimateInput {
+        lists: titles,
+        documented: result.observed as usize,
+        method: result.method.clone(),
+        estimate: result.estimate,
+        interval: (result.interval[0], result.interval[1]),
+        warnings: result.warnings.clone(),
+    }))
+}
+
+/// Today's date in UTC as YYYY-MM-DD.
+fn today() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, m, d) = athar_model::date::civil_from_days((seconds / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Builds the report an organisation asked for, checking the request first.
+pub fn prepare(
+    store: &dyn Backend,
+    org: i64,
+    request: &ReportRequest,
+) -> Result<Report, ReportError> {
+    let lang = match request.lang.as_deref() {
+        None | Some("en") => Lang::En,
+        Some("ar") => Lang::Ar,
+        Some(other) => return Err(invalid("lang", format!("{other:?} is not ar or en"))),
+    };
+    if let Some(format) = request.format.as_deref()
+        && !["json", "html", "pdf"].contains(&format)
+    {
+        return Err(invalid(
+            "format",
+            format!("{format:?} is not json, html or pdf"),
+        ));
+    }
+    // The period and level first, so a typing error costs no reading of the store.
+    athar_stats::counts::Filter::parse(
+        request.from.as_deref(),
+        request.to.as_deref(),
+        request.verification.as_deref(),
+        None,
+    )
+    .map_err(|errors| {
+        let first = &errors[0];
+        invalid(first.field, first.problem.clone())
+    })?;
+    let estimate = estimate(store, org, request)?;
+    let (facts, _) = load_facts(store, org)?;
+    let synthetic = store
+        .list_all_for(org, RecordKind::Source)?
+        .iter()
+        .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s)));
+    let options = ReportOptions {
+        lang,
+        from: request.from.clone(),
+        to: request.to.clone(),
+        verification: request.verification.clone(),
+        suppress_below: request.suppress_below,
+        prepared_on: today(),
+        synthetic,
+        estimate,
+    };
+    athar_report::periodic::build(&facts, Vocabularies::embedded(), &options).map_err(|errors| {
+        let first = &errors[0];
+        invalid(first.field, first.problem.clone())
+    })
+}
+
+/// A laid-out report: its bytes, media type and file extension.
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub media_type: &'static str,
+    pub extension: &'static str,
+}
+
+impl Rendered {
+    /// The SHA-256 of the bytes, in hex, as the audit entry names it.
+    pub fn sha256(&self) -> String {
+        Sha256::digest(&self.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The report laid out in `format` (json, html or pdf).
+pub fn render(report: &Report, format: &str) -> Result<Rendered, String> {
+    Ok(match format {
+        "pdf" => Rendered {
+            bytes: athar_report::pdf::render(report).map_err(|e| e.to_string())?,
+            media_type: "application/pdf",
+            extension: "pdf",
+        },
+        "html" => Rendered {
+            bytes: athar_report::html::render(report).into_bytes(),
+            media_type: "text/html; charset=utf-8",
+            extension: "html",
+        },
+        _ => Rendered {
+            bytes: serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?,
+            media_type: "application/json",
+            extension: "json",
+        },
+    })
+}
+
+/// `GET /api/reports/periodic`: the report as JSON (for the web UI), or as an HTML or PDF
+/// file to download.
+pub async fn periodic(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(request): Query<ReportRequest>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
+    let format = request.format.clone().unwrap_or_else(|| "json".into());
+    let lang = request.lang.clone().unwrap_or_else(|| "en".into());
+    let outcome = tokio::task::spawn_blocking(move || {
+        let report = prepare(store.as_ref(), org, &request)?;
+        let rendered = render(&report, &format).map_err(|e| {
+            tracing::error!("report layout failed: {e}");
+            ReportError::Invalid {
+                field: "format",
+                problem: "this report could not be laid out".into(),
+            }
+        })?;
+        store.audit(
+            &author,
+            "report",
+            Some(&format!("{format} {lang} sha256:{}", rendered.sha256())),
+        )?;
+        Ok::<_, ReportError>(rendered)
+    })
+    .await
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The server could not complete the request",
+            "تعذّر على الخادم إتمام الطلب",
+        )
+    })?;
+    let rendered = outcome.map_err(|e| match e {
+        ReportError::Invalid { field, problem } => Problem::invalid(vec![FieldError::new(
+            field,
+            "report.invalid",
+            problem,
+            "قيمة غير صالحة لطلب التقرير",
+        )]),
+        ReportError::Store(e) => Problem::from(e),
+    })?;
+    let mut response = (
+        [(header::CONTENT_TYPE, rendered.media_type)],
+        rendered.bytes.clone(),
+    )
+        .into_response();
+    if rendered.extension != "json"
+        && let Ok(value) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"athar-report.{}\"",
+            rendered.extension
+        ))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
