@@ -81,6 +81,7 @@ fn estimate(
     store: &dyn Backend,
     org: i64,
     request: &ReportRequest,
+    lang: Lang,
 ) -> Result<Option<EstimateInput>, ReportError> {
     let lists_text = request.estimate_lists.as_deref().unwrap_or("").trim();
     if lists_text.is_empty() {
@@ -122,16 +123,23 @@ fn estimate(
         .map_err(|e| invalid("estimate_method", e))?;
     let result = mse::estimate(&table, &method, 0.95)
         .map_err(|e| invalid("estimate_lists", e.to_string()))?;
-    let mut titles = Vec::with_capacity(lists.len());
+    // Lists are named by who made them, or by their kind: a source's title is sealed as
+    // identifying ("Interview with the mother, Beirut") and never goes into a report.
+    let mut names = Vec::with_capacity(lists.len());
     for (name, id) in result.lists.iter().zip(&lists) {
-        let title = match store.get(RecordKind::Source, *id).map(|r| r.body) {
-            Ok(RecordBody::Source(source)) => source.title,
+        let described = match store.get(RecordKind::Source, *id).map(|r| r.body) {
+            Ok(RecordBody::Source(source)) => source.organisation.unwrap_or_else(|| {
+                Vocabularies::embedded()
+                    .source_kinds
+                    .get(&source.kind)
+                    .map_or(source.kind.clone(), |t| t.label(lang).to_string())
+            }),
             _ => id.to_string(),
         };
-        titles.push(format!("{name} ({title})"));
+        names.push(format!("{name} ({described})"));
     }
     Ok(Some(EstimateInput {
-        lists: titles,
+        lists: names,
         documented: result.observed as usize,
         method: result.method.clone(),
         estimate: result.estimate,
@@ -179,7 +187,7 @@ pub fn prepare(
         let first = &errors[0];
         invalid(first.field, first.problem.clone())
     })?;
-    let estimate = estimate(store, org, request)?;
+    let estimate = estimate(store, org, request, lang)?;
     let (facts, _) = load_facts(store, org)?;
     let synthetic = store
         .list_all_for(org, RecordKind::Source)?
