@@ -233,6 +233,10 @@ enum Command {
     /// Syria, breakdown tables, the returnees, an estimate, the method — as HTML or PDF, in
     /// Arabic or English, with the command behind each table that lists its records.
     Report(report::ReportArgs),
+    /// A safety brief: the incidents recorded against returnees in one region and period —
+    /// arrests, disappearances, deaths in custody — with pseudonymised returnees and
+    /// sources, counts and a chart, for a lawyer answering "this region is safe".
+    Brief(report::BriefArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -832,6 +836,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let store = open_store(&dir)?;
             let org = own_organisation(&store)?;
             report::run(args, &store, org)
+        }
+        Command::Brief(args) => {
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
+            report::run_brief(args, &store, org)
         }
         Command::VerifyPackage { file, key, json } => {
             let mut input = std::io::BufReader::new(

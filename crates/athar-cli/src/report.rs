@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use athar_server::reports::{ReportError, ReportRequest};
+use athar_server::reports::{BriefRequest, Rendered, ReportError, ReportRequest};
 use athar_store::{SqliteStore, Store};
 
 #[derive(clap::Args)]
@@ -50,6 +50,80 @@ pub struct ReportArgs {
     estimate_method: Option<String>,
 }
 
+#[derive(clap::Args)]
+pub struct BriefArgs {
+    /// The region: a P-code (SY14) or a governorate, district or sub-district name in
+    /// Arabic or English (Homs, حمص).
+    #[arg(long)]
+    region: String,
+    /// The first day of the period; open when absent.
+    #[arg(long)]
+    from: Option<String>,
+    /// The last day of the period.
+    #[arg(long)]
+    to: Option<String>,
+    /// The brief's language: ar (right to left) or en.
+    #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
+    lang: String,
+    /// html, pdf or json.
+    #[arg(long, default_value = "pdf", value_parser = ["html", "pdf", "json"])]
+    format: String,
+    /// The file to write; replaced whole, never left half-written.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn option_error(e: ReportError) -> String {
+    match e {
+        ReportError::Invalid { field, problem } => {
+            format!("--{}: {problem}", field.replace('_', "-"))
+        }
+        ReportError::Store(e) => e.to_string(),
+    }
+}
+
+/// Writes a laid-out report whole and records it in the audit chain with its hash.
+fn write(
+    store: &SqliteStore,
+    rendered: &Rendered,
+    out: &std::path::Path,
+    format: &str,
+    lang: &str,
+) -> Result<String, String> {
+    let hex = rendered.sha256();
+    crate::link::write_atomically(out, &rendered.bytes)?;
+    store
+        .audit(
+            "cli",
+            "report",
+            Some(&format!("{format} {lang} sha256:{hex}")),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(hex)
+}
+
+pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let request = BriefRequest {
+        region: args.region,
+        from: args.from,
+        to: args.to,
+        lang: Some(args.lang.clone()),
+        format: Some(args.format.clone()),
+    };
+    let brief = athar_server::reports::prepare_brief(store, org, &request).map_err(option_error)?;
+    let rendered = athar_server::reports::render_brief(&brief, &args.format)?;
+    let hex = write(store, &rendered, &args.out, &args.format, &args.lang)?;
+    eprintln!(
+        "Wrote {} ({} bytes, sha256 {hex}): {} incidents against {} returnees in {}.",
+        args.out.display(),
+        rendered.bytes.len(),
+        brief.figures.incidents,
+        brief.figures.returnees,
+        brief.figures.region
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
     let request = ReportRequest {
         from: args.from,
@@ -61,22 +135,9 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
         estimate_lists: (!args.estimate_lists.is_empty()).then(|| args.estimate_lists.join(",")),
         estimate_method: args.estimate_method,
     };
-    let report = athar_server::reports::prepare(store, org, &request).map_err(|e| match e {
-        ReportError::Invalid { field, problem } => {
-            format!("--{}: {problem}", field.replace('_', "-"))
-        }
-        ReportError::Store(e) => e.to_string(),
-    })?;
+    let report = athar_server::reports::prepare(store, org, &request).map_err(option_error)?;
     let rendered = athar_server::reports::render(&report, &args.format)?;
-    let hex = rendered.sha256();
-    crate::link::write_atomically(&args.out, &rendered.bytes)?;
-    store
-        .audit(
-            "cli",
-            "report",
-            Some(&format!("{} {} sha256:{hex}", args.format, args.lang)),
-        )
-        .map_err(|e| e.to_string())?;
+    let hex = write(store, &rendered, &args.out, &args.format, &args.lang)?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} persons, {} arrests.",
         args.out.display(),

@@ -47,8 +47,9 @@ fn tool(name: &str, package: &str) -> Option<PathBuf> {
 
 /// Arabic as pdftotext returns it can be compared with what was written: poppler writes
 /// the two letters of a lam–alef ligature (لا، لأ، لى) in reverse order, and keeps diacritics
-/// and bidi marks. So both sides drop lams, alefs and alef maqsuras, diacritics and marks,
-/// and collapse spaces; the rest of every word must still be there, in order.
+/// and bidi marks, and places spaces around numbers its own way. So both sides drop lams,
+/// alefs and alef maqsuras, diacritics, marks and spaces; the rest of every phrase must
+/// still be there, in order. (Words with a shadda are avoided: poppler doubles the letter.)
 fn folded(text: &str) -> String {
     let kept: String = text
         .chars()
@@ -57,7 +58,7 @@ fn folded(text: &str) -> String {
                 && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
         })
         .collect();
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+    kept.split_whitespace().collect()
 }
 
 fn pdf_text(pdftotext: &Path, pdf: &Path) -> String {
@@ -425,6 +426,22 @@ fn a_bad_request_writes_no_report_and_names_the_option() {
             "{args:?} touched the output"
         );
     }
+    let out = athar(
+        &data,
+        &[
+            "brief",
+            "--region",
+            "Atlantis",
+            "--out",
+            out_file.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--region"));
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap_or_default(),
+        "an earlier report"
+    );
     // An empty store still gives a whole report, with zeros.
     ok(athar(
         &data,
@@ -447,4 +464,98 @@ fn a_bad_request_writes_no_report_and_names_the_option() {
         head.contains("\"report\"") && head.contains("sha256:"),
         "{head}"
     );
+}
+
+#[test]
+fn a_safety_brief_lists_the_incidents_against_returnees_in_a_region() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (data, _) = demo_store(tmp.path());
+    let json_file = tmp.path().join("brief.json");
+    let brief_args = |lang: &str, format: &str, out: &Path| -> Vec<String> {
+        [
+            "brief", "--region", "حمص", "--from", "2023", "--to", "2024", "--lang", lang,
+            "--format", format, "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let args = brief_args("en", "json", &json_file);
+    ok(athar(
+        &data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    let brief: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap_or_default()).unwrap_or_default();
+    let incidents = brief["incidents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(brief["figures"]["region"], "SY04");
+    assert!(incidents.len() >= 3, "too few incidents to test: {brief}");
+    assert_eq!(brief["figures"]["incidents"], incidents.len());
+    assert!(brief["synthetic"].is_string());
+    // Pseudonyms only, in order of appearance; every incident names its return.
+    assert_eq!(incidents[0]["returnee"], "R1");
+    for incident in &incidents {
+        let returnee = incident["returnee"].as_str().unwrap_or_default();
+        assert!(
+            returnee.starts_with('R') && returnee[1..].parse::<u32>().is_ok(),
+            "{incident}"
+        );
+        assert!(
+            incident["returned"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("from ")),
+            "{incident}"
+        );
+    }
+    // No demo name of the store is in the brief.
+    let names = ok(athar(
+        &data,
+        &[
+            "export",
+            "--format",
+            "json",
+            "--out",
+            tmp.path().join("p.json").to_str().unwrap_or_default(),
+        ],
+    ));
+    assert!(names.status.success());
+    let persons: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("p.json")).unwrap_or_default())
+            .unwrap_or_default();
+    let text = brief.to_string();
+    let mut checked = 0;
+    for person in persons.as_array().into_iter().flatten().take(200) {
+        for field in ["name_ar", "name_latn", "mother_name", "identifiers"] {
+            if let Some(value) = person[field].as_str().filter(|v| v.chars().count() > 3) {
+                checked += 1;
+                assert!(!text.contains(value), "{field} {value:?} is in the brief");
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} names checked");
+
+    let Some(pdftotext) = tool("pdftotext", "poppler-utils") else {
+        return;
+    };
+    let pdf = tmp.path().join("brief-ar.pdf");
+    let args = brief_args("ar", "pdf", &pdf);
+    ok(athar(
+        &data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    let text = folded(&pdf_text(&pdftotext, &pdf));
+    for expected in [
+        "موجز السلامة",
+        "حمص",
+        "الحوادث حسب النوع",
+        "R1",
+        "S1",
+        &format!("السجلات {} حادثة بحق", incidents.len()),
+    ] {
+        assert!(
+            text.contains(&folded(expected)),
+            "the Arabic brief lacks {expected:?}:\n{text}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use askama::Template;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use crate::brief::Brief;
 use crate::periodic::Report;
 
 const STYLE: &str = include_str!("../templates/report.css");
@@ -20,20 +21,39 @@ struct Page<'a> {
     records_behind: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "brief.html")]
+struct BriefPage<'a> {
+    brief: &'a Brief,
+    lang: &'static str,
+    style: &'static str,
+    style_hash: String,
+    records_behind: &'a str,
+}
+
+/// The Content-Security-Policy source naming the style sheet's hash.
+fn style_hash() -> String {
+    let digest = Sha256::digest(STYLE.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+fn lang_code(lang: athar_model::vocab::Lang) -> &'static str {
+    match lang {
+        athar_model::vocab::Lang::En => "en",
+        athar_model::vocab::Lang::Ar => "ar",
+    }
+}
+
 /// The report as a standalone HTML document.
 pub fn render(report: &Report) -> String {
-    let digest = Sha256::digest(STYLE.as_bytes());
     let page = Page {
         report,
-        lang: match report.lang {
-            athar_model::vocab::Lang::En => "en",
-            athar_model::vocab::Lang::Ar => "ar",
-        },
+        lang: lang_code(report.lang),
         style: STYLE,
-        style_hash: format!(
-            "sha256-{}",
-            base64::engine::general_purpose::STANDARD.encode(digest)
-        ),
+        style_hash: style_hash(),
         records_behind: report
             .labels
             .get("records_behind")
@@ -41,4 +61,17 @@ pub fn render(report: &Report) -> String {
     };
     // Rendering writes into a String and fails only on a formatting error of our own types.
     page.render().unwrap_or_default()
+}
+
+/// The safety brief as a standalone HTML document.
+pub fn render_brief(brief: &Brief) -> String {
+    BriefPage {
+        brief,
+        lang: lang_code(brief.lang),
+        style: STYLE,
+        style_hash: style_hash(),
+        records_behind: "",
+    }
+    .render()
+    .unwrap_or_default()
 }

@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod brief;
 pub mod charts;
 pub mod html;
 pub mod package;

@@ -17,9 +17,11 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_layout::PagedDocument;
 
-use crate::periodic::Report;
+use crate::brief::Brief;
+use crate::periodic::{Chart, Report};
 
-const TEMPLATE: &str = include_str!("../templates/report.typ");
+const REPORT_TEMPLATE: &str = include_str!("../templates/report.typ");
+const BRIEF_TEMPLATE: &str = include_str!("../templates/brief.typ");
 
 const FONT_FILES: [&[u8]; 4] = [
     include_bytes!("../fonts/NotoSans-Regular-Latin.ttf"),
@@ -118,22 +120,37 @@ fn diagnostics(errors: &[SourceDiagnostic]) -> String {
 /// The report typeset as a PDF document.
 pub fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(report).map_err(|e| PdfError(e.to_string()))?;
+    typeset(REPORT_TEMPLATE, data, &report.charts, &report.period)
+}
+
+/// The safety brief typeset as a PDF document (landscape, for its wide table).
+pub fn render_brief(brief: &Brief) -> Result<Vec<u8>, PdfError> {
+    let data = serde_json::to_vec(brief).map_err(|e| PdfError(e.to_string()))?;
+    typeset(BRIEF_TEMPLATE, data, &brief.charts, &brief.title)
+}
+
+fn typeset(
+    template: &str,
+    data: Vec<u8>,
+    charts: &[Chart],
+    ident: &str,
+) -> Result<Vec<u8>, PdfError> {
     let mut files = vec![(file_id("/report.json")?, Bytes::new(data))];
-    for chart in &report.charts {
+    for chart in charts {
         files.push((
             file_id(&format!("/charts/{}.svg", chart.id))?,
             Bytes::new(chart.svg.clone().into_bytes()),
         ));
     }
     let world = ReportWorld {
-        main: Source::new(file_id("/report.typ")?, TEMPLATE.to_string()),
+        main: Source::new(file_id("/main.typ")?, template.to_string()),
         files,
     };
     let document = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|errors| PdfError(diagnostics(&errors)))?;
     let options = typst_pdf::PdfOptions {
-        ident: typst::foundations::Smart::Custom(format!("athar-report-{}", report.period)),
+        ident: typst::foundations::Smart::Custom(format!("athar-{ident}")),
         creator: typst::foundations::Smart::Custom(Some("Athar".to_string())),
         ..Default::default()
     };

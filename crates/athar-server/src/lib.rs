@@ -340,6 +340,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             Needs(ReadRecords),
         ),
         e(
+            "GET",
+            "/api/reports/brief",
+            "A safety brief: incidents against returnees in a region (region=P-code or name, from, to, lang=ar|en) with pseudonymised returnees and sources, counts and a chart; JSON, or format=html|pdf as a file",
+            "statistics",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
             "POST",
             "/api/estimate",
             "Multiple Systems Estimation on a capture table (CSV text) by a chosen method",
@@ -645,6 +654,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stats/breakdown", get(stats::breakdown))
         .route("/api/estimate", post(stats::estimate))
         .route("/api/reports/periodic", get(reports::periodic))
+        .route("/api/reports/brief", get(reports::brief))
         .route("/api/linkage", get(linkage::status))
         .route("/api/linkage/runs", post(linkage::start_run))
         .route("/api/linkage/queue", get(linkage::queue))

@@ -10,6 +10,7 @@ use athar_model::record::RecordBody;
 use athar_model::validation::FieldError;
 use athar_model::vocab::{Lang, Vocabularies};
 use athar_model::{RecordId, RecordKind};
+use athar_report::brief::{Brief, BriefOptions};
 use athar_report::periodic::{EstimateInput, Report, ReportOptions};
 use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
 use athar_store::{Backend, StoreError};
@@ -189,10 +190,7 @@ pub fn prepare(
     })?;
     let estimate = estimate(store, org, request, lang)?;
     let (facts, _) = load_facts(store, org)?;
-    let synthetic = store
-        .list_all_for(org, RecordKind::Source)?
-        .iter()
-        .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s)));
+    let synthetic = holds_demo_data(store, org)?;
     let options = ReportOptions {
         lang,
         from: request.from.clone(),
@@ -206,6 +204,122 @@ pub fn prepare(
     athar_report::periodic::build(&facts, Vocabularies::embedded(), &options).map_err(|errors| {
         let first = &errors[0];
         invalid(first.field, first.problem.clone())
+    })
+}
+
+/// What a safety brief is asked for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefRequest {
+    /// The region: a P-code, or a governorate, district or sub-district name (Arabic or
+    /// English).
+    pub region: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// ar or en (default en).
+    pub lang: Option<String>,
+    /// json (default), html or pdf.
+    pub format: Option<String>,
+}
+
+fn lang_of(lang: Option<&str>) -> Result<Lang, ReportError> {
+    match lang {
+        None | Some("en") => Ok(Lang::En),
+        Some("ar") => Ok(Lang::Ar),
+        Some(other) => Err(invalid("lang", format!("{other:?} is not ar or en"))),
+    }
+}
+
+fn check_format(format: Option<&str>) -> Result<(), ReportError> {
+    match format {
+        Some(format) if !["json", "html", "pdf"].contains(&format) => Err(invalid(
+            "format",
+            format!("{format:?} is not json, html or pdf"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether the organisation's records include the demo generator's.
+fn holds_demo_data(store: &dyn Backend, org: i64) -> Result<bool, StoreError> {
+    Ok(store
+        .list_all_for(org, RecordKind::Source)?
+        .iter()
+        .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s))))
+}
+
+/// Builds the safety brief an organisation asked for, checking the request first.
+pub fn prepare_brief(
+    store: &dyn Backend,
+    org: i64,
+    request: &BriefRequest,
+) -> Result<Brief, ReportError> {
+    let lang = lang_of(request.lang.as_deref())?;
+    check_format(request.format.as_deref())?;
+    let options = BriefOptions {
+        lang,
+        region: request.region.clone(),
+        from: request.from.clone(),
+        to: request.to.clone(),
+        prepared_on: today(),
+        synthetic: false,
+    };
+    // The request is checked on no records before any is read.
+    athar_report::brief::build(Vec::new(), &[], Vocabularies::embedded(), &options).map_err(
+        |e| ReportError::Invalid {
+            field: e.field,
+            problem: e.problem,
+        },
+    )?;
+    let review = athar_link::stored::Review::load(store, org)?;
+    let mut records = Vec::new();
+    for kind in [
+        RecordKind::Person,
+        RecordKind::Event,
+        RecordKind::Involvement,
+        RecordKind::Source,
+    ] {
+        records.extend(
+            store
+                .list_all_for(org, kind)?
+                .into_iter()
+                .map(|r| (r.id, r.body)),
+        );
+    }
+    let options = BriefOptions {
+        synthetic: holds_demo_data(store, org)?,
+        ..options
+    };
+    athar_report::brief::build(
+        records,
+        &review.same_person(),
+        Vocabularies::embedded(),
+        &options,
+    )
+    .map_err(|e| ReportError::Invalid {
+        field: e.field,
+        problem: e.problem,
+    })
+}
+
+/// The brief laid out in `format` (json, html or pdf).
+pub fn render_brief(brief: &Brief, format: &str) -> Result<Rendered, String> {
+    Ok(match format {
+        "pdf" => Rendered {
+            bytes: athar_report::pdf::render_brief(brief).map_err(|e| e.to_string())?,
+            media_type: "application/pdf",
+            extension: "pdf",
+        },
+        "html" => Rendered {
+            bytes: athar_report::html::render_brief(brief).into_bytes(),
+            media_type: "text/html; charset=utf-8",
+            extension: "html",
+        },
+        _ => Rendered {
+            bytes: serde_json::to_vec_pretty(brief).map_err(|e| e.to_string())?,
+            media_type: "application/json",
+            extension: "json",
+        },
     })
 }
 
@@ -254,14 +368,46 @@ pub async fn periodic(
     caller: Caller,
     Query(request): Query<ReportRequest>,
 ) -> Result<Response, Problem> {
+    let format = request.format.clone().unwrap_or_else(|| "json".into());
+    let lang = request.lang.clone().unwrap_or_else(|| "en".into());
+    hand_out(state, caller, format, lang, move |store, org, format| {
+        let report = prepare(store, org, &request)?;
+        Ok(render(&report, format))
+    })
+    .await
+}
+
+/// `GET /api/reports/brief?region=…`: the safety brief, as JSON or a file.
+pub async fn brief(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(request): Query<BriefRequest>,
+) -> Result<Response, Problem> {
+    let format = request.format.clone().unwrap_or_else(|| "json".into());
+    let lang = request.lang.clone().unwrap_or_else(|| "en".into());
+    hand_out(state, caller, format, lang, move |store, org, format| {
+        let brief = prepare_brief(store, org, &request)?;
+        Ok(render_brief(&brief, format))
+    })
+    .await
+}
+
+type Layout = Result<Rendered, String>;
+
+/// Prepares and lays out a report off the async threads, records it in the audit chain
+/// with the hash of what is handed out, and answers with it.
+async fn hand_out(
+    state: AppState,
+    caller: Caller,
+    format: String,
+    lang: String,
+    make: impl FnOnce(&dyn Backend, i64, &str) -> Result<Layout, ReportError> + Send + 'static,
+) -> Result<Response, Problem> {
     let store = state.store.clone();
     let org = caller.org();
     let author = caller.author();
-    let format = request.format.clone().unwrap_or_else(|| "json".into());
-    let lang = request.lang.clone().unwrap_or_else(|| "en".into());
     let outcome = tokio::task::spawn_blocking(move || {
-        let report = prepare(store.as_ref(), org, &request)?;
-        let rendered = render(&report, &format).map_err(|e| {
+        let rendered = make(store.as_ref(), org, &format)?.map_err(|e| {
             tracing::error!("report layout failed: {e}");
             ReportError::Invalid {
                 field: "format",
@@ -293,17 +439,21 @@ pub async fn periodic(
         )]),
         ReportError::Store(e) => Problem::from(e),
     })?;
+    let disposition = (rendered.extension != "json")
+        .then(|| {
+            HeaderValue::from_str(&format!(
+                "attachment; filename=\"athar-report.{}\"",
+                rendered.extension
+            ))
+            .ok()
+        })
+        .flatten();
     let mut response = (
         [(header::CONTENT_TYPE, rendered.media_type)],
-        rendered.bytes.clone(),
+        rendered.bytes,
     )
         .into_response();
-    if rendered.extension != "json"
-        && let Ok(value) = HeaderValue::from_str(&format!(
-            "attachment; filename=\"athar-report.{}\"",
-            rendered.extension
-        ))
-    {
+    if let Some(value) = disposition {
         response
             .headers_mut()
             .insert(header::CONTENT_DISPOSITION, value);

@@ -1674,6 +1674,23 @@ async fn statistics_and_estimates_through_the_api() {
         assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
     }
 
+    // The safety brief: the arrest has no place, so no region can claim it.
+    let (status, brief) = s.get("/api/reports/brief?region=Homs&from=2019").await;
+    assert_eq!(status, StatusCode::OK, "{brief}");
+    assert_eq!(brief["figures"]["region"], "SY04");
+    assert_eq!(brief["figures"]["incidents"], 0);
+    assert!(
+        brief["statement"]
+            .as_str()
+            .is_some_and(|t| t.contains("not evidence of safety")),
+        "{brief}"
+    );
+    let (status, problem) = s.get("/api/reports/brief?region=Atlantis").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "region");
+    let (status, _) = s.get("/api/reports/brief").await;
+    assert!(status.is_client_error(), "{status}");
+
     // Estimation on a table the caller sends.
     let table = "A,B,count\n1,0,60\n0,1,20\n1,1,40\n";
     let (status, estimate) = s
