@@ -54,7 +54,8 @@ pub struct EstimateArgs {
     /// With lcmcr: the largest number of latent classes.
     #[arg(long, default_value_t = 10)]
     classes: usize,
-    /// A column of the table naming strata (period, region): one estimate per stratum.
+    /// Strata, one estimate each. With --table: a column of the table naming them. With
+    /// --linked: year or governorate, of each person's earliest arrest, detention or worse.
     #[arg(long)]
     stratum: Option<String>,
     /// Print JSON.
@@ -117,10 +118,19 @@ fn print_estimate(estimate: &Estimate, heading: Option<&str>) {
     }
 }
 
-/// The capture table of the store's lists, linked persons counted once.
-fn linked_table(args: &EstimateArgs, dir: &athar_store::DataDir) -> Result<CaptureTable, String> {
-    if args.stratum.is_some() {
-        return Err("--stratum goes with --table".into());
+/// The capture tables of the store's lists, linked persons counted once: one, or one per
+/// stratum with `--stratum year|governorate`.
+fn linked_tables(
+    args: &EstimateArgs,
+    dir: &athar_store::DataDir,
+) -> Result<Vec<(String, CaptureTable)>, String> {
+    if let Some(by) = args.stratum.as_deref()
+        && !athar_server::stats::STRATA.contains(&by)
+    {
+        return Err(format!(
+            "--stratum: with --linked, one of {}",
+            athar_server::stats::STRATA.join(", ")
+        ));
     }
     let lists = args
         .linked
@@ -133,33 +143,52 @@ fn linked_table(args: &EstimateArgs, dir: &athar_store::DataDir) -> Result<Captu
     use athar_store::Store;
     let store = crate::open_store(dir)?;
     let org = crate::own_organisation(&store)?;
-    let counts = athar_link::stored::capture_counts(&store, org, &lists)
-        .map_err(|e| format!("--linked: {e}"))?;
     let names: Vec<String> = (1..=lists.len()).map(|i| format!("L{i}")).collect();
+    let strata: Vec<(String, athar_link::stored::CaptureCounts)> = match args.stratum.as_deref() {
+        None => vec![(
+            String::new(),
+            athar_link::stored::capture_counts(&store, org, &lists)
+                .map_err(|e| format!("--linked: {e}"))?,
+        )],
+        Some(by) => {
+            let placed =
+                athar_server::stats::person_strata(&store, org, by).map_err(|e| e.to_string())?;
+            athar_link::stored::capture_counts_by_stratum(&store, org, &lists, &placed)
+                .map_err(|e| format!("--linked: {e}"))?
+        }
+    };
     if !args.json {
         for (name, list) in names.iter().zip(&lists) {
             println!("{name} = source {list}");
         }
-        match counts.linkage.run {
+        let persons: usize = strata.iter().map(|(_, c)| c.persons).sum();
+        let records: usize = strata.iter().map(|(_, c)| c.records).sum();
+        match strata.first().and_then(|(_, c)| c.linkage.run) {
             Some(run) => println!(
-                "{} persons from {} person records (linkage run {run}, {} records counted with another).",
-                counts.persons, counts.records, counts.linkage.records_joined
+                "{persons} persons from {records} person records (linkage run {run}, {} records counted with another).",
+                strata[0].1.linkage.records_joined
             ),
             None => println!(
-                "{} persons from {} person records; no linkage run yet, so a person on two lists counts twice (athar linkage run).",
-                counts.persons, counts.records
+                "{persons} persons from {records} person records; no linkage run yet, so a person on two lists counts twice (athar linkage run)."
             ),
         }
     }
     store
         .audit("cli", "estimate.linked", None)
         .map_err(|e| e.to_string())?;
-    CaptureTable::new(names, counts.counts).map_err(|e| format!("--linked: {e}"))
+    strata
+        .into_iter()
+        .map(|(stratum, counts)| {
+            CaptureTable::new(names.clone(), counts.counts)
+                .map(|table| (stratum, table))
+                .map_err(|e| format!("--linked: {e}"))
+        })
+        .collect()
 }
 
 pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
     let strata: Vec<(String, CaptureTable)> = if !args.linked.is_empty() {
-        vec![(String::new(), linked_table(&args, dir)?)]
+        linked_tables(&args, dir)?
     } else {
         let Some(path) = &args.table else {
             return Err(

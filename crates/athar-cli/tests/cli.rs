@@ -886,22 +886,26 @@ fn lists_imported_linked_and_estimated_from_the_store() {
             1960 + i,
         )
     };
-    let mut a = String::from("ref,given,father,family,born\n");
+    // Everyone was arrested, the even-numbered in 2019 and the others in 2020, and both
+    // lists say so: stratified by year, each year has 10 on A only, 10 on both, 10 on B only.
+    let arrested = |i: usize| if i % 2 == 0 { "2019-05" } else { "2020-07" };
+    let mut a = String::from("ref,given,father,family,born,arrested\n");
     for i in 0..40 {
         let (g, f, fam, year) = person(i);
         a += &format!(
-            "A{i},{},{},{},{year}-0{}-1{}\n",
+            "A{i},{},{},{},{year}-0{}-1{},{}\n",
             g.0,
             f.0,
             fam.0,
             1 + i % 9,
-            i % 9
+            i % 9,
+            arrested(i)
         );
     }
-    let mut b = String::from("ref,given,father,family,born\n");
+    let mut b = String::from("ref,given,father,family,born,arrested\n");
     for i in 20..60 {
         let (g, f, fam, year) = person(i);
-        b += &format!("B{i},{},{},{},{year}\n", g.1, f.1, fam.1);
+        b += &format!("B{i},{},{},{},{year},{}\n", g.1, f.1, fam.1, arrested(i));
     }
     let mut sources = Vec::new();
     for (name, text) in [("List A", a), ("List B", b)] {
@@ -911,7 +915,7 @@ fn lists_imported_linked_and_estimated_from_the_store() {
         std::fs::write(
             &mapping,
             format!(
-                "[list]\nname = \"{name}\"\nkey = \"ref\"\n[columns]\ngiven = \"given_name\"\nfather = \"father_name\"\nfamily = \"family_name\"\nborn = \"birth_date\"\n"
+                "[list]\nname = \"{name}\"\nkey = \"ref\"\n[columns]\ngiven = \"given_name\"\nfather = \"father_name\"\nfamily = \"family_name\"\nborn = \"birth_date\"\narrested = \"arrest.date\"\n"
             ),
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -968,6 +972,36 @@ fn lists_imported_linked_and_estimated_from_the_store() {
     );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(text.contains("60 persons from 80 person records"), "{text}");
+    // By year of arrest: 20 × 20 / 10 = 40 in each year.
+    let stratified = json_of(&athar(
+        &data,
+        &[
+            "estimate",
+            "--linked",
+            &lists,
+            "--method",
+            "lincoln-petersen",
+            "--stratum",
+            "year",
+            "--json",
+        ],
+    ));
+    let strata = stratified["strata"].as_array().cloned().unwrap_or_default();
+    let years: Vec<&str> = strata
+        .iter()
+        .filter_map(|s| s["stratum"].as_str())
+        .collect();
+    assert_eq!(years, ["2019", "2020"], "{stratified}");
+    for stratum in &strata {
+        let n = stratum["estimate"].as_f64().unwrap_or_default();
+        assert!((n - 40.0).abs() < 1e-6, "{stratum}");
+    }
+    let out = athar(
+        &data,
+        &["estimate", "--linked", &lists, "--stratum", "colour"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("year, governorate"));
     // The report carries the same estimate. It names the lists by kind or maker, never by
     // their titles, which are sealed as identifying.
     let out_file = tmp.path().join("report.json");

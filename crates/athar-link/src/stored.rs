@@ -535,26 +535,30 @@ pub struct CaptureCounts {
     pub linkage: LinkageState,
 }
 
-/// The capture table of chosen lists: each person (linked records counted once, through
-/// the organisation's latest run and its decisions) on the lists any of their records cites.
-pub fn capture_counts(
+/// A person on the lists: their capture pattern, the stratum of their earliest placed
+/// record (day, name), and how many of their records are on the lists.
+struct Captured {
+    mask: usize,
+    stratum: (i64, String),
+    records: usize,
+}
+
+/// Each person's capture over `lists`, linked records as one person.
+fn patterns_of(
     store: &dyn Backend,
     org: i64,
     lists: &[RecordId],
-) -> Result<CaptureCounts, RunError> {
-    if !(2..=16).contains(&lists.len()) {
-        return Err(RunError::ListCount(lists.len()));
-    }
-    check_lists(store, org, lists)?;
-    let review = Review::load(store, org)?;
+    review: &Review,
+    strata: Option<&HashMap<RecordId, (i64, String)>>,
+) -> Result<HashMap<RecordId, Captured>, RunError> {
     let position: HashMap<RecordId, usize> = review
         .records
         .iter()
         .enumerate()
         .map(|(i, id)| (*id, i))
         .collect();
-    let mut patterns: HashMap<RecordId, usize> = HashMap::new();
-    let mut records = 0;
+    let unplaced = (i64::MAX, "unknown".to_string());
+    let mut patterns: HashMap<RecordId, Captured> = HashMap::new();
     for r in store.list_all_for(org, RecordKind::Person)? {
         let RecordBody::Person(person) = &r.body else {
             continue;
@@ -568,16 +572,45 @@ pub fn capture_counts(
         if mask == 0 {
             continue;
         }
-        records += 1;
+        let placed = strata
+            .and_then(|s| s.get(&r.id))
+            .cloned()
+            .unwrap_or_else(|| unplaced.clone());
         let identity = match position.get(&r.id) {
             Some(&i) => review.records[review.clusters.of[i] as usize],
             None => r.id,
         };
-        *patterns.entry(identity).or_default() |= mask;
+        let entry = patterns.entry(identity).or_insert_with(|| Captured {
+            mask: 0,
+            stratum: unplaced.clone(),
+            records: 0,
+        });
+        entry.mask |= mask;
+        entry.records += 1;
+        if placed.0 < entry.stratum.0 {
+            entry.stratum = placed;
+        }
     }
+    Ok(patterns)
+}
+
+/// The capture table of chosen lists: each person (linked records counted once, through
+/// the organisation's latest run and its decisions) on the lists any of their records cites.
+pub fn capture_counts(
+    store: &dyn Backend,
+    org: i64,
+    lists: &[RecordId],
+) -> Result<CaptureCounts, RunError> {
+    if !(2..=16).contains(&lists.len()) {
+        return Err(RunError::ListCount(lists.len()));
+    }
+    check_lists(store, org, lists)?;
+    let review = Review::load(store, org)?;
+    let patterns = patterns_of(store, org, lists, &review, None)?;
+    let records = patterns.values().map(|p| p.records).sum::<usize>();
     let mut counts = vec![0u64; 1 << lists.len()];
-    for mask in patterns.values() {
-        counts[*mask] += 1;
+    for person in patterns.values() {
+        counts[person.mask] += 1;
     }
     Ok(CaptureCounts {
         lists: lists.to_vec(),
@@ -586,4 +619,48 @@ pub fn capture_counts(
         persons: patterns.len(),
         linkage: review.state(),
     })
+}
+
+/// One capture table per stratum (a period, a region): each person in the stratum that
+/// `strata` gives their records, as (day, stratum) — a linked person whose records fall in
+/// different strata counts once, in the stratum of the earliest day. Records `strata` does
+/// not place are in the stratum "unknown". Strata come back sorted by name.
+pub fn capture_counts_by_stratum(
+    store: &dyn Backend,
+    org: i64,
+    lists: &[RecordId],
+    strata: &HashMap<RecordId, (i64, String)>,
+) -> Result<Vec<(String, CaptureCounts)>, RunError> {
+    if !(2..=16).contains(&lists.len()) {
+        return Err(RunError::ListCount(lists.len()));
+    }
+    check_lists(store, org, lists)?;
+    let review = Review::load(store, org)?;
+    let patterns = patterns_of(store, org, lists, &review, Some(strata))?;
+    let mut by_stratum: std::collections::BTreeMap<String, (Vec<u64>, usize, usize)> =
+        std::collections::BTreeMap::new();
+    for person in patterns.values() {
+        let entry = by_stratum
+            .entry(person.stratum.1.clone())
+            .or_insert_with(|| (vec![0u64; 1 << lists.len()], 0, 0));
+        entry.0[person.mask] += 1;
+        entry.1 += person.records;
+        entry.2 += 1;
+    }
+    let state = review.state();
+    Ok(by_stratum
+        .into_iter()
+        .map(|(stratum, (counts, records, persons))| {
+            (
+                stratum,
+                CaptureCounts {
+                    lists: lists.to_vec(),
+                    counts,
+                    records,
+                    persons,
+                    linkage: state.clone(),
+                },
+            )
+        })
+        .collect())
 }

@@ -52,6 +52,83 @@ pub fn load_facts(store: &dyn Backend, org: i64) -> Result<(Facts, LinkageState)
     Ok((facts, review.state()))
 }
 
+/// How capture tables from the store can be stratified.
+pub const STRATA: [&str; 2] = ["year", "governorate"];
+
+/// Each person record's stratum for a stratified estimate, as (day, name): the year, or the
+/// governorate (P-code), of the earliest event in which the person is the victim of
+/// deprivation of liberty or worse (categories deprivation, harm, disappearance,
+/// death-in-custody, killing). A year is "uncertain" when the date spans years; a person
+/// with no such event, or no place or date for it, is left out (the caller's "unknown").
+pub fn person_strata(
+    store: &dyn Backend,
+    org: i64,
+    by: &str,
+) -> Result<std::collections::HashMap<athar_model::RecordId, (i64, String)>, StoreError> {
+    use athar_model::record::RecordBody;
+    let vocab = athar_model::Vocabularies::embedded();
+    let mut placed: std::collections::HashMap<athar_model::RecordId, (i64, String)> =
+        std::collections::HashMap::new();
+    let mut events = std::collections::HashMap::new();
+    for r in store.list_all_for(org, RecordKind::Event)? {
+        if let RecordBody::Event(event) = r.body {
+            let harm = matches!(
+                vocab.category_of(&event.kind),
+                Some("deprivation" | "harm" | "disappearance" | "death-in-custody" | "killing")
+            );
+            if harm {
+                events.insert(r.id, event);
+            }
+        }
+    }
+    for r in store.list_all_for(org, RecordKind::Involvement)? {
+        let RecordBody::Involvement(inv) = r.body else {
+            continue;
+        };
+        if inv.role != athar_model::event::Role::Victim {
+            continue;
+        }
+        let Some(event) = events.get(&inv.event) else {
+            continue;
+        };
+        let Some((lo, hi)) = event.start.bounds() else {
+            continue;
+        };
+        let name = if by == "year" {
+            let (y0, _, _) = athar_model::date::civil_from_days(lo);
+            let (y1, _, _) = athar_model::date::civil_from_days(hi);
+            if y0 == y1 {
+                y0.to_string()
+            } else {
+                "uncertain".to_string()
+            }
+        } else {
+            let area = event.place.as_ref().and_then(|p| {
+                p.pcode.clone().or_else(|| {
+                    p.facility
+                        .as_deref()
+                        .and_then(|f| vocab.facilities.get(f))
+                        .and_then(|f| f.pcode.clone())
+                })
+            });
+            match area
+                .as_deref()
+                .and_then(|a| vocab.gazetteer.governorate_of(a))
+            {
+                Some(g) => g.pcode.clone(),
+                None => continue,
+            }
+        };
+        let entry = placed
+            .entry(inv.person)
+            .or_insert((i64::MAX, String::new()));
+        if lo < entry.0 {
+            *entry = (lo, name);
+        }
+    }
+    Ok(placed)
+}
+
 /// Figures with the linkage they were counted under.
 #[derive(Serialize)]
 struct WithLinkage<T: Serialize> {
