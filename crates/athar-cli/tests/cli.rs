@@ -888,7 +888,13 @@ fn lists_imported_linked_and_estimated_from_the_store() {
     };
     // Everyone was arrested, the even-numbered in 2019 and the others in 2020, and both
     // lists say so: stratified by year, each year has 10 on A only, 10 on both, 10 on B only.
-    let arrested = |i: usize| if i % 2 == 0 { "2019-05" } else { "2020-07" };
+    let arrested = |i: usize| {
+        if i.is_multiple_of(2) {
+            "2019-05"
+        } else {
+            "2020-07"
+        }
+    };
     let mut a = String::from("ref,given,father,family,born,arrested\n");
     for i in 0..40 {
         let (g, f, fam, year) = person(i);
