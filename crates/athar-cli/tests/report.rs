@@ -332,7 +332,7 @@ fn pdf_reports_read_in_arabic_and_english_with_the_stores_figures() {
             .output()
             .unwrap_or_else(|e| panic!("{e}"));
         let fonts = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(fonts.contains("NotoSansArabic"), "{fonts}");
+        assert!(fonts.contains("NotoSansAthar"), "{fonts}");
         for line in fonts.lines().skip(2) {
             assert!(line.contains(" yes "), "a font is not embedded: {line}");
         }

@@ -175,7 +175,7 @@ struct BarsSvg<'a> {
     height: f64,
     bar_height: f64,
     label_x: f64,
-    label_anchor: &'static str,
+    rtl: bool,
     value_anchor: &'static str,
     bars: Vec<Bar>,
 }
@@ -222,8 +222,12 @@ pub fn bars(title: &str, data: &[Datum], rtl: bool, withheld: Option<Withheld>) 
         width,
         height: tenth(12.0 + data.len() as f64 * row),
         bar_height,
-        label_x: if rtl { width - 4.0 } else { label_width },
-        label_anchor: "end",
+        label_x: if rtl {
+            width - label_width / 2.0 - 4.0
+        } else {
+            label_width
+        },
+        rtl,
         value_anchor: if rtl { "end" } else { "start" },
         bars,
     }

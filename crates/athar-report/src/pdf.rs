@@ -3,7 +3,7 @@
 //! The layout is a fixed Typst file (`templates/report.typ`); the report's content reaches
 //! it only as data — `/report.json` and one `/charts/<id>.svg` per chart — so nothing a
 //! user typed can ever be read as markup. Typst shapes Arabic (in the text and in the
-//! charts) with Noto Sans Arabic and sets it right to left; the fonts are embedded in the
+//! charts) with the embedded font and sets it right to left; the fonts are embedded in the
 //! PDF, subset to the glyphs used. The typesetter sees no file system, no network and no
 //! clock.
 
@@ -23,11 +23,12 @@ use crate::periodic::{Chart, Report};
 const REPORT_TEMPLATE: &str = include_str!("../templates/report.typ");
 const BRIEF_TEMPLATE: &str = include_str!("../templates/brief.typ");
 
-const FONT_FILES: [&[u8]; 4] = [
-    include_bytes!("../fonts/NotoSans-Regular-Latin.ttf"),
-    include_bytes!("../fonts/NotoSans-Bold-Latin.ttf"),
-    include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
-    include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+/// Noto Sans Arabic and Noto Sans (Latin) merged into one family, so that every label —
+/// also in the charts, where the SVG renderer's font fallback loses text in mixed runs —
+/// is set from one font (fonts/README.md).
+const FONT_FILES: [&[u8]; 2] = [
+    include_bytes!("../fonts/NotoSansAthar-Regular.ttf"),
+    include_bytes!("../fonts/NotoSansAthar-Bold.ttf"),
 ];
 
 /// Why a PDF could not be made. Only a defect of ours can cause it: the template and the

@@ -423,6 +423,28 @@ pub fn build(
         });
     }
 
+    // Arrests by responsible unit: the twelve units with most.
+    let by_kind_unit = breakdown(&[Dimension::Kind, Dimension::Unit]);
+    let unit_data: Vec<Datum> = by_kind_unit
+        .cells
+        .iter()
+        .filter(|c| c.key[0] == "arrest")
+        .take(12)
+        .map(|c| Datum {
+            label: words.key(Dimension::Unit, &c.key[1]),
+            value: (!c.suppressed).then_some(c.victimisations),
+        })
+        .collect();
+    if !unit_data.is_empty() {
+        let title = words.get("chart_by_unit");
+        charts_out.push(Chart {
+            id: "by-unit",
+            svg: charts::bars(&title, &unit_data, rtl, withheld),
+            title,
+            caption: None,
+        });
+    }
+
     // Governorates: the map and the table.
     let by_governorate = breakdown(&[Dimension::Governorate]);
     let mut unplaced = 0;
@@ -799,9 +821,9 @@ mod tests {
             report.returnees.rows[5][1],
             grouped(summary.returnee_cohort.died_in_custody)
         );
-        // Three charts: over time, by party, the map.
+        // Four charts: over time, by party, by unit, the map.
         let ids: Vec<&str> = report.charts.iter().map(|c| c.id).collect();
-        assert_eq!(ids, ["over-time", "by-party", "map"]);
+        assert_eq!(ids, ["over-time", "by-party", "by-unit", "map"]);
         // The columns over time add up to the arrests less those the caption says are not drawn.
         let drawn: usize = report.charts[0]
             .svg
@@ -845,7 +867,8 @@ mod tests {
                 .iter()
                 .any(|r| r[0] == "دمشق" || r[0] == "ريف دمشق")
         );
-        assert!(report.charts[2].svg.contains("حلب"));
+        assert!(report.charts[3].svg.contains("حلب"));
+        assert!(report.charts[2].svg.contains("فرع"), "units in Arabic");
         let by_kind = report
             .tables
             .iter()
