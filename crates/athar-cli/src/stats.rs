@@ -36,6 +36,10 @@ pub struct StatsArgs {
     /// and events), so that nobody is singled out by a small count.
     #[arg(long, value_name = "PERSONS")]
     suppress_below: Option<usize>,
+    /// List the records behind one headline figure instead: its events and persons
+    /// (arrests, arrests_children, enforced_disappearances, returnee_cohort.disappeared …).
+    #[arg(long, value_name = "FIGURE", conflicts_with = "by")]
+    behind: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -66,6 +70,35 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
     store
         .audit("cli", "stats", None)
         .map_err(|e| e.to_string())?;
+    if let Some(figure) = &args.behind {
+        let behind = facts.behind(figure, &filter).ok_or_else(|| {
+            format!(
+                "--behind: {figure:?} is not a headline figure; one of {}",
+                athar_stats::counts::FIGURES.join(", ")
+            )
+        })?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&behind).map_err(|e| e.to_string())?
+            );
+        } else {
+            println!(
+                "{}: {} ({} events, {} persons)",
+                behind.figure,
+                behind.count,
+                behind.events.len(),
+                behind.persons.len()
+            );
+            for event in &behind.events {
+                println!("event {event}");
+            }
+            for person in &behind.persons {
+                println!("person {person}");
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if dimensions.is_empty() {
         let summary = facts.summary(&filter);
         if args.json {

@@ -254,6 +254,20 @@ fn pdf_reports_read_in_arabic_and_english_with_the_stores_figures() {
     let arrests = grouped(stats["arrests"].as_u64().unwrap_or(0));
     let persons = grouped(stats["person_records"].as_u64().unwrap_or(0));
 
+    // The records behind the headline figure, as the report's method says to list them.
+    let behind = ok(athar(
+        &data,
+        &[
+            "stats", "--behind", "arrests", "--from", "2023-01", "--to", "2024-12", "--json",
+        ],
+    ));
+    let behind: serde_json::Value = serde_json::from_slice(&behind.stdout).unwrap_or_default();
+    assert_eq!(behind["count"], stats["arrests"], "{behind}");
+    assert!(!behind["events"].as_array().is_none_or(|e| e.is_empty()));
+    let unknown = athar(&data, &["stats", "--behind", "happiness"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--behind"));
+
     let ar = tmp.path().join("report-ar.pdf");
     report(&data, "ar", "pdf", &ar);
     let text = folded(&pdf_text(&pdftotext, &ar));

@@ -53,6 +53,8 @@ pub struct Figure {
     /// The figure as printed ("1,236", "73%", "fewer than 5").
     pub value: String,
     pub label: String,
+    /// The command that lists the events and persons behind it.
+    pub records_behind: String,
 }
 
 /// A chart: its title and caption here, its drawing in `svg`.
@@ -199,12 +201,9 @@ impl Words<'_> {
     }
 }
 
-/// The command that lists the records behind a breakdown.
-fn records_behind(by: &[Dimension], options: &ReportOptions) -> String {
-    let mut command = format!(
-        "athar stats --by {}",
-        by.iter().map(|d| d.name()).collect::<Vec<_>>().join(",")
-    );
+/// The period and level options of the `athar stats` commands a report names.
+fn stats_options(options: &ReportOptions) -> String {
+    let mut command = String::new();
     if let Some(from) = &options.from {
         command.push_str(&format!(" --from {from}"));
     }
@@ -214,8 +213,21 @@ fn records_behind(by: &[Dimension], options: &ReportOptions) -> String {
     if let Some(level) = &options.verification {
         command.push_str(&format!(" --verification {level}"));
     }
-    command.push_str(" --ids");
     command
+}
+
+/// The command that lists the records behind a headline figure.
+fn figure_behind(figure: &str, options: &ReportOptions) -> String {
+    format!("athar stats --behind {figure}{}", stats_options(options))
+}
+
+/// The command that lists the records behind a breakdown.
+fn records_behind(by: &[Dimension], options: &ReportOptions) -> String {
+    format!(
+        "athar stats --by {}{} --ids",
+        by.iter().map(|d| d.name()).collect::<Vec<_>>().join(","),
+        stats_options(options)
+    )
 }
 
 /// The months (or, over three years, the years) from the first to the last date of a
@@ -308,33 +320,43 @@ pub fn build(
             ("returnees_disappeared", words.count(cohort.disappeared)),
         ],
     );
-    let figure = |value: String, key: &str| Figure {
+    let figure = |value: String, key: &str, behind: &str| Figure {
         value,
         label: words.get(key),
+        records_behind: figure_behind(behind, options),
     };
     let figures = vec![
-        figure(words.count(summary.victims), "figure_victims"),
-        figure(words.count(summary.arrests), "figure_arrests"),
+        figure(words.count(summary.victims), "figure_victims", "victims"),
+        figure(words.count(summary.arrests), "figure_arrests", "arrests"),
         figure(
             words.count(summary.arrests_children),
             "figure_arrests_children",
+            "arrests_children",
         ),
-        figure(words.count(summary.arrests_women), "figure_arrests_women"),
+        figure(
+            words.count(summary.arrests_women),
+            "figure_arrests_women",
+            "arrests_women",
+        ),
         figure(
             words.count(summary.arrests_after_forced_return),
             "figure_arrests_after_forced_return",
+            "arrests_after_forced_return",
         ),
         figure(
             words.share(summary.share_arrests_to_disappearance),
             "figure_share_disappeared",
+            "arrests_then_disappeared",
         ),
         figure(
             words.count(summary.enforced_disappearances),
             "figure_disappeared",
+            "enforced_disappearances",
         ),
         figure(
             words.count(summary.died_in_custody),
             "figure_died_in_custody",
+            "died_in_custody",
         ),
         Figure {
             value: words.count(summary.returnees),
@@ -342,6 +364,7 @@ pub fn build(
                 "figure_returnees",
                 &[("forced", words.count(summary.forced_returnees))],
             ),
+            records_behind: figure_behind("returnees", options),
         },
     ];
 
@@ -788,6 +811,18 @@ mod tests {
                 .lead
                 .contains(&format!("document {} arrests", grouped(summary.arrests)))
         );
+        assert_eq!(
+            report.figures[2].records_behind,
+            "athar stats --behind arrests_children --from 2023-01 --to 2024-12"
+        );
+        // Every figure's command names a figure the statistics can list, of the same value.
+        for figure in &report.figures {
+            let name = figure.records_behind.split(' ').nth(3).unwrap_or("");
+            let behind = facts.behind(name, &filter).expect("a known figure");
+            if !figure.value.ends_with('%') {
+                assert_eq!(figure.value, grouped(behind.count), "{name}");
+            }
+        }
         // The table by kind holds every victimisation of the period.
         let by_kind = report
             .tables

@@ -349,6 +349,15 @@ pub fn endpoints() -> Vec<Endpoint> {
             Needs(ReadRecords),
         ),
         e(
+            "GET",
+            "/api/stats/behind",
+            "The events and persons behind one headline figure (figure=arrests_children, returnee_cohort.disappeared …), under the same filters as /api/stats",
+            "statistics",
+            None,
+            None,
+            Needs(ReadRecords),
+        ),
+        e(
             "POST",
             "/api/estimate",
             "Multiple Systems Estimation on a capture table (CSV text) by a chosen method",
@@ -652,6 +661,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit/head", get(records::audit_head))
         .route("/api/stats", get(stats::summary))
         .route("/api/stats/breakdown", get(stats::breakdown))
+        .route("/api/stats/behind", get(stats::behind))
         .route("/api/estimate", post(stats::estimate))
         .route("/api/reports/periodic", get(reports::periodic))
         .route("/api/reports/brief", get(reports::brief))

@@ -155,6 +155,8 @@ pub struct StatsQuery {
     ids: Option<bool>,
     /// Breakdowns for public outputs: withhold cells of fewer persons than this.
     suppress_below: Option<usize>,
+    /// `/api/stats/behind`: the headline figure whose records to list.
+    figure: Option<String>,
 }
 
 // A problem is the handler's answer; boxing it would only move the allocation.
@@ -203,6 +205,38 @@ pub async fn summary(
     })
     .await?;
     Ok(Json(summary).into_response())
+}
+
+/// `GET /api/stats/behind?figure=arrests_children`: the events and persons a headline
+/// figure counts.
+pub async fn behind(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<StatsQuery>,
+) -> Result<Response, Problem> {
+    let filter = filter_of(&query)?;
+    let figure = query.figure.clone().unwrap_or_default();
+    if !athar_stats::counts::FIGURES.contains(&figure.as_str()) {
+        return Err(Problem::invalid(vec![FieldError::new(
+            "figure",
+            "stats.figure",
+            format!("one of {}", athar_stats::counts::FIGURES.join(", ")),
+            "اسم رقم من الأرقام الرئيسية",
+        )]));
+    }
+    let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
+    let behind = blocking(move || {
+        let (facts, linkage) = load_facts(store.as_ref(), org)?;
+        store.audit(&author, "stats.behind", None)?;
+        Ok(WithLinkage {
+            figures: facts.behind(&figure, &filter),
+            linkage,
+        })
+    })
+    .await?;
+    Ok(Json(behind).into_response())
 }
 
 /// `GET /api/stats/breakdown?by=kind,year`: counts by up to three dimensions.

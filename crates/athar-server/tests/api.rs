@@ -1584,6 +1584,21 @@ async fn statistics_and_estimates_through_the_api() {
     assert_eq!(summary["returnee_cohort"]["returnees"], 1);
     let (_, later) = s.get("/api/stats?from=2020").await;
     assert_eq!(later["arrests"], 0);
+    // The records behind a figure.
+    let (status, behind) = s
+        .get("/api/stats/behind?figure=arrests_after_forced_return")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{behind}");
+    assert_eq!(behind["count"], 1);
+    assert_eq!(behind["events"], json!([arrest]));
+    assert_eq!(behind["persons"], json!([person]));
+    let (_, none) = s
+        .get("/api/stats/behind?figure=arrests_after_forced_return&from=2020")
+        .await;
+    assert_eq!(none["count"], 0);
+    let (status, problem) = s.get("/api/stats/behind?figure=happiness").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "figure");
 
     let (status, breakdown) = s.get("/api/stats/breakdown?by=kind,year&ids=true").await;
     assert_eq!(status, StatusCode::OK, "{breakdown}");

@@ -27,6 +27,8 @@ const NONE: u16 = u16::MAX;
 
 #[derive(Debug, Clone)]
 struct PersonFact {
+    /// The person's record (for linked records, the one the others are counted with).
+    id: RecordId,
     sex: Sex,
     status: Status,
     returnee: bool,
@@ -313,6 +315,76 @@ pub struct Summary {
     pub uncertain_in_period: usize,
 }
 
+/// The headline figures whose records [`Facts::behind`] can list.
+pub const FIGURES: [&str; 23] = [
+    "victims",
+    "returnees",
+    "forced_returnees",
+    "arrests",
+    "arrests_children",
+    "arrests_women",
+    "arrests_age_unknown",
+    "arrests_sex_unknown",
+    "arrests_after_forced_return",
+    "arrests_then_disappeared",
+    "enforced_disappearances",
+    "died_in_custody",
+    "killed",
+    "detained",
+    "released",
+    "returnee_cohort.children_at_return",
+    "returnee_cohort.arrested_after_return",
+    "returnee_cohort.detained",
+    "returnee_cohort.disappeared",
+    "returnee_cohort.died_in_custody",
+    "returnee_cohort.killed",
+    "returnee_cohort.released",
+    "returnee_cohort.nothing_known",
+];
+
+/// A figure's value in a summary, by its name in [`FIGURES`].
+fn summary_figure(summary: &Summary, name: &str) -> Option<usize> {
+    let c = &summary.returnee_cohort;
+    Some(match name {
+        "victims" => summary.victims,
+        "returnees" => summary.returnees,
+        "forced_returnees" => summary.forced_returnees,
+        "arrests" => summary.arrests,
+        "arrests_children" => summary.arrests_children,
+        "arrests_women" => summary.arrests_women,
+        "arrests_age_unknown" => summary.arrests_age_unknown,
+        "arrests_sex_unknown" => summary.arrests_sex_unknown,
+        "arrests_after_forced_return" => summary.arrests_after_forced_return,
+        "arrests_then_disappeared" => summary.arrests_then_disappeared,
+        "enforced_disappearances" => summary.enforced_disappearances,
+        "died_in_custody" => summary.died_in_custody,
+        "killed" => summary.killed,
+        "detained" => summary.detained,
+        "released" => summary.released,
+        "returnee_cohort.children_at_return" => c.children_at_return,
+        "returnee_cohort.arrested_after_return" => c.arrested_after_return,
+        "returnee_cohort.detained" => c.detained,
+        "returnee_cohort.disappeared" => c.disappeared,
+        "returnee_cohort.died_in_custody" => c.died_in_custody,
+        "returnee_cohort.killed" => c.killed,
+        "returnee_cohort.released" => c.released,
+        "returnee_cohort.nothing_known" => c.nothing_known,
+        _ => return None,
+    })
+}
+
+/// The records behind a headline figure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Behind {
+    pub figure: &'static str,
+    /// The figure's value: victimisations for the arrest figures, persons for the rest.
+    pub count: usize,
+    /// The events counted (none for figures of persons).
+    pub events: Vec<RecordId>,
+    /// The persons counted.
+    pub persons: Vec<RecordId>,
+}
+
 /// The returnees and what became of them.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct ReturneeCohort {
@@ -508,6 +580,7 @@ impl Facts {
                     person_index.insert(root, at);
                     births.push(person.birth_date);
                     facts.persons.push(PersonFact {
+                        id: root,
                         sex: person.sex,
                         status: Status::Unknown,
                         returnee: false,
@@ -658,6 +731,44 @@ impl Facts {
 
     /// The headline figures under a filter.
     pub fn summary(&self, filter: &Filter) -> Summary {
+        self.summary_noting(filter, |_, _, _| {})
+    }
+
+    /// The records behind one headline figure, named as in [`Summary`]'s JSON
+    /// (`arrests_children`, `returnee_cohort.disappeared` …; [`FIGURES`] lists them): the
+    /// events and persons it counts, each once, in record order. `None` for an unknown name.
+    pub fn behind(&self, figure: &str, filter: &Filter) -> Option<Behind> {
+        let name = *FIGURES.iter().find(|f| **f == figure)?;
+        let mut events = Vec::new();
+        let mut persons = Vec::new();
+        let summary = self.summary_noting(filter, |counted, event, person| {
+            if counted == name {
+                if let Some(e) = event {
+                    events.push(self.events[e as usize].id);
+                }
+                persons.push(self.persons[person as usize].id);
+            }
+        });
+        events.sort_unstable();
+        events.dedup();
+        persons.sort_unstable();
+        persons.dedup();
+        let count = summary_figure(&summary, name).unwrap_or(0);
+        Some(Behind {
+            figure: name,
+            count,
+            events,
+            persons,
+        })
+    }
+
+    /// The summary, telling `note` of everything it counts: the figure's name, the event
+    /// (for counts of victimisations) and the person.
+    fn summary_noting(
+        &self,
+        filter: &Filter,
+        mut note: impl FnMut(&'static str, Option<u32>, u32),
+    ) -> Summary {
         let arrest = self.kinds.index.get("arrest").copied();
         let mut victims = vec![false; self.persons.len()];
         let mut arrested_after_return = vec![false; self.persons.len()];
@@ -711,25 +822,41 @@ impl Facts {
             if Some(event.kind) != arrest {
                 continue;
             }
+            let noted = Some(victim.event);
             summary.arrests += 1;
+            note("arrests", noted, victim.person);
             match victim.age {
-                AgeGroup::Child => summary.arrests_children += 1,
-                AgeGroup::Unknown => summary.arrests_age_unknown += 1,
+                AgeGroup::Child => {
+                    summary.arrests_children += 1;
+                    note("arrests_children", noted, victim.person);
+                }
+                AgeGroup::Unknown => {
+                    summary.arrests_age_unknown += 1;
+                    note("arrests_age_unknown", noted, victim.person);
+                }
                 AgeGroup::Adult => {}
             }
             match person.sex {
-                Sex::Female => summary.arrests_women += 1,
-                Sex::Unknown => summary.arrests_sex_unknown += 1,
+                Sex::Female => {
+                    summary.arrests_women += 1;
+                    note("arrests_women", noted, victim.person);
+                }
+                Sex::Unknown => {
+                    summary.arrests_sex_unknown += 1;
+                    note("arrests_sex_unknown", noted, victim.person);
+                }
                 Sex::Male => {}
             }
             if victim.after_forced_return {
                 summary.arrests_after_forced_return += 1;
+                note("arrests_after_forced_return", noted, victim.person);
             }
             if person.returnee {
                 arrested_after_return[victim.person as usize] = true;
             }
             if victim.then_disappeared {
                 summary.arrests_then_disappeared += 1;
+                note("arrests_then_disappeared", noted, victim.person);
             }
             *by_party.entry(event.authority).or_default() += 1;
         }
@@ -737,32 +864,77 @@ impl Facts {
             if !victims[i] {
                 continue;
             }
+            let at = i as u32;
             summary.victims += 1;
-            match person.status {
-                Status::Disappeared => summary.enforced_disappearances += 1,
-                Status::DiedInCustody => summary.died_in_custody += 1,
-                Status::Killed => summary.killed += 1,
-                Status::Detained => summary.detained += 1,
-                Status::Released => summary.released += 1,
-                Status::AtLiberty | Status::Unknown => {}
+            note("victims", None, at);
+            let status_figure = match person.status {
+                Status::Disappeared => {
+                    summary.enforced_disappearances += 1;
+                    Some("enforced_disappearances")
+                }
+                Status::DiedInCustody => {
+                    summary.died_in_custody += 1;
+                    Some("died_in_custody")
+                }
+                Status::Killed => {
+                    summary.killed += 1;
+                    Some("killed")
+                }
+                Status::Detained => {
+                    summary.detained += 1;
+                    Some("detained")
+                }
+                Status::Released => {
+                    summary.released += 1;
+                    Some("released")
+                }
+                Status::AtLiberty | Status::Unknown => None,
+            };
+            if let Some(figure) = status_figure {
+                note(figure, None, at);
+            }
+            if forced[i] {
+                note("forced_returnees", None, at);
             }
             if person.returnee {
                 let cohort = &mut summary.returnee_cohort;
                 cohort.returnees += 1;
+                note("returnees", None, at);
                 if children_at_return[i] {
                     cohort.children_at_return += 1;
+                    note("returnee_cohort.children_at_return", None, at);
                 }
                 if arrested_after_return[i] {
                     cohort.arrested_after_return += 1;
+                    note("returnee_cohort.arrested_after_return", None, at);
                 }
-                match person.status {
-                    Status::Detained => cohort.detained += 1,
-                    Status::Disappeared => cohort.disappeared += 1,
-                    Status::DiedInCustody => cohort.died_in_custody += 1,
-                    Status::Killed => cohort.killed += 1,
-                    Status::Released => cohort.released += 1,
-                    Status::AtLiberty | Status::Unknown => cohort.nothing_known += 1,
-                }
+                let figure = match person.status {
+                    Status::Detained => {
+                        cohort.detained += 1;
+                        "returnee_cohort.detained"
+                    }
+                    Status::Disappeared => {
+                        cohort.disappeared += 1;
+                        "returnee_cohort.disappeared"
+                    }
+                    Status::DiedInCustody => {
+                        cohort.died_in_custody += 1;
+                        "returnee_cohort.died_in_custody"
+                    }
+                    Status::Killed => {
+                        cohort.killed += 1;
+                        "returnee_cohort.killed"
+                    }
+                    Status::Released => {
+                        cohort.released += 1;
+                        "returnee_cohort.released"
+                    }
+                    Status::AtLiberty | Status::Unknown => {
+                        cohort.nothing_known += 1;
+                        "returnee_cohort.nothing_known"
+                    }
+                };
+                note(figure, None, at);
             }
         }
         summary.returnees = summary.returnee_cohort.returnees;
