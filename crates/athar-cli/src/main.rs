@@ -237,6 +237,10 @@ enum Command {
     /// arrests, disappearances, deaths in custody — with pseudonymised returnees and
     /// sources, counts and a chart, for a lawyer answering "this region is safe".
     Brief(report::BriefArgs),
+    /// The case of a disappeared person for the UN Working Group on Enforced or Involuntary
+    /// Disappearances, printable in Arabic or English, or as JSON; refused, naming every
+    /// missing element, when the records or the person's consent do not allow it.
+    Wgeid(report::WgeidArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -841,6 +845,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let store = open_store(&dir)?;
             let org = own_organisation(&store)?;
             report::run_brief(args, &store, org)
+        }
+        Command::Wgeid(args) => {
+            let store = open_store(&dir)?;
+            let org = own_organisation(&store)?;
+            report::run_wgeid(args, &store, org)
         }
         Command::VerifyPackage { file, key, json } => {
             let mut input = std::io::BufReader::new(

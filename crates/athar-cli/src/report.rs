@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use athar_server::reports::{BriefRequest, Rendered, ReportError, ReportRequest};
+use athar_server::reports::{BriefRequest, CaseRequest, Rendered, ReportError, ReportRequest};
 use athar_store::{SqliteStore, Store};
 
 #[derive(clap::Args)]
@@ -78,28 +78,81 @@ fn option_error(e: ReportError) -> String {
         ReportError::Invalid { field, problem } => {
             format!("--{}: {problem}", field.replace('_', "-"))
         }
-        ReportError::Store(e) => e.to_string(),
+        ReportError::Incomplete(missing) => format!(
+            "the case cannot be made complete from the records:\n{}",
+            missing
+                .iter()
+                .map(|(element, why)| format!("  {element}: {why}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => other.to_string(),
     }
 }
 
-/// Writes a laid-out report whole and records it in the audit chain with its hash.
+/// Writes a laid-out document whole and records it in the audit chain with its hash.
 fn write(
     store: &SqliteStore,
     rendered: &Rendered,
     out: &std::path::Path,
-    format: &str,
-    lang: &str,
+    (action, what): (&str, &str),
+    (format, lang): (&str, &str),
 ) -> Result<String, String> {
     let hex = rendered.sha256();
     crate::link::write_atomically(out, &rendered.bytes)?;
     store
         .audit(
             "cli",
-            "report",
-            Some(&format!("{format} {lang} sha256:{hex}")),
+            action,
+            Some(&format!("{what} {format} {lang} sha256:{hex}")),
         )
         .map_err(|e| e.to_string())?;
     Ok(hex)
+}
+
+#[derive(clap::Args)]
+pub struct WgeidArgs {
+    /// The disappeared person's record id (the organisation must own it).
+    #[arg(long)]
+    person: String,
+    /// The case's language: ar (right to left) or en.
+    #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
+    lang: String,
+    /// pdf (printable), html or json (the case as data).
+    #[arg(long, default_value = "pdf", value_parser = ["html", "pdf", "json"])]
+    format: String,
+    /// The file to write; replaced whole, never left half-written. It identifies the
+    /// person: keep it as you keep the store.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let person = args
+        .person
+        .parse()
+        .map_err(|_| format!("--person: {:?} is not a record id", args.person))?;
+    let request = CaseRequest {
+        lang: Some(args.lang.clone()),
+        format: Some(args.format.clone()),
+    };
+    let case =
+        athar_server::reports::prepare_wgeid(store, org, person, &request).map_err(option_error)?;
+    let rendered = athar_server::reports::render_wgeid(&case, &args.format)?;
+    let hex = write(
+        store,
+        &rendered,
+        &args.out,
+        ("wgeid", &format!("person:{person}")),
+        (&args.format, &args.lang),
+    )?;
+    eprintln!(
+        "Wrote {} ({} bytes, sha256 {hex}): the WGEID case of {person}, {} steps taken to find them.",
+        args.out.display(),
+        rendered.bytes.len(),
+        case.steps.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
@@ -112,7 +165,13 @@ pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitC
     };
     let brief = athar_server::reports::prepare_brief(store, org, &request).map_err(option_error)?;
     let rendered = athar_server::reports::render_brief(&brief, &args.format)?;
-    let hex = write(store, &rendered, &args.out, &args.format, &args.lang)?;
+    let hex = write(
+        store,
+        &rendered,
+        &args.out,
+        ("report", &format!("brief {}", request.region.trim())),
+        (&args.format, &args.lang),
+    )?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} incidents against {} returnees in {}.",
         args.out.display(),
@@ -137,7 +196,13 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
     };
     let report = athar_server::reports::prepare(store, org, &request).map_err(option_error)?;
     let rendered = athar_server::reports::render(&report, &args.format)?;
-    let hex = write(store, &rendered, &args.out, &args.format, &args.lang)?;
+    let hex = write(
+        store,
+        &rendered,
+        &args.out,
+        ("report", "periodic"),
+        (&args.format, &args.lang),
+    )?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} persons, {} arrests.",
         args.out.display(),

@@ -252,6 +252,7 @@ pub const EVENT_CATEGORIES: &[&str] = &[
     "release",
     "death-in-custody",
     "killing",
+    "search",
     "other",
 ];
 

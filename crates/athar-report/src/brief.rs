@@ -826,7 +826,7 @@ mod tests {
             hiba,
             "arrest",
             "2019-04-02",
-            Some("SY0400"),
+            Some("SY0401"),
             None,
             Some(back),
             Some(interview),

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::brief::Brief;
 use crate::periodic::Report;
+use crate::wgeid::WgeidCase;
 
 const STYLE: &str = include_str!("../templates/report.css");
 
@@ -71,6 +72,29 @@ pub fn render_brief(brief: &Brief) -> String {
         style: STYLE,
         style_hash: style_hash(),
         records_behind: "",
+    }
+    .render()
+    .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "wgeid.html")]
+struct CasePage<'a> {
+    case: &'a WgeidCase,
+    lang: &'static str,
+    style: &'static str,
+    style_hash: String,
+    record: &'a str,
+}
+
+/// A WGEID case as a standalone HTML document.
+pub fn render_wgeid(case: &WgeidCase) -> String {
+    CasePage {
+        case,
+        lang: lang_code(case.lang),
+        style: STYLE,
+        style_hash: style_hash(),
+        record: case.labels.get("record").map_or("", String::as_str),
     }
     .render()
     .unwrap_or_default()

@@ -18,3 +18,4 @@ pub mod package;
 pub mod pdf;
 pub mod periodic;
 pub mod strings;
+pub mod wgeid;

@@ -22,6 +22,7 @@ use crate::periodic::{Chart, Report};
 
 const REPORT_TEMPLATE: &str = include_str!("../templates/report.typ");
 const BRIEF_TEMPLATE: &str = include_str!("../templates/brief.typ");
+const WGEID_TEMPLATE: &str = include_str!("../templates/wgeid.typ");
 
 /// Noto Sans Arabic and Noto Sans (Latin) merged into one family, so that every label —
 /// also in the charts, where the SVG renderer's font fallback loses text in mixed runs —
@@ -128,6 +129,12 @@ pub fn render(report: &Report) -> Result<Vec<u8>, PdfError> {
 pub fn render_brief(brief: &Brief) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(brief).map_err(|e| PdfError(e.to_string()))?;
     typeset(BRIEF_TEMPLATE, data, &brief.charts, &brief.title)
+}
+
+/// A WGEID case typeset as a PDF document.
+pub fn render_wgeid(case: &crate::wgeid::WgeidCase) -> Result<Vec<u8>, PdfError> {
+    let data = serde_json::to_vec(case).map_err(|e| PdfError(e.to_string()))?;
+    typeset(WGEID_TEMPLATE, data, &[], &case.person.to_string())
 }
 
 fn typeset(

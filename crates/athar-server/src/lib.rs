@@ -305,6 +305,15 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         e(
             "GET",
+            "/api/persons/{id}/wgeid",
+            "The person's case for the UN Working Group on Enforced or Involuntary Disappearances (lang=ar|en): JSON, or format=html|pdf as a file; refused, naming every missing element, when the records or the consent do not allow it",
+            "reports",
+            None,
+            None,
+            Needs(ShareRecords),
+        ),
+        e(
+            "GET",
             "/api/persons/{id}/matches",
             "A person record's scored pairs, with why and what was decided",
             "linkage",
@@ -670,6 +679,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/linkage/queue", get(linkage::queue))
         .route("/api/linkage/decisions", post(linkage::decide))
         .route("/api/persons/{id}/matches", get(linkage::of_person))
+        .route("/api/persons/{id}/wgeid", get(reports::wgeid))
         .route(
             "/api/evidence",
             post(evidence::upload)

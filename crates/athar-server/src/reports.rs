@@ -12,9 +12,10 @@ use athar_model::vocab::{Lang, Vocabularies};
 use athar_model::{RecordId, RecordKind};
 use athar_report::brief::{Brief, BriefOptions};
 use athar_report::periodic::{EstimateInput, Report, ReportOptions};
+use athar_report::wgeid::{CaseError, WgeidCase};
 use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
 use athar_store::{Backend, StoreError};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -48,7 +49,7 @@ pub struct ReportRequest {
 }
 
 /// Why a report was not made: a request value that cannot be used (its field and the
-/// problem), or the store.
+/// problem), a case the records cannot complete, an unknown person, or the store.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("{field}: {problem}")]
@@ -56,6 +57,11 @@ pub enum ReportError {
         field: &'static str,
         problem: String,
     },
+    /// Every element a case lacks, and why.
+    #[error("{}", .0.iter().map(|(f, p)| format!("{f}: {p}")).collect::<Vec<_>>().join("; "))]
+    Incomplete(Vec<(&'static str, String)>),
+    #[error("no person with id {0} in this organisation")]
+    NotFound(RecordId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -323,6 +329,53 @@ pub fn render_brief(brief: &Brief, format: &str) -> Result<Rendered, String> {
     })
 }
 
+/// What a WGEID case is asked for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRequest {
+    /// ar or en (default en).
+    pub lang: Option<String>,
+    /// json (default), html or pdf.
+    pub format: Option<String>,
+}
+
+/// The WGEID case of a person the organisation owns.
+pub fn prepare_wgeid(
+    store: &dyn Backend,
+    org: i64,
+    person: RecordId,
+    request: &CaseRequest,
+) -> Result<WgeidCase, ReportError> {
+    let lang = lang_of(request.lang.as_deref())?;
+    check_format(request.format.as_deref())?;
+    athar_report::wgeid::build_case(store, org, person, lang, &today()).map_err(|e| match e {
+        CaseError::NotFound(id) => ReportError::NotFound(id),
+        CaseError::Incomplete(missing) => ReportError::Incomplete(missing),
+        CaseError::Store(e) => ReportError::Store(e),
+    })
+}
+
+/// The case laid out in `format` (json, html or pdf).
+pub fn render_wgeid(case: &WgeidCase, format: &str) -> Result<Rendered, String> {
+    Ok(match format {
+        "pdf" => Rendered {
+            bytes: athar_report::pdf::render_wgeid(case).map_err(|e| e.to_string())?,
+            media_type: "application/pdf",
+            extension: "pdf",
+        },
+        "html" => Rendered {
+            bytes: athar_report::html::render_wgeid(case).into_bytes(),
+            media_type: "text/html; charset=utf-8",
+            extension: "html",
+        },
+        _ => Rendered {
+            bytes: serde_json::to_vec_pretty(case).map_err(|e| e.to_string())?,
+            media_type: "application/json",
+            extension: "json",
+        },
+    })
+}
+
 /// A laid-out report: its bytes, media type and file extension.
 pub struct Rendered {
     pub bytes: Vec<u8>,
@@ -370,10 +423,17 @@ pub async fn periodic(
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
-    hand_out(state, caller, format, lang, move |store, org, format| {
-        let report = prepare(store, org, &request)?;
-        Ok(render(&report, format))
-    })
+    hand_out(
+        state,
+        caller,
+        ("report", "periodic".into()),
+        format,
+        lang,
+        move |store, org, format| {
+            let report = prepare(store, org, &request)?;
+            Ok(render(&report, format))
+        },
+    )
     .await
 }
 
@@ -385,10 +445,51 @@ pub async fn brief(
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
-    hand_out(state, caller, format, lang, move |store, org, format| {
-        let brief = prepare_brief(store, org, &request)?;
-        Ok(render_brief(&brief, format))
-    })
+    let what = format!("brief {}", request.region.trim());
+    hand_out(
+        state,
+        caller,
+        ("report", what),
+        format,
+        lang,
+        move |store, org, format| {
+            let brief = prepare_brief(store, org, &request)?;
+            Ok(render_brief(&brief, format))
+        },
+    )
+    .await
+}
+
+/// `GET /api/persons/{id}/wgeid`: the person's case for the UN Working Group, as JSON or
+/// a file; refused, naming every missing element, when the records cannot complete it.
+pub async fn wgeid(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(request): Query<CaseRequest>,
+) -> Result<Response, Problem> {
+    let person: RecordId = id.parse().map_err(|_| {
+        Problem::invalid(vec![FieldError::new(
+            "id",
+            "id.invalid",
+            "not a record id",
+            "ليس معرّف سجل",
+        )])
+    })?;
+    let format = request.format.clone().unwrap_or_else(|| "json".into());
+    let lang = request.lang.clone().unwrap_or_else(|| "en".into());
+    let what = format!("person:{person}");
+    hand_out(
+        state,
+        caller,
+        ("wgeid", what),
+        format,
+        lang,
+        move |store, org, format| {
+            let case = prepare_wgeid(store, org, person, &request)?;
+            Ok(render_wgeid(&case, format))
+        },
+    )
     .await
 }
 
@@ -399,6 +500,7 @@ type Layout = Result<Rendered, String>;
 async fn hand_out(
     state: AppState,
     caller: Caller,
+    (action, what): (&'static str, String),
     format: String,
     lang: String,
     make: impl FnOnce(&dyn Backend, i64, &str) -> Result<Layout, ReportError> + Send + 'static,
@@ -416,8 +518,11 @@ async fn hand_out(
         })?;
         store.audit(
             &author,
-            "report",
-            Some(&format!("{format} {lang} sha256:{}", rendered.sha256())),
+            action,
+            Some(&format!(
+                "{what} {format} {lang} sha256:{}",
+                rendered.sha256()
+            )),
         )?;
         Ok::<_, ReportError>(rendered)
     })
@@ -437,6 +542,18 @@ async fn hand_out(
             problem,
             "قيمة غير صالحة لطلب التقرير",
         )]),
+        ReportError::Incomplete(missing) => Problem::invalid(
+            missing
+                .into_iter()
+                .map(|(field, problem)| {
+                    FieldError::new(field, "case.incomplete", problem, "عنصر ناقص في الحالة")
+                })
+                .collect(),
+        ),
+        ReportError::NotFound(id) => Problem::from(StoreError::NotFound {
+            kind: RecordKind::Person,
+            id,
+        }),
         ReportError::Store(e) => Problem::from(e),
     })?;
     let disposition = (rendered.extension != "json")

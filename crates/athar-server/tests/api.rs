@@ -2211,3 +2211,218 @@ async fn linkage_counts_people_once_and_reviewers_decide_the_uncertain_pairs() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(chain.ok(), "{:?}", chain.problems);
 }
+
+#[tokio::test]
+async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
+    let s = start().await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let wgeid = |id: &str, query: &str| format!("/api/persons/{id}/wgeid{query}");
+    let get_as_admin = |path: String| {
+        let admin = admin.clone();
+        let s = &s;
+        async move {
+            let (status, _, body) = s
+                .request(reqwest::Method::GET, &path, None, None, &admin)
+                .await;
+            (status, body)
+        }
+    };
+    // A man taken at a checkpoint in Homs by Branch 235 and not seen since; no consent yet,
+    // and nothing recorded of his family's search.
+    let mut body = person_body("1988-02-14");
+    body["names"][0]["mother"] = json!("فاطمة");
+    let person = s.create("/api/persons", body.clone()).await;
+    let arrest = s
+        .create(
+            "/api/events",
+            json!({"kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235",
+                   "place": {"pcode": "SY0401", "text": "checkpoint at the city entrance"}}),
+        )
+        .await;
+    let gone = s
+        .create(
+            "/api/events",
+            json!({"kind": "enforced-disappearance", "start": "2019-04", "previous": arrest}),
+        )
+        .await;
+    for event in [&arrest, &gone] {
+        s.create(
+            "/api/involvements",
+            json!({"event": event, "person": person, "role": "victim"}),
+        )
+        .await;
+    }
+    let (status, problem) = get_as_admin(wgeid(&person, "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["consent", "steps"], "{problem}");
+    // The documenter (no right to share) cannot ask at all.
+    let (status, _) = s.get(&wgeid(&person, "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // His mother asked at the Military Police in Qaboun, and consented for him.
+    s.create(
+        "/api/events",
+        json!({"kind": "search-inquiry", "start": "2019-06", "previous": gone,
+               "place": {"pcode": "SY01", "text": "Military Police, Qaboun"},
+               "narrative": "Told he was not held there"}),
+    )
+    .await;
+    let (status, headers, _) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/persons/{person}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = headers
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    body["consent"] =
+        json!([{"purpose": "wgeid", "answer": "given", "date": "2024-02", "by": "his mother"}]);
+    let (status, _, v) = s
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}"),
+            Some(body),
+            Some(&etag),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    let (status, case) = get_as_admin(wgeid(&person, "")).await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let lines = |section: &str| -> Vec<(String, String)> {
+        case[section]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                (
+                    l["label"].as_str().unwrap_or_default().to_string(),
+                    l["value"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let identity = lines("identity");
+    assert!(
+        identity.contains(&("Full name (Arabic)".into(), "محمد أحمد الحلبي".into())),
+        "{identity:?}"
+    );
+    assert!(identity.contains(&("Mother's name".into(), "فاطمة".into())));
+    assert!(identity.contains(&("Date of birth".into(), "1988-02-14".into())));
+    let taken = lines("disappearance");
+    assert!(
+        taken.contains(&(
+            "Date of the arrest, detention or disappearance".into(),
+            "2019-04-02".into()
+        )),
+        "{taken:?}"
+    );
+    let place = &taken
+        .iter()
+        .find(|(l, _)| l.starts_with("Place"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert!(
+        place.contains("Homs")
+            && place.contains("checkpoint at the city entrance")
+            && place.ends_with("Syria"),
+        "{place}"
+    );
+    let forces = &taken
+        .iter()
+        .find(|(l, _)| l.starts_with("Forces"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    assert!(forces.contains("235"), "{forces}");
+    assert_eq!(case["steps"][0]["date"], "2019-06");
+    assert_eq!(case["steps"][0]["account"], "Told he was not held there");
+    assert!(
+        lines("submission")
+            .iter()
+            .any(|(_, v)| v.contains("his mother"))
+    );
+
+    // In Arabic, as a PDF to download; the request is in the audit chain.
+    let pdf = s
+        .client
+        .get(format!(
+            "{}{}",
+            s.base,
+            wgeid(&person, "?lang=ar&format=pdf")
+        ))
+        .header(
+            "Cookie",
+            match &admin {
+                Auth::Session(c, _) => format!("athar_session={c}"),
+                _ => String::new(),
+            },
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap_or_default().starts_with(b"%PDF-"));
+    let (_, _, head) = s
+        .request(reqwest::Method::GET, "/api/audit/head", None, None, &admin)
+        .await;
+    assert_eq!(head["action"], "wgeid", "{head}");
+    assert!(
+        head["subject"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!("person:{person} pdf ar sha256:"))),
+        "{head}"
+    );
+
+    // Withdrawn consent stops it again.
+    let (_, headers, _) = s
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/persons/{person}"),
+            None,
+            None,
+        )
+        .await;
+    let etag = headers
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut withdrawn = person_body("1988-02-14");
+    withdrawn["consent"] = json!([
+        {"purpose": "wgeid", "answer": "given", "date": "2024-02"},
+        {"purpose": "wgeid", "answer": "withdrawn", "date": "2024-09"}
+    ]);
+    let (status, _, v) = s
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/persons/{person}"),
+            Some(withdrawn),
+            Some(&etag),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, problem) = get_as_admin(wgeid(&person, "")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("withdrawn")
+            || problem.to_string().contains("withdrawn"),
+        "{problem}"
+    );
+}

@@ -688,7 +688,10 @@ impl Facts {
                 .copied()
                 .rfind(|i| category_at(*i) == "disappearance");
             for (e, role, verification) in &steps {
-                if *role != Role::Victim {
+                // A step taken to find someone is no violation, whoever is recorded in it.
+                if *role != Role::Victim
+                    || facts.categories[facts.events[*e as usize].kind as usize] == "search"
+                {
                     continue;
                 }
                 let at = position[&facts.events[*e as usize].id];
