@@ -169,11 +169,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export persons as CSV, JSON or an Excel workbook (right-to-left; formula cells
-    /// defused), recorded in the audit chain.
+    /// Export persons as CSV, JSON, an Excel workbook (right-to-left) or Uwazi's CSV import
+    /// format (formula cells defused), recorded in the audit chain.
     Export {
-        /// csv, json or xlsx.
-        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "xlsx"])]
+        /// csv, json, xlsx or uwazi.
+        #[arg(long, default_value = "csv", value_parser = ["csv", "json", "xlsx", "uwazi"])]
         format: String,
         /// The file to create.
         #[arg(long)]
@@ -769,6 +769,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 format: match format.as_str() {
                     "json" => athar_ingest::export::Format::Json,
                     "xlsx" => athar_ingest::export::Format::Xlsx,
+                    "uwazi" => athar_ingest::export::Format::Uwazi,
                     _ => athar_ingest::export::Format::Csv,
                 },
                 pseudonymised,

@@ -21,6 +21,67 @@ pub enum Format {
     Json,
     /// An Excel workbook: one right-to-left sheet, every cell text (never a formula).
     Xlsx,
+    /// CSV in Uwazi's import format, for a "Person" template whose properties are named
+    /// after these headers (docs/IMPORT.md, "Uwazi").
+    Uwazi,
+}
+
+/// The headers of an Uwazi export: Uwazi's `title` and the labels of the template's
+/// properties (Uwazi names a property by its label in lower case, other characters `_`).
+pub const UWAZI_COLUMNS: &[&str] = &[
+    "Title",
+    "Name in Arabic",
+    "Name in Latin letters",
+    "Mother's name",
+    "Sex",
+    "Date of birth",
+    "Date of birth as recorded",
+    "Place of birth",
+    "Identifiers",
+    "Athar id",
+];
+
+/// A row of the ordinary export (`COLUMNS`) as Uwazi reads it: a title that is never empty,
+/// the sex as a select's label, the date of birth as Uwazi's date (the first day it may
+/// mean) beside the date as recorded (so nothing is lost), several values joined by `|`.
+fn uwazi_row(row: &[String]) -> Vec<String> {
+    let cell = |i: usize| row.get(i).cloned().unwrap_or_default();
+    let (id, ar, latn, mother, sex, birth, place, ids) = (
+        cell(0),
+        cell(1),
+        cell(2),
+        cell(3),
+        cell(4),
+        cell(5),
+        cell(6),
+        cell(7),
+    );
+    let title = [&ar, &latn, &id]
+        .into_iter()
+        .find(|t| !t.trim().is_empty())
+        .cloned()
+        .unwrap_or_default();
+    let first_day = athar_model::FuzzyDate::parse(&birth)
+        .ok()
+        .and_then(|d| d.bounds())
+        .map(|(lo, _)| {
+            let (y, m, d) = athar_model::date::civil_from_days(lo);
+            format!("{y:04}-{m:02}-{d:02}")
+        })
+        .unwrap_or_default();
+    let sex = match sex.as_str() {
+        "male" => "Male".to_string(),
+        "female" => "Female".to_string(),
+        _ => String::new(),
+    };
+    let ids = ids
+        .split("; ")
+        .filter(|i| !i.is_empty())
+        .collect::<Vec<_>>()
+        .join("|");
+    vec![
+        title, ar, latn, mother, sex, first_day, birth, place, ids, id,
+    ]
 }
 
 /// What to export.
@@ -191,6 +252,17 @@ pub fn export_persons(
             serde_json::to_vec_pretty(&records).map_err(|e| StoreError::Database(e.to_string()))?
         }
         Format::Xlsx => workbook(&rows).map_err(|e| StoreError::Database(e.to_string()))?,
+        Format::Uwazi => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(UWAZI_COLUMNS)
+                .map_err(|e| StoreError::Database(e.to_string()))?;
+            for row in &rows {
+                w.write_record(uwazi_row(row).iter().map(|c| escape_formula(c)))
+                    .map_err(|e| StoreError::Database(e.to_string()))?;
+            }
+            w.into_inner()
+                .map_err(|e| StoreError::Database(e.to_string()))?
+        }
     };
     hasher.update(&bytes);
     out.write_all(&bytes).map_err(io)?;

@@ -94,6 +94,50 @@ fn has_arabic(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// A cell of an Uwazi export as the rest of the import reads it. Free text is kept as it is;
+/// in a select or date, a thesaurus value written `Group::Value` is its value, a date range
+/// `from~to` becomes `from to to`, and of several values `a|b` the first is kept.
+fn from_uwazi(value: &str, target: &Target) -> String {
+    // Free text in Uwazi is never split: a name may hold a `|` or `::` of its own.
+    let text = matches!(
+        target,
+        Target::Ignore
+            | Target::Person(
+                PersonField::FullName
+                    | PersonField::GivenName
+                    | PersonField::FatherName
+                    | PersonField::GrandfatherName
+                    | PersonField::FamilyName
+                    | PersonField::MotherName
+                    | PersonField::Nickname
+                    | PersonField::Contact
+                    | PersonField::Notes
+                    | PersonField::Identifier(_)
+                    | PersonField::Identifiers
+            )
+            | Target::Event(_, EventAttr::Narrative)
+    );
+    if text {
+        return value.to_string();
+    }
+    let first = value
+        .split('|')
+        .map(str::trim)
+        .find(|v| !v.is_empty())
+        .unwrap_or("");
+    let leaf = first.rsplit("::").next().unwrap_or(first).trim();
+    let is_date = matches!(
+        target,
+        Target::Person(PersonField::BirthDate) | Target::Event(_, EventAttr::Date | EventAttr::End)
+    );
+    match leaf.split_once('~') {
+        Some((from, to)) if is_date && !from.trim().is_empty() && !to.trim().is_empty() => {
+            format!("{} to {}", from.trim(), to.trim())
+        }
+        _ => leaf.to_string(),
+    }
+}
+
 /// Apply the mapping's value translations for a column.
 fn translate(mapping: &Mapping, column: &str, value: &str) -> String {
     mapping
@@ -231,6 +275,11 @@ fn read_row(
             continue;
         }
         let value = translate(mapping, column, raw);
+        let value = if mapping.uwazi {
+            from_uwazi(&value, target)
+        } else {
+            value
+        };
         match target {
             Target::Ignore => {}
             Target::Person(field) => {
@@ -272,6 +321,25 @@ fn read_row(
                         kind: kind.clone(),
                         value: value.clone(),
                     }),
+                    PersonField::Identifiers => {
+                        for item in value.split([';', '|']).map(str::trim).filter(|i| !i.is_empty()) {
+                            match item.split_once(':') {
+                                Some((kind, id))
+                                    if vocab.identifier_kinds.get(kind.trim()).is_some()
+                                        && !id.trim().is_empty() =>
+                                {
+                                    person.identifiers.push(Identifier {
+                                        kind: kind.trim().to_string(),
+                                        value: id.trim().to_string(),
+                                    })
+                                }
+                                _ => errors.push(issue(
+                                    column,
+                                    "identifiers are written kind:value (a kind of identifier-kinds), separated by ; or |".into(),
+                                )),
+                            }
+                        }
+                    }
                 }
             }
             Target::Event(kind, attr) => {

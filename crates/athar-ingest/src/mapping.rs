@@ -40,6 +40,9 @@ pub enum PersonField {
     Notes,
     /// An identifier of this kind (a term of `identifier-kinds`).
     Identifier(String),
+    /// Identifiers of several kinds in one cell, each `kind:value` (a term of
+    /// `identifier-kinds`), separated by `;` or `|`: what Athar's exports write.
+    Identifiers,
 }
 
 /// What an event column fills.
@@ -70,6 +73,7 @@ struct ListSection {
     source: Option<String>,
     source_kind: Option<String>,
     key: Option<String>,
+    format: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +97,10 @@ pub struct Mapping {
     pub columns: Vec<(String, Target)>,
     /// Header → (cell value → replacement), for values the file writes its own way.
     pub values: BTreeMap<String, BTreeMap<String, String>>,
+    /// The file is an Uwazi CSV export (`format = "uwazi"`): a thesaurus value written
+    /// `Group::Value` means its value, `|` separates several values, and a date range is
+    /// written `from~to`.
+    pub uwazi: bool,
 }
 
 /// A problem in the mapping file.
@@ -104,6 +112,8 @@ pub enum MappingError {
     Column { column: String, reason: String },
     #[error("[list] source_kind {0:?} is not a term of source-kinds")]
     SourceKind(String),
+    #[error("[list] format {0:?} is not one this import reads (uwazi, or leave it out)")]
+    Format(String),
 }
 
 fn person_field(name: &str) -> Option<PersonField> {
@@ -121,6 +131,7 @@ fn person_field(name: &str) -> Option<PersonField> {
         "birthplace" => Birthplace,
         "contact" => Contact,
         "notes" => Notes,
+        "identifiers" => Identifiers,
         _ => return None,
     })
 }
@@ -188,7 +199,13 @@ impl Mapping {
         if vocab.source_kinds.get(&source_kind).is_none() {
             return Err(MappingError::SourceKind(source_kind));
         }
+        let uwazi = match file.list.format.as_deref() {
+            None => false,
+            Some("uwazi") => true,
+            Some(other) => return Err(MappingError::Format(other.to_string())),
+        };
         Ok(Mapping {
+            uwazi,
             list_name: file.list.name,
             source: file.list.source,
             source_kind,

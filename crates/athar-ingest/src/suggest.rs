@@ -172,13 +172,76 @@ fn quoted(s: &str) -> String {
 }
 
 /// A mapping file to start from (see docs/IMPORT.md), with a comment on every guess.
+/// The columns every Uwazi CSV export has besides the template's properties.
+const UWAZI_COMMON: &[&str] = &[
+    "Date added",
+    "Template",
+    "Geolocation",
+    "Documents",
+    "Attachments",
+    "Published",
+];
+
+/// Where the columns of Athar's own Uwazi export go.
+const ATHAR_UWAZI: &[(&str, &str)] = &[
+    ("Title", "ignore"),
+    ("Name in Arabic", "full_name"),
+    ("Name in Latin letters", "full_name"),
+    ("Mother's name", "mother_name"),
+    ("Sex", "sex"),
+    ("Date of birth", "ignore"),
+    ("Date of birth as recorded", "birth_date"),
+    ("Place of birth", "birthplace"),
+    ("Identifiers", "identifiers"),
+];
+
 pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
+    let has = |name: &str| table.headers.iter().any(|h| h.trim() == name);
+    let athar_uwazi = has("Title") && has("Athar id") && has("Date of birth as recorded");
+    let uwazi = has("Title") && UWAZI_COMMON.iter().any(|c| has(c));
     let mut out = String::from(
         "# A first mapping, guessed by `athar import --suggest`: check every line, then import\n\
          # with --check first. See docs/IMPORT.md for the fields.\n\n[list]\n\
-         # name = \"…\"\n# source = \"…\"\n# key = \"…\"   # a column that names a row across versions\n\n[columns]\n",
+         # name = \"…\"\n# source = \"…\"\n",
     );
+    if athar_uwazi {
+        out.push_str(
+            "format = \"uwazi\"   # an Uwazi CSV written by athar export --format uwazi\n\
+             key = \"Athar id\"\n\n[columns]\n",
+        );
+    } else if uwazi {
+        out.push_str(
+            "format = \"uwazi\"   # an Uwazi CSV export: Group::Value, a|b, from~to are read\n\
+             # key = \"…\"   # a column that names a row across versions\n\n[columns]\n",
+        );
+    } else {
+        out.push_str("# key = \"…\"   # a column that names a row across versions\n\n[columns]\n");
+    }
     for (i, header) in table.headers.iter().enumerate() {
+        if athar_uwazi && header.trim() == "Athar id" {
+            continue;
+        }
+        if let Some((_, field)) = ATHAR_UWAZI
+            .iter()
+            .find(|(h, _)| athar_uwazi && *h == header.trim())
+        {
+            out.push_str(&format!("{} = \"{field}\"\n", quoted(header)));
+            continue;
+        }
+        if uwazi && UWAZI_COMMON.contains(&header.trim()) {
+            out.push_str(&format!(
+                "{} = \"ignore\"   # Uwazi's own\n",
+                quoted(header)
+            ));
+            continue;
+        }
+        if uwazi && header.trim() == "Title" {
+            out.push_str(&format!(
+                "{} = \"full_name\"   # Uwazi's title\n",
+                quoted(header)
+            ));
+            continue;
+        }
         let samples: Vec<&str> = table
             .rows
             .iter()

@@ -26,7 +26,7 @@ fn store() -> (tempfile::TempDir, SqliteStore) {
 }
 
 /// A mapping that names every column an export writes (key `id`).
-const EXPORT_MAPPING: &str = "[list]\nkey = \"id\"\n[columns]\n\"name_ar\" = \"full_name\"\n\"name_latn\" = \"full_name\"\n\"sex\" = \"sex\"\n\"birth_date\" = \"birth_date\"\n\"mother_name\" = \"mother_name\"\n\"birthplace\" = \"birthplace\"\n\"identifiers\" = \"ignore\"\n\"shredded\" = \"ignore\"\n\"pseudonymised\" = \"ignore\"\n";
+const EXPORT_MAPPING: &str = "[list]\nkey = \"id\"\n[columns]\n\"name_ar\" = \"full_name\"\n\"name_latn\" = \"full_name\"\n\"sex\" = \"sex\"\n\"birth_date\" = \"birth_date\"\n\"mother_name\" = \"mother_name\"\n\"birthplace\" = \"birthplace\"\n\"identifiers\" = \"identifiers\"\n\"shredded\" = \"ignore\"\n\"pseudonymised\" = \"ignore\"\n";
 
 /// Import an export's bytes into `store`, strictly.
 fn import_into(store: &SqliteStore, bytes: &[u8]) -> athar_ingest::import::ImportReport {
@@ -250,7 +250,7 @@ fn an_excel_export_reads_right_to_left_and_runs_nothing() {
 }
 
 /// What an export says of a person, as a comparable row.
-type Seen = (String, String, String, String, String, String);
+type Seen = (String, String, String, String, String, String, String);
 
 fn seen(store: &SqliteStore) -> Vec<Seen> {
     let name = |p: &Person, script: Script| {
@@ -273,6 +273,11 @@ fn seen(store: &SqliteStore) -> Vec<Seen> {
                 p.birth_date.to_string(),
                 format!("{:?}", p.sex),
                 format!("{:?}", p.birthplace),
+                p.identifiers
+                    .iter()
+                    .map(|i| format!("{}={}", i.kind, i.value))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             )),
             _ => None,
         })
@@ -341,10 +346,30 @@ fn every_format_gives_the_same_persons_back() {
                 .collect(),
         }));
         let expected = seen(&a);
-        for format in [Format::Csv, Format::Json, Format::Xlsx] {
+        for format in [Format::Csv, Format::Json, Format::Xlsx, Format::Uwazi] {
             let (bytes, _) = export_bytes(&a, format, false, None);
             let (_tmp_b, b) = store();
-            let report = import_into(&b, &bytes);
+            let report = if format == Format::Uwazi {
+                // Uwazi's format goes back in with the mapping `--suggest` proposes for it.
+                let table = ok(read_any(&bytes));
+                let text = athar_ingest::suggest::suggest(&table, Vocabularies::embedded());
+                assert!(text.contains("format = \"uwazi\""), "{text}");
+                let mapping = ok(Mapping::parse(&text, Vocabularies::embedded()));
+                ok(import_table(
+                    &b,
+                    &table,
+                    &mapping,
+                    &ImportOptions {
+                        list: "from uwazi".into(),
+                        check: false,
+                        strict: true,
+                        author: "t".into(),
+                        owner: None,
+                    },
+                ))
+            } else {
+                import_into(&b, &bytes)
+            };
             assert!(
                 report.refused.is_empty(),
                 "seed {seed} {format:?}: {:?}",

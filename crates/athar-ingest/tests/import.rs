@@ -199,3 +199,96 @@ fn a_windows_1256_file_imports_the_same_as_utf8() {
         1
     );
 }
+
+/// A list exported from another organisation's Uwazi: its own columns (Date added,
+/// Template, Published …), a thesaurus value `Group::Value`, a date range `from~to`, a
+/// multi-select `a|b`, and a name that holds a `|` of its own.
+#[test]
+fn an_uwazi_export_is_read_with_the_suggested_mapping() {
+    let csv = "Title,Date added,Template,Date of arrest,Place of arrest,Perpetrator,Gender,Notes,Geolocation,Documents,Attachments,Published
+محمد أحمد الحلبي,2024-05-01,Victim,2019-03-01~2019-03-31,Homs,Military Intelligence::Branch 235,Male,\"first|second\",34.7|36.7,/files/a.pdf,,Published
+Samer | Khaled,2024-05-02,Victim,2018-07-12,Damascus,Air Force Intelligence,Male|Female,,,,,Unpublished
+";
+    let table = read_table(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let vocab = Vocabularies::embedded();
+    let suggested = athar_ingest::suggest::suggest(&table, vocab);
+    for line in [
+        "format = \"uwazi\"",
+        "\"Title\" = \"full_name\"",
+        "\"Date added\" = \"ignore\"",
+        "\"Published\" = \"ignore\"",
+        "\"Gender\" = \"sex\"",
+    ] {
+        assert!(suggested.contains(line), "{line} not in:\n{suggested}");
+    }
+    // The user names what the guess could not.
+    let text = suggested
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("# \"") && !l.contains("\"Date of arrest\"") && !l.contains("\"Place of arrest\"") && !l.contains("\"Perpetrator\"") && !l.contains("\"Notes\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace(
+            "[columns]",
+            "[columns]\n\"Date of arrest\" = \"arrest.date\"\n\"Place of arrest\" = \"arrest.place\"\n\"Perpetrator\" = \"arrest.unit\"\n\"Notes\" = \"notes\"",
+        );
+    let mapping = Mapping::parse(&text, vocab).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(mapping.uwazi);
+    let (_tmp, s) = store();
+    let report =
+        import_table(&s, &table, &mapping, &options(false, true)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.refused.is_empty(), "{:?}", report.refused);
+    let persons: Vec<Person> = s
+        .list(RecordKind::Person, None, 10)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Person(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let names: Vec<String> = persons.iter().map(|p| p.names[0].display()).collect();
+    assert!(names.contains(&"محمد أحمد الحلبي".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"Samer | Khaled".to_string()),
+        "a name keeps its own |: {names:?}"
+    );
+    assert!(
+        persons.iter().all(|p| p.sex == Sex::Male),
+        "the first of Male|Female"
+    );
+    assert!(
+        persons
+            .iter()
+            .any(|p| p.notes.as_deref() == Some("first|second"))
+    );
+    let events: Vec<Event> = s
+        .list(RecordKind::Event, None, 10)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Event(e) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let march = events
+        .iter()
+        .find(|e| e.start.to_string().starts_with("2019"))
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert_eq!(
+        march.start.bounds(),
+        FuzzyDate::parse("2019-03").ok().and_then(|d| d.bounds()),
+        "the range 1–31 March 2019: {}",
+        march.start
+    );
+    assert_eq!(
+        march.unit.as_deref(),
+        Some("mi-branch-235"),
+        "the thesaurus value under its group"
+    );
+    assert_eq!(
+        march.place.as_ref().and_then(|p| p.pcode.as_deref()),
+        Some("SY04")
+    );
+    let unknown = Mapping::parse("[list]\nformat = \"kobo\"\n[columns]\n", vocab);
+    assert!(unknown.is_err());
+}
