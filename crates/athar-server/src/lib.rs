@@ -21,6 +21,7 @@ pub mod admin;
 pub mod auth;
 pub mod evidence;
 pub mod linkage;
+pub mod lists;
 pub mod lookups;
 pub mod openapi;
 pub mod problem;
@@ -338,6 +339,24 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+        ),
+        e(
+            "POST",
+            "/api/imports",
+            "Import a list: a multipart form with the file (CSV, Excel or JSON) and its mapping (TOML, docs/IMPORT.md); list=, check=true, strict=true. Refused rows are named by line, column and reason",
+            "lists",
+            None,
+            None,
+            Needs(WriteRecords),
+        ),
+        e(
+            "GET",
+            "/api/exports/persons",
+            "The organisation's persons as a file: format=csv|json|xlsx|uwazi, pseudonymised=true, purpose= (leaves out those who did not consent); audited",
+            "lists",
+            None,
+            None,
+            Needs(ShareRecords),
         ),
         e(
             "GET",
@@ -672,6 +691,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/stats/breakdown", get(stats::breakdown))
         .route("/api/stats/behind", get(stats::behind))
         .route("/api/estimate", post(stats::estimate))
+        .route(
+            "/api/imports",
+            post(lists::import).layer(axum::extract::DefaultBodyLimit::max(lists::IMPORT_LIMIT)),
+        )
+        .route("/api/exports/persons", get(lists::export))
         .route("/api/reports/periodic", get(reports::periodic))
         .route("/api/reports/brief", get(reports::brief))
         .route("/api/linkage", get(linkage::status))

@@ -2431,3 +2431,100 @@ async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
         "{problem}"
     );
 }
+
+#[tokio::test]
+async fn lists_go_in_and_out_through_the_api() {
+    let s = start().await;
+    let list = "No.,الاسم,Born,Arrested\n1,محمد أحمد الحلبي,1990,2019-03-12\n2,هبة علي,2001-13-45,2021\n3,=cmd|' /C calc'!A0,1985,\n";
+    let mapping = "[list]\nname = \"Partner list\"\nkey = \"No.\"\n[columns]\n\"الاسم\" = \"full_name\"\n\"Born\" = \"birth_date\"\n\"Arrested\" = \"arrest.date\"\n";
+    let upload = |query: &'static str, file: &'static str, mapping: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("list.csv"),
+            )
+            .text("mapping", mapping);
+        s.client
+            .post(format!("{}/api/imports{query}", s.base))
+            .bearer_auth(&s.token)
+            .multipart(form)
+            .send()
+    };
+    // Checking writes nothing and names the bad row by line and column, not by its value.
+    let resp = upload("?check=true", list, mapping)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::OK);
+    let report: Value = resp.json().await.unwrap_or_default();
+    assert_eq!(report["written"], false, "{report}");
+    assert_eq!(report["refused"][0]["line"], 3, "{report}");
+    assert_eq!(report["refused"][0]["column"], "Born");
+    assert!(
+        !report.to_string().contains("هبة"),
+        "no personal data in the report"
+    );
+    let (_, persons) = s.get("/api/persons").await;
+    assert_eq!(
+        persons["items"].as_array().map_or(0, Vec::len),
+        0,
+        "{persons}"
+    );
+    // Strict: one bad row refuses the file.
+    let resp = upload("?strict=true", list, mapping)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report: Value = resp.json().await.unwrap_or_default();
+    assert_eq!(report["written"], false, "{report}");
+    // Otherwise the good rows go in, in the caller's organisation.
+    let resp = upload("", list, mapping)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let report: Value = resp.json().await.unwrap_or_default();
+    assert_eq!(report["created"], 2, "{report}");
+    // A bad mapping or a missing part is a problem naming it.
+    for (file, mapping, field) in [
+        (list, "[columns]\n\"الاسم\" = \"shoe_size\"\n", "mapping"),
+        ("[{\"No.\": 1, ", mapping, "file"),
+    ] {
+        let resp = upload("", file, mapping)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = resp.json().await.unwrap_or_default();
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+
+    // Out again, for an organisation administrator, formulas defused.
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let cookie_header = format!("athar_session={cookie}");
+    let _ = csrf;
+    let resp = s
+        .client
+        .get(format!("{}/api/exports/persons?format=uwazi", s.base))
+        .header("Cookie", &cookie_header)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-disposition"]
+            .to_str()
+            .is_ok_and(|d| d.contains("attachment"))
+    );
+    let text = resp.text().await.unwrap_or_default();
+    assert!(text.starts_with("Title,Name in Arabic"), "{text}");
+    assert!(text.contains("محمد أحمد الحلبي"));
+    assert!(text.contains("'=cmd"), "a formula cell is defused: {text}");
+    // The documenter may import but not carry the list away.
+    let (status, _) = s.get("/api/exports/persons").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let resp = s
+        .client
+        .get(format!("{}/api/exports/persons?format=docx", s.base))
+        .header("Cookie", &cookie_header)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

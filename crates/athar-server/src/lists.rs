@@ -1,0 +1,204 @@
+//! Lists in and out through the API, as `athar import` and `athar export` do on the command
+//! line: `POST /api/imports` (a multipart form with the file and its mapping) and
+//! `GET /api/exports/persons`.
+//!
+//! An import is checked row by row: refused rows are named by line, column and reason (no
+//! cell values), the rest go in atomically, in the caller's organisation; `check=true`
+//! writes nothing and `strict=true` writes nothing if any row is refused. An export holds
+//! what the organisation may see, formulas defused, and is an entry of the audit chain.
+
+use athar_ingest::export::{ExportOptions, Format, export_persons};
+use athar_ingest::import::{ImportOptions, import_table};
+use athar_ingest::mapping::Mapping;
+use athar_ingest::table::read_any;
+use athar_model::Vocabularies;
+use athar_model::consent::Purpose;
+use athar_model::validation::FieldError;
+use axum::Json;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::records::blocking;
+
+/// The largest list file the API takes.
+pub const IMPORT_LIMIT: usize = 64 << 20;
+
+fn invalid(field: &str, en: impl Into<String>, ar: &str) -> Problem {
+    Problem::invalid(vec![FieldError::new(field, "list.invalid", en.into(), ar)])
+}
+
+/// `POST /api/imports?list=NAME&check=true&strict=true`: the query names the list and how
+/// to take it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// The list's name (else the mapping's `[list] name`).
+    list: Option<String>,
+    /// Write nothing: report what would happen.
+    check: Option<bool>,
+    /// Refuse the whole file when any row is refused.
+    strict: Option<bool>,
+}
+
+/// `POST /api/imports`: a multipart form with a `file` (CSV, Excel or JSON) and a `mapping`
+/// (the TOML of docs/IMPORT.md). Answers with the import's report.
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ImportQuery>,
+    mut form: Multipart,
+) -> Result<Response, Problem> {
+    let mut file: Option<Vec<u8>> = None;
+    let mut mapping_text: Option<String> = None;
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        invalid(
+            "file",
+            format!("the form cannot be read: {e}"),
+            "تعذّرت قراءة النموذج",
+        )
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| invalid(&name, format!("cannot be read: {e}"), "تعذّرت قراءته"))?;
+        match name.as_str() {
+            "file" => file = Some(bytes.to_vec()),
+            "mapping" => {
+                mapping_text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    invalid(
+                        "mapping",
+                        "the mapping is not UTF-8 text",
+                        "ملف الربط ليس نصاً بترميز UTF-8",
+                    )
+                })?)
+            }
+            other => {
+                return Err(invalid(
+                    other,
+                    "unknown form field; send file and mapping",
+                    "حقل غير معروف؛ أرسل الملف وملف الربط",
+                ));
+            }
+        }
+    }
+    let file =
+        file.ok_or_else(|| invalid("file", "the list file is missing", "ملف القائمة مفقود"))?;
+    let mapping_text = mapping_text
+        .ok_or_else(|| invalid("mapping", "the mapping is missing", "ملف الربط مفقود"))?;
+    let mapping = Mapping::parse(&mapping_text, Vocabularies::embedded())
+        .map_err(|e| invalid("mapping", e.to_string(), "ملف الربط غير صالح"))?;
+    let table =
+        read_any(&file).map_err(|e| invalid("file", e.to_string(), "تعذّرت قراءة ملف القائمة"))?;
+    let list = query
+        .list
+        .clone()
+        .or_else(|| mapping.list_name.clone())
+        .filter(|l| !l.trim().is_empty())
+        .ok_or_else(|| {
+            invalid(
+                "list",
+                "name the list (list=… or [list] name in the mapping)",
+                "سمِّ القائمة",
+            )
+        })?;
+    let options = ImportOptions {
+        list,
+        check: query.check.unwrap_or(false),
+        strict: query.strict.unwrap_or(false),
+        author: caller.author(),
+        owner: Some(caller.org()),
+    };
+    let store = state.store.clone();
+    let report = blocking(move || {
+        import_table(store.as_ref(), &table, &mapping, &options).map_err(|e| match e {
+            athar_ingest::import::ImportError::Store(e) => e,
+            other => athar_store::StoreError::Database(other.to_string()),
+        })
+    })
+    .await?;
+    let status = if report.written {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)).into_response())
+}
+
+/// `GET /api/exports/persons?format=csv|json|xlsx|uwazi&pseudonymised=true&purpose=…`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    format: Option<String>,
+    pseudonymised: Option<bool>,
+    /// Leave out persons who have not consented to this purpose.
+    purpose: Option<String>,
+}
+
+/// `GET /api/exports/persons`: the organisation's persons as a file.
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, Problem> {
+    let (format, media, extension) = match query.format.as_deref().unwrap_or("csv") {
+        "csv" => (Format::Csv, "text/csv; charset=utf-8", "csv"),
+        "json" => (Format::Json, "application/json", "json"),
+        "xlsx" => (
+            Format::Xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "uwazi" => (Format::Uwazi, "text/csv; charset=utf-8", "csv"),
+        other => {
+            return Err(invalid(
+                "format",
+                format!("{other:?} is not csv, json, xlsx or uwazi"),
+                "صيغة غير معروفة",
+            ));
+        }
+    };
+    let purpose = match query.purpose.as_deref() {
+        None => None,
+        Some(code) => Some(
+            Purpose::ALL
+                .into_iter()
+                .find(|p| p.code() == code)
+                .ok_or_else(|| {
+                    invalid(
+                        "purpose",
+                        format!("{code:?} is not a consent purpose"),
+                        "غرض غير معروف",
+                    )
+                })?,
+        ),
+    };
+    let options = ExportOptions {
+        format,
+        pseudonymised: query.pseudonymised.unwrap_or(false),
+        purpose,
+        author: caller.author(),
+        org: caller.org(),
+    };
+    let store = state.store.clone();
+    let bytes = blocking(move || {
+        let mut out = Vec::new();
+        export_persons(store.as_ref(), &options, &mut out)?;
+        Ok(out)
+    })
+    .await?;
+    let mut response = ([(header::CONTENT_TYPE, media)], bytes).into_response();
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"persons.{extension}\""))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
