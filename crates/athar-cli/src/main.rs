@@ -700,6 +700,24 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             )
             .map_err(|e| e.to_string())?;
             bar.finish_and_clear();
+            let mut report = report;
+            if let Some(source) = report.source
+                && !check
+                && store.get(athar_model::RecordKind::Source, source).is_ok()
+            {
+                let org = own_organisation(&store)?;
+                report.original = Some(
+                    athar_ingest::import::keep_original(
+                        &store,
+                        org,
+                        "cli",
+                        source,
+                        &bytes,
+                        file.file_name().and_then(|n| n.to_str()),
+                    )
+                    .map_err(|e| e.to_string())?,
+                );
+            }
             if json {
                 println!(
                     "{}",
@@ -725,6 +743,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 if let (true, Some(source)) = (report.written, report.source) {
                     println!(
                         "  kept as source {source} (for athar linkage run --list, athar estimate --linked)"
+                    );
+                }
+                if let Some(original) = report.original.filter(|o| o.new) {
+                    println!(
+                        "  the file itself kept, sealed, as evidence {} about the list",
+                        original.evidence
                     );
                 }
                 for r in &report.refused {
@@ -769,6 +793,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 format: match format.as_str() {
                     "json" => athar_ingest::export::Format::Json,
                     "xlsx" => athar_ingest::export::Format::Xlsx,
+                    "uwazi" => athar_ingest::export::Format::Uwazi,
                     "uwazi" => athar_ingest::export::Format::Uwazi,
                     _ => athar_ingest::export::Format::Csv,
                 },

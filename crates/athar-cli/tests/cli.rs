@@ -656,12 +656,22 @@ fn a_list_is_imported_as_the_import_guide_says() {
         (report["created"].as_u64(), report["written"].as_bool()),
         (Some(1), Some(true))
     );
+    // The file itself is kept, sealed, in the evidence vault about the list.
+    assert_eq!(report["original"]["new"], true, "{report}");
+    let kept = report["original"]["evidence"].clone();
     let out = athar(&data, &["import", &l, "--mapping", &m, "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(
         (report["unchanged"].as_u64(), report["written"].as_bool()),
         (Some(1), Some(false))
     );
+    // Once, however often it is imported.
+    assert_eq!(report["original"]["new"], false, "{report}");
+    assert_eq!(report["original"]["evidence"], kept);
+    // Sealed: the store file holds none of the list's text.
+    let db = std::fs::read(data.join("athar.db")).unwrap_or_default();
+    let needle = "محمد".as_bytes();
+    assert!(!db.windows(needle.len()).any(|w| w == needle));
     // Out again, pseudonymised: no name in the file.
     let exported = tmp.path().join("out.csv");
     let out = athar(

@@ -41,6 +41,9 @@ pub struct ImportReport {
     /// name the list by in linkage and estimation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<athar_model::RecordId>,
+    /// The file as imported, kept in the evidence vault (set by [`keep_original`]'s caller).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original: Option<KeptOriginal>,
     pub encoding: String,
     pub delimiter: String,
     pub rows: usize,
@@ -624,4 +627,71 @@ pub fn import_table_with_progress(
     report.written = true;
     report.audit_seq = Some(written.audit_seq);
     Ok(report)
+}
+
+/// Where the file a list came from was kept: the evidence item, and whether this import
+/// put it there (false: the same bytes were already kept for this list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct KeptOriginal {
+    pub evidence: athar_model::RecordId,
+    pub new: bool,
+}
+
+/// Keeps the file a list was imported from, byte for byte, in the evidence vault — sealed
+/// like every item there, with its SHA-256 and chain of custody — about the list's source
+/// record, so every imported record can be traced to the row it came from. The same bytes
+/// are kept once however often they are imported; each changed version of the file is kept
+/// beside the earlier ones.
+pub fn keep_original(
+    vault: &dyn athar_store::EvidenceVault,
+    owner: i64,
+    author: &str,
+    source: athar_model::RecordId,
+    bytes: &[u8],
+    filename: Option<&str>,
+) -> Result<KeptOriginal, StoreError> {
+    use sha2::{Digest, Sha256};
+    let sha: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if let Some(item) = vault
+        .evidence_about(source)?
+        .into_iter()
+        .find(|item| item.sha256 == sha)
+    {
+        return Ok(KeptOriginal {
+            evidence: item.id,
+            new: false,
+        });
+    }
+    let media_type = if bytes.starts_with(b"PK") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else if bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'[' || *b == b'{')
+    {
+        "application/json"
+    } else {
+        "text/csv"
+    };
+    let item = vault.ingest(
+        owner,
+        author,
+        athar_store::evidence::NewEvidence {
+            kind: athar_store::evidence::EvidenceKind::Original,
+            derived_from: None,
+            media_type: media_type.into(),
+            filename: filename.map(str::to_string),
+            description: Some("The list file as imported".into()),
+            about: vec![source],
+        },
+        &mut &bytes[..],
+        bytes.len() as u64 + 1,
+    )?;
+    Ok(KeptOriginal {
+        evidence: item.id,
+        new: true,
+    })
 }

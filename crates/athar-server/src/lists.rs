@@ -8,12 +8,12 @@
 //! what the organisation may see, formulas defused, and is an entry of the audit chain.
 
 use athar_ingest::export::{ExportOptions, Format, export_persons};
-use athar_ingest::import::{ImportOptions, import_table};
+use athar_ingest::import::{ImportOptions, import_table, keep_original};
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_any;
-use athar_model::Vocabularies;
 use athar_model::consent::Purpose;
 use athar_model::validation::FieldError;
+use athar_model::{RecordKind, Vocabularies};
 use axum::Json;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -54,6 +54,7 @@ pub async fn import(
     mut form: Multipart,
 ) -> Result<Response, Problem> {
     let mut file: Option<Vec<u8>> = None;
+    let mut filename: Option<String> = None;
     let mut mapping_text: Option<String> = None;
     while let Some(field) = form.next_field().await.map_err(|e| {
         invalid(
@@ -63,12 +64,17 @@ pub async fn import(
         )
     })? {
         let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            filename = field.file_name().map(str::to_string);
+        }
         let bytes = field
             .bytes()
             .await
             .map_err(|e| invalid(&name, format!("cannot be read: {e}"), "تعذّرت قراءته"))?;
         match name.as_str() {
-            "file" => file = Some(bytes.to_vec()),
+            "file" => {
+                file = Some(bytes.to_vec());
+            }
             "mapping" => {
                 mapping_text = Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
                     invalid(
@@ -115,11 +121,29 @@ pub async fn import(
         owner: Some(caller.org()),
     };
     let store = state.store.clone();
+    let org = caller.org();
+    let author = caller.author();
     let report = blocking(move || {
-        import_table(store.as_ref(), &table, &mapping, &options).map_err(|e| match e {
-            athar_ingest::import::ImportError::Store(e) => e,
-            other => athar_store::StoreError::Database(other.to_string()),
-        })
+        let mut report =
+            import_table(store.as_ref(), &table, &mapping, &options).map_err(|e| match e {
+                athar_ingest::import::ImportError::Store(e) => e,
+                other => athar_store::StoreError::Database(other.to_string()),
+            })?;
+        // The file itself, sealed in the vault about the list, once per version.
+        if let Some(source) = report.source
+            && !options.check
+            && store.get(RecordKind::Source, source).is_ok()
+        {
+            report.original = Some(keep_original(
+                store.as_ref(),
+                org,
+                &author,
+                source,
+                &file,
+                filename.as_deref(),
+            )?);
+        }
+        Ok(report)
     })
     .await?;
     let status = if report.written {

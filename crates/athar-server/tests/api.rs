@@ -2482,6 +2482,21 @@ async fn lists_go_in_and_out_through_the_api() {
     assert_eq!(resp.status(), StatusCode::CREATED);
     let report: Value = resp.json().await.unwrap_or_default();
     assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["original"]["new"], true, "{report}");
+    let (status, items) = s.get("/api/evidence").await;
+    assert_eq!(status, StatusCode::OK, "{items}");
+    let kept = items
+        .as_array()
+        .or_else(|| items["items"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        kept.iter()
+            .any(|i| i["id"] == report["original"]["evidence"]
+                && i["media_type"] == "text/csv"
+                && i["filename"] == "list.csv"),
+        "{items}"
+    );
     // A bad mapping or a missing part is a problem naming it.
     for (file, mapping, field) in [
         (list, "[columns]\n\"الاسم\" = \"shoe_size\"\n", "mapping"),
