@@ -794,7 +794,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "json" => athar_ingest::export::Format::Json,
                     "xlsx" => athar_ingest::export::Format::Xlsx,
                     "uwazi" => athar_ingest::export::Format::Uwazi,
-                    "uwazi" => athar_ingest::export::Format::Uwazi,
                     _ => athar_ingest::export::Format::Csv,
                 },
                 pseudonymised,
