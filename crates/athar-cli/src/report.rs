@@ -194,7 +194,8 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
         estimate_lists: (!args.estimate_lists.is_empty()).then(|| args.estimate_lists.join(",")),
         estimate_method: args.estimate_method,
     };
-    let report = athar_server::reports::prepare(store, org, &request).map_err(option_error)?;
+    let report =
+        athar_server::reports::prepare(store, org, &request, None).map_err(option_error)?;
     let rendered = athar_server::reports::render(&report, &args.format)?;
     let hex = write(
         store,

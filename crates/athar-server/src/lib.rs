@@ -58,6 +58,8 @@ pub struct AppState {
     pub evidence_limit: u64,
     /// Refused sign-ins per client address, for throttling.
     pub throttle: Arc<auth::Throttle>,
+    /// Each organisation's counting facts, kept between requests until the data changes.
+    pub facts: Arc<stats::FactsCache>,
 }
 
 /// Evidence files up to 2 GiB unless the server is told otherwise.
@@ -70,6 +72,7 @@ impl AppState {
             vocab: Vocabularies::embedded(),
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
             throttle: Arc::new(auth::Throttle::default()),
+            facts: Arc::new(stats::FactsCache::default()),
         }
     }
 }

@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::stats::load_facts;
+use crate::stats::{FactsCache, load_facts};
 
 /// What a report is asked for, from the command line or a query string.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -169,6 +169,7 @@ pub fn prepare(
     store: &dyn Backend,
     org: i64,
     request: &ReportRequest,
+    cache: Option<&FactsCache>,
 ) -> Result<Report, ReportError> {
     let lang = match request.lang.as_deref() {
         None | Some("en") => Lang::En,
@@ -195,7 +196,10 @@ pub fn prepare(
         invalid(first.field, first.problem.clone())
     })?;
     let estimate = estimate(store, org, request, lang)?;
-    let (facts, _) = load_facts(store, org)?;
+    let facts = match cache {
+        Some(cache) => cache.get(store, org)?.0,
+        None => std::sync::Arc::new(load_facts(store, org)?.0),
+    };
     let synthetic = holds_demo_data(store, org)?;
     let options = ReportOptions {
         lang,
@@ -423,6 +427,7 @@ pub async fn periodic(
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
+    let cache = state.facts.clone();
     hand_out(
         state,
         caller,
@@ -430,7 +435,7 @@ pub async fn periodic(
         format,
         lang,
         move |store, org, format| {
-            let report = prepare(store, org, &request)?;
+            let report = prepare(store, org, &request, Some(&cache))?;
             Ok(render(&report, format))
         },
     )

@@ -1589,6 +1589,22 @@ async fn statistics_and_estimates_through_the_api() {
     assert_eq!(summary["returnee_cohort"]["returnees"], 1);
     let (_, later) = s.get("/api/stats?from=2020").await;
     assert_eq!(later["arrests"], 0);
+    // Figures are kept between requests only while nothing changes: a new arrest counts at
+    // once.
+    let (_, again) = s.get("/api/stats").await;
+    assert_eq!(again, summary);
+    let other = s.create("/api/persons", person_body("1970")).await;
+    let second = s
+        .create("/api/events", json!({"kind": "arrest", "start": "2017-05"}))
+        .await;
+    s.create(
+        "/api/involvements",
+        json!({"event": second, "person": other, "role": "victim"}),
+    )
+    .await;
+    let (_, after) = s.get("/api/stats").await;
+    assert_eq!(after["arrests"], 2, "{after}");
+    assert_eq!(after["persons"], 2);
     // The records behind a figure.
     let (status, behind) = s
         .get("/api/stats/behind?figure=arrests_after_forced_return")

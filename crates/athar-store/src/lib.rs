@@ -409,6 +409,12 @@ pub trait Store: Send + Sync {
     /// How many records of a kind organisation `org` can see.
     fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64>;
 
+    /// A value that changes whenever what any organisation can count changes: a revision
+    /// written (creation, update, deletion), a linkage run kept, a record's sharing set.
+    /// Reads — views, statistics, reports — leave it as it was, so figures computed at one
+    /// version can be reused until the next.
+    fn data_version(&self) -> Result<String>;
+
     /// Replace what a record's owner shares of it, recorded in the audit chain.
     fn set_shares(
         &self,

@@ -1449,6 +1449,19 @@ impl Store for SqliteStore {
         Ok(organisation)
     }
 
+    fn data_version(&self) -> Result<String> {
+        self.read(|conn| {
+            let (revisions, runs, shared): (i64, i64, i64) = conn.query_row(
+                "SELECT (SELECT coalesce(max(rowid), 0) FROM revisions),
+                        (SELECT coalesce(max(id), 0) FROM linkage_runs),
+                        (SELECT coalesce(max(seq), 0) FROM audit WHERE action = 'record.share')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            Ok(format!("{revisions}.{runs}.{shared}"))
+        })
+    }
+
     fn count(&self, kind: RecordKind) -> Result<u64> {
         self.read(|conn| {
             Ok(conn.query_row(

@@ -1171,3 +1171,54 @@ fn linkage_runs_are_kept_whole_and_checked_against_the_chain() {
         ("linkage", Some(run.id))
     );
 }
+
+/// The data version moves with every write, sharing change and deletion — what cached
+/// figures depend on — and stands still while records are only read or figures computed.
+#[test]
+fn the_data_version_moves_with_writes_and_sharing_and_not_with_reads() {
+    let (_tmp, _dir, store) = new_store();
+    let version = || store.data_version().unwrap_or_else(|e| panic!("{e}"));
+    let empty = version();
+    let id = create(&store, person("محمد", "Mohammad", "1990"));
+    let written = version();
+    assert_ne!(empty, written);
+    // Reading and auditing reads change nothing counted.
+    store
+        .get(RecordKind::Person, id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .audit("analyst", "stats", None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .audit("analyst", "report", Some("pdf ar sha256:00"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(version(), written);
+    // Sharing with another organisation changes what it can count.
+    let other = store
+        .create_organisation("admin", "Partner")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(version(), written, "a new organisation counts nothing yet");
+    store
+        .set_shares(
+            "admin",
+            RecordKind::Person,
+            id,
+            &[Share {
+                org: other.num,
+                mode: ShareMode::Full,
+            }],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shared = version();
+    assert_ne!(shared, written);
+    // A deletion is a revision.
+    store
+        .write(one(Change::Delete {
+            kind: RecordKind::Person,
+            id,
+            expected_rev: None,
+            reason: "duplicate".into(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(version(), shared);
+}
