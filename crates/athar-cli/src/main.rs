@@ -461,6 +461,9 @@ fn open_store(dir: &DataDir) -> Result<SqliteStore, String> {
 }
 
 /// The store's own organisation (the one the command line acts for).
+/// Lists of at least this many rows are written in bulk mode.
+const BULK_IMPORT_ROWS: usize = 10_000;
+
 fn own_organisation(store: &SqliteStore) -> Result<i64, String> {
     Ok(store
         .keyring()
@@ -691,14 +694,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 progress_bar(table.rows.len() as u64, "rows")
             };
-            let report = athar_ingest::import::import_table_with_progress(
+            // A large list is written as the demo's bulk loads are: a rollback journal (each
+            // page written once) and name tags merged at the end, as one transaction still.
+            let bulk = !check && table.rows.len() >= BULK_IMPORT_ROWS;
+            if bulk {
+                store.set_bulk_mode(true).map_err(|e| e.to_string())?;
+            }
+            let imported = athar_ingest::import::import_table_with_progress(
                 &store,
                 &table,
                 &mapping,
                 &options,
                 &mut |n| bar.set_position(n as u64),
-            )
-            .map_err(|e| e.to_string())?;
+            );
+            if bulk {
+                store.set_bulk_mode(false).map_err(|e| e.to_string())?;
+            }
+            let report = imported.map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             let mut report = report;
             if let Some(source) = report.source

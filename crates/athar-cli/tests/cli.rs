@@ -1158,3 +1158,51 @@ fn an_import_killed_midway_writes_all_or_nothing() {
         "the imports ended before they could be killed"
     );
 }
+
+/// A list of ten thousand rows or more is written in bulk mode (a rollback journal, name
+/// tags merged at the end): all of it, verifiable, and importing it again writes nothing.
+#[test]
+fn a_large_list_is_written_in_bulk_whole_and_once() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    const GIVEN: [&str; 8] = ["محمد", "أحمد", "سامر", "هبة", "ريم", "خالد", "عمر", "نور"];
+    const FAMILY: [&str; 5] = ["الحلبي", "الخطيب", "العلي", "النجار", "الشامي"];
+    let mut list = String::from("No.,الاسم,المواليد,تاريخ الاعتقال,الجهة\n");
+    for i in 0..10_000 {
+        list += &format!(
+            "{i},{} {} {},{},{}-{:02},فرع فلسطين\n",
+            GIVEN[i % 8],
+            GIVEN[(i / 8) % 8],
+            FAMILY[(i / 64) % 5],
+            1960 + i % 40,
+            2012 + i % 12,
+            1 + i % 12
+        );
+    }
+    let file = tmp.path().join("large.csv");
+    std::fs::write(&file, list).unwrap_or_else(|e| panic!("{e}"));
+    let mapping = tmp.path().join("large.toml");
+    std::fs::write(
+        &mapping,
+        "[list]\nname = \"Large\"\nkey = \"No.\"\n[columns]\n\"الاسم\" = \"full_name\"\n\"المواليد\" = \"birth_date\"\n\"تاريخ الاعتقال\" = \"arrest.date\"\n\"الجهة\" = \"arrest.unit\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (f, m) = (file.display().to_string(), mapping.display().to_string());
+    let report = json_of(&athar(&data, &["import", &f, "--mapping", &m, "--json"]));
+    assert_eq!(report["created"], 10_000, "{report}");
+    let verify = athar(&data, &["verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let stats = json_of(&athar(&data, &["stats", "--json"]));
+    assert_eq!(stats["person_records"], 10_000);
+    assert_eq!(stats["arrests"], 10_000);
+    let again = json_of(&athar(&data, &["import", &f, "--mapping", &m, "--json"]));
+    assert_eq!(
+        (again["unchanged"].as_u64(), again["written"].as_bool()),
+        (Some(10_000), Some(false))
+    );
+}

@@ -488,15 +488,29 @@ pub fn import_table_with_progress(
         source: source_id,
         locator: None,
     }];
-    let mut changes: Vec<Change> = Vec::new();
+    let keyring = store.keyring();
+    let mut changes: Vec<athar_store::Prepared> = Vec::new();
     let mut pending_ids = std::collections::HashSet::new();
+    // A list imported for the first time can hold no record yet: every record id derives
+    // from the list, so nothing needs looking up before it is created.
+    let mut fresh_list = false;
     match store.get(RecordKind::Source, source_id) {
         Ok(_) => {}
         Err(StoreError::NotFound { .. }) => {
-            changes.push(Change::Create {
-                id: source_id,
-                body: source,
-            });
+            fresh_list = true;
+            changes.push(athar_store::prepare(
+                ChangeSet {
+                    author: options.author.clone(),
+                    action: "import.source".into(),
+                    owner: options.owner,
+                    changes: vec![Change::Create {
+                        id: source_id,
+                        body: source,
+                    }],
+                },
+                vocab,
+                &keyring,
+            )?);
         }
         Err(e) => return Err(e.into()),
     }
@@ -543,6 +557,11 @@ pub fn import_table_with_progress(
         let mut changed = false;
         let mut created = false;
         let mut upsert = |id: RecordId, body: RecordBody| -> Result<(), StoreError> {
+            if fresh_list {
+                created = true;
+                row_changes.push(Change::Create { id, body });
+                return Ok(());
+            }
             match store.get(body.kind(), id) {
                 Ok(existing) if existing.body == body => {}
                 Ok(existing) => {
@@ -583,25 +602,29 @@ pub fn import_table_with_progress(
                 }),
             )?;
         }
-        // Check each record of the row now, so one bad row does not sink the write.
-        let check = athar_store::prepare(
+        // Check and seal each row's records now, once: one bad row does not sink the
+        // write, and the good rows are written as prepared.
+        let prepared = match athar_store::prepare(
             ChangeSet {
                 author: options.author.clone(),
-                action: "import.check".into(),
+                action: "import.row".into(),
                 owner: options.owner,
-                changes: row_changes.clone(),
+                changes: row_changes,
             },
             vocab,
-            &store.keyring(),
-        );
-        if let Err(StoreError::Invalid { errors, .. }) = check {
-            report.refused.extend(errors.into_iter().map(|e| RowIssue {
-                line: *line,
-                column: e.field,
-                reason: e.message,
-            }));
-            continue;
-        }
+            &keyring,
+        ) {
+            Ok(prepared) => prepared,
+            Err(StoreError::Invalid { errors, .. }) => {
+                report.refused.extend(errors.into_iter().map(|e| RowIssue {
+                    line: *line,
+                    column: e.field,
+                    reason: e.message,
+                }));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         report.warnings.extend(row.warnings);
         if created {
             report.created += 1;
@@ -610,7 +633,9 @@ pub fn import_table_with_progress(
         } else {
             report.unchanged += 1;
         }
-        changes.extend(row_changes);
+        if !prepared.is_empty() {
+            changes.push(prepared);
+        }
     }
 
     progress(table.rows.len());
@@ -618,12 +643,12 @@ pub fn import_table_with_progress(
     if options.check || refuse_all || changes.is_empty() {
         return Ok(report);
     }
-    let written = store.write(ChangeSet {
-        author: options.author.clone(),
-        action: format!("import.list {}", report.rows),
-        owner: options.owner,
+    let written = store.write_prepared(athar_store::Prepared::combine(
         changes,
-    })?;
+        options.author.clone(),
+        format!("import.list {}", report.rows),
+        options.owner,
+    )?)?;
     report.written = true;
     report.audit_seq = Some(written.audit_seq);
     Ok(report)
