@@ -217,6 +217,8 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     } else {
         out.push_str("# key = \"…\"   # a column that names a row across versions\n\n[columns]\n");
     }
+    // The columns given a field whose values are terms of a vocabulary.
+    let mut chosen: Vec<(usize, &'static str)> = Vec::new();
     for (i, header) in table.headers.iter().enumerate() {
         if athar_uwazi && header.trim() == "Athar id" {
             continue;
@@ -249,20 +251,148 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
             .filter_map(|(_, cells)| cells.get(i).map(String::as_str))
             .collect();
         match by_header(header) {
-            Some(field) => out.push_str(&format!(
-                "{} = \"{field}\"   # from the header\n",
-                quoted(header)
-            )),
-            None => match by_values(&samples, vocab) {
-                Some(field) => out.push_str(&format!(
-                    "{} = \"{field}\"   # from its values; check the event kind\n",
+            Some(field) => {
+                chosen.push((i, field));
+                out.push_str(&format!(
+                    "{} = \"{field}\"   # from the header\n",
                     quoted(header)
-                )),
+                ))
+            }
+            None => match by_values(&samples, vocab) {
+                Some(field) => {
+                    chosen.push((i, field));
+                    out.push_str(&format!(
+                        "{} = \"{field}\"   # from its values; check the event kind\n",
+                        quoted(header)
+                    ))
+                }
                 None => out.push_str(&format!(
                     "# {} = \"?\"   # not guessed; give a field or \"ignore\"\n",
                     quoted(header)
                 )),
             },
+        }
+    }
+    for (i, field) in chosen {
+        let (vocabulary, name) = match field.rsplit('.').next() {
+            Some("unit") => (&vocab.units, "units"),
+            Some("host_country") => (&vocab.host_countries, "host-countries"),
+            Some("crossing") => (&vocab.border_crossings, "border-crossings"),
+            _ => continue,
+        };
+        out.push_str(&value_table(table, i, vocabulary, name));
+    }
+    out
+}
+
+/// Words of a folded text, each with its weight in matching: a number (a branch's) weighs
+/// most, a short word nothing.
+fn weighted_words(text: &str) -> Vec<(String, u32)> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let weight = if w.chars().all(|c| c.is_ascii_digit()) {
+                3
+            } else if w.chars().count() >= 3 {
+                1
+            } else {
+                0
+            };
+            (w.to_string(), weight)
+        })
+        .collect()
+}
+
+/// The terms of a vocabulary sharing the most words with `value` (and that score), when
+/// the best shares enough to be a guess: a number, or two words.
+fn closest<'a>(
+    value: &str,
+    vocabulary: &'a athar_model::vocab::Vocabulary,
+) -> (Vec<&'a athar_model::vocab::Term>, u32) {
+    let words = weighted_words(value);
+    let mut best: (Vec<&athar_model::vocab::Term>, u32) = (Vec::new(), 0);
+    for term in vocabulary.terms() {
+        let spellings = [&term.en, &term.ar]
+            .into_iter()
+            .chain(&term.aliases_en)
+            .chain(&term.aliases_ar);
+        let score = spellings
+            .map(|s| {
+                let theirs: Vec<String> = weighted_words(s).into_iter().map(|(w, _)| w).collect();
+                words
+                    .iter()
+                    .filter(|(w, _)| theirs.contains(w))
+                    .map(|(_, weight)| weight)
+                    .sum::<u32>()
+            })
+            .max()
+            .unwrap_or(0);
+        if score > best.1 {
+            best = (vec![term], score);
+        } else if score == best.1 && score > 0 {
+            best.0.push(term);
+        }
+    }
+    if best.1 < 2 {
+        return (Vec::new(), 0);
+    }
+    best
+}
+
+/// A `[values]` table for a column of vocabulary terms: every distinct value the
+/// vocabulary does not know as written, with the closest term when one stands out — how an
+/// organisation's own names for units or countries (its HURIDOCS or Uwazi thesaurus, say)
+/// are mapped onto Athar's. Empty when every value is known.
+fn value_table(
+    table: &Table,
+    column: usize,
+    vocabulary: &athar_model::vocab::Vocabulary,
+    name: &str,
+) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, cells) in &table.rows {
+        let Some(value) = cells.get(column).map(|c| c.trim()) else {
+            continue;
+        };
+        if value.is_empty() || seen.contains(&value) || !vocabulary.lookup(value).is_empty() {
+            continue;
+        }
+        seen.push(value);
+        if seen.len() == 100 {
+            break;
+        }
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let header = &table.headers[column];
+    let mut out = format!(
+        "\n# Values of {} that are not terms of {name} as written: check each guess.\n[values.{}]\n",
+        quoted(header),
+        quoted(header)
+    );
+    for value in seen {
+        match closest(value, vocabulary) {
+            (terms, _) if terms.len() == 1 => out.push_str(&format!(
+                "{} = \"{}\"   # {}\n",
+                quoted(value),
+                terms[0].id,
+                terms[0].en
+            )),
+            (terms, _) if !terms.is_empty() => out.push_str(&format!(
+                "# {} = \"?\"   # one of {}\n",
+                quoted(value),
+                terms
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => out.push_str(&format!(
+                "# {} = \"?\"   # no close term: give one of {name}, or add it to the vocabulary\n",
+                quoted(value)
+            )),
         }
     }
     out
@@ -273,6 +403,37 @@ mod tests {
     use super::*;
     use crate::mapping::Mapping;
     use crate::table::read_table;
+
+    #[test]
+    fn an_organisations_own_names_for_units_and_countries_get_a_values_table() {
+        let csv = "No.,الاسم,الجهة المسؤولة,بلد اللجوء\n\
+                   1,محمد أحمد,فرع فلسطين,لبنان\n\
+                   2,سامر خالد,الأمن العسكري - الفرع 227,الجمهورية اللبنانية\n\
+                   3,هبة علي,Mil. Intelligence branch 235 (Palestine),Lebanon\n\
+                   4,ريم,جهة مجهولة,Turkiye\n\
+                   5,عمر,الأمن العسكري - الفرع 227,المملكة الأردنية\n";
+        let table = read_table(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let vocab = Vocabularies::embedded();
+        let text = suggest(&table, vocab);
+        for line in [
+            "[values.\"الجهة المسؤولة\"]",
+            "\"الأمن العسكري - الفرع 227\" = \"mi-branch-227\"",
+            "\"Mil. Intelligence branch 235 (Palestine)\" = \"mi-branch-235\"",
+            "# \"جهة مجهولة\" = \"?\"",
+            "[values.\"بلد اللجوء\"]",
+            "\"المملكة الأردنية\" = \"JO\"",
+        ] {
+            assert!(text.contains(line), "{line} not in:\n{text}");
+        }
+        // Known values are not listed, and each unknown one once.
+        assert!(!text.contains("\"فرع فلسطين\" ="), "{text}");
+        assert_eq!(text.matches("الفرع 227\" =").count(), 1, "{text}");
+        let mapping = Mapping::parse(&text, vocab).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            mapping.values["الجهة المسؤولة"]["Mil. Intelligence branch 235 (Palestine)"],
+            "mi-branch-235"
+        );
+    }
 
     #[test]
     fn headers_and_values_give_a_mapping_that_parses() {
