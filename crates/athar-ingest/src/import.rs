@@ -546,7 +546,11 @@ pub fn import_table_with_progress(
         if !pending_ids.insert(person_id) {
             report.refused.push(RowIssue {
                 line: *line,
-                column: mapping.key.clone().unwrap_or_else(|| "(row)".into()),
+                // The key column if the file has it; else the whole row was the key.
+                column: match (key_index, &mapping.key) {
+                    (Some(_), Some(key)) => key.clone(),
+                    _ => "(row)".into(),
+                },
                 reason: "the same row (or key) appears earlier in the file".into(),
             });
             continue;

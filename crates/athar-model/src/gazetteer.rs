@@ -65,6 +65,16 @@ fn split(list: &str) -> Vec<String> {
         .collect()
 }
 
+impl GazetteerEntry {
+    /// The place's name in a language.
+    pub fn name(&self, lang: crate::vocab::Lang) -> &str {
+        match lang {
+            crate::vocab::Lang::En => &self.name_en,
+            crate::vocab::Lang::Ar => &self.name_ar,
+        }
+    }
+}
+
 impl Gazetteer {
     pub fn parse(csv_text: &str) -> Result<Gazetteer, VocabularyError> {
         let err = |problem: String| VocabularyError {

@@ -271,6 +271,17 @@ struct ControlFile {
 }
 
 impl Vocabularies {
+    /// The gazetteer area of a place: its P-code, else its facility's.
+    pub fn area_of(&self, place: &crate::place::PlaceRef) -> Option<String> {
+        place.pcode.clone().or_else(|| {
+            place
+                .facility
+                .as_deref()
+                .and_then(|f| self.facilities.get(f))
+                .and_then(|f| f.pcode.clone())
+        })
+    }
+
     /// The vocabularies compiled into this binary, parsed once.
     pub fn embedded() -> &'static Vocabularies {
         static VOCABULARIES: OnceLock<Vocabularies> = OnceLock::new();

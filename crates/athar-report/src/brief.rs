@@ -212,10 +212,7 @@ pub fn build(
     let lang = options.lang;
     let get = |key: &str| strings.get(lang, key).to_string();
     let fill = |key: &str, values: &[(&str, String)]| strings.fill(lang, key, values);
-    let region_name = match lang {
-        Lang::En => area.name_en.clone(),
-        Lang::Ar => area.name_ar.clone(),
-    };
+    let region_name = area.name(lang).to_string();
 
     let representative = representatives(same_person);
     let person_of = |id: RecordId| representative.get(&id).copied().unwrap_or(id);
@@ -256,15 +253,10 @@ pub fn build(
     }
     let category = |e: &Event| vocab.category_of(&e.kind).unwrap_or("other");
     let in_area = |e: &Event| {
-        let place = e.place.as_ref().and_then(|p| {
-            p.pcode.clone().or_else(|| {
-                p.facility
-                    .as_deref()
-                    .and_then(|f| vocab.facilities.get(f))
-                    .and_then(|f| f.pcode.clone())
-            })
-        });
-        place.is_some_and(|p| p.starts_with(&area.pcode))
+        e.place
+            .as_ref()
+            .and_then(|p| vocab.area_of(p))
+            .is_some_and(|p| p.starts_with(&area.pcode))
     };
     struct Found {
         person: RecordId,
@@ -429,10 +421,7 @@ pub fn build(
                     .pcode
                     .as_deref()
                     .and_then(|c| vocab.gazetteer.get(c))
-                    .map(|g| match lang {
-                        Lang::En => g.name_en.clone(),
-                        Lang::Ar => g.name_ar.clone(),
-                    });
+                    .map(|g| g.name(lang).to_string());
                 match (facility, area) {
                     (Some(f), Some(a)) => Some(format!(
                         "{f}{}{a}",
@@ -493,12 +482,7 @@ pub fn build(
     figures.children = children.len();
     figures.uncertain_in_period = uncertain;
 
-    let period = match (&options.from, &options.to) {
-        (Some(from), Some(to)) => fill("period", &[("from", from.clone()), ("to", to.clone())]),
-        (Some(from), None) => fill("period_open_end", &[("from", from.clone())]),
-        (None, Some(to)) => fill("period_open_start", &[("to", to.clone())]),
-        (None, None) => get("period_all"),
-    };
+    let period = crate::periodic::period_text(strings, lang, &options.from, &options.to);
     let statement = if incidents.is_empty() {
         fill("brief_none", &[("region", region_name.clone())])
     } else {

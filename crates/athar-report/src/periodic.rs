@@ -184,13 +184,11 @@ impl Words<'_> {
             Dimension::Party => self.vocab.authorities.get(key),
             Dimension::HostCountry => self.vocab.host_countries.get(key),
             Dimension::Governorate => {
-                return self.vocab.gazetteer.get(key).map_or_else(
-                    || key.to_string(),
-                    |g| match self.lang {
-                        Lang::En => g.name_en.clone(),
-                        Lang::Ar => g.name_ar.clone(),
-                    },
-                );
+                return self
+                    .vocab
+                    .gazetteer
+                    .get(key)
+                    .map_or_else(|| key.to_string(), |g| g.name(self.lang).to_string());
             }
             Dimension::Sex | Dimension::AgeGroup | Dimension::Verification => {
                 return self.get(key);
@@ -198,6 +196,25 @@ impl Words<'_> {
             Dimension::Year | Dimension::Month => return key.to_string(),
         };
         term.map_or_else(|| key.to_string(), |t| t.label(self.lang).to_string())
+    }
+}
+
+/// The period a document covers, in words: from and to, open on either side, or all.
+pub(crate) fn period_text(
+    strings: &Strings,
+    lang: Lang,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> String {
+    match (from, to) {
+        (Some(from), Some(to)) => strings.fill(
+            lang,
+            "period",
+            &[("from", from.clone()), ("to", to.clone())],
+        ),
+        (Some(from), None) => strings.fill(lang, "period_open_end", &[("from", from.clone())]),
+        (None, Some(to)) => strings.fill(lang, "period_open_start", &[("to", to.clone())]),
+        (None, None) => strings.get(lang, "period_all").to_string(),
     }
 }
 
@@ -291,14 +308,7 @@ pub fn build(
         }
         b
     };
-    let period = match (&options.from, &options.to) {
-        (Some(from), Some(to)) => {
-            words.fill("period", &[("from", from.clone()), ("to", to.clone())])
-        }
-        (Some(from), None) => words.fill("period_open_end", &[("from", from.clone())]),
-        (None, Some(to)) => words.fill("period_open_start", &[("to", to.clone())]),
-        (None, None) => words.get("period_all"),
-    };
+    let period = period_text(words.strings, options.lang, &options.from, &options.to);
     let cohort = &summary.returnee_cohort;
     let lead = words.fill(
         "lead",
@@ -479,10 +489,7 @@ pub fn build(
         .filter_map(|g| {
             let cell = by_governorate.cells.iter().find(|c| c.key[0] == g.pcode);
             Some(MapPlace {
-                name: match options.lang {
-                    Lang::En => g.name_en.clone(),
-                    Lang::Ar => g.name_ar.clone(),
-                },
+                name: g.name(options.lang).to_string(),
                 lat: g.lat?,
                 lon: g.lon?,
                 value: match cell {

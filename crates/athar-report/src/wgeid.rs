@@ -88,10 +88,7 @@ fn place_text(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String>
         let chain: Vec<String> = std::iter::once(code)
             .filter_map(|c| vocab.gazetteer.get(c))
             .chain(vocab.gazetteer.ancestors(code))
-            .map(|g| match lang {
-                Lang::En => g.name_en.clone(),
-                Lang::Ar => g.name_ar.clone(),
-            })
+            .map(|g| g.name(lang).to_string())
             .collect();
         let mut seen = Vec::new();
         for name in chain {
@@ -473,9 +470,6 @@ fn birthplace(person: &Person, vocab: &Vocabularies, lang: Lang) -> Option<Strin
         .pcode
         .as_deref()
         .and_then(|c| vocab.gazetteer.get(c))
-        .map(|g| match lang {
-            Lang::En => g.name_en.clone(),
-            Lang::Ar => g.name_ar.clone(),
-        });
+        .map(|g| g.name(lang).to_string());
     from_gazetteer.or_else(|| place.text.clone())
 }

@@ -497,12 +497,7 @@ pub async fn sign_in(
 
 fn internal(e: impl std::fmt::Display) -> Problem {
     tracing::error!(error = %e, "could not make a secret");
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "The server could not complete the request",
-        "تعذّر على الخادم إتمام الطلب",
-    )
+    Problem::internal()
 }
 
 /// `GET /api/session`: who am I.

@@ -66,6 +66,16 @@ impl Problem {
     pub fn not_found() -> Self {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "غير موجود")
     }
+
+    /// The server failed on its side; what failed is logged, never told.
+    pub fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The server could not complete the request",
+            "تعذّر على الخادم إتمام الطلب",
+        )
+    }
 }
 
 impl IntoResponse for Problem {
@@ -122,12 +132,7 @@ impl From<StoreError> for Problem {
             other => {
                 // Store failures can carry paths; the log gets the kind, not the content.
                 tracing::error!(error = %other, "store failure");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "The server could not complete the request",
-                    "تعذّر على الخادم إتمام الطلب",
-                )
+                Problem::internal()
             }
         }
     }

@@ -56,12 +56,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, Problem> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result.map_err(Problem::from),
-        Err(_) => Err(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "The server could not complete the request",
-            "تعذّر على الخادم إتمام الطلب",
-        )),
+        Err(_) => Err(Problem::internal()),
     }
 }
 

@@ -16,7 +16,7 @@ use athar_report::wgeid::{CaseError, WgeidCase};
 use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
 use athar_store::{Backend, StoreError};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -314,23 +314,12 @@ pub fn prepare_brief(
 
 /// The brief laid out in `format` (json, html or pdf).
 pub fn render_brief(brief: &Brief, format: &str) -> Result<Rendered, String> {
-    Ok(match format {
-        "pdf" => Rendered {
-            bytes: athar_report::pdf::render_brief(brief).map_err(|e| e.to_string())?,
-            media_type: "application/pdf",
-            extension: "pdf",
-        },
-        "html" => Rendered {
-            bytes: athar_report::html::render_brief(brief).into_bytes(),
-            media_type: "text/html; charset=utf-8",
-            extension: "html",
-        },
-        _ => Rendered {
-            bytes: serde_json::to_vec_pretty(brief).map_err(|e| e.to_string())?,
-            media_type: "application/json",
-            extension: "json",
-        },
-    })
+    lay_out(
+        format,
+        || athar_report::pdf::render_brief(brief).map_err(|e| e.to_string()),
+        || athar_report::html::render_brief(brief),
+        || serde_json::to_vec_pretty(brief),
+    )
 }
 
 /// What a WGEID case is asked for.
@@ -361,19 +350,34 @@ pub fn prepare_wgeid(
 
 /// The case laid out in `format` (json, html or pdf).
 pub fn render_wgeid(case: &WgeidCase, format: &str) -> Result<Rendered, String> {
+    lay_out(
+        format,
+        || athar_report::pdf::render_wgeid(case).map_err(|e| e.to_string()),
+        || athar_report::html::render_wgeid(case),
+        || serde_json::to_vec_pretty(case),
+    )
+}
+
+/// A document in the format asked for: PDF, a standalone HTML page, or its JSON.
+fn lay_out(
+    format: &str,
+    pdf: impl FnOnce() -> Result<Vec<u8>, String>,
+    html: impl FnOnce() -> String,
+    json: impl FnOnce() -> serde_json::Result<Vec<u8>>,
+) -> Result<Rendered, String> {
     Ok(match format {
         "pdf" => Rendered {
-            bytes: athar_report::pdf::render_wgeid(case).map_err(|e| e.to_string())?,
+            bytes: pdf()?,
             media_type: "application/pdf",
             extension: "pdf",
         },
         "html" => Rendered {
-            bytes: athar_report::html::render_wgeid(case).into_bytes(),
+            bytes: html().into_bytes(),
             media_type: "text/html; charset=utf-8",
             extension: "html",
         },
         _ => Rendered {
-            bytes: serde_json::to_vec_pretty(case).map_err(|e| e.to_string())?,
+            bytes: json().map_err(|e| e.to_string())?,
             media_type: "application/json",
             extension: "json",
         },
@@ -399,23 +403,12 @@ impl Rendered {
 
 /// The report laid out in `format` (json, html or pdf).
 pub fn render(report: &Report, format: &str) -> Result<Rendered, String> {
-    Ok(match format {
-        "pdf" => Rendered {
-            bytes: athar_report::pdf::render(report).map_err(|e| e.to_string())?,
-            media_type: "application/pdf",
-            extension: "pdf",
-        },
-        "html" => Rendered {
-            bytes: athar_report::html::render(report).into_bytes(),
-            media_type: "text/html; charset=utf-8",
-            extension: "html",
-        },
-        _ => Rendered {
-            bytes: serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?,
-            media_type: "application/json",
-            extension: "json",
-        },
-    })
+    lay_out(
+        format,
+        || athar_report::pdf::render(report).map_err(|e| e.to_string()),
+        || athar_report::html::render(report),
+        || serde_json::to_vec_pretty(report),
+    )
 }
 
 /// `GET /api/reports/periodic`: the report as JSON (for the web UI), or as an HTML or PDF
@@ -532,14 +525,7 @@ async fn hand_out(
         Ok::<_, ReportError>(rendered)
     })
     .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "The server could not complete the request",
-            "تعذّر على الخادم إتمام الطلب",
-        )
-    })?;
+    .map_err(|_| Problem::internal())?;
     let rendered = outcome.map_err(|e| match e {
         ReportError::Invalid { field, problem } => Problem::invalid(vec![FieldError::new(
             field,

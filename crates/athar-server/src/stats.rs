@@ -148,14 +148,7 @@ pub fn person_strata(
                 "uncertain".to_string()
             }
         } else {
-            let area = event.place.as_ref().and_then(|p| {
-                p.pcode.clone().or_else(|| {
-                    p.facility
-                        .as_deref()
-                        .and_then(|f| vocab.facilities.get(f))
-                        .and_then(|f| f.pcode.clone())
-                })
-            });
+            let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
             match area
                 .as_deref()
                 .and_then(|a| vocab.gazetteer.governorate_of(a))
@@ -401,14 +394,7 @@ pub async fn estimate(JsonBody(req): JsonBody<EstimateRequest>) -> Result<Respon
     let level = req.level.unwrap_or(0.95);
     let result = tokio::task::spawn_blocking(move || mse::estimate(&table, &method, level))
         .await
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "The server could not complete the request",
-                "تعذّر على الخادم إتمام الطلب",
-            )
-        })?;
+        .map_err(|_| Problem::internal())?;
     match result {
         Ok(estimate) => Ok(Json(estimate).into_response()),
         Err(e) => Err(Problem::new(

@@ -597,14 +597,7 @@ impl Facts {
                                 .to_string(),
                         );
                     }
-                    let area = event.place.as_ref().and_then(|p| {
-                        p.pcode.clone().or_else(|| {
-                            p.facility
-                                .as_deref()
-                                .and_then(|f| vocab.facilities.get(f))
-                                .and_then(|f| f.pcode.clone())
-                        })
-                    });
+                    let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
                     let governorate = area
                         .as_deref()
                         .and_then(|a| vocab.gazetteer.governorate_of(a))
