@@ -329,6 +329,7 @@ pub fn syria_map(title: &str, places: &[MapPlace], withheld: Option<Withheld>) -
         .collect();
     // Large circles first, so small ones stay visible on top of them.
     circles.sort_by(|a, b| b.radius.total_cmp(&a.radius));
+    place_labels(&mut circles);
     MapSvg {
         title,
         width,
@@ -338,6 +339,56 @@ pub fn syria_map(title: &str, places: &[MapPlace], withheld: Option<Withheld>) -
     }
     .render()
     .unwrap_or_default()
+}
+
+/// The box a label takes, centred at (x, y): a name over a count, about 22 units high.
+fn label_box(circle: &PlacedCircle, (x, y): (f64, f64)) -> (f64, f64, f64, f64) {
+    let width = circle.name.chars().count().max(circle.value.len()) as f64 * 5.5 + 4.0;
+    (x - width / 2.0, y - 9.0, x + width / 2.0, y + 13.0)
+}
+
+fn overlaps(a: &(f64, f64, f64, f64), b: &(f64, f64, f64, f64)) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Puts each label where it covers no other place's circle and no label already placed:
+/// below its circle, else above, right or left of it, largest places first. A label that
+/// fits nowhere stays below.
+fn place_labels(circles: &mut [PlacedCircle]) {
+    let discs: Vec<(f64, f64, f64, f64)> = circles
+        .iter()
+        .map(|c| {
+            let r = c.radius.max(2.0);
+            (c.x - r, c.y - r, c.x + r, c.y + r)
+        })
+        .collect();
+    let mut labels: Vec<(f64, f64, f64, f64)> = Vec::new();
+    for (i, circle) in circles.iter_mut().enumerate() {
+        let r = circle.radius.max(2.0);
+        let half = label_box(circle, (0.0, 0.0)).2;
+        let candidates = [
+            (circle.x, circle.y + r + 10.0),
+            (circle.x, circle.y - r - 14.0),
+            (circle.x + r + half + 2.0, circle.y),
+            (circle.x - r - half - 2.0, circle.y),
+        ];
+        let free = |c: &(f64, f64)| {
+            let b = label_box(circle, *c);
+            !labels.iter().any(|l| overlaps(&b, l))
+                && !discs
+                    .iter()
+                    .enumerate()
+                    .any(|(j, d)| j != i && overlaps(&b, d))
+        };
+        let chosen = candidates
+            .iter()
+            .copied()
+            .find(free)
+            .unwrap_or(candidates[0]);
+        labels.push(label_box(circle, chosen));
+        circle.label_x = tenth(chosen.0);
+        circle.label_y = tenth(chosen.1);
+    }
 }
 
 #[cfg(test)]
@@ -359,6 +410,73 @@ mod tests {
                 value: Some(40),
             },
         ]
+    }
+
+    #[test]
+    fn map_labels_do_not_overlap_when_there_is_room() {
+        // The south-west as the gazetteer places it: Quneitra's and Daraa's labels meet
+        // when both are put under their circles.
+        let places: Vec<MapPlace> = [
+            ("دمشق", 33.51667, 36.28333, 152),
+            ("القنيطرة", 33.03333, 35.78333, 3),
+            ("درعا", 32.85, 36.21667, 96),
+            ("السويداء", 32.76667, 36.85, 10),
+            ("اللاذقية", 35.56667, 36.03333, 28),
+        ]
+        .iter()
+        .map(|(name, lat, lon, n)| MapPlace {
+            name: (*name).into(),
+            lat: *lat,
+            lon: *lon,
+            value: Some(*n),
+        })
+        .collect();
+        let svg = syria_map("m", &places, None);
+        let number = |text: &str, attr: &str| -> f64 {
+            text.split(&format!("{attr}=\""))
+                .nth(1)
+                .and_then(|t| t.split('"').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let discs: Vec<(f64, f64, f64)> = svg
+            .split("<circle ")
+            .skip(1)
+            .map(|c| (number(c, "cx"), number(c, "cy"), number(c, "r")))
+            .collect();
+        let labels: Vec<(f64, f64, usize)> = svg
+            .split("<text ")
+            .skip(1)
+            .filter_map(|t| {
+                let text = t.split('>').nth(1)?.split('<').next()?;
+                text.chars()
+                    .any(char::is_alphabetic)
+                    .then(|| (number(t, "x"), number(t, "y"), text.chars().count()))
+            })
+            .collect();
+        assert_eq!((labels.len(), discs.len()), (5, 5), "{svg}");
+        let boxed = |(x, y, n): (f64, f64, usize)| {
+            let half = n as f64 * 2.75 + 2.0;
+            (x - half, y - 9.0, x + half, y + 13.0)
+        };
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                assert!(
+                    !overlaps(&boxed(*a), &boxed(*b)),
+                    "labels collide: {a:?} {b:?}"
+                );
+            }
+            // No label sits on another place's circle (the map draws the circles, then
+            // the labels, in the same order).
+            let covered = discs
+                .iter()
+                .enumerate()
+                .filter(|(j, (x, y, r))| {
+                    *j != i && overlaps(&boxed(*a), &(x - r, y - r, x + r, y + r))
+                })
+                .count();
+            assert_eq!(covered, 0, "the label {a:?} covers another place's circle");
+        }
     }
 
     #[test]
