@@ -929,7 +929,9 @@ mod tests {
         let aleppo = build(r.0, &[], vocab, &options("حلب")).expect("brief");
         assert_eq!(aleppo.figures.incidents, 1);
         assert!(
-            aleppo.statement.contains("1 incidents against 1 persons"),
+            aleppo
+                .statement
+                .contains("in this period: 1, suffered by returnees numbering 1"),
             "{}",
             aleppo.statement
         );

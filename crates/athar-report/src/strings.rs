@@ -104,6 +104,44 @@ mod tests {
     }
 
     #[test]
+    fn arabic_numbers_are_never_followed_by_the_counted_noun() {
+        // The noun after a number changes with the number (3–10, 11–99, 100…), and a
+        // figure can be any number: Arabic texts say "عدد …: {n}" instead.
+        const NOT_COUNTS: [&str; 11] = [
+            "date",
+            "from",
+            "to",
+            "region",
+            "lists",
+            "method",
+            "level",
+            "disappeared_share",
+            "estimate",
+            "low",
+            "high",
+        ];
+        for (key, _, ar) in Strings::embedded().entries() {
+            for (i, _) in ar.match_indices('{') {
+                let Some((name, rest)) = ar[i + 1..].split_once('}') else {
+                    continue;
+                };
+                if NOT_COUNTS.contains(&name) {
+                    continue;
+                }
+                let mut next = rest.chars();
+                if next.next() == Some(' ')
+                    && let Some(c) = next.next()
+                {
+                    assert!(
+                        !('\u{0621}'..='\u{064A}').contains(&c) || c == 'و',
+                        "{key}: {{{name}}} is followed by a word: {ar}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fill_replaces_every_placeholder() {
         let strings = Strings::embedded();
         let text = strings.fill(
