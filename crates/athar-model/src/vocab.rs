@@ -124,6 +124,13 @@ impl Vocabulary {
         })
     }
 
+    /// The label of the term `id` in a language, or `id` itself when no term has it (a
+    /// value kept as written).
+    pub fn label_of(&self, id: &str, lang: Lang) -> String {
+        self.get(id)
+            .map_or_else(|| id.to_string(), |t| t.label(lang).to_string())
+    }
+
     pub fn get(&self, id: &str) -> Option<&Term> {
         self.by_id.get(id).map(|&i| &self.terms[i])
     }

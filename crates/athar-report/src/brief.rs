@@ -404,10 +404,7 @@ pub fn build(
                 s.credibility.grade()
             ));
         }
-        let kind = vocab
-            .event_kinds
-            .get(&event.kind)
-            .map_or(event.kind.clone(), |t| t.label(lang).to_string());
+        let kind = vocab.event_kinds.label_of(&event.kind, lang);
         let place = event
             .place
             .as_ref()
@@ -436,12 +433,7 @@ pub fn build(
         let unit = event
             .unit
             .as_deref()
-            .map(|u| {
-                vocab
-                    .units
-                    .get(u)
-                    .map_or(u.to_string(), |t| t.label(lang).to_string())
-            })
+            .map(|u| vocab.units.label_of(u, lang))
             .unwrap_or_else(|| get("unknown"));
         let verification = match f.verification {
             Verification::Alleged => get("alleged"),
@@ -599,10 +591,7 @@ pub fn build(
                 let s = &sources[id];
                 vec![
                     source_names[id].clone(),
-                    vocab
-                        .source_kinds
-                        .get(&s.kind)
-                        .map_or(s.kind.clone(), |t| t.label(lang).to_string()),
+                    vocab.source_kinds.label_of(&s.kind, lang),
                     format!("{:?}{}", s.reliability, s.credibility.grade()),
                     grouped(*uses),
                 ]

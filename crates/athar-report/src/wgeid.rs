@@ -341,10 +341,7 @@ pub fn build_case(
         identity.push(line("wgeid_birthplace", place));
     }
     for identifier in &person.identifiers {
-        let kind = vocab
-            .identifier_kinds
-            .get(&identifier.kind)
-            .map_or(identifier.kind.clone(), |t| t.label(lang).to_string());
+        let kind = vocab.identifier_kinds.label_of(&identifier.kind, lang);
         identity.push(Line {
             label: kind,
             value: identifier.value.clone(),
@@ -366,10 +363,7 @@ pub fn build_case(
         .skip_while(|s| !std::ptr::eq(s.event, start_event))
         .skip(1)
         .map(|s| {
-            let kind = vocab
-                .event_kinds
-                .get(&s.event.kind)
-                .map_or(s.event.kind.clone(), |t| t.label(lang).to_string());
+            let kind = vocab.event_kinds.label_of(&s.event.kind, lang);
             let place = place_text(s.event, vocab, lang).unwrap_or_default();
             format!(
                 "{} — {kind}{}",
@@ -393,20 +387,12 @@ pub fn build_case(
         .iter()
         .map(|(_, e)| Step {
             date: e.start.to_string(),
-            kind: vocab
-                .event_kinds
-                .get(&e.kind)
-                .map_or(e.kind.clone(), |t| t.label(lang).to_string()),
+            kind: vocab.event_kinds.label_of(&e.kind, lang),
             place: place_text(e, vocab, lang).unwrap_or_default(),
             authority: e
                 .unit
                 .as_deref()
-                .map(|u| {
-                    vocab
-                        .units
-                        .get(u)
-                        .map_or(u.to_string(), |t| t.label(lang).to_string())
-                })
+                .map(|u| vocab.units.label_of(u, lang))
                 .unwrap_or_default(),
             account: e.narrative.clone().unwrap_or_default(),
         })

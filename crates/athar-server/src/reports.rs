@@ -138,8 +138,7 @@ fn estimate(
             Ok(RecordBody::Source(source)) => source.organisation.unwrap_or_else(|| {
                 Vocabularies::embedded()
                     .source_kinds
-                    .get(&source.kind)
-                    .map_or(source.kind.clone(), |t| t.label(lang).to_string())
+                    .label_of(&source.kind, lang)
             }),
             _ => id.to_string(),
         };
