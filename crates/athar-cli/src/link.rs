@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use athar_link::{
-    Dataset, Field, InputRecord, LinkMode, ModelFile, Progress, Settings, link as run_link,
+    Dataset, DatasetBuilder, Field, InputRecord, LinkMode, ModelFile, Progress, Settings,
+    link as run_link,
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -66,18 +67,48 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     }
     let mapping = parse_map(&args.map)?;
     let started = Instant::now();
-    let mut inputs = Vec::new();
-    // The line of each record in its file (the file is the record's list).
-    let mut lines = Vec::new();
+    let gazetteer = &athar_model::Vocabularies::embedded().gazetteer;
+    // One thread reads the files while another prepares what was read: the two take about
+    // as long as each other. Chunks of records go to the preparer and come back to be
+    // filled again, so a million rows do not make millions of strings.
+    let mut records: Vec<ListRecord> = Vec::new();
     let mut found = vec![false; mapping.len()];
-    for (list, path) in args.files.iter().enumerate() {
+    let data = std::thread::scope(|scope| -> Result<Dataset, String> {
+        let (to_prepare, chunks) = std::sync::mpsc::sync_channel::<Vec<InputRecord>>(4);
+        let (give_back, spare) = std::sync::mpsc::channel::<Vec<InputRecord>>();
+        let preparer = scope.spawn(move || {
+            let mut builder = DatasetBuilder::new(Some(gazetteer));
+            for chunk in chunks {
+                for input in &chunk {
+                    builder.push(input);
+                }
+                // The reader may have stopped at an error; nothing then waits for buffers.
+                let _ = give_back.send(chunk);
+            }
+            builder.finish()
+        });
         let mut into = Lists {
-            inputs: &mut inputs,
-            lines: &mut lines,
+            records: &mut records,
             found: &mut found,
+            to_prepare,
+            spare,
+            chunk: Vec::new(),
+            filled: 0,
         };
-        read_list(path, list as u16, &args.id, &mapping, &mut into)?;
-    }
+        let read = args
+            .files
+            .iter()
+            .enumerate()
+            .try_for_each(|(list, path)| {
+                read_list(path, list as u16, &args.id, &mapping, &mut into)
+            })
+            .and_then(|()| into.flush());
+        drop(into);
+        let data = preparer
+            .join()
+            .map_err(|_| "preparing the records failed".to_string())?;
+        read.map(|()| data)
+    })?;
     if let Some(i) = found.iter().position(|f| !f) {
         let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
         return Err(format!(
@@ -87,14 +118,12 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
             files.join(" or ")
         ));
     }
-    let gazetteer = &athar_model::Vocabularies::embedded().gazetteer;
-    let data = Dataset::prepare(&inputs, Some(gazetteer));
     let prepare_ms = started.elapsed().as_secs_f64() * 1e3;
     for p in data.problems.iter().take(20) {
         eprintln!(
             "warning: {}:{}: {} not read ({}); compared as missing",
-            args.files[inputs[p.record].list as usize].display(),
-            lines[p.record],
+            args.files[records[p.record].list as usize].display(),
+            records[p.record].line,
             p.field,
             p.problem
         );
@@ -119,28 +148,34 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
         run_link(&data, &settings, &[], &progress, prepare_ms).map_err(|e| e.to_string())?;
     progress.finish();
 
-    // Clusters numbered in order of first appearance: P1, P2 …
-    let mut number: HashMap<u32, usize> = HashMap::new();
-    let mut size: HashMap<u32, usize> = HashMap::new();
+    // Clusters numbered in order of first appearance: P1, P2 … A cluster is named by one of
+    // its records' indices, so plain arrays count them.
+    let n = outcome.clusters.of.len();
+    let mut number = vec![0usize; n];
+    let mut size = vec![0usize; n];
+    let mut clusters = 0;
     for &c in &outcome.clusters.of {
-        let next = number.len() + 1;
-        number.entry(c).or_insert(next);
-        *size.entry(c).or_default() += 1;
+        if size[c as usize] == 0 {
+            clusters += 1;
+            number[c as usize] = clusters;
+        }
+        size[c as usize] += 1;
     }
-    let file_of = |record: usize| {
-        args.files[inputs[record].list as usize]
-            .display()
-            .to_string()
-    };
+    let files: Vec<String> = args.files.iter().map(|f| f.display().to_string()).collect();
+    let file_of = |record: usize| files[records[record].list as usize].clone();
     write_csv(&args.out, |w| {
         w.write_record(["file", "id", "cluster", "cluster_size"])?;
-        for (i, input) in inputs.iter().enumerate() {
-            let c = outcome.clusters.of[i];
+        let mut cluster = String::new();
+        for (i, input) in records.iter().enumerate() {
+            let c = outcome.clusters.of[i] as usize;
+            cluster.clear();
+            cluster.push('P');
+            cluster.push_str(&number[c].to_string());
             w.write_record([
-                file_of(i),
-                input.id.clone(),
-                format!("P{}", number[&c]),
-                size[&c].to_string(),
+                files[input.list as usize].as_str(),
+                &input.id,
+                &cluster,
+                &size[c].to_string(),
             ])?;
         }
         Ok(())
@@ -176,7 +211,7 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
                 let decision = match refused.get(&(l.a, l.b)) {
                     Some((x, y)) => format!(
                         "refused: {} and {} differ",
-                        inputs[*x as usize].id, inputs[*y as usize].id
+                        records[*x as usize].id, records[*y as usize].id
                     ),
                     None if outcome.clusters.of[l.a as usize]
                         == outcome.clusters.of[l.b as usize] =>
@@ -187,9 +222,9 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
                 };
                 let mut row = vec![
                     file_of(l.a as usize),
-                    inputs[l.a as usize].id.clone(),
+                    records[l.a as usize].id.to_string(),
                     file_of(l.b as usize),
-                    inputs[l.b as usize].id.clone(),
+                    records[l.b as usize].id.to_string(),
                     format!("{:.6}", l.probability),
                     format!("{:.3}", why.weight),
                     decision,
@@ -267,12 +302,59 @@ fn parse_map(map: &[String]) -> Result<Vec<(String, Field)>, String> {
     Ok(out)
 }
 
-/// What reading the lists accumulates: records, the line of each, and which mapped columns
-/// some file had.
+/// A record as the output names it: its file (list), id and line.
+struct ListRecord {
+    list: u16,
+    id: Box<str>,
+    line: u64,
+}
+
+/// Records read at a time before they go to the preparer.
+const CHUNK: usize = 4096;
+
+/// What reading the lists accumulates (each record's file, id and line, and which mapped
+/// columns some file had) and where the records go to be prepared.
 struct Lists<'a> {
-    inputs: &'a mut Vec<InputRecord>,
-    lines: &'a mut Vec<u64>,
+    records: &'a mut Vec<ListRecord>,
     found: &'a mut [bool],
+    to_prepare: std::sync::mpsc::SyncSender<Vec<InputRecord>>,
+    spare: std::sync::mpsc::Receiver<Vec<InputRecord>>,
+    /// Records being filled (buffers of an earlier chunk, reused), and how many of them
+    /// hold the current chunk.
+    chunk: Vec<InputRecord>,
+    filled: usize,
+}
+
+impl Lists<'_> {
+    /// The next record of the chunk to fill in, its old values' buffers kept for reuse.
+    fn next_input(&mut self) -> Result<&mut InputRecord, String> {
+        if self.filled == CHUNK {
+            self.flush()?;
+        }
+        if self.filled == self.chunk.len() {
+            self.chunk.push(InputRecord {
+                list: 0,
+                id: String::new(),
+                values: Vec::new(),
+            });
+        }
+        self.filled += 1;
+        Ok(&mut self.chunk[self.filled - 1])
+    }
+
+    /// Send the records read so far to the preparer.
+    fn flush(&mut self) -> Result<(), String> {
+        if self.filled == 0 {
+            return Ok(());
+        }
+        let mut chunk = self.spare.try_recv().unwrap_or_default();
+        std::mem::swap(&mut chunk, &mut self.chunk);
+        chunk.truncate(self.filled);
+        self.filled = 0;
+        self.to_prepare
+            .send(chunk)
+            .map_err(|_| "preparing the records failed".to_string())
+    }
 }
 
 fn read_list(
@@ -305,11 +387,14 @@ fn read_list(
             into.found[i] = true;
         }
     }
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| format!("{name}: {e}"))?;
+    let mut seen: rustc_hash::FxHashMap<Box<str>, u64> = Default::default();
+    let mut row = csv::StringRecord::new();
+    while reader
+        .read_record(&mut row)
+        .map_err(|e| format!("{name}: {e}"))?
+    {
         let line = row.position().map_or(0, |p| p.line());
-        let record_id = row.get(id).unwrap_or("").trim().to_string();
+        let record_id: Box<str> = row.get(id).unwrap_or("").trim().into();
         if record_id.is_empty() {
             return Err(format!(
                 "{name}:{line}: column `{id_column}`: the id is empty"
@@ -320,15 +405,31 @@ fn read_list(
                 "{name}:{line}: column `{id_column}`: the id is also on line {first}; ids must be unique within a file"
             ));
         }
-        into.inputs.push(InputRecord {
+        let input = into.next_input()?;
+        input.list = list;
+        // Empty cells are missing values: not carried.
+        let mut filled = 0;
+        for &(c, f) in &columns {
+            let v = row.get(c).unwrap_or("");
+            if v.trim().is_empty() {
+                continue;
+            }
+            match input.values.get_mut(filled) {
+                Some(slot) => {
+                    slot.0 = f;
+                    slot.1.clear();
+                    slot.1.push_str(v);
+                }
+                None => input.values.push((f, v.to_string())),
+            }
+            filled += 1;
+        }
+        input.values.truncate(filled);
+        into.records.push(ListRecord {
             list,
             id: record_id,
-            values: columns
-                .iter()
-                .map(|&(c, f)| (f, row.get(c).unwrap_or("").to_string()))
-                .collect(),
+            line,
         });
-        into.lines.push(line);
     }
     Ok(())
 }

@@ -48,11 +48,25 @@ pub enum BlockKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockingRule {
     pub keys: Vec<BlockKey>,
+    /// Keys that split a block larger than the settings' `max_block` records: the pairs of
+    /// a huge block (the commonest given name with the commonest year) are almost all
+    /// different people, and comparing them all would cost more than every other block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refine: Vec<BlockKey>,
 }
 
 impl BlockingRule {
     pub fn new(keys: Vec<BlockKey>) -> Self {
-        BlockingRule { keys }
+        BlockingRule {
+            keys,
+            refine: Vec::new(),
+        }
+    }
+
+    /// The same rule, with keys that split its blocks when they are too large.
+    pub fn refined_by(mut self, refine: Vec<BlockKey>) -> Self {
+        self.refine = refine;
+        self
     }
 
     /// Whether agreement on this rule's keys says something about `comparison`: pairs a rule
@@ -105,53 +119,85 @@ impl BlockingRule {
 
     /// The rule's key for a record: `None` when a key has no value.
     pub fn key(&self, r: &Prepared, strings: &Interner) -> Option<u64> {
+        keys_hash(&self.keys, r, strings, DefaultHasher::new())
+    }
+
+    /// The key of a record in a block too large to compare whole: its rule key and the
+    /// refining keys.
+    fn refined_key(&self, key: u64, r: &Prepared, strings: &Interner) -> Option<u64> {
         let mut h = DefaultHasher::new();
-        for k in &self.keys {
-            match k {
-                BlockKey::Skeleton { part } => r.name(*part)?.skeleton.hash(&mut h),
-                BlockKey::Unordered { parts } => {
-                    let mut ids = Vec::with_capacity(parts.len());
-                    for p in parts {
-                        ids.push(r.name(*p)?.skeleton);
-                    }
-                    ids.sort_unstable();
-                    ids.hash(&mut h)
+        key.hash(&mut h);
+        keys_hash(&self.refine, r, strings, h)
+    }
+}
+
+fn keys_hash(
+    keys: &[BlockKey],
+    r: &Prepared,
+    strings: &Interner,
+    mut h: DefaultHasher,
+) -> Option<u64> {
+    for k in keys {
+        match k {
+            BlockKey::Skeleton { part } => r.name(*part)?.skeleton.hash(&mut h),
+            BlockKey::Unordered { parts } => {
+                let mut ids = Vec::with_capacity(parts.len());
+                for p in parts {
+                    ids.push(r.name(*p)?.skeleton);
                 }
-                BlockKey::SkeletonPrefix { part, letters } => {
-                    let s = strings.get(r.name(*part)?.skeleton);
-                    let end = s
-                        .char_indices()
-                        .nth(*letters)
-                        .map(|(i, _)| i)
-                        .unwrap_or(s.len());
-                    s[..end].hash(&mut h)
-                }
-                BlockKey::BirthYear => {
-                    let d = r.birth?;
-                    let (y0, _, _) = athar_model::date::civil_from_days(d.first_day);
-                    let (y1, _, _) = athar_model::date::civil_from_days(d.last_day);
-                    if y0 != y1 {
-                        return None;
-                    }
-                    y0.hash(&mut h)
-                }
-                BlockKey::BirthDate => r.birth?.ymd?.hash(&mut h),
-                BlockKey::Governorate { field } => place(r, *field)?.governorate?.hash(&mut h),
-                BlockKey::Place { field } => {
-                    let p = place(r, *field)?;
-                    p.pcode.unwrap_or(p.text).hash(&mut h)
-                }
-                BlockKey::Text { field } => match field {
-                    TextField::Email => r.email?,
-                    TextField::Phone => r.phone?,
-                    TextField::Identifier => r.identifier?,
-                    TextField::Address => r.address?,
-                    TextField::Postcode => r.postcode?,
-                }
-                .hash(&mut h),
+                ids.sort_unstable();
+                ids.hash(&mut h)
             }
+            BlockKey::SkeletonPrefix { part, letters } => {
+                let s = strings.get(r.name(*part)?.skeleton);
+                let end = s
+                    .char_indices()
+                    .nth(*letters)
+                    .map(|(i, _)| i)
+                    .unwrap_or(s.len());
+                s[..end].hash(&mut h)
+            }
+            BlockKey::BirthYear => {
+                let d = r.birth?;
+                let (y0, _, _) = athar_model::date::civil_from_days(d.first_day);
+                let (y1, _, _) = athar_model::date::civil_from_days(d.last_day);
+                if y0 != y1 {
+                    return None;
+                }
+                y0.hash(&mut h)
+            }
+            BlockKey::BirthDate => r.birth?.ymd?.hash(&mut h),
+            BlockKey::Governorate { field } => place(r, *field)?.governorate?.hash(&mut h),
+            BlockKey::Place { field } => {
+                let p = place(r, *field)?;
+                p.pcode.unwrap_or(p.text).hash(&mut h)
+            }
+            BlockKey::Text { field } => match field {
+                TextField::Email => r.email?,
+                TextField::Phone => r.phone?,
+                TextField::Identifier => r.identifier?,
+                TextField::Address => r.address?,
+                TextField::Postcode => r.postcode?,
+            }
+            .hash(&mut h),
         }
-        Some(h.finish())
+    }
+    Some(h.finish())
+}
+
+/// The blocks of a sorted list of (key, record): its runs of equal keys of two records or
+/// more, appended to `out`.
+fn push_runs_of_equal_keys(order: &[(u64, u32)], out: &mut RuleBlocks) {
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && order[end].0 == order[start].0 {
+            end += 1;
+        }
+        if end - start >= 2 {
+            out.push(order[start..end].iter().map(|&(_, i)| i));
+        }
+        start = end;
     }
 }
 
@@ -162,13 +208,62 @@ fn place(r: &Prepared, field: PlaceField) -> Option<&crate::record::PlaceValue> 
     }
 }
 
-/// A block: records (indices) sharing one rule's key, in index order.
+/// One rule's blocks, flat: the records of block `g` are `members[starts[g]..starts[g + 1]]`
+/// (a million records make millions of small blocks; one allocation holds them all).
+#[derive(Debug, Clone, Default)]
+pub struct RuleBlocks {
+    members: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl RuleBlocks {
+    fn push(&mut self, block: impl IntoIterator<Item = u32>) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        self.members.extend(block);
+        self.starts.push(self.members.len() as u32);
+    }
+
+    /// How many blocks.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The records of block `g`, in index order.
+    pub fn block(&self, g: usize) -> &[u32] {
+        &self.members[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.len()).map(|g| self.block(g))
+    }
+}
+
+/// One rule's blocks after splitting: the blocks, how many were split, and the new keys of
+/// the records of the split ones.
+struct SplitRule {
+    kept: RuleBlocks,
+    refined: usize,
+    rekeyed: Vec<(u32, u64)>,
+}
+
+/// The records' keys under every rule and the blocks they make.
 #[derive(Debug, Clone)]
 pub struct Blocks {
-    /// Per rule, per record: the key, if any.
-    pub keys: Vec<Vec<Option<u64>>>,
+    rules: usize,
+    /// Per record, per rule: the key, or [`Blocks::NO_KEY`]. A record's keys lie together,
+    /// so checking a pair against the earlier rules reads two short runs of memory.
+    keys: Vec<u64>,
     /// Per rule: groups of record indices with equal keys (only groups of two or more).
-    pub groups: Vec<Vec<Vec<u32>>>,
+    pub groups: Vec<RuleBlocks>,
+    /// Per rule: how many blocks were larger than the limit and split by the rule's
+    /// refining keys.
+    pub refined: Vec<usize>,
 }
 
 /// Whether a pair is compared at all: in link-only mode records of the same list are not.
@@ -182,33 +277,121 @@ pub enum LinkMode {
 }
 
 impl Blocks {
+    /// The key of a record without a value for every key of a rule (no key hashes to it).
+    const NO_KEY: u64 = 0;
+
+    fn stored(key: Option<u64>) -> u64 {
+        key.map_or(Blocks::NO_KEY, |k| k.max(1))
+    }
+
+    /// Group the records by each rule's key.
     pub fn build(rules: &[BlockingRule], records: &[Prepared], strings: &Interner) -> Blocks {
-        let mut keys = Vec::with_capacity(rules.len());
-        let mut groups = Vec::with_capacity(rules.len());
-        for rule in rules {
-            let k: Vec<Option<u64>> = records.iter().map(|r| rule.key(r, strings)).collect();
-            let mut order: Vec<(u64, u32)> = k
-                .iter()
-                .enumerate()
-                .filter_map(|(i, key)| key.map(|key| (key, i as u32)))
-                .collect();
-            order.sort_unstable();
-            let mut rule_groups = Vec::new();
-            let mut start = 0;
-            while start < order.len() {
-                let mut end = start + 1;
-                while end < order.len() && order[end].0 == order[start].0 {
-                    end += 1;
-                }
-                if end - start >= 2 {
-                    rule_groups.push(order[start..end].iter().map(|&(_, i)| i).collect());
-                }
-                start = end;
-            }
-            keys.push(k);
-            groups.push(rule_groups);
+        use rayon::prelude::*;
+        let n = rules.len();
+        let mut keys = vec![Blocks::NO_KEY; records.len() * n];
+        if n > 0 {
+            keys.par_chunks_mut(n)
+                .zip(records.par_iter())
+                .for_each(|(row, record)| {
+                    for (key, rule) in row.iter_mut().zip(rules) {
+                        *key = Blocks::stored(rule.key(record, strings));
+                    }
+                });
         }
-        Blocks { keys, groups }
+        let groups = (0..n)
+            .into_par_iter()
+            .map(|r| {
+                let mut order: Vec<(u64, u32)> = (0..records.len())
+                    .map(|i| (keys[i * n + r], i as u32))
+                    .filter(|&(key, _)| key != Blocks::NO_KEY)
+                    .collect();
+                order.sort_unstable();
+                let mut blocks = RuleBlocks::default();
+                push_runs_of_equal_keys(&order, &mut blocks);
+                blocks
+            })
+            .collect();
+        Blocks {
+            rules: n,
+            refined: vec![0; n],
+            keys,
+            groups,
+        }
+    }
+
+    /// The key of record `i` under rule `r` ([`Blocks::NO_KEY`] when it has none).
+    #[inline]
+    pub fn key(&self, r: usize, i: u32) -> u64 {
+        self.keys[i as usize * self.rules + r]
+    }
+
+    /// These blocks with each block of more than `max_block` records split by its rule's
+    /// refining keys. A split block's records take the refined keys, so that "an earlier
+    /// rule's keys agree" still means "an earlier rule compared the pair"; a record without
+    /// a refining key leaves the block.
+    pub fn split_large(
+        mut self,
+        rules: &[BlockingRule],
+        records: &[Prepared],
+        strings: &Interner,
+        max_block: usize,
+    ) -> Blocks {
+        use rayon::prelude::*;
+        let this = &self;
+        // Per rule, in parallel: the new blocks, how many were split, and the records' new keys.
+        let split: Vec<Option<SplitRule>> = rules
+            .par_iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                let groups = &this.groups[r];
+                if rule.refine.is_empty() || groups.iter().all(|g| g.len() <= max_block) {
+                    return None;
+                }
+                let mut kept = RuleBlocks::default();
+                let mut refined = 0;
+                let mut rekeyed = Vec::new();
+                let mut order: Vec<(u64, u32)> = Vec::new();
+                for g in groups.iter() {
+                    if g.len() <= max_block {
+                        kept.push(g.iter().copied());
+                        continue;
+                    }
+                    refined += 1;
+                    order.clear();
+                    for &i in g {
+                        let record = &records[i as usize];
+                        let key = Blocks::stored(rule.refined_key(this.key(r, i), record, strings));
+                        rekeyed.push((i, key));
+                        if key != Blocks::NO_KEY {
+                            order.push((key, i));
+                        }
+                    }
+                    order.sort_unstable();
+                    push_runs_of_equal_keys(&order, &mut kept);
+                }
+                Some(SplitRule {
+                    kept,
+                    refined,
+                    rekeyed,
+                })
+            })
+            .collect();
+        let n = self.rules;
+        for (r, split) in split.into_iter().enumerate() {
+            if let Some(SplitRule {
+                kept,
+                refined,
+                rekeyed,
+            }) = split
+            {
+                self.groups[r] = kept;
+                self.refined[r] = refined;
+                for (i, key) in rekeyed {
+                    self.keys[i as usize * n + r] = key;
+                }
+            }
+        }
+        self
     }
 
     /// Whether rule `rule` should compare records `a` and `b`: no earlier rule already did,
@@ -218,24 +401,21 @@ impl Blocks {
         if mode == LinkMode::LinkOnly && records[a as usize].list == records[b as usize].list {
             return false;
         }
-        for earlier in &self.keys[..rule] {
-            if let (Some(x), Some(y)) = (earlier[a as usize], earlier[b as usize])
-                && x == y
-            {
-                return false;
-            }
-        }
-        true
+        let x = &self.keys[a as usize * self.rules..][..rule];
+        let y = &self.keys[b as usize * self.rules..][..rule];
+        !x.iter()
+            .zip(y)
+            .any(|(&x, &y)| x == y && x != Blocks::NO_KEY)
     }
 
     /// The rules whose keys agree for a pair (bit `r` for rule `r`): the blocks it lies in.
     #[inline]
     pub fn rules_agreeing(&self, a: u32, b: u32) -> u32 {
+        let x = &self.keys[a as usize * self.rules..][..self.rules];
+        let y = &self.keys[b as usize * self.rules..][..self.rules];
         let mut mask = 0u32;
-        for (r, keys) in self.keys.iter().enumerate().take(32) {
-            if let (Some(x), Some(y)) = (keys[a as usize], keys[b as usize])
-                && x == y
-            {
+        for (r, (&x, &y)) in x.iter().zip(y).enumerate().take(32) {
+            if x == y && x != Blocks::NO_KEY {
                 mask |= 1 << r;
             }
         }
@@ -246,7 +426,95 @@ impl Blocks {
     pub fn largest_blocks(&self) -> Vec<usize> {
         self.groups
             .iter()
-            .map(|g| g.iter().map(Vec::len).max().unwrap_or(0))
+            .map(|g| g.iter().map(<[u32]>::len).max().unwrap_or(0))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Field, InputRecord, Preparer};
+
+    fn prepared(rows: &[(&str, &str)]) -> (Vec<Prepared>, Interner) {
+        let mut p = Preparer::new(None);
+        let records = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(given, family))| {
+                let mut values = vec![
+                    (Field::GivenName, given.to_string()),
+                    (Field::BirthDate, "1990".to_string()),
+                ];
+                if !family.is_empty() {
+                    values.push((Field::FamilyName, family.to_string()));
+                }
+                let input = InputRecord {
+                    list: 0,
+                    id: i.to_string(),
+                    values,
+                };
+                p.prepare(i, &input).0
+            })
+            .collect();
+        (records, p.interner)
+    }
+
+    fn blocks_of(b: &RuleBlocks) -> Vec<Vec<u32>> {
+        let mut out: Vec<Vec<u32>> = b.iter().map(<[u32]>::to_vec).collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_block_too_large_is_split_by_the_refining_keys() {
+        use NamePart::{Family, Given};
+        let (records, strings) = prepared(&[
+            ("محمد", "حسن"),
+            ("Mohammad", "Hasan"),
+            ("محمد", "حمدان"),
+            ("محمد", "سليم"),
+            ("Muhammad", "Salim"),
+            ("محمد", ""),
+            ("أحمد", "حسن"),
+        ]);
+        let rules = [
+            BlockingRule::new(vec![BlockKey::Unordered {
+                parts: vec![Given, Family],
+            }]),
+            BlockingRule::new(vec![
+                BlockKey::Skeleton { part: Given },
+                BlockKey::BirthYear,
+            ])
+            .refined_by(vec![BlockKey::SkeletonPrefix {
+                part: Family,
+                letters: 1,
+            }]),
+        ];
+        let blocks = Blocks::build(&rules, &records, &strings);
+        assert_eq!(blocks_of(&blocks.groups[0]), [vec![0, 1], vec![3, 4]]);
+        assert_eq!(blocks_of(&blocks.groups[1]), [vec![0, 1, 2, 3, 4, 5]]);
+        assert_eq!(blocks.rules_agreeing(0, 3), 0b10);
+
+        // Small enough: nothing changes.
+        let same = blocks.clone().split_large(&rules, &records, &strings, 6);
+        assert_eq!(blocks_of(&same.groups[1]), [vec![0, 1, 2, 3, 4, 5]]);
+        assert_eq!(same.refined, [0, 0]);
+
+        // Split by the family name's first letter; the record without one leaves.
+        let split = blocks.split_large(&rules, &records, &strings, 4);
+        assert_eq!(split.refined, [0, 1]);
+        assert_eq!(blocks_of(&split.groups[1]), [vec![0, 1, 2], vec![3, 4]]);
+        assert_eq!(split.key(1, 5), Blocks::NO_KEY);
+        // The unordered rule has no refining keys and keeps its blocks.
+        assert_eq!(blocks_of(&split.groups[0]), [vec![0, 1], vec![3, 4]]);
+        // A pair is compared by the first rule whose keys agree, under the split keys.
+        assert_eq!(split.rules_agreeing(0, 1), 0b11);
+        assert_eq!(split.rules_agreeing(0, 2), 0b10);
+        assert_eq!(split.rules_agreeing(0, 3), 0);
+        let mode = LinkMode::LinkAndDedupe;
+        assert!(!split.owns(1, 0, 1, &records, mode));
+        assert!(split.owns(1, 0, 2, &records, mode));
+        assert!(split.owns(0, 0, 1, &records, mode));
     }
 }

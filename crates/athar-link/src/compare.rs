@@ -88,7 +88,12 @@ pub const TEXT_LEVELS: &[&str] = &["null", "exact", "typo", "different"];
 
 /// Same-script written forms at least this similar make a shared skeleton a variant; below,
 /// a shared skeleton is only "close" (حسن and حسين, Hasan and Hussein).
-const VARIANT_FORM_SIMILARITY: f64 = 0.8;
+pub const VARIANT_FORM_SIMILARITY: f64 = 0.8;
+
+/// Jaro–Winkler similarity of skeletons for the standard name comparison's "close" and
+/// "near" levels.
+pub const NAME_CLOSE: f64 = 0.9;
+pub const NAME_NEAR: f64 = 0.8;
 
 impl Comparison {
     pub fn name(&self) -> String {
@@ -125,8 +130,8 @@ impl Comparison {
     pub fn name_part(part: NamePart) -> Comparison {
         Comparison::Name {
             part,
-            close: 0.9,
-            near: 0.8,
+            close: NAME_CLOSE,
+            near: NAME_NEAR,
             term_frequency: matches!(part, NamePart::Given | NamePart::Family),
         }
     }
@@ -199,22 +204,14 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
         // written forms differ only by a letter that makes another name (حسن, حسين).
         let variant = match (x.script, y.script) {
             (NameScript::Latin, NameScript::Latin) => {
-                strsim::jaro_winkler(strings.get(x.form), strings.get(y.form))
-                    >= VARIANT_FORM_SIMILARITY
+                strings.jaro_winkler_band(x.form, y.form, close, VARIANT_FORM_SIMILARITY) <= 1
             }
             (NameScript::Arabic, NameScript::Arabic) => false,
             _ => true,
         };
         return if variant { 2 } else { 4 };
     }
-    let s = strsim::jaro_winkler(strings.get(x.skeleton), strings.get(y.skeleton));
-    if s >= close {
-        4
-    } else if s >= near {
-        5
-    } else {
-        6
-    }
+    4 + strings.jaro_winkler_band(x.skeleton, y.skeleton, close, near)
 }
 
 /// Whether the name of one record's given (family) slot is the other record's family

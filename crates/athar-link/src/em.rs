@@ -142,7 +142,10 @@ pub struct EmReport {
     pub iterations: usize,
     pub converged: bool,
     pub patterns: usize,
+    /// Candidate pairs trained on.
     pub pairs: u64,
+    /// The share of the candidate pairs those are (1 when all were).
+    pub sample_rate: f64,
     /// One training session per blocking rule (see `athar_link::link`): what each found.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sessions: Vec<SessionSummary>,
@@ -200,6 +203,7 @@ pub fn estimate_with_labels(
         converged: false,
         patterns: patterns.len(),
         pairs: counts.total(),
+        sample_rate: 1.0,
         sessions: Vec::new(),
     };
     if total == 0.0 {

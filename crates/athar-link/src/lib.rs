@@ -62,6 +62,13 @@ pub struct Settings {
     pub conflict_below: f64,
     /// Random pairs drawn to learn `u` (all pairs when there are fewer).
     pub u_sample_pairs: u64,
+    /// At most about this many candidate pairs are compared for training (a random share of
+    /// the blocks' work when there are more); every candidate pair is scored.
+    #[serde(default = "Settings::default_training_pairs")]
+    pub training_pairs: u64,
+    /// A block of more records than this is split by its rule's refining keys.
+    #[serde(default = "Settings::default_max_block")]
+    pub max_block: usize,
     pub seed: u64,
     /// Pairs at or above this probability are returned (for review), beside the links.
     pub keep_above: f64,
@@ -72,6 +79,14 @@ impl Settings {
     pub const DEFAULT_THRESHOLD: f64 = 0.9;
     /// Clusters are not joined across a pair below this probability (see [`cluster`]).
     pub const DEFAULT_CONFLICT_BELOW: f64 = 0.01;
+
+    fn default_training_pairs() -> u64 {
+        5_000_000
+    }
+
+    fn default_max_block() -> usize {
+        300
+    }
 
     /// Comparisons and blocking rules for the fields the records have.
     pub fn for_records(records: &[Prepared], mode: LinkMode) -> Settings {
@@ -123,9 +138,9 @@ impl Settings {
         use BlockKey::*;
         use NamePart::*;
         let mut blocking = Vec::new();
-        let mut rule = |keys: Vec<BlockKey>, ok: bool| {
+        let mut rule = |keys: Vec<BlockKey>, refine: Vec<BlockKey>, ok: bool| {
             if ok {
-                blocking.push(BlockingRule::new(keys));
+                blocking.push(BlockingRule::new(keys).refined_by(refine));
             }
         };
         let (given, family, father, mother) = (
@@ -138,20 +153,42 @@ impl Settings {
             vec![Unordered {
                 parts: vec![Given, Family],
             }],
+            vec![],
             given && family,
         );
-        rule(vec![Skeleton { part: Given }, BirthYear], given && birth);
-        rule(vec![Skeleton { part: Family }, BirthYear], family && birth);
+        // Blocks too large to compare whole are split by the first letter of the name part
+        // the rule does not hold (given or family).
+        let by_family = vec![SkeletonPrefix {
+            part: Family,
+            letters: 1,
+        }];
+        let by_given = vec![SkeletonPrefix {
+            part: Given,
+            letters: 1,
+        }];
+        rule(
+            vec![Skeleton { part: Given }, BirthYear],
+            by_family.clone(),
+            given && birth,
+        );
+        rule(
+            vec![Skeleton { part: Family }, BirthYear],
+            by_given.clone(),
+            family && birth,
+        );
         rule(
             vec![Skeleton { part: Given }, Skeleton { part: Father }],
+            by_family.clone(),
             given && father,
         );
         rule(
             vec![Skeleton { part: Family }, Skeleton { part: Father }],
+            by_given,
             family && father,
         );
         rule(
             vec![Skeleton { part: Given }, Skeleton { part: Mother }],
+            by_family,
             given && mother,
         );
         rule(
@@ -162,6 +199,7 @@ impl Settings {
                     letters: 1,
                 },
             ],
+            vec![],
             birth && given,
         );
         let place = if residence {
@@ -172,10 +210,10 @@ impl Settings {
             None
         };
         if let Some(field) = place {
-            rule(vec![BirthDate, Place { field }], birth);
+            rule(vec![BirthDate, Place { field }], vec![], birth);
         }
         for field in texts {
-            rule(vec![Text { field }], true);
+            rule(vec![Text { field }], vec![], true);
         }
         rule(
             vec![
@@ -187,6 +225,7 @@ impl Settings {
                     letters: 2,
                 },
             ],
+            vec![],
             postcode && family,
         );
         // The same address in the same postcode or place: a household, worth comparing even
@@ -200,6 +239,7 @@ impl Settings {
                     field: TextField::Postcode,
                 },
             ],
+            vec![],
             address && postcode,
         );
         if let Some(field) = place {
@@ -210,6 +250,7 @@ impl Settings {
                     },
                     Place { field },
                 ],
+                vec![],
                 address,
             );
         }
@@ -220,6 +261,8 @@ impl Settings {
             threshold: Settings::DEFAULT_THRESHOLD,
             conflict_below: Settings::DEFAULT_CONFLICT_BELOW,
             u_sample_pairs: 1_000_000,
+            training_pairs: Settings::default_training_pairs(),
+            max_block: Settings::default_max_block(),
             seed: 1,
             keep_above: 0.9,
         }
@@ -245,39 +288,113 @@ pub struct Dataset {
     pub problems: Vec<ValueProblem>,
     /// Per name part: how often each skeleton occurs among the records that have the part.
     pub name_frequency: [HashMap<u32, f64>; 5],
+    /// Per name part, per interned skeleton: log₂ of its frequency (−∞ for a skeleton the
+    /// part never has). An array read by id rather than a map: the common names' entries
+    /// stay in cache through millions of pairs.
+    pub name_log2_frequency: [Vec<f64>; 5],
 }
 
 impl Dataset {
     pub fn prepare(inputs: &[InputRecord], gazetteer: Option<&athar_model::Gazetteer>) -> Dataset {
-        let mut p = Preparer::new(gazetteer);
-        let mut records = Vec::with_capacity(inputs.len());
-        let mut problems = Vec::new();
-        for (i, input) in inputs.iter().enumerate() {
-            let (r, mut pr) = p.prepare(i, input);
-            records.push(r);
-            problems.append(&mut pr);
+        let mut builder = DatasetBuilder::new(gazetteer);
+        for input in inputs {
+            builder.push(input);
         }
-        let mut name_frequency: [HashMap<u32, f64>; 5] = Default::default();
-        for part in NamePart::ALL {
-            let freq = &mut name_frequency[part.index()];
-            let mut total = 0.0;
-            for r in &records {
-                if let Some(v) = r.name(part) {
-                    *freq.entry(v.skeleton).or_default() += 1.0;
-                    total += 1.0;
-                }
-            }
-            for v in freq.values_mut() {
-                *v /= total;
-            }
-        }
-        Dataset {
-            records,
-            interner: p.interner,
-            problems,
-            name_frequency,
+        builder.finish()
+    }
+}
+
+/// Prepares records one at a time, so that a caller reading a large file need not hold
+/// every input record at once, then finishes them into a [`Dataset`].
+pub struct DatasetBuilder<'g> {
+    preparer: Preparer<'g>,
+    records: Vec<Prepared>,
+    problems: Vec<ValueProblem>,
+}
+
+impl<'g> DatasetBuilder<'g> {
+    pub fn new(gazetteer: Option<&'g athar_model::Gazetteer>) -> Self {
+        DatasetBuilder {
+            preparer: Preparer::new(gazetteer),
+            records: Vec::new(),
+            problems: Vec::new(),
         }
     }
+
+    /// Prepare the next record (its index is the number pushed before it).
+    pub fn push(&mut self, input: &InputRecord) {
+        let (r, mut problems) = self.preparer.prepare(self.records.len(), input);
+        self.records.push(r);
+        self.problems.append(&mut problems);
+    }
+
+    /// How many records were pushed.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The dataset: the records with their names' frequencies and similarities.
+    pub fn finish(self) -> Dataset {
+        let DatasetBuilder {
+            preparer: p,
+            records,
+            problems,
+        } = self;
+        // Counted by interned id (ids are dense): a million records hold five million names.
+        let strings = p.interner.len();
+        let mut name_frequency: [HashMap<u32, f64>; 5] = Default::default();
+        let mut name_log2_frequency: [Vec<f64>; 5] = Default::default();
+        for part in NamePart::ALL {
+            let mut count = vec![0u32; strings];
+            let mut total = 0u64;
+            for v in records.iter().filter_map(|r| r.name(part)) {
+                count[v.skeleton as usize] += 1;
+                total += 1;
+            }
+            let freq = &mut name_frequency[part.index()];
+            let mut log2 = vec![f64::NEG_INFINITY; strings];
+            for (id, &n) in count.iter().enumerate().filter(|&(_, &n)| n > 0) {
+                let f = n as f64 / total as f64;
+                freq.insert(id as u32, f);
+                log2[id] = f.log2();
+            }
+            name_log2_frequency[part.index()] = log2;
+        }
+        let mut interner = p.interner;
+        let table = frequent_name_strings(&records, strings);
+        interner.build_similarity_table(&table, compare::NAME_CLOSE, compare::NAME_NEAR);
+        Dataset {
+            records,
+            interner,
+            problems,
+            name_frequency,
+            name_log2_frequency,
+        }
+    }
+}
+
+/// The name skeletons and Latin written forms that occur more than once, the most frequent
+/// first: those whose similarities are worth computing once for all pairs.
+fn frequent_name_strings(records: &[Prepared], strings: usize) -> Vec<u32> {
+    let mut counts = vec![0u32; strings];
+    for r in records {
+        for v in r.names.iter().flatten() {
+            counts[v.skeleton as usize] += 1;
+            if v.script == record::NameScript::Latin && v.form != v.skeleton {
+                counts[v.form as usize] += 1;
+            }
+        }
+    }
+    let mut frequent: Vec<(u32, u32)> = (0..strings as u32)
+        .map(|id| (id, counts[id as usize]))
+        .filter(|&(_, n)| n > 1)
+        .collect();
+    frequent.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    frequent.into_iter().map(|(id, _)| id).collect()
 }
 
 impl Dataset {
@@ -301,6 +418,8 @@ pub struct Scorer<'a> {
     /// For each position of `order`, the most the comparisons from there on can still add
     /// to a weight (0 for a missing value): a pair that cannot reach a floor stops early.
     most_from: Vec<f64>,
+    /// Per comparison: log₂ of u of agreeing skeletons, for the name-frequency adjustment.
+    log2_u_same: Vec<f64>,
 }
 
 /// One comparison's part in a pair's weight.
@@ -356,10 +475,17 @@ impl<'a> Scorer<'a> {
         for i in (0..order.len()).rev() {
             most_from[i] = most_from[i + 1] + best[order[i]];
         }
+        let log2_u_same = (0..comparisons.len())
+            .map(|c| match parameters.u[c].get(1..3) {
+                Some(same) => (same[0] + same[1]).log2(),
+                None => 0.0,
+            })
+            .collect();
         Scorer {
             data,
             comparisons,
             parameters,
+            log2_u_same,
             bayes,
             prior: parameters.prior_weight(),
             order,
@@ -406,20 +532,18 @@ impl<'a> Scorer<'a> {
         if level != 1 && level != 2 {
             return 0.0;
         }
-        let freq = &self.data.name_frequency[part.index()];
-        let tf = |r: u32| {
+        let lg = &self.data.name_log2_frequency[part.index()];
+        let of = |r: u32| {
             self.data.records[r as usize]
                 .name(part)
-                .and_then(|v| freq.get(&v.skeleton).copied())
-                .unwrap_or(0.0)
+                .map_or(f64::NEG_INFINITY, |v| lg[v.skeleton as usize])
         };
-        let t = tf(a).max(tf(b));
-        if t <= 0.0 {
+        let t = of(a).max(of(b));
+        if t == f64::NEG_INFINITY {
             return 0.0;
         }
         // u of "same skeleton" among random pairs, against this skeleton's own coincidence.
-        let u_same = self.parameters.u[c][1] + self.parameters.u[c][2];
-        (u_same / t).log2()
+        self.log2_u_same[c] - t
     }
 
     /// Weight and match probability of a pair with a known pattern.
@@ -542,7 +666,13 @@ pub struct Label {
 pub struct RuleSummary {
     pub rule: String,
     pub pairs: u64,
+    /// Of those pairs, how many scored at or above the threshold: what the rule found that
+    /// no earlier rule did.
+    pub links: u64,
+    /// The largest block compared (records).
     pub largest_block: usize,
+    /// Blocks larger than `max_block` records, compared split by the rule's refining keys.
+    pub split_blocks: usize,
 }
 
 /// Milliseconds per stage.
@@ -563,7 +693,8 @@ pub struct Timings {
 pub struct Summary {
     pub records: usize,
     pub lists: usize,
-    /// Candidate pairs compared (each compared twice: patterns, then scores).
+    /// Candidate pairs compared and scored (those of a training sample are compared once
+    /// more, for their patterns).
     pub comparisons: u64,
     pub comparisons_per_second: f64,
     pub links: usize,
@@ -626,37 +757,57 @@ pub fn link(
     start.u = em::u_from_counts(&sample_level_counts(data, settings, progress));
     timings.u_sampling_ms = ms(t);
 
-    // Patterns of the candidate pairs.
+    // Patterns of the candidate pairs, or of a random share of them when there are more than
+    // training needs: EM learns from how often each pattern occurs, which a sample of a few
+    // million pairs tells as well as all of them.
     let t = Instant::now();
     let work = work_items(&blocks);
     let total_pairs: u64 = work.iter().map(|w| w.pairs).sum();
+    let rate = if total_pairs > settings.training_pairs {
+        settings.training_pairs as f64 / total_pairs as f64
+    } else {
+        1.0
+    };
+    // A block's row (a record and its pairs with the records after it in the block) is in
+    // the sample when a hash of the record, the rule and the seed falls below the rate: the
+    // same pairs every run, a share of every block.
+    let cut = (rate * u64::MAX as f64) as u64;
+    let salt = settings.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let in_sample = |rule: usize, a: u32| {
+        rate >= 1.0 || {
+            let h = ((rule as u64) << 32 | a as u64) ^ salt;
+            let h = (h ^ (h >> 33)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+            let h = (h ^ (h >> 33)).wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+            h ^ (h >> 33) < cut
+        }
+    };
     progress.stage("comparing", total_pairs);
-    let per_rule: Vec<AtomicU64> = (0..settings.blocking.len())
-        .map(|_| AtomicU64::new(0))
-        .collect();
     // Each distinct (pattern, rules agreeing) with its count: rule r's blocks are exactly the
     // pairs whose mask has bit r, so every training session below reads from this one pass.
-    let counts: HashMap<(u64, u32), u64> = work
+    let counts: PairPatternCounts = work
         .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<(u64, u32), u64>, w| {
-            let mut n = 0u64;
-            for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
-                *acc.entry((data.pattern(comps, a, b), blocks.rules_agreeing(a, b)))
-                    .or_default() += 1;
-                n += 1;
-            });
-            per_rule[w.rule].fetch_add(n, Ordering::Relaxed);
-            progress.advance(w.pairs);
-            acc
-        })
-        .reduce(HashMap::new, |mut x, y| {
+        .fold(
+            PairPatternCounts::default,
+            |mut acc: PairPatternCounts, w| {
+                let rows = |a: u32| in_sample(w.rule, a);
+                for_sampled_pairs_of(&blocks, w, records, settings.mode, rows, |a, b| {
+                    *acc.entry((data.pattern(comps, a, b), blocks.rules_agreeing(a, b)))
+                        .or_default() += 1;
+                });
+                progress.advance(w.pairs);
+                acc
+            },
+        )
+        .reduce(PairPatternCounts::default, |mut x, y| {
             for (k, c) in y {
                 *x.entry(k).or_default() += c;
             }
             x
         });
     timings.patterns_ms = ms(t);
-    let compared: u64 = counts.values().sum();
+    let sampled: u64 = counts.values().sum();
+    // What the sample stands for: the candidate pairs it was drawn from.
+    let scale = 1.0 / rate;
 
     let t = Instant::now();
     let mut known = (PatternCounts::default(), PatternCounts::default());
@@ -668,8 +819,21 @@ pub fn link(
             known.1.add(p, 1);
         }
     }
-    let (parameters, em_report) = train(settings, &counts, &known, &start, compared, records);
+    let (parameters, mut em_report) = train(settings, &counts, &known, &start, scale, records);
+    em_report.sample_rate = rate;
     timings.em_ms = ms(t);
+
+    // Training read the rules' own blocks; scoring compares within blocks of bounded size.
+    let t = Instant::now();
+    let blocks = blocks.split_large(
+        &settings.blocking,
+        records,
+        &data.interner,
+        settings.max_block,
+    );
+    let work = work_items(&blocks);
+    let total_pairs: u64 = work.iter().map(|w| w.pairs).sum();
+    timings.blocking_ms += ms(t);
 
     // Scores. Patterns are computed again rather than kept from the pass above: keeping one
     // per candidate pair costs eight bytes a pair, gigabytes at the scale of a million records.
@@ -679,12 +843,24 @@ pub fn link(
     let keep = settings.keep_above.min(settings.threshold);
     // The weight of probability `keep`, a little lower so rounding never loses a pair.
     let floor = (keep / (1.0 - keep)).log2() - 1e-9;
+    let per_rule: Vec<AtomicU64> = (0..settings.blocking.len())
+        .map(|_| AtomicU64::new(0))
+        .collect();
+    let links_per_rule: Vec<AtomicU64> = (0..settings.blocking.len())
+        .map(|_| AtomicU64::new(0))
+        .collect();
     let mut links: Vec<Link> = work
         .par_iter()
         .fold(Vec::new, |mut acc, w| {
+            let mut n = 0u64;
+            let mut found = 0u64;
             for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
+                n += 1;
                 if let Some(weight) = scorer.weight_at_least(a, b, floor) {
                     let p = probability_of_weight(weight);
+                    if p >= settings.threshold {
+                        found += 1;
+                    }
                     if p >= keep {
                         acc.push(Link {
                             a,
@@ -694,6 +870,8 @@ pub fn link(
                     }
                 }
             });
+            per_rule[w.rule].fetch_add(n, Ordering::Relaxed);
+            links_per_rule[w.rule].fetch_add(found, Ordering::Relaxed);
             progress.advance(w.pairs);
             acc
         })
@@ -716,6 +894,7 @@ pub fn link(
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
     timings.scoring_ms = ms(t);
+    let compared: u64 = per_rule.iter().map(|n| n.load(Ordering::Relaxed)).sum();
 
     let t = Instant::now();
     progress.stage("clustering", 0);
@@ -747,13 +926,14 @@ pub fn link(
     }
     let largest_blocks = blocks.largest_blocks();
     let seconds = (timings.patterns_ms + timings.scoring_ms) / 1e3;
+    let comparisons_made = compared + sampled;
     let lists: std::collections::BTreeSet<u16> = records.iter().map(|r| r.list).collect();
     let summary = Summary {
         records: records.len(),
         lists: lists.len(),
         comparisons: compared,
         comparisons_per_second: if seconds > 0.0 {
-            2.0 * compared as f64 / seconds
+            comparisons_made as f64 / seconds
         } else {
             0.0
         },
@@ -773,6 +953,8 @@ pub fn link(
             .map(|(i, r)| RuleSummary {
                 rule: r.describe(),
                 pairs: per_rule[i].load(Ordering::Relaxed),
+                links: links_per_rule[i].load(Ordering::Relaxed),
+                split_blocks: blocks.refined[i],
                 largest_block: largest_blocks[i],
             })
             .collect(),
@@ -800,6 +982,10 @@ pub enum LinkError {
     )]
     NoBlockingRule,
 }
+
+/// How many compared pairs had each (pattern, rules agreeing): one entry for every pair of
+/// the training pass, so hashed with a fast non-cryptographic hash.
+type PairPatternCounts = rustc_hash::FxHashMap<(u64, u32), u64>;
 
 /// A slice of one block's pairs: rows `rows` of group `group` of rule `rule`.
 struct WorkItem {
@@ -853,11 +1039,26 @@ fn for_pairs_of(
     w: &WorkItem,
     records: &[Prepared],
     mode: LinkMode,
+    f: impl FnMut(u32, u32),
+) {
+    for_sampled_pairs_of(blocks, w, records, mode, |_| true, f)
+}
+
+/// The pairs of a work item whose first record `row` accepts.
+fn for_sampled_pairs_of(
+    blocks: &Blocks,
+    w: &WorkItem,
+    records: &[Prepared],
+    mode: LinkMode,
+    row: impl Fn(u32) -> bool,
     mut f: impl FnMut(u32, u32),
 ) {
-    let g = &blocks.groups[w.rule][w.group];
+    let g = blocks.groups[w.rule].block(w.group);
     for i in w.rows.clone() {
         let a = g[i];
+        if !row(a) {
+            continue;
+        }
         for &b in &g[i + 1..] {
             if blocks.owns(w.rule, a, b, records, mode) {
                 f(a, b);
@@ -874,12 +1075,13 @@ fn for_pairs_of(
 /// pairs): blocking is assumed to miss few matches.
 fn train(
     settings: &Settings,
-    counts: &HashMap<(u64, u32), u64>,
+    counts: &PairPatternCounts,
     known: &(PatternCounts, PatternCounts),
     start: &Parameters,
-    compared: u64,
+    scale: f64,
     records: &[Prepared],
 ) -> (Parameters, EmReport) {
+    let sampled: u64 = counts.values().sum();
     let comps = &settings.comparisons;
     let mut m_sum: Vec<Vec<f64>> = start.m.iter().map(|v| vec![0.0; v.len()]).collect();
     let mut m_sessions = vec![0usize; comps.len()];
@@ -887,7 +1089,8 @@ fn train(
         iterations: 0,
         converged: true,
         patterns: counts.len(),
-        pairs: compared,
+        pairs: sampled,
+        sample_rate: 1.0,
         sessions: Vec::new(),
     };
     let mut sessions = Vec::new();
@@ -920,7 +1123,7 @@ fn train(
         };
         // Each record is one person with a few others at most: matches cannot outnumber
         // the records (twice over, for persons listed three or more times).
-        let max_lambda = (2.0 * records.len() as f64 / session.total() as f64).min(1.0);
+        let max_lambda = (2.0 * records.len() as f64 / (session.total() as f64 * scale)).min(1.0);
         let (p, rep) = em::estimate_with_labels(
             &session,
             &strip(&known.0),
@@ -964,14 +1167,15 @@ fn train(
         patterns.add(pattern, n);
     }
     let all = comparable_pairs(records, settings.mode).max(1) as f64;
-    let mut lambda = (compared as f64 / all).clamp(1e-12, 0.5);
+    let mut lambda = (sampled as f64 * scale / all).clamp(1e-12, 0.5);
     for _ in 0..200 {
         parameters.lambda = lambda;
         let expected: f64 = patterns
             .counts
             .iter()
             .map(|(&p, &n)| em::pattern_probability(&parameters, p) * n as f64)
-            .sum();
+            .sum::<f64>()
+            * scale;
         let next = (expected / all).clamp(1e-12, 0.5);
         let moved = (next - lambda).abs() / lambda;
         lambda = next;

@@ -2,7 +2,7 @@
 //! comparable values (interned name forms and skeletons, date intervals, places resolved
 //! through the gazetteer).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -190,7 +190,27 @@ pub struct PlaceValue {
 pub struct Interner {
     ids: HashMap<String, u32>,
     strings: Vec<String>,
+    similar: SimilarityTable,
 }
+
+/// Jaro–Winkler bands of the most frequent name strings, computed once so that the
+/// comparisons of a large run look them up instead of computing them pair by pair (a common
+/// name is compared with thousands of others in every block it sits in).
+#[derive(Debug, Default, Clone)]
+struct SimilarityTable {
+    /// Per interned id: its row in the table, or `NOT_IN_TABLE`.
+    slot: Vec<u16>,
+    size: usize,
+    /// `size × size` bands: 0 at or above `close`, 1 at or above `near`, 2 below.
+    bands: Vec<u8>,
+    close: f64,
+    near: f64,
+}
+
+const NOT_IN_TABLE: u16 = u16::MAX;
+
+/// The most strings a similarity table holds (its bands take the square of this in bytes).
+pub const SIMILARITY_TABLE_MAX: usize = 4096;
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> u32 {
@@ -211,20 +231,92 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.strings.is_empty()
     }
+
+    /// Which band the Jaro–Winkler similarity of strings `a` and `b` falls in: 0 at or
+    /// above `close`, 1 at or above `near`, 2 below. From the table when both strings are in
+    /// it and it was built for these thresholds; computed otherwise. Either way the answer
+    /// is the same.
+    #[inline]
+    pub fn jaro_winkler_band(&self, a: u32, b: u32, close: f64, near: f64) -> u8 {
+        let t = &self.similar;
+        if t.close == close && t.near == near {
+            let (x, y) = (
+                t.slot.get(a as usize).copied().unwrap_or(NOT_IN_TABLE),
+                t.slot.get(b as usize).copied().unwrap_or(NOT_IN_TABLE),
+            );
+            if x != NOT_IN_TABLE && y != NOT_IN_TABLE {
+                return t.bands[x as usize * t.size + y as usize];
+            }
+        }
+        band(strsim::jaro_winkler(self.get(a), self.get(b)), close, near)
+    }
+
+    /// Compute the bands of `strings` (ids, the most frequent first; at most
+    /// [`SIMILARITY_TABLE_MAX`] are taken) against each other for the given thresholds.
+    pub fn build_similarity_table(&mut self, strings: &[u32], close: f64, near: f64) {
+        use rayon::prelude::*;
+        let ids = &strings[..strings.len().min(SIMILARITY_TABLE_MAX)];
+        let size = ids.len();
+        let texts: Vec<&str> = ids.iter().map(|&id| self.get(id)).collect();
+        // Jaro–Winkler is symmetric: each row computes the pairs to its right.
+        let upper: Vec<Vec<u8>> = (0..size)
+            .into_par_iter()
+            .map(|i| {
+                texts[i + 1..]
+                    .iter()
+                    .map(|t| band(strsim::jaro_winkler(texts[i], t), close, near))
+                    .collect()
+            })
+            .collect();
+        let mut bands = vec![0u8; size * size];
+        for (i, row) in upper.iter().enumerate() {
+            for (k, &b) in row.iter().enumerate() {
+                let j = i + 1 + k;
+                bands[i * size + j] = b;
+                bands[j * size + i] = b;
+            }
+        }
+        let mut slot = vec![NOT_IN_TABLE; self.strings.len()];
+        for (row, &id) in ids.iter().enumerate() {
+            slot[id as usize] = row as u16;
+        }
+        self.similar = SimilarityTable {
+            slot,
+            size,
+            bands,
+            close,
+            near,
+        };
+    }
+}
+
+/// The band of a similarity: 0 at or above `close`, 1 at or above `near`, 2 below.
+#[inline]
+fn band(s: f64, close: f64, near: f64) -> u8 {
+    if s >= close {
+        0
+    } else if s >= near {
+        1
+    } else {
+        2
+    }
 }
 
 /// A record ready to compare.
+///
+/// Laid out for the comparison of millions of pairs, each of which reads a record from
+/// somewhere in memory: names, list and sex fill the first cache line, the date of birth and
+/// birthplace the second, and a record starts on a line of its own.
 #[derive(Debug, Clone, Default)]
+#[repr(C, align(64))]
 pub struct Prepared {
-    pub list: u16,
     pub names: [Option<NameValue>; 5],
-    /// Every name token's skeleton, sorted and without repeats (reordered names).
-    pub name_tokens: Vec<u32>,
+    pub list: u16,
+    /// 1 male, 2 female.
+    pub sex: Option<u8>,
     pub birth: Option<DateValue>,
     pub birthplace: Option<PlaceValue>,
     pub residence: Option<PlaceValue>,
-    /// 1 male, 2 female.
-    pub sex: Option<u8>,
     pub email: Option<u32>,
     pub phone: Option<u32>,
     pub identifier: Option<u32>,
@@ -251,6 +343,10 @@ pub struct Preparer<'g> {
     pub interner: Interner,
     gazetteer: Option<&'g Gazetteer>,
     place_cache: HashMap<String, PlaceValue>,
+    /// Names and dates recur across a list (a million records hold a few tens of thousands
+    /// of distinct names): each distinct value is read once.
+    name_cache: HashMap<String, Option<NameValue>>,
+    date_cache: HashMap<String, Result<Option<DateValue>, String>>,
 }
 
 impl<'g> Preparer<'g> {
@@ -258,7 +354,9 @@ impl<'g> Preparer<'g> {
         Preparer {
             interner: Interner::default(),
             gazetteer,
-            place_cache: HashMap::new(),
+            place_cache: HashMap::default(),
+            name_cache: HashMap::default(),
+            date_cache: HashMap::default(),
         }
     }
 
@@ -269,7 +367,6 @@ impl<'g> Preparer<'g> {
             ..Prepared::default()
         };
         let mut problems = Vec::new();
-        let mut tokens: Vec<u32> = Vec::new();
         let mut full: Option<&str> = None;
         for (field, raw) in &input.values {
             let raw = raw.trim();
@@ -285,18 +382,22 @@ impl<'g> Preparer<'g> {
                 _ => None,
             };
             if let Some(part) = part {
-                let t = name_tokens(raw);
-                if let Some(v) = self.name_value(&t) {
-                    out.names[part.index()] = Some(v);
-                    if part != NamePart::Mother {
-                        tokens.extend(t.skeletons.iter().map(|s| self.interner.intern(s)));
+                let value = match self.name_cache.get(raw) {
+                    Some(&value) => value,
+                    None => {
+                        let value = self.name_value(&name_tokens(raw));
+                        self.name_cache.insert(raw.to_string(), value);
+                        value
                     }
+                };
+                if value.is_some() {
+                    out.names[part.index()] = value;
                 }
                 continue;
             }
             match field {
                 Field::FullName => full = Some(raw),
-                Field::BirthDate | Field::BirthYear => match read_date(raw) {
+                Field::BirthDate | Field::BirthYear => match self.date(raw) {
                     Ok(d) => out.birth = d,
                     Err(problem) => problems.push(ValueProblem {
                         record: index,
@@ -350,12 +451,18 @@ impl<'g> Preparer<'g> {
             }
         }
         if let Some(full) = full {
-            self.split_full_name(full, &mut out, &mut tokens);
+            self.split_full_name(full, &mut out);
         }
-        tokens.sort_unstable();
-        tokens.dedup();
-        out.name_tokens = tokens;
         (out, problems)
+    }
+
+    fn date(&mut self, raw: &str) -> Result<Option<DateValue>, String> {
+        if let Some(d) = self.date_cache.get(raw) {
+            return d.clone();
+        }
+        let d = read_date(raw);
+        self.date_cache.insert(raw.to_string(), d.clone());
+        d
     }
 
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
@@ -371,7 +478,7 @@ impl<'g> Preparer<'g> {
 
     /// A full name fills the parts no other column gave: first token given, last family, the
     /// second father and the third grandfather when there are enough tokens.
-    fn split_full_name(&mut self, raw: &str, out: &mut Prepared, tokens: &mut Vec<u32>) {
+    fn split_full_name(&mut self, raw: &str, out: &mut Prepared) {
         let t = name_tokens(raw);
         let n = t.skeletons.len();
         if n == 0 {
@@ -399,7 +506,6 @@ impl<'g> Preparer<'g> {
         if n >= 4 {
             assign(NamePart::Grandfather, 2, out, self);
         }
-        tokens.extend(t.skeletons.iter().map(|s| self.interner.intern(s)));
     }
 
     fn place(&mut self, raw: &str) -> PlaceValue {

@@ -178,4 +178,37 @@ fn fake_1000_clusters_at_least_as_well_as_splink() {
         "the chaining guard never acted"
     );
     assert!(f1 >= 0.94, "clustered F1 {f1:.4} < 0.94 (Splink's)");
+
+    // What a million records need, at this size: EM trained on a sample of the candidate
+    // pairs, and large blocks split by their rules' refining keys before scoring. The
+    // clusters hold up.
+    let mut sampled = settings.clone();
+    sampled.training_pairs = 3_000;
+    sampled.max_block = 6;
+    let outcome = link(&data, &sampled, &[], &Silent, 0.0).expect("links");
+    let (_, _, f1) = pairwise_scores(&outcome.clusters.of, &truth);
+    let rate = outcome.summary.em.sample_rate;
+    let split: usize = outcome
+        .summary
+        .blocking
+        .iter()
+        .map(|r| r.split_blocks)
+        .sum();
+    let largest = outcome
+        .summary
+        .blocking
+        .iter()
+        .map(|r| r.largest_block)
+        .max();
+    eprintln!("fake_1000, sampled: F1 {f1:.4}, sample rate {rate:.3}, {split} blocks split");
+    assert!(rate > 0.0 && rate < 0.5, "sample rate {rate}");
+    assert!(
+        outcome.summary.em.pairs < 6_000,
+        "{} pairs in training",
+        outcome.summary.em.pairs
+    );
+    assert!(split > 0, "no block was split");
+    // The unordered name rule has no refining keys: its blocks keep their size.
+    assert!(largest > Some(6), "{largest:?}");
+    assert!(f1 >= 0.94, "clustered F1 {f1:.4} trained on a sample");
 }
