@@ -85,7 +85,7 @@ impl Settings {
     }
 
     fn default_max_block() -> usize {
-        300
+        150
     }
 
     /// Comparisons and blocking rules for the fields the records have.

@@ -200,6 +200,8 @@ pub struct Interner {
 struct SimilarityTable {
     /// Per interned id: its row in the table, or `NOT_IN_TABLE`.
     slot: Vec<u16>,
+    /// Per interned id: its letters, to bound the similarity of strings not in the table.
+    letters: Vec<Letters>,
     size: usize,
     /// `size × size` bands: 0 at or above `close`, 1 at or above `near`, 2 below.
     bands: Vec<u8>,
@@ -208,6 +210,77 @@ struct SimilarityTable {
 }
 
 const NOT_IN_TABLE: u16 = u16::MAX;
+
+/// The letters of a short string of `a`–`z`, enough to bound the Jaro–Winkler similarity of
+/// two strings without comparing them: most pairs of different names share too few letters
+/// to come near, and are told so from two words of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Letters {
+    /// Bit `c` set when letter `c` occurs at least once.
+    once: u32,
+    /// Bit `c` set when letter `c` occurs twice.
+    twice: u32,
+    /// The string's length in letters; 0 when the string is not of this kind (other
+    /// characters, a letter three times or more), and no bound is given.
+    len: u8,
+}
+
+impl Letters {
+    const UNKNOWN: Letters = Letters {
+        once: 0,
+        twice: 0,
+        len: 0,
+    };
+
+    fn of(s: &str) -> Letters {
+        let (mut once, mut twice, mut thrice) = (0u32, 0u32, 0u32);
+        if s.is_empty() || s.len() > 60 {
+            return Letters::UNKNOWN;
+        }
+        for c in s.bytes() {
+            if !c.is_ascii_lowercase() {
+                return Letters::UNKNOWN;
+            }
+            let bit = 1u32 << (c - b'a');
+            thrice |= twice & bit;
+            twice |= once & bit;
+            once |= bit;
+        }
+        if thrice != 0 {
+            return Letters::UNKNOWN;
+        }
+        Letters {
+            once,
+            twice,
+            len: s.len() as u8,
+        }
+    }
+
+    /// The most the Jaro–Winkler similarity (as `strsim` computes it: a prefix of up to
+    /// four letters, counted when Jaro exceeds 0.7) of two strings with these letters can
+    /// be; `None` when either string gives no bound.
+    fn jaro_winkler_at_most(self, other: Letters) -> Option<f64> {
+        if self.len == 0 || other.len == 0 {
+            return None;
+        }
+        // Jaro's matches pair equal letters: no more than the letters both have, counted
+        // with their repeats (at most two here).
+        let common =
+            (self.once & other.once).count_ones() + (self.twice & other.twice).count_ones();
+        let (la, lb) = (f64::from(self.len), f64::from(other.len));
+        let m = f64::from(common).min(la).min(lb);
+        if m == 0.0 {
+            return Some(0.0);
+        }
+        // Jaro = (m/|a| + m/|b| + (m − t)/m) / 3, at most with no transpositions.
+        let jaro = (m / la + m / lb + 1.0) / 3.0;
+        Some(if jaro > 0.7 {
+            jaro + 0.4 * (1.0 - jaro)
+        } else {
+            jaro
+        })
+    }
+}
 
 /// The most strings a similarity table holds (its bands take the square of this in bytes).
 pub const SIMILARITY_TABLE_MAX: usize = 4096;
@@ -248,6 +321,14 @@ impl Interner {
                 return t.bands[x as usize * t.size + y as usize];
             }
         }
+        // Not in the table: most such pairs share too few letters to come near. A margin,
+        // so that rounding in the bound never decides a pair at the line.
+        if let (Some(x), Some(y)) = (t.letters.get(a as usize), t.letters.get(b as usize))
+            && let Some(most) = x.jaro_winkler_at_most(*y)
+            && most < near - 1e-9
+        {
+            return 2;
+        }
         band(strsim::jaro_winkler(self.get(a), self.get(b)), close, near)
     }
 
@@ -257,14 +338,22 @@ impl Interner {
         use rayon::prelude::*;
         let ids = &strings[..strings.len().min(SIMILARITY_TABLE_MAX)];
         let size = ids.len();
-        let texts: Vec<&str> = ids.iter().map(|&id| self.get(id)).collect();
+        let letters: Vec<Letters> = self.strings.par_iter().map(|s| Letters::of(s)).collect();
+        let texts: Vec<(&str, Letters)> = ids
+            .iter()
+            .map(|&id| (self.get(id), letters[id as usize]))
+            .collect();
         // Jaro–Winkler is symmetric: each row computes the pairs to its right.
         let upper: Vec<Vec<u8>> = (0..size)
             .into_par_iter()
             .map(|i| {
+                let (text, of) = texts[i];
                 texts[i + 1..]
                     .iter()
-                    .map(|t| band(strsim::jaro_winkler(texts[i], t), close, near))
+                    .map(|&(t, other)| match of.jaro_winkler_at_most(other) {
+                        Some(most) if most < near - 1e-9 => 2,
+                        _ => band(strsim::jaro_winkler(text, t), close, near),
+                    })
                     .collect()
             })
             .collect();
@@ -282,6 +371,7 @@ impl Interner {
         }
         self.similar = SimilarityTable {
             slot,
+            letters,
             size,
             bands,
             close,
@@ -583,6 +673,67 @@ fn read_sex(raw: &str) -> Option<u8> {
 mod tests {
     use super::*;
     use crate::normalise::skeleton;
+    use rand::{Rng, SeedableRng};
+
+    /// Strings of a few letters, drawn so that many pairs share letters, repeats and
+    /// prefixes: the cases where a bound on Jaro–Winkler could be too tight.
+    fn random_strings(n: usize, seed: u64) -> Vec<String> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..n)
+            .map(|_| {
+                let len = rng.random_range(1..=9);
+                (0..len)
+                    .map(|_| b"abdhkmnrs"[rng.random_range(0..9)] as char)
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_letter_bound_never_falls_below_jaro_winkler() {
+        let strings = random_strings(600, 7);
+        let mut bounded = 0;
+        for a in &strings {
+            for b in &strings {
+                let (x, y) = (Letters::of(a), Letters::of(b));
+                let jw = strsim::jaro_winkler(a, b);
+                match x.jaro_winkler_at_most(y) {
+                    Some(most) => {
+                        assert!(most >= jw - 1e-12, "{a} {b}: bound {most} < {jw}");
+                        bounded += 1;
+                    }
+                    // Only strings with a letter three times give no bound.
+                    None => assert!(x.len == 0 || y.len == 0),
+                }
+            }
+        }
+        assert!(bounded > 200_000, "{bounded}");
+    }
+
+    #[test]
+    fn similarity_bands_are_the_same_from_the_table_the_bound_or_computed() {
+        let strings = random_strings(400, 11);
+        let mut interner = Interner::default();
+        let ids: Vec<u32> = strings.iter().map(|s| interner.intern(s)).collect();
+        let (close, near) = (0.9, 0.8);
+        // Half of the strings in the table, the rest computed pair by pair.
+        let mut distinct = ids.clone();
+        distinct.dedup();
+        interner.build_similarity_table(&distinct[..distinct.len() / 2], close, near);
+        let mut bands = [0usize; 3];
+        for (a, &x) in strings.iter().zip(&ids) {
+            for (b, &y) in strings.iter().zip(&ids) {
+                let expected = band(strsim::jaro_winkler(a, b), close, near);
+                assert_eq!(
+                    interner.jaro_winkler_band(x, y, close, near),
+                    expected,
+                    "{a} {b}"
+                );
+                bands[expected as usize] += 1;
+            }
+        }
+        assert!(bands.iter().all(|&n| n > 600), "{bands:?}");
+    }
 
     fn record(values: &[(Field, &str)]) -> InputRecord {
         InputRecord {
