@@ -9,13 +9,17 @@ precision, recall and F1 of its clusters against the truth.
 
     python3 -m venv /tmp/splink-venv && /tmp/splink-venv/bin/pip install splink
     cargo build --release --bin athar
-    /tmp/splink-venv/bin/python scripts/bench-linkage-scale.py --records 1000000
+    /tmp/splink-venv/bin/python scripts/bench-linkage-scale.py --records 1000000 --repeat 3
+
+With --repeat N each tool runs N times, alternately, and the median time is reported (a
+shared two-core machine's times vary by a fifth from run to run); peak memory is the largest.
 """
 
 import argparse
 import csv
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,6 +122,7 @@ def main():
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-splink", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "lists.csv")
@@ -125,16 +130,26 @@ def main():
                         str(args.seed), "--out", path], check=True, capture_output=True)
         truth = {r["id"]: r["person"] for r in csv.DictReader(open(path, encoding="utf-8"))}
         people = len(set(truth.values()))
-        sa, ma, ca, comparisons = run_athar(path, tmp)
+        athar_runs, splink_runs = [], []
+        for _ in range(args.repeat):
+            athar_runs.append(run_athar(path, tmp))
+            if not args.skip_splink:
+                splink_runs.append(run_splink(path, tmp))
+        sa = statistics.median(r[0] for r in athar_runs)
+        ma = max(r[1] for r in athar_runs)
+        _, _, ca, comparisons = athar_runs[-1]
         pa = pair_scores(ca, truth)
-        print(f"{args.records} records of {people} people (seed {args.seed})")
+        print(f"{args.records} records of {people} people (seed {args.seed}), "
+              f"median of {args.repeat} run(s) each")
+        print("athar seconds: " + ", ".join(f"{r[0]:.1f}" for r in athar_runs))
         print("| tool | seconds | peak MB | comparisons | precision | recall | F1 |")
         print("|---|---|---|---|---|---|---|")
         print(f"| athar | {sa:.1f} | {ma:.0f} | {comparisons:,} | {pa[0]:.4f} | {pa[1]:.4f} | **{pa[2]:.4f}** |")
-        sys.stdout.flush()
-        if not args.skip_splink:
-            ss, ms, cs = run_splink(path, tmp)
-            ps = pair_scores(cs, truth)
+        if splink_runs:
+            ss = statistics.median(r[0] for r in splink_runs)
+            ms = max(r[1] for r in splink_runs)
+            ps = pair_scores(splink_runs[-1][2], truth)
+            print("Splink seconds: " + ", ".join(f"{r[0]:.1f}" for r in splink_runs))
             print(f"| Splink | {ss:.1f} | {ms:.0f} | | {ps[0]:.4f} | {ps[1]:.4f} | {ps[2]:.4f} |")
             print(f"time ratio Splink/athar {ss / sa:.1f}x, memory ratio {ms / ma:.1f}x")
 
