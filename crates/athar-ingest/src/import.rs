@@ -19,6 +19,7 @@ use athar_model::{
     Vocabularies,
 };
 use athar_store::{Change, ChangeSet, Store, StoreError};
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -422,6 +423,162 @@ fn read_row(
     }
 }
 
+/// Rows read and prepared together on all cores before their outcomes are taken in order:
+/// enough to keep both cores busy, few enough that the progress bar moves.
+const ROWS_PER_CHUNK: usize = 2048;
+
+/// What one row of the file came to.
+enum RowOutcome {
+    /// The row could not be read (no name, an impossible date …).
+    Unreadable(Vec<RowIssue>),
+    /// The row was read: its person's id, and its records checked and sealed — or why
+    /// the store refuses them.
+    Read {
+        person_id: RecordId,
+        ready: Result<ReadyRow, Vec<RowIssue>>,
+    },
+}
+
+/// A row's records, prepared for writing.
+struct ReadyRow {
+    prepared: athar_store::Prepared,
+    created: bool,
+    changed: bool,
+    warnings: Vec<RowIssue>,
+}
+
+/// Everything a row needs from its import, shared by the threads preparing rows.
+struct RowContext<'a> {
+    store: &'a dyn Store,
+    mapping: &'a Mapping,
+    positions: &'a [Option<usize>],
+    key_index: Option<usize>,
+    options: &'a ImportOptions,
+    list: &'a str,
+    cite: &'a [Citation],
+    fresh_list: bool,
+    vocab: &'a Vocabularies,
+    keyring: &'a athar_store::Keyring,
+}
+
+impl RowContext<'_> {
+    /// Read one row, derive its records' ids, compare them with what the store holds (unless
+    /// the list is new) and check and seal what is to be written.
+    fn row(&self, line: u64, cells: &[String]) -> Result<RowOutcome, ImportError> {
+        let RowContext {
+            store,
+            mapping,
+            options,
+            list,
+            ..
+        } = *self;
+        let row = match read_row(mapping, self.positions, line, cells, self.vocab) {
+            Ok(r) => r,
+            Err(issues) => return Ok(RowOutcome::Unreadable(issues)),
+        };
+        let row_key = match self
+            .key_index
+            .and_then(|i| cells.get(i))
+            .filter(|k| !k.trim().is_empty())
+        {
+            Some(k) => format!("key\u{1f}{}", k.trim()),
+            None => {
+                let mut h = Sha256::new();
+                for c in cells {
+                    h.update(c.as_bytes());
+                    h.update([0x1f]);
+                }
+                let digest = h.finalize();
+                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+                format!("content\u{1f}{hex}")
+            }
+        };
+        let person_id = derived_id(store, options.owner, &["person", list, &row_key])?;
+        let mut person = row.person;
+        person.sources = self.cite.to_vec();
+        let mut row_changes = Vec::new();
+        let mut changed = false;
+        let mut created = false;
+        let fresh_list = self.fresh_list;
+        let mut upsert = |id: RecordId, body: RecordBody| -> Result<(), StoreError> {
+            if fresh_list {
+                created = true;
+                row_changes.push(Change::Create { id, body });
+                return Ok(());
+            }
+            match store.get(body.kind(), id) {
+                Ok(existing) if existing.body == body => {}
+                Ok(existing) => {
+                    changed = true;
+                    row_changes.push(Change::Update {
+                        id,
+                        expected_rev: Some(existing.rev),
+                        body,
+                    });
+                }
+                Err(StoreError::NotFound { .. }) => {
+                    created = true;
+                    row_changes.push(Change::Create { id, body });
+                }
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        };
+        upsert(person_id, RecordBody::Person(person))?;
+        for (kind, mut event) in row.events {
+            event.sources = self.cite.to_vec();
+            let event_id = derived_id(store, options.owner, &["event", list, &row_key, &kind])?;
+            upsert(event_id, RecordBody::Event(event))?;
+            let involvement_id = derived_id(
+                store,
+                options.owner,
+                &["involvement", list, &row_key, &kind],
+            )?;
+            upsert(
+                involvement_id,
+                RecordBody::Involvement(Involvement {
+                    event: event_id,
+                    person: person_id,
+                    role: Role::Victim,
+                    acts: Vec::new(),
+                    verification: Verification::Alleged,
+                    sources: self.cite.to_vec(),
+                }),
+            )?;
+        }
+        // Each row's records are checked and sealed on their own: one bad row does not
+        // sink the write, and the good rows are written as prepared.
+        let prepared = athar_store::prepare(
+            ChangeSet {
+                author: options.author.clone(),
+                action: "import.row".into(),
+                owner: options.owner,
+                changes: row_changes,
+            },
+            self.vocab,
+            self.keyring,
+        );
+        let ready = match prepared {
+            Ok(prepared) => Ok(ReadyRow {
+                prepared,
+                created,
+                changed,
+                warnings: row.warnings,
+            }),
+            Err(StoreError::Invalid { errors, .. }) => Err(errors
+                .into_iter()
+                .map(|e| RowIssue {
+                    line,
+                    column: e.field,
+                    reason: e.message,
+                })
+                .collect()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(RowOutcome::Read { person_id, ready })
+    }
+}
+
 /// Import the rows of `table` as list `options.list` (see the module documentation).
 pub fn import_table(
     store: &dyn Store,
@@ -515,130 +672,65 @@ pub fn import_table_with_progress(
         Err(e) => return Err(e.into()),
     }
 
-    for (done, (line, cells)) in table.rows.iter().enumerate() {
-        if done % 256 == 0 {
-            progress(done);
-        }
-        let row = match read_row(mapping, &positions, *line, cells, vocab) {
-            Ok(r) => r,
-            Err(issues) => {
-                report.refused.extend(issues);
-                continue;
-            }
-        };
-        let row_key = match key_index
-            .and_then(|i| cells.get(i))
-            .filter(|k| !k.trim().is_empty())
-        {
-            Some(k) => format!("key\u{1f}{}", k.trim()),
-            None => {
-                let mut h = Sha256::new();
-                for c in cells {
-                    h.update(c.as_bytes());
-                    h.update([0x1f]);
+    let context = RowContext {
+        store,
+        mapping,
+        positions: &positions,
+        key_index,
+        options,
+        list: &list,
+        cite: &cite,
+        fresh_list,
+        vocab,
+        keyring: &keyring,
+    };
+    // Rows are read, checked and sealed on every core a chunk at a time; what each row
+    // came to is then taken in file order, so the report, the refusals and the order of
+    // the written records are the same as one row after another.
+    for (chunk_index, chunk) in table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
+        progress(chunk_index * ROWS_PER_CHUNK);
+        let outcomes: Vec<Result<RowOutcome, ImportError>> = chunk
+            .par_iter()
+            .map(|(line, cells)| context.row(*line, cells))
+            .collect();
+        for ((line, _), outcome) in chunk.iter().zip(outcomes) {
+            let (person_id, ready) = match outcome? {
+                RowOutcome::Unreadable(issues) => {
+                    report.refused.extend(issues);
+                    continue;
                 }
-                let digest = h.finalize();
-                let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-                format!("content\u{1f}{hex}")
-            }
-        };
-        let person_id = derived_id(store, options.owner, &["person", &list, &row_key])?;
-        if !pending_ids.insert(person_id) {
-            report.refused.push(RowIssue {
-                line: *line,
-                // The key column if the file has it; else the whole row was the key.
-                column: match (key_index, &mapping.key) {
-                    (Some(_), Some(key)) => key.clone(),
-                    _ => "(row)".into(),
-                },
-                reason: "the same row (or key) appears earlier in the file".into(),
-            });
-            continue;
-        }
-        let mut person = row.person;
-        person.sources = cite.clone();
-        let mut row_changes = Vec::new();
-        let mut changed = false;
-        let mut created = false;
-        let mut upsert = |id: RecordId, body: RecordBody| -> Result<(), StoreError> {
-            if fresh_list {
-                created = true;
-                row_changes.push(Change::Create { id, body });
-                return Ok(());
-            }
-            match store.get(body.kind(), id) {
-                Ok(existing) if existing.body == body => {}
-                Ok(existing) => {
-                    changed = true;
-                    row_changes.push(Change::Update {
-                        id,
-                        expected_rev: Some(existing.rev),
-                        body,
-                    });
-                }
-                Err(StoreError::NotFound { .. }) => {
-                    created = true;
-                    row_changes.push(Change::Create { id, body });
-                }
-                Err(e) => return Err(e),
-            }
-            Ok(())
-        };
-        upsert(person_id, RecordBody::Person(person))?;
-        for (kind, mut event) in row.events {
-            event.sources = cite.clone();
-            let event_id = derived_id(store, options.owner, &["event", &list, &row_key, &kind])?;
-            upsert(event_id, RecordBody::Event(event))?;
-            let involvement_id = derived_id(
-                store,
-                options.owner,
-                &["involvement", &list, &row_key, &kind],
-            )?;
-            upsert(
-                involvement_id,
-                RecordBody::Involvement(Involvement {
-                    event: event_id,
-                    person: person_id,
-                    role: Role::Victim,
-                    acts: Vec::new(),
-                    verification: Verification::Alleged,
-                    sources: cite.clone(),
-                }),
-            )?;
-        }
-        // Check and seal each row's records now, once: one bad row does not sink the
-        // write, and the good rows are written as prepared.
-        let prepared = match athar_store::prepare(
-            ChangeSet {
-                author: options.author.clone(),
-                action: "import.row".into(),
-                owner: options.owner,
-                changes: row_changes,
-            },
-            vocab,
-            &keyring,
-        ) {
-            Ok(prepared) => prepared,
-            Err(StoreError::Invalid { errors, .. }) => {
-                report.refused.extend(errors.into_iter().map(|e| RowIssue {
+                RowOutcome::Read { person_id, ready } => (person_id, ready),
+            };
+            if !pending_ids.insert(person_id) {
+                report.refused.push(RowIssue {
                     line: *line,
-                    column: e.field,
-                    reason: e.message,
-                }));
+                    // The key column if the file has it; else the whole row was the key.
+                    column: match (key_index, &mapping.key) {
+                        (Some(_), Some(key)) => key.clone(),
+                        _ => "(row)".into(),
+                    },
+                    reason: "the same row (or key) appears earlier in the file".into(),
+                });
                 continue;
             }
-            Err(e) => return Err(e.into()),
-        };
-        report.warnings.extend(row.warnings);
-        if created {
-            report.created += 1;
-        } else if changed {
-            report.updated += 1;
-        } else {
-            report.unchanged += 1;
-        }
-        if !prepared.is_empty() {
-            changes.push(prepared);
+            let ready = match ready {
+                Ok(ready) => ready,
+                Err(issues) => {
+                    report.refused.extend(issues);
+                    continue;
+                }
+            };
+            report.warnings.extend(ready.warnings);
+            if ready.created {
+                report.created += 1;
+            } else if ready.changed {
+                report.updated += 1;
+            } else {
+                report.unchanged += 1;
+            }
+            if !ready.prepared.is_empty() {
+                changes.push(ready.prepared);
+            }
         }
     }
 

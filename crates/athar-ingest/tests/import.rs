@@ -292,3 +292,57 @@ Samer | Khaled,2024-05-02,Victim,2018-07-12,Damascus,Air Force Intelligence,Male
     let unknown = Mapping::parse("[list]\nformat = \"kobo\"\n[columns]\n", vocab);
     assert!(unknown.is_err());
 }
+
+/// Rows are read and sealed a chunk at a time on every core; what each came to must still
+/// be taken in file order, across chunk boundaries: refusals by line, a repeated key
+/// refused where it repeats (not where it first appears), every other row written once.
+#[test]
+fn a_list_of_several_thousand_rows_is_reported_in_file_order() {
+    let (_tmp, store) = store();
+    let mapping =
+        Mapping::parse(MAPPING, Vocabularies::embedded()).unwrap_or_else(|e| panic!("{e}"));
+    let mut text = String::from("الرقم,الاسم الكامل,المواليد,تاريخ الاعتقال\n");
+    let rows = 5_000;
+    for n in 1..=rows {
+        // Line n + 1 holds row n. Row 4,500 repeats row 10's key; rows 3,000 and 1,000 have
+        // impossible birth dates.
+        let key = if n == 4_500 { 10 } else { n };
+        let birth = if n == 3_000 || n == 1_000 {
+            "1990-13-40".to_string()
+        } else {
+            format!("{}", 1950 + n % 50)
+        };
+        text.push_str(&format!(
+            "{key},سامر خالد {n},{birth},2019-0{}\n",
+            1 + n % 9
+        ));
+    }
+    let table = read_table(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let report = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused: Vec<(u64, &str)> = report
+        .refused
+        .iter()
+        .map(|r| (r.line, r.column.as_str()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![(1_001, "المواليد"), (3_001, "المواليد"), (4_501, "الرقم")]
+    );
+    assert!(report.refused[2].reason.contains("earlier in the file"));
+    assert_eq!(report.created, rows - 3);
+    assert_eq!(
+        store.count(RecordKind::Person).unwrap_or(0),
+        (rows - 3) as u64
+    );
+    // Row 10 is the one kept under its key, not row 4,500.
+    assert_eq!(store.find_persons("4500", 5).unwrap_or_default().len(), 0);
+    assert_eq!(store.find_persons("10", 5).unwrap_or_default().len(), 1);
+    // The same file again writes nothing.
+    let again = import_table(&store, &table, &mapping, &options(false, false))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (again.created, again.updated, again.unchanged, again.written),
+        (0, 0, rows - 3, false)
+    );
+}
