@@ -21,11 +21,13 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
 use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
+use name_index::TagWrites;
 
 mod accounts;
 mod backup;
 mod evidence;
 mod linkage;
+mod name_index;
 
 use crate::layout::DataDir;
 use crate::{
@@ -43,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_evidence.sql"),
     include_str!("../migrations/0006_packages.sql"),
     include_str!("../migrations/0007_linkage.sql"),
+    include_str!("../migrations/0008_packed_pending_tags.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -67,7 +70,7 @@ pub struct SqliteStore {
     keyring: RwLock<Arc<Keyring>>,
     /// Seals server-side secrets (one-time-code secrets).
     master: MasterKey,
-    /// In bulk mode new blind index tags go to `name_index_pending` first.
+    /// In bulk mode new blind index tags go to `name_tags_pending` first.
     bulk: AtomicBool,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
@@ -374,32 +377,6 @@ fn append_audit(
 }
 
 /// Move the tags of a bulk load into the name index, in tag order, in one transaction.
-fn merge_pending_tags(conn: &Connection) -> Result<()> {
-    let pending: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM name_index_pending)",
-        [],
-        |r| r.get(0),
-    )?;
-    if pending {
-        // The pending rows are keyed tags, not identifying text: emptying their pages need
-        // not overwrite them with zeros first.
-        conn.execute_batch("PRAGMA secure_delete = OFF;")?;
-        let merged = conn.execute_batch(
-            "BEGIN IMMEDIATE;
-             INSERT OR IGNORE INTO name_index (tag, record_id)
-                 SELECT tag, record_id FROM name_index_pending ORDER BY tag, record_id;
-             DELETE FROM name_index_pending;
-             COMMIT;",
-        );
-        if merged.is_err() && !conn.is_autocommit() {
-            conn.execute_batch("ROLLBACK;")?;
-        }
-        conn.execute_batch("PRAGMA secure_delete = ON;")?;
-        merged?;
-    }
-    Ok(())
-}
-
 /// Unwrap every organisation key. A store without any (new, or written before sealing
 /// existed) first gets its own organisation, with a fresh key, recorded in the audit log.
 fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> Result<Keyring> {
@@ -534,7 +511,7 @@ impl SqliteStore {
     ) -> Result<SqliteStore> {
         let keyring = unlock_organisations(&writer, &master, actor)?;
         // A bulk load that was interrupted leaves tags to merge.
-        merge_pending_tags(&writer)?;
+        name_index::merge_pending(&writer)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
@@ -581,7 +558,7 @@ impl SqliteStore {
         if on {
             conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = -262144;")?;
         } else {
-            merge_pending_tags(&conn)?;
+            name_index::merge_pending(&conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;
         }
         Ok(())
@@ -650,11 +627,12 @@ struct NewRevision<'a> {
     owner: i64,
 }
 
-/// Write one revision and keep the read indexes (current state, involvement links, name
-/// index, data keys) in step with it. Returns the revision's hash.
+/// Write one revision and keep the read indexes (current state, involvement links, data
+/// keys) in step with it; its name index tags are left to `tags`, written when the
+/// transaction ends. Returns the revision's hash.
 fn insert_revision(
     tx: &Connection,
-    defer_tags: bool,
+    tags: &mut TagWrites,
     seq: i64,
     new: &NewRevision<'_>,
     at: i64,
@@ -675,26 +653,8 @@ fn insert_revision(
             id_bytes(&event)
         ])?;
     }
-    if !new.drop_tags.is_empty() {
-        let mut drop_tag =
-            tx.prepare_cached("DELETE FROM name_index WHERE tag = ?1 AND record_id = ?2")?;
-        let mut drop_pending =
-            tx.prepare_cached("DELETE FROM name_index_pending WHERE record_id = ?2 AND tag = ?1")?;
-        for tag in &new.drop_tags {
-            drop_tag.execute(params![tag, id_bytes(&new.id)])?;
-            drop_pending.execute(params![tag, id_bytes(&new.id)])?;
-        }
-    }
-    if !new.add_tags.is_empty() {
-        let mut add_tag = tx.prepare_cached(if defer_tags {
-            "INSERT OR IGNORE INTO name_index_pending (tag, record_id) VALUES (?1, ?2)"
-        } else {
-            "INSERT OR IGNORE INTO name_index (tag, record_id) VALUES (?1, ?2)"
-        })?;
-        for tag in &new.add_tags {
-            add_tag.execute(params![tag, id_bytes(&new.id)])?;
-        }
-    }
+    tags.drop_tags(tx, new.id, &new.drop_tags)?;
+    tags.add(new.id, &new.add_tags);
     if let Some((key_id, org, wrapped)) = &new.key {
         tx.prepare_cached(
             "INSERT INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
@@ -944,7 +904,7 @@ impl Store for SqliteStore {
         let mut alive_here: HashMap<RecordId, RecordKind> = HashMap::new();
         let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
         let mut written = Vec::with_capacity(changes.changes.len());
-        let defer = self.bulk.load(Ordering::SeqCst);
+        let mut tags = TagWrites::new(self.bulk.load(Ordering::SeqCst));
         let keyring = self.keyring();
         let owner = match changes.owner {
             Some(num) => keyring.organisation(num)?.num,
@@ -1054,10 +1014,11 @@ impl Store for SqliteStore {
                 }
             };
             seq += 1;
-            let hash = insert_revision(&tx, defer, seq, &new, at, &changes.author, audit_seq)?;
+            let hash = insert_revision(&tx, &mut tags, seq, &new, at, &changes.author, audit_seq)?;
             digest.add(&hash);
             written.push((new.id, new.rev));
         }
+        tags.finish(&tx)?;
         let range = (seq >= first_seq).then_some((first_seq, seq));
         let subject = match changes.changes.as_slice() {
             [single] => Some(single.id().to_string()),
@@ -1125,7 +1086,9 @@ impl Store for SqliteStore {
             add_tags: Vec::new(),
             owner: current.owner,
         };
-        let hash = insert_revision(&tx, false, seq, &new, at, author, audit_seq)?;
+        let mut tags = TagWrites::new(false);
+        let hash = insert_revision(&tx, &mut tags, seq, &new, at, author, audit_seq)?;
+        tags.finish(&tx)?;
         let mut digest = ChangeDigest::new();
         digest.add(&hash);
         append_audit(
@@ -1155,25 +1118,21 @@ impl Store for SqliteStore {
         }
         let candidates: BTreeSet<RecordId> = self.read(|conn| {
             // Tags of a bulk load still being written are read too (slowly: by scanning).
-            let pending: bool = conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM name_index_pending)",
-                [],
-                |r| r.get(0),
-            )?;
-            let mut stmt = conn.prepare_cached(if pending {
-                "SELECT record_id FROM name_index WHERE tag = ?1
-                 UNION SELECT record_id FROM name_index_pending WHERE tag = ?1"
-            } else {
-                "SELECT record_id FROM name_index WHERE tag = ?1"
-            })?;
+            let pending = name_index::any_pending(conn)?;
+            let mut stmt =
+                conn.prepare_cached("SELECT record_id FROM name_index WHERE tag = ?1")?;
             let mut found = BTreeSet::new();
             for org in self.keyring().organisations() {
                 let mut common: Option<BTreeSet<RecordId>> = None;
                 for token in &tokens {
-                    let hits = stmt
-                        .query_map([org.tag(token)], |r| r.get::<_, Vec<u8>>(0))?
+                    let tag = org.tag(token);
+                    let mut hits = stmt
+                        .query_map([tag], |r| r.get::<_, Vec<u8>>(0))?
                         .map(|r| read_id(r?))
                         .collect::<Result<BTreeSet<_>>>()?;
+                    if pending {
+                        hits.extend(name_index::pending_with_tag(conn, tag)?);
+                    }
                     let next = match common {
                         None => hits,
                         Some(c) => c.intersection(&hits).copied().collect(),

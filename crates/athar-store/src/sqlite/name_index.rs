@@ -1,0 +1,217 @@
+//! Writing the blind name index: keyed 64-bit tags of person names, one `name_index` row
+//! per (tag, record).
+//!
+//! Tags are random by design, so inserting them in the order records arrive would touch a
+//! different page of the index for nearly every tag. So a transaction gathers the tags it
+//! adds and writes them at its end sorted by tag; and during a bulk load (many
+//! transactions, nobody else using the store) they wait in `name_tags_pending`, one row per
+//! record with its tags packed in one value, and go into the index in a single sorted pass
+//! when the load ends (or when the store next opens, if the load was interrupted).
+
+use std::collections::HashMap;
+
+use athar_model::RecordId;
+use rusqlite::{Connection, params};
+
+use super::{id_bytes, read_id};
+use crate::Result;
+
+/// Bytes of one tag in a packed pending row.
+const TAG_BYTES: usize = 8;
+
+fn pack(tags: &[i64]) -> Vec<u8> {
+    tags.iter().flat_map(|t| t.to_be_bytes()).collect()
+}
+
+fn unpack(packed: &[u8]) -> impl Iterator<Item = i64> + '_ {
+    packed.chunks_exact(TAG_BYTES).map(|c| {
+        let mut bytes = [0u8; TAG_BYTES];
+        bytes.copy_from_slice(c);
+        i64::from_be_bytes(bytes)
+    })
+}
+
+/// The tags one transaction adds to and drops from the index.
+pub(super) struct TagWrites {
+    /// Bulk mode: added tags go to `name_tags_pending`, not the index.
+    deferred: bool,
+    added: HashMap<RecordId, Vec<i64>>,
+}
+
+impl TagWrites {
+    pub(super) fn new(deferred: bool) -> TagWrites {
+        TagWrites {
+            deferred,
+            added: HashMap::new(),
+        }
+    }
+
+    /// Tags a new revision of `id` adds; written when the transaction ends ([`Self::finish`]).
+    pub(super) fn add(&mut self, id: RecordId, tags: &[i64]) {
+        if tags.is_empty() {
+            return;
+        }
+        let entry = self.added.entry(id).or_default();
+        entry.extend_from_slice(tags);
+    }
+
+    /// Tags of the revision of `id` being replaced: out of the index, of the pending rows and
+    /// of what this transaction was about to add.
+    pub(super) fn drop_tags(&mut self, tx: &Connection, id: RecordId, tags: &[i64]) -> Result<()> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        if let Some(added) = self.added.get_mut(&id) {
+            added.retain(|t| !tags.contains(t));
+        }
+        let mut drop_tag =
+            tx.prepare_cached("DELETE FROM name_index WHERE tag = ?1 AND record_id = ?2")?;
+        for tag in tags {
+            drop_tag.execute(params![tag, id_bytes(&id)])?;
+        }
+        let pending: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT tags FROM name_tags_pending WHERE record_id = ?1")?
+            .query_row([id_bytes(&id)], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        if let Some(packed) = pending {
+            let kept: Vec<i64> = unpack(&packed).filter(|t| !tags.contains(t)).collect();
+            if kept.is_empty() {
+                tx.prepare_cached("DELETE FROM name_tags_pending WHERE record_id = ?1")?
+                    .execute([id_bytes(&id)])?;
+            } else {
+                tx.prepare_cached("UPDATE name_tags_pending SET tags = ?2 WHERE record_id = ?1")?
+                    .execute(params![id_bytes(&id), pack(&kept)])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the added tags: into the index in tag order, or (bulk mode) one pending row per
+    /// record in record order.
+    pub(super) fn finish(self, tx: &Connection) -> Result<()> {
+        if self.deferred {
+            let mut records: Vec<(RecordId, Vec<i64>)> = self.added.into_iter().collect();
+            records.sort_unstable_by_key(|(id, _)| *id.as_bytes());
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO name_tags_pending (record_id, tags) VALUES (?1, ?2)",
+            )?;
+            for (id, mut tags) in records {
+                if tags.is_empty() {
+                    continue;
+                }
+                if insert.execute(params![id_bytes(&id), pack(&tags)])? == 0 {
+                    // The record already has tags waiting (from an earlier transaction).
+                    let earlier: Vec<u8> = tx
+                        .prepare_cached("SELECT tags FROM name_tags_pending WHERE record_id = ?1")?
+                        .query_row([id_bytes(&id)], |r| r.get(0))?;
+                    tags.extend(unpack(&earlier));
+                    tags.sort_unstable();
+                    tags.dedup();
+                    tx.prepare_cached(
+                        "UPDATE name_tags_pending SET tags = ?2 WHERE record_id = ?1",
+                    )?
+                    .execute(params![id_bytes(&id), pack(&tags)])?;
+                }
+            }
+        } else {
+            let mut pairs: Vec<(i64, [u8; 16])> = self
+                .added
+                .into_iter()
+                .flat_map(|(id, tags)| tags.into_iter().map(move |t| (t, *id.as_bytes())))
+                .collect();
+            insert_sorted(tx, &mut pairs)?;
+        }
+        Ok(())
+    }
+}
+
+/// Insert (tag, record) pairs into the index in key order, so each page is visited once.
+fn insert_sorted(tx: &Connection, pairs: &mut [(i64, [u8; 16])]) -> Result<()> {
+    pairs.sort_unstable();
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO name_index (tag, record_id) VALUES (?1, ?2)")?;
+    for (tag, id) in pairs.iter() {
+        insert.execute(params![tag, &id[..]])?;
+    }
+    Ok(())
+}
+
+/// Whether a bulk load left tags waiting.
+pub(super) fn any_pending(conn: &Connection) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM name_tags_pending)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
+/// Records whose waiting tags include `tag` (a scan: only while a bulk load is unmerged).
+pub(super) fn pending_with_tag(conn: &Connection, tag: i64) -> Result<Vec<RecordId>> {
+    let mut stmt = conn.prepare_cached("SELECT record_id, tags FROM name_tags_pending")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let packed: Vec<u8> = row.get(1)?;
+        if unpack(&packed).any(|t| t == tag) {
+            out.push(read_id(row.get(0)?)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Move every waiting tag into the index in one transaction, in tag order. Needs 24 bytes
+/// of memory per waiting tag (250 MB after a million demo persons).
+pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
+    if !any_pending(conn)? {
+        return Ok(());
+    }
+    // The pending rows are keyed tags, not identifying text: emptying their pages need not
+    // overwrite them with zeros first.
+    conn.execute_batch("PRAGMA secure_delete = OFF; BEGIN IMMEDIATE;")?;
+    let merged = (|| -> Result<()> {
+        let waiting: i64 = conn.query_row(
+            "SELECT coalesce(sum(length(tags)), 0) FROM name_tags_pending",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut pairs: Vec<(i64, [u8; 16])> =
+            Vec::with_capacity(usize::try_from(waiting).unwrap_or(0) / TAG_BYTES);
+        {
+            let mut stmt = conn.prepare("SELECT record_id, tags FROM name_tags_pending")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let id = *read_id(row.get(0)?)?.as_bytes();
+                let packed: Vec<u8> = row.get(1)?;
+                pairs.extend(unpack(&packed).map(|t| (t, id)));
+            }
+        }
+        insert_sorted(conn, &mut pairs)?;
+        conn.execute_batch("DELETE FROM name_tags_pending;")?;
+        Ok(())
+    })();
+    let ended = match merged {
+        Ok(()) => conn.execute_batch("COMMIT;"),
+        Err(_) => conn.execute_batch("ROLLBACK;"),
+    };
+    conn.execute_batch("PRAGMA secure_delete = ON;")?;
+    merged?;
+    ended?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_tags_come_back_in_order() {
+        let tags = [i64::MIN, -1, 0, 7, i64::MAX];
+        let packed = pack(&tags);
+        assert_eq!(packed.len(), tags.len() * TAG_BYTES);
+        assert_eq!(unpack(&packed).collect::<Vec<_>>(), tags);
+    }
+}
