@@ -115,8 +115,18 @@ pub fn unlock_statements(key: &StoreKey) -> athar_crypto::Zeroizing<String> {
     ))
 }
 
-/// Open a connection and unlock it with the key; a wrong key is reported as such.
+/// Open the writing connection and unlock it with the key; a wrong key is reported as
+/// such. It puts the store in write-ahead-log mode, which the file keeps.
 fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
+    let conn = connect_reader(path, key)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+    Ok(conn)
+}
+
+/// Open a reading connection. It leaves the journal mode as the file has it: a reader
+/// opened during a bulk load must not turn the load's rollback journal back into the
+/// write-ahead log.
+fn connect_reader(path: &Path, key: &StoreKey) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.execute_batch(unlock_statements(key).as_str())?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -131,8 +141,7 @@ fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
         Err(e) => return Err(e.into()),
     }
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = NORMAL;
+        "PRAGMA synchronous = NORMAL;
          PRAGMA busy_timeout = 10000;
          PRAGMA temp_store = MEMORY;
          PRAGMA secure_delete = ON;
@@ -537,7 +546,7 @@ impl SqliteStore {
         let conn = lock(&self.readers).pop();
         let conn = match conn {
             Some(c) => c,
-            None => connect(&self.path, &self.key)?,
+            None => connect_reader(&self.path, &self.key)?,
         };
         let out = f(&conn);
         let mut pool = lock(&self.readers);
@@ -556,7 +565,15 @@ impl SqliteStore {
         let conn = lock(&self.writer);
         self.bulk.store(on, Ordering::SeqCst);
         if on {
-            conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = -262144;")?;
+            // The switch fails, keeping the log, while another connection has the store open.
+            let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("delete") {
+                self.bulk.store(false, Ordering::SeqCst);
+                return Err(StoreError::Database(
+                    "the store is in use by another process: a bulk load needs it alone".into(),
+                ));
+            }
+            conn.execute_batch("PRAGMA cache_size = -262144;")?;
         } else {
             name_index::merge_pending(&conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;

@@ -742,6 +742,11 @@ fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
         .find_persons("huda", 5)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first]);
+    // Reading opened a connection; the load still writes through its rollback journal.
+    let mode: String = raw(&dir)
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap_or_default();
+    assert_eq!(mode, "delete");
     // An interrupted load: the store is dropped without leaving bulk mode.
     let second = create(&store, person("نور الدين", "Nour al-Din", "1999"));
     drop(store);
