@@ -92,7 +92,12 @@ pub struct ChangeSet {
 /// independent of the database and can run on another thread than the writer.
 #[derive(Debug)]
 pub struct Prepared {
-    pub(crate) set: ChangeSet,
+    pub(crate) author: String,
+    pub(crate) action: String,
+    pub(crate) owner: Option<i64>,
+    /// Each change without its body, which is checked, sealed and encoded below: a large
+    /// import holds millions of these until its one transaction.
+    pub(crate) steps: Vec<Step>,
     /// The JSON body of each create or update.
     pub(crate) encoded: Vec<Option<Vec<u8>>>,
     /// The records each change refers to.
@@ -101,43 +106,102 @@ pub struct Prepared {
     pub(crate) sealed: Vec<Option<SealedPart>>,
 }
 
+/// What the writer needs of one prepared change besides its encoded body.
+#[derive(Debug)]
+pub(crate) enum Step {
+    Create {
+        id: RecordId,
+        kind: RecordKind,
+        /// For an involvement: the (person, event) it links.
+        link: Option<(RecordId, RecordId)>,
+    },
+    Update {
+        id: RecordId,
+        expected_rev: Option<u32>,
+        kind: RecordKind,
+        link: Option<(RecordId, RecordId)>,
+    },
+    Delete {
+        kind: RecordKind,
+        id: RecordId,
+        expected_rev: Option<u32>,
+        reason: String,
+    },
+}
+
+impl Step {
+    pub(crate) fn id(&self) -> RecordId {
+        match self {
+            Step::Create { id, .. } | Step::Update { id, .. } | Step::Delete { id, .. } => *id,
+        }
+    }
+}
+
+/// For an involvement: the (person, event) it links.
+pub(crate) fn link_of(body: &RecordBody) -> Option<(RecordId, RecordId)> {
+    match body {
+        RecordBody::Involvement(inv) => Some((inv.person, inv.event)),
+        _ => None,
+    }
+}
+
 impl Prepared {
     pub fn len(&self) -> usize {
-        self.set.changes.len()
+        self.steps.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.set.changes.is_empty()
+        self.steps.is_empty()
     }
 }
 
 /// Validate every change of a set (fields, vocabulary terms, deletion reasons), seal the
 /// identifying parts under the acting organisation's key and encode the rest.
 /// References to other records are checked later, by the store, in the write transaction.
-pub fn prepare(mut set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Result<Prepared> {
-    let mut encoded = Vec::with_capacity(set.changes.len());
-    let mut references = Vec::with_capacity(set.changes.len());
-    let mut sealed = Vec::with_capacity(set.changes.len());
-    let owner = match set.owner {
+pub fn prepare(set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Result<Prepared> {
+    let ChangeSet {
+        author,
+        action,
+        owner,
+        changes,
+    } = set;
+    let mut steps = Vec::with_capacity(changes.len());
+    let mut encoded = Vec::with_capacity(changes.len());
+    let mut references = Vec::with_capacity(changes.len());
+    let mut sealed = Vec::with_capacity(changes.len());
+    let sealing_for = match owner {
         Some(num) => keyring.organisation(num)?,
         None => keyring.default_organisation()?,
     };
-    for (index, change) in set.changes.iter_mut().enumerate() {
-        match change {
-            Change::Create { id, body } | Change::Update { id, body, .. } => {
-                body.validate(vocab)
-                    .map_err(|errors| StoreError::Invalid { index, errors })?;
-                sealed.push(match athar_model::sealing::take_identifying(body) {
-                    Some(parts) => Some(keyring.seal(owner, *id, &parts)?),
-                    None => None,
-                });
-                let json = body
-                    .to_json()
-                    .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
-                encoded.push(Some(json));
-                references.push(body.references());
+    for (index, change) in changes.into_iter().enumerate() {
+        let (id, mut body, step) = match change {
+            Change::Create { id, body } => {
+                let step = Step::Create {
+                    id,
+                    kind: body.kind(),
+                    link: link_of(&body),
+                };
+                (id, body, step)
             }
-            Change::Delete { reason, .. } => {
+            Change::Update {
+                id,
+                expected_rev,
+                body,
+            } => {
+                let step = Step::Update {
+                    id,
+                    expected_rev,
+                    kind: body.kind(),
+                    link: link_of(&body),
+                };
+                (id, body, step)
+            }
+            Change::Delete {
+                kind,
+                id,
+                expected_rev,
+                reason,
+            } => {
                 if reason.trim().is_empty() {
                     return Err(StoreError::Invalid {
                         index,
@@ -149,14 +213,36 @@ pub fn prepare(mut set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> R
                         )],
                     });
                 }
+                steps.push(Step::Delete {
+                    kind,
+                    id,
+                    expected_rev,
+                    reason,
+                });
                 encoded.push(None);
                 references.push(Vec::new());
                 sealed.push(None);
+                continue;
             }
-        }
+        };
+        body.validate(vocab)
+            .map_err(|errors| StoreError::Invalid { index, errors })?;
+        sealed.push(match athar_model::sealing::take_identifying(&mut body) {
+            Some(parts) => Some(keyring.seal(sealing_for, id, &parts)?),
+            None => None,
+        });
+        let json = body
+            .to_json()
+            .map_err(|e| StoreError::Database(format!("could not encode a record: {e}")))?;
+        encoded.push(Some(json));
+        references.push(body.references());
+        steps.push(step);
     }
     Ok(Prepared {
-        set,
+        author,
+        action,
+        owner,
+        steps,
         encoded,
         references,
         sealed,
@@ -176,23 +262,21 @@ impl Prepared {
     ) -> Result<Prepared> {
         let total: usize = parts.iter().map(Prepared::len).sum();
         let mut combined = Prepared {
-            set: ChangeSet {
-                author,
-                action,
-                owner,
-                changes: Vec::with_capacity(total),
-            },
+            author,
+            action,
+            owner,
+            steps: Vec::with_capacity(total),
             encoded: Vec::with_capacity(total),
             references: Vec::with_capacity(total),
             sealed: Vec::with_capacity(total),
         };
         for part in parts {
-            if part.set.owner != owner {
+            if part.owner != owner {
                 return Err(StoreError::Database(
                     "prepared change sets of different organisations cannot be combined".into(),
                 ));
             }
-            combined.set.changes.extend(part.set.changes);
+            combined.steps.extend(part.steps);
             combined.encoded.extend(part.encoded);
             combined.references.extend(part.references);
             combined.sealed.extend(part.sealed);

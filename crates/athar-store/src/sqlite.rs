@@ -31,7 +31,7 @@ mod name_index;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, Change, Operation, Prepared, Result, Revision, Share, ShareMode, Store, StoreError,
+    AuditEntry, Operation, Prepared, Result, Revision, Share, ShareMode, Step, Store, StoreError,
     StoredRecord, VerifyReport, Visibility, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
@@ -191,16 +191,9 @@ fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Hea
 }
 
 /// The (person, event) an involvement body links.
-fn link_of(body: &RecordBody) -> Option<(RecordId, RecordId)> {
-    match body {
-        RecordBody::Involvement(inv) => Some((inv.person, inv.event)),
-        _ => None,
-    }
-}
-
 /// The person a stored involvement body names.
 fn person_of_involvement(kind: RecordKind, stored: &[u8]) -> Result<Option<RecordId>> {
-    Ok(link_of(&parse_body(kind, stored)?).map(|(person, _)| person))
+    Ok(crate::link_of(&parse_body(kind, stored)?).map(|(person, _)| person))
 }
 
 /// The person named by the involvement revision at `seq`.
@@ -900,7 +893,10 @@ impl Store for SqliteStore {
 
     fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
         let Prepared {
-            set: changes,
+            author,
+            action,
+            owner,
+            steps,
             encoded,
             references,
             sealed,
@@ -920,15 +916,14 @@ impl Store for SqliteStore {
         let mut digest = ChangeDigest::new();
         let mut alive_here: HashMap<RecordId, RecordKind> = HashMap::new();
         let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
-        let mut written = Vec::with_capacity(changes.changes.len());
+        let mut written = Vec::with_capacity(steps.len());
         let mut tags = TagWrites::new(self.bulk.load(Ordering::SeqCst));
         let keyring = self.keyring();
-        let owner = match changes.owner {
+        let owner = match owner {
             Some(num) => keyring.organisation(num)?.num,
             None => keyring.default_organisation()?.num,
         };
-        for (index, (((change, body_json), refs), part)) in changes
-            .changes
+        for (index, (((step, body_json), refs), part)) in steps
             .iter()
             .zip(encoded)
             .zip(&references)
@@ -943,16 +938,16 @@ impl Store for SqliteStore {
                 ),
                 None => (None, None, Vec::new()),
             };
-            let new = match change {
-                Change::Create { id, body } => {
-                    let kind = body.kind();
+            let new = match step {
+                Step::Create { id, kind, link } => {
+                    let kind = *kind;
                     // A second creation of an id fails on the primary key of `heads`.
                     self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                     alive_here.insert(*id, kind);
                     NewRevision {
                         kind,
                         id: *id,
-                        link: link_of(body),
+                        link: *link,
                         unlink: None,
                         rev: 1,
                         prev_seq: None,
@@ -966,12 +961,13 @@ impl Store for SqliteStore {
                         owner,
                     }
                 }
-                Change::Update {
+                Step::Update {
                     id,
                     expected_rev,
-                    body,
+                    kind,
+                    link,
                 } => {
-                    let kind = body.kind();
+                    let kind = *kind;
                     let current = live_head(&tx, kind, *id, *expected_rev, owner)?;
                     self.check_references(&tx, index, refs, &alive_here, &mut known)?;
                     let unlink = match kind {
@@ -982,7 +978,7 @@ impl Store for SqliteStore {
                     NewRevision {
                         kind,
                         id: *id,
-                        link: link_of(body),
+                        link: *link,
                         unlink,
                         rev: current.rev + 1,
                         prev_seq: Some(current.seq),
@@ -996,7 +992,7 @@ impl Store for SqliteStore {
                         owner,
                     }
                 }
-                Change::Delete {
+                Step::Delete {
                     kind,
                     id,
                     expected_rev,
@@ -1031,21 +1027,21 @@ impl Store for SqliteStore {
                 }
             };
             seq += 1;
-            let hash = insert_revision(&tx, &mut tags, seq, &new, at, &changes.author, audit_seq)?;
+            let hash = insert_revision(&tx, &mut tags, seq, &new, at, &author, audit_seq)?;
             digest.add(&hash);
             written.push((new.id, new.rev));
         }
         tags.finish(&tx)?;
         let range = (seq >= first_seq).then_some((first_seq, seq));
-        let subject = match changes.changes.as_slice() {
+        let subject = match steps.as_slice() {
             [single] => Some(single.id().to_string()),
             _ => None,
         };
         let entry = append_audit(
             &tx,
             at,
-            &changes.author,
-            &changes.action,
+            &author,
+            &action,
             subject.as_deref(),
             range,
             digest.finish(),
