@@ -275,6 +275,21 @@ fn raw(dir: &DataDir) -> Connection {
     conn
 }
 
+/// The ids of the persons a name search finds (at most ten).
+fn found_ids(store: &SqliteStore, query: &str) -> Vec<RecordId> {
+    store
+        .find_persons(query, 10)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// One number read behind the store's back, e.g. a count of rows.
+fn count(dir: &DataDir, sql: &str) -> i64 {
+    raw(dir).query_row(sql, [], |r| r.get(0)).unwrap_or(-1)
+}
+
 /// Change one byte of one column of one row, behind the store's back.
 fn tamper(dir: &DataDir, table: &str, column: &str, seq: i64) {
     let conn = raw(dir);
@@ -554,14 +569,7 @@ fn persons_are_found_by_any_spelling_of_their_names() {
         &store,
         person("عبد الرحمن الخطيب", "Abd al-Rahman al-Khatib", "1990"),
     );
-    let found = |q: &str| -> Vec<RecordId> {
-        store
-            .find_persons(q, 10)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|r| r.id)
-            .collect()
-    };
+    let found = |q: &str| found_ids(&store, q);
     // Diacritics, alef forms and the article fold away; every word must match.
     assert_eq!(found("عَبْد الرَّحمن الحلبي"), vec![wanted]);
     assert_eq!(found("حلبي"), vec![wanted]);
@@ -750,18 +758,10 @@ fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
     // An interrupted load: the store is dropped without leaving bulk mode.
     let second = create(&store, person("نور الدين", "Nour al-Din", "1999"));
     drop(store);
-    let conn = raw(&dir);
-    let pending: i64 = conn
-        .query_row("SELECT count(*) FROM name_tags_pending", [], |r| r.get(0))
-        .unwrap_or(-1);
-    assert!(pending > 0);
-    drop(conn);
+    assert!(count(&dir, "SELECT count(*) FROM name_tags_pending") > 0);
     // Opening again merges what was left.
     let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
-    let pending: i64 = raw(&dir)
-        .query_row("SELECT count(*) FROM name_tags_pending", [], |r| r.get(0))
-        .unwrap_or(-1);
-    assert_eq!(pending, 0);
+    assert_eq!(count(&dir, "SELECT count(*) FROM name_tags_pending"), 0);
     let found: Vec<RecordId> = store
         .find_persons("نور", 5)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -777,14 +777,7 @@ fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
 fn a_person_renamed_during_a_bulk_load_is_found_by_the_new_name_only() {
     let (_tmp, dir, store) = new_store();
     store.set_bulk_mode(true).unwrap_or_else(|e| panic!("{e}"));
-    let found = |q: &str| -> Vec<RecordId> {
-        store
-            .find_persons(q, 10)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|r| r.id)
-            .collect()
-    };
+    let found = |q: &str| found_ids(&store, q);
     // Renamed in a later transaction of the load: its waiting tags are replaced.
     let earlier = create(&store, person("سامر العلي", "Samer al-Ali", "1985"));
     store
@@ -851,37 +844,29 @@ fn tags_an_interrupted_load_of_schema_7_left_waiting_are_merged_on_upgrade() {
     drop(store);
     // Put the store back as version 7 left it after an interrupted bulk load: the person's
     // tags waiting one row per tag in `name_index_pending`, not yet in the index.
-    let conn = raw(&dir);
-    let indexed: i64 = conn
-        .query_row("SELECT count(*) FROM name_index", [], |r| r.get(0))
-        .unwrap_or(-1);
+    let indexed = count(&dir, "SELECT count(*) FROM name_index");
     assert!(indexed >= 4, "{indexed}");
-    conn.execute_batch(
-        "DROP TABLE name_tags_pending;
+    raw(&dir)
+        .execute_batch(
+            "DROP TABLE name_tags_pending;
          CREATE TABLE name_index_pending (
              record_id BLOB NOT NULL, tag INTEGER NOT NULL, PRIMARY KEY (record_id, tag)
          ) WITHOUT ROWID;
          INSERT INTO name_index_pending (record_id, tag) SELECT record_id, tag FROM name_index;
          DELETE FROM name_index;
          PRAGMA user_version = 7;",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    drop(conn);
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
 
     let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
-    let found: Vec<RecordId> = store
-        .find_persons("Masri", 5)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    assert_eq!(found, vec![id]);
-    let conn = raw(&dir);
-    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap_or(-1) };
-    assert_eq!(count("SELECT count(*) FROM name_index"), indexed);
-    assert_eq!(count("SELECT count(*) FROM name_tags_pending"), 0);
+    assert_eq!(found_ids(&store, "Masri"), vec![id]);
+    assert_eq!(count(&dir, "SELECT count(*) FROM name_index"), indexed);
+    assert_eq!(count(&dir, "SELECT count(*) FROM name_tags_pending"), 0);
     assert_eq!(
-        count("SELECT count(*) FROM sqlite_master WHERE name = 'name_index_pending'"),
+        count(
+            &dir,
+            "SELECT count(*) FROM sqlite_master WHERE name = 'name_index_pending'"
+        ),
         0
     );
 }
