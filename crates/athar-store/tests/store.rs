@@ -774,6 +774,27 @@ fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
 }
 
 #[test]
+fn a_bulk_load_while_another_process_has_the_store_open_goes_through_the_log() {
+    let (_tmp, dir, store) = new_store();
+    // Another process (a running server, say) keeps the store open.
+    let other = raw(&dir);
+    let entries: i64 = other
+        .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .unwrap_or(-1);
+    assert!(entries > 0);
+    store.set_bulk_mode(true).unwrap_or_else(|e| panic!("{e}"));
+    let id = create(&store, person("هالة الزعبي", "Hala al-Zoubi", "1992"));
+    store.set_bulk_mode(false).unwrap_or_else(|e| panic!("{e}"));
+    let mode: String = other
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap_or_default();
+    assert_eq!(mode, "wal");
+    assert_eq!(found_ids(&store, "Zoubi"), vec![id]);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
 fn a_person_renamed_during_a_bulk_load_is_found_by_the_new_name_only() {
     let (_tmp, dir, store) = new_store();
     store.set_bulk_mode(true).unwrap_or_else(|e| panic!("{e}"));
