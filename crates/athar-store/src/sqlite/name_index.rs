@@ -171,7 +171,11 @@ pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
     }
     // The pending rows are keyed tags, not identifying text: emptying their pages need not
     // overwrite them with zeros first.
-    conn.execute_batch("PRAGMA secure_delete = OFF; BEGIN IMMEDIATE;")?;
+    conn.execute_batch("PRAGMA secure_delete = OFF;")?;
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE;") {
+        conn.execute_batch("PRAGMA secure_delete = ON;")?;
+        return Err(e.into());
+    }
     let merged = (|| -> Result<()> {
         let waiting: i64 = conn.query_row(
             "SELECT coalesce(sum(length(tags)), 0) FROM name_tags_pending",
