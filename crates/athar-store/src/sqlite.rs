@@ -190,7 +190,6 @@ fn head(conn: &Connection, kind: RecordKind, id: &RecordId) -> Result<Option<Hea
         .optional()?)
 }
 
-/// The (person, event) an involvement body links.
 /// The person a stored involvement body names.
 fn person_of_involvement(kind: RecordKind, stored: &[u8]) -> Result<Option<RecordId>> {
     Ok(crate::link_of(&parse_body(kind, stored)?).map(|(person, _)| person))
@@ -378,7 +377,6 @@ fn append_audit(
     })
 }
 
-/// Move the tags of a bulk load into the name index, in tag order, in one transaction.
 /// Unwrap every organisation key. A store without any (new, or written before sealing
 /// existed) first gets its own organisation, with a fresh key, recorded in the audit log.
 fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> Result<Keyring> {

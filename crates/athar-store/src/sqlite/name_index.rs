@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use athar_model::RecordId;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{id_bytes, read_id};
 use crate::Result;
@@ -69,23 +69,9 @@ impl TagWrites {
         for tag in tags {
             drop_tag.execute(params![tag, id_bytes(&id)])?;
         }
-        let pending: Option<Vec<u8>> = tx
-            .prepare_cached("SELECT tags FROM name_tags_pending WHERE record_id = ?1")?
-            .query_row([id_bytes(&id)], |r| r.get(0))
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
-        if let Some(packed) = pending {
-            let kept: Vec<i64> = unpack(&packed).filter(|t| !tags.contains(t)).collect();
-            if kept.is_empty() {
-                tx.prepare_cached("DELETE FROM name_tags_pending WHERE record_id = ?1")?
-                    .execute([id_bytes(&id)])?;
-            } else {
-                tx.prepare_cached("UPDATE name_tags_pending SET tags = ?2 WHERE record_id = ?1")?
-                    .execute(params![id_bytes(&id), pack(&kept)])?;
-            }
+        if let Some(waiting) = waiting_tags(tx, id)? {
+            let kept: Vec<i64> = waiting.into_iter().filter(|t| !tags.contains(t)).collect();
+            set_waiting_tags(tx, id, &kept)?;
         }
         Ok(())
     }
@@ -105,16 +91,10 @@ impl TagWrites {
                 }
                 if insert.execute(params![id_bytes(&id), pack(&tags)])? == 0 {
                     // The record already has tags waiting (from an earlier transaction).
-                    let earlier: Vec<u8> = tx
-                        .prepare_cached("SELECT tags FROM name_tags_pending WHERE record_id = ?1")?
-                        .query_row([id_bytes(&id)], |r| r.get(0))?;
-                    tags.extend(unpack(&earlier));
+                    tags.extend(waiting_tags(tx, id)?.unwrap_or_default());
                     tags.sort_unstable();
                     tags.dedup();
-                    tx.prepare_cached(
-                        "UPDATE name_tags_pending SET tags = ?2 WHERE record_id = ?1",
-                    )?
-                    .execute(params![id_bytes(&id), pack(&tags)])?;
+                    set_waiting_tags(tx, id, &tags)?;
                 }
             }
         } else {
@@ -127,6 +107,29 @@ impl TagWrites {
         }
         Ok(())
     }
+}
+
+/// The tags of `id` waiting for the end of a bulk load, if any.
+fn waiting_tags(tx: &Connection, id: RecordId) -> Result<Option<Vec<i64>>> {
+    let packed: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT tags FROM name_tags_pending WHERE record_id = ?1")?
+        .query_row([id_bytes(&id)], |r| r.get(0))
+        .optional()?;
+    Ok(packed.map(|p| unpack(&p).collect()))
+}
+
+/// Replace the waiting tags of `id` (none: no row).
+fn set_waiting_tags(tx: &Connection, id: RecordId, tags: &[i64]) -> Result<()> {
+    if tags.is_empty() {
+        tx.prepare_cached("DELETE FROM name_tags_pending WHERE record_id = ?1")?
+            .execute([id_bytes(&id)])?;
+    } else {
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO name_tags_pending (record_id, tags) VALUES (?1, ?2)",
+        )?
+        .execute(params![id_bytes(&id), pack(tags)])?;
+    }
+    Ok(())
 }
 
 /// Insert (tag, record) pairs into the index in key order, so each page is visited once.
