@@ -129,14 +129,6 @@ pub(crate) enum Step {
     },
 }
 
-impl Step {
-    pub(crate) fn id(&self) -> RecordId {
-        match self {
-            Step::Create { id, .. } | Step::Update { id, .. } | Step::Delete { id, .. } => *id,
-        }
-    }
-}
-
 /// For an involvement: the (person, event) it links.
 pub(crate) fn link_of(body: &RecordBody) -> Option<(RecordId, RecordId)> {
     match body {
@@ -283,6 +275,34 @@ impl Prepared {
         }
         Ok(combined)
     }
+}
+
+/// Who writes a streamed change set, and why: the header of its one audit entry.
+#[derive(Debug, Clone)]
+pub struct WriteHeader {
+    pub author: String,
+    pub action: String,
+    /// The organisation acting; every part must have been prepared for it.
+    pub owner: Option<i64>,
+}
+
+/// What the source of a streamed write ([`Store::write_stream`]) gives next.
+#[derive(Debug)]
+pub enum NextPart {
+    /// Another prepared change set, written in the same transaction.
+    Part(Prepared),
+    /// Nothing more: commit.
+    Done,
+    /// Give up: nothing of the stream is written.
+    Abandon,
+}
+
+/// What a streamed write came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StreamWritten {
+    pub audit_seq: i64,
+    /// How many revisions it wrote.
+    pub revisions: u64,
 }
 
 /// The result of applying a change set.
@@ -554,6 +574,18 @@ pub trait Store: Send + Sync {
 
     /// Apply a change set already [`prepare`]d, checking its references, in one transaction.
     fn write_prepared(&self, prepared: Prepared) -> Result<Written>;
+
+    /// Apply change sets prepared one after another — taken from `next` until it says
+    /// [`NextPart::Done`] — in one transaction with one audit entry, checking their
+    /// references as [`Store::write_prepared`] does. A long list can so be written while
+    /// it is still being prepared, without holding all of it. `next` runs on the calling
+    /// thread while the transaction is open and must not write to this store.
+    /// [`NextPart::Abandon`] or an error rolls everything back; abandoning gives `None`.
+    fn write_stream(
+        &self,
+        header: WriteHeader,
+        next: &mut dyn FnMut() -> NextPart,
+    ) -> Result<Option<StreamWritten>>;
 
     /// The current state of a record. Deleted records give [`StoreError::Deleted`].
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord>;

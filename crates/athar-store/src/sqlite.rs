@@ -6,7 +6,7 @@
 //! costs no key derivation. The whole file — pages, write-ahead log, rollback journal — is
 //! encrypted (AES-256 with an HMAC per page).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -16,7 +16,7 @@ use athar_crypto::envelope::{MasterKey, OrgKey};
 use athar_crypto::signing::OrgSigningKey;
 use athar_crypto::{StoreKey, to_hex};
 use athar_model::sealing::{name_tokens, restore_identifying, search_tokens, take_identifying};
-use athar_model::{FieldError, RecordBody, RecordId, RecordKind, Reference};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
@@ -28,13 +28,15 @@ mod backup;
 mod evidence;
 mod linkage;
 mod name_index;
+mod write;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, Operation, Prepared, Result, Revision, Share, ShareMode, Step, Store, StoreError,
-    StoredRecord, VerifyReport, Visibility, Written,
+    AuditEntry, NextPart, Operation, Prepared, Result, Revision, Share, ShareMode, Store,
+    StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility, WriteHeader, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
+use write::{NewRevision, insert_revision};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -573,173 +575,6 @@ impl SqliteStore {
         }
         Ok(())
     }
-
-    fn check_references(
-        &self,
-        conn: &Connection,
-        index: usize,
-        references: &[Reference],
-        alive_here: &HashMap<RecordId, RecordKind>,
-        known: &mut HashSet<(RecordKind, RecordId)>,
-    ) -> Result<()> {
-        for reference in references {
-            if alive_here.get(&reference.id) == Some(&reference.kind)
-                || known.contains(&(reference.kind, reference.id))
-            {
-                continue;
-            }
-            match head(conn, reference.kind, &reference.id)? {
-                Some(h) if !h.deleted => {
-                    known.insert((reference.kind, reference.id));
-                }
-                Some(_) => {
-                    return Err(reference_error(
-                        index,
-                        &reference.field,
-                        reference.kind,
-                        true,
-                    ));
-                }
-                None => {
-                    return Err(reference_error(
-                        index,
-                        &reference.field,
-                        reference.kind,
-                        false,
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One revision about to be written.
-struct NewRevision<'a> {
-    kind: RecordKind,
-    id: RecordId,
-    /// For an involvement: the (person, event) it links from now on, if any.
-    link: Option<(RecordId, RecordId)>,
-    /// For an involvement: the person it linked until now, if any.
-    unlink: Option<RecordId>,
-    rev: u32,
-    prev_seq: Option<i64>,
-    op: Operation,
-    reason: Option<&'a str>,
-    body: Vec<u8>,
-    sealed: Option<Vec<u8>>,
-    /// A new data key to keep: (key id, organisation, wrapped key).
-    key: Option<([u8; 8], i64, Vec<u8>)>,
-    /// Blind index tags to drop (of the revision replaced) and to add.
-    drop_tags: Vec<i64>,
-    add_tags: Vec<i64>,
-    /// The owning organisation.
-    owner: i64,
-}
-
-/// Write one revision and keep the read indexes (current state, involvement links, data
-/// keys) in step with it; its name index tags are left to `tags`, written when the
-/// transaction ends. Returns the revision's hash.
-fn insert_revision(
-    tx: &Connection,
-    tags: &mut TagWrites,
-    seq: i64,
-    new: &NewRevision<'_>,
-    at: i64,
-    author: &str,
-    audit_seq: i64,
-) -> Result<chain::Hash> {
-    if let Some(person) = new.unlink {
-        tx.prepare_cached("DELETE FROM involvement_links WHERE person = ?1 AND involvement = ?2")?
-            .execute(params![id_bytes(&person), id_bytes(&new.id)])?;
-    }
-    if let Some((person, event)) = new.link {
-        tx.prepare_cached(
-            "INSERT INTO involvement_links (person, involvement, event) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![
-            id_bytes(&person),
-            id_bytes(&new.id),
-            id_bytes(&event)
-        ])?;
-    }
-    tags.drop_tags(tx, new.id, &new.drop_tags)?;
-    tags.add(new.id, &new.add_tags);
-    if let Some((key_id, org, wrapped)) = &new.key {
-        tx.prepare_cached(
-            "INSERT INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![id_bytes(&new.id), &key_id[..], org, wrapped])?;
-    }
-    let hash = chain::revision_hash(
-        seq,
-        new.id.as_bytes(),
-        new.kind.code(),
-        i64::from(new.rev),
-        new.prev_seq,
-        new.op.code(),
-        at,
-        author,
-        new.reason,
-        audit_seq,
-        &new.body,
-        new.sealed.as_deref(),
-        Some(new.owner),
-    );
-    tx.prepare_cached(
-        "INSERT INTO revisions (seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        seq,
-        id_bytes(&new.id),
-        new.kind.code(),
-        i64::from(new.rev),
-        new.prev_seq,
-        new.op.code(),
-        at,
-        author,
-        new.reason,
-        audit_seq,
-        &new.body,
-        &hash[..],
-        new.sealed.as_deref(),
-        new.owner,
-    ])?;
-    if new.op == Operation::Create {
-        let inserted = tx
-            .prepare_cached(
-                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at, owner) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4, ?5)",
-            )?
-            .execute(params![new.kind.code(), id_bytes(&new.id), seq, at, new.owner]);
-        match inserted {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(StoreError::Exists { id: new.id });
-            }
-            other => other?,
-        };
-    } else {
-        // A shredding leaves a deleted record deleted.
-        tx.prepare_cached(
-            "UPDATE heads SET seq = ?3, rev = ?4, deleted = CASE WHEN ?5 < 0 THEN deleted ELSE ?5 END, updated_at = ?6
-             WHERE kind = ?1 AND id = ?2",
-        )?
-        .execute(params![
-            new.kind.code(),
-            id_bytes(&new.id),
-            seq,
-            i64::from(new.rev),
-            match new.op {
-                Operation::Delete => 1,
-                Operation::Shred => -1,
-                _ => 0,
-            },
-            at
-        ])?;
-    }
-    Ok(hash)
 }
 
 /// The wrapped data key of a stored sealed value, unless it has been shredded.
@@ -892,166 +727,15 @@ impl Store for SqliteStore {
     }
 
     fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
-        let Prepared {
-            author,
-            action,
-            owner,
-            steps,
-            encoded,
-            references,
-            sealed,
-        } = prepared;
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = now_ms();
-        let audit_seq: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit", [], |r| {
-                r.get(0)
-            })?;
-        let mut seq: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) FROM revisions", [], |r| {
-                r.get(0)
-            })?;
-        let first_seq = seq + 1;
-        let mut digest = ChangeDigest::new();
-        let mut alive_here: HashMap<RecordId, RecordKind> = HashMap::new();
-        let mut known: HashSet<(RecordKind, RecordId)> = HashSet::new();
-        let mut written = Vec::with_capacity(steps.len());
-        let mut tags = TagWrites::new(self.bulk.load(Ordering::SeqCst));
-        let keyring = self.keyring();
-        let owner = match owner {
-            Some(num) => keyring.organisation(num)?.num,
-            None => keyring.default_organisation()?.num,
-        };
-        for (index, (((step, body_json), refs), part)) in steps
-            .iter()
-            .zip(encoded)
-            .zip(&references)
-            .zip(sealed)
-            .enumerate()
-        {
-            let (sealed, key, add_tags) = match part {
-                Some(p) => (
-                    Some(p.sealed),
-                    Some((p.key_id, p.org, p.wrapped_key)),
-                    p.tags,
-                ),
-                None => (None, None, Vec::new()),
-            };
-            let new = match step {
-                Step::Create { id, kind, link } => {
-                    let kind = *kind;
-                    // A second creation of an id fails on the primary key of `heads`.
-                    self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                    alive_here.insert(*id, kind);
-                    NewRevision {
-                        kind,
-                        id: *id,
-                        link: *link,
-                        unlink: None,
-                        rev: 1,
-                        prev_seq: None,
-                        op: Operation::Create,
-                        reason: None,
-                        body: body_json.unwrap_or_default(),
-                        sealed,
-                        key,
-                        drop_tags: Vec::new(),
-                        add_tags,
-                        owner,
-                    }
-                }
-                Step::Update {
-                    id,
-                    expected_rev,
-                    kind,
-                    link,
-                } => {
-                    let kind = *kind;
-                    let current = live_head(&tx, kind, *id, *expected_rev, owner)?;
-                    self.check_references(&tx, index, refs, &alive_here, &mut known)?;
-                    let unlink = match kind {
-                        RecordKind::Involvement => linked_person(&tx, kind, current.seq)?,
-                        _ => None,
-                    };
-                    alive_here.insert(*id, kind);
-                    NewRevision {
-                        kind,
-                        id: *id,
-                        link: *link,
-                        unlink,
-                        rev: current.rev + 1,
-                        prev_seq: Some(current.seq),
-                        op: Operation::Update,
-                        reason: None,
-                        body: body_json.unwrap_or_default(),
-                        sealed,
-                        key,
-                        drop_tags: self.tags_at(&tx, kind, *id, current.seq)?,
-                        add_tags,
-                        owner,
-                    }
-                }
-                Step::Delete {
-                    kind,
-                    id,
-                    expected_rev,
-                    reason,
-                } => {
-                    let current = live_head(&tx, *kind, *id, *expected_rev, owner)?;
-                    // The deletion revision keeps the last content (its sealed part under the
-                    // same key), so history shows what went.
-                    let (old, _, old_sealed) = revision_body(&tx, current.seq)?;
-                    let unlink = match kind {
-                        RecordKind::Involvement => person_of_involvement(*kind, &old)?,
-                        _ => None,
-                    };
-                    alive_here.remove(id);
-                    known.remove(&(*kind, *id));
-                    NewRevision {
-                        kind: *kind,
-                        id: *id,
-                        link: None,
-                        unlink,
-                        rev: current.rev + 1,
-                        prev_seq: Some(current.seq),
-                        op: Operation::Delete,
-                        reason: Some(reason.as_str()),
-                        body: old,
-                        sealed: old_sealed,
-                        key: None,
-                        drop_tags: self.tags_at(&tx, *kind, *id, current.seq)?,
-                        add_tags: Vec::new(),
-                        owner,
-                    }
-                }
-            };
-            seq += 1;
-            let hash = insert_revision(&tx, &mut tags, seq, &new, at, &author, audit_seq)?;
-            digest.add(&hash);
-            written.push((new.id, new.rev));
-        }
-        tags.finish(&tx)?;
-        let range = (seq >= first_seq).then_some((first_seq, seq));
-        let subject = match steps.as_slice() {
-            [single] => Some(single.id().to_string()),
-            _ => None,
-        };
-        let entry = append_audit(
-            &tx,
-            at,
-            &author,
-            &action,
-            subject.as_deref(),
-            range,
-            digest.finish(),
-        )?;
-        debug_assert_eq!(entry.seq, audit_seq);
-        tx.commit()?;
-        Ok(Written {
-            audit_seq,
-            revisions: written,
-        })
+        write::write_prepared(self, prepared)
+    }
+
+    fn write_stream(
+        &self,
+        header: WriteHeader,
+        next: &mut dyn FnMut() -> NextPart,
+    ) -> Result<Option<StreamWritten>> {
+        write::write_stream(self, header, next)
     }
 
     fn shred(&self, kind: RecordKind, id: RecordId, author: &str, reason: &str) -> Result<Written> {

@@ -1346,3 +1346,137 @@ fn the_data_version_moves_with_writes_and_sharing_and_not_with_reads() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_ne!(version(), shared);
 }
+
+/// Prepared change sets creating one person each, with the given names.
+fn prepared_persons(store: &SqliteStore, names: &[(&str, &str)]) -> Vec<(RecordId, Prepared)> {
+    names
+        .iter()
+        .map(|(arabic, latin)| {
+            let id = RecordId::new();
+            let set = one(Change::Create {
+                id,
+                body: person(arabic, latin, "1990"),
+            });
+            let prepared = prepare(set, Vocabularies::embedded(), &store.keyring())
+                .unwrap_or_else(|e| panic!("{e}"));
+            (id, prepared)
+        })
+        .collect()
+}
+
+fn header() -> WriteHeader {
+    WriteHeader {
+        author: "test".into(),
+        action: "test.stream".into(),
+        owner: None,
+    }
+}
+
+#[test]
+fn a_streamed_write_is_one_transaction_with_one_audit_entry() {
+    let (_tmp, _dir, store) = new_store();
+    let before = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    let parts = prepared_persons(
+        &store,
+        &[
+            ("ماهر الحلبي", "Maher al-Halabi"),
+            ("عمر الحمصي", "Omar al-Homsi"),
+        ],
+    );
+    let ids: Vec<RecordId> = parts.iter().map(|(id, _)| *id).collect();
+    let mut parts = parts.into_iter().map(|(_, p)| p);
+    let mut asked = 0;
+    let written = store
+        .write_stream(header(), &mut || {
+            asked += 1;
+            parts.next().map_or(NextPart::Done, NextPart::Part)
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the stream was not abandoned"));
+    assert_eq!(asked, 3);
+    assert_eq!(written.revisions, 2);
+    assert_eq!(written.audit_seq, before.seq + 1);
+    let head = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(head.seq, written.audit_seq);
+    assert_eq!(head.action, "test.stream");
+    assert_eq!(found_ids(&store, "Halabi"), vec![ids[0]]);
+    assert_eq!(found_ids(&store, "الحمصي"), vec![ids[1]]);
+    let report = store.verify(&mut |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.ok(), "{:?}", report.problems);
+}
+
+#[test]
+fn an_abandoned_or_failing_stream_writes_nothing() {
+    let (_tmp, _dir, store) = new_store();
+    let before = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    let unchanged = |store: &SqliteStore| {
+        assert_eq!(store.count(RecordKind::Person).unwrap_or(99), 0);
+        assert_eq!(
+            store.audit_head().unwrap_or_else(|e| panic!("{e}")).seq,
+            before.seq
+        );
+        assert!(found_ids(store, "Idlibi").is_empty());
+    };
+    // Abandoned after a part was written.
+    let mut parts = prepared_persons(&store, &[("سعيد الإدلبي", "Said al-Idlibi")])
+        .into_iter()
+        .map(|(_, p)| p);
+    let abandoned = store
+        .write_stream(header(), &mut || {
+            parts.next().map_or(NextPart::Abandon, NextPart::Part)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(abandoned, None);
+    unchanged(&store);
+    // A later part fails (it updates a record that does not exist): the earlier ones go too.
+    let mut parts = prepared_persons(&store, &[("سعيد الإدلبي", "Said al-Idlibi")])
+        .into_iter()
+        .map(|(_, p)| p)
+        .chain(std::iter::once(
+            prepare(
+                one(Change::Update {
+                    id: RecordId::new(),
+                    expected_rev: Some(1),
+                    body: person("سعيد", "Said", "1990"),
+                }),
+                Vocabularies::embedded(),
+                &store.keyring(),
+            )
+            .unwrap_or_else(|e| panic!("{e}")),
+        ));
+    let failed = store.write_stream(header(), &mut || {
+        parts.next().map_or(NextPart::Done, NextPart::Part)
+    });
+    assert!(
+        matches!(failed, Err(StoreError::NotFound { .. })),
+        "{failed:?}"
+    );
+    unchanged(&store);
+    // A part prepared for another organisation than the stream's.
+    let other = store
+        .create_organisation("test", "Partner")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let theirs = prepare(
+        ChangeSet {
+            owner: Some(other.num),
+            ..one(Change::Create {
+                id: RecordId::new(),
+                body: person("سعيد الإدلبي", "Said al-Idlibi", "1990"),
+            })
+        },
+        Vocabularies::embedded(),
+        &store.keyring(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let before = store.audit_head().unwrap_or_else(|e| panic!("{e}"));
+    let mut parts = std::iter::once(theirs);
+    let refused = store.write_stream(header(), &mut || {
+        parts.next().map_or(NextPart::Done, NextPart::Part)
+    });
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(store.count(RecordKind::Person).unwrap_or(99), 0);
+    assert_eq!(
+        store.audit_head().unwrap_or_else(|e| panic!("{e}")).seq,
+        before.seq
+    );
+}

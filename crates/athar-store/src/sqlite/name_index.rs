@@ -3,7 +3,7 @@
 //!
 //! Tags are random by design, so inserting them in the order records arrive would touch a
 //! different page of the index for nearly every tag. So a transaction gathers the tags it
-//! adds and writes them at its end sorted by tag; and during a bulk load (many
+//! adds and writes them at its end sorted by tag (a long one, in sorted batches); and during a bulk load (many
 //! transactions, nobody else using the store) they wait in `name_tags_pending`, one row per
 //! record with its tags packed in one value, and go into the index in a single sorted pass
 //! when the load ends (or when the store next opens, if the load was interrupted).
@@ -15,6 +15,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{id_bytes, read_id};
 use crate::Result;
+
+/// Records whose tags a long transaction gathers before writing them.
+#[cfg(not(test))]
+const FLUSH_RECORDS: usize = 50_000;
+/// In the crate's own tests, a few records already cross batches.
+#[cfg(test)]
+const FLUSH_RECORDS: usize = 2;
 
 /// Bytes of one tag in a packed pending row.
 const TAG_BYTES: usize = 8;
@@ -78,9 +85,23 @@ impl TagWrites {
 
     /// Write the added tags: into the index in tag order, or (bulk mode) one pending row per
     /// record in record order.
-    pub(super) fn finish(self, tx: &Connection) -> Result<()> {
+    pub(super) fn finish(mut self, tx: &Connection) -> Result<()> {
+        self.flush(tx)
+    }
+
+    /// In a long transaction: write the tags gathered so far once there are many, so that
+    /// memory stays bounded while each batch still goes in sorted.
+    pub(super) fn flush_if_large(&mut self, tx: &Connection) -> Result<()> {
+        if self.added.len() >= FLUSH_RECORDS {
+            self.flush(tx)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, tx: &Connection) -> Result<()> {
+        let added = std::mem::take(&mut self.added);
         if self.deferred {
-            let mut records: Vec<(RecordId, Vec<i64>)> = self.added.into_iter().collect();
+            let mut records: Vec<(RecordId, Vec<i64>)> = added.into_iter().collect();
             records.sort_unstable_by_key(|(id, _)| *id.as_bytes());
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO name_tags_pending (record_id, tags) VALUES (?1, ?2)",
@@ -90,7 +111,7 @@ impl TagWrites {
                     continue;
                 }
                 if insert.execute(params![id_bytes(&id), pack(&tags)])? == 0 {
-                    // The record already has tags waiting (from an earlier transaction).
+                    // The record already has tags waiting (from an earlier transaction or batch).
                     tags.extend(waiting_tags(tx, id)?.unwrap_or_default());
                     tags.sort_unstable();
                     tags.dedup();
@@ -98,8 +119,7 @@ impl TagWrites {
                 }
             }
         } else {
-            let mut pairs: Vec<(i64, [u8; 16])> = self
-                .added
+            let mut pairs: Vec<(i64, [u8; 16])> = added
                 .into_iter()
                 .flat_map(|(id, tags)| tags.into_iter().map(move |t| (t, *id.as_bytes())))
                 .collect();
