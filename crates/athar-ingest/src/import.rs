@@ -12,13 +12,21 @@
 //! column, or the row's content when there is none) under the organisation's blind index
 //! key. Importing the same file again finds every record already there and writes nothing;
 //! a row whose key stays but whose content changed becomes a new revision.
+//!
+//! **Memory.** A list imported for the first time is written while it is read: rows are
+//! checked and sealed a chunk at a time on every core while the chunk before goes into the
+//! open transaction, so a million rows need no more memory than a few thousand. A list
+//! imported before is compared with the store first and only its changed rows are held
+//! until they are written.
 
 use athar_model::{
     Citation, Credibility, Event, FuzzyDate, Identifier, Involvement, Person, PersonName, PlaceRef,
     RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source, Verification,
     Vocabularies,
 };
-use athar_store::{Change, ChangeSet, Store, StoreError};
+use std::collections::{HashSet, VecDeque};
+
+use athar_store::{Change, ChangeSet, NextPart, Store, StoreError, StreamWritten, WriteHeader};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -646,16 +654,13 @@ pub fn import_table_with_progress(
         locator: None,
     }];
     let keyring = store.keyring();
-    let mut changes: Vec<athar_store::Prepared> = Vec::new();
-    let mut pending_ids = std::collections::HashSet::new();
     // A list imported for the first time can hold no record yet: every record id derives
     // from the list, so nothing needs looking up before it is created.
-    let mut fresh_list = false;
+    let mut source_part = None;
     match store.get(RecordKind::Source, source_id) {
         Ok(_) => {}
         Err(StoreError::NotFound { .. }) => {
-            fresh_list = true;
-            changes.push(athar_store::prepare(
+            source_part = Some(athar_store::prepare(
                 ChangeSet {
                     author: options.author.clone(),
                     action: "import.source".into(),
@@ -671,6 +676,7 @@ pub fn import_table_with_progress(
         }
         Err(e) => return Err(e.into()),
     }
+    let fresh_list = source_part.is_some();
 
     let context = RowContext {
         store,
@@ -684,15 +690,67 @@ pub fn import_table_with_progress(
         vocab,
         keyring: &keyring,
     };
-    // Rows are read, checked and sealed on every core a chunk at a time; what each row
-    // came to is then taken in file order, so the report, the refusals and the order of
-    // the written records are the same as one row after another.
-    for (chunk_index, chunk) in table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
-        progress(chunk_index * ROWS_PER_CHUNK);
-        let outcomes: Vec<Result<RowOutcome, ImportError>> = chunk
-            .par_iter()
-            .map(|(line, cells)| context.row(*line, cells))
-            .collect();
+    let mut tally = Tally {
+        report,
+        seen: HashSet::new(),
+        key_column: match (key_index, &mapping.key) {
+            (Some(_), Some(key)) => key.clone(),
+            _ => "(row)".into(),
+        },
+    };
+    let header = WriteHeader {
+        author: options.author.clone(),
+        action: format!("import.list {}", table.rows.len()),
+        owner: options.owner,
+    };
+    let written = if fresh_list && !options.check {
+        write_while_reading(
+            store,
+            table,
+            &context,
+            &mut tally,
+            source_part,
+            header,
+            progress,
+        )?
+    } else {
+        read_then_write(
+            store,
+            table,
+            &context,
+            &mut tally,
+            source_part,
+            header,
+            progress,
+        )?
+    };
+    let mut report = tally.report;
+    if let Some(written) = written {
+        report.written = true;
+        report.audit_seq = Some(written.audit_seq);
+    }
+    Ok(report)
+}
+
+/// What each row came to, chunk after chunk in file order: the report, and the rows seen.
+struct Tally {
+    report: ImportReport,
+    /// The person of every row taken so far: a second row with the same one is refused.
+    seen: HashSet<RecordId>,
+    /// The column a repeated row is reported under.
+    key_column: String,
+}
+
+impl Tally {
+    /// Take the outcomes of a chunk of rows into the report; the prepared records of the
+    /// rows to write, in order.
+    fn take(
+        &mut self,
+        chunk: &[(u64, Vec<String>)],
+        outcomes: Vec<Result<RowOutcome, ImportError>>,
+    ) -> Result<Vec<athar_store::Prepared>, ImportError> {
+        let report = &mut self.report;
+        let mut parts = Vec::with_capacity(chunk.len());
         for ((line, _), outcome) in chunk.iter().zip(outcomes) {
             let (person_id, ready) = match outcome? {
                 RowOutcome::Unreadable(issues) => {
@@ -701,14 +759,11 @@ pub fn import_table_with_progress(
                 }
                 RowOutcome::Read { person_id, ready } => (person_id, ready),
             };
-            if !pending_ids.insert(person_id) {
+            if !self.seen.insert(person_id) {
                 report.refused.push(RowIssue {
                     line: *line,
                     // The key column if the file has it; else the whole row was the key.
-                    column: match (key_index, &mapping.key) {
-                        (Some(_), Some(key)) => key.clone(),
-                        _ => "(row)".into(),
-                    },
+                    column: self.key_column.clone(),
                     reason: "the same row (or key) appears earlier in the file".into(),
                 });
                 continue;
@@ -729,25 +784,116 @@ pub fn import_table_with_progress(
                 report.unchanged += 1;
             }
             if !ready.prepared.is_empty() {
-                changes.push(ready.prepared);
+                parts.push(ready.prepared);
             }
         }
+        Ok(parts)
     }
 
-    progress(table.rows.len());
-    let refuse_all = options.strict && !report.refused.is_empty();
-    if options.check || refuse_all || changes.is_empty() {
-        return Ok(report);
+    /// With `strict`, one refused row refuses the file.
+    fn refuses_all(&self, options: &ImportOptions) -> bool {
+        options.strict && !self.report.refused.is_empty()
     }
-    let written = store.write_prepared(athar_store::Prepared::combine(
-        changes,
-        options.author.clone(),
-        format!("import.list {}", report.rows),
-        options.owner,
-    )?)?;
-    report.written = true;
-    report.audit_seq = Some(written.audit_seq);
-    Ok(report)
+}
+
+impl RowContext<'_> {
+    /// Read, check and seal a chunk of rows on every core; what each came to, in order.
+    fn chunk(&self, chunk: &[(u64, Vec<String>)]) -> Vec<Result<RowOutcome, ImportError>> {
+        chunk
+            .par_iter()
+            .map(|(line, cells)| self.row(*line, cells))
+            .collect()
+    }
+}
+
+/// A list imported before, or checked: every row is read and compared with the store (its
+/// readers must not wait on a write still open), and only then are the changed rows written,
+/// in one transaction. Memory grows with the changed rows, not the unchanged ones.
+fn read_then_write(
+    store: &dyn Store,
+    table: &Table,
+    context: &RowContext<'_>,
+    tally: &mut Tally,
+    source_part: Option<athar_store::Prepared>,
+    header: WriteHeader,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Option<StreamWritten>, ImportError> {
+    let check = context.options.check;
+    let mut parts: Vec<athar_store::Prepared> = source_part.into_iter().collect();
+    for (index, chunk) in table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
+        progress(index * ROWS_PER_CHUNK);
+        let taken = tally.take(chunk, context.chunk(chunk))?;
+        if !check {
+            parts.extend(taken);
+        }
+    }
+    progress(table.rows.len());
+    if check || tally.refuses_all(context.options) || parts.is_empty() {
+        return Ok(None);
+    }
+    let mut parts = parts.into_iter();
+    Ok(store.write_stream(header, &mut || {
+        parts.next().map_or(NextPart::Done, NextPart::Part)
+    })?)
+}
+
+/// A list imported for the first time: one thread reads, checks and seals the rows a chunk
+/// at a time (on every core) while this one writes the chunk before it into the open
+/// transaction, so memory stays bounded however long the list. The transaction commits
+/// once every row is in, and not at all if an error (or, with `strict`, a refused row)
+/// stops it; the rest of the rows are still read then, for the report.
+fn write_while_reading(
+    store: &dyn Store,
+    table: &Table,
+    context: &RowContext<'_>,
+    tally: &mut Tally,
+    source_part: Option<athar_store::Prepared>,
+    header: WriteHeader,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Option<StreamWritten>, ImportError> {
+    std::thread::scope(|scope| {
+        // Two chunks ahead at most: enough to keep the writer fed.
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for chunk in table.rows.chunks(ROWS_PER_CHUNK) {
+                if send.send((chunk, context.chunk(chunk))).is_err() {
+                    break; // the writer stopped
+                }
+            }
+        });
+        let mut queue: VecDeque<athar_store::Prepared> = source_part.into_iter().collect();
+        let mut failure = None;
+        let mut rows_taken = 0;
+        let written = store.write_stream(header, &mut || loop {
+            if let Some(part) = queue.pop_front() {
+                return NextPart::Part(part);
+            }
+            let Ok((chunk, outcomes)) = receive.recv() else {
+                return NextPart::Done;
+            };
+            progress(rows_taken);
+            rows_taken += chunk.len();
+            match tally.take(chunk, outcomes) {
+                Ok(parts) => queue.extend(parts),
+                Err(e) => {
+                    failure = Some(e);
+                    return NextPart::Abandon;
+                }
+            }
+            if tally.refuses_all(context.options) {
+                return NextPart::Abandon;
+            }
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // Refused whole: the remaining rows are read for the report, and nothing written.
+        for (chunk, outcomes) in receive.iter() {
+            tally.take(chunk, outcomes)?;
+        }
+        progress(table.rows.len());
+        Ok(written)
+    })
 }
 
 /// Where the file a list came from was kept: the evidence item, and whether this import

@@ -1,7 +1,7 @@
 //! Importing a list into a real store: row-level refusals, check mode, strict mode, once
 //! only, changed rows as revisions, Windows-1256 files.
 
-use athar_ingest::import::{ImportOptions, import_table};
+use athar_ingest::import::{ImportOptions, ImportReport, import_table, import_table_with_progress};
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_table;
 use athar_model::*;
@@ -318,16 +318,47 @@ fn a_list_of_several_thousand_rows_is_reported_in_file_order() {
         ));
     }
     let table = read_table(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    let report = import_table(&store, &table, &mapping, &options(false, false))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let refused: Vec<(u64, &str)> = report
-        .refused
-        .iter()
-        .map(|r| (r.line, r.column.as_str()))
+    let expected = vec![(1_001, "المواليد"), (3_001, "المواليد"), (4_501, "الرقم")];
+    let refused = |report: &ImportReport| -> Vec<(u64, String)> {
+        report
+            .refused
+            .iter()
+            .map(|r| (r.line, r.column.clone()))
+            .collect()
+    };
+    let expected: Vec<(u64, String)> = expected
+        .into_iter()
+        .map(|(line, column)| (line, column.to_string()))
         .collect();
+
+    // Strict: the first refusal (in the first chunk) stops the write, yet every row is
+    // still read and each refusal reported; nothing at all is written, not even the list.
+    let audit_before = store.audit_head().map(|h| h.seq).unwrap_or(0);
+    let strict = import_table(&store, &table, &mapping, &options(false, true))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused(&strict), expected);
+    assert!(!strict.written);
+    assert_eq!(store.count(RecordKind::Person).unwrap_or(99), 0);
+    assert_eq!(store.count(RecordKind::Source).unwrap_or(99), 0);
+    assert_eq!(store.audit_head().map(|h| h.seq).unwrap_or(0), audit_before);
+
+    let mut seen_progress = Vec::new();
+    let report = import_table_with_progress(
+        &store,
+        &table,
+        &mapping,
+        &options(false, false),
+        &mut |rows| seen_progress.push(rows),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused(&report), expected);
+    // The progress only ever goes forward, and ends at the last row.
+    assert!(seen_progress.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(seen_progress.last(), Some(&rows));
+    assert!(seen_progress.len() >= 3, "{seen_progress:?}");
     assert_eq!(
-        refused,
-        vec![(1_001, "المواليد"), (3_001, "المواليد"), (4_501, "الرقم")]
+        store.audit_head().map(|h| h.seq).unwrap_or(0),
+        audit_before + 1
     );
     assert!(report.refused[2].reason.contains("earlier in the file"));
     assert_eq!(report.created, rows - 3);
