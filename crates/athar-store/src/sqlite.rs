@@ -553,6 +553,12 @@ impl SqliteStore {
     /// journal instead of the write-ahead log (each page is written once, not twice), a
     /// larger cache, and name index tags merged in one sorted pass at the end. Every write
     /// stays atomic and durable. Turn it off again when done.
+    ///
+    /// The cache may grow to 1 GiB, as the load touches pages: record ids derived from a
+    /// list's rows are random, so the current-state, key and link indexes are reached in
+    /// random order, and a million-row import ran 104 s with a 256 MiB cache, 91 s with
+    /// 512 MiB and 81 s with 1 GiB (docs/BENCHMARKS.md). A load of 100,000 rows stays
+    /// under 300 MB in all.
     pub fn set_bulk_mode(&self, on: bool) -> Result<()> {
         lock(&self.readers).clear();
         let conn = lock(&self.writer);
@@ -568,7 +574,7 @@ impl SqliteStore {
                 self.bulk.store(false, Ordering::SeqCst);
                 return Ok(());
             }
-            conn.execute_batch("PRAGMA cache_size = -262144;")?;
+            conn.execute_batch("PRAGMA cache_size = -1048576;")?;
         } else {
             name_index::merge_pending(&conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;
