@@ -703,26 +703,17 @@ pub fn import_table_with_progress(
         action: format!("import.list {}", table.rows.len()),
         owner: options.owner,
     };
+    let run = Run {
+        table,
+        context: &context,
+        tally: &mut tally,
+        source_part,
+        header,
+    };
     let written = if fresh_list && !options.check {
-        write_while_reading(
-            store,
-            table,
-            &context,
-            &mut tally,
-            source_part,
-            header,
-            progress,
-        )?
+        run.write_while_reading(progress)?
     } else {
-        read_then_write(
-            store,
-            table,
-            &context,
-            &mut tally,
-            source_part,
-            header,
-            progress,
-        )?
+        run.read_then_write(progress)?
     };
     let mut report = tally.report;
     if let Some(written) = written {
@@ -806,94 +797,96 @@ impl RowContext<'_> {
     }
 }
 
-/// A list imported before, or checked: every row is read and compared with the store (its
-/// readers must not wait on a write still open), and only then are the changed rows written,
-/// in one transaction. Memory grows with the changed rows, not the unchanged ones.
-fn read_then_write(
-    store: &dyn Store,
-    table: &Table,
-    context: &RowContext<'_>,
-    tally: &mut Tally,
+/// An import's rows, and how to write them.
+struct Run<'a, 'c> {
+    table: &'a Table,
+    context: &'a RowContext<'c>,
+    tally: &'a mut Tally,
+    /// The list's source record when the list is new: the first part to write.
     source_part: Option<athar_store::Prepared>,
     header: WriteHeader,
-    progress: &mut dyn FnMut(usize),
-) -> Result<Option<StreamWritten>, ImportError> {
-    let check = context.options.check;
-    let mut parts: Vec<athar_store::Prepared> = source_part.into_iter().collect();
-    for (index, chunk) in table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
-        progress(index * ROWS_PER_CHUNK);
-        let taken = tally.take(chunk, context.chunk(chunk))?;
-        if !check {
-            parts.extend(taken);
-        }
-    }
-    progress(table.rows.len());
-    if check || tally.refuses_all(context.options) || parts.is_empty() {
-        return Ok(None);
-    }
-    let mut parts = parts.into_iter();
-    Ok(store.write_stream(header, &mut || {
-        parts.next().map_or(NextPart::Done, NextPart::Part)
-    })?)
 }
 
-/// A list imported for the first time: one thread reads, checks and seals the rows a chunk
-/// at a time (on every core) while this one writes the chunk before it into the open
-/// transaction, so memory stays bounded however long the list. The transaction commits
-/// once every row is in, and not at all if an error (or, with `strict`, a refused row)
-/// stops it; the rest of the rows are still read then, for the report.
-fn write_while_reading(
-    store: &dyn Store,
-    table: &Table,
-    context: &RowContext<'_>,
-    tally: &mut Tally,
-    source_part: Option<athar_store::Prepared>,
-    header: WriteHeader,
-    progress: &mut dyn FnMut(usize),
-) -> Result<Option<StreamWritten>, ImportError> {
-    std::thread::scope(|scope| {
-        // Two chunks ahead at most: enough to keep the writer fed.
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
-            for chunk in table.rows.chunks(ROWS_PER_CHUNK) {
-                if send.send((chunk, context.chunk(chunk))).is_err() {
-                    break; // the writer stopped
+impl Run<'_, '_> {
+    /// A list imported before, or checked: every row is read and compared with the store (its
+    /// readers must not wait on a write still open), and only then are the changed rows written,
+    /// in one transaction. Memory grows with the changed rows, not the unchanged ones.
+    fn read_then_write(
+        self,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Option<StreamWritten>, ImportError> {
+        let check = self.context.options.check;
+        let mut parts: Vec<athar_store::Prepared> = self.source_part.into_iter().collect();
+        for (index, chunk) in self.table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
+            progress(index * ROWS_PER_CHUNK);
+            let taken = self.tally.take(chunk, self.context.chunk(chunk))?;
+            if !check {
+                parts.extend(taken);
+            }
+        }
+        progress(self.table.rows.len());
+        if check || self.tally.refuses_all(self.context.options) || parts.is_empty() {
+            return Ok(None);
+        }
+        let mut parts = parts.into_iter();
+        Ok(self.context.store.write_stream(self.header, &mut || {
+            parts.next().map_or(NextPart::Done, NextPart::Part)
+        })?)
+    }
+
+    /// A list imported for the first time: one thread reads, checks and seals the rows a chunk
+    /// at a time (on every core) while this one writes the chunk before it into the open
+    /// transaction, so memory stays bounded however long the list. The transaction commits
+    /// once every row is in, and not at all if an error (or, with `strict`, a refused row)
+    /// stops it; the rest of the rows are still read then, for the report.
+    fn write_while_reading(
+        self,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Option<StreamWritten>, ImportError> {
+        std::thread::scope(|scope| {
+            // Two chunks ahead at most: enough to keep the writer fed.
+            let (send, receive) = std::sync::mpsc::sync_channel(1);
+            scope.spawn(move || {
+                for chunk in self.table.rows.chunks(ROWS_PER_CHUNK) {
+                    if send.send((chunk, self.context.chunk(chunk))).is_err() {
+                        break; // the writer stopped
+                    }
                 }
-            }
-        });
-        let mut queue: VecDeque<athar_store::Prepared> = source_part.into_iter().collect();
-        let mut failure = None;
-        let mut rows_taken = 0;
-        let written = store.write_stream(header, &mut || loop {
-            if let Some(part) = queue.pop_front() {
-                return NextPart::Part(part);
-            }
-            let Ok((chunk, outcomes)) = receive.recv() else {
-                return NextPart::Done;
-            };
-            progress(rows_taken);
-            rows_taken += chunk.len();
-            match tally.take(chunk, outcomes) {
-                Ok(parts) => queue.extend(parts),
-                Err(e) => {
-                    failure = Some(e);
+            });
+            let mut queue: VecDeque<athar_store::Prepared> = self.source_part.into_iter().collect();
+            let mut failure = None;
+            let mut rows_taken = 0;
+            let written = self.context.store.write_stream(self.header, &mut || loop {
+                if let Some(part) = queue.pop_front() {
+                    return NextPart::Part(part);
+                }
+                let Ok((chunk, outcomes)) = receive.recv() else {
+                    return NextPart::Done;
+                };
+                progress(rows_taken);
+                rows_taken += chunk.len();
+                match self.tally.take(chunk, outcomes) {
+                    Ok(parts) => queue.extend(parts),
+                    Err(e) => {
+                        failure = Some(e);
+                        return NextPart::Abandon;
+                    }
+                }
+                if self.tally.refuses_all(self.context.options) {
                     return NextPart::Abandon;
                 }
+            })?;
+            if let Some(e) = failure {
+                return Err(e);
             }
-            if tally.refuses_all(context.options) {
-                return NextPart::Abandon;
+            // Refused whole: the remaining rows are read for the report, and nothing written.
+            for (chunk, outcomes) in receive.iter() {
+                self.tally.take(chunk, outcomes)?;
             }
-        })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        // Refused whole: the remaining rows are read for the report, and nothing written.
-        for (chunk, outcomes) in receive.iter() {
-            tally.take(chunk, outcomes)?;
-        }
-        progress(table.rows.len());
-        Ok(written)
-    })
+            progress(self.table.rows.len());
+            Ok(written)
+        })
+    }
 }
 
 /// Where the file a list came from was kept: the evidence item, and whether this import
