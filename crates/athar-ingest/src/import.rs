@@ -15,17 +15,17 @@
 //!
 //! **Memory.** A list imported for the first time is written while it is read: rows are
 //! checked and sealed a chunk at a time on every core while the chunk before goes into the
-//! open transaction, so a million rows need no more memory than a few thousand. A list
-//! imported before is compared with the store first and only its changed rows are held
-//! until they are written.
+//! open transaction, so the records prepared are never all held at once (the file and its
+//! parsed rows are: the file is kept as the list's original). A list imported before is
+//! compared with the store first and only its changed rows are held until they are written.
+
+use std::collections::{HashSet, VecDeque};
 
 use athar_model::{
     Citation, Credibility, Event, FuzzyDate, Identifier, Involvement, Person, PersonName, PlaceRef,
     RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source, Verification,
     Vocabularies,
 };
-use std::collections::{HashSet, VecDeque};
-
 use athar_store::{Change, ChangeSet, NextPart, Store, StoreError, StreamWritten, WriteHeader};
 use rayon::prelude::*;
 use serde::Serialize;

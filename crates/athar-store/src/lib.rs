@@ -95,8 +95,8 @@ pub struct Prepared {
     pub(crate) author: String,
     pub(crate) action: String,
     pub(crate) owner: Option<i64>,
-    /// Each change without its body, which is checked, sealed and encoded below: a large
-    /// import holds millions of these until its one transaction.
+    /// Each change without its body, which is checked, sealed and encoded below: only
+    /// what the writer needs is kept.
     pub(crate) steps: Vec<Step>,
     /// The JSON body of each create or update.
     pub(crate) encoded: Vec<Option<Vec<u8>>>,
@@ -239,42 +239,6 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Resul
         references,
         sealed,
     })
-}
-
-impl Prepared {
-    /// One change set of several prepared ones, in order, under a new header: a bulk
-    /// writer prepares (checks and seals) each part once — a row of a list, say, refused on
-    /// its own if it is bad — and writes the good ones in one transaction. Every part must
-    /// act for the same organisation as `owner`, since each was sealed under its key.
-    pub fn combine(
-        parts: Vec<Prepared>,
-        author: String,
-        action: String,
-        owner: Option<i64>,
-    ) -> Result<Prepared> {
-        let total: usize = parts.iter().map(Prepared::len).sum();
-        let mut combined = Prepared {
-            author,
-            action,
-            owner,
-            steps: Vec::with_capacity(total),
-            encoded: Vec::with_capacity(total),
-            references: Vec::with_capacity(total),
-            sealed: Vec::with_capacity(total),
-        };
-        for part in parts {
-            if part.owner != owner {
-                return Err(StoreError::Database(
-                    "prepared change sets of different organisations cannot be combined".into(),
-                ));
-            }
-            combined.steps.extend(part.steps);
-            combined.encoded.extend(part.encoded);
-            combined.references.extend(part.references);
-            combined.sealed.extend(part.sealed);
-        }
-        Ok(combined)
-    }
 }
 
 /// Who writes a streamed change set, and why: the header of its one audit entry.

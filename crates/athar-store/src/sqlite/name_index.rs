@@ -3,10 +3,11 @@
 //!
 //! Tags are random by design, so inserting them in the order records arrive would touch a
 //! different page of the index for nearly every tag. So a transaction gathers the tags it
-//! adds and writes them at its end sorted by tag (a long one, in sorted batches); and during a bulk load (many
-//! transactions, nobody else using the store) they wait in `name_tags_pending`, one row per
-//! record with its tags packed in one value, and go into the index in a single sorted pass
-//! when the load ends (or when the store next opens, if the load was interrupted).
+//! adds and writes them at its end sorted by tag (a long one, in sorted batches); and
+//! during a bulk load (many transactions, nobody else using the store) they wait in
+//! `name_tags_pending`, one row per record with its tags packed in one value, and go into
+//! the index in a single sorted pass when the load ends (or when the store next opens, if
+//! the load was interrupted).
 
 use std::collections::HashMap;
 
