@@ -460,10 +460,12 @@ fn open_store(dir: &DataDir) -> Result<SqliteStore, String> {
     SqliteStore::open(dir, &pass).map_err(|e| e.to_string())
 }
 
-/// The store's own organisation (the one the command line acts for).
 /// Lists of at least this many rows are written in bulk mode.
 const BULK_IMPORT_ROWS: usize = 10_000;
+/// The page cache a bulk import may grow to, in MiB: a million rows take it all.
+const IMPORT_CACHE_MIB: u32 = 1024;
 
+/// The store's own organisation (the one the command line acts for).
 fn own_organisation(store: &SqliteStore) -> Result<i64, String> {
     Ok(store
         .keyring()
@@ -696,9 +698,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             // A large list is written as the demo's bulk loads are: a rollback journal (each
             // page written once) and name tags merged at the end, as one transaction still.
+            // Its record ids derive from its rows, so they come in random order and the
+            // indexes are reached at random pages: a larger cache pays (docs/BENCHMARKS.md).
             let bulk = !check && table.rows.len() >= BULK_IMPORT_ROWS;
             if bulk {
                 store.set_bulk_mode(true).map_err(|e| e.to_string())?;
+                store
+                    .set_bulk_cache_mib(IMPORT_CACHE_MIB)
+                    .map_err(|e| e.to_string())?;
             }
             let imported = athar_ingest::import::import_table_with_progress(
                 &store,

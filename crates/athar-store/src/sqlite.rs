@@ -59,6 +59,8 @@ const TRIGGERS: &[&str] = &[
     "evidence_never_changed",
 ];
 const READER_POOL: usize = 8;
+/// The writer's page cache during a bulk load, unless the loader asks for more.
+const BULK_CACHE_MIB: u32 = 256;
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -553,12 +555,6 @@ impl SqliteStore {
     /// journal instead of the write-ahead log (each page is written once, not twice), a
     /// larger cache, and name index tags merged in one sorted pass at the end. Every write
     /// stays atomic and durable. Turn it off again when done.
-    ///
-    /// The cache may grow to 1 GiB, as the load touches pages: record ids derived from a
-    /// list's rows are random, so the current-state, key and link indexes are reached in
-    /// random order, and a million-row import ran 104 s with a 256 MiB cache, 91 s with
-    /// 512 MiB and 81 s with 1 GiB (docs/BENCHMARKS.md). A load of 100,000 rows stays
-    /// under 300 MB in all.
     pub fn set_bulk_mode(&self, on: bool) -> Result<()> {
         lock(&self.readers).clear();
         let conn = lock(&self.writer);
@@ -574,10 +570,24 @@ impl SqliteStore {
                 self.bulk.store(false, Ordering::SeqCst);
                 return Ok(());
             }
-            conn.execute_batch("PRAGMA cache_size = -1048576;")?;
+            conn.execute_batch(&format!("PRAGMA cache_size = -{};", BULK_CACHE_MIB * 1024))?;
         } else {
             name_index::merge_pending(&conn)?;
             conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768;")?;
+        }
+        Ok(())
+    }
+
+    /// During a bulk load, let the writer's page cache grow to `mib` MiB; it takes memory
+    /// only as the load touches pages. A load whose record ids come in random order — an
+    /// imported list's, derived from its rows — reaches its indexes at random pages: a
+    /// million-row import ran 104 s with 256 MiB, 91 s with 512 MiB and 81 s with 1 GiB
+    /// (docs/BENCHMARKS.md). A load in id order (the demo's) gains nothing. Outside bulk
+    /// mode this does nothing; leaving bulk mode restores the usual cache.
+    pub fn set_bulk_cache_mib(&self, mib: u32) -> Result<()> {
+        let conn = lock(&self.writer);
+        if self.bulk.load(Ordering::SeqCst) {
+            conn.execute_batch(&format!("PRAGMA cache_size = -{};", u64::from(mib) * 1024))?;
         }
         Ok(())
     }
@@ -1366,5 +1376,39 @@ impl Store for SqliteStore {
                 problems: all,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer_cache(store: &SqliteStore) -> i64 {
+        lock(&store.writer)
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn a_bulk_load_may_ask_for_a_larger_cache_and_gives_it_back() {
+        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = DataDir::new(tmp.path().join("data"));
+        let store = SqliteStore::create(&dir, "cache test passphrase", "test")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let usual = writer_cache(&store);
+        assert_eq!(usual, -32768);
+        // Outside bulk mode the request changes nothing.
+        store
+            .set_bulk_cache_mib(1024)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(writer_cache(&store), usual);
+        store.set_bulk_mode(true).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(writer_cache(&store), -262_144);
+        store
+            .set_bulk_cache_mib(1024)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(writer_cache(&store), -1_048_576);
+        store.set_bulk_mode(false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(writer_cache(&store), usual);
     }
 }
