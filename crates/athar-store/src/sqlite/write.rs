@@ -451,7 +451,6 @@ pub(super) fn write_stream(
     let mut conn = lock(&store.writer);
     let tx = begin_immediate(&mut conn)?;
     let mut writer = ChangeWriter::begin(store, &tx, header.author, header.owner)?;
-    let mut revisions = 0u64;
     loop {
         match next() {
             NextPart::Part(part) => {
@@ -461,7 +460,7 @@ pub(super) fn write_stream(
                             .into(),
                     ));
                 }
-                writer.apply(&tx, part, &mut |_, _| revisions += 1)?;
+                writer.apply(&tx, part, &mut |_, _| {})?;
                 writer.end_part(&tx)?;
             }
             NextPart::Done => break,
@@ -469,6 +468,7 @@ pub(super) fn write_stream(
             NextPart::Abandon => return Ok(None),
         }
     }
+    let revisions = writer.applied as u64;
     let audit_seq = writer.finish(&tx, &header.action)?;
     tx.commit()?;
     Ok(Some(StreamWritten {
