@@ -850,7 +850,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let org = own_organisation(&store)?;
             let file = std::fs::File::create_new(&out)
                 .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-            match athar_report::package::build_package(&store, org, person, purpose, "cli", file) {
+            let scope = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli");
+            match scope.evidence_package(person, purpose, file) {
                 Ok(summary) => {
                     println!(
                         "Wrote {}: {} records, {} evidence files. Check it with: athar verify-package {} --key {}",

@@ -136,8 +136,9 @@ pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitC
         lang: Some(args.lang.clone()),
         format: Some(args.format.clone()),
     };
+    let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
     let case =
-        athar_server::reports::prepare_wgeid(store, org, person, &request).map_err(option_error)?;
+        athar_server::reports::prepare_wgeid(scope, person, &request).map_err(option_error)?;
     let rendered = athar_server::reports::render_wgeid(&case, &args.format)?;
     let hex = write(
         store,

@@ -88,3 +88,28 @@ mod tests {
         assert_eq!(a.to_string().parse::<RecordId>().ok(), Some(a));
     }
 }
+
+/// An organisation of the coalition, by its number in the store (1 is the first).
+///
+/// Every use case runs for one organisation; carrying its number in this type rather than
+/// a bare integer keeps it from being confused with a count, a page size or a user id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(i64);
+
+impl OrgId {
+    pub const fn new(number: i64) -> Self {
+        OrgId(number)
+    }
+
+    /// The organisation's number as the store keeps it.
+    pub const fn number(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}

@@ -37,7 +37,7 @@ pub mod vocab;
 pub use date::{DateError, FuzzyDate, PartialDate, Precision, Temporal};
 pub use event::{Event, Involvement, Role, Verification};
 pub use gazetteer::{Gazetteer, GazetteerEntry, Level};
-pub use ids::RecordId;
+pub use ids::{OrgId, RecordId};
 pub use matching::{Match, MatchDecision};
 pub use person::{Identifier, Person, PersonName, Script, Sex};
 pub use place::PlaceRef;

@@ -18,14 +18,15 @@
 //! A package is made only for a purpose the person consented to; making it is recorded in
 //! the audit chain, and each evidence item gets an export entry in its chain of custody.
 
+use athar_store::clock::now_ms;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 
 use athar_crypto::{from_hex, to_hex};
 use athar_model::consent::{Purpose, permits};
-use athar_model::{RecordBody, RecordId, RecordKind};
+use athar_model::{RecordBody, RecordId};
 use athar_store::evidence::{Custody, EvidenceItem};
-use athar_store::{Backend, StoreError, Visibility};
+use athar_store::{Backend, StoreError, StoredRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -88,12 +89,6 @@ pub struct PackageSummary {
     pub public_key: String,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 /// Writes through and hashes.
 struct Hashing<'a, W: Write> {
     inner: W,
@@ -143,53 +138,44 @@ fn safe_name(name: Option<&str>) -> String {
     }
 }
 
-/// Make a package of `person`'s case for `purpose`, as organisation `org`, into `out`.
+/// The records of a case as the packaging organisation may see them, gathered by the
+/// application layer (`athar-app`): the person, then their involvements, the events of
+/// their journey and the sources these cite — never another organisation's unshared record.
+#[derive(Debug, Clone)]
+pub struct PackageMaterial {
+    /// The organisation (number) that owns the person and signs the package.
+    pub org: i64,
+    pub subject: StoredRecord,
+    pub records: Vec<StoredRecord>,
+}
+
+/// Make a package of a person's case for `purpose` into `out`, signed by the organisation.
 pub fn build_package(
     store: &dyn Backend,
-    org: i64,
-    person: RecordId,
+    material: PackageMaterial,
     purpose: Purpose,
     author: &str,
     out: std::fs::File,
 ) -> Result<PackageSummary, PackageError> {
-    if store.visibility(org, RecordKind::Person, person)? != Visibility::Owner {
+    let PackageMaterial {
+        org,
+        subject,
+        records: case_records,
+    } = material;
+    let person = subject.id;
+    if subject.owner != org {
         return Err(PackageError::NotFound(person));
     }
     let keyring = store.keyring();
     let organisation = keyring.organisation(org)?;
-    let subject = store.get(RecordKind::Person, person)?;
     let RecordBody::Person(p) = &subject.body else {
         return Err(PackageError::NotFound(person));
     };
     if !permits(&p.consent, purpose) {
         return Err(PackageError::NoConsent(purpose));
     }
-
-    // The case: the person, their involvements, the events, the sources all of them cite.
     let mut records = vec![subject.clone()];
-    let mut sources: BTreeSet<RecordId> = BTreeSet::new();
-    let mut events = Vec::new();
-    for inv in store.involvements_of_person(person)? {
-        if let RecordBody::Involvement(i) = &inv.body {
-            match store.get(RecordKind::Event, i.event) {
-                Ok(e) => events.push(e),
-                Err(StoreError::Deleted { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        records.push(inv);
-    }
-    records.extend(events);
-    for r in &records {
-        for reference in r.body.references() {
-            if reference.kind == RecordKind::Source {
-                sources.insert(reference.id);
-            }
-        }
-    }
-    for id in sources {
-        records.push(store.get(RecordKind::Source, id)?);
-    }
+    records.extend(case_records);
     let mut evidence: BTreeMap<RecordId, EvidenceItem> = BTreeMap::new();
     for r in &records {
         for item in store.evidence_about(r.id)? {

@@ -3,7 +3,9 @@
 //! or disappearance, the place of the arrest or where last seen, the forces believed
 //! responsible, the steps the family took to find them, and the submitting organisation.
 //!
-//! [`build_case`] gathers it from the store for the organisation that owns the person, and
+//! [`build_case`] makes it from [`CaseMaterial`] — the person and the events of their
+//! journey exactly as the submitting organisation may see them, gathered by the
+//! application layer (`athar-app`), never read here around an organisation's scope — and
 //! refuses — naming every missing element at once — when it cannot be complete: no consent
 //! for a WGEID submission, no name, not recorded as disappeared, a date less precise than a
 //! month, no place, no unit believed responsible, no step taken to find them. What it makes
@@ -11,14 +13,13 @@
 //! recorded in the audit chain by the caller. [`crate::html`] and [`crate::pdf`] lay it out
 //! in Arabic or English; the JSON is the case itself.
 
+use athar_model::RecordId;
 use athar_model::consent::{Answer, Purpose, permits};
 use athar_model::event::{Event, Role};
 use athar_model::person::Person;
-use athar_model::record::RecordBody;
 use athar_model::status::{JourneyStep, Status, derive_status, journey_order};
 use athar_model::vocab::{Lang, Vocabularies};
-use athar_model::{RecordId, RecordKind};
-use athar_store::{Backend, StoreError, Visibility};
+use athar_store::StoreError;
 use serde::Serialize;
 
 use crate::strings::Strings;
@@ -130,23 +131,36 @@ fn forces(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String> {
     Some(names.join(" / "))
 }
 
-/// Builds the case of `person` for organisation `org`, which must own the record.
+/// What a case is made of, as the submitting organisation may see it.
+#[derive(Debug, Clone)]
+pub struct CaseMaterial {
+    pub person_id: RecordId,
+    pub person: Person,
+    /// The events of the person's journey in which they are the victim.
+    pub victim_events: Vec<(RecordId, Event)>,
+    /// Events of a search kind (steps taken to find someone): those that follow the
+    /// person's events through `previous` links are the case's steps.
+    pub search_events: Vec<(RecordId, Event)>,
+    /// The submitting organisation's name.
+    pub organisation: String,
+}
+
+/// Builds the case from its material, or names every missing element.
 pub fn build_case(
-    store: &dyn Backend,
-    org: i64,
-    person_id: RecordId,
+    material: CaseMaterial,
     lang: Lang,
     prepared_on: &str,
 ) -> Result<WgeidCase, CaseError> {
-    if store.visibility(org, RecordKind::Person, person_id)? != Visibility::Owner {
-        return Err(CaseError::NotFound(person_id));
-    }
+    let CaseMaterial {
+        person_id,
+        person,
+        victim_events: events,
+        search_events: candidates,
+        organisation,
+    } = material;
     let vocab = Vocabularies::embedded();
     let strings = Strings::embedded();
     let get = |key: &str| strings.get(lang, key).to_string();
-    let RecordBody::Person(person) = store.get(RecordKind::Person, person_id)?.body else {
-        return Err(CaseError::NotFound(person_id));
-    };
     let mut missing: Vec<(&'static str, String)> = Vec::new();
     if !permits(&person.consent, Purpose::Wgeid) {
         let answered = person
@@ -168,25 +182,6 @@ pub fn build_case(
         missing.push(("name", "the person has no recorded name".into()));
     }
 
-    // The person's journey as victim.
-    let mut events: Vec<(RecordId, Event)> = Vec::new();
-    for inv in store.involvements_of_person(person_id)? {
-        let RecordBody::Involvement(i) = inv.body else {
-            continue;
-        };
-        if i.role != Role::Victim {
-            continue;
-        }
-        match store.get(RecordKind::Event, i.event) {
-            Ok(r) => {
-                if let RecordBody::Event(e) = r.body {
-                    events.push((r.id, e));
-                }
-            }
-            Err(StoreError::Deleted { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
     let steps: Vec<JourneyStep<'_>> = events
         .iter()
         .map(|(id, e)| JourneyStep {
@@ -256,18 +251,13 @@ pub fn build_case(
     // Steps taken to find the person: search events that follow one of their events.
     let mut known: Vec<RecordId> = events.iter().map(|(id, _)| *id).collect();
     let mut searches: Vec<(RecordId, Event)> = Vec::new();
-    let candidates: Vec<(RecordId, Event)> = store
-        .list_all_for(org, RecordKind::Event)?
-        .into_iter()
-        .filter_map(|r| match r.body {
-            RecordBody::Event(e) if category(&e) == "search" => Some((r.id, e)),
-            _ => None,
-        })
-        .collect();
     loop {
         let before = searches.len();
         for (id, e) in &candidates {
-            if !known.contains(id) && e.previous.is_some_and(|p| known.contains(&p)) {
+            if category(e) == "search"
+                && !known.contains(id)
+                && e.previous.is_some_and(|p| known.contains(&p))
+            {
                 known.push(*id);
                 searches.push((*id, e.clone()));
             }
@@ -398,7 +388,6 @@ pub fn build_case(
         })
         .collect();
 
-    let organisation = store.keyring().organisation(org)?.name.clone();
     let consent = person
         .consent
         .iter()

@@ -1,7 +1,9 @@
 //! Managing accounts and organisations through the API.
 //!
 //! An organisation's admins manage the accounts of their organisation (never a coalition
-//! admin's); the coalition's admins manage every account and add organisations. Accounts of
+//! admin's); the coalition's admins add organisations and their first administrator, list
+//! and disable accounts, but never add an account that could read an organisation's
+//! records once it has people of its own (`athar_app::accounts`). Accounts of
 //! another organisation do not exist for an org-admin (404). Administrators are always
 //! enrolled with a one-time code; the enrolment link is shown once, in the answer.
 
@@ -13,6 +15,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use athar_app::OrgId;
+use athar_app::accounts::may_add_account;
 use athar_crypto::auth::{MIN_PASSWORD_CHARS, TotpSecret, hash_password};
 use athar_model::FieldError;
 use athar_model::access::Role;
@@ -103,8 +107,14 @@ pub async fn create(
     let (Some(role), Some(organisation), true) = (role, organisation, errors.is_empty()) else {
         return Err(Problem::invalid(errors));
     };
-    if role == Role::CoalitionAdmin && caller.user.role != Role::CoalitionAdmin {
-        return Err(forbidden().detail("only a coalition admin makes coalition admins"));
+    let store = state.store.clone();
+    let caller_role = caller.user.role;
+    let allowed = blocking(move || {
+        may_add_account(store.as_ref(), caller_role, OrgId::new(organisation), role)
+    })
+    .await?;
+    if let Err(refusal) = allowed {
+        return Err(forbidden().detail(refusal.explain().0));
     }
     let secret = (req.second_factor || role.needs_second_factor())
         .then(TotpSecret::generate)

@@ -19,6 +19,7 @@
 //! Every sign-in, refused or not, goes into the audit chain (under the account's id, never
 //! the name typed).
 
+use athar_store::clock::now_ms;
 use axum::Json;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
@@ -120,6 +121,17 @@ impl Caller {
         self.user.organisation
     }
 
+    /// The caller's organisation.
+    pub fn org_id(&self) -> athar_app::OrgId {
+        athar_app::OrgId::new(self.user.organisation)
+    }
+
+    /// The store as the caller's organisation may use it, acting as the caller: the only
+    /// way handlers read and write records.
+    pub fn scope<'s>(&'s self, store: &'s dyn athar_store::Backend) -> athar_app::Scope<'s> {
+        athar_app::Scope::new(store, self.org_id(), &self.user.username)
+    }
+
     pub fn may(&self, action: Action) -> bool {
         self.user.role.may(action)
             && match &self.via {
@@ -127,12 +139,6 @@ impl Caller {
                 Via::Token { scope, .. } => scope.covers(action),
             }
     }
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 pub fn unauthenticated() -> Problem {

@@ -13,10 +13,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use athar_model::date::civil_from_days;
-use athar_model::sealing::take_identifying;
-use athar_model::status::{JourneyStep, age_group, derive_status, journey_order};
+use athar_model::status::age_group;
 use athar_model::*;
-use athar_store::{Backend, Change, ChangeSet, Revision, StoreError, StoredRecord, Visibility};
+use athar_store::{Change, Revision, StoreError, StoredRecord};
 
 use crate::auth::Caller;
 
@@ -25,30 +24,6 @@ use crate::problem::{JsonBody, Problem};
 
 /// Until accounts exist, every change made through the API is attributed to this author.
 pub const MAX_PAGE: usize = 500;
-
-/// Record in the audit chain that `caller` saw these records (their identifying parts
-/// included): who saw a person's file can always be answered.
-fn audit_view(
-    store: &dyn athar_store::Backend,
-    caller: &Caller,
-    kind: RecordKind,
-    ids: &[RecordId],
-) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let subject = ids
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
-    store.audit(
-        &caller.author(),
-        &format!("view.{}", kind.name()),
-        Some(&subject),
-    )?;
-    Ok(())
-}
 
 /// Run a blocking store call off the async threads.
 pub async fn blocking<T: Send + 'static>(
@@ -205,15 +180,6 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u32>, Problem> {
     })
 }
 
-fn single(caller: &Caller, action: &str, change: Change) -> ChangeSet {
-    ChangeSet {
-        author: caller.author(),
-        owner: Some(caller.org()),
-        action: action.into(),
-        changes: vec![change],
-    }
-}
-
 pub async fn create<T: ApiBody>(
     State(state): State<AppState>,
     caller: Caller,
@@ -223,11 +189,7 @@ pub async fn create<T: ApiBody>(
     let id = RecordId::new();
     let body = body.into_body();
     let action = format!("api.{}.create", T::KIND.name());
-    let record = blocking(move || {
-        store.write(single(&caller, &action, Change::Create { id, body }))?;
-        store.get(T::KIND, id)
-    })
-    .await?;
+    let record = blocking(move || caller.scope(store.as_ref()).create(&action, id, body)).await?;
     Ok(with_etag(StatusCode::CREATED, &record, None))
 }
 
@@ -244,16 +206,9 @@ pub async fn update<T: ApiBody>(
     let body = body.into_body();
     let action = format!("api.{}.update", T::KIND.name());
     let record = blocking(move || {
-        store.write(single(
-            &caller,
-            &action,
-            Change::Update {
-                id,
-                expected_rev,
-                body,
-            },
-        ))?;
-        store.get(T::KIND, id)
+        caller
+            .scope(store.as_ref())
+            .update(&action, id, expected_rev, body)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, &record, None))
@@ -288,16 +243,15 @@ pub async fn delete(
     let reason = body.reason.clone();
     let action = format!("api.{}.delete", kind.name());
     let written = blocking(move || {
-        store.write(single(
-            &caller,
+        caller.scope(store.as_ref()).write(
             &action,
-            Change::Delete {
+            vec![Change::Delete {
                 kind,
                 id,
                 expected_rev,
                 reason,
-            },
-        ))
+            }],
+        )
     })
     .await?;
     let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
@@ -319,20 +273,21 @@ pub async fn get(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     if kind == RecordKind::Person {
-        let (person, journey) = blocking(move || {
-            let person = read_as(store.as_ref(), caller.org(), kind, id)?;
-            let journey = load_journey(store.as_ref(), caller.org(), id)?;
-            audit_view(store.as_ref(), &caller, kind, &[id])?;
-            Ok((person, journey))
+        let journey = blocking(move || {
+            let scope = caller.scope(store.as_ref());
+            let journey = scope.journey(id)?;
+            scope.record_view(kind, &[id])?;
+            Ok(journey)
         })
         .await?;
-        let status = status_of(&journey, state.vocab);
+        let status = journey.status(state.vocab);
         let extra = serde_json::json!({ "status": status, "status_label": { "en": status.label_en(), "ar": status.label_ar() } });
-        return Ok(with_etag(StatusCode::OK, &person, Some(extra)));
+        return Ok(with_etag(StatusCode::OK, &journey.person, Some(extra)));
     }
     let record = blocking(move || {
-        let record = read_as(store.as_ref(), caller.org(), kind, id)?;
-        audit_view(store.as_ref(), &caller, kind, &[id])?;
+        let scope = caller.scope(store.as_ref());
+        let record = scope.read(kind, id)?;
+        scope.record_view(kind, &[id])?;
         Ok(record)
     })
     .await?;
@@ -377,53 +332,39 @@ pub async fn list(
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let store = state.store.clone();
     if let Some(name) = query.name {
-        if kind != RecordKind::Person || after.is_some() {
+        if kind != RecordKind::Person {
             return Err(Problem::invalid(vec![FieldError::new(
                 "name",
                 "name.not_here",
-                "searching by name is for persons, without after",
-                "البحث بالاسم للأشخاص فقط، ومن دون after",
+                "searching by name is for persons",
+                "البحث بالاسم للأشخاص فقط",
             )]));
         }
-        let records = blocking(move || {
-            // Only persons this organisation may see by name: its own and those shared in full.
-            let mut found = store.find_persons(&name, MAX_PAGE)?;
-            let mut visible = Vec::new();
-            for record in found.drain(..) {
-                if matches!(
-                    store.visibility(caller.org(), kind, record.id)?,
-                    Visibility::Owner | Visibility::Full
-                ) && visible.len() < limit
-                {
-                    visible.push(record);
-                }
-            }
-            let found = visible;
-            audit_view(
-                store.as_ref(),
-                &caller,
-                kind,
-                &found.iter().map(|r| r.id).collect::<Vec<_>>(),
-            )?;
+        // Only persons this organisation may see by name — its own and those shared in
+        // full — are searched, counted and paged.
+        let found = blocking(move || {
+            let scope = caller.scope(store.as_ref());
+            let found = scope.find_persons(&name, after, limit)?;
+            scope.record_view(kind, &found.items.iter().map(|r| r.id).collect::<Vec<_>>())?;
             Ok(found)
         })
         .await?;
+        let shown = found.items.len() as u64;
+        let next = (found.items.len() == limit && shown < found.total)
+            .then(|| found.items.last().map(|r| r.id))
+            .flatten();
         return Ok(Json(Page {
-            total: records.len() as u64,
-            items: records.iter().map(RecordOut::from_stored).collect(),
-            next: None,
+            total: found.total,
+            items: found.items.iter().map(RecordOut::from_stored).collect(),
+            next,
         })
         .into_response());
     }
     let (records, total) = blocking(move || {
-        let page = store.list_for(caller.org(), kind, after, limit)?;
-        audit_view(
-            store.as_ref(),
-            &caller,
-            kind,
-            &page.iter().map(|r| r.id).collect::<Vec<_>>(),
-        )?;
-        Ok((page, store.count_for(caller.org(), kind)?))
+        let scope = caller.scope(store.as_ref());
+        let page = scope.list(kind, after, limit)?;
+        scope.record_view(kind, &page.iter().map(|r| r.id).collect::<Vec<_>>())?;
+        Ok((page, scope.count(kind)?))
     })
     .await?;
     let next = (records.len() == limit)
@@ -461,17 +402,9 @@ pub async fn history(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let revisions: Vec<Revision> = blocking(move || {
-        let visibility = store.visibility(caller.org(), kind, id)?;
-        if visibility == Visibility::Hidden {
-            return Err(StoreError::NotFound { kind, id });
-        }
-        let mut revisions = store.history(kind, id)?;
-        if visibility == Visibility::Pseudonymised {
-            for r in &mut revisions {
-                take_identifying(&mut r.body);
-            }
-        }
-        audit_view(store.as_ref(), &caller, kind, &[id])?;
+        let scope = caller.scope(store.as_ref());
+        let revisions = scope.history(kind, id)?;
+        scope.record_view(kind, &[id])?;
         Ok(revisions)
     })
     .await?;
@@ -503,125 +436,14 @@ pub async fn event_involvements(
     let id = parse_id(&id)?;
     let store = state.store.clone();
     let records = blocking(move || {
-        read_as(store.as_ref(), caller.org(), RecordKind::Event, id)?;
-        let mut found = Vec::new();
-        for inv in store.involvements_of_event(id)? {
-            match read_as(
-                store.as_ref(),
-                caller.org(),
-                RecordKind::Involvement,
-                inv.id,
-            ) {
-                Ok(i) => found.push(i),
-                Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let scope = caller.scope(store.as_ref());
+        let found = scope.involvements_of_event(id)?;
         let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
-        audit_view(store.as_ref(), &caller, RecordKind::Involvement, &ids)?;
+        scope.record_view(RecordKind::Involvement, &ids)?;
         Ok(found)
     })
     .await?;
     Ok(Json(serde_json::json!({ "items": records.iter().map(RecordOut::from_stored).collect::<Vec<_>>() })).into_response())
-}
-
-/// A person's involvements with their events, as loaded for a journey.
-pub struct Journey {
-    pub steps: Vec<(StoredRecord, Involvement, StoredRecord)>,
-}
-
-/// A person's journey as organisation `org` may see it: involvements and events it cannot
-/// see are left out, pseudonymised ones come without their identifying parts.
-pub fn load_journey(
-    store: &dyn Backend,
-    org: i64,
-    person: RecordId,
-) -> Result<Journey, StoreError> {
-    let mut steps = Vec::new();
-    for inv in store.involvements_of_person(person)? {
-        let inv = match read_as(store, org, RecordKind::Involvement, inv.id) {
-            Ok(i) => i,
-            Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => continue,
-            Err(e) => return Err(e),
-        };
-        let RecordBody::Involvement(involvement) = &inv.body else {
-            continue;
-        };
-        let event = match read_as(store, org, RecordKind::Event, involvement.event) {
-            Ok(e) => e,
-            // An event deleted after the involvement was made, or not shared, is no longer
-            // part of the journey as this organisation sees it.
-            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => continue,
-            Err(e) => return Err(e),
-        };
-        steps.push((inv.clone(), involvement.clone(), event));
-    }
-    Ok(Journey { steps })
-}
-
-/// Succeeds when organisation `org` owns the record; for any other the record does not
-/// exist (not found), so nobody learns that it is there.
-pub fn require_owner(
-    store: &dyn Backend,
-    org: i64,
-    kind: RecordKind,
-    id: RecordId,
-) -> Result<(), StoreError> {
-    if store.visibility(org, kind, id)? == Visibility::Owner {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound { kind, id })
-    }
-}
-
-/// A record as organisation `org` may see it: not at all (not found), in full, or without
-/// its identifying parts.
-pub fn read_as(
-    store: &dyn Backend,
-    org: i64,
-    kind: RecordKind,
-    id: RecordId,
-) -> Result<StoredRecord, StoreError> {
-    match store.visibility(org, kind, id)? {
-        Visibility::Hidden => Err(StoreError::NotFound { kind, id }),
-        Visibility::Owner | Visibility::Full => store.get(kind, id),
-        Visibility::Pseudonymised => {
-            let mut record = store.get(kind, id)?;
-            take_identifying(&mut record.body);
-            record.pseudonymised = true;
-            Ok(record)
-        }
-    }
-}
-
-fn ordered<'a>(journey: &'a Journey) -> Vec<(JourneyStep<'a>, &'a StoredRecord, &'a StoredRecord)> {
-    let steps: Vec<JourneyStep<'a>> = journey
-        .steps
-        .iter()
-        .filter_map(|(_, inv, ev)| match &ev.body {
-            RecordBody::Event(e) => Some(JourneyStep {
-                id: ev.id,
-                event: e,
-                role: inv.role,
-            }),
-            _ => None,
-        })
-        .collect();
-    journey_order(&steps)
-        .into_iter()
-        .filter_map(|step| {
-            let (inv, _, ev) = journey
-                .steps
-                .iter()
-                .find(|(_, i, e)| e.id == step.id && i.role == step.role)?;
-            Some((step, inv, ev))
-        })
-        .collect()
-}
-
-pub fn status_of(journey: &Journey, vocab: &Vocabularies) -> Status {
-    let steps: Vec<JourneyStep<'_>> = ordered(journey).into_iter().map(|(s, _, _)| s).collect();
-    derive_status(&steps, vocab)
 }
 
 #[derive(Debug, Serialize)]
@@ -646,52 +468,50 @@ struct Label {
 pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
-    let (person, journey) = blocking(move || {
-        let person = read_as(store.as_ref(), caller.org(), RecordKind::Person, id)?;
-        let journey = load_journey(store.as_ref(), caller.org(), id)?;
-        audit_view(store.as_ref(), &caller, RecordKind::Person, &[id])?;
-        Ok((person, journey))
+    let journey = blocking(move || {
+        let scope = caller.scope(store.as_ref());
+        let journey = scope.journey(id)?;
+        scope.record_view(RecordKind::Person, &[id])?;
+        Ok(journey)
     })
     .await?;
-    let RecordBody::Person(p) = &person.body else {
+    let RecordBody::Person(p) = &journey.person.body else {
         return Err(Problem::not_found());
     };
-    let order = ordered(&journey);
-    let status = derive_status(
-        &order.iter().map(|(s, _, _)| s.clone()).collect::<Vec<_>>(),
-        state.vocab,
-    );
-    let ids: Vec<RecordId> = order.iter().map(|(s, _, _)| s.id).collect();
-    let steps: Vec<TimelineStep> = order
+    let status = journey.status(state.vocab);
+    let ids: Vec<RecordId> = journey.steps.iter().map(|s| s.event.id).collect();
+    let steps: Vec<TimelineStep> = journey
+        .steps
         .iter()
         .enumerate()
-        .map(|(i, (step, inv, ev))| {
-            let term = state.vocab.event_kinds.get(&step.event.kind);
-            let next = order
+        .map(|(i, step)| {
+            let term = state.vocab.event_kinds.get(&step.details.kind);
+            let next = journey
+                .steps
                 .iter()
-                .find(|(s, _, _)| s.event.previous == Some(step.id))
-                .map(|(s, _, _)| s.id);
+                .find(|s| s.details.previous == Some(step.event.id))
+                .map(|s| s.event.id);
             TimelineStep {
                 position: i + 1,
                 role: step.role,
-                involvement: inv.id,
-                age_group: age_group(&p.birth_date, &step.event.start),
+                involvement: step.involvement.id,
+                age_group: age_group(&p.birth_date, &step.details.start),
                 kind_label: Label {
                     en: term
                         .map(|t| t.en.clone())
-                        .unwrap_or_else(|| step.event.kind.clone()),
+                        .unwrap_or_else(|| step.details.kind.clone()),
                     ar: term
                         .map(|t| t.ar.clone())
-                        .unwrap_or_else(|| step.event.kind.clone()),
+                        .unwrap_or_else(|| step.details.kind.clone()),
                 },
-                previous: step.event.previous.filter(|p| ids.contains(p)),
+                previous: step.details.previous.filter(|p| ids.contains(p)),
                 next,
-                event: RecordOut::from_stored(ev),
+                event: RecordOut::from_stored(&step.event),
             }
         })
         .collect();
     Ok(Json(serde_json::json!({
-        "person": RecordOut::from_stored(&person),
+        "person": RecordOut::from_stored(&journey.person),
         "status": status,
         "status_label": { "en": status.label_en(), "ar": status.label_ar() },
         "events": steps,
@@ -716,12 +536,9 @@ pub async fn shred(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
-    let written = blocking(move || {
-        // Only the owner destroys; for everyone else the record is not there.
-        require_owner(store.as_ref(), caller.org(), kind, id)?;
-        store.shred(kind, id, &caller.author(), &body.reason)
-    })
-    .await?;
+    // Only the owner destroys; for everyone else the record is not there.
+    let written =
+        blocking(move || caller.scope(store.as_ref()).shred(kind, id, &body.reason)).await?;
     let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
     Ok(Json(serde_json::json!({ "id": id, "rev": rev, "shredded": true })).into_response())
 }

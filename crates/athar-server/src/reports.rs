@@ -6,6 +6,7 @@
 //! the report (`athar_report::periodic`); the caller lays it out as JSON, HTML or PDF and
 //! records it in the audit chain with the hash of what was handed out.
 
+use athar_app::Scope;
 use athar_model::record::RecordBody;
 use athar_model::validation::FieldError;
 use athar_model::vocab::{Lang, Vocabularies};
@@ -331,20 +332,21 @@ pub struct CaseRequest {
     pub format: Option<String>,
 }
 
-/// The WGEID case of a person the organisation owns.
+/// The WGEID case of a person the organisation owns, from the journey it may see.
 pub fn prepare_wgeid(
-    store: &dyn Backend,
-    org: i64,
+    scope: Scope<'_>,
     person: RecordId,
     request: &CaseRequest,
 ) -> Result<WgeidCase, ReportError> {
     let lang = lang_of(request.lang.as_deref())?;
     check_format(request.format.as_deref())?;
-    athar_report::wgeid::build_case(store, org, person, lang, &today()).map_err(|e| match e {
-        CaseError::NotFound(id) => ReportError::NotFound(id),
-        CaseError::Incomplete(missing) => ReportError::Incomplete(missing),
-        CaseError::Store(e) => ReportError::Store(e),
-    })
+    scope
+        .wgeid_case(person, lang, &today())
+        .map_err(|e| match e {
+            CaseError::NotFound(id) => ReportError::NotFound(id),
+            CaseError::Incomplete(missing) => ReportError::Incomplete(missing),
+            CaseError::Store(e) => ReportError::Store(e),
+        })
 }
 
 /// The case laid out in `format` (json, html or pdf).
@@ -426,8 +428,8 @@ pub async fn periodic(
         ("report", "periodic".into()),
         format,
         lang,
-        move |store, org, format| {
-            let report = prepare(store, org, &request, Some(&cache))?;
+        move |store, scope, format| {
+            let report = prepare(store, scope.org().number(), &request, Some(&cache))?;
             Ok(render(&report, format))
         },
     )
@@ -449,8 +451,8 @@ pub async fn brief(
         ("report", what),
         format,
         lang,
-        move |store, org, format| {
-            let brief = prepare_brief(store, org, &request)?;
+        move |store, scope, format| {
+            let brief = prepare_brief(store, scope.org().number(), &request)?;
             Ok(render_brief(&brief, format))
         },
     )
@@ -482,8 +484,8 @@ pub async fn wgeid(
         ("wgeid", what),
         format,
         lang,
-        move |store, org, format| {
-            let case = prepare_wgeid(store, org, person, &request)?;
+        move |_, scope, format| {
+            let case = prepare_wgeid(scope, person, &request)?;
             Ok(render_wgeid(&case, format))
         },
     )
@@ -500,13 +502,13 @@ async fn hand_out(
     (action, what): (&'static str, String),
     format: String,
     lang: String,
-    make: impl FnOnce(&dyn Backend, i64, &str) -> Result<Layout, ReportError> + Send + 'static,
+    make: impl FnOnce(&dyn Backend, Scope<'_>, &str) -> Result<Layout, ReportError> + Send + 'static,
 ) -> Result<Response, Problem> {
     let store = state.store.clone();
-    let org = caller.org();
     let author = caller.author();
     let outcome = tokio::task::spawn_blocking(move || {
-        let rendered = make(store.as_ref(), org, &format)?.map_err(|e| {
+        let scope = caller.scope(store.as_ref());
+        let rendered = make(store.as_ref(), scope, &format)?.map_err(|e| {
             tracing::error!("report layout failed: {e}");
             ReportError::Invalid {
                 field: "format",

@@ -5,25 +5,23 @@
 //! narratives), or count only in coalition aggregates. For everyone else it does not exist:
 //! every endpoint answers 404, not 403, so nobody learns that it is there.
 //!
-//! Sharing in full hands identifying details to another organisation, so it needs the
-//! coalition-sharing consent of every person the record is about (a person; the person of
-//! an involvement; everyone involved in an event). Pseudonymised and aggregate sharing pass
-//! nothing identifying and need none. What consent keeps back is refused or, when a whole
-//! journey is shared, left out and listed.
+//! The decision and its consent rules are `athar_app::sharing`; this module turns requests
+//! into it and its outcome into responses.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use athar_model::consent::{Purpose, permits};
-use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
-use athar_store::{Backend, Share, ShareMode, StoreError, Visibility};
+use athar_app::sharing::ShareOutcome;
+use athar_model::consent::Purpose;
+use athar_model::{FieldError, RecordKind};
+use athar_store::{Share, ShareMode};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::records::{blocking, parse_id, require_owner};
+use crate::records::{blocking, parse_id};
 
 #[derive(Debug, Serialize)]
 struct OrganisationOut {
@@ -96,54 +94,8 @@ pub async fn get(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let store = state.store.clone();
-    let shares = blocking(move || {
-        require_owner(store.as_ref(), caller.org(), kind, id)?;
-        store.shares(kind, id)
-    })
-    .await?;
+    let shares = blocking(move || caller.scope(store.as_ref()).shares_of(kind, id)).await?;
     Ok(Json(serde_json::json!({ "id": id, "shares": entries(&state, &shares) })).into_response())
-}
-
-/// How many of the persons a record is about have not consented to coalition sharing.
-fn without_consent(
-    store: &dyn Backend,
-    kind: RecordKind,
-    id: RecordId,
-) -> Result<usize, StoreError> {
-    let persons: Vec<RecordId> = match kind {
-        RecordKind::Person => vec![id],
-        RecordKind::Involvement => match store.get(kind, id)?.body {
-            RecordBody::Involvement(i) => vec![i.person],
-            _ => Vec::new(),
-        },
-        RecordKind::Event => store
-            .involvements_of_event(id)?
-            .into_iter()
-            .filter_map(|inv| match inv.body {
-                RecordBody::Involvement(i) => Some(i.person),
-                _ => None,
-            })
-            .collect(),
-        RecordKind::Source => Vec::new(),
-        RecordKind::Match => match store.get(kind, id)?.body {
-            RecordBody::Match(m) => vec![m.first, m.second],
-            _ => Vec::new(),
-        },
-    };
-    let mut missing = 0;
-    for person in persons {
-        let consented = match store.get(RecordKind::Person, person) {
-            Ok(r) => {
-                matches!(&r.body, RecordBody::Person(p) if permits(&p.consent, Purpose::CoalitionSharing))
-            }
-            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => true,
-            Err(e) => return Err(e),
-        };
-        if !consented {
-            missing += 1;
-        }
-    }
-    Ok(missing)
 }
 
 fn consent_missing(missing: usize) -> Problem {
@@ -159,21 +111,6 @@ fn consent_missing(missing: usize) -> Problem {
             Purpose::CoalitionSharing.label_ar()
         ),
     )])
-}
-
-#[derive(Debug, Serialize)]
-struct LeftOut {
-    kind: RecordKind,
-    id: RecordId,
-    reason: &'static str,
-}
-
-enum Outcome {
-    Shared {
-        records: usize,
-        left_out: Vec<LeftOut>,
-    },
-    NoConsent(usize),
 }
 
 /// `PUT /api/{kind}/{id}/sharing`.
@@ -216,53 +153,15 @@ pub async fn put(
     }
     let store = state.store.clone();
     let journey = request.journey;
-    let full = shares.iter().any(|s| s.mode == ShareMode::Full);
     let outcome = blocking(move || {
-        require_owner(store.as_ref(), caller.org(), kind, id)?;
-        let missing = if full {
-            without_consent(store.as_ref(), kind, id)?
-        } else {
-            0
-        };
-        if missing > 0 {
-            return Ok(Outcome::NoConsent(missing));
-        }
-        store.set_shares(&caller.author(), kind, id, &shares)?;
-        let mut records = 1;
-        let mut left_out = Vec::new();
-        if journey && kind == RecordKind::Person {
-            let mut related = Vec::new();
-            for inv in store.involvements_of_person(id)? {
-                related.push((RecordKind::Involvement, inv.id));
-                if let RecordBody::Involvement(i) = &inv.body {
-                    related.push((RecordKind::Event, i.event));
-                }
-            }
-            for (k, i) in related {
-                if store.visibility(caller.org(), k, i)? != Visibility::Owner {
-                    left_out.push(LeftOut {
-                        kind: k,
-                        id: i,
-                        reason: "owned by another organisation",
-                    });
-                } else if full && without_consent(store.as_ref(), k, i)? > 0 {
-                    left_out.push(LeftOut {
-                        kind: k,
-                        id: i,
-                        reason: "someone it is about has not consented to sharing",
-                    });
-                } else {
-                    store.set_shares(&caller.author(), k, i, &shares)?;
-                    records += 1;
-                }
-            }
-        }
-        Ok(Outcome::Shared { records, left_out })
+        caller
+            .scope(store.as_ref())
+            .share(kind, id, &shares, journey)
     })
     .await?;
     let (count, left_out) = match outcome {
-        Outcome::NoConsent(missing) => return Err(consent_missing(missing)),
-        Outcome::Shared { records, left_out } => (records, left_out),
+        ShareOutcome::NoConsent(missing) => return Err(consent_missing(missing)),
+        ShareOutcome::Shared { records, left_out } => (records, left_out),
     };
     let store = state.store.clone();
     let now = blocking(move || store.shares(kind, id)).await?;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use athar_crypto::auth::{TotpSecret, hash_password, token_hash};
+use athar_model::RecordId;
 use athar_model::access::{Role, Scope};
 use athar_server::{Access, AppState, endpoints};
 use athar_store::accounts::NewUser;
@@ -2558,4 +2559,217 @@ async fn lists_go_in_and_out_through_the_api() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// An account of `role` in organisation `org`, with a write token (for a documenter) or a
+/// signed-in session (for an administrator): how it authenticates.
+async fn account_in(s: &mut Server, org: i64, username: &str, role: Role) -> Auth {
+    let secret = role
+        .needs_second_factor()
+        .then(|| TotpSecret::generate().unwrap_or_else(|e| panic!("{e}")));
+    let user = s
+        .store
+        .create_user(
+            "test",
+            NewUser {
+                username: username.into(),
+                role,
+                organisation: org,
+                password_hash: hash_password(PASSWORD).unwrap_or_default(),
+                totp_secret: secret.as_ref().map(|t| t.as_bytes().to_vec()),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(secret) = secret {
+        s.totp.insert(username.into(), secret);
+        let (cookie, csrf, _) = s.sign_in(username).await;
+        return Auth::Session(cookie, Some(csrf));
+    }
+    let (token, row) = athar_server::auth::make_token(user.id, "tests", Scope::Write, 1)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    s.store.create_token(&row).unwrap_or_else(|e| panic!("{e}"));
+    Auth::Bearer(token)
+}
+
+#[tokio::test]
+async fn another_organisation_cannot_write_into_probe_or_read_a_case() {
+    let mut s = start().await;
+    let other = s
+        .store
+        .create_organisation("test", "Organisation B")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let b = account_in(&mut s, other.num, "b-documenter", Role::Documenter).await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let a_admin = Auth::Session(cookie, Some(csrf));
+    // A's disappeared person, with a complete WGEID case and nothing shared.
+    let mut body = person_body("1988-02-14");
+    body["consent"] = json!([{"purpose": "wgeid", "answer": "given", "date": "2024-02"}]);
+    let person = s.create("/api/persons", body).await;
+    let arrest = s
+        .create(
+            "/api/events",
+            json!({"kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235",
+                   "place": {"pcode": "SY0401", "text": "checkpoint"}}),
+        )
+        .await;
+    let gone = s
+        .create(
+            "/api/events",
+            json!({"kind": "enforced-disappearance", "start": "2019-04", "previous": arrest}),
+        )
+        .await;
+    s.create(
+        "/api/events",
+        json!({"kind": "search-inquiry", "start": "2019-06", "previous": gone,
+               "place": {"pcode": "SY01", "text": "Military Police, Qaboun"}}),
+    )
+    .await;
+    for event in [&arrest, &gone] {
+        s.create(
+            "/api/involvements",
+            json!({"event": event, "person": person, "role": "victim"}),
+        )
+        .await;
+    }
+    let (status, before) = {
+        let (st, _, v) = s
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/persons/{person}/wgeid"),
+                None,
+                None,
+                &a_admin,
+            )
+            .await;
+        (st, v)
+    };
+    assert_eq!(status, StatusCode::OK, "{before}");
+
+    // B writes its own event with a narrative, and tries to name A's person as its victim,
+    // to follow A's event, and to release A's person: each answers as for an unknown id.
+    let (status, _, own) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/events",
+            Some(json!({"kind": "release", "start": "2019-05", "narrative": "B's narrative"})),
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    let own = own["id"].as_str().unwrap_or_default().to_string();
+    let unknown = RecordId::new().to_string();
+    for (path, hidden, made_up) in [
+        (
+            "/api/involvements",
+            json!({"event": own, "person": person, "role": "victim"}),
+            json!({"event": own, "person": unknown, "role": "victim"}),
+        ),
+        (
+            "/api/events",
+            json!({"kind": "release", "start": "2019-05", "previous": gone}),
+            json!({"kind": "release", "start": "2019-05", "previous": unknown}),
+        ),
+    ] {
+        let (status_h, _, h) = s
+            .request(reqwest::Method::POST, path, Some(hidden), None, &b)
+            .await;
+        let (status_u, _, u) = s
+            .request(reqwest::Method::POST, path, Some(made_up), None, &b)
+            .await;
+        assert_eq!(status_h, StatusCode::UNPROCESSABLE_ENTITY, "{h}");
+        assert_eq!((status_h, &h["errors"]), (status_u, &u["errors"]), "{path}");
+    }
+    // A's case is as it was: nothing of B's in it.
+    let (_, _, after) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons/{person}/wgeid"),
+            None,
+            None,
+            &a_admin,
+        )
+        .await;
+    assert_eq!(before["disappearance"], after["disappearance"], "{after}");
+    assert!(!after.to_string().contains("B's narrative"));
+
+    // The coalition admin cannot give itself a reader in A, which has its own people …
+    let (cookie, csrf, _) = s.sign_in("coalition-admin").await;
+    let coalition = Auth::Session(cookie, Some(csrf));
+    let a_id = s
+        .store
+        .keyring()
+        .default_organisation()
+        .map(|o| o.id.to_string())
+        .unwrap_or_default();
+    for role in ["viewer", "documenter", "analyst", "org-admin"] {
+        let (status, _, v) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/users",
+                Some(json!({"username": format!("spy-{role}"), "role": role,
+                            "password": "a new long password", "organisation": a_id})),
+                None,
+                &coalition,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {v}");
+    }
+    // … nor in B, whose documenter is already there; nor with no organisation named.
+    for organisation in [Some(other.id.to_string()), None] {
+        let (status, _, v) = s
+            .request(
+                reqwest::Method::POST,
+                "/api/users",
+                Some(json!({"username": "spy", "role": "viewer",
+                            "password": "a new long password", "organisation": organisation})),
+                None,
+                &coalition,
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    }
+    assert!(s.store.user_by_name("spy").ok().flatten().is_none());
+
+    // B's 600 persons of the same name do not shrink A's search, and its total is honest.
+    let b_people: Vec<Value> = (0..600).map(|_| person_body("1990")).collect();
+    for chunk in b_people.chunks(100) {
+        for p in chunk {
+            let (status, _, _) = s
+                .request(
+                    reqwest::Method::POST,
+                    "/api/persons",
+                    Some(p.clone()),
+                    None,
+                    &b,
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED);
+        }
+    }
+    let (_, page) = s.get("/api/persons?name=halabi&limit=1").await;
+    assert_eq!(page["total"], 1, "{page}");
+    let (_, _, page) = s
+        .request(
+            reqwest::Method::GET,
+            "/api/persons?name=halabi&limit=250",
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(page["total"], 600, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(250));
+    let next = page["next"].as_str().unwrap_or_default().to_string();
+    let (_, _, rest) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons?name=halabi&limit=500&after={next}"),
+            None,
+            None,
+            &b,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().map(Vec::len), Some(350), "{rest}");
+    assert!(rest.get("next").is_none());
 }

@@ -25,6 +25,7 @@
 
 pub mod accounts;
 pub mod chain;
+pub mod clock;
 pub mod evidence;
 pub mod keyring;
 pub mod layout;
@@ -376,6 +377,13 @@ pub struct StoredRecord {
     pub pseudonymised: bool,
 }
 
+/// A page of persons found by name, and how many the searching organisation may see in all.
+#[derive(Debug, Clone, Default)]
+pub struct PersonMatches {
+    pub items: Vec<StoredRecord>,
+    pub total: u64,
+}
+
 /// One revision in a record's history.
 #[derive(Debug, Clone, Serialize)]
 pub struct Revision {
@@ -566,6 +574,19 @@ pub trait Store: Send + Sync {
     /// Persons whose names hold every word of `query` (folded, any script), through the
     /// blind index; deleted persons left out, at most `limit`, in id order.
     fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>>;
+
+    /// Persons organisation `org` may find by name — its own and those shared with it in
+    /// full — whose names hold every word of `query` (folded, any script). Visibility is
+    /// decided before anything is counted or cut, so `total` counts every match the
+    /// organisation may see; `items` are the matches after `after`, at most `limit`, in id
+    /// order.
+    fn find_persons_for(
+        &self,
+        org: i64,
+        query: &str,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<PersonMatches>;
 
     /// Destroy the data keys of a record, in one transaction with a revision that records
     /// who did it and why: every revision's identifying parts become unreadable for good and

@@ -10,7 +10,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use athar_crypto::envelope::{MasterKey, OrgKey};
 use athar_crypto::signing::OrgSigningKey;
@@ -32,8 +31,8 @@ mod write;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, NextPart, Operation, Prepared, Result, Revision, Share, ShareMode, Store,
-    StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility, WriteHeader, Written,
+    AuditEntry, NextPart, Operation, PersonMatches, Prepared, Result, Revision, Share, ShareMode,
+    Store, StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility, WriteHeader, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
 use write::{NewRevision, insert_revision};
@@ -80,11 +79,7 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
+pub(crate) use crate::clock::now_ms;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves SQLite consistent (the transaction rolls back
@@ -668,6 +663,62 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The persons whose blind-index tags hold every folded word of a query, under any
+    /// organisation's key, in id order. Tags are 64 bits: a candidate is confirmed against
+    /// its opened names before it is given out ([`Self::confirmed_person`]).
+    fn name_candidates(&self, tokens: &[String]) -> Result<BTreeSet<RecordId>> {
+        if tokens.is_empty() {
+            return Ok(BTreeSet::new());
+        }
+        self.read(|conn| {
+            // Tags of a bulk load still being written are read too (slowly: by scanning).
+            let pending = name_index::any_pending(conn)?;
+            let mut stmt =
+                conn.prepare_cached("SELECT record_id FROM name_index WHERE tag = ?1")?;
+            let mut found = BTreeSet::new();
+            for org in self.keyring().organisations() {
+                let mut common: Option<BTreeSet<RecordId>> = None;
+                for token in tokens {
+                    let tag = org.tag(token);
+                    let mut hits = stmt
+                        .query_map([tag], |r| r.get::<_, Vec<u8>>(0))?
+                        .map(|r| read_id(r?))
+                        .collect::<Result<BTreeSet<_>>>()?;
+                    if pending {
+                        hits.extend(name_index::pending_with_tag(conn, tag)?);
+                    }
+                    let next = match common {
+                        None => hits,
+                        Some(c) => c.intersection(&hits).copied().collect(),
+                    };
+                    let empty = next.is_empty();
+                    common = Some(next);
+                    if empty {
+                        break;
+                    }
+                }
+                found.extend(common.unwrap_or_default());
+            }
+            Ok(found)
+        })
+    }
+
+    /// A live person whose opened names hold every word of the query, or `None`.
+    fn confirmed_person(&self, id: RecordId, tokens: &[String]) -> Result<Option<StoredRecord>> {
+        let record = match self.get(RecordKind::Person, id) {
+            Ok(r) => r,
+            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut body = record.body.clone();
+        let words = take_identifying(&mut body)
+            .map(|p| search_tokens(&p))
+            .unwrap_or_default();
+        Ok(tokens.iter().all(|t| words.contains(t)).then_some(record))
+    }
+}
+
 /// Rows organisation `?2` may see: its own, and those shared with it in full or pseudonymised.
 const VISIBLE_TO: &str = "(h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode IN ('full', 'pseudonymised')))";
 
@@ -826,60 +877,57 @@ impl Store for SqliteStore {
 
     fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>> {
         let tokens = name_tokens(query);
-        if tokens.is_empty() {
-            return Ok(Vec::new());
-        }
-        let candidates: BTreeSet<RecordId> = self.read(|conn| {
-            // Tags of a bulk load still being written are read too (slowly: by scanning).
-            let pending = name_index::any_pending(conn)?;
-            let mut stmt =
-                conn.prepare_cached("SELECT record_id FROM name_index WHERE tag = ?1")?;
-            let mut found = BTreeSet::new();
-            for org in self.keyring().organisations() {
-                let mut common: Option<BTreeSet<RecordId>> = None;
-                for token in &tokens {
-                    let tag = org.tag(token);
-                    let mut hits = stmt
-                        .query_map([tag], |r| r.get::<_, Vec<u8>>(0))?
-                        .map(|r| read_id(r?))
-                        .collect::<Result<BTreeSet<_>>>()?;
-                    if pending {
-                        hits.extend(name_index::pending_with_tag(conn, tag)?);
-                    }
-                    let next = match common {
-                        None => hits,
-                        Some(c) => c.intersection(&hits).copied().collect(),
-                    };
-                    let empty = next.is_empty();
-                    common = Some(next);
-                    if empty {
-                        break;
-                    }
-                }
-                found.extend(common.unwrap_or_default());
-            }
-            Ok(found)
-        })?;
         let mut out = Vec::new();
-        for id in candidates {
+        for id in self.name_candidates(&tokens)? {
             if out.len() >= limit {
                 break;
             }
-            let record = match self.get(RecordKind::Person, id) {
-                Ok(r) => r,
-                Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => continue,
-                Err(e) => return Err(e),
-            };
-            // Tags are 64 bits: confirm every word against the opened names.
-            let mut body = record.body.clone();
-            let words = take_identifying(&mut body)
-                .map(|p| search_tokens(&p))
-                .unwrap_or_default();
-            if tokens.iter().all(|t| words.contains(t)) {
+            if let Some(record) = self.confirmed_person(id, &tokens)? {
                 out.push(record);
             }
         }
         Ok(out)
+    }
+
+    fn find_persons_for(
+        &self,
+        org: i64,
+        query: &str,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<PersonMatches> {
+        let tokens = name_tokens(query);
+        let candidates = self.name_candidates(&tokens)?;
+        // What this organisation may find by name — its own persons and those shared with
+        // it in full — is decided before anything is counted or cut to a page.
+        let searchable: Vec<RecordId> = self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT 1 FROM heads h WHERE h.kind = ?1 AND h.id = ?3 AND h.deleted = 0
+                   AND (h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode = 'full'))",
+            )?;
+            let mut out = Vec::new();
+            for id in candidates {
+                if stmt
+                    .query_row(params![RecordKind::Person.code(), org, id_bytes(&id)], |_| Ok(()))
+                    .optional()?
+                    .is_some()
+                {
+                    out.push(id);
+                }
+            }
+            Ok(out)
+        })?;
+        let mut matches = PersonMatches::default();
+        for id in searchable {
+            let Some(record) = self.confirmed_person(id, &tokens)? else {
+                continue;
+            };
+            matches.total += 1;
+            if after.is_none_or(|a| id > a) && matches.items.len() < limit {
+                matches.items.push(record);
+            }
+        }
+        Ok(matches)
     }
 
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {

@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 
 use athar_model::{RecordId, RecordKind, Reference};
-use rusqlite::{Connection, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::name_index::TagWrites;
 use super::{
@@ -23,12 +23,16 @@ use crate::{
     Written,
 };
 
-/// Fails unless every reference names a live record of its kind: one written earlier in
-/// this transaction or already in the store.
+/// Fails unless every reference names a live record of its kind that the writing
+/// organisation may see: one written earlier in this transaction, one it owns, or one
+/// shared with it (in full or pseudonymised). Another organisation's record that is not
+/// shared with the writer is refused exactly as an id that does not exist — same code,
+/// same message, deleted or not — so a write cannot probe what others hold.
 fn check_references(
     conn: &Connection,
     index: usize,
     references: &[Reference],
+    writer: i64,
     alive_here: &HashMap<RecordId, RecordKind>,
     known: &mut HashSet<(RecordKind, RecordId)>,
 ) -> Result<()> {
@@ -38,11 +42,16 @@ fn check_references(
         {
             continue;
         }
-        match head(conn, reference.kind, &reference.id)? {
-            Some(h) if !h.deleted => {
+        let found = head(conn, reference.kind, &reference.id)?;
+        let visible = match &found {
+            Some(h) => h.owner == writer || shared_with(conn, &reference.id, writer)?,
+            None => false,
+        };
+        match found {
+            Some(h) if visible && !h.deleted => {
                 known.insert((reference.kind, reference.id));
             }
-            Some(_) => {
+            Some(_) if visible => {
                 return Err(reference_error(
                     index,
                     &reference.field,
@@ -50,7 +59,7 @@ fn check_references(
                     true,
                 ));
             }
-            None => {
+            _ => {
                 return Err(reference_error(
                     index,
                     &reference.field,
@@ -61,6 +70,18 @@ fn check_references(
         }
     }
     Ok(())
+}
+
+/// Whether a record is shared with organisation `org` so that it may see it (in full or
+/// pseudonymised; aggregate sharing shows nothing).
+fn shared_with(conn: &Connection, id: &RecordId, org: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT 1 FROM shares WHERE record_id = ?1 AND org = ?2 AND mode IN ('full', 'pseudonymised')",
+        )?
+        .query_row(params![id_bytes(id), org], |_| Ok(()))
+        .optional()?
+        .is_some())
 }
 
 /// One revision about to be written.
@@ -286,7 +307,7 @@ impl<'s> ChangeWriter<'s> {
                 Step::Create { id, kind, link } => {
                     let kind = *kind;
                     // A second creation of an id fails on the primary key of `heads`.
-                    check_references(tx, index, refs, &self.alive_here, &mut self.known)?;
+                    check_references(tx, index, refs, owner, &self.alive_here, &mut self.known)?;
                     self.alive_here.insert(*id, kind);
                     NewRevision {
                         kind,
@@ -313,7 +334,7 @@ impl<'s> ChangeWriter<'s> {
                 } => {
                     let kind = *kind;
                     let current = live_head(tx, kind, *id, *expected_rev, owner)?;
-                    check_references(tx, index, refs, &self.alive_here, &mut self.known)?;
+                    check_references(tx, index, refs, owner, &self.alive_here, &mut self.known)?;
                     let unlink = match kind {
                         RecordKind::Involvement => linked_person(tx, kind, current.seq)?,
                         _ => None,

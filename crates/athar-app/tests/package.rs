@@ -1,9 +1,10 @@
 //! Evidence packages made from a real store and checked offline: intact, with a changed
 //! byte, an added file, a changed manifest, the wrong key, and without consent.
 
+use athar_app::{OrgId, Scope};
 use athar_model::consent::{Answer, Consent, Purpose};
 use athar_model::*;
-use athar_report::package::{PackageError, build_package, verify_package};
+use athar_report::package::{PackageError, verify_package};
 use athar_store::evidence::{EvidenceKind, EvidenceVault, NewEvidence};
 use athar_store::{Change, ChangeSet, DataDir, SqliteStore, Store};
 
@@ -123,7 +124,7 @@ fn case(consent: &[Purpose]) -> Case {
 fn build(case: &Case, purpose: Purpose) -> Result<Vec<u8>, PackageError> {
     let path = case._tmp.path().join(format!("{}.tar", purpose.code()));
     let file = ok(std::fs::File::create(&path));
-    build_package(&case.store, 1, case.person, purpose, "test", file)?;
+    Scope::new(&case.store, OrgId::new(1), "test").evidence_package(case.person, purpose, file)?;
     Ok(ok(std::fs::read(&path)))
 }
 

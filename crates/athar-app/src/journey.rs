@@ -1,0 +1,134 @@
+//! A person's journey, assembled once: the person, their involvements, the events of those
+//! involvements, in journey order — each step read through the organisation's [`Scope`],
+//! so an involvement or event it may not see is not part of the journey, and one shared
+//! pseudonymised comes without its narrative.
+//!
+//! The order is docs/DEFINITIONS.md's journey order (`previous` links first, then dates).
+//! Where nothing in the events decides, the steps are taken in the order of their event's
+//! id, then role, then involvement id — keys that belong to the data, so the same records
+//! give the same journey in any store, whatever order they were written in.
+
+use athar_model::status::{self, Status, derive_status, journey_order};
+use athar_model::{Event, RecordBody, RecordId, RecordKind, Role, Vocabularies};
+use athar_store::{Result, StoredRecord};
+
+use crate::Scope;
+
+/// One step of a journey: the person's involvement in an event, and the event.
+#[derive(Debug, Clone)]
+pub struct JourneyStep {
+    pub involvement: StoredRecord,
+    pub role: Role,
+    /// The event's record (identity, revision, owner).
+    pub event: StoredRecord,
+    /// The event's content, as `event.body` holds it.
+    pub details: Event,
+}
+
+/// A person and their journey as one organisation may see it.
+#[derive(Debug, Clone)]
+pub struct Journey {
+    pub person: StoredRecord,
+    /// In journey order.
+    pub steps: Vec<JourneyStep>,
+}
+
+impl Journey {
+    /// The steps as the model's status and order rules take them.
+    pub fn model_steps(&self) -> Vec<status::JourneyStep<'_>> {
+        self.steps
+            .iter()
+            .map(|s| status::JourneyStep {
+                id: s.event.id,
+                event: &s.details,
+                role: s.role,
+            })
+            .collect()
+    }
+
+    /// The person's status derived from the journey (docs/DEFINITIONS.md).
+    pub fn status(&self, vocab: &Vocabularies) -> Status {
+        derive_status(&self.model_steps(), vocab)
+    }
+
+    /// The steps in which the person is the victim, in journey order.
+    pub fn as_victim(&self) -> impl Iterator<Item = &JourneyStep> {
+        self.steps.iter().filter(|s| s.role == Role::Victim)
+    }
+
+    /// Orders steps: first by keys of the data (so ties never depend on storage order),
+    /// then by the journey rules.
+    fn ordered(mut steps: Vec<JourneyStep>) -> Vec<JourneyStep> {
+        steps.sort_by(|a, b| {
+            (a.event.id, role_rank(a.role), a.involvement.id).cmp(&(
+                b.event.id,
+                role_rank(b.role),
+                b.involvement.id,
+            ))
+        });
+        let order: Vec<usize> = {
+            let model: Vec<status::JourneyStep<'_>> = steps
+                .iter()
+                .map(|s| status::JourneyStep {
+                    id: s.event.id,
+                    event: &s.details,
+                    role: s.role,
+                })
+                .collect();
+            let mut used = vec![false; steps.len()];
+            journey_order(&model)
+                .iter()
+                .filter_map(|placed| {
+                    let i = (0..steps.len()).find(|&i| {
+                        !used[i] && steps[i].event.id == placed.id && steps[i].role == placed.role
+                    })?;
+                    used[i] = true;
+                    Some(i)
+                })
+                .collect()
+        };
+        let mut slots: Vec<Option<JourneyStep>> = steps.into_iter().map(Some).collect();
+        order.into_iter().filter_map(|i| slots[i].take()).collect()
+    }
+}
+
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Victim => 0,
+        Role::Witness => 1,
+        Role::Informant => 2,
+        Role::Perpetrator => 3,
+    }
+}
+
+impl Scope<'_> {
+    /// A person's journey as this organisation may see it: the person must be visible;
+    /// involvements and events it may not see (or that were deleted) are left out.
+    pub fn journey(&self, person: RecordId) -> Result<Journey> {
+        let person_record = self.read(RecordKind::Person, person)?;
+        let mut steps = Vec::new();
+        for involvement in self.involvements_of_person(person)? {
+            let RecordBody::Involvement(inv) = &involvement.body else {
+                continue;
+            };
+            let (role, event_id) = (inv.role, inv.event);
+            let Some(event) = self.read_if_visible(RecordKind::Event, event_id)? else {
+                continue;
+            };
+            let RecordBody::Event(details) = &event.body else {
+                continue;
+            };
+            let details = details.clone();
+            steps.push(JourneyStep {
+                involvement,
+                role,
+                event,
+                details,
+            });
+        }
+        Ok(Journey {
+            person: person_record,
+            steps: Journey::ordered(steps),
+        })
+    }
+}

@@ -1,0 +1,37 @@
+//! # athar-app — the use cases of Athar, each within one organisation's scope
+//!
+//! Athar is used by several organisations on one server, each owning its records and
+//! deciding what the others see of them. This crate is where that boundary holds: every
+//! use case is a method of a [`Scope`] — the store, the acting organisation ([`OrgId`]) and
+//! the author — and every read through it returns only what that organisation may see
+//! (another organisation's unshared record is absent, a pseudonymised one comes without its
+//! identifying parts), while every write names the organisation as its owner and the store
+//! refuses a reference to a record the writer may not see exactly as an unknown id.
+//!
+//! The adapters — the HTTP API (`athar-server`), the command line (`athar-cli`) and the web
+//! pages — turn a request into a [`Scope`] (from a session, a token, or the command line's
+//! `--org`) and a [`Scope`] call into a response. They hold no rule of their own about who
+//! sees what.
+//!
+//! - [`scope`]: reading, listing, searching and writing records as one organisation.
+//! - [`journey`]: a person's journey — involvements, events, in journey order — assembled
+//!   once, scoped at every step, for the timeline, derived status, cases and packages.
+//! - [`cases`]: a disappeared person's case for the UN WGEID and signed evidence packages,
+//!   made from the scoped journey.
+//! - [`sharing`]: what an organisation lets others see of its records, with consent.
+//! - [`accounts`]: who may add which account where; a coalition administrator runs
+//!   organisations without ever gaining an account that reads their records.
+//!
+//! Methods block (the store does); async adapters call them on a blocking thread.
+
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod cases;
+pub mod journey;
+pub mod scope;
+pub mod sharing;
+
+pub use athar_model::OrgId;
+pub use journey::{Journey, JourneyStep};
+pub use scope::Scope;

@@ -1,0 +1,234 @@
+//! One organisation's view of the store: every read and write an adapter may make.
+//!
+//! A [`Scope`] is made from an authenticated caller (or the command line's chosen
+//! organisation). Reads answer as if another organisation's unshared record did not exist
+//! — not found, the same answer as for an id nobody ever used — and strip identifying parts
+//! from records shared pseudonymised. Writes are owned by the scope's organisation; the
+//! store refuses, inside the write transaction, any reference to a record the organisation
+//! may not see, with the same message as for an unknown id.
+
+use athar_model::sealing::take_identifying;
+use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
+use athar_store::{
+    Backend, Change, ChangeSet, PersonMatches, Result, Revision, StoreError, StoredRecord,
+    Visibility, Written,
+};
+
+/// The store as one organisation may use it, acting as one author.
+#[derive(Clone, Copy)]
+pub struct Scope<'s> {
+    pub(crate) store: &'s dyn Backend,
+    org: OrgId,
+    author: &'s str,
+}
+
+impl<'s> Scope<'s> {
+    /// The scope of `org`, acting as `author` (a username, or `cli`). The organisation must
+    /// be one the caller belongs to: adapters take it from the session or token, or from
+    /// the command line's `--org` of someone holding the store's passphrase.
+    pub fn new(store: &'s dyn Backend, org: OrgId, author: &'s str) -> Self {
+        Scope { store, org, author }
+    }
+
+    pub fn org(&self) -> OrgId {
+        self.org
+    }
+
+    pub fn author(&self) -> &str {
+        self.author
+    }
+
+    /// The acting organisation's name.
+    pub fn organisation_name(&self) -> Result<String> {
+        Ok(self
+            .store
+            .keyring()
+            .organisation(self.org.number())?
+            .name
+            .clone())
+    }
+
+    /// How this organisation may see a record (hidden for an id that does not exist).
+    pub fn visibility(&self, kind: RecordKind, id: RecordId) -> Result<Visibility> {
+        self.store.visibility(self.org.number(), kind, id)
+    }
+
+    /// A record as this organisation may see it: not at all (not found), in full, or
+    /// without its identifying parts.
+    pub fn read(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
+        match self.visibility(kind, id)? {
+            Visibility::Hidden => Err(StoreError::NotFound { kind, id }),
+            Visibility::Owner | Visibility::Full => self.store.get(kind, id),
+            Visibility::Pseudonymised => {
+                let mut record = self.store.get(kind, id)?;
+                take_identifying(&mut record.body);
+                record.pseudonymised = true;
+                Ok(record)
+            }
+        }
+    }
+
+    /// A record as [`Scope::read`] gives it, or `None` when it is not there for this
+    /// organisation (hidden, unknown or deleted).
+    pub fn read_if_visible(&self, kind: RecordKind, id: RecordId) -> Result<Option<StoredRecord>> {
+        match self.read(kind, id) {
+            Ok(r) => Ok(Some(r)),
+            Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Succeeds when this organisation owns the record; for any other the record does not
+    /// exist (not found), so nobody learns that it is there.
+    pub fn require_owner(&self, kind: RecordKind, id: RecordId) -> Result<()> {
+        if self.visibility(kind, id)? == Visibility::Owner {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound { kind, id })
+        }
+    }
+
+    /// A record this organisation owns, in full.
+    pub fn read_owned(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
+        self.require_owner(kind, id)?;
+        self.store.get(kind, id)
+    }
+
+    /// A page of the records of a kind this organisation may see, in id order after `after`.
+    pub fn list(
+        &self,
+        kind: RecordKind,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<Vec<StoredRecord>> {
+        self.store.list_for(self.org.number(), kind, after, limit)
+    }
+
+    /// Every record of a kind this organisation may see, in id order.
+    pub fn list_all(&self, kind: RecordKind) -> Result<Vec<StoredRecord>> {
+        self.store.list_all_for(self.org.number(), kind)
+    }
+
+    /// How many records of a kind this organisation may see.
+    pub fn count(&self, kind: RecordKind) -> Result<u64> {
+        self.store.count_for(self.org.number(), kind)
+    }
+
+    /// Every revision of a record this organisation may see, oldest first; without
+    /// identifying parts where it was shared pseudonymised.
+    pub fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Revision>> {
+        let visibility = self.visibility(kind, id)?;
+        if visibility == Visibility::Hidden {
+            return Err(StoreError::NotFound { kind, id });
+        }
+        let mut revisions = self.store.history(kind, id)?;
+        if visibility == Visibility::Pseudonymised {
+            for r in &mut revisions {
+                take_identifying(&mut r.body);
+            }
+        }
+        Ok(revisions)
+    }
+
+    /// The involvements in an event that this organisation may see; the event itself must
+    /// be visible to it.
+    pub fn involvements_of_event(&self, event: RecordId) -> Result<Vec<StoredRecord>> {
+        self.read(RecordKind::Event, event)?;
+        self.visible_involvements(self.store.involvements_of_event(event)?)
+    }
+
+    /// The involvements naming a person that this organisation may see; the person must be
+    /// visible to it.
+    pub fn involvements_of_person(&self, person: RecordId) -> Result<Vec<StoredRecord>> {
+        self.read(RecordKind::Person, person)?;
+        self.visible_involvements(self.store.involvements_of_person(person)?)
+    }
+
+    /// Of the involvements the store found, those this organisation may see, as it may see
+    /// them.
+    fn visible_involvements(&self, found: Vec<StoredRecord>) -> Result<Vec<StoredRecord>> {
+        let mut out = Vec::with_capacity(found.len());
+        for inv in found {
+            if let Some(seen) = self.read_if_visible(RecordKind::Involvement, inv.id)? {
+                out.push(seen);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Persons this organisation may find by name (its own, and those shared with it in
+    /// full): every match it may see is counted before the page is cut.
+    pub fn find_persons(
+        &self,
+        query: &str,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<PersonMatches> {
+        self.store
+            .find_persons_for(self.org.number(), query, after, limit)
+    }
+
+    /// Apply changes as this organisation, in one transaction with one audit entry: what
+    /// they create it owns, what they change must be its own, and what they reference it
+    /// must be able to see.
+    pub fn write(&self, action: &str, changes: Vec<Change>) -> Result<Written> {
+        self.store.write(ChangeSet {
+            author: self.author.to_string(),
+            action: action.to_string(),
+            owner: Some(self.org.number()),
+            changes,
+        })
+    }
+
+    /// Create one record and read it back as written.
+    pub fn create(&self, action: &str, id: RecordId, body: RecordBody) -> Result<StoredRecord> {
+        let kind = body.kind();
+        self.write(action, vec![Change::Create { id, body }])?;
+        self.store.get(kind, id)
+    }
+
+    /// Replace one record this organisation owns and read it back.
+    pub fn update(
+        &self,
+        action: &str,
+        id: RecordId,
+        expected_rev: Option<u32>,
+        body: RecordBody,
+    ) -> Result<StoredRecord> {
+        let kind = body.kind();
+        self.write(
+            action,
+            vec![Change::Update {
+                id,
+                expected_rev,
+                body,
+            }],
+        )?;
+        self.store.get(kind, id)
+    }
+
+    /// Destroy the identifying data of a record this organisation owns.
+    pub fn shred(&self, kind: RecordKind, id: RecordId, reason: &str) -> Result<Written> {
+        self.require_owner(kind, id)?;
+        self.store.shred(kind, id, self.author, reason)
+    }
+
+    /// Record in the audit chain that this author saw these records (their identifying
+    /// parts included): who saw a person's file can always be answered.
+    pub fn record_view(&self, kind: RecordKind, ids: &[RecordId]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let subject = ids
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        self.store.audit(
+            self.author,
+            &format!("view.{}", kind.name()),
+            Some(&subject),
+        )?;
+        Ok(())
+    }
+}
