@@ -1,4 +1,4 @@
-//! Who may add which account, and where.
+//! Accounts: who may add which account, and where; API tokens.
 //!
 //! An organisation's administrators add the accounts of their organisation (any role but
 //! coalition administrator). A coalition administrator runs the server and reads no records:
@@ -8,9 +8,12 @@
 //! holding the store's passphrase can still add accounts with `athar user add`, on the
 //! server itself.)
 
-use athar_model::OrgId;
-use athar_model::access::Role;
-use athar_store::{Accounts, Result};
+use athar_crypto::auth::new_token;
+use athar_model::access::{Action, Role, Scope as TokenScope};
+use athar_model::{FieldError, OrgId, RecordId};
+use athar_store::accounts::{TokenRow, User};
+use athar_store::clock::now_ms;
+use athar_store::{Accounts, Result, StoreError};
 
 /// Why an account may not be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,4 +69,66 @@ pub fn may_add_account(
     } else {
         Err(AccountRefusal::OrganisationsOwnAdmins)
     })
+}
+
+/// Why an API token was not issued.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// The request's values, each with its problem.
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// A write token for an account whose role cannot write.
+    #[error("a {} cannot write, so neither can a token of theirs", .0.name())]
+    RoleCannotWrite(Role),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Issue an API token for `user` and keep its hash (shared by the API and the command
+/// line): a name of 1 to 100 characters, 1 to 365 days, and no more than the account may
+/// do. The token itself is returned once and never stored.
+pub fn issue_token(
+    accounts: &dyn Accounts,
+    user: &User,
+    name: &str,
+    scope: TokenScope,
+    days: u32,
+) -> Result<(String, TokenRow), TokenError> {
+    let mut errors = Vec::new();
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        errors.push(FieldError::new(
+            "name",
+            "token.name",
+            "give the token a name of 1 to 100 characters",
+            "أعطِ الرمز اسماً من 1 إلى 100 حرف",
+        ));
+    }
+    if !(1..=365).contains(&days) {
+        errors.push(FieldError::new(
+            "days",
+            "token.days",
+            "a token lives 1 to 365 days",
+            "مدة صلاحية الرمز من 1 إلى 365 يوماً",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(TokenError::Invalid(errors));
+    }
+    if scope == TokenScope::Write && !user.role.may(Action::WriteRecords) {
+        return Err(TokenError::RoleCannotWrite(user.role));
+    }
+    let (token, hash) = new_token("ath_").map_err(StoreError::Crypto)?;
+    let now = now_ms();
+    let row = TokenRow {
+        hash,
+        id: RecordId::new(),
+        user: user.id,
+        name: name.trim().to_string(),
+        scope,
+        created_at: now,
+        expires_at: now + i64::from(days) * 86_400_000,
+        revoked: false,
+    };
+    accounts.create_token(&row)?;
+    Ok((token.to_string(), row))
 }

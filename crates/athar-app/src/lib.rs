@@ -18,6 +18,10 @@
 //!   once, scoped at every step, for the timeline, derived status, cases and packages.
 //! - [`cases`]: a disappeared person's case for the UN WGEID and signed evidence packages,
 //!   made from the scoped journey.
+//! - [`counting`]: the countable facts of what the organisation may see, kept between
+//!   requests; strata and capture tables for estimates.
+//! - [`reports`]: the periodic report, the safety brief and the WGEID case as asked for by
+//!   the API or the command line, checked before anything is read, and their audit entry.
 //! - [`sharing`]: what an organisation lets others see of its records, with consent.
 //! - [`accounts`]: who may add which account where; a coalition administrator runs
 //!   organisations without ever gaining an account that reads their records.
@@ -28,7 +32,9 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod counting;
 pub mod journey;
+pub mod reports;
 pub mod scope;
 pub mod sharing;
 

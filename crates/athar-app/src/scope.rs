@@ -213,6 +213,13 @@ impl<'s> Scope<'s> {
         self.store.shred(kind, id, self.author, reason)
     }
 
+    /// Record in the audit chain an action of this author that changes nothing (a count,
+    /// an export), with what it was about.
+    pub fn record_action(&self, action: &str, subject: Option<&str>) -> Result<()> {
+        self.store.audit(self.author, action, subject)?;
+        Ok(())
+    }
+
     /// Record in the audit chain that this author saw these records (their identifying
     /// parts included): who saw a person's file can always be answered.
     pub fn record_view(&self, kind: RecordKind, ids: &[RecordId]) -> Result<()> {

@@ -125,11 +125,11 @@ fn linked_tables(
     dir: &athar_store::DataDir,
 ) -> Result<Vec<(String, CaptureTable)>, String> {
     if let Some(by) = args.stratum.as_deref()
-        && !athar_server::stats::STRATA.contains(&by)
+        && !athar_app::counting::STRATA.contains(&by)
     {
         return Err(format!(
             "--stratum: with --linked, one of {}",
-            athar_server::stats::STRATA.join(", ")
+            athar_app::counting::STRATA.join(", ")
         ));
     }
     let lists = args
@@ -151,8 +151,11 @@ fn linked_tables(
                 .map_err(|e| format!("--linked: {e}"))?,
         )],
         Some(by) => {
-            let placed =
-                athar_server::stats::person_strata(&store, org, by).map_err(|e| e.to_string())?;
+            let placed = athar_app::counting::person_strata(
+                &athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli"),
+                by,
+            )
+            .map_err(|e| e.to_string())?;
             athar_link::stored::capture_counts_by_stratum(&store, org, &lists, &placed)
                 .map_err(|e| format!("--linked: {e}"))?
         }

@@ -389,15 +389,8 @@ fn create_token(
         .user_by_name(username)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no account named {username:?}"))?;
-    if scope == Scope::Write && !user.role.may(athar_model::access::Action::WriteRecords) {
-        return Err(format!(
-            "a {} cannot write, so neither can a token of theirs",
-            user.role.name()
-        ));
-    }
-    let (token, row) = athar_server::auth::make_token(user.id, name, scope, days)
-        .map_err(|p| p.detail.unwrap_or(p.title))?;
-    store.create_token(&row).map_err(|e| e.to_string())?;
+    let (token, _) = athar_app::accounts::issue_token(store, &user, name, scope, days)
+        .map_err(|e| e.to_string())?;
     Ok(token)
 }
 

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use athar_server::reports::{BriefRequest, CaseRequest, Rendered, ReportError, ReportRequest};
+use athar_app::reports::{BriefRequest, CaseRequest, Rendered, ReportError, ReportRequest};
 use athar_store::{SqliteStore, Store};
 
 #[derive(clap::Args)]
@@ -137,9 +137,8 @@ pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitC
         format: Some(args.format.clone()),
     };
     let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
-    let case =
-        athar_server::reports::prepare_wgeid(scope, person, &request).map_err(option_error)?;
-    let rendered = athar_server::reports::render_wgeid(&case, &args.format)?;
+    let case = scope.wgeid(person, &request).map_err(option_error)?;
+    let rendered = athar_app::reports::render_wgeid(&case, &args.format)?;
     let hex = write(
         store,
         &rendered,
@@ -164,8 +163,9 @@ pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitC
         lang: Some(args.lang.clone()),
         format: Some(args.format.clone()),
     };
-    let brief = athar_server::reports::prepare_brief(store, org, &request).map_err(option_error)?;
-    let rendered = athar_server::reports::render_brief(&brief, &args.format)?;
+    let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
+    let brief = scope.brief(&request).map_err(option_error)?;
+    let rendered = athar_app::reports::render_brief(&brief, &args.format)?;
     let hex = write(
         store,
         &rendered,
@@ -195,9 +195,10 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
         estimate_lists: (!args.estimate_lists.is_empty()).then(|| args.estimate_lists.join(",")),
         estimate_method: args.estimate_method,
     };
-    let report =
-        athar_server::reports::prepare(store, org, &request, None).map_err(option_error)?;
-    let rendered = athar_server::reports::render(&report, &args.format)?;
+    let report = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli")
+        .report(&request, None)
+        .map_err(option_error)?;
+    let rendered = athar_app::reports::render(&report, &args.format)?;
     let hex = write(
         store,
         &rendered,

@@ -65,8 +65,9 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
         Dimension::parse_list(args.by.iter().map(String::as_str))
             .map_err(|e| format!("--by: {e}"))?
     };
-    let (facts, linkage) =
-        athar_server::stats::load_facts(store, org).map_err(|e| e.to_string())?;
+    let (facts, linkage) = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli")
+        .facts()
+        .map_err(|e| e.to_string())?;
     store
         .audit("cli", "stats", None)
         .map_err(|e| e.to_string())?;

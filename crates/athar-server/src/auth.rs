@@ -19,6 +19,7 @@
 //! Every sign-in, refused or not, goes into the audit chain (under the account's id, never
 //! the name typed).
 
+use athar_app::accounts::{TokenError, issue_token};
 use athar_store::clock::now_ms;
 use axum::Json;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
@@ -34,7 +35,7 @@ use athar_crypto::auth::{
 use athar_crypto::constant_time_eq;
 use athar_model::RecordId;
 use athar_model::access::{Action, Scope};
-use athar_store::accounts::{SessionRow, SignIn, TokenRow, User};
+use athar_store::accounts::{SessionRow, SignIn, User};
 
 use crate::AppState;
 use crate::problem::{JsonBody, Problem};
@@ -546,50 +547,6 @@ pub struct TokenRequest {
     pub days: u32,
 }
 
-/// Make an API token for `user` (shared by the API and the command line).
-pub fn make_token(
-    user: RecordId,
-    name: &str,
-    scope: Scope,
-    days: u32,
-) -> Result<(String, TokenRow), Box<Problem>> {
-    let mut errors = Vec::new();
-    if name.trim().is_empty() || name.chars().count() > 100 {
-        errors.push(athar_model::FieldError::new(
-            "name",
-            "token.name",
-            "give the token a name of 1 to 100 characters",
-            "أعطِ الرمز اسماً من 1 إلى 100 حرف",
-        ));
-    }
-    if !(1..=365).contains(&days) {
-        errors.push(athar_model::FieldError::new(
-            "days",
-            "token.days",
-            "a token lives 1 to 365 days",
-            "مدة صلاحية الرمز من 1 إلى 365 يوماً",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(Box::new(Problem::invalid(errors)));
-    }
-    let (token, hash) = new_token("ath_").map_err(|e| Box::new(internal(e)))?;
-    let now = now_ms();
-    Ok((
-        token.to_string(),
-        TokenRow {
-            hash,
-            id: RecordId::new(),
-            user,
-            name: name.trim().to_string(),
-            scope,
-            created_at: now,
-            expires_at: now + i64::from(days) * 86_400_000,
-            revoked: false,
-        },
-    ))
-}
-
 /// `POST /api/tokens`: a new API token for the signed-in person, shown once.
 pub async fn create_token(
     State(state): State<AppState>,
@@ -601,14 +558,20 @@ pub async fn create_token(
             session_required().detail("tokens are made by a signed-in person, not by a token")
         );
     }
-    if req.scope == Scope::Write && !caller.user.role.may(Action::WriteRecords) {
-        return Err(forbidden().detail("your role cannot write, so neither can your tokens"));
-    }
-    let (token, row) =
-        make_token(caller.user.id, &req.name, req.scope, req.days).map_err(|p| *p)?;
     let store = state.store.clone();
-    let stored = row.clone();
-    blocking(move || store.create_token(&stored)).await?;
+    let issued = tokio::task::spawn_blocking(move || {
+        issue_token(store.as_ref(), &caller.user, &req.name, req.scope, req.days)
+    })
+    .await
+    .map_err(|_| Problem::internal())?;
+    let (token, row) = match issued {
+        Ok(issued) => issued,
+        Err(TokenError::Invalid(errors)) => return Err(Problem::invalid(errors)),
+        Err(TokenError::RoleCannotWrite(_)) => {
+            return Err(forbidden().detail("your role cannot write, so neither can your tokens"));
+        }
+        Err(TokenError::Store(e)) => return Err(Problem::from(e)),
+    };
     let mut value = serde_json::to_value(&row).unwrap_or_default();
     if let Some(obj) = value.as_object_mut() {
         obj.insert("token".into(), serde_json::Value::String(token));

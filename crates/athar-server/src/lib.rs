@@ -59,7 +59,7 @@ pub struct AppState {
     /// Refused sign-ins per client address, for throttling.
     pub throttle: Arc<auth::Throttle>,
     /// Each organisation's counting facts, kept between requests until the data changes.
-    pub facts: Arc<stats::FactsCache>,
+    pub facts: Arc<athar_app::counting::FactsCache>,
 }
 
 /// Evidence files up to 2 GiB unless the server is told otherwise.
@@ -72,7 +72,7 @@ impl AppState {
             vocab: Vocabularies::embedded(),
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
             throttle: Arc::new(auth::Throttle::default()),
-            facts: Arc::new(stats::FactsCache::default()),
+            facts: Arc::new(athar_app::counting::FactsCache::default()),
         }
     }
 }

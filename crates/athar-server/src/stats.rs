@@ -15,157 +15,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use athar_link::stored::{LinkageState, Review};
-use athar_model::RecordKind;
+use athar_link::stored::LinkageState;
 use athar_model::validation::FieldError;
-use athar_stats::counts::{Dimension, Facts, Filter};
+use athar_stats::counts::{Dimension, Filter};
 use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions};
-use athar_store::{Backend, StoreError};
 
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem};
 use crate::records::blocking;
-
-/// The countable facts of every person, event and involvement organisation `org` can see,
-/// linked persons counted once, with how the linkage stands.
-pub fn load_facts(store: &dyn Backend, org: i64) -> Result<(Facts, LinkageState), StoreError> {
-    let review = Review::load(store, org)?;
-    let mut records = Vec::new();
-    for kind in [
-        RecordKind::Person,
-        RecordKind::Event,
-        RecordKind::Involvement,
-    ] {
-        records.extend(
-            store
-                .list_all_for(org, kind)?
-                .into_iter()
-                .map(|r| (r.id, r.body)),
-        );
-    }
-    let facts = Facts::build_linked(
-        records,
-        &review.same_person(),
-        athar_model::Vocabularies::embedded(),
-    );
-    Ok((facts, review.state()))
-}
-
-/// The counting facts of each organisation, kept while the store's data stays as it was
-/// (`Store::data_version`): rebuilding them means opening every record, seconds for a large
-/// store, while a breakdown over them takes milliseconds. Reads never invalidate them;
-/// any write, linkage run or sharing change does.
-#[derive(Default)]
-pub struct FactsCache {
-    by_org: std::sync::Mutex<std::collections::HashMap<i64, CachedFacts>>,
-}
-
-struct CachedFacts {
-    version: String,
-    facts: std::sync::Arc<Facts>,
-    linkage: LinkageState,
-}
-
-impl FactsCache {
-    /// The facts of `org` at the store's current version, built now if need be.
-    pub fn get(
-        &self,
-        store: &dyn Backend,
-        org: i64,
-    ) -> Result<(std::sync::Arc<Facts>, LinkageState), StoreError> {
-        let version = store.data_version()?;
-        if let Ok(cache) = self.by_org.lock()
-            && let Some(entry) = cache.get(&org)
-            && entry.version == version
-        {
-            return Ok((entry.facts.clone(), entry.linkage.clone()));
-        }
-        let (facts, linkage) = load_facts(store, org)?;
-        let facts = std::sync::Arc::new(facts);
-        if let Ok(mut cache) = self.by_org.lock() {
-            cache.insert(
-                org,
-                CachedFacts {
-                    version,
-                    facts: facts.clone(),
-                    linkage: linkage.clone(),
-                },
-            );
-        }
-        Ok((facts, linkage))
-    }
-}
-
-/// How capture tables from the store can be stratified.
-pub const STRATA: [&str; 2] = ["year", "governorate"];
-
-/// Each person record's stratum for a stratified estimate, as (day, name): the year, or the
-/// governorate (P-code), of the earliest event in which the person is the victim of
-/// deprivation of liberty or worse (categories deprivation, harm, disappearance,
-/// death-in-custody, killing). A year is "uncertain" when the date spans years; a person
-/// with no such event, or no place or date for it, is left out (the caller's "unknown").
-pub fn person_strata(
-    store: &dyn Backend,
-    org: i64,
-    by: &str,
-) -> Result<std::collections::HashMap<athar_model::RecordId, (i64, String)>, StoreError> {
-    use athar_model::record::RecordBody;
-    let vocab = athar_model::Vocabularies::embedded();
-    let mut placed: std::collections::HashMap<athar_model::RecordId, (i64, String)> =
-        std::collections::HashMap::new();
-    let mut events = std::collections::HashMap::new();
-    for r in store.list_all_for(org, RecordKind::Event)? {
-        if let RecordBody::Event(event) = r.body {
-            let harm = matches!(
-                vocab.category_of(&event.kind),
-                Some("deprivation" | "harm" | "disappearance" | "death-in-custody" | "killing")
-            );
-            if harm {
-                events.insert(r.id, event);
-            }
-        }
-    }
-    for r in store.list_all_for(org, RecordKind::Involvement)? {
-        let RecordBody::Involvement(inv) = r.body else {
-            continue;
-        };
-        if inv.role != athar_model::event::Role::Victim {
-            continue;
-        }
-        let Some(event) = events.get(&inv.event) else {
-            continue;
-        };
-        let Some((lo, hi)) = event.start.bounds() else {
-            continue;
-        };
-        let name = if by == "year" {
-            let (y0, _, _) = athar_model::date::civil_from_days(lo);
-            let (y1, _, _) = athar_model::date::civil_from_days(hi);
-            if y0 == y1 {
-                y0.to_string()
-            } else {
-                "uncertain".to_string()
-            }
-        } else {
-            let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
-            match area
-                .as_deref()
-                .and_then(|a| vocab.gazetteer.governorate_of(a))
-            {
-                Some(g) => g.pcode.clone(),
-                None => continue,
-            }
-        };
-        let entry = placed
-            .entry(inv.person)
-            .or_insert((i64::MAX, String::new()));
-        if lo < entry.0 {
-            *entry = (lo, name);
-        }
-    }
-    Ok(placed)
-}
 
 /// Figures with the linkage they were counted under.
 #[derive(Serialize)]
@@ -232,11 +90,10 @@ pub async fn summary(
     let filter = filter_of(&query)?;
     let store = state.store.clone();
     let cache = state.facts.clone();
-    let org = caller.org();
-    let author = caller.author();
     let summary = blocking(move || {
-        let (facts, linkage) = cache.get(store.as_ref(), org)?;
-        store.audit(&author, "stats", None)?;
+        let scope = caller.scope(store.as_ref());
+        let (facts, linkage) = cache.get(&scope)?;
+        scope.record_action("stats", None)?;
         Ok(WithLinkage {
             figures: facts.summary(&filter),
             linkage,
@@ -265,11 +122,10 @@ pub async fn behind(
     }
     let store = state.store.clone();
     let cache = state.facts.clone();
-    let org = caller.org();
-    let author = caller.author();
     let behind = blocking(move || {
-        let (facts, linkage) = cache.get(store.as_ref(), org)?;
-        store.audit(&author, "stats.behind", None)?;
+        let scope = caller.scope(store.as_ref());
+        let (facts, linkage) = cache.get(&scope)?;
+        scope.record_action("stats.behind", None)?;
         Ok(WithLinkage {
             figures: facts.behind(&figure, &filter),
             linkage,
@@ -299,11 +155,10 @@ pub async fn breakdown(
     let suppress_below = query.suppress_below;
     let store = state.store.clone();
     let cache = state.facts.clone();
-    let org = caller.org();
-    let author = caller.author();
     let breakdown = blocking(move || {
-        let (facts, linkage) = cache.get(store.as_ref(), org)?;
-        store.audit(&author, "stats", None)?;
+        let scope = caller.scope(store.as_ref());
+        let (facts, linkage) = cache.get(&scope)?;
+        scope.record_action("stats", None)?;
         let mut figures = facts.breakdown(&dimensions, &filter, with_ids);
         if let Some(below) = suppress_below {
             figures.suppress_small_cells(below);

@@ -1,0 +1,160 @@
+//! Counting what an organisation may see: the countable facts of its records (no names),
+//! linked persons counted once ([`Scope::facts`]), kept between requests while the data
+//! stays as it was ([`FactsCache`]); the strata of persons for stratified estimates; and
+//! capture tables of lists for Multiple Systems Estimation ([`Scope::capture_counts`]).
+
+use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
+use athar_model::{OrgId, RecordId, RecordKind};
+use athar_stats::counts::Facts;
+use athar_store::StoreError;
+
+use crate::Scope;
+
+impl Scope<'_> {
+    /// The state of this organisation's record linkage: its latest run and its reviewers'
+    /// decisions, which say which person records are one person.
+    pub fn review(&self) -> Result<Review, StoreError> {
+        Review::load(self.store, self.org().number())
+    }
+
+    /// For lists (sources) this organisation may see, how many persons each combination of
+    /// lists holds, linked persons counted once: the capture table of an estimate.
+    pub fn capture_counts(&self, lists: &[RecordId]) -> Result<CaptureCounts, RunError> {
+        athar_link::stored::capture_counts(self.store, self.org().number(), lists)
+    }
+
+    /// The countable facts of every person, event and involvement this organisation can
+    /// see, linked persons counted once, with how the linkage stands.
+    pub fn facts(&self) -> Result<(Facts, LinkageState), StoreError> {
+        let review = self.review()?;
+        let mut records = Vec::new();
+        for kind in [
+            RecordKind::Person,
+            RecordKind::Event,
+            RecordKind::Involvement,
+        ] {
+            records.extend(self.list_all(kind)?.into_iter().map(|r| (r.id, r.body)));
+        }
+        let facts = Facts::build_linked(
+            records,
+            &review.same_person(),
+            athar_model::Vocabularies::embedded(),
+        );
+        Ok((facts, review.state()))
+    }
+}
+
+/// The counting facts of each organisation, kept while the store's data stays as it was
+/// (`Store::data_version`): rebuilding them means opening every record, seconds for a large
+/// store, while a breakdown over them takes milliseconds. Reads never invalidate them;
+/// any write, linkage run or sharing change does.
+#[derive(Default)]
+pub struct FactsCache {
+    by_org: std::sync::Mutex<std::collections::HashMap<OrgId, CachedFacts>>,
+}
+
+struct CachedFacts {
+    version: String,
+    facts: std::sync::Arc<Facts>,
+    linkage: LinkageState,
+}
+
+impl FactsCache {
+    /// The facts of the scope's organisation at the store's current version, built now if
+    /// need be.
+    pub fn get(
+        &self,
+        scope: &Scope<'_>,
+    ) -> Result<(std::sync::Arc<Facts>, LinkageState), StoreError> {
+        let org = scope.org();
+        let version = scope.store.data_version()?;
+        if let Ok(cache) = self.by_org.lock()
+            && let Some(entry) = cache.get(&org)
+            && entry.version == version
+        {
+            return Ok((entry.facts.clone(), entry.linkage.clone()));
+        }
+        let (facts, linkage) = scope.facts()?;
+        let facts = std::sync::Arc::new(facts);
+        if let Ok(mut cache) = self.by_org.lock() {
+            cache.insert(
+                org,
+                CachedFacts {
+                    version,
+                    facts: facts.clone(),
+                    linkage: linkage.clone(),
+                },
+            );
+        }
+        Ok((facts, linkage))
+    }
+}
+
+/// How capture tables from the store can be stratified.
+pub const STRATA: [&str; 2] = ["year", "governorate"];
+
+/// Each person record's stratum for a stratified estimate, as (day, name): the year, or the
+/// governorate (P-code), of the earliest event in which the person is the victim of
+/// deprivation of liberty or worse (categories deprivation, harm, disappearance,
+/// death-in-custody, killing). A year is "uncertain" when the date spans years; a person
+/// with no such event, or no place or date for it, is left out (the caller's "unknown").
+pub fn person_strata(
+    scope: &Scope<'_>,
+    by: &str,
+) -> Result<std::collections::HashMap<athar_model::RecordId, (i64, String)>, StoreError> {
+    use athar_model::record::RecordBody;
+    let vocab = athar_model::Vocabularies::embedded();
+    let mut placed: std::collections::HashMap<athar_model::RecordId, (i64, String)> =
+        std::collections::HashMap::new();
+    let mut events = std::collections::HashMap::new();
+    for r in scope.list_all(RecordKind::Event)? {
+        if let RecordBody::Event(event) = r.body {
+            let harm = matches!(
+                vocab.category_of(&event.kind),
+                Some("deprivation" | "harm" | "disappearance" | "death-in-custody" | "killing")
+            );
+            if harm {
+                events.insert(r.id, event);
+            }
+        }
+    }
+    for r in scope.list_all(RecordKind::Involvement)? {
+        let RecordBody::Involvement(inv) = r.body else {
+            continue;
+        };
+        if inv.role != athar_model::event::Role::Victim {
+            continue;
+        }
+        let Some(event) = events.get(&inv.event) else {
+            continue;
+        };
+        let Some((lo, hi)) = event.start.bounds() else {
+            continue;
+        };
+        let name = if by == "year" {
+            let (y0, _, _) = athar_model::date::civil_from_days(lo);
+            let (y1, _, _) = athar_model::date::civil_from_days(hi);
+            if y0 == y1 {
+                y0.to_string()
+            } else {
+                "uncertain".to_string()
+            }
+        } else {
+            let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
+            match area
+                .as_deref()
+                .and_then(|a| vocab.gazetteer.governorate_of(a))
+            {
+                Some(g) => g.pcode.clone(),
+                None => continue,
+            }
+        };
+        let entry = placed
+            .entry(inv.person)
+            .or_insert((i64::MAX, String::new()));
+        if lo < entry.0 {
+            *entry = (lo, name);
+        }
+    }
+    Ok(placed)
+}
