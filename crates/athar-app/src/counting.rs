@@ -3,6 +3,8 @@
 //! stays as it was ([`FactsCache`]); the strata of persons for stratified estimates; and
 //! capture tables of lists for Multiple Systems Estimation ([`Scope::capture_counts`]).
 
+use std::sync::Arc;
+
 use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
 use athar_model::{OrgId, RecordId, RecordKind};
 use athar_stats::counts::Facts;
@@ -23,8 +25,17 @@ impl Scope<'_> {
         athar_link::stored::capture_counts(self.store, self.org().number(), lists)
     }
 
+    /// The counting facts of what this organisation can see — from the scope's cache when
+    /// it has one and nothing changed since, else built now.
+    pub fn counting_facts(&self) -> Result<(Arc<Facts>, LinkageState), StoreError> {
+        match self.facts {
+            Some(cache) => cache.get(self),
+            None => self.facts().map(|(f, l)| (Arc::new(f), l)),
+        }
+    }
+
     /// The countable facts of every person, event and involvement this organisation can
-    /// see, linked persons counted once, with how the linkage stands.
+    /// see, linked persons counted once, with how the linkage stands (built now).
     pub fn facts(&self) -> Result<(Facts, LinkageState), StoreError> {
         let review = self.review()?;
         let mut records = Vec::new();

@@ -24,20 +24,30 @@
 //!   the API or the command line, checked before anything is read, and their audit entry.
 //! - [`sharing`]: what an organisation lets others see of its records, with consent.
 //! - [`accounts`]: who may add which account where; a coalition administrator runs
-//!   organisations without ever gaining an account that reads their records.
+//!   organisations without ever gaining an account that reads their records; API tokens.
+//! - [`linkage`], [`evidence`], [`lists`]: linkage runs and decisions, the evidence vault,
+//!   imports and exports, each as the organisation.
+//!
+//! [`App`] is what the server holds: scopes for authenticated callers, the accounts, the
+//! organisations and the audit head — and no way to the store around a scope.
 //!
 //! Methods block (the store does); async adapters call them on a blocking thread.
 
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+mod app;
 pub mod cases;
 pub mod counting;
+pub mod evidence;
 pub mod journey;
+pub mod linkage;
+pub mod lists;
 pub mod reports;
 pub mod scope;
 pub mod sharing;
 
+pub use app::{App, OrganisationInfo};
 pub use athar_model::OrgId;
 pub use journey::{Journey, JourneyStep};
 pub use scope::Scope;

@@ -21,7 +21,6 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::Scope;
-use crate::counting::FactsCache;
 
 /// What a report is asked for, from the command line or a query string.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -162,12 +161,8 @@ fn today() -> String {
 
 impl Scope<'_> {
     /// Builds the periodic report this organisation asked for, checking the request first;
-    /// with a cache, from the counting facts kept between requests.
-    pub fn report(
-        &self,
-        request: &ReportRequest,
-        cache: Option<&FactsCache>,
-    ) -> Result<Report, ReportError> {
+    /// its figures come from the scope's counting facts.
+    pub fn report(&self, request: &ReportRequest) -> Result<Report, ReportError> {
         let lang = match request.lang.as_deref() {
             None | Some("en") => Lang::En,
             Some("ar") => Lang::Ar,
@@ -193,10 +188,7 @@ impl Scope<'_> {
             invalid(first.field, first.problem.clone())
         })?;
         let estimate = estimate(self, request, lang)?;
-        let facts = match cache {
-            Some(cache) => cache.get(self)?.0,
-            None => std::sync::Arc::new(self.facts()?.0),
-        };
+        let facts = self.counting_facts()?.0;
         let synthetic = self.holds_demo_data()?;
         let options = ReportOptions {
             lang,

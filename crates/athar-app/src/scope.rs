@@ -8,6 +8,8 @@
 //! may not see, with the same message as for an unknown id.
 
 use athar_model::sealing::take_identifying;
+
+use crate::counting::FactsCache;
 use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
 use athar_store::{
     Backend, Change, ChangeSet, PersonMatches, Result, Revision, StoreError, StoredRecord,
@@ -20,6 +22,8 @@ pub struct Scope<'s> {
     pub(crate) store: &'s dyn Backend,
     org: OrgId,
     author: &'s str,
+    /// Counting facts kept between calls (the server's), if any.
+    pub(crate) facts: Option<&'s FactsCache>,
 }
 
 impl<'s> Scope<'s> {
@@ -27,7 +31,21 @@ impl<'s> Scope<'s> {
     /// be one the caller belongs to: adapters take it from the session or token, or from
     /// the command line's `--org` of someone holding the store's passphrase.
     pub fn new(store: &'s dyn Backend, org: OrgId, author: &'s str) -> Self {
-        Scope { store, org, author }
+        Scope {
+            store,
+            org,
+            author,
+            facts: None,
+        }
+    }
+
+    /// The same scope, taking its counting facts from `cache` while the data stays as it
+    /// was.
+    pub fn with_facts_cache(self, cache: &'s FactsCache) -> Self {
+        Scope {
+            facts: Some(cache),
+            ..self
+        }
     }
 
     pub fn org(&self) -> OrgId {

@@ -196,7 +196,7 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
         estimate_method: args.estimate_method,
     };
     let report = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli")
-        .report(&request, None)
+        .report(&request)
         .map_err(option_error)?;
     let rendered = athar_app::reports::render(&report, &args.format)?;
     let hex = write(

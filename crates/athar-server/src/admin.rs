@@ -35,8 +35,8 @@ fn scope(caller: &Caller) -> Option<i64> {
 
 /// `GET /api/users`.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let store = state.store.clone();
-    let users = blocking(move || store.users(scope(&caller))).await?;
+    let app = state.app.clone();
+    let users = blocking(move || app.accounts().users(scope(&caller))).await?;
     Ok(Json(serde_json::json!({ "items": users })).into_response())
 }
 
@@ -80,21 +80,16 @@ pub async fn create(
             format!("{MIN_PASSWORD_CHARS} حرفاً على الأقل"),
         ));
     }
-    let keyring = state.store.keyring();
+    let app = &state.app;
     let organisation = match (&req.organisation, scope(&caller)) {
         (None, Some(own)) => Some(own),
-        (None, None) => keyring.default_organisation().ok().map(|o| o.num),
-        (Some(id), None) => keyring
-            .organisations()
-            .iter()
-            .find(|o| o.id.to_string() == *id)
-            .map(|o| o.num),
+        (None, None) => app.default_organisation().ok().map(|o| o.number()),
+        (Some(id), None) => app.organisation_by_id(id).map(|o| o.number()),
         // An org-admin names only their own organisation.
-        (Some(id), Some(own)) => keyring
-            .organisation(own)
-            .ok()
-            .filter(|o| o.id.to_string() == *id)
-            .map(|o| o.num),
+        (Some(id), Some(own)) => app
+            .organisation_by_id(id)
+            .filter(|o| o.number() == own)
+            .map(|o| o.number()),
     };
     if organisation.is_none() {
         errors.push(FieldError::new(
@@ -107,10 +102,10 @@ pub async fn create(
     let (Some(role), Some(organisation), true) = (role, organisation, errors.is_empty()) else {
         return Err(Problem::invalid(errors));
     };
-    let store = state.store.clone();
+    let app = state.app.clone();
     let caller_role = caller.user.role;
     let allowed = blocking(move || {
-        may_add_account(store.as_ref(), caller_role, OrgId::new(organisation), role)
+        may_add_account(app.accounts(), caller_role, OrgId::new(organisation), role)
     })
     .await?;
     if let Err(refusal) = allowed {
@@ -126,11 +121,11 @@ pub async fn create(
         .map(|s| s.otpauth_uri(&username))
         .transpose()
         .map_err(|e| Problem::from(StoreError::Crypto(e)))?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let author = caller.author();
     let user = blocking(move || {
         let password_hash = hash_password(&req.password)?;
-        store.create_user(
+        app.accounts().create_user(
             &author,
             NewUser {
                 username: req.username,
@@ -163,12 +158,13 @@ pub async fn set_disabled(
     JsonBody(req): JsonBody<DisabledRequest>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let author = caller.author();
     let own = scope(&caller);
     let me = caller.user.id;
     blocking(move || {
-        let user = store
+        let user = app
+            .accounts()
             .user(id)?
             .filter(|u| own.is_none_or(|o| u.organisation == o))
             .ok_or(StoreError::NotFound {
@@ -186,7 +182,7 @@ pub async fn set_disabled(
                 )],
             });
         }
-        store.set_disabled(&author, id, req.disabled)
+        app.accounts().set_disabled(&author, id, req.disabled)
     })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -204,16 +200,16 @@ pub async fn create_organisation(
     caller: Caller,
     JsonBody(req): JsonBody<NewOrganisationRequest>,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let author = caller.author();
-    let org = blocking(move || store.create_organisation(&author, &req.name)).await?;
+    let org = blocking(move || app.create_organisation(&author, &req.name)).await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({
-            "number": org.num,
+            "number": org.number,
             "id": org.id,
             "name": org.name,
-            "public_key": org.public_key(),
+            "public_key": org.public_key,
         })),
     )
         .into_response())

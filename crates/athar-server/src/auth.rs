@@ -127,10 +127,10 @@ impl Caller {
         athar_app::OrgId::new(self.user.organisation)
     }
 
-    /// The store as the caller's organisation may use it, acting as the caller: the only
-    /// way handlers read and write records.
-    pub fn scope<'s>(&'s self, store: &'s dyn athar_store::Backend) -> athar_app::Scope<'s> {
-        athar_app::Scope::new(store, self.org_id(), &self.user.username)
+    /// Athar as the caller's organisation may use it, acting as the caller: the only way
+    /// handlers read and write records.
+    pub fn scope<'s>(&'s self, app: &'s athar_app::App) -> athar_app::Scope<'s> {
+        app.scope(self.org_id(), &self.user.username)
     }
 
     pub fn may(&self, action: Action) -> bool {
@@ -201,18 +201,19 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 
 /// Who is calling, if anyone: a bearer token first, else the session cookie.
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let now = now_ms();
     if let Some(token) = bearer(headers) {
         let hash = token_hash(&token);
         return blocking(move || {
-            let Some(t) = store.token(&hash)? else {
+            let Some(t) = app.accounts().token(&hash)? else {
                 return Ok(None);
             };
             if t.revoked || t.expires_at <= now {
                 return Ok(None);
             }
-            Ok(store
+            Ok(app
+                .accounts()
                 .user(t.user)?
                 .filter(|u| !u.disabled)
                 .map(|user| Caller {
@@ -231,18 +232,18 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, P
     };
     let hash = token_hash(&cookie);
     blocking(move || {
-        let Some(session) = store.session(&hash)? else {
+        let Some(session) = app.accounts().session(&hash)? else {
             return Ok(None);
         };
         if session.expires_at <= now || now - session.last_seen > IDLE_TIMEOUT_MS {
-            store.delete_session(&hash)?;
+            app.accounts().delete_session(&hash)?;
             return Ok(None);
         }
-        let Some(user) = store.user(session.user)?.filter(|u| !u.disabled) else {
+        let Some(user) = app.accounts().user(session.user)?.filter(|u| !u.disabled) else {
             return Ok(None);
         };
         if now - session.last_seen > TOUCH_EVERY_MS {
-            store.touch_session(&hash, now)?;
+            app.accounts().touch_session(&hash, now)?;
         }
         Ok(Some(Caller {
             user,
@@ -386,7 +387,7 @@ pub async fn sign_in(
     headers: HeaderMap,
     JsonBody(req): JsonBody<SignInRequest>,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let now = now_ms();
     let ip = client.map(|c| c.0.0.ip());
     if let Some(ip) = ip
@@ -400,20 +401,22 @@ pub async fn sign_in(
         ));
     }
     let outcome = blocking(move || {
-        let Some(user) = store.user_by_name(&req.username)? else {
+        let Some(user) = app.accounts().user_by_name(&req.username)? else {
             waste_password_check(&req.password);
-            store.record_unknown_sign_in()?;
+            app.accounts().record_unknown_sign_in()?;
             return Ok(Outcome::Refused);
         };
         let refuse = |failed: u32| -> Result<Outcome, athar_store::StoreError> {
             let lock_until = (failed + 1 >= MAX_FAILED_SIGN_INS).then_some(now + LOCKOUT_MS);
-            store.record_sign_in(user.id, SignIn::Refused { lock_until })?;
+            app.accounts()
+                .record_sign_in(user.id, SignIn::Refused { lock_until })?;
             Ok(Outcome::Refused)
         };
         let locked = user.locked_until.is_some_and(|until| until > now);
         let password_ok = verify_password(&req.password, &user.password_hash);
         if user.disabled || locked {
-            store.record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
+            app.accounts()
+                .record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
             return Ok(Outcome::Refused);
         }
         if !password_ok {
@@ -421,8 +424,9 @@ pub async fn sign_in(
         }
         let mut step = None;
         if user.has_second_factor || user.role.needs_second_factor() {
-            let Some(secret) = store.totp_secret(user.id)? else {
-                store.record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
+            let Some(secret) = app.accounts().totp_secret(user.id)? else {
+                app.accounts()
+                    .record_sign_in(user.id, SignIn::Refused { lock_until: None })?;
                 return Ok(Outcome::MustEnrol);
             };
             let Some(code) = req.code.as_deref().filter(|c| !c.trim().is_empty()) else {
@@ -434,7 +438,8 @@ pub async fn sign_in(
                 None => return refuse(user.failed_sign_ins),
             }
         }
-        store.record_sign_in(user.id, SignIn::Accepted { totp_step: step })?;
+        app.accounts()
+            .record_sign_in(user.id, SignIn::Accepted { totp_step: step })?;
         Ok(Outcome::Accepted(user))
     })
     .await?;
@@ -464,7 +469,7 @@ pub async fn sign_in(
         Outcome::Accepted(user) => user,
     };
     // A session presented at sign-in ends: the new one has a new id (no fixation).
-    let store = state.store.clone();
+    let app = state.app.clone();
     let old = cookie_value(&headers, SESSION_COOKIE).map(|c| token_hash(&c));
     let (session, session_hash) = new_token("ses_").map_err(internal)?;
     let (csrf, csrf_hash) = new_token("csrf_").map_err(internal)?;
@@ -478,9 +483,9 @@ pub async fn sign_in(
     };
     blocking(move || {
         if let Some(old) = old {
-            store.delete_session(&old)?;
+            app.accounts().delete_session(&old)?;
         }
-        store.create_session(&row)
+        app.accounts().create_session(&row)
     })
     .await?;
     let mut response = Json(SessionOut {
@@ -524,8 +529,8 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<R
     let Via::Session { hash, .. } = caller.via else {
         return Err(session_required().detail("an API token has no session to end"));
     };
-    let store = state.store.clone();
-    blocking(move || store.delete_session(&hash)).await?;
+    let app = state.app.clone();
+    blocking(move || app.accounts().delete_session(&hash)).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -558,9 +563,9 @@ pub async fn create_token(
             session_required().detail("tokens are made by a signed-in person, not by a token")
         );
     }
-    let store = state.store.clone();
+    let app = state.app.clone();
     let issued = tokio::task::spawn_blocking(move || {
-        issue_token(store.as_ref(), &caller.user, &req.name, req.scope, req.days)
+        issue_token(app.accounts(), &caller.user, &req.name, req.scope, req.days)
     })
     .await
     .map_err(|_| Problem::internal())?;
@@ -584,9 +589,9 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let id = caller.user.id;
-    let tokens = blocking(move || store.tokens_of(id)).await?;
+    let tokens = blocking(move || app.accounts().tokens_of(id)).await?;
     Ok(Json(serde_json::json!({ "items": tokens })).into_response())
 }
 
@@ -597,9 +602,9 @@ pub async fn revoke_token(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, Problem> {
     let id = crate::records::parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let user = caller.user.id;
-    if blocking(move || store.revoke_token(user, id)).await? {
+    if blocking(move || app.accounts().revoke_token(user, id)).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(Problem::not_found())

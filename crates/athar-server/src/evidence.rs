@@ -118,16 +118,14 @@ pub async fn upload(
         about,
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(8);
-    let store = state.store.clone();
+    let app = state.app.clone();
     let limit = state.evidence_limit;
-    let org = caller.org();
-    let author = caller.author();
     let ingest = tokio::task::spawn_blocking(move || {
         let mut reader = ChannelReader {
             rx,
             current: Bytes::new(),
         };
-        store.ingest(org, &author, item, &mut reader, limit)
+        caller.scope(&app).ingest_evidence(item, &mut reader, limit)
     });
     let mut body = body;
     let mut broken = false;
@@ -177,29 +175,15 @@ async fn owned(
     id: RecordId,
     event: Custody,
 ) -> Result<athar_store::evidence::EvidenceItem, Problem> {
-    let store = state.store.clone();
-    let org = caller.org();
-    let author = caller.author();
-    blocking(move || {
-        let item =
-            store
-                .evidence_item(id)?
-                .filter(|i| i.owner == org)
-                .ok_or(StoreError::NotFound {
-                    kind: athar_model::RecordKind::Source,
-                    id,
-                })?;
-        store.custody(&author, id, event)?;
-        Ok(item)
-    })
-    .await
+    let app = state.app.clone();
+    let caller = caller.clone();
+    blocking(move || caller.scope(&app).evidence_item(id, event)).await
 }
 
 /// `GET /api/evidence`.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let store = state.store.clone();
-    let org = caller.org();
-    let items = blocking(move || store.evidence_of(org)).await?;
+    let app = state.app.clone();
+    let items = blocking(move || caller.scope(&app).evidence_items()).await?;
     Ok(Json(serde_json::json!({ "items": items })).into_response())
 }
 
@@ -223,10 +207,10 @@ pub async fn content(
     let id = parse_id(&id)?;
     let item = owned(&state, &caller, id, Custody::Download).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
-    let store = state.store.clone();
+    let app = state.app.clone();
     tokio::task::spawn_blocking(move || {
         let mut writer = ChannelWriter { tx: tx.clone() };
-        if let Err(e) = store.read_evidence(id, &mut writer) {
+        if let Err(e) = caller.scope(&app).read_evidence(id, &mut writer) {
             tracing::error!(error = %e, "evidence could not be read");
             let _ = tx.blocking_send(Err(std::io::Error::other("the evidence could not be read")));
         }

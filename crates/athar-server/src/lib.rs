@@ -49,17 +49,15 @@ pub use auth::{Access, Caller};
 use problem::{JsonBody, Problem};
 use records::{ApiBody, DeleteRequest, ListQuery, ShredRequest};
 
-/// What every handler can reach.
+/// What every handler can reach: Athar's use cases (never the store itself).
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Backend>,
+    pub app: Arc<athar_app::App>,
     pub vocab: &'static Vocabularies,
     /// The largest evidence file accepted, in bytes.
     pub evidence_limit: u64,
     /// Refused sign-ins per client address, for throttling.
     pub throttle: Arc<auth::Throttle>,
-    /// Each organisation's counting facts, kept between requests until the data changes.
-    pub facts: Arc<athar_app::counting::FactsCache>,
 }
 
 /// Evidence files up to 2 GiB unless the server is told otherwise.
@@ -68,11 +66,10 @@ pub const DEFAULT_EVIDENCE_LIMIT: u64 = 2 << 30;
 impl AppState {
     pub fn new(store: Arc<dyn Backend>) -> Self {
         AppState {
-            store,
+            app: Arc::new(athar_app::App::new(store)),
             vocab: Vocabularies::embedded(),
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
             throttle: Arc::new(auth::Throttle::default()),
-            facts: Arc::new(athar_app::counting::FactsCache::default()),
         }
     }
 }
@@ -641,8 +638,8 @@ fn add_records<T: ApiBody>(router: Router<AppState>) -> Router<AppState> {
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
-    let store = state.store.clone();
-    let head = records::blocking(move || store.audit_head()).await?;
+    let app = state.app.clone();
+    let head = records::blocking(move || app.audit_head()).await?;
     Ok(Json(
         serde_json::json!({ "status": "ok", "audit_entries": head.seq }),
     ))

@@ -13,10 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use athar_link::Silent;
-use athar_link::stored::{self, Review, RunError, RunOptions};
+use athar_link::stored::{RunError, RunOptions};
 use athar_model::validation::FieldError;
-use athar_model::{MatchDecision, RecordId, RecordKind};
-use athar_store::Visibility;
+use athar_model::{MatchDecision, RecordId};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -70,39 +69,31 @@ pub async fn start_run(
     caller: Caller,
     JsonBody(request): JsonBody<RunRequest>,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let options = RunOptions {
         lists: request.lists,
         threshold: request.threshold,
         seed: request.seed,
     };
-    let outcome = tokio::task::spawn_blocking(move || {
-        stored::run(
-            store.as_ref(),
-            caller.org(),
-            &caller.author(),
-            &options,
-            &Silent,
-        )
-    })
-    .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "The linkage run failed",
-            "فشل تشغيل الربط",
-        )
-    })?
-    .map_err(run_problem)?;
+    let outcome =
+        tokio::task::spawn_blocking(move || caller.scope(&app).run_linkage(&options, &Silent))
+            .await
+            .map_err(|_| {
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "The linkage run failed",
+                    "فشل تشغيل الربط",
+                )
+            })?
+            .map_err(run_problem)?;
     Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
 /// `GET /api/linkage`: the latest run and how the linkage stands with the decisions.
 pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let store = state.store.clone();
-    let org = caller.org();
-    let review = blocking(move || Review::load(store.as_ref(), org)).await?;
+    let app = state.app.clone();
+    let review = blocking(move || caller.scope(&app).review()).await?;
     let run = review.run.as_ref().map(|r| {
         serde_json::json!({
             "id": r.id,
@@ -132,15 +123,8 @@ pub async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, Problem> {
     let limit = query.limit.unwrap_or(50).clamp(1, crate::records::MAX_PAGE);
-    let store = state.store.clone();
-    let org = caller.org();
-    let author = caller.author();
-    let items = blocking(move || {
-        let review = Review::load(store.as_ref(), org)?;
-        store.audit(&author, "link.queue", None)?;
-        Ok(review.queue(limit))
-    })
-    .await?;
+    let app = state.app.clone();
+    let items = blocking(move || caller.scope(&app).review_queue(limit)).await?;
     Ok(Json(serde_json::json!({ "items": items })).into_response())
 }
 
@@ -152,19 +136,8 @@ pub async fn of_person(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
-    let org = caller.org();
-    let pairs = blocking(move || {
-        if store.visibility(org, RecordKind::Person, id)? == Visibility::Hidden {
-            return Err(athar_store::StoreError::NotFound {
-                kind: RecordKind::Person,
-                id,
-            });
-        }
-        store.get(RecordKind::Person, id)?;
-        Ok(Review::load(store.as_ref(), org)?.pairs_of(id))
-    })
-    .await?;
+    let app = state.app.clone();
+    let pairs = blocking(move || caller.scope(&app).pairs_of(id)).await?;
     Ok(Json(serde_json::json!({ "person": id, "pairs": pairs })).into_response())
 }
 
@@ -187,23 +160,19 @@ pub async fn decide(
     caller: Caller,
     JsonBody(request): JsonBody<DecisionRequest>,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
-    let (status, record) = blocking(move || {
-        let (id, created) = stored::decide(
-            store.as_ref(),
-            caller.org(),
-            &caller.author(),
+    let app = state.app.clone();
+    let (record, created) = blocking(move || {
+        caller.scope(&app).decide_match(
             (request.first, request.second),
             request.decision,
             request.note,
-        )?;
-        let status = if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        };
-        Ok((status, store.get(RecordKind::Match, id)?))
+        )
     })
     .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(RecordOut::from_stored(&record))).into_response())
 }

@@ -7,13 +7,13 @@
 //! writes nothing and `strict=true` writes nothing if any row is refused. An export holds
 //! what the organisation may see, formulas defused, and is an entry of the audit chain.
 
-use athar_ingest::export::{ExportOptions, Format, export_persons};
-use athar_ingest::import::{ImportOptions, import_table, keep_original};
+use athar_app::lists::ImportRequest;
+use athar_ingest::export::Format;
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_any;
+use athar_model::Vocabularies;
 use athar_model::consent::Purpose;
 use athar_model::validation::FieldError;
-use athar_model::{RecordKind, Vocabularies};
 use axum::Json;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -113,37 +113,27 @@ pub async fn import(
                 "سمِّ القائمة",
             )
         })?;
-    let options = ImportOptions {
+    let request = ImportRequest {
         list,
         check: query.check.unwrap_or(false),
         strict: query.strict.unwrap_or(false),
-        author: caller.author(),
-        owner: Some(caller.org()),
     };
-    let store = state.store.clone();
-    let org = caller.org();
-    let author = caller.author();
+    let app = state.app.clone();
     let report = blocking(move || {
-        let mut report =
-            import_table(store.as_ref(), &table, &mapping, &options).map_err(|e| match e {
+        // The file itself is kept, sealed in the vault about the list, once per version.
+        caller
+            .scope(&app)
+            .import_list(
+                &table,
+                &mapping,
+                &request,
+                Some((&file, filename.as_deref())),
+                &mut |_| {},
+            )
+            .map_err(|e| match e {
                 athar_ingest::import::ImportError::Store(e) => e,
                 other => athar_store::StoreError::Database(other.to_string()),
-            })?;
-        // The file itself, sealed in the vault about the list, once per version.
-        if let Some(source) = report.source
-            && !options.check
-            && store.get(RecordKind::Source, source).is_ok()
-        {
-            report.original = Some(keep_original(
-                store.as_ref(),
-                org,
-                &author,
-                source,
-                &file,
-                filename.as_deref(),
-            )?);
-        }
-        Ok(report)
+            })
     })
     .await?;
     let status = if report.written {
@@ -202,17 +192,13 @@ pub async fn export(
                 })?,
         ),
     };
-    let options = ExportOptions {
-        format,
-        pseudonymised: query.pseudonymised.unwrap_or(false),
-        purpose,
-        author: caller.author(),
-        org: caller.org(),
-    };
-    let store = state.store.clone();
+    let pseudonymised = query.pseudonymised.unwrap_or(false);
+    let app = state.app.clone();
     let bytes = blocking(move || {
         let mut out = Vec::new();
-        export_persons(store.as_ref(), &options, &mut out)?;
+        caller
+            .scope(&app)
+            .export_persons(format, pseudonymised, purpose, &mut out)?;
         Ok(out)
     })
     .await?;

@@ -185,11 +185,11 @@ pub async fn create<T: ApiBody>(
     caller: Caller,
     JsonBody(body): JsonBody<T>,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let id = RecordId::new();
     let body = body.into_body();
     let action = format!("api.{}.create", T::KIND.name());
-    let record = blocking(move || caller.scope(store.as_ref()).create(&action, id, body)).await?;
+    let record = blocking(move || caller.scope(&app).create(&action, id, body)).await?;
     Ok(with_etag(StatusCode::CREATED, &record, None))
 }
 
@@ -202,15 +202,11 @@ pub async fn update<T: ApiBody>(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let expected_rev = if_match(&headers)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let body = body.into_body();
     let action = format!("api.{}.update", T::KIND.name());
-    let record = blocking(move || {
-        caller
-            .scope(store.as_ref())
-            .update(&action, id, expected_rev, body)
-    })
-    .await?;
+    let record =
+        blocking(move || caller.scope(&app).update(&action, id, expected_rev, body)).await?;
     Ok(with_etag(StatusCode::OK, &record, None))
 }
 
@@ -239,11 +235,11 @@ pub async fn delete(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let expected_rev = if_match(&headers)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let reason = body.reason.clone();
     let action = format!("api.{}.delete", kind.name());
     let written = blocking(move || {
-        caller.scope(store.as_ref()).write(
+        caller.scope(&app).write(
             &action,
             vec![Change::Delete {
                 kind,
@@ -271,10 +267,10 @@ pub async fn get(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     if kind == RecordKind::Person {
         let journey = blocking(move || {
-            let scope = caller.scope(store.as_ref());
+            let scope = caller.scope(&app);
             let journey = scope.journey(id)?;
             scope.record_view(kind, &[id])?;
             Ok(journey)
@@ -285,7 +281,7 @@ pub async fn get(
         return Ok(with_etag(StatusCode::OK, &journey.person, Some(extra)));
     }
     let record = blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let record = scope.read(kind, id)?;
         scope.record_view(kind, &[id])?;
         Ok(record)
@@ -330,7 +326,7 @@ pub async fn list(
         None => None,
     };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let store = state.store.clone();
+    let app = state.app.clone();
     if let Some(name) = query.name {
         if kind != RecordKind::Person {
             return Err(Problem::invalid(vec![FieldError::new(
@@ -343,7 +339,7 @@ pub async fn list(
         // Only persons this organisation may see by name — its own and those shared in
         // full — are searched, counted and paged.
         let found = blocking(move || {
-            let scope = caller.scope(store.as_ref());
+            let scope = caller.scope(&app);
             let found = scope.find_persons(&name, after, limit)?;
             scope.record_view(kind, &found.items.iter().map(|r| r.id).collect::<Vec<_>>())?;
             Ok(found)
@@ -361,7 +357,7 @@ pub async fn list(
         .into_response());
     }
     let (records, total) = blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let page = scope.list(kind, after, limit)?;
         scope.record_view(kind, &page.iter().map(|r| r.id).collect::<Vec<_>>())?;
         Ok((page, scope.count(kind)?))
@@ -400,9 +396,9 @@ pub async fn history(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let revisions: Vec<Revision> = blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let revisions = scope.history(kind, id)?;
         scope.record_view(kind, &[id])?;
         Ok(revisions)
@@ -434,9 +430,9 @@ pub async fn event_involvements(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let records = blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let found = scope.involvements_of_event(id)?;
         let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
         scope.record_view(RecordKind::Involvement, &ids)?;
@@ -467,9 +463,9 @@ struct Label {
 
 pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     let journey = blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let journey = scope.journey(id)?;
         scope.record_view(RecordKind::Person, &[id])?;
         Ok(journey)
@@ -535,17 +531,16 @@ pub async fn shred(
     body: ShredRequest,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
+    let app = state.app.clone();
     // Only the owner destroys; for everyone else the record is not there.
-    let written =
-        blocking(move || caller.scope(store.as_ref()).shred(kind, id, &body.reason)).await?;
+    let written = blocking(move || caller.scope(&app).shred(kind, id, &body.reason)).await?;
     let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
     Ok(Json(serde_json::json!({ "id": id, "rev": rev, "shredded": true })).into_response())
 }
 
 /// `GET /api/audit/head`.
 pub async fn audit_head(State(state): State<AppState>) -> Result<Response, Problem> {
-    let store = state.store.clone();
-    let head = blocking(move || store.audit_head()).await?;
+    let app = state.app.clone();
+    let head = blocking(move || app.audit_head()).await?;
     Ok(Json(head).into_response())
 }

@@ -27,7 +27,6 @@ pub async fn periodic(
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
-    let cache = state.facts.clone();
     hand_out(
         state,
         caller,
@@ -35,7 +34,7 @@ pub async fn periodic(
         format,
         lang,
         move |scope, format| {
-            let report = scope.report(&request, Some(&cache))?;
+            let report = scope.report(&request)?;
             Ok(render(&report, format))
         },
     )
@@ -110,9 +109,9 @@ async fn hand_out(
     lang: String,
     make: impl FnOnce(&Scope<'_>, &str) -> Result<Layout, ReportError> + Send + 'static,
 ) -> Result<Response, Problem> {
-    let store = state.store.clone();
+    let app = state.app.clone();
     let outcome = tokio::task::spawn_blocking(move || {
-        let scope = caller.scope(store.as_ref());
+        let scope = caller.scope(&app);
         let rendered = make(&scope, &format)?.map_err(|e| {
             tracing::error!("report layout failed: {e}");
             ReportError::Invalid {

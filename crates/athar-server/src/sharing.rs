@@ -32,14 +32,14 @@ struct OrganisationOut {
 
 /// `GET /api/organisations`.
 pub async fn organisations(state: AppState) -> Response {
-    let keyring = state.store.keyring();
-    let items: Vec<OrganisationOut> = keyring
+    let items: Vec<OrganisationOut> = state
+        .app
         .organisations()
-        .iter()
+        .into_iter()
         .map(|o| OrganisationOut {
-            number: o.num,
-            id: o.id.to_string(),
-            name: o.name.clone(),
+            number: o.number,
+            id: o.id,
+            name: o.name,
         })
         .collect();
     Json(serde_json::json!({ "items": items })).into_response()
@@ -68,16 +68,16 @@ pub struct SharingRequest {
 }
 
 fn entries(state: &AppState, shares: &[Share]) -> Vec<ShareEntry> {
-    let keyring = state.store.keyring();
     shares
         .iter()
         .map(|s| ShareEntry {
             organisation: if s.org == 0 {
                 "coalition".into()
             } else {
-                keyring
-                    .organisation(s.org)
-                    .map(|o| o.id.to_string())
+                state
+                    .app
+                    .organisation(athar_app::OrgId::new(s.org))
+                    .map(|o| o.id)
                     .unwrap_or_default()
             },
             mode: s.mode,
@@ -93,8 +93,8 @@ pub async fn get(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let store = state.store.clone();
-    let shares = blocking(move || caller.scope(store.as_ref()).shares_of(kind, id)).await?;
+    let app = state.app.clone();
+    let shares = blocking(move || caller.scope(&app).shares_of(kind, id)).await?;
     Ok(Json(serde_json::json!({ "id": id, "shares": entries(&state, &shares) })).into_response())
 }
 
@@ -122,18 +122,16 @@ pub async fn put(
     request: SharingRequest,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let keyring = state.store.keyring();
     let mut shares = Vec::new();
     let mut errors = Vec::new();
     for (i, entry) in request.shares.iter().enumerate() {
         let org = if entry.organisation == "coalition" {
             Some(0)
         } else {
-            keyring
-                .organisations()
-                .iter()
-                .find(|o| o.id.to_string() == entry.organisation)
-                .map(|o| o.num)
+            state
+                .app
+                .organisation_by_id(&entry.organisation)
+                .map(|o| o.number())
         };
         match org {
             Some(org) => shares.push(Share {
@@ -151,20 +149,18 @@ pub async fn put(
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let store = state.store.clone();
+    let app = state.app.clone();
     let journey = request.journey;
-    let outcome = blocking(move || {
-        caller
-            .scope(store.as_ref())
-            .share(kind, id, &shares, journey)
+    let (outcome, now) = blocking(move || {
+        let scope = caller.scope(&app);
+        let outcome = scope.share(kind, id, &shares, journey)?;
+        Ok((outcome, scope.shares_of(kind, id)?))
     })
     .await?;
     let (count, left_out) = match outcome {
         ShareOutcome::NoConsent(missing) => return Err(consent_missing(missing)),
         ShareOutcome::Shared { records, left_out } => (records, left_out),
     };
-    let store = state.store.clone();
-    let now = blocking(move || store.shares(kind, id)).await?;
     Ok((
         StatusCode::OK,
         Json(serde_json::json!({ "id": id, "records": count, "left_out": left_out, "shares": entries(&state, &now) })),

@@ -88,11 +88,10 @@ pub async fn summary(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
-    let store = state.store.clone();
-    let cache = state.facts.clone();
+    let app = state.app.clone();
     let summary = blocking(move || {
-        let scope = caller.scope(store.as_ref());
-        let (facts, linkage) = cache.get(&scope)?;
+        let scope = caller.scope(&app);
+        let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats", None)?;
         Ok(WithLinkage {
             figures: facts.summary(&filter),
@@ -120,11 +119,10 @@ pub async fn behind(
             "اسم رقم من الأرقام الرئيسية",
         )]));
     }
-    let store = state.store.clone();
-    let cache = state.facts.clone();
+    let app = state.app.clone();
     let behind = blocking(move || {
-        let scope = caller.scope(store.as_ref());
-        let (facts, linkage) = cache.get(&scope)?;
+        let scope = caller.scope(&app);
+        let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats.behind", None)?;
         Ok(WithLinkage {
             figures: facts.behind(&figure, &filter),
@@ -153,11 +151,10 @@ pub async fn breakdown(
     })?;
     let with_ids = query.ids.unwrap_or(false);
     let suppress_below = query.suppress_below;
-    let store = state.store.clone();
-    let cache = state.facts.clone();
+    let app = state.app.clone();
     let breakdown = blocking(move || {
-        let scope = caller.scope(store.as_ref());
-        let (facts, linkage) = cache.get(&scope)?;
+        let scope = caller.scope(&app);
+        let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats", None)?;
         let mut figures = facts.breakdown(&dimensions, &filter, with_ids);
         if let Some(below) = suppress_below {

@@ -1,0 +1,62 @@
+//! Record linkage as one organisation runs and reviews it: runs over the persons of lists
+//! it may see, the state of its review, and its reviewers' decisions (kept as `match`
+//! records, which the store refuses to make about a person the organisation may not see).
+
+use athar_link::Progress;
+use athar_link::stored::{self, Review, RunError, RunOptions, RunReport};
+use athar_model::{MatchDecision, RecordId, RecordKind};
+use athar_store::{Result, StoredRecord};
+
+use crate::Scope;
+
+impl Scope<'_> {
+    /// Link the persons of chosen lists (or every person this organisation may see) and
+    /// keep the run.
+    pub fn run_linkage(
+        &self,
+        options: &RunOptions,
+        progress: &dyn Progress,
+    ) -> Result<RunReport, RunError> {
+        stored::run(
+            self.store,
+            self.org().number(),
+            self.author(),
+            options,
+            progress,
+        )
+    }
+
+    /// The review queue: undecided pairs of the latest run, the most valuable decision
+    /// first; looking at it is recorded in the audit chain.
+    pub fn review_queue(&self, limit: usize) -> Result<Vec<stored::QueueEntry>> {
+        let review = self.review()?;
+        self.record_action("link.queue", None)?;
+        Ok(review.queue(limit))
+    }
+
+    /// Every kept pair of a person record this organisation may see, with why it scored
+    /// what it did and what was decided.
+    pub fn pairs_of(&self, person: RecordId) -> Result<Vec<stored::PairState>> {
+        self.read(RecordKind::Person, person)?;
+        Ok(Review::load(self.store, self.org().number())?.pairs_of(person))
+    }
+
+    /// A reviewer's decision about a pair: a new `match` record, or a new revision of the
+    /// one about the pair. The record as written, and whether it is new.
+    pub fn decide_match(
+        &self,
+        pair: (RecordId, RecordId),
+        decision: MatchDecision,
+        note: Option<String>,
+    ) -> Result<(StoredRecord, bool)> {
+        let (id, created) = stored::decide(
+            self.store,
+            self.org().number(),
+            self.author(),
+            pair,
+            decision,
+            note,
+        )?;
+        Ok((self.read(RecordKind::Match, id)?, created))
+    }
+}
