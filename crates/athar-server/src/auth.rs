@@ -295,10 +295,11 @@ async fn check(
         return (next.run(request).await, None);
     };
     let method = request.method().clone();
-    let access = crate::endpoints()
-        .into_iter()
-        .find(|e| e.method == method.as_str() && e.path == path)
-        .map(|e| e.access);
+    let access = state
+        .access
+        .get(&path)
+        .and_then(|by_method| by_method.get(method.as_str()))
+        .copied();
     let action = match access {
         Some(Access::Public) => return (next.run(request).await, None),
         Some(Access::Needs(action)) => action,

@@ -58,7 +58,14 @@ pub struct AppState {
     pub evidence_limit: u64,
     /// Refused sign-ins per client address, for throttling.
     pub throttle: Arc<auth::Throttle>,
+    /// Each route's access policy by path and method, from [`endpoints`] when the router
+    /// is built: looked up on every request, built once.
+    pub access: Arc<AccessTable>,
 }
+
+/// Access policies by route path, then method.
+pub type AccessTable =
+    std::collections::HashMap<String, std::collections::HashMap<&'static str, Access>>;
 
 /// Evidence files up to 2 GiB unless the server is told otherwise.
 pub const DEFAULT_EVIDENCE_LIMIT: u64 = 2 << 30;
@@ -70,6 +77,7 @@ impl AppState {
             vocab: Vocabularies::embedded(),
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
             throttle: Arc::new(auth::Throttle::default()),
+            access: Arc::default(),
         }
     }
 }
@@ -89,6 +97,8 @@ pub struct Endpoint {
     pub response: Option<&'static str>,
     /// Who may call it. Every route must say; [`auth::authorize`] closes one that does not.
     pub access: Access,
+    /// What answers it (one method's handler, with its own layers).
+    pub handler: MethodRouter<AppState>,
 }
 
 fn kind_schema(kind: RecordKind) -> &'static str {
@@ -105,7 +115,7 @@ fn kind_schema(kind: RecordKind) -> &'static str {
 pub fn endpoints() -> Vec<Endpoint> {
     use Access::{Needs, Public};
     use Action::*;
-    let e = |method, path: &str, summary: &str, tag, request, response, access| Endpoint {
+    let e = |method, path: &str, summary: &str, tag, request, response, access, handler| Endpoint {
         method,
         path: path.to_string(),
         summary: summary.to_string(),
@@ -113,6 +123,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         request,
         response,
         access,
+        handler,
     };
     let mut out = vec![
         e(
@@ -123,6 +134,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Public,
+            get(healthz),
         ),
         e(
             "GET",
@@ -132,6 +144,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Public,
+            get(|| async { Json(openapi::document()) }),
         ),
         e(
             "POST",
@@ -141,6 +154,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("SignInRequest"),
             None,
             Public,
+            post(auth::sign_in),
         ),
         e(
             "GET",
@@ -150,6 +164,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+            get(auth::whoami),
         ),
         e(
             "DELETE",
@@ -159,6 +174,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+            delete(auth::sign_out),
         ),
         e(
             "GET",
@@ -168,6 +184,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+            get(auth::list_tokens),
         ),
         e(
             "POST",
@@ -177,6 +194,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("TokenRequest"),
             None,
             Needs(OwnAccount),
+            post(auth::create_token),
         ),
         e(
             "DELETE",
@@ -186,6 +204,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+            delete(auth::revoke_token),
         ),
         e(
             "GET",
@@ -195,6 +214,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(OwnAccount),
+            get(|State(s): State<AppState>| sharing::organisations(s)),
         ),
         e(
             "POST",
@@ -204,6 +224,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("NewOrganisationRequest"),
             None,
             Needs(ManageOrganisations),
+            post(admin::create_organisation),
         ),
         e(
             "GET",
@@ -213,6 +234,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ManageUsers),
+            get(admin::list),
         ),
         e(
             "POST",
@@ -222,6 +244,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("NewUserRequest"),
             None,
             Needs(ManageUsers),
+            post(admin::create),
         ),
         e(
             "PUT",
@@ -231,6 +254,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("DisabledRequest"),
             None,
             Needs(ManageUsers),
+            put(admin::set_disabled),
         ),
         e(
             "POST",
@@ -240,6 +264,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(WriteRecords),
+            post(evidence::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         e(
             "GET",
@@ -249,6 +274,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(evidence::list),
         ),
         e(
             "GET",
@@ -258,6 +284,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(evidence::item),
         ),
         e(
             "GET",
@@ -267,6 +294,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(evidence::content),
         ),
         e(
             "GET",
@@ -276,6 +304,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(linkage::status),
         ),
         e(
             "POST",
@@ -285,6 +314,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("RunRequest"),
             None,
             Needs(WriteRecords),
+            post(linkage::start_run),
         ),
         e(
             "GET",
@@ -294,6 +324,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(linkage::queue),
         ),
         e(
             "POST",
@@ -303,6 +334,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("DecisionRequest"),
             Some("Match"),
             Needs(WriteRecords),
+            post(linkage::decide),
         ),
         e(
             "GET",
@@ -312,6 +344,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ShareRecords),
+            get(reports::wgeid),
         ),
         e(
             "GET",
@@ -321,6 +354,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(linkage::of_person),
         ),
         e(
             "GET",
@@ -330,6 +364,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(stats::summary),
         ),
         e(
             "GET",
@@ -339,6 +374,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(stats::breakdown),
         ),
         e(
             "POST",
@@ -348,6 +384,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(WriteRecords),
+            post(lists::import).layer(axum::extract::DefaultBodyLimit::max(lists::IMPORT_LIMIT)),
         ),
         e(
             "GET",
@@ -357,6 +394,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ShareRecords),
+            get(lists::export),
         ),
         e(
             "GET",
@@ -366,6 +404,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(reports::periodic),
         ),
         e(
             "GET",
@@ -375,6 +414,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(reports::brief),
         ),
         e(
             "GET",
@@ -384,6 +424,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadRecords),
+            get(stats::behind),
         ),
         e(
             "POST",
@@ -393,6 +434,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             Some("EstimateRequest"),
             None,
             Needs(ReadLookups),
+            post(stats::estimate),
         ),
         e(
             "GET",
@@ -402,102 +444,14 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             None,
             Needs(ReadAudit),
+            get(records::audit_head),
         ),
     ];
-    for kind in RecordKind::ALL {
-        let base = format!("/api/{}", kind.collection());
-        let name = kind.name();
-        let schema = Some(kind_schema(kind));
-        let list = if kind == RecordKind::Person {
-            "List persons, oldest first (paginated with after and limit), or find them by name"
-                .to_string()
-        } else {
-            format!("List {name}s, oldest first (paginated with after and limit)")
-        };
-        out.push(e(
-            "GET",
-            &base,
-            &list,
-            "records",
-            None,
-            schema,
-            Needs(ReadRecords),
-        ));
-        out.push(e(
-            "POST",
-            &base,
-            &format!("Create a {name}"),
-            "records",
-            schema,
-            schema,
-            Needs(WriteRecords),
-        ));
-        out.push(e(
-            "GET",
-            &format!("{base}/{{id}}"),
-            &format!("Read a {name} (ETag is its revision)"),
-            "records",
-            None,
-            schema,
-            Needs(ReadRecords),
-        ));
-        out.push(e(
-            "PUT",
-            &format!("{base}/{{id}}"),
-            &format!("Replace a {name} with a new revision (If-Match: revision)"),
-            "records",
-            schema,
-            schema,
-            Needs(WriteRecords),
-        ));
-        out.push(e(
-            "DELETE",
-            &format!("{base}/{{id}}"),
-            &format!("Delete a {name}, giving the reason; its history stays"),
-            "records",
-            Some("DeleteRequest"),
-            None,
-            Needs(WriteRecords),
-        ));
-        out.push(e(
-            "GET",
-            &format!("{base}/{{id}}/history"),
-            &format!("Every revision of a {name}, oldest first"),
-            "records",
-            None,
-            None,
-            Needs(ReadRecords),
-        ));
-        out.push(e(
-            "GET",
-            &format!("{base}/{{id}}/sharing"),
-            &format!("What other organisations see of a {name} (its owner's administrators)"),
-            "sharing",
-            None,
-            None,
-            Needs(ShareRecords),
-        ));
-        out.push(e(
-            "PUT",
-            &format!("{base}/{{id}}/sharing"),
-            &format!(
-                "Share a {name} in full, pseudonymised or for aggregates only, or make it private"
-            ),
-            "sharing",
-            Some("SharingRequest"),
-            None,
-            Needs(ShareRecords),
-        ));
-        out.push(e(
-            "POST",
-            &format!("{base}/{{id}}/shred"),
-            &format!("Destroy the identifying data of a {name} in every revision, for good, giving the reason"),
-            "records",
-            Some("ShredRequest"),
-            None,
-            Needs(ShredRecords),
-        ));
-    }
+    record_endpoints::<Person>(&mut out);
+    record_endpoints::<Event>(&mut out);
+    record_endpoints::<Involvement>(&mut out);
+    record_endpoints::<Source>(&mut out);
+    record_endpoints::<Match>(&mut out);
     out.push(e(
         "GET",
         "/api/persons/{id}/timeline",
@@ -506,6 +460,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         None,
         Needs(ReadRecords),
+        get(
+            |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                records::timeline(s, caller, id)
+            },
+        ),
     ));
     out.push(e(
         "GET",
@@ -515,6 +474,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         None,
         Needs(ReadRecords),
+        get(
+            |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                records::event_involvements(s, caller, id)
+            },
+        ),
     ));
     out.push(e(
         "GET",
@@ -524,6 +488,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         None,
         Needs(ReadLookups),
+        get(lookups::vocabularies),
     ));
     out.push(e(
         "GET",
@@ -533,6 +498,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         Some("Term"),
         Needs(ReadLookups),
+        get(lookups::vocabulary),
     ));
     out.push(e(
         "GET",
@@ -542,6 +508,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         Some("GazetteerEntry"),
         Needs(ReadLookups),
+        get(lookups::gazetteer_search),
     ));
     out.push(e(
         "GET",
@@ -551,90 +518,172 @@ pub fn endpoints() -> Vec<Endpoint> {
         None,
         Some("GazetteerEntry"),
         Needs(ReadLookups),
+        get(lookups::gazetteer_entry),
     ));
     out
 }
 
-/// The routes of one record kind.
-struct RecordRoutes {
-    collection: MethodRouter<AppState>,
-    item: MethodRouter<AppState>,
-    history: MethodRouter<AppState>,
-    shred: MethodRouter<AppState>,
-    sharing: MethodRouter<AppState>,
-}
-
-fn record_routes<T: ApiBody>() -> RecordRoutes {
+/// The endpoints every record kind has: list, create, read, replace, delete, history,
+/// sharing and shredding.
+fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
+    use Access::Needs;
+    use Action::*;
     let kind = T::KIND;
-    let collection = get(
-        move |State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>| {
-            records::list(kind, s, caller, q)
-        },
-    )
-    .post(records::create::<T>);
-    let item = get(
-        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
-            records::get(kind, s, caller, id)
-        },
-    )
-    .put(records::update::<T>)
-    .delete(
-        move |State(s): State<AppState>,
-              caller: Caller,
-              Path(id): Path<String>,
-              headers: HeaderMap,
-              JsonBody(b): JsonBody<DeleteRequest>| {
-            records::delete(kind, s, caller, id, headers, b)
-        },
-    );
-    let history = get(
-        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
-            records::history(kind, s, caller, id)
-        },
-    );
-    let sharing = get(
-        move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
-            sharing::get(kind, s, caller, id)
-        },
-    )
-    .put(
-        move |State(s): State<AppState>,
-              caller: Caller,
-              Path(id): Path<String>,
-              JsonBody(b): JsonBody<sharing::SharingRequest>| {
-            sharing::put(kind, s, caller, id, b)
-        },
-    );
-    let shred = post(
-        move |State(s): State<AppState>,
-              caller: Caller,
-              Path(id): Path<String>,
-              JsonBody(b): JsonBody<ShredRequest>| records::shred(kind, s, caller, id, b),
-    );
-    RecordRoutes {
-        collection,
-        item,
-        history,
-        shred,
-        sharing,
-    }
-}
-
-fn add_records<T: ApiBody>(router: Router<AppState>) -> Router<AppState> {
-    let base = format!("/api/{}", T::KIND.collection());
-    let RecordRoutes {
-        collection,
-        item,
-        history,
-        shred,
-        sharing,
-    } = record_routes::<T>();
-    router
-        .route(&base, collection)
-        .route(&format!("{base}/{{id}}"), item)
-        .route(&format!("{base}/{{id}}/history"), history)
-        .route(&format!("{base}/{{id}}/shred"), shred)
-        .route(&format!("{base}/{{id}}/sharing"), sharing)
+    let base = format!("/api/{}", kind.collection());
+    let item = format!("{base}/{{id}}");
+    let name = kind.name();
+    let schema = Some(kind_schema(kind));
+    let list = if kind == RecordKind::Person {
+        "List persons, oldest first (paginated with after and limit), or find them by name"
+            .to_string()
+    } else {
+        format!("List {name}s, oldest first (paginated with after and limit)")
+    };
+    let e =
+        |method, path: String, summary: String, tag, request, response, action, handler| Endpoint {
+            method,
+            path,
+            summary,
+            tag,
+            request,
+            response,
+            access: Needs(action),
+            handler,
+        };
+    out.extend([
+        e(
+            "GET",
+            base.clone(),
+            list,
+            "records",
+            None,
+            schema,
+            ReadRecords,
+            get(
+                move |State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>| {
+                    records::list(kind, s, caller, q)
+                },
+            ),
+        ),
+        e(
+            "POST",
+            base.clone(),
+            format!("Create a {name}"),
+            "records",
+            schema,
+            schema,
+            WriteRecords,
+            post(records::create::<T>),
+        ),
+        e(
+            "GET",
+            item.clone(),
+            format!("Read a {name} (ETag is its revision)"),
+            "records",
+            None,
+            schema,
+            ReadRecords,
+            get(
+                move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                    records::get(kind, s, caller, id)
+                },
+            ),
+        ),
+        e(
+            "PUT",
+            item.clone(),
+            format!("Replace a {name} with a new revision (If-Match: revision)"),
+            "records",
+            schema,
+            schema,
+            WriteRecords,
+            put(records::update::<T>),
+        ),
+        e(
+            "DELETE",
+            item.clone(),
+            format!("Delete a {name}, giving the reason; its history stays"),
+            "records",
+            Some("DeleteRequest"),
+            None,
+            WriteRecords,
+            delete(
+                move |State(s): State<AppState>,
+                      caller: Caller,
+                      Path(id): Path<String>,
+                      headers: HeaderMap,
+                      JsonBody(b): JsonBody<DeleteRequest>| {
+                    records::delete(kind, s, caller, id, headers, b)
+                },
+            ),
+        ),
+        e(
+            "GET",
+            format!("{item}/history"),
+            format!("Every revision of a {name}, oldest first"),
+            "records",
+            None,
+            None,
+            ReadRecords,
+            get(
+                move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                    records::history(kind, s, caller, id)
+                },
+            ),
+        ),
+        e(
+            "GET",
+            format!("{item}/sharing"),
+            format!("What other organisations see of a {name} (its owner's administrators)"),
+            "sharing",
+            None,
+            None,
+            ShareRecords,
+            get(
+                move |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
+                    sharing::get(kind, s, caller, id)
+                },
+            ),
+        ),
+        e(
+            "PUT",
+            format!("{item}/sharing"),
+            format!(
+                "Share a {name} in full, pseudonymised or for aggregates only, or make it private"
+            ),
+            "sharing",
+            Some("SharingRequest"),
+            None,
+            ShareRecords,
+            put(
+                move |State(s): State<AppState>,
+                      caller: Caller,
+                      Path(id): Path<String>,
+                      JsonBody(b): JsonBody<sharing::SharingRequest>| {
+                    sharing::put(kind, s, caller, id, b)
+                },
+            ),
+        ),
+        e(
+            "POST",
+            format!("{item}/shred"),
+            format!(
+                "Destroy the identifying data of a {name} in every revision, for good, giving the reason"
+            ),
+            "records",
+            Some("ShredRequest"),
+            None,
+            ShredRecords,
+            post(
+                move |State(s): State<AppState>,
+                      caller: Caller,
+                      Path(id): Path<String>,
+                      JsonBody(b): JsonBody<ShredRequest>| {
+                    records::shred(kind, s, caller, id, b)
+                },
+            ),
+        ),
+    ]);
 }
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
@@ -645,84 +694,26 @@ async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value
     ))
 }
 
-/// The application: routes, state and security headers.
-pub fn router(state: AppState) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz)).route(
-        "/api/openapi.json",
-        get(|| async { Json(openapi::document()) }),
-    );
-    router = add_records::<Person>(router);
-    router = add_records::<Event>(router);
-    router = add_records::<Involvement>(router);
-    router = add_records::<Source>(router);
-    router = add_records::<Match>(router);
-    router = router
-        .route(
-            "/api/persons/{id}/timeline",
-            get(
-                |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
-                    records::timeline(s, caller, id)
-                },
-            ),
-        )
-        .route(
-            "/api/events/{id}/involvements",
-            get(
-                |State(s): State<AppState>, caller: Caller, Path(id): Path<String>| {
-                    records::event_involvements(s, caller, id)
-                },
-            ),
-        )
-        .route("/api/vocabularies", get(lookups::vocabularies))
-        .route("/api/vocabularies/{name}", get(lookups::vocabulary))
-        .route("/api/gazetteer", get(lookups::gazetteer_search))
-        .route("/api/gazetteer/{pcode}", get(lookups::gazetteer_entry))
-        .route(
-            "/api/session",
-            post(auth::sign_in).get(auth::whoami).delete(auth::sign_out),
-        )
-        .route(
-            "/api/tokens",
-            get(auth::list_tokens).post(auth::create_token),
-        )
-        .route("/api/tokens/{id}", delete(auth::revoke_token))
-        .route("/api/audit/head", get(records::audit_head))
-        .route("/api/stats", get(stats::summary))
-        .route("/api/stats/breakdown", get(stats::breakdown))
-        .route("/api/stats/behind", get(stats::behind))
-        .route("/api/estimate", post(stats::estimate))
-        .route(
-            "/api/imports",
-            post(lists::import).layer(axum::extract::DefaultBodyLimit::max(lists::IMPORT_LIMIT)),
-        )
-        .route("/api/exports/persons", get(lists::export))
-        .route("/api/reports/periodic", get(reports::periodic))
-        .route("/api/reports/brief", get(reports::brief))
-        .route("/api/linkage", get(linkage::status))
-        .route("/api/linkage/runs", post(linkage::start_run))
-        .route("/api/linkage/queue", get(linkage::queue))
-        .route("/api/linkage/decisions", post(linkage::decide))
-        .route("/api/persons/{id}/matches", get(linkage::of_person))
-        .route("/api/persons/{id}/wgeid", get(reports::wgeid))
-        .route(
-            "/api/evidence",
-            post(evidence::upload)
-                .layer(axum::extract::DefaultBodyLimit::disable())
-                .get(evidence::list),
-        )
-        .route("/api/evidence/{id}", get(evidence::item))
-        .route("/api/evidence/{id}/content", get(evidence::content))
-        .route(
-            "/api/organisations",
-            get(|State(s): State<AppState>| sharing::organisations(s))
-                .post(admin::create_organisation),
-        )
-        .route("/api/users", get(admin::list).post(admin::create))
-        .route("/api/users/{id}/disabled", put(admin::set_disabled))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::authorize,
-        ));
+/// The application: routes, state and security headers. Every route comes from the one
+/// table, [`endpoints`], with its handler; the access check reads the same table.
+pub fn router(mut state: AppState) -> Router {
+    let table = endpoints();
+    let mut access = AccessTable::new();
+    for e in &table {
+        access
+            .entry(e.path.clone())
+            .or_default()
+            .insert(e.method, e.access);
+    }
+    state.access = Arc::new(access);
+    let mut router = Router::new();
+    for endpoint in table {
+        router = router.route(&endpoint.path, endpoint.handler);
+    }
+    let router = router.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        auth::authorize,
+    ));
     let headers: [(HeaderName, &'static str); 5] = [
         (
             header::CONTENT_SECURITY_POLICY,
