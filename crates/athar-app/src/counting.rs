@@ -34,6 +34,21 @@ impl Scope<'_> {
         }
     }
 
+    /// Capture tables of lists per stratum (a person's stratum from [`person_strata`]),
+    /// linked persons counted once.
+    pub fn capture_counts_by_stratum(
+        &self,
+        lists: &[RecordId],
+        placed: &std::collections::HashMap<RecordId, (i64, String)>,
+    ) -> Result<Vec<(String, CaptureCounts)>, RunError> {
+        athar_link::stored::capture_counts_by_stratum(
+            self.store,
+            self.org().number(),
+            lists,
+            placed,
+        )
+    }
+
     /// The countable facts of every person, event and involvement this organisation can
     /// see, linked persons counted once, with how the linkage stands (built now).
     pub fn facts(&self) -> Result<(Facts, LinkageState), StoreError> {

@@ -46,8 +46,23 @@ impl Scope<'_> {
         };
         let mut report =
             import_table_with_progress(self.store, table, mapping, &options, progress)?;
-        if let (Some(source), Some((bytes, filename))) = (report.source, original)
+        if let Some((bytes, filename)) = original
             && !request.check
+        {
+            self.keep_list_file(&mut report, bytes, filename)?;
+        }
+        Ok(report)
+    }
+
+    /// Keep an imported list's file sealed in the vault, about the list's source, once per
+    /// version; the report says which item holds it.
+    pub fn keep_list_file(
+        &self,
+        report: &mut ImportReport,
+        bytes: &[u8],
+        filename: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(source) = report.source
             && self.read_if_visible(RecordKind::Source, source)?.is_some()
         {
             report.original = Some(keep_original(
@@ -59,7 +74,7 @@ impl Scope<'_> {
                 filename,
             )?);
         }
-        Ok(report)
+        Ok(())
     }
 
     /// The persons this organisation may see, written to `out` in `format`.

@@ -86,3 +86,91 @@ pub fn write_demo(
         persons_per_second: written as f64 / seconds.max(1e-9),
     })
 }
+
+use crate::{DataDir, ExitCode, ProgressBar, link, open_store, progress_bar};
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// How many persons to generate.
+    #[arg(long, default_value_t = 1000)]
+    pub persons: u64,
+    /// Seed: the same seed gives the same persons.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct DemoListsArgs {
+    /// How many records to write.
+    #[arg(long, default_value_t = 10_000)]
+    pub records: usize,
+    /// Seed: the same seed gives the same records.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The CSV file to write.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+}
+
+pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
+    let DemoArgs {
+        persons,
+        seed,
+        json,
+    } = args;
+    let store = open_store(dir)?;
+    let summary = run_demo(&store, persons, seed, json).map_err(|e| e.to_string())?;
+    if json {
+        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+    } else {
+        println!(
+            "Wrote {} synthetic persons ({} records) in {:.1} s: {:.0} persons/s",
+            summary.persons, summary.records, summary.seconds, summary.persons_per_second
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn demo_lists(args: DemoListsArgs) -> Result<ExitCode, String> {
+    let DemoListsArgs { records, seed, out } = args;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let write_error = |e: csv::Error| format!("cannot write {}: {e}", out.display());
+    writer
+        .write_record(athar_demo::lists::ListRecord::HEADER)
+        .map_err(write_error)?;
+    let mut people = std::collections::HashSet::new();
+    for record in athar_demo::lists::ListGenerator::new(seed).take(records) {
+        people.insert(record.person);
+        writer.write_record(record.fields()).map_err(write_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    link::write_atomically(&out, &bytes)?;
+    println!(
+        "Wrote {records} synthetic list records of {} people to {}.",
+        people.len(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write demo persons with a progress bar (none when quiet).
+pub fn run_demo(
+    store: &SqliteStore,
+    persons: u64,
+    seed: u64,
+    quiet: bool,
+) -> Result<DemoSummary, StoreError> {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        progress_bar(persons, "persons")
+    };
+    let summary = write_demo(store, persons, seed, &mut |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    Ok(summary)
+}

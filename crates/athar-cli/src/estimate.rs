@@ -143,20 +143,20 @@ fn linked_tables(
     use athar_store::Store;
     let store = crate::open_store(dir)?;
     let org = crate::own_organisation(&store)?;
+    let scope = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli");
     let names: Vec<String> = (1..=lists.len()).map(|i| format!("L{i}")).collect();
     let strata: Vec<(String, athar_link::stored::CaptureCounts)> = match args.stratum.as_deref() {
         None => vec![(
             String::new(),
-            athar_link::stored::capture_counts(&store, org, &lists)
+            scope
+                .capture_counts(&lists)
                 .map_err(|e| format!("--linked: {e}"))?,
         )],
         Some(by) => {
-            let placed = athar_app::counting::person_strata(
-                &athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli"),
-                by,
-            )
-            .map_err(|e| e.to_string())?;
-            athar_link::stored::capture_counts_by_stratum(&store, org, &lists, &placed)
+            let placed =
+                athar_app::counting::person_strata(&scope, by).map_err(|e| e.to_string())?;
+            scope
+                .capture_counts_by_stratum(&lists, &placed)
                 .map_err(|e| format!("--linked: {e}"))?
         }
     };

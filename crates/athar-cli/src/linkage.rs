@@ -4,9 +4,9 @@
 
 use std::process::ExitCode;
 
-use athar_link::stored::{self, Review, RunOptions};
+use athar_link::stored::RunOptions;
 use athar_model::{MatchDecision, RecordId, RecordKind};
-use athar_store::{ChangeSet, SqliteStore, Store};
+use athar_store::SqliteStore;
 
 use crate::link::TerminalProgress;
 
@@ -64,6 +64,7 @@ fn record_id(text: &str, what: &str) -> Result<RecordId, String> {
 }
 
 pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
     match command {
         LinkageCommand::Run {
             lists,
@@ -76,10 +77,7 @@ pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<Exi
                 .map(|l| record_id(l, "--list"))
                 .collect::<Result<Vec<_>, _>>()?;
             let progress = TerminalProgress::new();
-            let report = stored::run(
-                store,
-                org,
-                "cli",
+            let report = scope.run_linkage(
                 &RunOptions {
                     lists,
                     threshold,
@@ -116,11 +114,10 @@ pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<Exi
             Ok(ExitCode::SUCCESS)
         }
         LinkageCommand::Queue { limit, json } => {
-            let review = Review::load(store, org).map_err(|e| e.to_string())?;
-            store
-                .audit("cli", "link.queue", None)
+            let items = scope
+                .review_queue(limit.max(1))
                 .map_err(|e| e.to_string())?;
-            let items = review.queue(limit.max(1));
+            let ran = scope.review().map_err(|e| e.to_string())?.run.is_some();
             if json {
                 println!(
                     "{}",
@@ -128,7 +125,7 @@ pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<Exi
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            if review.run.is_none() {
+            if !ran {
                 println!("No linkage run yet: athar linkage run [--list SOURCE …]");
             } else if items.is_empty() {
                 println!("Nothing to decide.");
@@ -168,29 +165,25 @@ pub fn run(command: LinkageCommand, store: &SqliteStore, org: i64) -> Result<Exi
             } else {
                 MatchDecision::Different
             };
-            let (id, _) = stored::decide(store, org, "cli", (first, second), decision, note)
+            let (record, _) = scope
+                .decide_match((first, second), decision, note)
                 .map_err(|e| e.to_string())?;
-            let rev = store
-                .get(RecordKind::Match, id)
-                .map_err(|e| e.to_string())?
-                .rev;
+            let (id, rev) = (record.id, record.rev);
             println!("Decision {id} (revision {rev}): {}.", decision.name());
             Ok(ExitCode::SUCCESS)
         }
         LinkageCommand::Withdraw { decision, reason } => {
             let id = record_id(&decision, "decision")?;
-            store
-                .write(ChangeSet {
-                    author: "cli".into(),
-                    action: "link.withdraw".into(),
-                    owner: Some(org),
-                    changes: vec![athar_store::Change::Delete {
+            scope
+                .write(
+                    "link.withdraw",
+                    vec![athar_store::Change::Delete {
                         kind: RecordKind::Match,
                         id,
                         expected_rev: None,
                         reason,
                     }],
-                })
+                )
                 .map_err(|e| e.to_string())?;
             println!("Decision {id} withdrawn.");
             Ok(ExitCode::SUCCESS)

@@ -5,6 +5,12 @@
 //! raw 256-bit key from [`crate::layout`] is given to SQLCipher, so opening a connection
 //! costs no key derivation. The whole file — pages, write-ahead log, rollback journal — is
 //! encrypted (AES-256 with an HMAC per page).
+//!
+//! This file opens and migrates the store and holds the helpers every part shares; the
+//! `Store` implementation delegates by concern: `read` (records, pages, histories, name
+//! search), `write` (change sets, streams, shredding), `sharing` (visibility, shares,
+//! organisations), `verify`, and beside them `accounts`, `evidence`, `linkage`, `backup`
+//! and the blind index (`name_index`).
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,13 +26,15 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::chain::{self, AuditRow, ChainVerifier, ChangeDigest, Problem, RevisionRow};
 use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
-use name_index::TagWrites;
 
 mod accounts;
 mod backup;
 mod evidence;
 mod linkage;
 mod name_index;
+mod read;
+mod sharing;
+mod verify;
 mod write;
 
 use crate::layout::DataDir;
@@ -35,7 +43,6 @@ use crate::{
     Store, StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility, WriteHeader, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
-use write::{NewRevision, insert_revision};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -663,140 +670,13 @@ impl SqliteStore {
     }
 }
 
-impl SqliteStore {
-    /// The persons whose blind-index tags hold every folded word of a query, under any
-    /// organisation's key, in id order. Tags are 64 bits: a candidate is confirmed against
-    /// its opened names before it is given out ([`Self::confirmed_person`]).
-    fn name_candidates(&self, tokens: &[String]) -> Result<BTreeSet<RecordId>> {
-        if tokens.is_empty() {
-            return Ok(BTreeSet::new());
-        }
-        self.read(|conn| {
-            // Tags of a bulk load still being written are read too (slowly: by scanning).
-            let pending = name_index::any_pending(conn)?;
-            let mut stmt =
-                conn.prepare_cached("SELECT record_id FROM name_index WHERE tag = ?1")?;
-            let mut found = BTreeSet::new();
-            for org in self.keyring().organisations() {
-                let mut common: Option<BTreeSet<RecordId>> = None;
-                for token in tokens {
-                    let tag = org.tag(token);
-                    let mut hits = stmt
-                        .query_map([tag], |r| r.get::<_, Vec<u8>>(0))?
-                        .map(|r| read_id(r?))
-                        .collect::<Result<BTreeSet<_>>>()?;
-                    if pending {
-                        hits.extend(name_index::pending_with_tag(conn, tag)?);
-                    }
-                    let next = match common {
-                        None => hits,
-                        Some(c) => c.intersection(&hits).copied().collect(),
-                    };
-                    let empty = next.is_empty();
-                    common = Some(next);
-                    if empty {
-                        break;
-                    }
-                }
-                found.extend(common.unwrap_or_default());
-            }
-            Ok(found)
-        })
-    }
-
-    /// A live person whose opened names hold every word of the query, or `None`.
-    fn confirmed_person(&self, id: RecordId, tokens: &[String]) -> Result<Option<StoredRecord>> {
-        let record = match self.get(RecordKind::Person, id) {
-            Ok(r) => r,
-            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let mut body = record.body.clone();
-        let words = take_identifying(&mut body)
-            .map(|p| search_tokens(&p))
-            .unwrap_or_default();
-        Ok(tokens.iter().all(|t| words.contains(t)).then_some(record))
-    }
-}
-
-/// Rows organisation `?2` may see: its own, and those shared with it in full or pseudonymised.
-const VISIBLE_TO: &str = "(h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode IN ('full', 'pseudonymised')))";
-
-impl SqliteStore {
-    /// A page of current records: all of them, or those organisation `org` may see (shared
-    /// pseudonymised ones without their identifying parts, which are then not even opened).
-    fn list_visible(
-        &self,
-        org: Option<i64>,
-        kind: RecordKind,
-        after: Option<RecordId>,
-        limit: usize,
-    ) -> Result<Vec<StoredRecord>> {
-        self.read(|conn| {
-            let after = after.map(|a| a.as_bytes().to_vec()).unwrap_or_default();
-            let filter = if org.is_some() {
-                VISIBLE_TO
-            } else {
-                "?2 IS NULL"
-            };
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT h.id, h.rev, h.created_at, h.updated_at, r.body, r.sealed, r.op, h.owner,
-                        (SELECT mode FROM shares s WHERE s.record_id = h.id AND s.org = ?2)
-                 FROM heads h JOIN revisions r ON r.seq = h.seq
-                 WHERE h.kind = ?1 AND h.deleted = 0 AND h.id > ?3 AND {filter}
-                 ORDER BY h.id LIMIT ?4"
-            ))?;
-            let rows = stmt.query_map(params![kind.code(), org, after, limit as i64], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    sealed_of(r, 5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, rev, created_at, updated_at, body, sealed, op, owner, mode) = row?;
-                let id = read_id(id)?;
-                let pseudonymised =
-                    org.is_some_and(|o| o != owner) && mode.as_deref() == Some("pseudonymised");
-                let (body, shredded) = if pseudonymised {
-                    let mut clear = parse_body(kind, &body)?;
-                    take_identifying(&mut clear);
-                    (clear, false)
-                } else {
-                    self.materialise(conn, kind, id, &body, sealed.as_deref())?
-                };
-                out.push(StoredRecord {
-                    id,
-                    rev: rev as u32,
-                    body,
-                    created_at,
-                    updated_at,
-                    shredded: shredded || op == Operation::Shred.code(),
-                    owner,
-                    pseudonymised,
-                });
-            }
-            Ok(out)
-        })
-    }
-}
-
 impl Store for SqliteStore {
     fn keyring(&self) -> Arc<Keyring> {
         Arc::clone(&self.keyring.read().unwrap_or_else(|p| p.into_inner()))
     }
-
     fn write_prepared(&self, prepared: Prepared) -> Result<Written> {
         write::write_prepared(self, prepared)
     }
-
     fn write_stream(
         &self,
         header: WriteHeader,
@@ -804,91 +684,12 @@ impl Store for SqliteStore {
     ) -> Result<Option<StreamWritten>> {
         write::write_stream(self, header, next)
     }
-
     fn shred(&self, kind: RecordKind, id: RecordId, author: &str, reason: &str) -> Result<Written> {
-        if reason.trim().is_empty() {
-            return Err(StoreError::Invalid {
-                index: 0,
-                errors: vec![FieldError::new(
-                    "reason",
-                    "shred.no_reason",
-                    "destroying a record's identifying data must give its reason",
-                    "يجب ذكر سبب إتلاف البيانات المعرِّفة للسجل",
-                )],
-            });
-        }
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let at = now_ms();
-        let current = head(&tx, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
-        let drop_tags = self.tags_at(&tx, kind, id, current.seq)?;
-        let (body, _, _) = revision_body(&tx, current.seq)?;
-        let destroyed = tx
-            .prepare_cached("DELETE FROM record_keys WHERE record_id = ?1")?
-            .execute([id_bytes(&id)])?;
-        let audit_seq: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit", [], |r| {
-                r.get(0)
-            })?;
-        let seq: i64 =
-            tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM revisions", [], |r| {
-                r.get(0)
-            })?;
-        let new = NewRevision {
-            kind,
-            id,
-            link: None,
-            unlink: None,
-            rev: current.rev + 1,
-            prev_seq: Some(current.seq),
-            op: Operation::Shred,
-            reason: Some(reason),
-            body,
-            sealed: None,
-            key: None,
-            drop_tags,
-            add_tags: Vec::new(),
-            owner: current.owner,
-        };
-        let mut tags = TagWrites::new(false);
-        let hash = insert_revision(&tx, &mut tags, seq, &new, at, author, audit_seq)?;
-        tags.finish(&tx)?;
-        let mut digest = ChangeDigest::new();
-        digest.add(&hash);
-        append_audit(
-            &tx,
-            at,
-            author,
-            "record.shred",
-            Some(&id.to_string()),
-            Some((seq, seq)),
-            digest.finish(),
-        )?;
-        tx.commit()?;
-        // Old copies of the destroyed key rows may sit in the write-ahead log: write it back
-        // into the database file (whose freed cells secure_delete zeroed) and empty it.
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        tracing::info!(keys = destroyed, "record shredded");
-        Ok(Written {
-            audit_seq,
-            revisions: vec![(id, new.rev)],
-        })
+        write::shred(self, kind, id, author, reason)
     }
-
     fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>> {
-        let tokens = name_tokens(query);
-        let mut out = Vec::new();
-        for id in self.name_candidates(&tokens)? {
-            if out.len() >= limit {
-                break;
-            }
-            if let Some(record) = self.confirmed_person(id, &tokens)? {
-                out.push(record);
-            }
-        }
-        Ok(out)
+        read::find_persons(self, query, limit)
     }
-
     fn find_persons_for(
         &self,
         org: i64,
@@ -896,82 +697,11 @@ impl Store for SqliteStore {
         after: Option<RecordId>,
         limit: usize,
     ) -> Result<PersonMatches> {
-        let tokens = name_tokens(query);
-        let candidates = self.name_candidates(&tokens)?;
-        // What this organisation may find by name — its own persons and those shared with
-        // it in full — is decided before anything is counted or cut to a page.
-        let searchable: Vec<RecordId> = self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT 1 FROM heads h WHERE h.kind = ?1 AND h.id = ?3 AND h.deleted = 0
-                   AND (h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode = 'full'))",
-            )?;
-            let mut out = Vec::new();
-            for id in candidates {
-                if stmt
-                    .query_row(params![RecordKind::Person.code(), org, id_bytes(&id)], |_| Ok(()))
-                    .optional()?
-                    .is_some()
-                {
-                    out.push(id);
-                }
-            }
-            Ok(out)
-        })?;
-        let mut matches = PersonMatches::default();
-        for id in searchable {
-            let Some(record) = self.confirmed_person(id, &tokens)? else {
-                continue;
-            };
-            matches.total += 1;
-            if after.is_none_or(|a| id > a) && matches.items.len() < limit {
-                matches.items.push(record);
-            }
-        }
-        Ok(matches)
+        read::find_persons_for(self, org, query, after, limit)
     }
-
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
-        self.read(|conn| {
-            let row = conn
-                .prepare_cached(
-                    "SELECT h.rev, h.deleted, h.created_at, h.updated_at, r.body, r.reason, r.sealed, r.op, h.owner
-                     FROM heads h JOIN revisions r ON r.seq = h.seq WHERE h.kind = ?1 AND h.id = ?2",
-                )?
-                .query_row(params![kind.code(), id_bytes(&id)], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)? as u32,
-                        r.get::<_, i64>(1)? != 0,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, Vec<u8>>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        sealed_of(r, 6)?,
-                        r.get::<_, i64>(7)?,
-                        r.get::<_, i64>(8)?,
-                    ))
-                })
-                .optional()?;
-            let Some((rev, deleted, created_at, updated_at, body, reason, sealed, op, owner)) = row
-            else {
-                return Err(StoreError::NotFound { kind, id });
-            };
-            if deleted {
-                return Err(StoreError::Deleted { kind, id, rev, reason });
-            }
-            let (body, shredded) = self.materialise(conn, kind, id, &body, sealed.as_deref())?;
-            Ok(StoredRecord {
-                id,
-                rev,
-                body,
-                created_at,
-                updated_at,
-                shredded: shredded || op == Operation::Shred.code(),
-                owner,
-                pseudonymised: false,
-            })
-        })
+        read::get(self, kind, id)
     }
-
     fn list(
         &self,
         kind: RecordKind,
@@ -980,7 +710,6 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredRecord>> {
         self.list_visible(None, kind, after, limit)
     }
-
     fn list_for(
         &self,
         org: i64,
@@ -990,38 +719,12 @@ impl Store for SqliteStore {
     ) -> Result<Vec<StoredRecord>> {
         self.list_visible(Some(org), kind, after, limit)
     }
-
     fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64> {
-        self.read(|conn| {
-            Ok(conn.query_row(
-                &format!("SELECT count(*) FROM heads h WHERE h.kind = ?1 AND h.deleted = 0 AND {VISIBLE_TO}"),
-                params![kind.code(), org],
-                |r| r.get::<_, i64>(0),
-            )? as u64)
-        })
+        read::count_for(self, org, kind)
     }
-
     fn visibility(&self, org: i64, kind: RecordKind, id: RecordId) -> Result<Visibility> {
-        self.read(|conn| {
-            let row: Option<(i64, Option<String>)> = conn
-                .prepare_cached(
-                    "SELECT h.owner, (SELECT mode FROM shares s WHERE s.record_id = h.id AND s.org = ?3)
-                     FROM heads h WHERE h.kind = ?1 AND h.id = ?2",
-                )?
-                .query_row(params![kind.code(), id_bytes(&id), org], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            Ok(match row {
-                None => Visibility::Hidden,
-                Some((owner, _)) if owner == org => Visibility::Owner,
-                Some((_, Some(mode))) if mode == "full" => Visibility::Full,
-                Some((_, Some(mode))) if mode == "pseudonymised" => Visibility::Pseudonymised,
-                Some(_) => Visibility::Hidden,
-            })
-        })
+        sharing::visibility(self, org, kind, id)
     }
-
     fn set_shares(
         &self,
         author: &str,
@@ -1029,146 +732,14 @@ impl Store for SqliteStore {
         id: RecordId,
         shares: &[Share],
     ) -> Result<AuditEntry> {
-        let keyring = self.keyring();
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current = head(&tx, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
-        let mut errors = Vec::new();
-        for (i, share) in shares.iter().enumerate() {
-            let field = format!("shares[{i}]");
-            let problem = match share.mode {
-                ShareMode::Aggregate if share.org != 0 => Some((
-                    "share.aggregate",
-                    "aggregate sharing is with the whole coalition (organisation 0)",
-                    "المشاركة الإجمالية تكون مع التحالف كله (المنظمة 0)",
-                )),
-                ShareMode::Full | ShareMode::Pseudonymised
-                    if share.org == current.owner || keyring.organisation(share.org).is_err() =>
-                {
-                    Some((
-                        "share.organisation",
-                        "names no other organisation of this server",
-                        "لا يشير إلى منظمة أخرى على هذا الخادم",
-                    ))
-                }
-                _ => None,
-            };
-            if let Some((code, en, ar)) = problem {
-                errors.push(FieldError::new(&field, code, en, ar));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid { index: 0, errors });
-        }
-        tx.prepare_cached("DELETE FROM shares WHERE record_id = ?1")?
-            .execute([id_bytes(&id)])?;
-        for share in shares {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO shares (record_id, org, mode) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![id_bytes(&id), share.org, share.mode.name()])?;
-        }
-        let summary = shares
-            .iter()
-            .map(|s| format!("{}:{}", s.org, s.mode.name()))
-            .collect::<Vec<_>>()
-            .join(",");
-        let entry = append_audit(
-            &tx,
-            now_ms(),
-            author,
-            "record.share",
-            Some(&format!("{id} {summary}")),
-            None,
-            ChangeDigest::new().finish(),
-        )?;
-        tx.commit()?;
-        Ok(entry_of(&entry))
+        sharing::set_shares(self, author, kind, id, shares)
     }
-
     fn shares(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Share>> {
-        self.read(|conn| {
-            head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
-            let mut stmt = conn
-                .prepare_cached("SELECT org, mode FROM shares WHERE record_id = ?1 ORDER BY org")?;
-            let rows = stmt.query_map([id_bytes(&id)], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (org, mode) = row?;
-                if let Some(mode) = ShareMode::parse(&mode) {
-                    out.push(Share { org, mode });
-                }
-            }
-            Ok(out)
-        })
+        sharing::shares(self, kind, id)
     }
-
     fn create_organisation(&self, actor: &str, name: &str) -> Result<Organisation> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(StoreError::Invalid {
-                index: 0,
-                errors: vec![FieldError::new(
-                    "name",
-                    "organisation.name",
-                    "an organisation's name has 1 to 200 characters",
-                    "اسم المنظمة من 1 إلى 200 حرف",
-                )],
-            });
-        }
-        let id = RecordId::new();
-        let key = OrgKey::generate()?;
-        let wrapped = self.master.wrap(&key, id.as_bytes())?;
-        let signing = OrgSigningKey::generate()?;
-        let sealed_signing = self
-            .master
-            .seal_secret(signing.seed().as_ref(), &signing_context(&id))?;
-        let mut keyring = self.keyring.write().unwrap_or_else(|p| p.into_inner());
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM organisations WHERE name = ?1)",
-            [name],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(StoreError::Invalid {
-                index: 0,
-                errors: vec![FieldError::new(
-                    "name",
-                    "organisation.taken",
-                    "an organisation of this name exists already",
-                    "توجد منظمة بهذا الاسم",
-                )],
-            });
-        }
-        let num: i64 = tx.query_row(
-            "SELECT coalesce(max(num), 0) + 1 FROM organisations",
-            [],
-            |r| r.get(0),
-        )?;
-        let at = now_ms();
-        tx.execute(
-            "INSERT INTO organisations (num, id, name, wrapped_key, created_at, signing_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![num, id_bytes(&id), name, wrapped, at, sealed_signing],
-        )?;
-        append_audit(
-            &tx,
-            at,
-            actor,
-            "organisation.create",
-            Some(&id.to_string()),
-            None,
-            ChangeDigest::new().finish(),
-        )?;
-        tx.commit()?;
-        let organisation = Organisation::new(num, id, name.to_string(), key, signing);
-        *keyring = Arc::new(keyring.with(organisation.clone()));
-        Ok(organisation)
+        sharing::create_organisation(self, actor, name)
     }
-
     fn data_version(&self) -> Result<String> {
         self.read(|conn| {
             let (revisions, runs, shared): (i64, i64, i64) = conn.query_row(
@@ -1181,79 +752,18 @@ impl Store for SqliteStore {
             Ok(format!("{revisions}.{runs}.{shared}"))
         })
     }
-
     fn count(&self, kind: RecordKind) -> Result<u64> {
-        self.read(|conn| {
-            Ok(conn.query_row(
-                "SELECT count(*) FROM heads WHERE kind = ?1 AND deleted = 0",
-                [kind.code()],
-                |r| r.get::<_, i64>(0),
-            )? as u64)
-        })
+        read::count(self, kind)
     }
-
     fn history(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Revision>> {
-        self.read(|conn| {
-            let current = head(conn, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
-            let mut stmt = conn.prepare_cached(&format!("{SELECT_REVISION} WHERE seq = ?1"))?;
-            let mut out = Vec::new();
-            let mut next = Some(current.seq);
-            while let Some(seq) = next {
-                let row = stmt.query_row([seq], revision_row)?;
-                if row.record_id != *id.as_bytes() {
-                    return Err(StoreError::Database(format!(
-                        "revision {seq} is not of record {id}; run athar verify"
-                    )));
-                }
-                let (body, shredded) =
-                    self.materialise(conn, kind, id, &row.body, row.sealed.as_deref())?;
-                out.push(Revision {
-                    rev: row.rev as u32,
-                    op: Operation::from_code(row.op).unwrap_or(Operation::Update),
-                    at: row.at,
-                    author: row.author,
-                    reason: row.reason,
-                    audit_seq: row.audit_seq,
-                    hash: to_hex(&row.hash),
-                    body,
-                    shredded: shredded || row.op == Operation::Shred.code(),
-                });
-                next = row.prev_seq;
-                if out.len() > current.rev as usize {
-                    return Err(StoreError::Database(format!(
-                        "the history of {id} loops; run athar verify"
-                    )));
-                }
-            }
-            out.reverse();
-            Ok(out)
-        })
+        read::history(self, kind, id)
     }
-
     fn involvements_of_person(&self, person: RecordId) -> Result<Vec<StoredRecord>> {
-        let ids = self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT involvement FROM involvement_links WHERE person = ?1")?;
-            let rows = stmt.query_map([id_bytes(&person)], |r| r.get::<_, Vec<u8>>(0))?;
-            rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
-        })?;
-        ids.into_iter()
-            .map(|id| self.get(RecordKind::Involvement, id))
-            .collect()
+        read::involvements_of_person(self, person)
     }
-
     fn involvements_of_event(&self, event: RecordId) -> Result<Vec<StoredRecord>> {
-        let ids = self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT involvement FROM involvement_links WHERE event = ?1")?;
-            let rows = stmt.query_map([id_bytes(&event)], |r| r.get::<_, Vec<u8>>(0))?;
-            rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
-        })?;
-        ids.into_iter()
-            .map(|id| self.get(RecordKind::Involvement, id))
-            .collect()
+        read::involvements_of_event(self, event)
     }
-
     fn audit(&self, actor: &str, action: &str, subject: Option<&str>) -> Result<AuditEntry> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -1269,7 +779,6 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(entry_of(&row))
     }
-
     fn audit_about(&self, subject: &str) -> Result<Vec<AuditEntry>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -1280,7 +789,6 @@ impl Store for SqliteStore {
             rows.map(|r| Ok(entry_of(&r?))).collect()
         })
     }
-
     fn audit_head(&self) -> Result<AuditEntry> {
         self.read(|conn| {
             last_audit(conn)?
@@ -1288,142 +796,8 @@ impl Store for SqliteStore {
                 .ok_or_else(|| StoreError::Database("the audit log is empty".into()))
         })
     }
-
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport> {
-        self.read(|conn| {
-            let mut verifier = ChainVerifier::new();
-            let mut problems: Vec<Problem> = Vec::new();
-            let mut database = |problem: String| problems.push(Problem { table: "database", seq: None, problem });
-
-            // SQLCipher checks every page's HMAC: a byte changed in the file itself.
-            let mut stmt = conn.prepare("PRAGMA cipher_integrity_check")?;
-            for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-                database(format!("page authentication failed: {}", row?));
-            }
-            let mut stmt = conn.prepare("PRAGMA quick_check")?;
-            for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-                let row = row?;
-                if row != "ok" {
-                    database(format!("SQLite integrity: {row}"));
-                }
-            }
-            let present: HashSet<String> = conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")?
-                .query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for t in TRIGGERS {
-                if !present.contains(*t) {
-                    database(format!("the append-only guard {t} has been removed"));
-                }
-            }
-
-            let mut audit_stmt = conn.prepare(
-                "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash FROM audit ORDER BY seq",
-            )?;
-            let mut rev_stmt = conn.prepare(&format!("{SELECT_REVISION} ORDER BY seq"))?;
-            let mut revisions = rev_stmt.query_map([], revision_row)?;
-            let mut counted = 0u64;
-            let mut shredded: HashSet<[u8; 16]> = HashSet::new();
-            let mut revisions_with_progress = std::iter::from_fn(|| {
-                let next = revisions.next();
-                if let Some(Ok(row)) = &next
-                    && row.op == Operation::Shred.code()
-                {
-                    shredded.insert(row.record_id);
-                }
-                counted += 1;
-                if counted.is_multiple_of(100_000) {
-                    progress(counted);
-                }
-                next
-            });
-            for entry in audit_stmt.query_map([], audit_row)? {
-                verifier.audit(&entry?, &mut revisions_with_progress)?;
-            }
-            verifier.finish(&mut revisions_with_progress)?;
-            // Linkage runs are what their audit entries committed to.
-            problems.extend(linkage::verify_runs(conn)?);
-
-            // The read indexes must agree with the revisions they are derived from.
-            let bad_head: Option<i64> = conn
-                .query_row(
-                    "SELECT h.seq FROM heads h LEFT JOIN revisions r ON r.seq = h.seq
-                     WHERE r.seq IS NULL OR r.record_id != h.id OR r.kind != h.kind OR r.rev != h.rev
-                        OR (r.op != 4 AND (r.op = 3) != (h.deleted != 0))
-                        OR coalesce(r.owner, 1) != h.owner
-                     LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(seq) = bad_head {
-                problems.push(Problem { table: "index", seq: Some(seq), problem: "the current-state index disagrees with this revision".into() });
-            }
-            let bad_link: Option<i64> = conn
-                .query_row(
-                    "SELECT r.seq FROM revisions r LEFT JOIN revisions p ON p.seq = r.prev_seq
-                     WHERE (r.prev_seq IS NULL AND (r.rev != 1 OR r.op != 1))
-                        OR (r.prev_seq IS NOT NULL AND (p.seq IS NULL OR p.record_id != r.record_id OR p.rev != r.rev - 1))
-                     LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(seq) = bad_link {
-                problems.push(Problem { table: "revision", seq: Some(seq), problem: "does not follow the previous revision of its record".into() });
-            }
-            let (revision_count, head_total): (i64, i64) = conn.query_row(
-                "SELECT (SELECT count(*) FROM revisions), (SELECT coalesce(sum(rev), 0) FROM heads)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            if revision_count != head_total {
-                problems.push(Problem {
-                    table: "index",
-                    seq: None,
-                    problem: format!("{revision_count} revisions stored but the current-state index accounts for {head_total}"),
-                });
-            }
-            // Every sealed revision keeps its data key unless its record was shredded, and
-            // every kept key opens under its organisation's key.
-            let mut keyless = conn.prepare(
-                "SELECT r.seq, r.record_id FROM revisions r
-                 WHERE r.sealed IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM record_keys k
-                                   WHERE k.record_id = r.record_id AND k.key_id = substr(r.sealed, 1, 8))",
-            )?;
-            for row in keyless.query_map([], |r| Ok((r.get::<_, i64>(0)?, blob_of(r, 1)?)))? {
-                let (seq, id) = row?;
-                let was_shredded = <[u8; 16]>::try_from(id.as_slice()).is_ok_and(|id| shredded.contains(&id));
-                if !was_shredded {
-                    problems.push(Problem { table: "revision", seq: Some(seq), problem: "its data key is missing although its record was never shredded".into() });
-                    break;
-                }
-            }
-            let mut keys = conn.prepare("SELECT record_id, key_id, org, wrapped FROM record_keys")?;
-            let rows = keys.query_map([], |r| Ok((blob_of(r, 0)?, blob_of(r, 1)?, r.get::<_, i64>(2)?, blob_of(r, 3)?)))?;
-            for row in rows {
-                let (id, key_id, org, wrapped) = row?;
-                let opens = match (<[u8; 16]>::try_from(id.as_slice()), <[u8; 8]>::try_from(key_id.as_slice())) {
-                    (Ok(id), Ok(key_id)) => self.keyring().key_opens(RecordId::from_bytes(id), &key_id, org, &wrapped),
-                    _ => false,
-                };
-                if !opens {
-                    problems.push(Problem { table: "record key", seq: None, problem: format!("the data key of record {} does not open", to_hex(&id)) });
-                }
-            }
-            // Every evidence file, re-hashed against what was recorded at ingest.
-            self.verify_evidence(&mut problems)?;
-            let mut all = verifier.problems;
-            all.extend(problems);
-            Ok(VerifyReport {
-                audit_entries: verifier.audit_entries,
-                revisions: verifier.revisions,
-                body_bytes: verifier.bytes,
-                head: to_hex(&verifier.head),
-                problems: all,
-            })
-        })
+        verify::verify(self, progress)
     }
 }
 

@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use athar_model::{RecordId, RecordKind, Reference};
+use athar_model::{FieldError, RecordId, RecordKind, Reference};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::name_index::TagWrites;
@@ -496,6 +496,81 @@ pub(super) fn write_stream(
         audit_seq,
         revisions,
     }))
+}
+
+/// Destroy a record's data keys, with the revision that says who did it and why.
+pub(super) fn shred(
+    store: &SqliteStore,
+    kind: RecordKind,
+    id: RecordId,
+    author: &str,
+    reason: &str,
+) -> Result<Written> {
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid {
+            index: 0,
+            errors: vec![FieldError::new(
+                "reason",
+                "shred.no_reason",
+                "destroying a record's identifying data must give its reason",
+                "يجب ذكر سبب إتلاف البيانات المعرِّفة للسجل",
+            )],
+        });
+    }
+    let mut conn = lock(&store.writer);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let at = now_ms();
+    let current = head(&tx, kind, &id)?.ok_or(StoreError::NotFound { kind, id })?;
+    let drop_tags = store.tags_at(&tx, kind, id, current.seq)?;
+    let (body, _, _) = revision_body(&tx, current.seq)?;
+    let destroyed = tx
+        .prepare_cached("DELETE FROM record_keys WHERE record_id = ?1")?
+        .execute([id_bytes(&id)])?;
+    let audit_seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM audit", [], |r| {
+        r.get(0)
+    })?;
+    let seq: i64 = tx.query_row("SELECT coalesce(max(seq), 0) + 1 FROM revisions", [], |r| {
+        r.get(0)
+    })?;
+    let new = NewRevision {
+        kind,
+        id,
+        link: None,
+        unlink: None,
+        rev: current.rev + 1,
+        prev_seq: Some(current.seq),
+        op: Operation::Shred,
+        reason: Some(reason),
+        body,
+        sealed: None,
+        key: None,
+        drop_tags,
+        add_tags: Vec::new(),
+        owner: current.owner,
+    };
+    let mut tags = TagWrites::new(false);
+    let hash = insert_revision(&tx, &mut tags, seq, &new, at, author, audit_seq)?;
+    tags.finish(&tx)?;
+    let mut digest = ChangeDigest::new();
+    digest.add(&hash);
+    append_audit(
+        &tx,
+        at,
+        author,
+        "record.shred",
+        Some(&id.to_string()),
+        Some((seq, seq)),
+        digest.finish(),
+    )?;
+    tx.commit()?;
+    // Old copies of the destroyed key rows may sit in the write-ahead log: write it back
+    // into the database file (whose freed cells secure_delete zeroed) and empty it.
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    tracing::info!(keys = destroyed, "record shredded");
+    Ok(Written {
+        audit_seq,
+        revisions: vec![(id, new.rev)],
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,90 @@
+//! `athar serve`: the HTTP API over the store (with `--demo`, a fresh store of synthetic
+//! persons, a demo account and a token). The only command that links the HTTP server.
+
+use crate::admin::{add_user, create_token};
+use crate::demo::run_demo;
+use crate::*;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Beyond loopback, put a TLS proxy in front (session cookies are Secure).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Start on a fresh store filled with synthetic demo data. Generates and prints a
+    /// passphrase unless ATHAR_PASSPHRASE is set; refuses an existing store.
+    #[arg(long)]
+    pub demo: bool,
+    /// With --demo: how many synthetic persons to generate.
+    #[arg(long, default_value_t = 1000, requires = "demo")]
+    pub demo_persons: u64,
+    /// The largest evidence file accepted, in bytes.
+    #[arg(long, default_value_t = athar_server::DEFAULT_EVIDENCE_LIMIT)]
+    pub evidence_limit: u64,
+}
+
+pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
+    let ServeArgs {
+        addr,
+        demo,
+        demo_persons,
+        evidence_limit,
+    } = args;
+    let mut demo_token = None;
+    let store = if demo {
+        if dir.is_initialised() {
+            return Err(format!(
+                "{} holds a store already; --demo starts a fresh one. Use another --data directory, or serve without --demo",
+                dir.root.display()
+            ));
+        }
+        let (pass, generated) = match std::env::var("ATHAR_PASSPHRASE") {
+            Ok(p) if !p.is_empty() => (p, false),
+            _ => (
+                athar_crypto::generate_passphrase().map_err(|e| e.to_string())?,
+                true,
+            ),
+        };
+        let store = SqliteStore::create(dir, &pass, "cli").map_err(|e| e.to_string())?;
+        println!("Generating {demo_persons} synthetic demo persons …");
+        let summary = run_demo(&store, demo_persons, 1, false).map_err(|e| e.to_string())?;
+        println!(
+            "Demo store in {} with {} synthetic persons.",
+            dir.root.display(),
+            summary.persons
+        );
+        if generated {
+            println!("Demo passphrase (needed to open this store again): {pass}");
+        }
+        let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
+        add_user(&store, "demo", Role::Documenter, &password, false, None)?;
+        let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
+        println!("Demo account: demo / {password} (documenter); sign in with POST /api/session");
+        demo_token = Some(token);
+        store
+    } else {
+        open_store(dir)?
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("Athar is serving on http://{local}/");
+        if let Some(token) = &demo_token {
+            println!("Try: curl -H 'Authorization: Bearer {token}' http://{local}/api/persons");
+        }
+        let mut state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Backend>);
+        state.evidence_limit = evidence_limit;
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        athar_server::serve(listener, state, shutdown)
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
