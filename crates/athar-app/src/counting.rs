@@ -53,14 +53,11 @@ impl Scope<'_> {
     /// see, linked persons counted once, with how the linkage stands (built now).
     pub fn facts(&self) -> Result<(Facts, LinkageState), StoreError> {
         let review = self.review()?;
-        let mut records = Vec::new();
-        for kind in [
+        let records = self.bodies_of(&[
             RecordKind::Person,
             RecordKind::Event,
             RecordKind::Involvement,
-        ] {
-            records.extend(self.list_all(kind)?.into_iter().map(|r| (r.id, r.body)));
-        }
+        ])?;
         let facts = Facts::build_linked(
             records,
             &review.same_person(),

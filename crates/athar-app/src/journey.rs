@@ -3,10 +3,11 @@
 //! so an involvement or event it may not see is not part of the journey, and one shared
 //! pseudonymised comes without its narrative.
 //!
-//! The order is docs/DEFINITIONS.md's journey order (`previous` links first, then dates).
-//! Where nothing in the events decides, the steps are taken in the order of their event's
-//! id, then role, then involvement id — keys that belong to the data, so the same records
-//! give the same journey in any store, whatever order they were written in.
+//! The order is docs/DEFINITIONS.md's journey order (`athar_model::status::journey_order`:
+//! `previous` links first, then dates, then event ids — keys that belong to the data, so
+//! the same records give the same journey in any store, whatever order they were written
+//! or read in). The safety brief and the counting facts order their journeys with the same
+//! function.
 
 use athar_model::status::{self, Status, derive_status, journey_order};
 use athar_model::{Event, RecordBody, RecordId, RecordKind, Role, Vocabularies};
@@ -56,16 +57,8 @@ impl Journey {
         self.steps.iter().filter(|s| s.role == Role::Victim)
     }
 
-    /// Orders steps: first by keys of the data (so ties never depend on storage order),
-    /// then by the journey rules.
-    fn ordered(mut steps: Vec<JourneyStep>) -> Vec<JourneyStep> {
-        steps.sort_by(|a, b| {
-            (a.event.id, role_rank(a.role), a.involvement.id).cmp(&(
-                b.event.id,
-                role_rank(b.role),
-                b.involvement.id,
-            ))
-        });
+    /// Orders steps by the model's journey order (whose ties are keys of the data).
+    fn ordered(steps: Vec<JourneyStep>) -> Vec<JourneyStep> {
         let order: Vec<usize> = {
             let model: Vec<status::JourneyStep<'_>> = steps
                 .iter()
@@ -89,15 +82,6 @@ impl Journey {
         };
         let mut slots: Vec<Option<JourneyStep>> = steps.into_iter().map(Some).collect();
         order.into_iter().filter_map(|i| slots[i].take()).collect()
-    }
-}
-
-fn role_rank(role: Role) -> u8 {
-    match role {
-        Role::Victim => 0,
-        Role::Witness => 1,
-        Role::Informant => 2,
-        Role::Perpetrator => 3,
     }
 }
 

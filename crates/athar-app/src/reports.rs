@@ -271,15 +271,12 @@ impl Scope<'_> {
             },
         )?;
         let review = self.review()?;
-        let mut records = Vec::new();
-        for kind in [
+        let records = self.bodies_of(&[
             RecordKind::Person,
             RecordKind::Event,
             RecordKind::Involvement,
             RecordKind::Source,
-        ] {
-            records.extend(self.list_all(kind)?.into_iter().map(|r| (r.id, r.body)));
-        }
+        ])?;
         let options = BriefOptions {
             synthetic: self.holds_demo_data()?,
             ..options

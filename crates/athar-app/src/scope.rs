@@ -127,6 +127,16 @@ impl<'s> Scope<'s> {
         self.store.list_all_for(self.org.number(), kind)
     }
 
+    /// The id and content of every record of these kinds this organisation may see, kind
+    /// after kind, each in id order: what counts, reports and briefs are built from.
+    pub fn bodies_of(&self, kinds: &[RecordKind]) -> Result<Vec<(RecordId, RecordBody)>> {
+        let mut out = Vec::new();
+        for &kind in kinds {
+            out.extend(self.list_all(kind)?.into_iter().map(|r| (r.id, r.body)));
+        }
+        Ok(out)
+    }
+
     /// How many records of a kind this organisation may see.
     pub fn count(&self, kind: RecordKind) -> Result<u64> {
         self.store.count_for(self.org.number(), kind)

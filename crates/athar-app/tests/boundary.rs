@@ -56,7 +56,8 @@ fn make_case(a: &Scope<'_>, given: &str) -> Case {
         {"purpose": "wgeid", "answer": "given", "date": "2024-02"},
         {"purpose": "coalition-sharing", "answer": "given", "date": "2024-02"}
     ]);
-    let (person, arrest, disappearance, inquiry, source) = (
+    let (person, returned, arrest, disappearance, inquiry, source) = (
+        RecordId::new(),
         RecordId::new(),
         RecordId::new(),
         RecordId::new(),
@@ -77,9 +78,13 @@ fn make_case(a: &Scope<'_>, given: &str) -> Case {
                 body: person_body(given, "الحلبي", consent),
             },
             Change::Create {
+                id: returned,
+                body: event(json!({"kind": "forced-return", "start": "2019-03", "host_country": "LB"})),
+            },
+            Change::Create {
                 id: arrest,
                 body: event(json!({
-                    "kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235",
+                    "kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235", "previous": returned,
                     "place": {"pcode": "SY0401", "text": "checkpoint"},
                     "narrative": "A's account of the arrest",
                     "sources": [{"source": source}]
@@ -93,6 +98,10 @@ fn make_case(a: &Scope<'_>, given: &str) -> Case {
                 id: inquiry,
                 body: event(json!({"kind": "search-inquiry", "start": "2019-06", "previous": disappearance,
                                    "place": {"pcode": "SY01", "text": "Military Police, Qaboun"}})),
+            },
+            Change::Create {
+                id: RecordId::new(),
+                body: victim(person, returned),
             },
             Change::Create {
                 id: RecordId::new(),
@@ -201,13 +210,13 @@ fn another_organisation_reads_exactly_what_is_shared() {
         assert!(matches!(&revision.body, RecordBody::Person(p) if p.names.is_empty()));
     }
     let journey = ok(b.journey(w.pseudo.person));
-    assert_eq!(journey.steps.len(), 2);
+    assert_eq!(journey.steps.len(), 3);
     assert!(journey.steps.iter().all(|s| s.details.narrative.is_none()));
     // In full: names and narratives.
     let journey = ok(b.journey(w.full.person));
     assert_eq!(names_of(&journey.person), 2);
     assert_eq!(
-        journey.steps[0].details.narrative.as_deref(),
+        journey.steps[1].details.narrative.as_deref(),
         Some("A's account of the arrest")
     );
     // Lists and counts: the two shared persons; name search: the one shared in full.
@@ -368,7 +377,7 @@ fn nothing_another_organisation_writes_enters_a_case_or_a_journey() {
     for case in [&w.pseudo, &w.full] {
         // A's journey, status and WGEID case are A's records alone.
         let journey = ok(a.journey(case.person));
-        assert_eq!(journey.steps.len(), 2);
+        assert_eq!(journey.steps.len(), 3);
         assert!(journey.steps.iter().all(|s| s.event.owner == A.number()));
         assert_eq!(
             journey.status(Vocabularies::embedded()),
@@ -388,14 +397,14 @@ fn nothing_another_organisation_writes_enters_a_case_or_a_journey() {
             Purpose::Wgeid,
             ok(std::fs::File::create_new(&path)),
         ));
-        // Person, two involvements, two events, the source.
-        assert_eq!(summary.records, 6);
+        // Person, three involvements, three events, the source.
+        assert_eq!(summary.records, 8);
         let bytes = ok(std::fs::read(&path));
         let needle = b"B's narrative";
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
         // B sees its own release in its view of the person's journey.
         let seen_by_b = ok(b.journey(case.person));
-        assert_eq!(seen_by_b.steps.len(), 3);
+        assert_eq!(seen_by_b.steps.len(), 4);
     }
     // B may not make a case of a person it does not own.
     assert!(matches!(
@@ -476,7 +485,7 @@ fn another_organisations_involvements_neither_block_nor_join_sharing() {
     )) {
         ShareOutcome::Shared { left_out, records } => {
             assert!(left_out.is_empty(), "{left_out:?}");
-            assert_eq!(records, 5);
+            assert_eq!(records, 7);
         }
         other => panic!("{other:?}"),
     }
@@ -514,4 +523,104 @@ fn a_name_search_counts_only_what_the_organisation_may_see() {
         after = page.items.last().map(|r| r.id);
     }
     assert_eq!(seen, 601);
+}
+
+#[test]
+fn counts_reports_briefs_exports_and_linkage_see_only_what_is_shared() {
+    use athar_app::reports::{BriefRequest, ReportRequest};
+    use athar_stats::counts::{FIGURES, Filter};
+    let w = world();
+    let b = Scope::new(&w.store, w.b, "b-analyst");
+    let a = Scope::new(&w.store, A, "a-analyst");
+    let private_ids = [w.private.person, w.private.arrest, w.private.disappearance];
+    // Every record behind every headline figure B can count.
+    let (facts, _) = ok(b.facts());
+    let mut behind_b = Vec::new();
+    for figure in FIGURES {
+        if let Some(found) = facts.behind(figure, &Filter::default()) {
+            behind_b.extend(found.events);
+            behind_b.extend(found.persons);
+        }
+    }
+    assert!(behind_b.contains(&w.full.arrest) && behind_b.contains(&w.pseudo.person));
+    assert!(
+        private_ids.iter().all(|id| !behind_b.contains(id)),
+        "an unshared record counted for B"
+    );
+    let count = |scope: &Scope<'_>| {
+        let (facts, _) = ok(scope.facts());
+        facts
+            .behind("enforced_disappearances", &Filter::default())
+            .map_or(0, |f| f.count)
+    };
+    assert_eq!((count(&a), count(&b)), (3, 2));
+    // The periodic report and the safety brief of B count the two shared persons.
+    let report = ok(b.report(&ReportRequest::default()));
+    let report_text = ok(serde_json::to_string(&report));
+    assert!(
+        !private_ids
+            .iter()
+            .any(|id| report_text.contains(&id.to_string()))
+    );
+    let brief = |scope: &Scope<'_>| {
+        ok(scope.brief(&BriefRequest {
+            region: "Homs".into(),
+            ..Default::default()
+        }))
+    };
+    assert_eq!(brief(&a).figures.returnees, 3);
+    assert_eq!(brief(&b).figures.returnees, 2);
+    let brief_text = ok(serde_json::to_string(&brief(&b)));
+    assert!(
+        !private_ids
+            .iter()
+            .any(|id| brief_text.contains(&id.to_string()))
+    );
+    // B's export holds the shared persons: the one in full with names, none of A's private.
+    let mut out = Vec::new();
+    let exported = ok(b.export_persons(athar_ingest::export::Format::Json, false, None, &mut out));
+    assert_eq!(exported.persons, 2);
+    let text = String::from_utf8_lossy(&out);
+    assert!(!text.contains(&w.private.person.to_string()) && !text.contains("محمد"));
+    assert!(text.contains("مصطفى") && !text.contains("محمود"), "{text}");
+    // A linkage run of B covers only the persons B may see: its own, A's shared in full,
+    // and A's pseudonymised one left out for having no name B may read.
+    ok(b.write(
+        "test",
+        vec![Change::Create {
+            id: RecordId::new(),
+            body: person_body("مصطفى", "الحلبي", json!([])),
+        }],
+    ));
+    let report = ok(b.run_linkage(
+        &athar_link::stored::RunOptions::default(),
+        &athar_link::Silent,
+    ));
+    assert_eq!((report.members, report.without_names), (2, 1));
+    // Evidence about A's unshared person is refused as about an unknown record.
+    let evidence = |about: RecordId| {
+        b.ingest_evidence(
+            athar_store::evidence::NewEvidence {
+                kind: athar_store::evidence::EvidenceKind::Original,
+                derived_from: None,
+                media_type: "text/plain".into(),
+                filename: None,
+                description: None,
+                about: vec![about],
+            },
+            &mut &b"a statement"[..],
+            1 << 20,
+        )
+        .map(|_| ())
+    };
+    let refused = |r: Result<(), StoreError>| match r {
+        Err(StoreError::Invalid { errors, .. }) => {
+            (errors[0].code.clone(), errors[0].message.clone())
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refused(evidence(w.private.person)),
+        refused(evidence(RecordId::new()))
+    );
 }

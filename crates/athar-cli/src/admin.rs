@@ -217,10 +217,7 @@ pub fn verify(args: VerifyArgs, dir: &DataDir) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report);
     } else if report.ok() {
         println!(
             "OK: {} audit entries and {} revisions verified; chain head {}",
@@ -328,10 +325,7 @@ pub fn audit(command: AuditCommand, dir: &DataDir) -> Result<ExitCode, String> {
     let store = open_store(dir)?;
     let head = store.audit_head().map_err(|e| e.to_string())?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&head).unwrap_or_default()
-        );
+        print_json(&head);
     } else {
         println!(
             "{} (audit entry {}, {} by {})",

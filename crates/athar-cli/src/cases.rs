@@ -68,10 +68,7 @@ pub fn verify_package(args: VerifyPackageArgs) -> Result<ExitCode, String> {
     );
     let report = athar_report::package::verify_package(&mut input, &key);
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report);
     } else if report.ok() {
         println!(
             "OK: {} files match the manifest signed by {}.",

@@ -120,10 +120,7 @@ pub fn import(args: ImportArgs, dir: &DataDir) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report);
     } else {
         println!(
             "{}: {} rows ({}, delimiter {:?}): {} new, {} changed, {} unchanged, {} refused{}",

@@ -178,6 +178,14 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     Ok(first)
 }
 
+/// Print a value as indented JSON on standard output (for `--json`).
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
 /// Open the store in `dir` with the passphrase from the environment or the terminal.
 fn open_store(dir: &DataDir) -> Result<SqliteStore, String> {
     let pass = passphrase(false)?;

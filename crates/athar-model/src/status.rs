@@ -59,8 +59,8 @@ impl Status {
     }
 }
 
-/// An event as it bears on one person: the event, the person's role, and when it was
-/// recorded (for stable ordering where nothing else decides).
+/// An event as it bears on one person: the event (with its id, the key that orders steps
+/// where nothing else decides) and the person's role.
 #[derive(Debug, Clone)]
 pub struct JourneyStep<'a> {
     pub id: RecordId,
@@ -68,13 +68,30 @@ pub struct JourneyStep<'a> {
     pub role: Role,
 }
 
-/// Where a step sorts: (start bounds, end bounds, recording order).
-type StepKey = ((i64, i64), (i64, i64), usize);
+/// Where a step sorts: (start bounds, end bounds, rank of its id and role, its index).
+type StepKey = ((i64, i64), (i64, i64), usize, usize);
+
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Victim => 0,
+        Role::Witness => 1,
+        Role::Informant => 2,
+        Role::Perpetrator => 3,
+    }
+}
 
 /// Order a person's events as a journey. Links (`previous`) are hard constraints; among
 /// events free to come next, the one whose date may be earliest comes first, then the one
-/// recorded first. Cycles in links (a data error) are broken by date order.
+/// with the lower event id (then role). Cycles in links (a data error) are broken by date
+/// order. The order of `steps` itself never matters: the same records give the same
+/// journey in any store, read in any order.
 pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
+    let mut by_data: Vec<usize> = (0..steps.len()).collect();
+    by_data.sort_by_key(|&i| (steps[i].id, role_rank(steps[i].role)));
+    let mut rank = vec![0usize; steps.len()];
+    for (r, &i) in by_data.iter().enumerate() {
+        rank[i] = r;
+    }
     let index: HashMap<RecordId, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut followers: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
@@ -91,6 +108,7 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
         (
             steps[i].event.start.sort_key(),
             steps[i].event.end.sort_key(),
+            rank[i],
             i,
         )
     };
@@ -104,7 +122,7 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
     let mut out = Vec::with_capacity(steps.len());
     while out.len() < steps.len() {
         let next = match ready.pop() {
-            Some(Reverse((_, _, i))) => i,
+            Some(Reverse((_, _, _, i))) => i,
             // Only a cycle leaves events waiting with nothing ready: take the earliest.
             None => match (0..steps.len())
                 .filter(|&i| !done[i])
@@ -123,14 +141,14 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
             waiting[f] = waiting[f].saturating_sub(1);
             if waiting[f] == 0 && !done[f] {
                 // An undated event linked after another is placed as if it shared its date.
-                let (start, end, _) = key(f);
+                let (start, end, _, _) = key(f);
                 let inherited = if steps[f].event.start.is_unknown() {
                     inherited_key[next]
                 } else {
                     (start, end)
                 };
                 inherited_key[f] = inherited;
-                ready.push(Reverse((inherited.0, inherited.1, f)));
+                ready.push(Reverse((inherited.0, inherited.1, rank[f], f)));
             }
         }
     }
@@ -260,6 +278,30 @@ mod tests {
     fn with_unit(mut e: Event, unit: &str) -> Event {
         e.unit = Some(unit.into());
         e
+    }
+
+    #[test]
+    fn the_order_of_a_journey_never_depends_on_the_order_it_was_read_in() {
+        // Same-month events that no date or link orders: ties go by event id, whichever
+        // order the steps arrive in.
+        let events = [
+            ev("release", "2019-03"),
+            ev("arrest", "2019-03"),
+            ev("forced-return", "2019-03"),
+            ev("detention", "2019-03"),
+        ];
+        let forward = steps(&events);
+        let ids = |ordered: Vec<JourneyStep<'_>>| ordered.iter().map(|s| s.id).collect::<Vec<_>>();
+        let expected = ids(journey_order(&forward));
+        let mut sorted = forward.iter().map(|s| s.id).collect::<Vec<_>>();
+        sorted.sort();
+        assert_eq!(expected, sorted, "ties in id order");
+        let mut backward = forward.clone();
+        backward.reverse();
+        assert_eq!(ids(journey_order(&backward)), expected);
+        let mut rotated = forward.clone();
+        rotated.rotate_left(2);
+        assert_eq!(ids(journey_order(&rotated)), expected);
     }
 
     #[test]

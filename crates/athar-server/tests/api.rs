@@ -150,6 +150,13 @@ impl Server {
         self.request(method, path, body, if_match, &Auth::Default)
             .await
     }
+    /// GET as someone else than the default documenter.
+    async fn get_as(&self, path: &str, auth: &Auth) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .request(reqwest::Method::GET, path, None, None, auth)
+            .await;
+        (s, v)
+    }
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         let (s, _, v) = self.send(reqwest::Method::GET, path, None, None).await;
         (s, v)
@@ -2248,27 +2255,11 @@ async fn linkage_counts_people_once_and_reviewers_decide_the_uncertain_pairs() {
     assert!(chain.ok(), "{:?}", chain.problems);
 }
 
-#[tokio::test]
-async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
-    let s = start().await;
-    let (cookie, csrf, _) = s.sign_in("org-admin").await;
-    let admin = Auth::Session(cookie, Some(csrf));
-    let wgeid = |id: &str, query: &str| format!("/api/persons/{id}/wgeid{query}");
-    let get_as_admin = |path: String| {
-        let admin = admin.clone();
-        let s = &s;
-        async move {
-            let (status, _, body) = s
-                .request(reqwest::Method::GET, &path, None, None, &admin)
-                .await;
-            (status, body)
-        }
-    };
-    // A man taken at a checkpoint in Homs by Branch 235 and not seen since; no consent yet,
-    // and nothing recorded of his family's search.
-    let mut body = person_body("1988-02-14");
-    body["names"][0]["mother"] = json!("فاطمة");
-    let person = s.create("/api/persons", body.clone()).await;
+/// A man taken at a checkpoint in Homs by Branch 235 and not seen since: the person (from
+/// `body`), the arrest and the enforced disappearance after it, he the victim of both.
+/// The ids of the person and of the disappearance.
+async fn record_disappearance(s: &Server, body: Value) -> (String, String) {
+    let person = s.create("/api/persons", body).await;
     let arrest = s
         .create(
             "/api/events",
@@ -2289,6 +2280,30 @@ async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
         )
         .await;
     }
+    (person, gone)
+}
+
+#[tokio::test]
+async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
+    let s = start().await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let wgeid = |id: &str, query: &str| format!("/api/persons/{id}/wgeid{query}");
+    let get_as_admin = |path: String| {
+        let admin = admin.clone();
+        let s = &s;
+        async move {
+            let (status, _, body) = s
+                .request(reqwest::Method::GET, &path, None, None, &admin)
+                .await;
+            (status, body)
+        }
+    };
+    // A man taken at a checkpoint in Homs by Branch 235 and not seen since; no consent yet,
+    // and nothing recorded of his family's search.
+    let mut body = person_body("1988-02-14");
+    body["names"][0]["mother"] = json!("فاطمة");
+    let (person, gone) = record_disappearance(&s, body.clone()).await;
     let (status, problem) = get_as_admin(wgeid(&person, "")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let fields: Vec<&str> = problem["errors"]
@@ -2618,42 +2633,16 @@ async fn another_organisation_cannot_write_into_probe_or_read_a_case() {
     // A's disappeared person, with a complete WGEID case and nothing shared.
     let mut body = person_body("1988-02-14");
     body["consent"] = json!([{"purpose": "wgeid", "answer": "given", "date": "2024-02"}]);
-    let person = s.create("/api/persons", body).await;
-    let arrest = s
-        .create(
-            "/api/events",
-            json!({"kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235",
-                   "place": {"pcode": "SY0401", "text": "checkpoint"}}),
-        )
-        .await;
-    let gone = s
-        .create(
-            "/api/events",
-            json!({"kind": "enforced-disappearance", "start": "2019-04", "previous": arrest}),
-        )
-        .await;
+    let (person, gone) = record_disappearance(&s, body).await;
     s.create(
         "/api/events",
         json!({"kind": "search-inquiry", "start": "2019-06", "previous": gone,
                "place": {"pcode": "SY01", "text": "Military Police, Qaboun"}}),
     )
     .await;
-    for event in [&arrest, &gone] {
-        s.create(
-            "/api/involvements",
-            json!({"event": event, "person": person, "role": "victim"}),
-        )
-        .await;
-    }
     let (status, before) = {
-        let (st, _, v) = s
-            .request(
-                reqwest::Method::GET,
-                &format!("/api/persons/{person}/wgeid"),
-                None,
-                None,
-                &a_admin,
-            )
+        let (st, v) = s
+            .get_as(&format!("/api/persons/{person}/wgeid"), &a_admin)
             .await;
         (st, v)
     };
@@ -2695,14 +2684,8 @@ async fn another_organisation_cannot_write_into_probe_or_read_a_case() {
         assert_eq!((status_h, &h["errors"]), (status_u, &u["errors"]), "{path}");
     }
     // A's case is as it was: nothing of B's in it.
-    let (_, _, after) = s
-        .request(
-            reqwest::Method::GET,
-            &format!("/api/persons/{person}/wgeid"),
-            None,
-            None,
-            &a_admin,
-        )
+    let (_, after) = s
+        .get_as(&format!("/api/persons/{person}/wgeid"), &a_admin)
         .await;
     assert_eq!(before["disappearance"], after["disappearance"], "{after}");
     assert!(!after.to_string().contains("B's narrative"));
@@ -2763,24 +2746,13 @@ async fn another_organisation_cannot_write_into_probe_or_read_a_case() {
     }
     let (_, page) = s.get("/api/persons?name=halabi&limit=1").await;
     assert_eq!(page["total"], 1, "{page}");
-    let (_, _, page) = s
-        .request(
-            reqwest::Method::GET,
-            "/api/persons?name=halabi&limit=250",
-            None,
-            None,
-            &b,
-        )
-        .await;
+    let (_, page) = s.get_as("/api/persons?name=halabi&limit=250", &b).await;
     assert_eq!(page["total"], 600, "{page}");
     assert_eq!(page["items"].as_array().map(Vec::len), Some(250));
     let next = page["next"].as_str().unwrap_or_default().to_string();
-    let (_, _, rest) = s
-        .request(
-            reqwest::Method::GET,
+    let (_, rest) = s
+        .get_as(
             &format!("/api/persons?name=halabi&limit=500&after={next}"),
-            None,
-            None,
             &b,
         )
         .await;
