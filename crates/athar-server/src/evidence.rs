@@ -21,7 +21,7 @@ use athar_store::evidence::{Custody, EvidenceKind, NewEvidence};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::records::{blocking, parse_id};
+use crate::records::{in_scope, parse_id};
 
 /// Reads what the request body sends through a channel (on a blocking thread).
 struct ChannelReader {
@@ -175,15 +175,15 @@ async fn owned(
     id: RecordId,
     event: Custody,
 ) -> Result<athar_store::evidence::EvidenceItem, Problem> {
-    let app = state.app.clone();
-    let caller = caller.clone();
-    blocking(move || caller.scope(&app).evidence_item(id, event)).await
+    in_scope(state, caller.clone(), move |scope| {
+        scope.evidence_item(id, event)
+    })
+    .await
 }
 
 /// `GET /api/evidence`.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let app = state.app.clone();
-    let items = blocking(move || caller.scope(&app).evidence_items()).await?;
+    let items = in_scope(&state, caller, move |scope| scope.evidence_items()).await?;
     Ok(Json(serde_json::json!({ "items": items })).into_response())
 }
 

@@ -20,7 +20,7 @@ use athar_model::{MatchDecision, RecordId};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem};
-use crate::records::{RecordOut, blocking, parse_id};
+use crate::records::{RecordOut, in_scope, parse_id};
 
 /// `POST /api/linkage/runs`: what to link.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -69,12 +69,12 @@ pub async fn start_run(
     caller: Caller,
     JsonBody(request): JsonBody<RunRequest>,
 ) -> Result<Response, Problem> {
-    let app = state.app.clone();
     let options = RunOptions {
         lists: request.lists,
         threshold: request.threshold,
         seed: request.seed,
     };
+    let app = state.app.clone();
     let outcome =
         tokio::task::spawn_blocking(move || caller.scope(&app).run_linkage(&options, &Silent))
             .await
@@ -92,8 +92,7 @@ pub async fn start_run(
 
 /// `GET /api/linkage`: the latest run and how the linkage stands with the decisions.
 pub async fn status(State(state): State<AppState>, caller: Caller) -> Result<Response, Problem> {
-    let app = state.app.clone();
-    let review = blocking(move || caller.scope(&app).review()).await?;
+    let review = in_scope(&state, caller, move |scope| scope.review()).await?;
     let run = review.run.as_ref().map(|r| {
         serde_json::json!({
             "id": r.id,
@@ -123,8 +122,7 @@ pub async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, Problem> {
     let limit = query.limit.unwrap_or(50).clamp(1, crate::records::MAX_PAGE);
-    let app = state.app.clone();
-    let items = blocking(move || caller.scope(&app).review_queue(limit)).await?;
+    let items = in_scope(&state, caller, move |scope| scope.review_queue(limit)).await?;
     Ok(Json(serde_json::json!({ "items": items })).into_response())
 }
 
@@ -136,8 +134,7 @@ pub async fn of_person(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
-    let pairs = blocking(move || caller.scope(&app).pairs_of(id)).await?;
+    let pairs = in_scope(&state, caller, move |scope| scope.pairs_of(id)).await?;
     Ok(Json(serde_json::json!({ "person": id, "pairs": pairs })).into_response())
 }
 
@@ -160,9 +157,8 @@ pub async fn decide(
     caller: Caller,
     JsonBody(request): JsonBody<DecisionRequest>,
 ) -> Result<Response, Problem> {
-    let app = state.app.clone();
-    let (record, created) = blocking(move || {
-        caller.scope(&app).decide_match(
+    let (record, created) = in_scope(&state, caller, move |scope| {
+        scope.decide_match(
             (request.first, request.second),
             request.decision,
             request.note,

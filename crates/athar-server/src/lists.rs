@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::records::blocking;
+use crate::records::in_scope;
 
 /// The largest list file the API takes.
 pub const IMPORT_LIMIT: usize = 64 << 20;
@@ -118,11 +118,9 @@ pub async fn import(
         check: query.check.unwrap_or(false),
         strict: query.strict.unwrap_or(false),
     };
-    let app = state.app.clone();
-    let report = blocking(move || {
+    let report = in_scope(&state, caller, move |scope| {
         // The file itself is kept, sealed in the vault about the list, once per version.
-        caller
-            .scope(&app)
+        scope
             .import_list(
                 &table,
                 &mapping,
@@ -193,12 +191,9 @@ pub async fn export(
         ),
     };
     let pseudonymised = query.pseudonymised.unwrap_or(false);
-    let app = state.app.clone();
-    let bytes = blocking(move || {
+    let bytes = in_scope(&state, caller, move |scope| {
         let mut out = Vec::new();
-        caller
-            .scope(&app)
-            .export_persons(format, pseudonymised, purpose, &mut out)?;
+        scope.export_persons(format, pseudonymised, purpose, &mut out)?;
         Ok(out)
     })
     .await?;

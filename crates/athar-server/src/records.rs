@@ -35,6 +35,17 @@ pub async fn blocking<T: Send + 'static>(
     }
 }
 
+/// Run a use case as the caller's organisation (its scope in `athar-app`), off the async
+/// threads: the one preamble of every handler that reads or writes records.
+pub async fn in_scope<T: Send + 'static>(
+    state: &AppState,
+    caller: Caller,
+    f: impl FnOnce(&athar_app::Scope<'_>) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Problem> {
+    let app = state.app.clone();
+    blocking(move || f(&caller.scope(&app))).await
+}
+
 /// RFC 3339 UTC time of a unix-milliseconds timestamp.
 pub fn rfc3339(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
@@ -185,11 +196,10 @@ pub async fn create<T: ApiBody>(
     caller: Caller,
     JsonBody(body): JsonBody<T>,
 ) -> Result<Response, Problem> {
-    let app = state.app.clone();
     let id = RecordId::new();
     let body = body.into_body();
     let action = format!("api.{}.create", T::KIND.name());
-    let record = blocking(move || caller.scope(&app).create(&action, id, body)).await?;
+    let record = in_scope(&state, caller, move |scope| scope.create(&action, id, body)).await?;
     Ok(with_etag(StatusCode::CREATED, &record, None))
 }
 
@@ -202,11 +212,12 @@ pub async fn update<T: ApiBody>(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let expected_rev = if_match(&headers)?;
-    let app = state.app.clone();
     let body = body.into_body();
     let action = format!("api.{}.update", T::KIND.name());
-    let record =
-        blocking(move || caller.scope(&app).update(&action, id, expected_rev, body)).await?;
+    let record = in_scope(&state, caller, move |scope| {
+        scope.update(&action, id, expected_rev, body)
+    })
+    .await?;
     Ok(with_etag(StatusCode::OK, &record, None))
 }
 
@@ -235,11 +246,10 @@ pub async fn delete(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let expected_rev = if_match(&headers)?;
-    let app = state.app.clone();
     let reason = body.reason.clone();
     let action = format!("api.{}.delete", kind.name());
-    let written = blocking(move || {
-        caller.scope(&app).write(
+    let written = in_scope(&state, caller, move |scope| {
+        scope.write(
             &action,
             vec![Change::Delete {
                 kind,
@@ -267,10 +277,8 @@ pub async fn get(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
     if kind == RecordKind::Person {
-        let journey = blocking(move || {
-            let scope = caller.scope(&app);
+        let journey = in_scope(&state, caller, move |scope| {
             let journey = scope.journey(id)?;
             scope.record_view(kind, &[id])?;
             Ok(journey)
@@ -280,8 +288,7 @@ pub async fn get(
         let extra = serde_json::json!({ "status": status, "status_label": { "en": status.label_en(), "ar": status.label_ar() } });
         return Ok(with_etag(StatusCode::OK, &journey.person, Some(extra)));
     }
-    let record = blocking(move || {
-        let scope = caller.scope(&app);
+    let record = in_scope(&state, caller, move |scope| {
         let record = scope.read(kind, id)?;
         scope.record_view(kind, &[id])?;
         Ok(record)
@@ -326,7 +333,6 @@ pub async fn list(
         None => None,
     };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
-    let app = state.app.clone();
     if let Some(name) = query.name {
         if kind != RecordKind::Person {
             return Err(Problem::invalid(vec![FieldError::new(
@@ -338,8 +344,7 @@ pub async fn list(
         }
         // Only persons this organisation may see by name — its own and those shared in
         // full — are searched, counted and paged.
-        let found = blocking(move || {
-            let scope = caller.scope(&app);
+        let found = in_scope(&state, caller, move |scope| {
             let found = scope.find_persons(&name, after, limit)?;
             scope.record_view(kind, &found.items.iter().map(|r| r.id).collect::<Vec<_>>())?;
             Ok(found)
@@ -356,8 +361,7 @@ pub async fn list(
         })
         .into_response());
     }
-    let (records, total) = blocking(move || {
-        let scope = caller.scope(&app);
+    let (records, total) = in_scope(&state, caller, move |scope| {
         let page = scope.list(kind, after, limit)?;
         scope.record_view(kind, &page.iter().map(|r| r.id).collect::<Vec<_>>())?;
         Ok((page, scope.count(kind)?))
@@ -396,9 +400,7 @@ pub async fn history(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
-    let revisions: Vec<Revision> = blocking(move || {
-        let scope = caller.scope(&app);
+    let revisions: Vec<Revision> = in_scope(&state, caller, move |scope| {
         let revisions = scope.history(kind, id)?;
         scope.record_view(kind, &[id])?;
         Ok(revisions)
@@ -430,9 +432,7 @@ pub async fn event_involvements(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
-    let records = blocking(move || {
-        let scope = caller.scope(&app);
+    let records = in_scope(&state, caller, move |scope| {
         let found = scope.involvements_of_event(id)?;
         let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
         scope.record_view(RecordKind::Involvement, &ids)?;
@@ -463,9 +463,7 @@ struct Label {
 
 pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
-    let journey = blocking(move || {
-        let scope = caller.scope(&app);
+    let journey = in_scope(&state, caller, move |scope| {
         let journey = scope.journey(id)?;
         scope.record_view(RecordKind::Person, &[id])?;
         Ok(journey)
@@ -531,9 +529,11 @@ pub async fn shred(
     body: ShredRequest,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
     // Only the owner destroys; for everyone else the record is not there.
-    let written = blocking(move || caller.scope(&app).shred(kind, id, &body.reason)).await?;
+    let written = in_scope(&state, caller, move |scope| {
+        scope.shred(kind, id, &body.reason)
+    })
+    .await?;
     let rev = written.revisions.first().map_or(0, |(_, rev)| *rev);
     Ok(Json(serde_json::json!({ "id": id, "rev": rev, "shredded": true })).into_response())
 }

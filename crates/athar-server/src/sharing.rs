@@ -21,7 +21,7 @@ use athar_store::{Share, ShareMode};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::Problem;
-use crate::records::{blocking, parse_id};
+use crate::records::{in_scope, parse_id};
 
 #[derive(Debug, Serialize)]
 struct OrganisationOut {
@@ -93,8 +93,7 @@ pub async fn get(
     id: String,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let app = state.app.clone();
-    let shares = blocking(move || caller.scope(&app).shares_of(kind, id)).await?;
+    let shares = in_scope(&state, caller, move |scope| scope.shares_of(kind, id)).await?;
     Ok(Json(serde_json::json!({ "id": id, "shares": entries(&state, &shares) })).into_response())
 }
 
@@ -149,10 +148,8 @@ pub async fn put(
     if !errors.is_empty() {
         return Err(Problem::invalid(errors));
     }
-    let app = state.app.clone();
     let journey = request.journey;
-    let (outcome, now) = blocking(move || {
-        let scope = caller.scope(&app);
+    let (outcome, now) = in_scope(&state, caller, move |scope| {
         let outcome = scope.share(kind, id, &shares, journey)?;
         Ok((outcome, scope.shares_of(kind, id)?))
     })

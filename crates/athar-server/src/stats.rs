@@ -23,7 +23,7 @@ use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions}
 use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem};
-use crate::records::blocking;
+use crate::records::in_scope;
 
 /// Figures with the linkage they were counted under.
 #[derive(Serialize)]
@@ -88,9 +88,7 @@ pub async fn summary(
     Query(query): Query<StatsQuery>,
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
-    let app = state.app.clone();
-    let summary = blocking(move || {
-        let scope = caller.scope(&app);
+    let summary = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats", None)?;
         Ok(WithLinkage {
@@ -119,9 +117,7 @@ pub async fn behind(
             "اسم رقم من الأرقام الرئيسية",
         )]));
     }
-    let app = state.app.clone();
-    let behind = blocking(move || {
-        let scope = caller.scope(&app);
+    let behind = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats.behind", None)?;
         Ok(WithLinkage {
@@ -151,9 +147,7 @@ pub async fn breakdown(
     })?;
     let with_ids = query.ids.unwrap_or(false);
     let suppress_below = query.suppress_below;
-    let app = state.app.clone();
-    let breakdown = blocking(move || {
-        let scope = caller.scope(&app);
+    let breakdown = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
         scope.record_action("stats", None)?;
         let mut figures = facts.breakdown(&dimensions, &filter, with_ids);
