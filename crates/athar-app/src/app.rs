@@ -50,6 +50,12 @@ impl App {
     /// The scope of an authenticated member of `org`, acting as `author`. Adapters make
     /// it from the session or token they have checked, never from a request's words.
     pub fn scope<'a>(&'a self, org: OrgId, author: &'a str) -> Scope<'a> {
+        if self.store.keyring().organisation(org.number()).is_err() {
+            // An organisation added by another process since the store was opened.
+            if let Err(e) = self.store.refresh_organisations() {
+                tracing::warn!(error = %e, "the organisations could not be read again");
+            }
+        }
         Scope::new(self.store.as_ref(), org, author).with_facts_cache(&self.facts)
     }
 

@@ -136,8 +136,21 @@ fn name_of(names: &[PersonName], script: Script) -> String {
         .unwrap_or_default()
 }
 
+/// The most characters an Excel cell holds.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// The sheet that holds, in parts, every value too long for one Excel cell.
+pub const LONG_CELLS_SHEET: &str = "long-values";
+
+/// How much of a too-long value stays in its own cell, before the note that sends the reader
+/// to [`LONG_CELLS_SHEET`].
+const LONG_CELL_KEPT: usize = 32_000;
+
 /// The rows as a workbook whose sheet reads right to left, as Arabic lists do. Every cell is
-/// written as text, so a value that looks like a formula stays a value.
+/// written as text, so a value that looks like a formula stays a value. A value longer than
+/// an Excel cell holds keeps its beginning in its cell with a note, and is written whole, in
+/// parts of at most [`LONG_CELL_KEPT`] characters, on the sheet [`LONG_CELLS_SHEET`] (person
+/// id, column, part, text) — valid data never makes an export fail.
 fn workbook(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let header = rust_xlsxwriter::Format::new().set_bold();
@@ -148,14 +161,44 @@ fn workbook(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
     for (c, name) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *name, &header)?;
     }
+    let mut long: Vec<(usize, usize)> = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            if !cell.is_empty() {
+            if cell.is_empty() {
+                continue;
+            }
+            if cell.chars().count() > EXCEL_CELL_CHARS {
+                let kept: String = cell.chars().take(LONG_CELL_KEPT).collect();
+                let note = format!(
+                    "{kept} … [continued on sheet {LONG_CELLS_SHEET} / التتمة في ورقة {LONG_CELLS_SHEET}]"
+                );
+                sheet.write_string(r as u32 + 1, c as u16, &note)?;
+                long.push((r, c));
+            } else {
                 sheet.write_string(r as u32 + 1, c as u16, cell)?;
             }
         }
     }
     sheet.autofit();
+    if !long.is_empty() {
+        let parts = book.add_worksheet();
+        parts.set_name(LONG_CELLS_SHEET)?;
+        parts.set_right_to_left(true);
+        for (c, name) in ["id", "column", "part", "text"].iter().enumerate() {
+            parts.write_string_with_format(0, c as u16, *name, &header)?;
+        }
+        let mut line = 1u32;
+        for (r, c) in long {
+            let chars: Vec<char> = rows[r][c].chars().collect();
+            for (i, chunk) in chars.chunks(LONG_CELL_KEPT).enumerate() {
+                parts.write_string(line, 0, &rows[r][0])?;
+                parts.write_string(line, 1, COLUMNS[c])?;
+                parts.write_number(line, 2, (i + 1) as f64)?;
+                parts.write_string(line, 3, chunk.iter().collect::<String>())?;
+                line += 1;
+            }
+        }
+    }
     book.save_to_buffer()
 }
 

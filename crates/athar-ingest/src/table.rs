@@ -33,10 +33,24 @@ pub enum TableError {
     WorkbookTooLarge { limit: u64 },
     #[error("not a JSON list of records: {0}")]
     NotJson(String),
+    #[error("the list has more than {limit} rows; split it into several files")]
+    TooManyRows { limit: usize },
+    #[error("the list has more than {limit} filled cells; split it into several files")]
+    TooManyCells { limit: usize },
+    #[error("the header reaches column {column}; a list may have at most {limit} columns")]
+    TooWide { column: usize, limit: usize },
 }
 
 /// Longest cell accepted: a narrative fits, a 100 MB blob does not.
 pub const MAX_CELL_CHARS: usize = 100_000;
+/// Most rows one list may have (the largest merged Syrian lists hold about a million).
+/// A file is read whole before it is checked, so its shape must not decide the memory
+/// it takes: rows, filled cells and columns are all bounded, whatever the bytes.
+pub const MAX_ROWS: usize = 2_000_000;
+/// Most filled cells one list may have.
+pub const MAX_CELLS: usize = 40_000_000;
+/// Most columns a list's header may span.
+pub const MAX_COLUMNS: usize = 1_024;
 
 /// A table read from a file.
 #[derive(Debug, Clone)]
@@ -101,6 +115,33 @@ fn guess_delimiter(text: &str) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Counts rows and filled cells as a file is read, so a file of millions of tiny rows is
+/// refused at the limit instead of after filling memory.
+#[derive(Default)]
+pub(crate) struct Limits {
+    rows: usize,
+    cells: usize,
+}
+
+impl Limits {
+    /// Count a row that is about to be kept; blank rows cost nothing.
+    pub(crate) fn take(&mut self, cells: &[String]) -> Result<(), TableError> {
+        let filled = cells.iter().filter(|c| !c.trim().is_empty()).count();
+        if filled == 0 {
+            return Ok(());
+        }
+        self.rows += 1;
+        self.cells += filled;
+        if self.rows > MAX_ROWS {
+            return Err(TableError::TooManyRows { limit: MAX_ROWS });
+        }
+        if self.cells > MAX_CELLS {
+            return Err(TableError::TooManyCells { limit: MAX_CELLS });
+        }
+        Ok(())
+    }
+}
+
 /// Read a file as a table, by its content: an Excel workbook (.xlsx), a JSON list of
 /// records, or delimited text.
 pub fn read_any(bytes: &[u8]) -> Result<Table, TableError> {
@@ -136,6 +177,12 @@ pub(crate) fn finish(
                 second: i + 1,
             });
         }
+    }
+    if headers.len() > MAX_COLUMNS {
+        return Err(TableError::TooWide {
+            column: headers.len(),
+            limit: MAX_COLUMNS,
+        });
     }
     let mut kept = Vec::new();
     for (line, cells) in rows {
@@ -183,6 +230,7 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
         .map(String::from)
         .collect();
     let mut rows = Vec::new();
+    let mut limits = Limits::default();
     // Newlines are counted from the previous record on, not from the start each time.
     let (mut counted_to, mut newlines) = (0usize, 0u64);
     for record in reader.records() {
@@ -209,7 +257,9 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, TableError> {
             }
             1 + newlines
         });
-        rows.push((line, record.iter().map(String::from).collect()));
+        let cells: Vec<String> = record.iter().map(String::from).collect();
+        limits.take(&cells)?;
+        rows.push((line, cells));
     }
     finish(encoding.name(), delimiter as char, headers, rows)
 }

@@ -8,9 +8,11 @@
 
 use std::io::Cursor;
 
+use std::collections::BTreeMap;
+
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
-use crate::table::{Table, TableError, finish};
+use crate::table::{Limits, MAX_CELLS, MAX_COLUMNS, MAX_ROWS, Table, TableError, finish};
 
 /// The most a workbook may unpack to.
 pub const MAX_UNPACKED: u64 = 512 << 20;
@@ -60,41 +62,75 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Read the first sheet of an .xlsx workbook.
+/// Read the first sheet of an .xlsx workbook, cell by cell as the sheet's XML holds them:
+/// only filled cells take memory, so a sheet that declares (or spreads its cells over) the
+/// whole of Excel's grid costs no more than its content. A header reaching beyond
+/// [`MAX_COLUMNS`] is refused; filled cells right of the header are formatting and dropped.
 pub fn read_workbook(bytes: &[u8]) -> Result<Table, TableError> {
     sized_up(bytes)?;
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| TableError::NotWorkbook(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| TableError::NotWorkbook("it has no sheet".into()))?
-        .map_err(|e| TableError::NotWorkbook(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as u64);
-    let mut rows = range.rows().enumerate().map(|(i, row)| {
-        (
-            first_row + i as u64 + 1,
-            row.iter().map(cell_text).collect::<Vec<_>>(),
-        )
-    });
-    let Some((_, headers)) = rows
-        .by_ref()
-        .find(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-    else {
+    let not_workbook = |e: calamine::XlsxError| TableError::NotWorkbook(e.to_string());
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(not_workbook)?;
+    let sheet = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| TableError::NotWorkbook("it has no sheet".into()))?;
+    let mut reader = book.worksheet_cells_reader(&sheet).map_err(not_workbook)?;
+    // Filled cells by row (1-based line), each with its column.
+    let mut filled: BTreeMap<u64, Vec<(usize, String)>> = BTreeMap::new();
+    // Rows with a filled cell beyond the columns a list may have.
+    let mut too_wide: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut count = 0usize;
+    while let Some(cell) = reader.next_cell().map_err(not_workbook)? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.trim().is_empty() {
+            continue;
+        }
+        let (line, column) = (u64::from(row) + 1, column as usize);
+        if column >= MAX_COLUMNS {
+            too_wide.entry(line).or_insert(column + 1);
+            continue;
+        }
+        count += 1;
+        if count > MAX_CELLS {
+            return Err(TableError::TooManyCells { limit: MAX_CELLS });
+        }
+        let row = filled.entry(line).or_default();
+        row.push((column, text));
+        if filled.len() > MAX_ROWS {
+            return Err(TableError::TooManyRows { limit: MAX_ROWS });
+        }
+    }
+    let Some((&header_line, header_cells)) = filled.iter().next() else {
         return Err(TableError::Empty);
     };
-    let headers: Vec<String> = headers.into_iter().map(|h| h.trim().to_string()).collect();
-    // Trailing columns with neither header nor content are formatting, not data.
-    let width = headers
-        .iter()
-        .rposition(|h| !h.is_empty())
-        .map_or(0, |i| i + 1);
-    let rows: Vec<(u64, Vec<String>)> = rows
-        .map(|(line, mut cells)| {
-            cells.truncate(width.max(1));
-            (line, cells)
-        })
+    if let Some(&column) = too_wide.get(&header_line) {
+        return Err(TableError::TooWide {
+            column,
+            limit: MAX_COLUMNS,
+        });
+    }
+    let width = header_cells.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
+    let spread = |cells: &[(usize, String)]| {
+        let mut row = vec![String::new(); width];
+        for (c, text) in cells {
+            if *c < width {
+                row[*c].clone_from(text);
+            }
+        }
+        row
+    };
+    let headers: Vec<String> = spread(header_cells)
+        .into_iter()
+        .map(|h| h.trim().to_string())
         .collect();
-    finish("xlsx", ' ', headers[..width].to_vec(), rows)
+    let rows: Vec<(u64, Vec<String>)> = filled
+        .iter()
+        .skip(1)
+        .map(|(line, cells)| (*line, spread(cells)))
+        .collect();
+    finish("xlsx", ' ', headers, rows)
 }
 
 /// Read a JSON array of flat records.
@@ -121,7 +157,14 @@ pub fn read_json(bytes: &[u8]) -> Result<Table, TableError> {
             }
         }
     }
+    if headers.len() > MAX_COLUMNS {
+        return Err(TableError::TooWide {
+            column: headers.len(),
+            limit: MAX_COLUMNS,
+        });
+    }
     let mut rows = Vec::new();
+    let mut limits = Limits::default();
     for (i, record) in records.iter().enumerate() {
         let mut cells = Vec::with_capacity(headers.len());
         for h in &headers {
@@ -140,6 +183,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Table, TableError> {
                 }
             });
         }
+        limits.take(&cells)?;
         rows.push((i as u64 + 1, cells));
     }
     finish("json", ' ', headers, rows)

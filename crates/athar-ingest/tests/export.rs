@@ -383,3 +383,57 @@ fn every_format_gives_the_same_persons_back() {
         }
     }
 }
+
+/// A person with 170 identifiers (a cell of some 34,000 characters, beyond Excel's 32,767)
+/// once made the whole organisation's workbook export fail. The cell keeps its beginning
+/// and a note; the whole value is on the second sheet in parts that join back exactly.
+#[test]
+fn a_value_too_long_for_an_excel_cell_is_kept_whole_on_a_second_sheet() {
+    use athar_ingest::export::{EXCEL_CELL_CHARS, LONG_CELLS_SHEET};
+    let (_tmp, s) = store();
+    let mut body = person("سامر الأحمد", "Samer al-Ahmad", "1980", true);
+    if let RecordBody::Person(p) = &mut body {
+        p.identifiers = (0..170)
+            .map(|i| Identifier {
+                kind: "national-id".into(),
+                value: format!("{i:0>190}"),
+            })
+            .collect();
+    }
+    ok(s.write(ChangeSet {
+        author: "t".into(),
+        action: "t".into(),
+        owner: None,
+        changes: vec![Change::Create {
+            id: RecordId::new(),
+            body,
+        }],
+    }));
+    let (csv, _, _) = export(&s, Format::Csv, false, None);
+    let full = csv
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').nth(7))
+        .unwrap_or_default()
+        .to_string();
+    assert!(full.chars().count() > EXCEL_CELL_CHARS, "{}", full.len());
+    let (bytes, report) = export_bytes(&s, Format::Xlsx, false, None);
+    assert_eq!(report.persons, 1);
+    let table = ok(read_any(&bytes));
+    let cell = &table.rows[0].1[7];
+    assert!(cell.chars().count() <= EXCEL_CELL_CHARS);
+    assert!(
+        cell.contains(LONG_CELLS_SHEET),
+        "the cell says where the rest is"
+    );
+    use calamine::{Reader, Xlsx, open_workbook_from_rs};
+    let mut book: Xlsx<_> = ok(open_workbook_from_rs(std::io::Cursor::new(&bytes)));
+    let parts = ok(book.worksheet_range(LONG_CELLS_SHEET));
+    let joined: String = parts
+        .rows()
+        .skip(1)
+        .filter(|r| r[1] == "identifiers")
+        .map(|r| r[3].to_string())
+        .collect();
+    assert_eq!(joined, full);
+}

@@ -101,3 +101,57 @@ fn json_lists_read_flat_records_and_refuse_the_rest_clearly() {
         .unwrap_or_default();
     assert!(wrong.contains("array of objects"), "{wrong}");
 }
+
+/// A workbook of two cells, one at each corner of Excel's grid: its declared dimension is
+/// the whole grid (A1:XFD1048576), which a reader that allocates the rectangle cannot hold
+/// in memory. Read cell by cell, it is one header and nothing else.
+#[test]
+fn a_workbook_spread_over_the_whole_grid_costs_only_its_cells() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    ok(sheet.write_string(0, 0, "الاسم"));
+    ok(sheet.write_string(1_048_575, 16_383, "x"));
+    let bytes = ok(book.save_to_buffer());
+    assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
+    let table = ok(read_any(&bytes));
+    assert_eq!(table.headers, vec!["الاسم"]);
+    assert!(table.rows.is_empty(), "{:?}", table.rows);
+
+    // A header reaching the grid's last column is refused, naming the limit.
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    ok(sheet.write_string(0, 0, "الاسم"));
+    ok(sheet.write_string(0, 16_383, "x"));
+    ok(sheet.write_string(1_048_575, 0, "محمد"));
+    let bytes = ok(book.save_to_buffer());
+    assert_eq!(
+        read_any(&bytes).err(),
+        Some(TableError::TooWide {
+            column: 16_384,
+            limit: athar_ingest::table::MAX_COLUMNS
+        })
+    );
+}
+
+/// Millions of one-character rows (60 MB of text once grew to gigabytes) are refused at
+/// the row limit, with a message saying what to do.
+#[test]
+fn a_flood_of_tiny_rows_is_refused_at_the_row_limit() {
+    use athar_ingest::table::MAX_ROWS;
+    let mut text = String::with_capacity(2 * (MAX_ROWS + 3));
+    text.push_str("a\n");
+    for _ in 0..=MAX_ROWS {
+        text.push_str("x\n");
+    }
+    let refused = read_any(text.as_bytes()).err();
+    assert_eq!(refused, Some(TableError::TooManyRows { limit: MAX_ROWS }));
+    assert!(
+        refused
+            .map(|e| e.to_string())
+            .is_some_and(|m| m.contains("split it"))
+    );
+    // Blank lines cost nothing: the same number of empty rows reads as an empty list.
+    let blank = format!("a\n{}", "\n".repeat(MAX_ROWS + 1));
+    assert!(ok(read_any(blank.as_bytes())).rows.is_empty());
+}

@@ -72,12 +72,35 @@ impl Problems {
         self.0.push(e);
     }
 
-    /// Text fields have a generous bound so a pasted file cannot fill the store.
+    /// Text fields have a generous bound so a pasted file cannot fill the store, and hold
+    /// no invisible characters that change what a reader sees: control characters (NUL and
+    /// the like; line breaks and tabs are allowed) and the bidirectional overrides and
+    /// embeddings (U+202A–U+202E) that can make text read in another order than it is
+    /// stored. Marks (U+200E, U+200F) and isolates, which Arabic editors insert, are kept.
+    /// (A line break in a name is kept: spreadsheet cells hold them, and refusing them would
+    /// refuse real lists' rows.)
     pub fn text(&mut self, field: &str, value: &Option<String>, max: usize) {
-        if let Some(v) = value
-            && v.chars().count() > max
-        {
+        let Some(v) = value else { return };
+        if v.chars().count() > max {
             self.push(FieldError::too_long(field, max));
+        }
+        let hidden = |c: char| {
+            (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+        };
+        if let Some(c) = v.chars().find(|c| hidden(*c)) {
+            self.push(FieldError::new(
+                field,
+                "text.invisible_character",
+                format!(
+                    "holds the invisible character U+{:04X}, which hides or reorders text; remove it",
+                    c as u32
+                ),
+                format!(
+                    "يحوي المحرف الخفي U+{:04X} الذي يخفي النص أو يغيّر ترتيبه؛ احذفه",
+                    c as u32
+                ),
+            ));
         }
     }
 
@@ -86,6 +109,54 @@ impl Problems {
             Ok(())
         } else {
             Err(self.0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Person, Vocabularies};
+
+    fn person_named(given: &str) -> Person {
+        serde_json::from_value(serde_json::json!({
+            "names": [{"script": "arab", "given": given, "family": "الحلبي"}],
+            "notes": "سطر أول\nسطر ثانٍ\tمع جدولة"
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn codes(person: &Person) -> Vec<(String, String)> {
+        person
+            .validate(Vocabularies::embedded())
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn invisible_characters_that_hide_or_reorder_a_name_are_refused() {
+        assert!(
+            codes(&person_named("محمد")).is_empty(),
+            "line breaks in notes are fine"
+        );
+        // An isolate or a mark an Arabic editor inserts is fine.
+        assert!(codes(&person_named("\u{2067}محمد\u{2069}\u{200F}")).is_empty());
+        for bad in [
+            "محمد\u{0}",
+            "\u{202E}dammahoM",
+            "محمد\u{202B}",
+            "\u{1b}[31m",
+        ] {
+            assert_eq!(
+                codes(&person_named(bad)),
+                [(
+                    "names[0].given".to_string(),
+                    "text.invisible_character".to_string()
+                )],
+                "{bad:?}"
+            );
         }
     }
 }

@@ -295,19 +295,41 @@ async fn check(
         return (next.run(request).await, None);
     };
     let method = request.method().clone();
-    let access = state
-        .access
-        .get(&path)
-        .and_then(|by_method| by_method.get(method.as_str()))
-        .copied();
-    let action = match access {
+    // HEAD is answered by the GET handler, so it needs what GET needs.
+    let policy_method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    let Some(by_method) = state.access.get(&path) else {
+        // The router is built from the same table, so this cannot happen; closed all the same.
+        tracing::error!(%method, path, "route without an access policy");
+        let refused = forbidden().detail("this endpoint has no access policy");
+        return (refused.into_response(), None);
+    };
+    let action = match by_method.get(policy_method).copied() {
         Some(Access::Public) => return (next.run(request).await, None),
         Some(Access::Needs(action)) => action,
+        // A method the path has no handler for (OPTIONS, PATCH …): no handler, so nothing
+        // to protect; the answer is 405 with the methods the path allows.
         None => {
-            // A route nobody gave a policy to is closed.
-            tracing::error!(%method, path, "route without an access policy");
-            let refused = forbidden().detail("this endpoint has no access policy");
-            return (refused.into_response(), None);
+            let allowed: Vec<&str> = {
+                let mut m: Vec<&str> = by_method.keys().copied().collect();
+                m.sort_unstable();
+                m
+            };
+            let mut refused = Problem::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "This endpoint does not answer this method",
+                "لا تجيب نقطة النهاية هذه على هذه الطريقة",
+            )
+            .detail(format!("allowed: {}", allowed.join(", ")))
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+                refused.headers_mut().insert(header::ALLOW, v);
+            }
+            return (refused, None);
         }
     };
     let caller = match authenticate(&state, request.headers()).await {
@@ -603,6 +625,15 @@ pub async fn revoke_token(
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, Problem> {
     let id = crate::records::parse_id(&id)?;
+    // A token may end itself (one that leaked can be killed with itself), never another:
+    // a read token must not cut off its owner's write token.
+    if let Via::Token { id: own, .. } = &caller.via
+        && *own != id
+    {
+        return Err(session_required().detail(
+            "a token revokes only itself; other tokens are revoked by a signed-in person",
+        ));
+    }
     let app = state.app.clone();
     let user = caller.user.id;
     if blocking(move || app.accounts().revoke_token(user, id)).await? {

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
@@ -20,7 +20,7 @@ use athar_store::evidence::{Custody, EvidenceKind, NewEvidence};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::problem::{Problem, QueryParams};
 use crate::records::{in_scope, parse_id};
 
 /// Reads what the request body sends through a channel (on a blocking thread).
@@ -82,7 +82,7 @@ pub struct UploadQuery {
 pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<UploadQuery>,
+    QueryParams(query): QueryParams<UploadQuery>,
     headers: axum::http::HeaderMap,
     body: Body,
 ) -> Result<Response, Problem> {

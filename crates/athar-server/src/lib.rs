@@ -33,7 +33,7 @@ pub mod stats;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::routing::{MethodRouter, delete, get, post, put};
@@ -46,7 +46,7 @@ use athar_store::Backend;
 
 pub use auth::{Access, Caller};
 
-use problem::{JsonBody, Problem};
+use problem::{JsonBody, Problem, QueryParams};
 use records::{ApiBody, DeleteRequest, ListQuery, ShredRequest};
 
 /// What every handler can reach: Athar's use cases (never the store itself).
@@ -560,7 +560,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
             schema,
             ReadRecords,
             get(
-                move |State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>| {
+                move |State(s): State<AppState>, caller: Caller, QueryParams(q): QueryParams<ListQuery>| {
                     records::list(kind, s, caller, q)
                 },
             ),

@@ -7,7 +7,7 @@
 //! or withdrawn (deleted with a reason), and the next run learns from it as a label.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use athar_model::{MatchDecision, RecordId};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::{JsonBody, Problem};
+use crate::problem::{JsonBody, Problem, QueryParams};
 use crate::records::{RecordOut, in_scope, parse_id};
 
 /// `POST /api/linkage/runs`: what to link.
@@ -119,7 +119,7 @@ pub struct QueueQuery {
 pub async fn queue(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<QueueQuery>,
+    QueryParams(query): QueryParams<QueueQuery>,
 ) -> Result<Response, Problem> {
     let limit = query.limit.unwrap_or(50).clamp(1, crate::records::MAX_PAGE);
     let items = in_scope(&state, caller, move |scope| scope.review_queue(limit)).await?;

@@ -15,14 +15,14 @@ use athar_model::Vocabularies;
 use athar_model::consent::Purpose;
 use athar_model::validation::FieldError;
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::problem::{Form, Problem, QueryParams};
 use crate::records::in_scope;
 
 /// The largest list file the API takes.
@@ -50,8 +50,8 @@ pub struct ImportQuery {
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<ImportQuery>,
-    mut form: Multipart,
+    QueryParams(query): QueryParams<ImportQuery>,
+    Form(mut form): Form,
 ) -> Result<Response, Problem> {
     let mut file: Option<Vec<u8>> = None;
     let mut filename: Option<String> = None;
@@ -156,7 +156,7 @@ pub struct ExportQuery {
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<ExportQuery>,
+    QueryParams(query): QueryParams<ExportQuery>,
 ) -> Result<Response, Problem> {
     let (format, media, extension) = match query.format.as_deref().unwrap_or("csv") {
         "csv" => (Format::Csv, "text/csv; charset=utf-8", "csv"),

@@ -2,13 +2,13 @@
 //! or English.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 
 use athar_model::Vocabularies;
 
 use crate::AppState;
-use crate::problem::Problem;
+use crate::problem::{Problem, QueryParams};
 
 #[derive(Debug, Deserialize)]
 pub struct Search {
@@ -31,7 +31,7 @@ pub async fn vocabularies(State(state): State<AppState>) -> Json<serde_json::Val
 pub async fn vocabulary(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(search): Query<Search>,
+    QueryParams(search): QueryParams<Search>,
 ) -> Result<Json<serde_json::Value>, Problem> {
     let vocab = state
         .vocab
@@ -46,7 +46,7 @@ pub async fn vocabulary(
 
 pub async fn gazetteer_search(
     State(state): State<AppState>,
-    Query(search): Query<Search>,
+    QueryParams(search): QueryParams<Search>,
 ) -> Json<serde_json::Value> {
     let limit = search.limit.unwrap_or(20).clamp(1, 400);
     let g = &state.vocab.gazetteer;

@@ -220,6 +220,51 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A query string read into `T`, or a problem+json naming what is wrong (instead of the
+/// plain-text rejection of axum's own `Query`).
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(QueryParams(value)),
+            Err(e) => Err(Problem::invalid(vec![FieldError::new(
+                "query",
+                "query.invalid",
+                e.body_text(),
+                "معاملات الطلب غير صالحة (قيمة من نوع خاطئ أو معامل غير معروف)",
+            )])),
+        }
+    }
+}
+
+/// A multipart form, or a problem+json saying why the body is not one.
+pub struct Form(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Form)
+            .map_err(|e| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "multipart",
+                    "Send the body as multipart/form-data with its boundary",
+                    "أرسل المحتوى بصيغة multipart/form-data مع حدّه",
+                )
+                .detail(e.body_text())
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::value_at;

@@ -10,20 +10,20 @@ use athar_app::reports::{
 use athar_model::validation::FieldError;
 use athar_model::{RecordId, RecordKind};
 use athar_store::StoreError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::problem::{Problem, QueryParams};
 
 /// `GET /api/reports/periodic`: the report as JSON (for the web UI), or as an HTML or PDF
 /// file to download.
 pub async fn periodic(
     State(state): State<AppState>,
     caller: Caller,
-    Query(request): Query<ReportRequest>,
+    QueryParams(request): QueryParams<ReportRequest>,
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
@@ -45,7 +45,7 @@ pub async fn periodic(
 pub async fn brief(
     State(state): State<AppState>,
     caller: Caller,
-    Query(request): Query<BriefRequest>,
+    QueryParams(request): QueryParams<BriefRequest>,
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
     let lang = request.lang.clone().unwrap_or_else(|| "en".into());
@@ -70,7 +70,7 @@ pub async fn wgeid(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(request): Query<CaseRequest>,
+    QueryParams(request): QueryParams<CaseRequest>,
 ) -> Result<Response, Problem> {
     let person: RecordId = id.parse().map_err(|_| {
         Problem::invalid(vec![FieldError::new(

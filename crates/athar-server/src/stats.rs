@@ -10,7 +10,7 @@
 //! says how many links of each kind were followed (`linkage`).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions}
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::problem::{JsonBody, Problem};
+use crate::problem::{JsonBody, Problem, QueryParams};
 use crate::records::in_scope;
 
 /// Figures with the linkage they were counted under.
@@ -85,7 +85,7 @@ fn filter_of(query: &StatsQuery) -> Result<Filter, Problem> {
 pub async fn summary(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<StatsQuery>,
+    QueryParams(query): QueryParams<StatsQuery>,
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
     let summary = in_scope(&state, caller, move |scope| {
@@ -105,7 +105,7 @@ pub async fn summary(
 pub async fn behind(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<StatsQuery>,
+    QueryParams(query): QueryParams<StatsQuery>,
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
     let figure = query.figure.clone().unwrap_or_default();
@@ -133,7 +133,7 @@ pub async fn behind(
 pub async fn breakdown(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<StatsQuery>,
+    QueryParams(query): QueryParams<StatsQuery>,
 ) -> Result<Response, Problem> {
     let filter = filter_of(&query)?;
     let by = query.by.as_deref().unwrap_or("kind");

@@ -922,8 +922,44 @@ async fn tokens_are_shown_once_scoped_and_revocable() {
             .as_array()
             .is_some_and(|items| items.iter().any(|t| t["name"] == "nightly export"))
     );
-    // Revoked: refused.
+    // Another token of the same person cannot revoke it; only a session, or the token itself.
     let id = made["id"].as_str().unwrap_or_default();
+    let (_, _, other) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/tokens",
+            Some(json!({"name": "second", "scope": "read", "days": 1})),
+            None,
+            &session,
+        )
+        .await;
+    let other_token = Auth::Bearer(other["token"].as_str().unwrap_or_default().to_string());
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/tokens/{id}"),
+            None,
+            None,
+            &other_token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/api/persons", None, None, &read)
+        .await;
+    assert_eq!(status, StatusCode::OK, "still alive");
+    let other_id = other["id"].as_str().unwrap_or_default();
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/tokens/{other_id}"),
+            None,
+            None,
+            &other_token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "a token ends itself");
+    // Revoked: refused.
     let (status, _, _) = s
         .request(
             reqwest::Method::DELETE,
@@ -2758,4 +2794,127 @@ async fn another_organisation_cannot_write_into_probe_or_read_a_case() {
         .await;
     assert_eq!(rest["items"].as_array().map(Vec::len), Some(350), "{rest}");
     assert!(rest.get("next").is_none());
+}
+
+/// Loose ends a hostile-input run found: every refusal is problem+json, HEAD and OPTIONS
+/// get proper answers, and names cannot hide or reorder their text.
+#[tokio::test]
+async fn odd_requests_get_clear_problem_answers() {
+    let s = start().await;
+    let problem_json = |headers: &reqwest::header::HeaderMap| {
+        headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/problem+json"))
+    };
+    // A query value of the wrong type.
+    let (status, headers, v) = s
+        .send(reqwest::Method::GET, "/api/persons?limit=abc", None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(problem_json(&headers));
+    assert_eq!(v["errors"][0]["code"], "query.invalid");
+    // A multipart body without its boundary.
+    let resp = s
+        .client
+        .post(format!("{}/api/imports?check=true", s.base))
+        .bearer_auth(&s.token)
+        .header("content-type", "multipart/form-data")
+        .body("--x\r\n")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(problem_json(resp.headers()));
+    // HEAD answers as GET does, without a body; OPTIONS names the methods allowed.
+    let (status, _, _) = s
+        .request(reqwest::Method::HEAD, "/healthz", None, None, &Auth::None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = s
+        .send(reqwest::Method::HEAD, "/api/persons", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = s
+        .request(
+            reqwest::Method::HEAD,
+            "/api/persons",
+            None,
+            None,
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "HEAD needs what GET needs"
+    );
+    let (status, headers, v) = s
+        .request(
+            reqwest::Method::OPTIONS,
+            "/api/persons",
+            None,
+            None,
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{v}");
+    assert!(problem_json(&headers));
+    assert_eq!(
+        headers.get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, POST")
+    );
+    // A name with a right-to-left override or a NUL is refused, naming the field.
+    for bad in ["\u{202E}dammahoM", "محمد\u{0}"] {
+        let mut body = person_body("1990");
+        body["names"][1]["given"] = json!(bad);
+        let (status, v) = s.post("/api/persons", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["errors"][0]["field"], "names[1].given");
+        assert_eq!(v["errors"][0]["code"], "text.invisible_character");
+    }
+}
+
+/// An organisation added by another process while the server runs (`athar org add` on the
+/// same store) works at once: its people can sign in and write, no restart needed.
+#[tokio::test]
+async fn an_organisation_added_while_serving_can_write_at_once() {
+    let s = start().await;
+    let other_process = SqliteStore::open(
+        &DataDir::new(s._tmp.path().join("data")),
+        "api test passphrase",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let added = other_process
+        .create_organisation("cli", "Added while serving")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Its first account and token, made by the other process too (`athar user add`,
+    // `athar token create`).
+    let user = other_process
+        .create_user(
+            "cli",
+            NewUser {
+                username: "late-documenter".into(),
+                role: Role::Documenter,
+                organisation: added.num,
+                password_hash: hash_password(PASSWORD).unwrap_or_default(),
+                totp_secret: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (token, _) =
+        athar_app::accounts::issue_token(&other_process, &user, "late", Scope::Write, 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+    let documenter = Auth::Bearer(token);
+    let (status, _, v) = s
+        .request(
+            reqwest::Method::POST,
+            "/api/persons",
+            Some(person_body("1990")),
+            None,
+            &documenter,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["owner"], added.num);
 }

@@ -541,6 +541,10 @@ pub trait Store: Send + Sync {
     /// What a record's owner shares of it.
     fn shares(&self, kind: RecordKind, id: RecordId) -> Result<Vec<Share>>;
 
+    /// Read the organisations again, so one another process added is usable without a
+    /// restart.
+    fn refresh_organisations(&self) -> Result<()>;
+
     /// Add an organisation with a fresh key; recorded in the audit chain.
     fn create_organisation(&self, actor: &str, name: &str) -> Result<Organisation>;
 

@@ -529,6 +529,17 @@ impl SqliteStore {
         })
     }
 
+    /// Read the organisations again: one added by another process (`athar org add` while
+    /// the server runs) is unlocked and usable from now on, without a restart.
+    pub fn refresh_organisations(&self) -> Result<()> {
+        let keyring = {
+            let conn = lock(&self.writer);
+            unlock_organisations(&conn, &self.master, "athar")?
+        };
+        *self.keyring.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(keyring);
+        Ok(())
+    }
+
     /// The organisation keys, for preparing change sets on another thread.
     pub fn keyring_handle(&self) -> Arc<Keyring> {
         Store::keyring(self)
@@ -671,6 +682,10 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn refresh_organisations(&self) -> Result<()> {
+        SqliteStore::refresh_organisations(self)
+    }
+
     fn keyring(&self) -> Arc<Keyring> {
         Arc::clone(&self.keyring.read().unwrap_or_else(|p| p.into_inner()))
     }

@@ -30,6 +30,24 @@ struct Row {
     audit_seq: i64,
 }
 
+/// A media type as HTTP writes it: `type/subtype` of token characters, optionally followed
+/// by parameters (`text/plain; charset=utf-8`) in printable ASCII; 200 characters at most.
+fn is_media_type(media: &str) -> bool {
+    let (essence, parameters) = media.split_once(';').unwrap_or((media, ""));
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
+    };
+    media.len() <= 200
+        && !media.chars().any(char::is_control)
+        && essence
+            .trim()
+            .split_once('/')
+            .is_some_and(|(kind, sub)| token(kind) && token(sub))
+        && parameters.chars().all(|c| c == ' ' || c.is_ascii_graphic())
+}
+
 const SELECT: &str = "SELECT id, owner, kind, derived_from, sha256, size, media_type, sealed, created_at, created_by, audit_seq FROM evidence";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Vec<u8>, Option<Vec<u8>>, Row)> {
@@ -209,10 +227,7 @@ impl EvidenceVault for SqliteStore {
         let keyring = Store::keyring(self);
         let org = keyring.organisation(owner)?;
         let media = item.media_type.trim();
-        if media.is_empty()
-            || media.len() > 100
-            || media.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
+        if !is_media_type(media) {
             return Err(invalid(
                 "media_type",
                 "evidence.media_type",
@@ -488,5 +503,33 @@ impl EvidenceVault for SqliteStore {
             ChangeDigest::new().finish(),
         )?;
         Ok(entry_of(&row))
+    }
+}
+
+#[cfg(test)]
+mod media_type_tests {
+    use super::is_media_type;
+
+    #[test]
+    fn media_types_with_parameters_are_accepted_and_junk_is_not() {
+        for good in [
+            "image/jpeg",
+            "text/plain; charset=utf-8",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "audio/mp4;codecs=mp4a.40.2",
+        ] {
+            assert!(is_media_type(good), "{good}");
+        }
+        for bad in [
+            "",
+            "jpeg",
+            "image/",
+            "/jpeg",
+            "image /jpeg",
+            "text/plain\n",
+            "a/b; x=\u{0}",
+        ] {
+            assert!(!is_media_type(bad), "{bad:?}");
+        }
     }
 }
