@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// The largest evidence file accepted, in bytes.
     #[arg(long, default_value_t = athar_server::DEFAULT_EVIDENCE_LIMIT)]
     pub evidence_limit: u64,
+    /// The most work one latent-class estimate may ask for (sampler passes with warm-up ×
+    /// chains × table cells × classes × lists); larger requests are refused before they run.
+    #[arg(long, default_value_t = athar_server::stats::DEFAULT_ESTIMATE_LIMIT)]
+    pub estimate_limit: u64,
 }
 
 pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
@@ -28,6 +32,7 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         demo,
         demo_persons,
         evidence_limit,
+        estimate_limit,
     } = args;
     let mut demo_token = None;
     let store = if demo {
@@ -79,6 +84,7 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         }
         let mut state = athar_server::AppState::new(Arc::new(store) as Arc<dyn Backend>);
         state.evidence_limit = evidence_limit;
+        state.estimate_limit = estimate_limit;
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };

@@ -70,12 +70,13 @@ impl Role {
                 action,
                 OwnAccount | ReadLookups | ReadRecords | WriteRecords
             ),
-            Role::Analyst => matches!(action, OwnAccount | ReadLookups | ReadRecords),
+            Role::Analyst => matches!(action, OwnAccount | ReadLookups | ReadRecords | RunAnalyses),
             Role::OrgAdmin => matches!(
                 action,
                 OwnAccount
                     | ReadLookups
                     | ReadRecords
+                    | RunAnalyses
                     | WriteRecords
                     | ShredRecords
                     | ShareRecords
@@ -102,6 +103,9 @@ pub enum Action {
     ReadRecords,
     /// Create, change and delete records.
     WriteRecords,
+    /// Run computations whose cost the caller chooses (estimates): an analyst's or an
+    /// administrator's, never a read token's.
+    RunAnalyses,
     /// Destroy a record's identifying data.
     ShredRecords,
     /// Decide what other organisations see of the organisation's records.
@@ -148,7 +152,7 @@ impl Scope {
             Scope::Read => matches!(action, OwnAccount | ReadLookups | ReadRecords | ReadAudit),
             Scope::Write => matches!(
                 action,
-                OwnAccount | ReadLookups | ReadRecords | ReadAudit | WriteRecords
+                OwnAccount | ReadLookups | ReadRecords | ReadAudit | WriteRecords | RunAnalyses
             ),
         }
     }
@@ -170,5 +174,8 @@ mod tests {
         assert!(Role::OrgAdmin.needs_second_factor() && !Role::Documenter.needs_second_factor());
         assert!(!Scope::Write.covers(Action::ShredRecords));
         assert!(!Scope::Read.covers(Action::WriteRecords));
+        assert!(!Scope::Read.covers(Action::RunAnalyses));
+        assert!(Role::Analyst.may(Action::RunAnalyses) && !Role::Viewer.may(Action::RunAnalyses));
+        assert!(!Role::CoalitionAdmin.may(Action::RunAnalyses));
     }
 }

@@ -58,6 +58,10 @@ pub struct AppState {
     pub evidence_limit: u64,
     /// Refused sign-ins per client address, for throttling.
     pub throttle: Arc<auth::Throttle>,
+    /// The most work one estimate may ask for (see `stats::estimate_work`).
+    pub estimate_limit: u64,
+    /// Organisations with an estimate running: one at a time each.
+    pub estimates_running: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// Each route's access policy by path and method, from [`endpoints`] when the router
     /// is built: looked up on every request, built once.
     pub access: Arc<AccessTable>,
@@ -78,6 +82,8 @@ impl AppState {
             evidence_limit: DEFAULT_EVIDENCE_LIMIT,
             throttle: Arc::new(auth::Throttle::default()),
             access: Arc::default(),
+            estimate_limit: stats::DEFAULT_ESTIMATE_LIMIT,
+            estimates_running: Arc::default(),
         }
     }
 }
@@ -433,7 +439,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "statistics",
             Some("EstimateRequest"),
             None,
-            Needs(ReadLookups),
+            Needs(RunAnalyses),
             post(stats::estimate),
         ),
         e(

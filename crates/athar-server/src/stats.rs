@@ -192,11 +192,50 @@ pub struct EstimateRequest {
     classes: Option<usize>,
 }
 
-/// The most sampler passes one request may ask for, per chain.
+/// The most work one estimate may ask for by default: sampler passes (warm-up included) ×
+/// chains × table cells × latent classes × lists. The defaults on an eight-list table ask
+/// for about 4.5 × 10⁹.
+pub const DEFAULT_ESTIMATE_LIMIT: u64 = 10_000_000_000;
+
+/// The most sampler passes one chain may make, warm-up included.
 const MAX_PASSES: usize = 2_000_000;
 
-/// `POST /api/estimate`.
-pub async fn estimate(JsonBody(req): JsonBody<EstimateRequest>) -> Result<Response, Problem> {
+/// The most posterior draws one estimate keeps (they are held in memory).
+const MAX_KEPT_DRAWS: usize = 1_000_000;
+
+/// The work a latent-class estimate asks for: every pass of every chain, warm-up included,
+/// visits each observed cell for each class and list.
+pub fn estimate_work(settings: &LcmcrSettings, table: &CaptureTable) -> u64 {
+    let passes = (settings.burnin as u64)
+        .saturating_add((settings.samples as u64).saturating_mul(settings.thin as u64));
+    passes
+        .saturating_mul(settings.chains.max(1) as u64)
+        .saturating_mul(table.patterns().count().max(1) as u64)
+        .saturating_mul(settings.classes.max(1) as u64)
+        .saturating_mul(table.list_count().max(1) as u64)
+}
+
+/// While it lives, the organisation has an estimate running.
+struct Running {
+    set: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    org: i64,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.set.lock() {
+            set.remove(&self.org);
+        }
+    }
+}
+
+/// `POST /api/estimate`: refused before it starts when it would ask for more work than the
+/// server allows, or while another estimate of the organisation runs.
+pub async fn estimate(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<EstimateRequest>,
+) -> Result<Response, Problem> {
     let invalid = |field: &str, en: String, ar: &str| {
         Problem::invalid(vec![FieldError::new(field, "estimate.invalid", en, ar)])
     };
@@ -219,6 +258,7 @@ pub async fn estimate(JsonBody(req): JsonBody<EstimateRequest>) -> Result<Respon
         classes: req.classes.unwrap_or(defaults.classes),
         ..defaults
     };
+    let method_name = req.method.clone().unwrap_or_else(|| "aic".into());
     let passes = lcmcr
         .burnin
         .saturating_add(lcmcr.samples.saturating_mul(lcmcr.thin));
@@ -229,18 +269,60 @@ pub async fn estimate(JsonBody(req): JsonBody<EstimateRequest>) -> Result<Respon
             "عدد دورات المعاينة أكبر من المسموح",
         ));
     }
+    if lcmcr.samples.saturating_mul(lcmcr.chains.max(1)) > MAX_KEPT_DRAWS {
+        return Err(invalid(
+            "samples",
+            format!("samples × chains may be at most {MAX_KEPT_DRAWS}"),
+            "عدد العينات المحفوظة أكبر من المسموح",
+        ));
+    }
+    if method_name == "lcmcr" {
+        let work = estimate_work(&lcmcr, &table);
+        if work > state.estimate_limit {
+            return Err(invalid(
+                "samples",
+                format!(
+                    "this estimate asks for {work} units of work (passes with warm-up × chains × cells × classes × lists); this server allows {}: ask for fewer passes, classes or chains",
+                    state.estimate_limit
+                ),
+                "يطلب هذا التقدير عملاً أكثر مما يسمح به الخادم؛ قلّل الدورات أو الفئات أو السلاسل",
+            ));
+        }
+    }
+    let running = {
+        let org = caller.org();
+        let Ok(mut set) = state.estimates_running.lock() else {
+            return Err(Problem::internal());
+        };
+        if !set.insert(org) {
+            return Err(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "estimate-running",
+                "An estimate of your organisation is running; ask again when it ends",
+                "يجري تقدير لمنظمتك الآن؛ أعد الطلب عند انتهائه",
+            ));
+        }
+        Running {
+            set: state.estimates_running.clone(),
+            org,
+        }
+    };
     let options = MethodOptions {
         terms: req.terms,
         lists: req.lists,
         p_threshold: req.p,
         lcmcr,
     };
-    let method = Method::from_name(req.method.as_deref().unwrap_or("aic"), &options, &table)
+    let method = Method::from_name(&method_name, &options, &table)
         .map_err(|e| invalid("method", e, "الطريقة أو خياراتها غير صالحة"))?;
     let level = req.level.unwrap_or(0.95);
-    let result = tokio::task::spawn_blocking(move || mse::estimate(&table, &method, level))
-        .await
-        .map_err(|_| Problem::internal())?;
+    let result = tokio::task::spawn_blocking(move || {
+        let outcome = mse::estimate(&table, &method, level);
+        drop(running);
+        outcome
+    })
+    .await
+    .map_err(|_| Problem::internal())?;
     match result {
         Ok(estimate) => Ok(Json(estimate).into_response()),
         Err(e) => Err(Problem::new(

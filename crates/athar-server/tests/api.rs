@@ -1785,22 +1785,40 @@ async fn statistics_and_estimates_through_the_api() {
     let (status, _) = s.get("/api/reports/brief").await;
     assert!(status.is_client_error(), "{status}");
 
-    // Estimation on a table the caller sends.
+    // Estimation on a table the caller sends: an analyst's work, not a documenter's.
     let table = "A,B,count\n1,0,60\n0,1,20\n1,1,40\n";
-    let (status, estimate) = s
+    let (status, _) = s
         .post(
             "/api/estimate",
             json!({"table": table, "method": "lincoln-petersen"}),
         )
         .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (cookie, csrf, _) = s.sign_in("analyst").await;
+    let analyst = Auth::Session(cookie, Some(csrf));
+    let estimate_as_analyst = |body: Value| {
+        let analyst = analyst.clone();
+        let s = &s;
+        async move {
+            let (status, _, v) = s
+                .request(
+                    reqwest::Method::POST,
+                    "/api/estimate",
+                    Some(body),
+                    None,
+                    &analyst,
+                )
+                .await;
+            (status, v)
+        }
+    };
+    let (status, estimate) =
+        estimate_as_analyst(json!({"table": table, "method": "lincoln-petersen"})).await;
     assert_eq!(status, StatusCode::OK, "{estimate}");
     assert!((estimate["estimate"].as_f64().unwrap_or_default() - 150.0).abs() < 1e-6);
-    let (status, problem) = s
-        .post(
-            "/api/estimate",
-            json!({"table": "A,B,count\n1,0,60\n0,1,20\n", "method": "chapman"}),
-        )
-        .await;
+    let (status, problem) =
+        estimate_as_analyst(json!({"table": "A,B,count\n1,0,60\n0,1,20\n", "method": "chapman"}))
+            .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         problem["detail"]
@@ -1808,14 +1826,40 @@ async fn statistics_and_estimates_through_the_api() {
             .is_some_and(|d| d.contains("nobody in common")),
         "{problem}"
     );
-    let (status, problem) = s
-        .post(
-            "/api/estimate",
-            json!({"table": table, "method": "lcmcr", "samples": 100000, "thin": 1000}),
-        )
-        .await;
+    let (status, problem) = estimate_as_analyst(
+        json!({"table": table, "method": "lcmcr", "samples": 100000, "thin": 1000}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "samples");
+    // Twelve lists and a thousand classes once pinned the processor for minutes: refused
+    // before it starts, while the server answers its health check at once.
+    let mut wide = (1..=12)
+        .map(|i| format!("L{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    wide.push_str(",count\n");
+    for pattern in 1..4096u32 {
+        let cells: Vec<String> = (0..12).map(|b| ((pattern >> b) & 1).to_string()).collect();
+        wide.push_str(&format!("{},{}\n", cells.join(","), 1 + pattern % 7));
+    }
+    let started = std::time::Instant::now();
+    let (status, problem) = estimate_as_analyst(
+        json!({"table": wide, "method": "lcmcr", "classes": 1000, "samples": 1000}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("units of work")),
+        "{problem}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let (status, _, _) = s
+        .request(reqwest::Method::GET, "/healthz", None, None, &Auth::None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 /// Two organisations' lists of the same people, one in Arabic script with full dates, the
