@@ -53,7 +53,7 @@ struct Case {
 
 fn make_case(a: &Scope<'_>, given: &str) -> Case {
     let consent = json!([
-        {"purpose": "wgeid", "answer": "given", "date": "2024-02"},
+        {"purpose": "wgeid", "answer": "given", "date": "2024-02", "by": "his mother, Fatima"},
         {"purpose": "coalition-sharing", "answer": "given", "date": "2024-02"}
     ]);
     let (person, returned, arrest, disappearance, inquiry, source) = (
@@ -169,6 +169,13 @@ fn world() -> World {
     }
 }
 
+fn consent_by_of_body(body: &RecordBody) -> Vec<String> {
+    match body {
+        RecordBody::Person(p) => p.consent.iter().filter_map(|c| c.by.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn names_of(record: &athar_store::StoredRecord) -> usize {
     match &record.body {
         RecordBody::Person(p) => p.names.len(),
@@ -206,6 +213,19 @@ fn another_organisation_reads_exactly_what_is_shared() {
     // Pseudonymised: no names in the record, its history or its journey's narratives.
     let seen = ok(b.read(RecordKind::Person, w.pseudo.person));
     assert!(seen.pseudonymised && names_of(&seen) == 0);
+    // Who answered a consent question is free text that can name someone: sealed, and not
+    // part of a pseudonymised share; the owner and a full share see it.
+    let consent_by = |record: &athar_store::StoredRecord| match &record.body {
+        RecordBody::Person(p) => p.consent.iter().filter_map(|c| c.by.clone()).collect(),
+        _ => Vec::<String>::new(),
+    };
+    assert!(consent_by(&seen).is_empty(), "{:?}", consent_by(&seen));
+    assert_eq!(
+        consent_by(&ok(b.read(RecordKind::Person, w.full.person))),
+        ["his mother, Fatima"]
+    );
+    let raw = ok(w.store.history(RecordKind::Person, w.pseudo.person));
+    assert_eq!(consent_by_of_body(&raw[0].body), ["his mother, Fatima"]);
     for revision in ok(b.history(RecordKind::Person, w.pseudo.person)) {
         assert!(matches!(&revision.body, RecordBody::Person(p) if p.names.is_empty()));
     }

@@ -34,6 +34,10 @@ pub struct PersonIdentifying {
     pub contact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Who answered each consent question ("his mother, Fatima"), in the order of the
+    /// person's consent entries: free text that can name someone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_by: Vec<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -84,11 +88,17 @@ impl Identifying {
 pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
     match body {
         RecordBody::Person(p) => {
+            let mut consent_by: Vec<Option<String>> =
+                p.consent.iter_mut().map(|c| c.by.take()).collect();
+            if consent_by.iter().all(Option::is_none) {
+                consent_by.clear();
+            }
             let parts = PersonIdentifying {
                 names: std::mem::take(&mut p.names),
                 identifiers: std::mem::take(&mut p.identifiers),
                 contact: p.contact.take(),
                 notes: p.notes.take(),
+                consent_by,
             };
             (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
         }
@@ -120,6 +130,11 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
             p.identifiers = parts.identifiers;
             p.contact = parts.contact;
             p.notes = parts.notes;
+            for (consent, by) in p.consent.iter_mut().zip(parts.consent_by) {
+                if by.is_some() {
+                    consent.by = by;
+                }
+            }
         }
         (RecordBody::Event(e), Identifying::Event(parts)) => e.narrative = parts.narrative,
         (RecordBody::Source(s), Identifying::Source(parts)) => {
