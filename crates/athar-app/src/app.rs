@@ -11,12 +11,17 @@ use serde::Serialize;
 
 use crate::Scope;
 use crate::counting::FactsCache;
+use crate::views::ViewLog;
 
 /// Athar for the server: the store behind the one way in.
 pub struct App {
     store: Arc<dyn Backend>,
     facts: FactsCache,
+    views: ViewLog,
 }
+
+/// How long the server gathers an author's views before auditing them as one entry.
+pub const VIEW_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An organisation of the coalition as anyone signed in may know it.
 #[derive(Debug, Clone, Serialize)]
@@ -40,11 +45,24 @@ impl OrganisationInfo {
 }
 
 impl App {
+    /// Athar over `store`, views audited in batches of at most [`VIEW_WINDOW`].
     pub fn new(store: Arc<dyn Backend>) -> Self {
+        App::with_view_window(store, VIEW_WINDOW)
+    }
+
+    /// As [`App::new`], with another window for batching views (zero: each at once).
+    pub fn with_view_window(store: Arc<dyn Backend>, window: std::time::Duration) -> Self {
         App {
             store,
             facts: FactsCache::default(),
+            views: ViewLog::new(window),
         }
+    }
+
+    /// Audit the views whose window has passed (`all`: every view waiting): the server
+    /// calls it now and then, and when it stops.
+    pub fn flush_views(&self, all: bool) -> Result<()> {
+        self.views.flush(self.store.as_ref(), all)
     }
 
     /// The scope of an authenticated member of `org`, acting as `author`. Adapters make
@@ -56,7 +74,9 @@ impl App {
                 tracing::warn!(error = %e, "the organisations could not be read again");
             }
         }
-        Scope::new(self.store.as_ref(), org, author).with_facts_cache(&self.facts)
+        Scope::new(self.store.as_ref(), org, author)
+            .with_facts_cache(&self.facts)
+            .with_view_log(&self.views)
     }
 
     /// The counting facts of each organisation, kept between requests.
@@ -111,9 +131,16 @@ impl App {
         ))
     }
 
-    /// The head of the audit chain: to publish or have witnessed; reading it also shows
-    /// the store can be read.
+    /// How many entries the audit chain has (views still gathering not written): that the
+    /// store can be read, for a health check, which must not write.
+    pub fn audit_entries(&self) -> Result<i64> {
+        Ok(self.store.audit_head()?.seq)
+    }
+
+    /// The head of the audit chain: to publish or have witnessed.
     pub fn audit_head(&self) -> Result<AuditEntry> {
+        // The head covers every view made so far.
+        self.flush_views(true)?;
         self.store.audit_head()
     }
 }

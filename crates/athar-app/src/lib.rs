@@ -46,6 +46,7 @@ pub mod lists;
 pub mod reports;
 pub mod scope;
 pub mod sharing;
+pub mod views;
 
 pub use app::{App, OrganisationInfo};
 pub use athar_model::OrgId;

@@ -337,6 +337,9 @@ impl Scope<'_> {
         (format, lang): (&str, &str),
         rendered: &Rendered,
     ) -> Result<(), StoreError> {
+        // Views made before it are written before it: a handed-out report or case follows
+        // the views that led to it in the chain.
+        self.flush_views()?;
         self.record_action(
             action,
             Some(&format!(

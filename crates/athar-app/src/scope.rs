@@ -10,6 +10,7 @@
 use athar_model::sealing::take_identifying;
 
 use crate::counting::FactsCache;
+use crate::views::ViewLog;
 use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
 use athar_store::{
     Backend, Change, ChangeSet, PersonMatches, Result, Revision, StoreError, StoredRecord,
@@ -24,6 +25,8 @@ pub struct Scope<'s> {
     author: &'s str,
     /// Counting facts kept between calls (the server's), if any.
     pub(crate) facts: Option<&'s FactsCache>,
+    /// Views gathered and audited in batches (the server's), if any.
+    pub(crate) views: Option<&'s ViewLog>,
 }
 
 impl<'s> Scope<'s> {
@@ -36,6 +39,15 @@ impl<'s> Scope<'s> {
             org,
             author,
             facts: None,
+            views: None,
+        }
+    }
+
+    /// The same scope, its views audited in batches by `views`.
+    pub fn with_view_log(self, views: &'s ViewLog) -> Self {
+        Scope {
+            views: Some(views),
+            ..self
         }
     }
 
@@ -248,22 +260,23 @@ impl<'s> Scope<'s> {
         Ok(())
     }
 
-    /// Record in the audit chain that this author saw these records (their identifying
-    /// parts included): who saw a person's file can always be answered.
-    pub fn record_view(&self, kind: RecordKind, ids: &[RecordId]) -> Result<()> {
-        if ids.is_empty() {
-            return Ok(());
+    /// Write every view waiting in the batch now (before an entry that should follow them).
+    pub fn flush_views(&self) -> Result<()> {
+        match self.views {
+            Some(log) => log.flush(self.store, true),
+            None => Ok(()),
         }
-        let subject = ids
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        self.store.audit(
-            self.author,
-            &format!("view.{}", kind.name()),
-            Some(&subject),
-        )?;
-        Ok(())
+    }
+
+    /// Record in the audit chain that this author saw these records (their identifying
+    /// parts included): who saw a person's file can always be answered. With a view log
+    /// (the server's), views are written in batches (`crate::views`).
+    pub fn record_view(&self, kind: RecordKind, ids: &[RecordId]) -> Result<()> {
+        match self.views {
+            Some(log) => log.record(self.store, self.author, kind, ids),
+            None => {
+                ViewLog::new(std::time::Duration::ZERO).record(self.store, self.author, kind, ids)
+            }
+        }
     }
 }

@@ -694,9 +694,9 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
 
 async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
     let app = state.app.clone();
-    let head = records::blocking(move || app.audit_head()).await?;
+    let entries = records::blocking(move || app.audit_entries()).await?;
     Ok(Json(
-        serde_json::json!({ "status": "ok", "audit_entries": head.seq }),
+        serde_json::json!({ "status": "ok", "audit_entries": entries }),
     ))
 }
 
@@ -748,10 +748,29 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    // Views gathered for the audit chain are written when their window passes, even when
+    // nobody reads anything more, and all of them when the server stops.
+    let app = state.app.clone();
+    let flusher = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            every.tick().await;
+            let app = app.clone();
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.flush_views(false)).await {
+                tracing::error!(error = %e, "views could not be written to the audit chain");
+            }
+        }
+    });
+    let app = state.app.clone();
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    flusher.abort();
+    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.flush_views(true)).await {
+        tracing::error!(error = %e, "views could not be written to the audit chain");
+    }
+    served
 }

@@ -1,0 +1,117 @@
+//! Views of records, audited in batches.
+//!
+//! Every read of a record's identifying parts is recorded in the audit chain, so "who saw
+//! this person's file?" can always be answered. One entry per request made a read-heavy
+//! day multiply the store (each entry a chained row, each list page one more); so the
+//! server gathers the ids each author sees of each kind and writes them as one entry — the
+//! ids in order, once each — when the window has passed since the first of them, when the
+//! batch is large, when the audit chain's head is asked for, or when the server stops.
+//! A window of zero writes every view at once (the command line, and tests that count
+//! entries).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use athar_model::{RecordId, RecordKind};
+use athar_store::{Backend, Result};
+
+/// The most ids one batched entry names before it is written.
+const MAX_IDS: usize = 2_000;
+
+/// Views waiting to be written, by (author, kind).
+pub struct ViewLog {
+    window: Duration,
+    pending: Mutex<HashMap<(String, RecordKind), Pending>>,
+}
+
+struct Pending {
+    since: Instant,
+    ids: BTreeSet<RecordId>,
+}
+
+impl ViewLog {
+    /// Views gathered for at most `window` before they are written.
+    pub fn new(window: Duration) -> Self {
+        ViewLog {
+            window,
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Note that `author` saw these records; write every batch that is due.
+    pub fn record(
+        &self,
+        store: &dyn Backend,
+        author: &str,
+        kind: RecordKind,
+        ids: &[RecordId],
+    ) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        if self.window.is_zero() {
+            return write(store, author, kind, ids.iter());
+        }
+        let due = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = pending
+                .entry((author.to_string(), kind))
+                .or_insert_with(|| Pending {
+                    since: Instant::now(),
+                    ids: BTreeSet::new(),
+                });
+            entry.ids.extend(ids.iter().copied());
+            take_due(&mut pending, self.window, false)
+        };
+        write_all(store, due)
+    }
+
+    /// Write every batch whose window has passed (`all`: every batch).
+    pub fn flush(&self, store: &dyn Backend, all: bool) -> Result<()> {
+        let due = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            take_due(&mut pending, self.window, all)
+        };
+        write_all(store, due)
+    }
+}
+
+type Batch = ((String, RecordKind), Pending);
+
+fn take_due(
+    pending: &mut HashMap<(String, RecordKind), Pending>,
+    window: Duration,
+    all: bool,
+) -> Vec<Batch> {
+    let keys: Vec<(String, RecordKind)> = pending
+        .iter()
+        .filter(|(_, p)| all || p.since.elapsed() >= window || p.ids.len() >= MAX_IDS)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut due: Vec<Batch> = keys
+        .into_iter()
+        .filter_map(|k| pending.remove(&k).map(|p| (k, p)))
+        .collect();
+    // Written in a fixed order, so the chain does not depend on a hash map's.
+    due.sort_by(|a, b| (a.0.0.as_str(), a.0.1.name()).cmp(&(b.0.0.as_str(), b.0.1.name())));
+    due
+}
+
+fn write_all(store: &dyn Backend, due: Vec<Batch>) -> Result<()> {
+    for ((author, kind), batch) in due {
+        write(store, &author, kind, batch.ids.iter())?;
+    }
+    Ok(())
+}
+
+fn write<'a>(
+    store: &dyn Backend,
+    author: &str,
+    kind: RecordKind,
+    ids: impl Iterator<Item = &'a RecordId>,
+) -> Result<()> {
+    let subject = ids.map(ToString::to_string).collect::<Vec<_>>().join(",");
+    store.audit(author, &format!("view.{}", kind.name()), Some(&subject))?;
+    Ok(())
+}
