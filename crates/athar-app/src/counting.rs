@@ -74,6 +74,11 @@ impl Scope<'_> {
 #[derive(Default)]
 pub struct FactsCache {
     by_org: std::sync::Mutex<std::collections::HashMap<OrgId, CachedFacts>>,
+    /// One lock per organisation, held while its facts are built: a stampede of cold
+    /// requests builds them once, the others wait and take the result.
+    building: std::sync::Mutex<std::collections::HashMap<OrgId, Arc<std::sync::Mutex<()>>>>,
+    /// How many times facts were built (not taken from the cache).
+    builds: std::sync::atomic::AtomicUsize,
 }
 
 struct CachedFacts {
@@ -83,6 +88,11 @@ struct CachedFacts {
 }
 
 impl FactsCache {
+    /// How many times facts were built rather than taken from the cache.
+    pub fn builds(&self) -> usize {
+        self.builds.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The facts of the scope's organisation at the store's current version, built now if
     /// need be.
     pub fn get(
@@ -90,13 +100,31 @@ impl FactsCache {
         scope: &Scope<'_>,
     ) -> Result<(std::sync::Arc<Facts>, LinkageState), StoreError> {
         let org = scope.org();
+        let cached = |version: &str| {
+            self.by_org.lock().ok().and_then(|cache| {
+                cache
+                    .get(&org)
+                    .filter(|e| e.version == version)
+                    .map(|e| (e.facts.clone(), e.linkage.clone()))
+            })
+        };
         let version = scope.store.data_version()?;
-        if let Ok(cache) = self.by_org.lock()
-            && let Some(entry) = cache.get(&org)
-            && entry.version == version
-        {
-            return Ok((entry.facts.clone(), entry.linkage.clone()));
+        if let Some(hit) = cached(&version) {
+            return Ok(hit);
         }
+        let gate = self
+            .building
+            .lock()
+            .map(|mut gates| gates.entry(org).or_default().clone())
+            .unwrap_or_default();
+        let _building = gate.lock().unwrap_or_else(|p| p.into_inner());
+        // Another request may have built them while this one waited.
+        let version = scope.store.data_version()?;
+        if let Some(hit) = cached(&version) {
+            return Ok(hit);
+        }
+        self.builds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (facts, linkage) = scope.facts()?;
         let facts = std::sync::Arc::new(facts);
         if let Ok(mut cache) = self.by_org.lock() {

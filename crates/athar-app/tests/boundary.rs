@@ -644,3 +644,47 @@ fn counts_reports_briefs_exports_and_linkage_see_only_what_is_shared() {
         refused(evidence(RecordId::new()))
     );
 }
+
+#[test]
+fn a_stampede_of_cold_counts_builds_the_facts_once() {
+    let w = world();
+    let cache = athar_app::counting::FactsCache::default();
+    let totals: Vec<usize> = std::thread::scope(|threads| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                threads.spawn(|| {
+                    let scope = Scope::new(&w.store, A, "a-analyst").with_facts_cache(&cache);
+                    let (facts, _) = ok(scope.counting_facts());
+                    facts
+                        .behind(
+                            "enforced_disappearances",
+                            &athar_stats::counts::Filter::default(),
+                        )
+                        .map_or(0, |b| b.count)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| panic!("a counting thread panicked"))
+            })
+            .collect()
+    });
+    assert_eq!(totals, vec![3; 6]);
+    assert_eq!(cache.builds(), 1, "six cold requests, one build");
+    // A write moves the data version: the next request builds again, once.
+    let a = Scope::new(&w.store, A, "a");
+    ok(a.write(
+        "test",
+        vec![Change::Create {
+            id: RecordId::new(),
+            body: person_body("سامر", "الحلبي", json!([])),
+        }],
+    ));
+    let scope = Scope::new(&w.store, A, "a").with_facts_cache(&cache);
+    ok(scope.counting_facts());
+    ok(scope.counting_facts());
+    assert_eq!(cache.builds(), 2);
+}
