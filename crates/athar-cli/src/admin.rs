@@ -205,17 +205,29 @@ pub struct RestoreArgs {
 
 pub fn verify(args: VerifyArgs, dir: &DataDir) -> Result<ExitCode, String> {
     let VerifyArgs { json } = args;
-    let store = open_store(dir)?;
-    let total = store.count(RecordKind::Person).unwrap_or(0);
-    let bar = if json || total < 10_000 {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner()
+    let checked = open_store(dir).and_then(|store| {
+        let total = store.count(RecordKind::Person).unwrap_or(0);
+        let bar = if json || total < 10_000 {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new_spinner()
+        };
+        let report = store
+            .verify(&mut |n| bar.set_message(format!("{n} revisions checked")))
+            .map_err(|e| e.to_string());
+        bar.finish_and_clear();
+        report
+    });
+    let report = match checked {
+        Ok(report) => report,
+        // A store too damaged to be checked through is a failed check too: a script reading
+        // --json gets an answer, not silence.
+        Err(error) if json => {
+            print_json(&serde_json::json!({ "ok": false, "error": error }));
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => return Err(error),
     };
-    let report = store
-        .verify(&mut |n| bar.set_message(format!("{n} revisions checked")))
-        .map_err(|e| e.to_string())?;
-    bar.finish_and_clear();
     if json {
         print_json(&report);
     } else if report.ok() {

@@ -1239,3 +1239,32 @@ fn a_large_list_is_written_in_bulk_whole_and_once() {
         "the import ended before it could be killed"
     );
 }
+
+/// A store whose file was damaged on disk: `verify` says so in one clear failure, and with
+/// --json a script gets JSON saying it failed — never silence, never the encryption
+/// library's page-by-page log.
+#[test]
+fn a_damaged_store_file_fails_verify_with_an_answer_in_json_too() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "30", "--seed", "3"])
+            .status
+            .success()
+    );
+    let file = data.join("athar.db");
+    let mut bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5A;
+    std::fs::write(&file, &bytes).unwrap_or_else(|e| panic!("{e}"));
+    let out = athar(&data, &["verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    let failed =
+        report["ok"] == false || report["problems"].as_array().is_some_and(|p| !p.is_empty());
+    assert!(failed, "{report}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("ERROR CORE"), "{stderr}");
+}
