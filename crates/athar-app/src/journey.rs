@@ -91,7 +91,7 @@ impl Scope<'_> {
     pub fn journey(&self, person: RecordId) -> Result<Journey> {
         let person_record = self.read(RecordKind::Person, person)?;
         let mut steps = Vec::new();
-        for involvement in self.involvements_of_person(person)? {
+        for involvement in self.person_involvements(person)? {
             let RecordBody::Involvement(inv) = &involvement.body else {
                 continue;
             };

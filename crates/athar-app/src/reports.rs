@@ -163,19 +163,8 @@ impl Scope<'_> {
     /// Builds the periodic report this organisation asked for, checking the request first;
     /// its figures come from the scope's counting facts.
     pub fn report(&self, request: &ReportRequest) -> Result<Report, ReportError> {
-        let lang = match request.lang.as_deref() {
-            None | Some("en") => Lang::En,
-            Some("ar") => Lang::Ar,
-            Some(other) => return Err(invalid("lang", format!("{other:?} is not ar or en"))),
-        };
-        if let Some(format) = request.format.as_deref()
-            && !["json", "html", "pdf"].contains(&format)
-        {
-            return Err(invalid(
-                "format",
-                format!("{format:?} is not json, html or pdf"),
-            ));
-        }
+        let lang = lang_of(request.lang.as_deref())?;
+        check_format(request.format.as_deref())?;
         // The period and level first, so a typing error costs no reading of the store.
         athar_stats::counts::Filter::parse(
             request.from.as_deref(),

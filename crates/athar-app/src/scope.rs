@@ -172,14 +172,14 @@ impl<'s> Scope<'s> {
 
     /// The involvements in an event that this organisation may see; the event itself must
     /// be visible to it.
-    pub fn involvements_of_event(&self, event: RecordId) -> Result<Vec<StoredRecord>> {
+    pub fn event_involvements(&self, event: RecordId) -> Result<Vec<StoredRecord>> {
         self.read(RecordKind::Event, event)?;
         self.visible_involvements(self.store.involvements_of_event(event)?)
     }
 
     /// The involvements naming a person that this organisation may see; the person must be
     /// visible to it.
-    pub fn involvements_of_person(&self, person: RecordId) -> Result<Vec<StoredRecord>> {
+    pub fn person_involvements(&self, person: RecordId) -> Result<Vec<StoredRecord>> {
         self.read(RecordKind::Person, person)?;
         self.visible_involvements(self.store.involvements_of_person(person)?)
     }
@@ -274,9 +274,7 @@ impl<'s> Scope<'s> {
     pub fn record_view(&self, kind: RecordKind, ids: &[RecordId]) -> Result<()> {
         match self.views {
             Some(log) => log.record(self.store, self.author, kind, ids),
-            None => {
-                ViewLog::new(std::time::Duration::ZERO).record(self.store, self.author, kind, ids)
-            }
+            None => crate::views::write_now(self.store, self.author, kind, ids),
         }
     }
 }

@@ -112,7 +112,7 @@ impl Scope<'_> {
                 _ => Vec::new(),
             },
             RecordKind::Event => self
-                .involvements_of_event(id)?
+                .event_involvements(id)?
                 .into_iter()
                 .filter(|inv| inv.owner == own)
                 .filter_map(|inv| match inv.body {

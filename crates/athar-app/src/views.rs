@@ -51,7 +51,7 @@ impl ViewLog {
             return Ok(());
         }
         if self.window.is_zero() {
-            return write(store, author, kind, ids.iter());
+            return write_now(store, author, kind, ids);
         }
         let due = {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
@@ -96,6 +96,19 @@ fn take_due(
     // Written in a fixed order, so the chain does not depend on a hash map's.
     due.sort_by(|a, b| (a.0.0.as_str(), a.0.1.name()).cmp(&(b.0.0.as_str(), b.0.1.name())));
     due
+}
+
+/// Audit a view at once, as one entry (the command line; a log with no window).
+pub fn write_now(
+    store: &dyn Backend,
+    author: &str,
+    kind: RecordKind,
+    ids: &[RecordId],
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    write(store, author, kind, ids.iter())
 }
 
 fn write_all(store: &dyn Backend, due: Vec<Batch>) -> Result<()> {

@@ -207,7 +207,7 @@ fn another_organisation_reads_exactly_what_is_shared() {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        b.involvements_of_event(w.private.arrest),
+        b.event_involvements(w.private.arrest),
         Err(StoreError::NotFound { .. })
     ));
     // Pseudonymised: no names in the record, its history or its journey's narratives.

@@ -433,7 +433,7 @@ pub async fn event_involvements(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
     let records = in_scope(&state, caller, move |scope| {
-        let found = scope.involvements_of_event(id)?;
+        let found = scope.event_involvements(id)?;
         let ids: Vec<RecordId> = found.iter().map(|r| r.id).collect();
         scope.record_view(RecordKind::Involvement, &ids)?;
         Ok(found)

@@ -389,6 +389,25 @@ fn append_audit(
 
 /// Unwrap every organisation key. A store without any (new, or written before sealing
 /// existed) first gets its own organisation, with a fresh key, recorded in the audit log.
+/// The audit entry of a new organisation (it adds no revision).
+fn audit_organisation_created(
+    conn: &Connection,
+    at: i64,
+    actor: &str,
+    id: &RecordId,
+) -> Result<()> {
+    append_audit(
+        conn,
+        at,
+        actor,
+        "organisation.create",
+        Some(&id.to_string()),
+        None,
+        ChangeDigest::new().finish(),
+    )?;
+    Ok(())
+}
+
 fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> Result<Keyring> {
     let count: i64 = conn.query_row("SELECT count(*) FROM organisations", [], |r| r.get(0))?;
     if count == 0 {
@@ -400,15 +419,7 @@ fn unlock_organisations(conn: &Connection, master: &MasterKey, actor: &str) -> R
             "INSERT INTO organisations (num, id, name, wrapped_key, created_at) VALUES (1, ?1, ?2, ?3, ?4)",
             params![id_bytes(&id), DEFAULT_ORGANISATION, wrapped, at],
         )?;
-        append_audit(
-            conn,
-            at,
-            actor,
-            "organisation.create",
-            Some(&id.to_string()),
-            None,
-            ChangeDigest::new().finish(),
-        )?;
+        audit_organisation_created(conn, at, actor, &id)?;
     }
     let mut stmt = conn.prepare(
         "SELECT num, id, name, wrapped_key, signing_key FROM organisations ORDER BY num",

@@ -295,14 +295,17 @@ pub(super) fn history(
     })
 }
 
-pub(super) fn involvements_of_person(
+/// The involvements linked to a person or an event (`column`: `person` or `event`).
+fn involvements_linked(
     store: &SqliteStore,
-    person: RecordId,
+    column: &str,
+    linked: RecordId,
 ) -> Result<Vec<StoredRecord>> {
     let ids = store.read(|conn| {
-        let mut stmt =
-            conn.prepare_cached("SELECT involvement FROM involvement_links WHERE person = ?1")?;
-        let rows = stmt.query_map([id_bytes(&person)], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT involvement FROM involvement_links WHERE {column} = ?1"
+        ))?;
+        let rows = stmt.query_map([id_bytes(&linked)], |r| r.get::<_, Vec<u8>>(0))?;
         rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
     })?;
     ids.into_iter()
@@ -310,17 +313,16 @@ pub(super) fn involvements_of_person(
         .collect()
 }
 
+pub(super) fn involvements_of_person(
+    store: &SqliteStore,
+    person: RecordId,
+) -> Result<Vec<StoredRecord>> {
+    involvements_linked(store, "person", person)
+}
+
 pub(super) fn involvements_of_event(
     store: &SqliteStore,
     event: RecordId,
 ) -> Result<Vec<StoredRecord>> {
-    let ids = store.read(|conn| {
-        let mut stmt =
-            conn.prepare_cached("SELECT involvement FROM involvement_links WHERE event = ?1")?;
-        let rows = stmt.query_map([id_bytes(&event)], |r| r.get::<_, Vec<u8>>(0))?;
-        rows.map(|r| read_id(r?)).collect::<Result<Vec<_>>>()
-    })?;
-    ids.into_iter()
-        .map(|id| store.get(RecordKind::Involvement, id))
-        .collect()
+    involvements_linked(store, "event", event)
 }

@@ -166,15 +166,7 @@ pub(super) fn create_organisation(
             "INSERT INTO organisations (num, id, name, wrapped_key, created_at, signing_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![num, id_bytes(&id), name, wrapped, at, sealed_signing],
         )?;
-    append_audit(
-        &tx,
-        at,
-        actor,
-        "organisation.create",
-        Some(&id.to_string()),
-        None,
-        ChangeDigest::new().finish(),
-    )?;
+    audit_organisation_created(&tx, at, actor, &id)?;
     tx.commit()?;
     let organisation = Organisation::new(num, id, name.to_string(), key, signing);
     *keyring = Arc::new(keyring.with(organisation.clone()));
