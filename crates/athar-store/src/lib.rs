@@ -620,4 +620,20 @@ pub trait Store: Send + Sync {
     /// Re-check every revision and audit entry, and the database's own integrity.
     /// `progress` is called with the number of revisions checked so far.
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport>;
+
+    /// Keep the store's files bounded under continuous use: write what the write-ahead log
+    /// holds back into the database and empty the log, unless a reader is using it right
+    /// now (then nothing waits: the next call tries again). A server calls it now and then.
+    fn maintain(&self) -> Result<Maintenance> {
+        Ok(Maintenance::default())
+    }
+}
+
+/// What [`Store::maintain`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Maintenance {
+    /// The log's size before, in bytes.
+    pub log_bytes: u64,
+    /// Whether the log was emptied (false when a reader kept it).
+    pub emptied: bool,
 }

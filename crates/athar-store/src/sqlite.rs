@@ -1,7 +1,10 @@
 //! The embedded backend: one SQLCipher database file.
 //!
 //! One writer connection (behind a mutex: SQLite has one writer at a time anyway) and a
-//! small pool of reader connections; in WAL mode readers never wait for the writer. The
+//! bounded pool of reader connections — never more than [`READER_LIMIT`] open, each with a
+//! page cache of [`READER_CACHE_MIB`] MiB, so the memory reading takes does not grow with
+//! the number of requests waiting; in WAL mode readers never wait for the writer. The
+//! write-ahead log is kept small by [`Store::maintain`], which a server calls now and then. The
 //! raw 256-bit key from [`crate::layout`] is given to SQLCipher, so opening a connection
 //! costs no key derivation. The whole file — pages, write-ahead log, rollback journal — is
 //! encrypted (AES-256 with an HMAC per page).
@@ -15,7 +18,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 
 use athar_crypto::envelope::{MasterKey, OrgKey};
 use athar_crypto::signing::OrgSigningKey;
@@ -39,8 +42,9 @@ mod write;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, NextPart, Operation, PersonMatches, Prepared, Result, Revision, Share, ShareMode,
-    Store, StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility, WriteHeader, Written,
+    AuditEntry, Maintenance, NextPart, Operation, PersonMatches, Prepared, Result, Revision, Share,
+    ShareMode, Store, StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility,
+    WriteHeader, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
 
@@ -65,9 +69,38 @@ const TRIGGERS: &[&str] = &[
     "audit_never_deleted",
     "evidence_never_changed",
 ];
-const READER_POOL: usize = 8;
+/// At most this many reader connections are open at once; a read that finds them all busy
+/// waits for one. (A read inside another read on the same thread gets a connection of its
+/// own, so nesting can never wait on itself.)
+pub const READER_LIMIT: usize = 8;
+/// Each reader's page cache, MiB: with [`READER_LIMIT`] readers and the writer's 32 MiB,
+/// the store's caches stay under 160 MiB however many requests arrive.
+pub const READER_CACHE_MIB: u32 = 16;
+/// The write-ahead log is cut back to this size whenever it is emptied.
+const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 /// The writer's page cache during a bulk load, unless the loader asks for more.
 const BULK_CACHE_MIB: u32 = 256;
+
+/// A reader slot lent out. Dropped with its connection, it gives the connection back to
+/// the pool; dropped without one (the connection could not be opened, or the reading
+/// panicked), it frees the slot.
+struct Lent<'a> {
+    store: &'a SqliteStore,
+    conn: Option<Connection>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        HOLDS_READER.with(|h| h.set(false));
+        let mut pool = lock(&self.store.readers);
+        match self.conn.take() {
+            Some(conn) if !std::thread::panicking() => pool.idle.push(conn),
+            _ => pool.open -= 1,
+        }
+        drop(pool);
+        self.store.reader_free.notify_one();
+    }
+}
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -84,7 +117,22 @@ pub struct SqliteStore {
     /// In bulk mode new blind index tags go to `name_tags_pending` first.
     bulk: AtomicBool,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<ReaderPool>,
+    /// Signalled when a reader connection is given back.
+    reader_free: Condvar,
+}
+
+/// The reader connections: those idle, and how many exist (idle or lent out).
+#[derive(Default)]
+struct ReaderPool {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+thread_local! {
+    /// Whether this thread holds a pooled reader now (a nested read must not wait for the
+    /// pool it is itself keeping busy).
+    static HOLDS_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 pub(crate) use crate::clock::now_ms;
@@ -126,7 +174,9 @@ pub fn unlock_statements(key: &StoreKey) -> athar_crypto::Zeroizing<String> {
 /// such. It puts the store in write-ahead-log mode, which the file keeps.
 fn connect(path: &Path, key: &StoreKey) -> Result<Connection> {
     let conn = connect_reader(path, key)?;
-    conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA cache_size = -32768; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
+    ))?;
     Ok(conn)
 }
 
@@ -154,9 +204,12 @@ fn connect_reader(path: &Path, key: &StoreKey) -> Result<Connection> {
         "PRAGMA synchronous = NORMAL;
          PRAGMA busy_timeout = 10000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA secure_delete = ON;
-         PRAGMA cache_size = -32768;",
+         PRAGMA secure_delete = ON;",
     )?;
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{};",
+        READER_CACHE_MIB * 1024
+    ))?;
     Ok(conn)
 }
 
@@ -540,7 +593,8 @@ impl SqliteStore {
             master,
             bulk: AtomicBool::new(false),
             writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            readers: Mutex::new(ReaderPool::default()),
+            reader_free: Condvar::new(),
         })
     }
 
@@ -564,19 +618,48 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Run `f` with a reader connection from the pool.
+    /// Run `f` with a reader connection from the pool, waiting for one when all
+    /// [`READER_LIMIT`] are in use.
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = lock(&self.readers).pop();
+        if HOLDS_READER.with(|h| h.get()) {
+            // Nested: this thread already keeps one of the pool's readers busy.
+            let conn = connect_reader(&self.path, &self.key)?;
+            return f(&conn);
+        }
+        let conn = {
+            let mut pool = lock(&self.readers);
+            loop {
+                if let Some(c) = pool.idle.pop() {
+                    break Some(c);
+                }
+                if pool.open < READER_LIMIT {
+                    pool.open += 1;
+                    break None;
+                }
+                pool = self
+                    .reader_free
+                    .wait(pool)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+        };
+        // From here the slot is this thread's: it is given back however `f` ends.
+        let mut lent = Lent {
+            store: self,
+            conn: None,
+        };
         let conn = match conn {
             Some(c) => c,
             None => connect_reader(&self.path, &self.key)?,
         };
-        let out = f(&conn);
-        let mut pool = lock(&self.readers);
-        if pool.len() < READER_POOL {
-            pool.push(conn);
-        }
-        out
+        HOLDS_READER.with(|h| h.set(true));
+        let conn = lent.conn.insert(conn);
+        f(conn)
+    }
+
+    /// How many reader connections are open now (idle or in use): never more than
+    /// [`READER_LIMIT`].
+    pub fn open_readers(&self) -> usize {
+        lock(&self.readers).open
     }
 
     /// For loading many records at once with nobody else using the store: a rollback
@@ -584,7 +667,12 @@ impl SqliteStore {
     /// larger cache, and name index tags merged in one sorted pass at the end. Every write
     /// stays atomic and durable. Turn it off again when done.
     pub fn set_bulk_mode(&self, on: bool) -> Result<()> {
-        lock(&self.readers).clear();
+        {
+            let mut pool = lock(&self.readers);
+            let closed = pool.idle.len();
+            pool.idle.clear();
+            pool.open -= closed;
+        }
         let conn = lock(&self.writer);
         self.bulk.store(on, Ordering::SeqCst);
         if on {
@@ -819,6 +907,41 @@ impl Store for SqliteStore {
             rows.map(|r| Ok(entry_of(&r?))).collect()
         })
     }
+    fn maintain(&self) -> Result<Maintenance> {
+        if self.bulk.load(Ordering::SeqCst) {
+            return Ok(Maintenance::default());
+        }
+        let conn = lock(&self.writer);
+        let mut log = self.path.clone().into_os_string();
+        log.push("-wal");
+        let log_bytes = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+        // Wait a moment for readers, not the ten seconds writes may wait: the writer is
+        // held meanwhile.
+        conn.execute_batch("PRAGMA busy_timeout = 100;")?;
+        let outcome = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        conn.execute_batch("PRAGMA busy_timeout = 10000;")?;
+        match outcome {
+            Ok(busy) => Ok(Maintenance {
+                log_bytes,
+                emptied: busy == 0,
+            }),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Ok(Maintenance {
+                    log_bytes,
+                    emptied: false,
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn audit_head(&self) -> Result<AuditEntry> {
         self.read(|conn| {
             last_audit(conn)?

@@ -1481,3 +1481,51 @@ fn an_abandoned_or_failing_stream_writes_nothing() {
         before.seq
     );
 }
+
+/// Many concurrent readers share at most `READER_LIMIT` connections (each with its own page
+/// cache), every read is answered, and the write-ahead log is emptied by `maintain` after
+/// the writes and reads end — so neither memory nor the log grows with the load.
+#[test]
+fn readers_are_bounded_and_the_log_is_emptied() {
+    let (_tmp, dir, store) = new_store();
+    let ids: Vec<RecordId> = (0..50)
+        .map(|i| create(&store, person("محمد", &format!("Mohammad {i}"), "1990")))
+        .collect();
+    let store = std::sync::Arc::new(store);
+    let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let threads: Vec<_> = (0..64)
+        .map(|t| {
+            let (store, ids, most) = (store.clone(), ids.clone(), most.clone());
+            std::thread::spawn(move || {
+                for round in 0..20 {
+                    let id = ids[(t + round) % ids.len()];
+                    let got = store
+                        .get(RecordKind::Person, id)
+                        .unwrap_or_else(|e| panic!("read: {e}"));
+                    assert_eq!(got.id, id);
+                    most.fetch_max(store.open_readers(), std::sync::atomic::Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join()
+            .unwrap_or_else(|_| panic!("a reading thread failed"));
+    }
+    let most = most.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (1..=athar_store::sqlite::READER_LIMIT).contains(&most),
+        "{most} readers open at once"
+    );
+    let log = dir.database().with_extension("db-wal");
+    let before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    assert!(before > 0, "the writes went through the log");
+    let done = store.maintain().unwrap_or_else(|e| panic!("maintain: {e}"));
+    assert!(done.emptied && done.log_bytes == before, "{done:?}");
+    let after = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(after, 0, "the log was {before} bytes and is emptied");
+    assert_eq!(
+        store.get(RecordKind::Person, ids[7]).map(|r| r.id).ok(),
+        Some(ids[7])
+    );
+}
