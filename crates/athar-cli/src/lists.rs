@@ -102,7 +102,8 @@ pub fn import(args: ImportArgs, dir: &DataDir) -> Result<ExitCode, String> {
             .map_err(|e| e.to_string())?;
     }
     let imported = scope.import_list(&table, &mapping, &request, None, &mut |n| {
-        bar.set_position(n as u64)
+        bar.set_position(n as u64);
+        std::ops::ControlFlow::Continue(())
     });
     if bulk {
         store.set_bulk_mode(false).map_err(|e| e.to_string())?;

@@ -20,6 +20,7 @@
 //! compared with the store first and only its changed rows are held until they are written.
 
 use std::collections::{HashSet, VecDeque};
+use std::ops::ControlFlow;
 
 use athar_model::{
     Citation, Credibility, Event, FuzzyDate, Identifier, Involvement, Person, PersonName, PlaceRef,
@@ -96,6 +97,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("the list needs a name: give --list or [list] name in the mapping")]
     NoListName,
+    #[error("the import was cancelled before it finished; nothing was written")]
+    Cancelled,
 }
 
 fn folded(s: &str) -> String {
@@ -594,16 +597,20 @@ pub fn import_table(
     mapping: &Mapping,
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    import_table_with_progress(store, table, mapping, options, &mut |_| {})
+    import_table_with_progress(store, table, mapping, options, &mut |_| {
+        ControlFlow::Continue(())
+    })
 }
 
-/// [`import_table`], telling `progress` how many rows have been read so far.
+/// [`import_table`], telling `progress` how many rows have been read so far. When it
+/// answers [`ControlFlow::Break`] the import stops with [`ImportError::Cancelled`] and
+/// writes nothing (its one transaction is abandoned).
 pub fn import_table_with_progress(
     store: &dyn Store,
     table: &Table,
     mapping: &Mapping,
     options: &ImportOptions,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut dyn FnMut(usize) -> ControlFlow<()>,
 ) -> Result<ImportReport, ImportError> {
     let vocab = Vocabularies::embedded();
     let list = options.list.trim().to_string();
@@ -813,18 +820,20 @@ impl Run<'_, '_> {
     /// in one transaction. Memory grows with the changed rows, not the unchanged ones.
     fn read_then_write(
         self,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(usize) -> ControlFlow<()>,
     ) -> Result<Option<StreamWritten>, ImportError> {
         let check = self.context.options.check;
         let mut parts: Vec<athar_store::Prepared> = self.source_part.into_iter().collect();
         for (index, chunk) in self.table.rows.chunks(ROWS_PER_CHUNK).enumerate() {
-            progress(index * ROWS_PER_CHUNK);
+            if progress(index * ROWS_PER_CHUNK).is_break() {
+                return Err(ImportError::Cancelled);
+            }
             let taken = self.tally.take(chunk, self.context.chunk(chunk))?;
             if !check {
                 parts.extend(taken);
             }
         }
-        progress(self.table.rows.len());
+        let _ = progress(self.table.rows.len());
         if check || self.tally.refuses_all(self.context.options) || parts.is_empty() {
             return Ok(None);
         }
@@ -841,7 +850,7 @@ impl Run<'_, '_> {
     /// stops it; the rest of the rows are still read then, for the report.
     fn write_while_reading(
         self,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(usize) -> ControlFlow<()>,
     ) -> Result<Option<StreamWritten>, ImportError> {
         std::thread::scope(|scope| {
             // Two chunks ahead at most: enough to keep the writer fed.
@@ -863,7 +872,10 @@ impl Run<'_, '_> {
                 let Ok((chunk, outcomes)) = receive.recv() else {
                     return NextPart::Done;
                 };
-                progress(rows_taken);
+                if progress(rows_taken).is_break() {
+                    failure = Some(ImportError::Cancelled);
+                    return NextPart::Abandon;
+                }
                 rows_taken += chunk.len();
                 match self.tally.take(chunk, outcomes) {
                     Ok(parts) => queue.extend(parts),
@@ -883,7 +895,7 @@ impl Run<'_, '_> {
             for (chunk, outcomes) in receive.iter() {
                 self.tally.take(chunk, outcomes)?;
             }
-            progress(self.table.rows.len());
+            let _ = progress(self.table.rows.len());
             Ok(written)
         })
     }

@@ -348,7 +348,10 @@ fn a_list_of_several_thousand_rows_is_reported_in_file_order() {
         &table,
         &mapping,
         &options(false, false),
-        &mut |rows| seen_progress.push(rows),
+        &mut |rows| {
+            seen_progress.push(rows);
+            std::ops::ControlFlow::Continue(())
+        },
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(refused(&report), expected);

@@ -275,11 +275,30 @@ pub trait Progress: Sync {
     fn stage(&self, _name: &str, _total: u64) {}
     /// `done` more units of the current stage are finished.
     fn advance(&self, _done: u64) {}
+    /// Whoever started the run asks it to stop: it ends with [`LinkError::Cancelled`] at
+    /// its next step.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Reports nothing.
 pub struct Silent;
 impl Progress for Silent {}
+
+/// A run watched through the shared progress of long work (a job's): every stage's units
+/// add to the total, and the run stops when it is cancelled.
+impl Progress for athar_model::progress::Progress {
+    fn stage(&self, _name: &str, total: u64) {
+        self.add_total(total);
+    }
+    fn advance(&self, done: u64) {
+        athar_model::progress::Progress::advance(self, done);
+    }
+    fn cancelled(&self) -> bool {
+        self.is_cancelled()
+    }
+}
 
 /// Records prepared for linkage, with what the comparisons need to know about all of them.
 pub struct Dataset {
@@ -749,6 +768,14 @@ pub fn link(
     progress.stage("blocking", 0);
     let blocks = Blocks::build(&settings.blocking, records, &data.interner);
     timings.blocking_ms = ms(t);
+    let stop_if_asked = || {
+        if progress.cancelled() {
+            Err(LinkError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    stop_if_asked()?;
 
     // u from random pairs.
     let t = Instant::now();
@@ -756,6 +783,7 @@ pub fn link(
     let mut start = Parameters::starting(&levels, 0.5);
     start.u = em::u_from_counts(&sample_level_counts(data, settings, progress));
     timings.u_sampling_ms = ms(t);
+    stop_if_asked()?;
 
     // Patterns of the candidate pairs, or of a random share of them when there are more than
     // training needs: EM learns from how often each pattern occurs, which a sample of a few
@@ -789,6 +817,9 @@ pub fn link(
         .fold(
             PairPatternCounts::default,
             |mut acc: PairPatternCounts, w| {
+                if progress.cancelled() {
+                    return acc;
+                }
                 let rows = |a: u32| in_sample(w.rule, a);
                 for_sampled_pairs_of(&blocks, w, records, settings.mode, rows, |a, b| {
                     *acc.entry((data.pattern(comps, a, b), blocks.rules_agreeing(a, b)))
@@ -805,6 +836,7 @@ pub fn link(
             x
         });
     timings.patterns_ms = ms(t);
+    stop_if_asked()?;
     let sampled: u64 = counts.values().sum();
     // What the sample stands for: the candidate pairs it was drawn from.
     let scale = 1.0 / rate;
@@ -852,6 +884,9 @@ pub fn link(
     let mut links: Vec<Link> = work
         .par_iter()
         .fold(Vec::new, |mut acc, w| {
+            if progress.cancelled() {
+                return acc;
+            }
             let mut n = 0u64;
             let mut found = 0u64;
             for_pairs_of(&blocks, w, records, settings.mode, |a, b| {
@@ -894,6 +929,7 @@ pub fn link(
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
     timings.scoring_ms = ms(t);
+    stop_if_asked()?;
     let compared: u64 = per_rule.iter().map(|n| n.load(Ordering::Relaxed)).sum();
 
     let t = Instant::now();
@@ -981,6 +1017,8 @@ pub enum LinkError {
         "no blocking rule applies to these fields; map at least a name and a date, or an identifier"
     )]
     NoBlockingRule,
+    #[error("the linkage run was cancelled before it finished")]
+    Cancelled,
 }
 
 /// How many compared pairs had each (pattern, rules agreeing): one entry for every pair of

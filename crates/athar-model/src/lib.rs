@@ -26,6 +26,7 @@ pub mod ids;
 pub mod matching;
 pub mod person;
 pub mod place;
+pub mod progress;
 pub mod record;
 pub mod sealing;
 pub mod source;

@@ -19,6 +19,7 @@
 
 use super::EstimateError;
 use super::table::CaptureTable;
+use athar_model::progress::Progress;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution, Gamma, Poisson};
@@ -384,11 +385,24 @@ fn beta_pair(rng: &mut ChaCha8Rng, a: f64, b: f64) -> (f64, f64) {
     (x / (x + y), y / (x + y))
 }
 
+/// Passes each chain makes before its burn-in, to leave the starting values behind.
+pub const WARM_UP_PASSES: usize = 500;
+
 /// Runs the sampler on a table: `settings.chains` independent chains (in parallel, one
 /// thread each), each with its own warm-up and burn-in, sharing the draws between them.
 /// Chain c uses stream c of the ChaCha generator seeded with `settings.seed`, so the result
 /// depends on the seed and the number of chains, never on thread timing.
 pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResult, EstimateError> {
+    lcmcr_with(table, settings, &Progress::new())
+}
+
+/// [`lcmcr`], counting passes (warm-up included, every chain's) in `progress` and
+/// stopping with [`EstimateError::Cancelled`] within a pass of being cancelled.
+pub fn lcmcr_with(
+    table: &CaptureTable,
+    settings: &LcmcrSettings,
+    progress: &Progress,
+) -> Result<LcmcrResult, EstimateError> {
     if settings.classes < 2 || settings.classes > 1000 {
         return Err(EstimateError::Invalid(
             "the number of latent classes must be between 2 and 1000".into(),
@@ -410,12 +424,15 @@ pub fn lcmcr(table: &CaptureTable, settings: &LcmcrSettings) -> Result<LcmcrResu
             "the Gamma prior on α needs a positive shape and rate".into(),
         ));
     }
+    let per_chain_passes = (WARM_UP_PASSES + settings.burnin) as u64
+        + (settings.samples / settings.chains + 1) as u64 * settings.thin as u64;
+    progress.add_total(per_chain_passes.saturating_mul(settings.chains as u64));
     let outcomes: Vec<Result<ChainDraws, EstimateError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..settings.chains)
             .map(|c| {
                 let share = settings.samples / settings.chains
                     + usize::from(c < settings.samples % settings.chains);
-                scope.spawn(move || run_chain(table, settings, c as u64, share))
+                scope.spawn(move || run_chain(table, settings, c as u64, share, progress))
             })
             .collect();
         handles
@@ -483,6 +500,7 @@ fn run_chain(
     settings: &LcmcrSettings,
     stream: u64,
     samples: usize,
+    progress: &Progress,
 ) -> Result<ChainDraws, EstimateError> {
     let lists = table.list_count();
     let cells: Vec<(Vec<bool>, u64)> = table
@@ -533,18 +551,24 @@ fn run_chain(
         order: (0..k_count).collect(),
     };
     chain.sort_classes();
-    for _ in 0..500 {
+    for _ in 0..WARM_UP_PASSES {
+        progress.check()?;
         chain.pass(false)?;
     }
+    progress.advance(WARM_UP_PASSES as u64);
     for _ in 0..settings.burnin {
+        progress.check()?;
         chain.pass(true)?;
+        progress.advance(1);
     }
     let mut draws = Vec::with_capacity(samples);
     let mut classes_used = Vec::with_capacity(samples);
     for _ in 0..samples {
         for _ in 0..settings.thin {
+            progress.check()?;
             chain.pass(true)?;
         }
+        progress.advance(settings.thin as u64);
         draws.push(observed + chain.unseen);
         classes_used.push(chain.classes_used());
     }

@@ -17,6 +17,7 @@ pub use lcmcr::{LcmcrResult, LcmcrSettings};
 pub use loglinear::{Coefficient, LoglinearFit, Model, ProfileInterval};
 pub use table::{CaptureTable, TableError};
 
+use athar_model::progress::Progress;
 use serde::Serialize;
 
 /// Why an estimate cannot be given.
@@ -36,6 +37,14 @@ pub enum EstimateError {
     Invalid(String),
     #[error("no estimate: {0}")]
     NoModel(String),
+    #[error("the estimate was cancelled before it finished")]
+    Cancelled,
+}
+
+impl From<athar_model::progress::Cancelled> for EstimateError {
+    fn from(_: athar_model::progress::Cancelled) -> Self {
+        EstimateError::Cancelled
+    }
 }
 
 /// How to estimate.
@@ -251,6 +260,18 @@ pub fn estimate(
     method: &Method,
     level: f64,
 ) -> Result<Estimate, EstimateError> {
+    estimate_with(table, method, level, &Progress::new())
+}
+
+/// [`estimate`], counting the sampler's passes in `progress` and ending with
+/// [`EstimateError::Cancelled`] soon after it is cancelled.
+pub fn estimate_with(
+    table: &CaptureTable,
+    method: &Method,
+    level: f64,
+    progress: &Progress,
+) -> Result<Estimate, EstimateError> {
+    progress.check()?;
     if !(level > 0.0 && level < 1.0) {
         return Err(EstimateError::Invalid(format!(
             "the interval level must be between 0 and 1 (0.95 for 95 %), not {level}"
@@ -391,7 +412,7 @@ pub fn estimate(
             ))
         }
         Method::Lcmcr(settings) => {
-            let result = lcmcr::lcmcr(table, settings)?;
+            let result = lcmcr::lcmcr_with(table, settings, progress)?;
             let tail = (1.0 - level) / 2.0;
             let mut warnings = Vec::new();
             let at_truncation = result.share_at_truncation(settings.classes);
