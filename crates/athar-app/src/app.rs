@@ -18,6 +18,7 @@ pub struct App {
     store: Arc<dyn Backend>,
     facts: FactsCache,
     views: ViewLog,
+    pub(crate) jobs: crate::jobs::Jobs,
 }
 
 /// How long the server gathers an author's views before auditing them as one entry.
@@ -56,6 +57,7 @@ impl App {
             store,
             facts: FactsCache::default(),
             views: ViewLog::new(window),
+            jobs: crate::jobs::Jobs::default(),
         }
     }
 
@@ -63,6 +65,13 @@ impl App {
     /// calls it now and then, and when it stops.
     pub fn flush_views(&self, all: bool) -> Result<()> {
         self.views.flush(self.store.as_ref(), all)
+    }
+
+    /// Keep the store bounded while serving: the views whose window has passed are audited,
+    /// then the write-ahead log is written back and emptied if no reader holds it.
+    pub fn maintain(&self) -> Result<athar_store::Maintenance> {
+        self.flush_views(false)?;
+        self.store.maintain()
     }
 
     /// The scope of an authenticated member of `org`, acting as `author`. Adapters make

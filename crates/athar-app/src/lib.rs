@@ -25,6 +25,8 @@
 //! - [`sharing`]: what an organisation lets others see of its records, with consent.
 //! - [`accounts`]: who may add which account where; a coalition administrator runs
 //!   organisations without ever gaining an account that reads their records; API tokens.
+//! - [`jobs`]: long work (estimates, linkage runs, imports, reports) on threads of its
+//!   own, polled, fetched or cancelled by the account that started it.
 //! - [`linkage`], [`evidence`], [`lists`]: linkage runs and decisions, the evidence vault,
 //!   imports and exports, each as the organisation.
 //!
@@ -40,6 +42,7 @@ mod app;
 pub mod cases;
 pub mod counting;
 pub mod evidence;
+pub mod jobs;
 pub mod journey;
 pub mod linkage;
 pub mod lists;

@@ -35,7 +35,7 @@ impl Scope<'_> {
         mapping: &Mapping,
         request: &ImportRequest,
         original: Option<(&[u8], Option<&str>)>,
-        progress: &mut dyn FnMut(usize),
+        progress: &mut dyn FnMut(usize) -> std::ops::ControlFlow<()>,
     ) -> Result<ImportReport, ImportError> {
         let options = ImportOptions {
             list: request.list.clone(),

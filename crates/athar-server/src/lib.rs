@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod auth;
 pub mod evidence;
+pub mod jobs;
 pub mod linkage;
 pub mod lists;
 pub mod lookups;
@@ -60,8 +61,9 @@ pub struct AppState {
     pub throttle: Arc<auth::Throttle>,
     /// The most work one estimate may ask for (see `stats::estimate_work`).
     pub estimate_limit: u64,
-    /// Organisations with an estimate running: one at a time each.
-    pub estimates_running: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// How long a request for long work waits for it before answering 202 with the
+    /// job's address (`jobs`).
+    pub job_wait: std::time::Duration,
     /// Each route's access policy by path and method, from [`endpoints`] when the router
     /// is built: looked up on every request, built once.
     pub access: Arc<AccessTable>,
@@ -83,7 +85,7 @@ impl AppState {
             throttle: Arc::new(auth::Throttle::default()),
             access: Arc::default(),
             estimate_limit: stats::DEFAULT_ESTIMATE_LIMIT,
-            estimates_running: Arc::default(),
+            job_wait: jobs::DEFAULT_JOB_WAIT,
         }
     }
 }
@@ -444,6 +446,46 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         e(
             "GET",
+            "/api/jobs",
+            "Your long work (estimates, linkage runs, imports, reports) still known, newest first",
+            "jobs",
+            None,
+            None,
+            Needs(OwnAccount),
+            get(jobs::list),
+        ),
+        e(
+            "GET",
+            "/api/jobs/{id}",
+            "How far one of your jobs has come (running, finished, cancelled; units done of those known)",
+            "jobs",
+            None,
+            None,
+            Needs(OwnAccount),
+            get(jobs::status),
+        ),
+        e(
+            "GET",
+            "/api/jobs/{id}/result",
+            "A finished job's answer, exactly as the request would have answered had it been quick",
+            "jobs",
+            None,
+            None,
+            Needs(OwnAccount),
+            get(jobs::result),
+        ),
+        e(
+            "DELETE",
+            "/api/jobs/{id}",
+            "Cancel one of your jobs: it stops at its next step and writes nothing",
+            "jobs",
+            None,
+            None,
+            Needs(OwnAccount),
+            delete(jobs::cancel),
+        ),
+        e(
+            "GET",
             "/api/audit/head",
             "The last audit entry: its hash commits to the whole history",
             "audit",
@@ -749,15 +791,16 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // Views gathered for the audit chain are written when their window passes, even when
-    // nobody reads anything more, and all of them when the server stops.
+    // nobody reads anything more, and all of them when the server stops; the write-ahead
+    // log is emptied whenever no reader holds it, so it stays small under continuous reads.
     let app = state.app.clone();
     let flusher = tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
         loop {
             every.tick().await;
             let app = app.clone();
-            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.flush_views(false)).await {
-                tracing::error!(error = %e, "views could not be written to the audit chain");
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || app.maintain()).await {
+                tracing::error!(error = %e, "views could not be audited or the log kept small");
             }
         }
     });

@@ -8,19 +8,20 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use athar_link::Silent;
+use athar_link::LinkError;
 use athar_link::stored::{RunError, RunOptions};
+use athar_model::progress::Progress;
 use athar_model::validation::FieldError;
 use athar_model::{MatchDecision, RecordId};
 
-use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem, QueryParams};
 use crate::records::{RecordOut, in_scope, parse_id};
+use crate::{AppState, jobs};
 
 /// `POST /api/linkage/runs`: what to link.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -63,10 +64,12 @@ fn run_problem(e: RunError) -> Problem {
     }
 }
 
-/// `POST /api/linkage/runs`: link and keep the run.
+/// `POST /api/linkage/runs`: link and keep the run — a job (`jobs`), since a run over
+/// many lists takes minutes; cancelled, it keeps nothing.
 pub async fn start_run(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(request): JsonBody<RunRequest>,
 ) -> Result<Response, Problem> {
     let options = RunOptions {
@@ -74,20 +77,21 @@ pub async fn start_run(
         threshold: request.threshold,
         seed: request.seed,
     };
-    let app = state.app.clone();
-    let outcome =
-        tokio::task::spawn_blocking(move || caller.scope(&app).run_linkage(&options, &Silent))
-            .await
-            .map_err(|_| {
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "The linkage run failed",
-                    "فشل تشغيل الربط",
-                )
-            })?
-            .map_err(run_problem)?;
-    Ok((StatusCode::CREATED, Json(outcome)).into_response())
+    let work = move |scope: &athar_app::Scope<'_>, progress: &Progress| match scope
+        .run_linkage(&options, progress)
+    {
+        Ok(outcome) => Some(jobs::json_output(StatusCode::CREATED, &outcome)),
+        Err(RunError::Link(LinkError::Cancelled)) => None,
+        Err(e) => Some(jobs::problem_output(run_problem(e))),
+    };
+    jobs::run(
+        &state,
+        &caller,
+        &headers,
+        athar_app::jobs::LINKAGE,
+        Box::new(work),
+    )
+    .await
 }
 
 /// `GET /api/linkage`: the latest run and how the linkage stands with the decisions.

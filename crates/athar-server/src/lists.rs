@@ -6,24 +6,28 @@
 //! cell values), the rest go in atomically, in the caller's organisation; `check=true`
 //! writes nothing and `strict=true` writes nothing if any row is refused. An export holds
 //! what the organisation may see, formulas defused, and is an entry of the audit chain.
+//! A long import is a job (`jobs`): answered within a few seconds, or 202 with its address.
 
 use athar_app::lists::ImportRequest;
+use std::ops::ControlFlow;
+
 use athar_ingest::export::Format;
+use athar_ingest::import::ImportError;
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_any;
 use athar_model::Vocabularies;
 use athar_model::consent::Purpose;
+use athar_model::progress::Progress;
 use athar_model::validation::FieldError;
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{Form, Problem, QueryParams};
 use crate::records::in_scope;
+use crate::{AppState, jobs};
 
 /// The largest list file the API takes.
 pub const IMPORT_LIMIT: usize = 64 << 20;
@@ -50,6 +54,7 @@ pub struct ImportQuery {
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     QueryParams(query): QueryParams<ImportQuery>,
     Form(mut form): Form,
 ) -> Result<Response, Problem> {
@@ -99,8 +104,6 @@ pub async fn import(
         .ok_or_else(|| invalid("mapping", "the mapping is missing", "ملف الربط مفقود"))?;
     let mapping = Mapping::parse(&mapping_text, Vocabularies::embedded())
         .map_err(|e| invalid("mapping", e.to_string(), "ملف الربط غير صالح"))?;
-    let table =
-        read_any(&file).map_err(|e| invalid("file", e.to_string(), "تعذّرت قراءة ملف القائمة"))?;
     let list = query
         .list
         .clone()
@@ -118,28 +121,61 @@ pub async fn import(
         check: query.check.unwrap_or(false),
         strict: query.strict.unwrap_or(false),
     };
-    let report = in_scope(&state, caller, move |scope| {
+    // Reading the file and taking its rows can be long: a job (`jobs`), its progress the
+    // rows taken, cancelled before anything is written.
+    let work = move |scope: &athar_app::Scope<'_>, progress: &Progress| {
+        let table = match read_any(&file) {
+            Ok(table) => table,
+            Err(e) => {
+                return Some(jobs::problem_output(invalid(
+                    "file",
+                    e.to_string(),
+                    "تعذّرت قراءة ملف القائمة",
+                )));
+            }
+        };
+        progress.add_total(table.rows.len() as u64);
         // The file itself is kept, sealed in the vault about the list, once per version.
-        scope
-            .import_list(
-                &table,
-                &mapping,
-                &request,
-                Some((&file, filename.as_deref())),
-                &mut |_| {},
-            )
-            .map_err(|e| match e {
-                athar_ingest::import::ImportError::Store(e) => e,
-                other => athar_store::StoreError::Database(other.to_string()),
-            })
-    })
-    .await?;
-    let status = if report.written {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+        let outcome = scope.import_list(
+            &table,
+            &mapping,
+            &request,
+            Some((&file, filename.as_deref())),
+            &mut |rows| {
+                progress.set_done(rows as u64);
+                if progress.is_cancelled() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        );
+        match outcome {
+            Ok(report) => {
+                let status = if report.written {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                };
+                Some(jobs::json_output(status, &report))
+            }
+            Err(ImportError::Cancelled) => None,
+            Err(ImportError::Store(e)) => Some(jobs::problem_output(Problem::from(e))),
+            Err(other) => Some(jobs::problem_output(invalid(
+                "list",
+                other.to_string(),
+                "تعذّر استيراد القائمة",
+            ))),
+        }
     };
-    Ok((status, Json(report)).into_response())
+    jobs::run(
+        &state,
+        &caller,
+        &headers,
+        athar_app::jobs::IMPORT,
+        Box::new(work),
+    )
+    .await
 }
 
 /// `GET /api/exports/persons?format=csv|json|xlsx|uwazi&pseudonymised=true&purpose=…`.

@@ -3,26 +3,29 @@
 //! in, `athar_app::reports` prepares them for the caller's organisation, the layout out.
 
 use athar_app::Scope;
+use athar_app::jobs::JobOutput;
 use athar_app::reports::{
     BriefRequest, CaseRequest, Rendered, ReportError, ReportRequest, render, render_brief,
     render_wgeid,
 };
+use athar_model::progress::Progress;
 use athar_model::validation::FieldError;
 use athar_model::{RecordId, RecordKind};
 use athar_store::StoreError;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 
-use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{Problem, QueryParams};
+use crate::{AppState, jobs};
 
 /// `GET /api/reports/periodic`: the report as JSON (for the web UI), or as an HTML or PDF
 /// file to download.
 pub async fn periodic(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     QueryParams(request): QueryParams<ReportRequest>,
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
@@ -30,6 +33,7 @@ pub async fn periodic(
     hand_out(
         state,
         caller,
+        headers,
         ("report", "periodic".into()),
         format,
         lang,
@@ -45,6 +49,7 @@ pub async fn periodic(
 pub async fn brief(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     QueryParams(request): QueryParams<BriefRequest>,
 ) -> Result<Response, Problem> {
     let format = request.format.clone().unwrap_or_else(|| "json".into());
@@ -53,6 +58,7 @@ pub async fn brief(
     hand_out(
         state,
         caller,
+        headers,
         ("report", what),
         format,
         lang,
@@ -69,6 +75,7 @@ pub async fn brief(
 pub async fn wgeid(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(id): Path<String>,
     QueryParams(request): QueryParams<CaseRequest>,
 ) -> Result<Response, Problem> {
@@ -86,6 +93,7 @@ pub async fn wgeid(
     hand_out(
         state,
         caller,
+        headers,
         ("wgeid", what),
         format,
         lang,
@@ -99,32 +107,59 @@ pub async fn wgeid(
 
 type Layout = Result<Rendered, String>;
 
-/// Prepares and lays out a report off the async threads, records it in the audit chain
-/// with the hash of what is handed out, and answers with it.
+/// Prepares and lays out a report as a job (`jobs`), records it in the audit chain with the
+/// hash of what is handed out, and answers with it.
 async fn hand_out(
     state: AppState,
     caller: Caller,
+    headers: HeaderMap,
     (action, what): (&'static str, String),
     format: String,
     lang: String,
     make: impl FnOnce(&Scope<'_>, &str) -> Result<Layout, ReportError> + Send + 'static,
 ) -> Result<Response, Problem> {
-    let app = state.app.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let scope = caller.scope(&app);
-        let rendered = make(&scope, &format)?.map_err(|e| {
-            tracing::error!("report layout failed: {e}");
-            ReportError::Invalid {
-                field: "format",
-                problem: "this report could not be laid out".into(),
-            }
-        })?;
-        scope.record_handout(action, &what, (&format, &lang), &rendered)?;
-        Ok::<_, ReportError>(rendered)
-    })
+    let work = move |scope: &Scope<'_>, progress: &Progress| {
+        let outcome = make(scope, &format).and_then(|laid_out| {
+            let rendered = laid_out.map_err(|e| {
+                tracing::error!("report layout failed: {e}");
+                ReportError::Invalid {
+                    field: "format",
+                    problem: "this report could not be laid out".into(),
+                }
+            })?;
+            Ok(rendered)
+        });
+        if progress.is_cancelled() {
+            // Nobody waits for it: nothing is handed out, so nothing is recorded.
+            return None;
+        }
+        let rendered = match outcome.and_then(|rendered| {
+            scope.record_handout(action, &what, (&format, &lang), &rendered)?;
+            Ok(rendered)
+        }) {
+            Ok(rendered) => rendered,
+            Err(e) => return Some(jobs::problem_output(report_problem(e))),
+        };
+        Some(JobOutput {
+            status: 200,
+            media_type: rendered.media_type.to_string(),
+            file_name: (rendered.extension != "json")
+                .then(|| format!("athar-report.{}", rendered.extension)),
+            bytes: rendered.bytes,
+        })
+    };
+    jobs::run(
+        &state,
+        &caller,
+        &headers,
+        athar_app::jobs::REPORT,
+        Box::new(work),
+    )
     .await
-    .map_err(|_| Problem::internal())?;
-    let rendered = outcome.map_err(|e| match e {
+}
+
+fn report_problem(e: ReportError) -> Problem {
+    match e {
         ReportError::Invalid { field, problem } => Problem::invalid(vec![FieldError::new(
             field,
             "report.invalid",
@@ -144,25 +179,5 @@ async fn hand_out(
             id,
         }),
         ReportError::Store(e) => Problem::from(e),
-    })?;
-    let disposition = (rendered.extension != "json")
-        .then(|| {
-            HeaderValue::from_str(&format!(
-                "attachment; filename=\"athar-report.{}\"",
-                rendered.extension
-            ))
-            .ok()
-        })
-        .flatten();
-    let mut response = (
-        [(header::CONTENT_TYPE, rendered.media_type)],
-        rendered.bytes,
-    )
-        .into_response();
-    if let Some(value) = disposition {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
 }

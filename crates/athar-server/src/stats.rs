@@ -11,19 +11,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use athar_link::stored::LinkageState;
 use athar_model::validation::FieldError;
 use athar_stats::counts::{Dimension, Filter};
-use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, MethodOptions};
+use athar_stats::mse::{self, CaptureTable, EstimateError, LcmcrSettings, Method, MethodOptions};
 
-use crate::AppState;
 use crate::auth::Caller;
 use crate::problem::{JsonBody, Problem, QueryParams};
 use crate::records::in_scope;
+use crate::{AppState, jobs};
 
 /// Figures with the linkage they were counted under.
 #[derive(Serialize)]
@@ -215,25 +215,13 @@ pub fn estimate_work(settings: &LcmcrSettings, table: &CaptureTable) -> u64 {
         .saturating_mul(table.list_count().max(1) as u64)
 }
 
-/// While it lives, the organisation has an estimate running.
-struct Running {
-    set: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
-    org: i64,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(mut set) = self.set.lock() {
-            set.remove(&self.org);
-        }
-    }
-}
-
 /// `POST /api/estimate`: refused before it starts when it would ask for more work than the
-/// server allows, or while another estimate of the organisation runs.
+/// server allows, or while another estimate of the organisation runs; a job (`jobs`),
+/// cancelled when the client goes away before it ends.
 pub async fn estimate(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<EstimateRequest>,
 ) -> Result<Response, Problem> {
     let invalid = |field: &str, en: String, ar: &str| {
@@ -289,24 +277,6 @@ pub async fn estimate(
             ));
         }
     }
-    let running = {
-        let org = caller.org();
-        let Ok(mut set) = state.estimates_running.lock() else {
-            return Err(Problem::internal());
-        };
-        if !set.insert(org) {
-            return Err(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "estimate-running",
-                "An estimate of your organisation is running; ask again when it ends",
-                "يجري تقدير لمنظمتك الآن؛ أعد الطلب عند انتهائه",
-            ));
-        }
-        Running {
-            set: state.estimates_running.clone(),
-            org,
-        }
-    };
     let options = MethodOptions {
         terms: req.terms,
         lists: req.lists,
@@ -316,21 +286,27 @@ pub async fn estimate(
     let method = Method::from_name(&method_name, &options, &table)
         .map_err(|e| invalid("method", e, "الطريقة أو خياراتها غير صالحة"))?;
     let level = req.level.unwrap_or(0.95);
-    let result = tokio::task::spawn_blocking(move || {
-        let outcome = mse::estimate(&table, &method, level);
-        drop(running);
-        outcome
-    })
+    let work = move |_: &athar_app::Scope<'_>, progress: &athar_model::progress::Progress| {
+        match mse::estimate_with(&table, &method, level, progress) {
+            Ok(estimate) => Some(jobs::json_output(StatusCode::OK, &estimate)),
+            Err(EstimateError::Cancelled) => None,
+            Err(e) => Some(jobs::problem_output(
+                Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "no-estimate",
+                    "The data cannot support this estimate",
+                    "لا تسمح البيانات بهذا التقدير",
+                )
+                .detail(e.to_string()),
+            )),
+        }
+    };
+    jobs::run(
+        &state,
+        &caller,
+        &headers,
+        athar_app::jobs::ESTIMATE,
+        Box::new(work),
+    )
     .await
-    .map_err(|_| Problem::internal())?;
-    match result {
-        Ok(estimate) => Ok(Json(estimate).into_response()),
-        Err(e) => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no-estimate",
-            "The data cannot support this estimate",
-            "لا تسمح البيانات بهذا التقدير",
-        )
-        .detail(e.to_string())),
-    }
 }

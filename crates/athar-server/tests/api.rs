@@ -76,6 +76,9 @@ async fn start() -> Server {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let mut state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
     state.evidence_limit = 5 << 20;
+    // Long work answers as a job after this wait; these tests want the answers themselves
+    // (the job tests ask for 202 with `Prefer: respond-async`).
+    state.job_wait = std::time::Duration::from_secs(600);
     tokio::spawn(athar_server::serve(listener, state, async {
         let _ = rx.await;
     }));
