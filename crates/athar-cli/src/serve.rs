@@ -26,6 +26,9 @@ pub struct ServeArgs {
     pub estimate_limit: u64,
 }
 
+/// Blocking threads the server may run at once (tokio's default is 512).
+const SERVE_BLOCKING_THREADS: usize = 64;
+
 pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
     let ServeArgs {
         addr,
@@ -69,7 +72,10 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
     } else {
         open_store(dir)?
     };
+    // Handlers run the use cases on blocking threads; the store lends at most a few reader
+    // connections, so more threads than this would only wait for one while holding memory.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(SERVE_BLOCKING_THREADS)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

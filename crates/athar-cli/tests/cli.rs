@@ -1265,6 +1265,13 @@ fn a_damaged_store_file_fails_verify_with_an_answer_in_json_too() {
     let failed =
         report["ok"] == false || report["problems"].as_array().is_some_and(|p| !p.is_empty());
     assert!(failed, "{report}");
+    if report["ok"] == false {
+        let error = report["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("damaged") && error.contains("backup"),
+            "the answer should say the file is damaged and what to do: {report}"
+        );
+    }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("ERROR CORE"), "{stderr}");
 }

@@ -475,6 +475,12 @@ pub enum StoreError {
     Io { path: String, error: std::io::Error },
     #[error("database error: {0}")]
     Database(String),
+    /// A page of the store file failed its authentication or structure check: the file was
+    /// changed or damaged on disk.
+    #[error(
+        "the store file is damaged ({0}); run `athar verify` to see where, and restore the last backup"
+    )]
+    Damaged(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -104,7 +104,13 @@ impl Drop for Lent<'_> {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        StoreError::Database(e.to_string())
+        match e.sqlite_error_code() {
+            // A page whose HMAC fails reads as "not a database" once the store is open.
+            Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+                StoreError::Damaged(e.to_string())
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
     }
 }
 
