@@ -69,7 +69,7 @@ impl Journey {
                 })
                 .collect();
             let mut used = vec![false; steps.len()];
-            journey_order(&model)
+            journey_order(&model, Vocabularies::embedded())
                 .iter()
                 .filter_map(|placed| {
                     let i = (0..steps.len()).find(|&i| {

@@ -628,7 +628,7 @@ mod tests {
                 })
                 .collect();
             *statuses
-                .entry(derive_status(&journey_order(&steps), vocab))
+                .entry(derive_status(&journey_order(&steps, vocab), vocab))
                 .or_default() += 1;
             let RecordBody::Person(p) = &person
                 .iter()

@@ -24,8 +24,8 @@ use std::ops::ControlFlow;
 
 use athar_model::{
     Citation, Credibility, Event, FuzzyDate, Identifier, Involvement, Person, PersonName, PlaceRef,
-    RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source, Verification,
-    Vocabularies,
+    RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source, Temporal,
+    Verification, Vocabularies,
 };
 use athar_store::{Change, ChangeSet, NextPart, Store, StoreError, StreamWritten, WriteHeader};
 use rayon::prelude::*;
@@ -225,6 +225,35 @@ fn derived_id(
     let b = org.tag(&format!("import-id-b\u{1f}{joined}")) as u64;
     // Time bits from the hash too: stable across imports (these ids do not sort by time).
     Ok(RecordId::from_parts(a >> 16, b as u32, b >> 32 ^ a))
+}
+
+/// One row's events put in journey order (return, arrest, detention … fate: see
+/// `Vocabularies::journey_rank`) and each linked (`previous`) to the one before it, so that
+/// the row's order holds whatever the precision of its dates ("returned 2024-04-04,
+/// arrested 04/2024"). A link is never set against the dates: where an event's dates lie
+/// wholly before an earlier-ranked one's, the chain is cut there and dates decide.
+fn link_in_journey_order(events: &mut [(String, RecordId, Event)], vocab: &Vocabularies) {
+    events.sort_by(|a, b| {
+        vocab
+            .journey_rank(&a.0)
+            .cmp(&vocab.journey_rank(&b.0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let mut chain_start = 0;
+    for i in 1..events.len() {
+        let contradicted = events[chain_start..i]
+            .iter()
+            .any(|(_, _, before)| events[i].2.start.compare(&before.start) == Temporal::Before);
+        if contradicted {
+            chain_start = i;
+            events[i].2.previous = None;
+        } else {
+            events[i].2.previous = Some(events[i - 1].1);
+        }
+    }
+    if let Some(first) = events.first_mut() {
+        first.2.previous = None;
+    }
 }
 
 /// What one row becomes.
@@ -536,9 +565,14 @@ impl RowContext<'_> {
             Ok(())
         };
         upsert(person_id, RecordBody::Person(person))?;
-        for (kind, mut event) in row.events {
-            event.sources = self.cite.to_vec();
+        let mut events = Vec::with_capacity(row.events.len());
+        for (kind, event) in row.events {
             let event_id = derived_id(store, options.owner, &["event", list, &row_key, &kind])?;
+            events.push((kind, event_id, event));
+        }
+        link_in_journey_order(&mut events, self.vocab);
+        for (kind, event_id, mut event) in events {
+            event.sources = self.cite.to_vec();
             upsert(event_id, RecordBody::Event(event))?;
             let involvement_id = derived_id(
                 store,

@@ -334,6 +334,8 @@ pub enum DateError {
     YearOutOfRange(i32),
     #[error("the range ends before it starts")]
     ReversedRange,
+    #[error("the date gives a day but no month (a month written 00 is unknown)")]
+    DayWithoutMonth,
 }
 
 impl DateError {
@@ -345,6 +347,7 @@ impl DateError {
             DateError::DayOutOfRange { .. } => "date.day_out_of_range",
             DateError::YearOutOfRange(_) => "date.year_out_of_range",
             DateError::ReversedRange => "date.reversed_range",
+            DateError::DayWithoutMonth => "date.day_without_month",
         }
     }
 
@@ -360,6 +363,9 @@ impl DateError {
             }
             DateError::YearOutOfRange(y) => format!("السنة {y} خارج النطاق المقبول {MIN_YEAR}–{MAX_YEAR}"),
             DateError::ReversedRange => "نهاية الفترة تسبق بدايتها".into(),
+            DateError::DayWithoutMonth => {
+                "التاريخ يذكر اليوم دون الشهر (الشهر المكتوب 00 غير معروف)".into()
+            }
         }
     }
 }
@@ -472,8 +478,8 @@ const APPROX_PREFIXES: &[&str] = &[
 
 fn parse(input: &str) -> Result<FuzzyDate, DateError> {
     let text = normalise_digits(input);
-    let mut text = text.trim().to_lowercase();
-    if UNKNOWN_WORDS.contains(&text.as_str()) {
+    let mut text = without_midnight(text.trim()).to_lowercase();
+    if UNKNOWN_WORDS.contains(&text.as_str()) || is_all_zero_date(&text) {
         return Ok(FuzzyDate::Unknown);
     }
     let mut approximate = false;
@@ -546,6 +552,33 @@ fn parse(input: &str) -> Result<FuzzyDate, DateError> {
     Ok(FuzzyDate::On { date, approximate })
 }
 
+/// Databases export a date column as a timestamp at midnight (`2019-03-12 00:00:00`,
+/// `2019-03-12T00:00`): the time says nothing, so it is set aside. Any other time of day is
+/// left in place, and the date is refused as not recognised.
+fn without_midnight(text: &str) -> &str {
+    for midnight in [
+        " 00:00:00",
+        "T00:00:00",
+        " 00:00",
+        "T00:00",
+        "t00:00:00",
+        "t00:00",
+    ] {
+        if let Some(date) = text.strip_suffix(midnight) {
+            return date.trim_end();
+        }
+    }
+    text
+}
+
+/// `0000-00-00`, `00/00/0000`, `0000`: a database's way of writing "no date".
+fn is_all_zero_date(text: &str) -> bool {
+    text.contains('0')
+        && text
+            .chars()
+            .all(|c| c == '0' || matches!(c, '-' | '/' | '.'))
+}
+
 fn range(from: PartialDate, to: PartialDate, approximate: bool) -> Result<FuzzyDate, DateError> {
     if to.last_day() < from.first_day() {
         return Err(DateError::ReversedRange);
@@ -578,16 +611,26 @@ fn year_of(part: &str) -> Result<i32, DateError> {
 }
 
 /// One date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `MM/YYYY`, `DD/MM/YYYY` (also with `.` or `-`
-/// between day, month and year).
+/// between day, month and year). A month or day written as zeros is unknown, as databases
+/// write it: `1992-00-00` is the year 1992, `1992-03-00` and `00/03/1992` are March 1992.
 fn parse_point(text: &str) -> Result<PartialDate, DateError> {
     let parts: Vec<&str> = text.split(['-', '/', '.']).map(str::trim).collect();
-    match parts.as_slice() {
-        [y] => PartialDate::year(year_of(y)?),
-        [a, b] if a.len() == 4 => PartialDate::month(year_of(a)?, number(b)?),
-        [a, b] if b.len() == 4 => PartialDate::month(year_of(b)?, number(a)?),
-        [a, b, c] if a.len() == 4 => PartialDate::day(year_of(a)?, number(b)?, number(c)?),
-        [a, b, c] if c.len() == 4 => PartialDate::day(year_of(c)?, number(b)?, number(a)?),
-        _ => Err(DateError::Unrecognised),
+    let (year, month, day) = match parts.as_slice() {
+        [y] => (*y, None, None),
+        [a, b] if a.len() == 4 => (*a, Some(*b), None),
+        [a, b] if b.len() == 4 => (*b, Some(*a), None),
+        [a, b, c] if a.len() == 4 => (*a, Some(*b), Some(*c)),
+        [a, b, c] if c.len() == 4 => (*c, Some(*b), Some(*a)),
+        _ => return Err(DateError::Unrecognised),
+    };
+    let year = year_of(year)?;
+    let month = month.map(number).transpose()?.filter(|m| *m != 0);
+    let day = day.map(number).transpose()?.filter(|d| *d != 0);
+    match (month, day) {
+        (None, None) => PartialDate::year(year),
+        (Some(m), None) => PartialDate::month(year, m),
+        (Some(m), Some(d)) => PartialDate::day(year, m, d),
+        (None, Some(_)) => Err(DateError::DayWithoutMonth),
     }
 }
 
@@ -622,6 +665,36 @@ mod tests {
         assert_eq!(p("").to_string(), "unknown");
         assert_eq!(p("غير معروف").to_string(), "unknown");
         assert_eq!(p("Unknown"), FuzzyDate::Unknown);
+    }
+
+    #[test]
+    fn reads_the_zeros_and_timestamps_databases_export() {
+        assert_eq!(p("0000-00-00"), FuzzyDate::Unknown);
+        assert_eq!(p("00/00/0000"), FuzzyDate::Unknown);
+        assert_eq!(p("0000"), FuzzyDate::Unknown);
+        assert_eq!(p("0000-00-00 00:00:00"), FuzzyDate::Unknown);
+        assert_eq!(p("1992-00-00").to_string(), "1992");
+        assert_eq!(p("1992-03-00").to_string(), "1992-03");
+        assert_eq!(p("00/03/1992").to_string(), "1992-03");
+        assert_eq!(p("00/00/1992").to_string(), "1992");
+        assert_eq!(p("1992-00").to_string(), "1992");
+        assert_eq!(p("2019-03-12 00:00:00").to_string(), "2019-03-12");
+        assert_eq!(p("2019-03-12T00:00").to_string(), "2019-03-12");
+        assert_eq!(p("~1992-00-00").to_string(), "~1992");
+        assert_eq!(
+            FuzzyDate::parse("1992-00-12"),
+            Err(DateError::DayWithoutMonth)
+        );
+        // A year of zeros with a month or day names no year at all.
+        assert_eq!(
+            FuzzyDate::parse("0000-03-12"),
+            Err(DateError::YearOutOfRange(0))
+        );
+        // A time of day other than midnight is not set aside silently.
+        assert_eq!(
+            FuzzyDate::parse("2019-03-12 14:30"),
+            Err(DateError::Unrecognised)
+        );
     }
 
     #[test]
@@ -663,8 +736,8 @@ mod tests {
         );
         assert_eq!(FuzzyDate::parse("19"), Err(DateError::Unrecognised));
         assert_eq!(
-            FuzzyDate::parse("2019-00"),
-            Err(DateError::MonthOutOfRange(0))
+            FuzzyDate::parse("2019-13"),
+            Err(DateError::MonthOutOfRange(13))
         );
         let message = DateError::DayOutOfRange {
             day: 31,

@@ -2,10 +2,12 @@
 //!
 //! The rules are written out in `docs/DEFINITIONS.md`; this module is their only
 //! implementation. Events are first put in journey order ([`journey_order`]): the links
-//! documenters set between events ("this transfer followed that arrest") come first, dates
-//! decide the rest, and events whose order is unknown keep the order they were recorded in.
+//! documenters set between events ("this transfer followed that arrest", or the order of
+//! one imported row) come first, dates decide the rest, then the kind's place in a journey;
+//! events that are equal in all of these are ordered by their content. The order never
+//! depends on the order records were stored or read in, nor on their ids.
 
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -68,8 +70,9 @@ pub struct JourneyStep<'a> {
     pub role: Role,
 }
 
-/// Where a step sorts: (start bounds, end bounds, rank of its id and role, its index).
-type StepKey = ((i64, i64), (i64, i64), usize, usize);
+/// Where a step sorts: (start bounds, end bounds, journey rank of its kind, rank of its
+/// content, its index).
+type StepKey = ((i64, i64), (i64, i64), (u8, usize), usize, usize);
 
 fn role_rank(role: Role) -> u8 {
     match role {
@@ -80,18 +83,50 @@ fn role_rank(role: Role) -> u8 {
     }
 }
 
+/// A total order of steps by what they record, for ties nothing else breaks. Ids come last:
+/// they differ between stores (imported ids are derived under each organisation's key), so
+/// they only separate steps whose every recorded field is equal — and swapping those
+/// changes no figure.
+fn content_order(a: &JourneyStep<'_>, b: &JourneyStep<'_>) -> Ordering {
+    let place = |e: &Event| {
+        e.place
+            .as_ref()
+            .map(|p| (p.pcode.clone(), p.facility.clone(), p.text.clone()))
+    };
+    let (x, y) = (a.event, b.event);
+    x.kind
+        .cmp(&y.kind)
+        .then_with(|| x.start.sort_key().cmp(&y.start.sort_key()))
+        .then_with(|| x.end.sort_key().cmp(&y.end.sort_key()))
+        .then_with(|| x.start.to_string().cmp(&y.start.to_string()))
+        .then_with(|| x.end.to_string().cmp(&y.end.to_string()))
+        .then_with(|| place(x).cmp(&place(y)))
+        .then_with(|| x.unit.cmp(&y.unit))
+        .then_with(|| x.host_country.cmp(&y.host_country))
+        .then_with(|| x.crossing.cmp(&y.crossing))
+        .then_with(|| format!("{:?}", x.verification).cmp(&format!("{:?}", y.verification)))
+        .then_with(|| x.narrative.cmp(&y.narrative))
+        .then_with(|| role_rank(a.role).cmp(&role_rank(b.role)))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
 /// Order a person's events as a journey. Links (`previous`) are hard constraints; among
 /// events free to come next, the one whose date may be earliest comes first, then the one
-/// with the lower event id (then role). Cycles in links (a data error) are broken by date
-/// order. The order of `steps` itself never matters: the same records give the same
-/// journey in any store, read in any order.
-pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
+/// whose kind comes earlier in a journey ([`Vocabularies::journey_rank`]: a return before
+/// an arrest in the same month), then by content. Cycles in links (a data error) are
+/// broken by the same order. The order of `steps` itself never matters, nor do record ids:
+/// the same records give the same journey in any store, read in any order.
+pub fn journey_order<'a>(steps: &[JourneyStep<'a>], vocab: &Vocabularies) -> Vec<JourneyStep<'a>> {
     let mut by_data: Vec<usize> = (0..steps.len()).collect();
-    by_data.sort_by_key(|&i| (steps[i].id, role_rank(steps[i].role)));
+    by_data.sort_by(|&i, &j| content_order(&steps[i], &steps[j]));
     let mut rank = vec![0usize; steps.len()];
     for (r, &i) in by_data.iter().enumerate() {
         rank[i] = r;
     }
+    let journey_rank: Vec<(u8, usize)> = steps
+        .iter()
+        .map(|s| vocab.journey_rank(&s.event.kind))
+        .collect();
     let index: HashMap<RecordId, usize> =
         steps.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let mut followers: Vec<Vec<usize>> = vec![Vec::new(); steps.len()];
@@ -108,6 +143,7 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
         (
             steps[i].event.start.sort_key(),
             steps[i].event.end.sort_key(),
+            journey_rank[i],
             rank[i],
             i,
         )
@@ -122,7 +158,7 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
     let mut out = Vec::with_capacity(steps.len());
     while out.len() < steps.len() {
         let next = match ready.pop() {
-            Some(Reverse((_, _, _, i))) => i,
+            Some(Reverse((_, _, _, _, i))) => i,
             // Only a cycle leaves events waiting with nothing ready: take the earliest.
             None => match (0..steps.len())
                 .filter(|&i| !done[i])
@@ -141,14 +177,20 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>]) -> Vec<JourneyStep<'a>> {
             waiting[f] = waiting[f].saturating_sub(1);
             if waiting[f] == 0 && !done[f] {
                 // An undated event linked after another is placed as if it shared its date.
-                let (start, end, _, _) = key(f);
+                let (start, end, _, _, _) = key(f);
                 let inherited = if steps[f].event.start.is_unknown() {
                     inherited_key[next]
                 } else {
                     (start, end)
                 };
                 inherited_key[f] = inherited;
-                ready.push(Reverse((inherited.0, inherited.1, rank[f], f)));
+                ready.push(Reverse((
+                    inherited.0,
+                    inherited.1,
+                    journey_rank[f],
+                    rank[f],
+                    f,
+                )));
             }
         }
     }
@@ -264,7 +306,10 @@ mod tests {
 
     fn status(events: &[Event]) -> Status {
         let s = steps(events);
-        derive_status(&journey_order(&s), Vocabularies::embedded())
+        derive_status(
+            &journey_order(&s, Vocabularies::embedded()),
+            Vocabularies::embedded(),
+        )
     }
 
     fn with_facility(mut e: Event, facility: &str) -> Event {
@@ -280,9 +325,13 @@ mod tests {
         e
     }
 
+    fn kinds(ordered: &[JourneyStep<'_>]) -> Vec<String> {
+        ordered.iter().map(|s| s.event.kind.clone()).collect()
+    }
+
     #[test]
     fn the_order_of_a_journey_never_depends_on_the_order_it_was_read_in() {
-        // Same-month events that no date or link orders: ties go by event id, whichever
+        // Same-month events that no date or link orders: a journey's order decides, whichever
         // order the steps arrive in.
         let events = [
             ev("release", "2019-03"),
@@ -290,18 +339,86 @@ mod tests {
             ev("forced-return", "2019-03"),
             ev("detention", "2019-03"),
         ];
+        let vocab = Vocabularies::embedded();
         let forward = steps(&events);
-        let ids = |ordered: Vec<JourneyStep<'_>>| ordered.iter().map(|s| s.id).collect::<Vec<_>>();
-        let expected = ids(journey_order(&forward));
-        let mut sorted = forward.iter().map(|s| s.id).collect::<Vec<_>>();
-        sorted.sort();
-        assert_eq!(expected, sorted, "ties in id order");
+        let expected = kinds(&journey_order(&forward, vocab));
+        assert_eq!(
+            expected,
+            ["forced-return", "arrest", "detention", "release"]
+        );
         let mut backward = forward.clone();
         backward.reverse();
-        assert_eq!(ids(journey_order(&backward)), expected);
+        assert_eq!(kinds(&journey_order(&backward, vocab)), expected);
         let mut rotated = forward.clone();
         rotated.rotate_left(2);
-        assert_eq!(ids(journey_order(&rotated)), expected);
+        assert_eq!(kinds(&journey_order(&rotated, vocab)), expected);
+    }
+
+    #[test]
+    fn ties_are_broken_by_content_never_by_record_ids() {
+        // Two arrests in the same month by different units, then a release: which arrest
+        // comes last decides nothing here, but the order must be the same whatever ids the
+        // store gave the records (ids are derived under each organisation's key).
+        let mut a = ev("arrest", "2019-03");
+        a.unit = Some("air-force-intelligence".into());
+        let mut b = ev("arrest", "2019-03");
+        b.place = Some(PlaceRef {
+            facility: Some("sednaya-prison".into()),
+            ..Default::default()
+        });
+        let events = [a, b];
+        let vocab = Vocabularies::embedded();
+        let order_with_ids = |first: u32, second: u32| {
+            let steps = vec![
+                JourneyStep {
+                    id: RecordId::from_parts(7, first, 11),
+                    event: &events[0],
+                    role: Role::Victim,
+                },
+                JourneyStep {
+                    id: RecordId::from_parts(7, second, 11),
+                    event: &events[1],
+                    role: Role::Victim,
+                },
+            ];
+            let ordered = journey_order(&steps, vocab);
+            (
+                ordered
+                    .iter()
+                    .map(|s| (s.event.unit.clone(), s.event.place.clone()))
+                    .collect::<Vec<_>>(),
+                derive_status(&ordered, vocab),
+            )
+        };
+        assert_eq!(order_with_ids(1, 2), order_with_ids(2, 1));
+        assert_eq!(order_with_ids(5, 3), order_with_ids(1, 9));
+    }
+
+    #[test]
+    fn a_day_inside_a_month_does_not_put_the_month_first_when_a_row_links_them() {
+        // A return on 4 April and an arrest "04/2024" from the same row: the row's link
+        // puts the return first even though the arrest's earliest day is 1 April.
+        let ret = ev("forced-return", "2024-04-04");
+        let mut arrest = ev("arrest", "04/2024");
+        let return_id = RecordId::from_parts(9, 1, 1);
+        arrest.previous = Some(return_id);
+        let steps = vec![
+            JourneyStep {
+                id: RecordId::from_parts(9, 2, 1),
+                event: &arrest,
+                role: Role::Victim,
+            },
+            JourneyStep {
+                id: return_id,
+                event: &ret,
+                role: Role::Victim,
+            },
+        ];
+        let vocab = Vocabularies::embedded();
+        assert_eq!(
+            kinds(&journey_order(&steps, vocab)),
+            ["forced-return", "arrest"]
+        );
     }
 
     #[test]
@@ -373,7 +490,10 @@ mod tests {
             step.role = Role::Witness;
         }
         assert_eq!(
-            derive_status(&journey_order(&s), Vocabularies::embedded()),
+            derive_status(
+                &journey_order(&s, Vocabularies::embedded()),
+                Vocabularies::embedded()
+            ),
             Status::Unknown
         );
     }
@@ -389,13 +509,13 @@ mod tests {
         returned.kind = "forced-return".into();
         let all = [arrest.clone(), transfer, returned];
         let s = steps(&all);
-        let order: Vec<&str> = journey_order(&s)
+        let order: Vec<&str> = journey_order(&s, Vocabularies::embedded())
             .iter()
             .map(|x| x.event.kind.as_str())
             .collect();
         // The transfer has no date but is linked after the arrest; the return shares the
-        // arrest's month and was recorded later, so it stays after it.
-        assert_eq!(order, ["arrest", "transfer", "forced-return"]);
+        // arrest's month and comes first in a journey, whatever order it was recorded in.
+        assert_eq!(order, ["forced-return", "arrest", "transfer"]);
     }
 
     #[test]
@@ -407,7 +527,7 @@ mod tests {
         b.previous = Some(ids[0]);
         let all = [a, b];
         let s = steps(&all);
-        assert_eq!(journey_order(&s).len(), 2);
+        assert_eq!(journey_order(&s, Vocabularies::embedded()).len(), 2);
     }
 
     #[test]
@@ -459,7 +579,7 @@ mod properties {
             }).collect();
             let steps: Vec<JourneyStep<'_>> = events.iter().enumerate()
                 .map(|(i, e)| JourneyStep { id: RecordId::from_parts(1, i as u32, 0), event: e, role: Role::Victim }).collect();
-            let journey = journey_order(&steps);
+            let journey = journey_order(&steps, Vocabularies::embedded());
             prop_assert_eq!(journey.len(), steps.len());
             let vocab = Vocabularies::embedded();
             let s = derive_status(&journey, vocab);

@@ -426,6 +426,36 @@ impl Vocabularies {
             .and_then(|t| t.category.as_deref())
     }
 
+    /// Where an event kind stands in a journey, for events nothing else orders (one row's
+    /// events, equal dates): its category first — return, deprivation, harm,
+    /// disappearance, release, death in custody, killing, search, other — then the kind's
+    /// place in the event-kinds vocabulary, whose terms are listed in journey order within
+    /// each category (forced return before return, arrest before detention …). Unknown
+    /// kinds come last.
+    pub fn journey_rank(&self, event_kind: &str) -> (u8, usize) {
+        const CATEGORIES: [&str; 9] = [
+            "return",
+            "deprivation",
+            "harm",
+            "disappearance",
+            "release",
+            "death-in-custody",
+            "killing",
+            "search",
+            "other",
+        ];
+        let terms = self.event_kinds.terms();
+        let Some(place) = terms.iter().position(|t| t.id == event_kind) else {
+            return (CATEGORIES.len() as u8, usize::MAX);
+        };
+        let category = terms[place].category.as_deref().unwrap_or("other");
+        let rank = CATEGORIES
+            .iter()
+            .position(|c| *c == category)
+            .unwrap_or(CATEGORIES.len() - 1);
+        (rank as u8, place)
+    }
+
     /// The authorities that may have controlled a place (P-code or facility) at a date:
     /// every control row covering the place (or an area containing it) whose period may
     /// include the date. More than one means the record is ambiguous, not that one wins.

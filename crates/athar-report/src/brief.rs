@@ -282,7 +282,7 @@ pub fn build(
                 role: Role::Victim,
             })
             .collect();
-        let ordered = journey_order(&journey);
+        let ordered = journey_order(&journey, vocab);
         let Some(first_return) = ordered.iter().position(|s| category(s.event) == "return") else {
             continue;
         };

@@ -190,7 +190,7 @@ pub fn build_case(
             role: Role::Victim,
         })
         .collect();
-    let ordered = journey_order(&steps);
+    let ordered = journey_order(&steps, vocab);
     let status = derive_status(&ordered, vocab);
     if status != Status::Disappeared {
         missing.push((

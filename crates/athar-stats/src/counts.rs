@@ -656,7 +656,7 @@ impl Facts {
                     role: *role,
                 })
                 .collect();
-            let ordered = journey_order(&journey);
+            let ordered = journey_order(&journey, vocab);
             let status = derive_status(&ordered, vocab);
             let fact = &mut facts.persons[person as usize];
             fact.status = status;
