@@ -268,6 +268,16 @@ impl<'s> Scope<'s> {
         }
     }
 
+    /// Record in the audit chain that this author read figures that name nobody (`stats`):
+    /// with a view log (the server's) one entry per window says how many such requests
+    /// there were, so a dashboard refreshing all day does not multiply the store.
+    pub fn record_reading(&self, action: &str) -> Result<()> {
+        match self.views {
+            Some(log) => log.count(self.store, self.author, action),
+            None => self.record_action(action, None),
+        }
+    }
+
     /// Record in the audit chain that this author saw these records (their identifying
     /// parts included): who saw a person's file can always be answered. With a view log
     /// (the server's), views are written in batches (`crate::views`).

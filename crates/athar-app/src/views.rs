@@ -8,6 +8,9 @@
 //! batch is large, when the audit chain's head is asked for, or when the server stops.
 //! A window of zero writes every view at once (the command line, and tests that count
 //! entries).
+//!
+//! Reads of figures that name nobody (`stats`, `stats.behind`) are batched the same way:
+//! one entry per author and action per window, saying how many requests it stands for.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -23,6 +26,8 @@ const MAX_IDS: usize = 2_000;
 pub struct ViewLog {
     window: Duration,
     pending: Mutex<HashMap<(String, RecordKind), Pending>>,
+    /// Requests of an action that names no record, by (author, action): since, how many.
+    counted: Mutex<HashMap<(String, String), (Instant, u64)>>,
 }
 
 struct Pending {
@@ -36,7 +41,26 @@ impl ViewLog {
         ViewLog {
             window,
             pending: Mutex::new(HashMap::new()),
+            counted: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Note that `author` asked for `action` (a count, which names no record); write every
+    /// tally that is due as one entry whose subject says how many requests it stands for.
+    pub fn count(&self, store: &dyn Backend, author: &str, action: &str) -> Result<()> {
+        if self.window.is_zero() {
+            store.audit(author, action, None)?;
+            return Ok(());
+        }
+        let due = {
+            let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = counted
+                .entry((author.to_string(), action.to_string()))
+                .or_insert_with(|| (Instant::now(), 0));
+            entry.1 += 1;
+            take_due_counts(&mut counted, self.window, false)
+        };
+        write_counts(store, due)
     }
 
     /// Note that `author` saw these records; write every batch that is due.
@@ -73,8 +97,40 @@ impl ViewLog {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             take_due(&mut pending, self.window, all)
         };
-        write_all(store, due)
+        write_all(store, due)?;
+        let due = {
+            let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
+            take_due_counts(&mut counted, self.window, all)
+        };
+        write_counts(store, due)
     }
+}
+
+type Tally = ((String, String), u64);
+
+fn take_due_counts(
+    counted: &mut HashMap<(String, String), (Instant, u64)>,
+    window: Duration,
+    all: bool,
+) -> Vec<Tally> {
+    let mut due: Vec<Tally> = Vec::new();
+    counted.retain(|key, (since, n)| {
+        let write = all || since.elapsed() >= window;
+        if write {
+            due.push((key.clone(), *n));
+        }
+        !write
+    });
+    // A fixed order, so the chain does not depend on a hash map's.
+    due.sort();
+    due
+}
+
+fn write_counts(store: &dyn Backend, due: Vec<Tally>) -> Result<()> {
+    for ((author, action), requests) in due {
+        store.audit(&author, &action, Some(&format!("requests: {requests}")))?;
+    }
+    Ok(())
 }
 
 type Batch = ((String, RecordKind), Pending);

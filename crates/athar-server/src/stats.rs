@@ -90,7 +90,7 @@ pub async fn summary(
     let filter = filter_of(&query)?;
     let summary = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
-        scope.record_action("stats", None)?;
+        scope.record_reading("stats")?;
         Ok(WithLinkage {
             figures: facts.summary(&filter),
             linkage,
@@ -119,7 +119,7 @@ pub async fn behind(
     }
     let behind = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
-        scope.record_action("stats.behind", None)?;
+        scope.record_reading("stats.behind")?;
         Ok(WithLinkage {
             figures: facts.behind(&figure, &filter),
             linkage,
@@ -149,7 +149,7 @@ pub async fn breakdown(
     let suppress_below = query.suppress_below;
     let breakdown = in_scope(&state, caller, move |scope| {
         let (facts, linkage) = scope.counting_facts()?;
-        scope.record_action("stats", None)?;
+        scope.record_reading("stats")?;
         let mut figures = facts.breakdown(&dimensions, &filter, with_ids);
         if let Some(below) = suppress_below {
             figures.suppress_small_cells(below);

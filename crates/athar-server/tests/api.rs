@@ -1089,6 +1089,18 @@ async fn every_view_of_a_record_is_in_the_audit_chain() {
     let (before, ..) = head().await;
     s.get("/api/gazetteer?q=Sednaya").await;
     assert_eq!(head().await.0, before);
+    // A dashboard asking for the figures fifty times is one entry saying so.
+    let (before, ..) = head().await;
+    for _ in 0..50 {
+        let (status, _) = s.get("/api/stats").await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (after, action, actor, subject) = head().await;
+    assert_eq!(after, before + 1);
+    assert_eq!(
+        (action.as_str(), actor.as_str(), subject.as_str()),
+        ("stats", "documenter", "requests: 50")
+    );
 }
 
 /// Own and foreign organisation × shared and unshared record, generated from the route
