@@ -9,7 +9,7 @@
 //! or read in). The safety brief and the counting facts order their journeys with the same
 //! function.
 
-use athar_model::status::{self, Status, derive_status, journey_order};
+use athar_model::status::{self, Status, journey_order};
 use athar_model::{Event, RecordBody, RecordId, RecordKind, Role, Vocabularies};
 use athar_store::{Result, StoredRecord};
 
@@ -47,9 +47,14 @@ impl Journey {
             .collect()
     }
 
-    /// The person's status derived from the journey (docs/DEFINITIONS.md).
+    /// The person's status derived from the journey and what sources state of them
+    /// (docs/DEFINITIONS.md, "Derived status" and "Stated status").
     pub fn status(&self, vocab: &Vocabularies) -> Status {
-        derive_status(&self.model_steps(), vocab)
+        let stated = match &self.person.body {
+            RecordBody::Person(p) => p.stated.as_slice(),
+            _ => &[],
+        };
+        status::status_with_statements(&self.model_steps(), stated, vocab)
     }
 
     /// The steps in which the person is the victim, in journey order.

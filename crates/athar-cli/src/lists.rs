@@ -150,14 +150,12 @@ pub fn import(args: ImportArgs, dir: &DataDir) -> Result<ExitCode, String> {
                 original.evidence
             );
         }
-        for r in &report.refused {
-            println!(
-                "  refused: line {}, column {}: {}",
-                r.line, r.column, r.reason
-            );
-        }
-        for w in &report.warnings {
-            println!("  note: line {}, column {}: {}", w.line, w.column, w.reason);
+        // Alike refusals and notes are one line each: how many rows, the first lines, and
+        // the values a vocabulary lacks with how many rows wrote each.
+        for (label, issues) in [("refused", &report.refused), ("note", &report.warnings)] {
+            for group in athar_ingest::import::group_issues(issues) {
+                println!("  {}", describe_group(label, &group));
+            }
         }
         if !report.unmapped_columns.is_empty() {
             println!(
@@ -214,4 +212,40 @@ pub fn export(args: ExportArgs, dir: &DataDir) -> Result<ExitCode, String> {
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line of the import report for a group of alike issues.
+fn describe_group(label: &str, group: &athar_ingest::import::IssueGroup) -> String {
+    let lines = group
+        .lines
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = if group.rows > group.lines.len() {
+        ", …"
+    } else {
+        ""
+    };
+    let mut text = if group.rows == 1 {
+        format!(
+            "{label}: line {lines}, column {}: {}",
+            group.column, group.reason
+        )
+    } else {
+        format!(
+            "{label}: {} rows (lines {lines}{more}), column {}: {}",
+            group.rows, group.column, group.reason
+        )
+    };
+    if !group.values.is_empty() {
+        let values = group
+            .values
+            .iter()
+            .map(|(value, n)| format!("{value:?} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        text.push_str(&format!(" — values: {values}"));
+    }
+    text
 }

@@ -276,7 +276,7 @@ fn stats_of_the_store_agree_with_their_breakdowns() {
         .unwrap_or_default();
     assert!((share - then as f64 / arrests as f64).abs() < 1e-12);
 
-    let out = with_store(&["stats", "--by", "kind,sex", "--json"]);
+    let out = with_store(&["stats", "--by", "kind,sex,age", "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -290,9 +290,10 @@ fn stats_of_the_store_agree_with_their_breakdowns() {
         .map(|c| c["victimisations"].as_u64().unwrap_or_default())
         .sum();
     assert_eq!(arrests_in_cells, arrests);
+    // Women are adult women (docs/DEFINITIONS.md): girls are among the children.
     let women: u64 = cells
         .iter()
-        .filter(|c| c["key"] == serde_json::json!(["arrest", "female"]))
+        .filter(|c| c["key"] == serde_json::json!(["arrest", "female", "adult"]))
         .map(|c| c["victimisations"].as_u64().unwrap_or_default())
         .sum();
     assert_eq!(women, summary["arrests_women"].as_u64().unwrap_or_default());

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::mapping::{EventAttr, Mapping, PersonField, Target};
+use crate::mapping::{EventAttr, FATE, FateValue, Mapping, PersonField, Target, fate_value};
 use crate::table::Table;
 
 /// A refused row or a note about a cell: where, and why.
@@ -41,6 +41,69 @@ pub struct RowIssue {
     pub line: u64,
     pub column: String,
     pub reason: String,
+    /// The value, only where it is a term a vocabulary lacks (a unit's or a country's
+    /// name, a status as the list writes it): never a name, a date or free text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// Row issues alike — the same column and reason — counted together, so that a report of
+/// 148 refusals for one unknown unit reads as one line with its value, and 26,000 notes
+/// about places as one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssueGroup {
+    pub column: String,
+    pub reason: String,
+    pub rows: usize,
+    /// The first few lines, in file order.
+    pub lines: Vec<u64>,
+    /// Each distinct value outside a vocabulary and how many rows wrote it, most first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<(String, usize)>,
+}
+
+/// How many lines a group names before "…".
+pub const LINES_PER_GROUP: usize = 5;
+
+/// Group issues by column and reason, in the order each group first appears in the file.
+pub fn group_issues(issues: &[RowIssue]) -> Vec<IssueGroup> {
+    let mut groups: Vec<IssueGroup> = Vec::new();
+    let mut values: Vec<std::collections::BTreeMap<String, usize>> = Vec::new();
+    let mut sorted: Vec<&RowIssue> = issues.iter().collect();
+    sorted.sort_by_key(|i| i.line);
+    for issue in sorted {
+        let at = match groups
+            .iter()
+            .position(|g| g.column == issue.column && g.reason == issue.reason)
+        {
+            Some(at) => at,
+            None => {
+                groups.push(IssueGroup {
+                    column: issue.column.clone(),
+                    reason: issue.reason.clone(),
+                    rows: 0,
+                    lines: Vec::new(),
+                    values: Vec::new(),
+                });
+                values.push(Default::default());
+                groups.len() - 1
+            }
+        };
+        let group = &mut groups[at];
+        group.rows += 1;
+        if group.lines.len() < LINES_PER_GROUP && group.lines.last() != Some(&issue.line) {
+            group.lines.push(issue.line);
+        }
+        if let Some(value) = &issue.value {
+            *values[at].entry(value.clone()).or_default() += 1;
+        }
+    }
+    for (group, counted) in groups.iter_mut().zip(values) {
+        let mut counted: Vec<(String, usize)> = counted.into_iter().collect();
+        counted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        group.values = counted;
+    }
+    groups
 }
 
 /// What an import did (or, checking, would do).
@@ -256,6 +319,23 @@ fn link_in_journey_order(events: &mut [(String, RecordId, Event)], vocab: &Vocab
     }
 }
 
+/// Fill what `event` leaves empty from `more` (a fate column naming the kind of an event
+/// the row already has: its date and place columns describe the same event).
+fn fill_missing(event: &mut Event, more: Event) {
+    if event.start.is_unknown() {
+        event.start = more.start;
+    }
+    if event.end.is_unknown() {
+        event.end = more.end;
+    }
+    event.place = event.place.take().or(more.place);
+    event.unit = event.unit.take().or(more.unit);
+    event.party = event.party.take().or(more.party);
+    event.host_country = event.host_country.take().or(more.host_country);
+    event.crossing = event.crossing.take().or(more.crossing);
+    event.narrative = event.narrative.take().or(more.narrative);
+}
+
 /// What one row becomes.
 struct RowRecords {
     person: Person,
@@ -305,10 +385,22 @@ fn read_row(
     };
     let mut person = Person::default();
     let mut events: Vec<(String, Event)> = Vec::new();
+    // What the list wrote where a name is not known ("Unidentified 12"): kept with the
+    // person's notes, never as a name.
+    let mut listed_as: Vec<String> = Vec::new();
+    // What the row's fate column said, and in which column.
+    let mut fate: Option<(FateValue, &str)> = None;
     let issue = |column: &str, reason: String| RowIssue {
         line,
         column: column.to_string(),
         reason,
+        value: None,
+    };
+    // A refusal for a term a vocabulary lacks names the term: it is no one's personal data,
+    // and it is what the user must add or translate.
+    let unknown_term = |column: &str, reason: String, value: &str| RowIssue {
+        value: Some(value.to_string()),
+        ..issue(column, reason)
     };
     for ((column, target), position) in mapping.columns.iter().zip(positions) {
         let Some(index) = *position else {
@@ -326,6 +418,23 @@ fn read_row(
         };
         match target {
             Target::Ignore => {}
+            Target::Fate => match fate_value(&value, vocab) {
+                Some(meaning) => fate = Some((meaning, column.as_str())),
+                None => errors.push(unknown_term(
+                    column,
+                    "a value this list gives no meaning: say in [values] what it is (an event kind such as enforced-disappearance, stated:detained, or none)".into(),
+                    &value,
+                )),
+            },
+            Target::Person(field)
+                if field.is_name_part() && athar_model::person::is_unnamed_placeholder(&value) =>
+            {
+                // "Unidentified 12" in the name column labels the row; "unknown" as a
+                // father's or mother's name is simply no name part (the file itself is kept).
+                if *field == PersonField::FullName {
+                    listed_as.push(value.clone());
+                }
+            }
             Target::Person(field) => {
                 let name = if has_arabic(&value) {
                     &mut arab
@@ -343,9 +452,10 @@ fn read_row(
                     PersonField::Nickname => name.nickname = text,
                     PersonField::Sex => match sex_of(&value) {
                         Some(s) => person.sex = s,
-                        None => errors.push(issue(
+                        None => errors.push(unknown_term(
                             column,
                             "not a sex this import knows (male/female or ذكر/أنثى); translate it in [values]".into(),
+                            &value,
                         )),
                     },
                     PersonField::BirthDate => match FuzzyDate::parse(&value) {
@@ -418,24 +528,43 @@ fn read_row(
                         }
                         event.place = Some(place);
                     }
-                    EventAttr::Unit | EventAttr::HostCountry | EventAttr::Crossing => {
+                    EventAttr::Unit
+                    | EventAttr::Party
+                    | EventAttr::HostCountry
+                    | EventAttr::Crossing => {
                         let (vocabulary, name) = match attr {
                             EventAttr::Unit => (&vocab.units, "units"),
+                            EventAttr::Party => (&vocab.authorities, "authorities"),
                             EventAttr::HostCountry => (&vocab.host_countries, "host-countries"),
                             _ => (&vocab.border_crossings, "border-crossings"),
                         };
+                        // A unit column that names a party ("قوات سوريا الديمقراطية"): the
+                        // party is recorded, with no unit invented for it.
+                        let party_for_unit = || {
+                            (*attr == EventAttr::Unit)
+                                .then(|| vocab.authorities.lookup(&value).first().copied())
+                                .flatten()
+                        };
+                        if vocabulary.lookup(&value).is_empty()
+                            && let Some(party) = party_for_unit()
+                        {
+                            event.party = Some(party.id.clone());
+                            continue;
+                        }
                         match vocabulary.lookup(&value).first() {
                             Some(term) => {
                                 let id = Some(term.id.clone());
                                 match attr {
                                     EventAttr::Unit => event.unit = id,
+                                    EventAttr::Party => event.party = id,
                                     EventAttr::HostCountry => event.host_country = id,
                                     _ => event.crossing = id,
                                 }
                             }
-                            None => errors.push(issue(
+                            None => errors.push(unknown_term(
                                 column,
                                 format!("not a term of {name} (in Arabic or English); translate it in [values] or add it to the vocabulary"),
+                                &value,
                             )),
                         }
                     }
@@ -449,8 +578,73 @@ fn read_row(
             person.names.push(name);
         }
     }
+    // The fate event's details (`fate.date` …) go to the event the fate column names, or
+    // date the status it states.
+    let details = events
+        .iter()
+        .position(|(k, _)| k == FATE)
+        .map(|i| events.remove(i).1);
+    match (fate, details) {
+        (Some((FateValue::Event(kind), _)), details) => {
+            let mut details = details.unwrap_or_default();
+            details.kind = kind.clone();
+            match events.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, same)) => fill_missing(same, details),
+                None => {
+                    details.verification = Verification::Alleged;
+                    events.push((kind, details));
+                }
+            }
+        }
+        (Some((FateValue::Stated(status), column)), details) => {
+            let details = details.unwrap_or_default();
+            if details.place.is_some() || details.unit.is_some() || details.party.is_some() {
+                warnings.push(issue(
+                    column,
+                    "a stated status has no place or unit of its own; map the place or unit column to an event (detention.place, arrest.unit) to keep it".into(),
+                ));
+            }
+            person.stated.push(athar_model::StatedStatus {
+                status,
+                date: if details.start.is_unknown() {
+                    mapping.as_of
+                } else {
+                    details.start
+                },
+                sources: Vec::new(),
+            });
+        }
+        (Some((FateValue::Nothing, _)), _) | (None, None) => {}
+        (None, Some(_)) => warnings.push(issue(
+            "(fate)",
+            "the row gives details of its fate (fate.date …) but its fate column is empty; they are not recorded".into(),
+        )),
+    }
     if person.names.is_empty() {
-        errors.push(issue("(name)", "the row has no name".into()));
+        // A victim nobody could name is still counted: the row becomes an unnamed person,
+        // as long as it records something about them.
+        let recorded = !events.is_empty()
+            || !person.identifiers.is_empty()
+            || !person.birth_date.is_unknown()
+            || person.sex != Sex::Unknown
+            || !person.stated.is_empty()
+            || !listed_as.is_empty();
+        if recorded {
+            person.unnamed = true;
+        } else {
+            errors.push(issue(
+                "(name)",
+                "the row has no name and records nothing else (no event, date, sex or identifier)"
+                    .into(),
+            ));
+        }
+    }
+    if !listed_as.is_empty() {
+        let label = format!("Listed as: {}", listed_as.join(" / "));
+        person.notes = Some(match person.notes.take() {
+            Some(notes) => format!("{notes}\n{label}"),
+            None => label,
+        });
     }
     if errors.is_empty() {
         Ok(RowRecords {
@@ -536,6 +730,9 @@ impl RowContext<'_> {
         let person_id = derived_id(store, options.owner, &["person", list, &row_key])?;
         let mut person = row.person;
         person.sources = self.cite.to_vec();
+        for statement in &mut person.stated {
+            statement.sources = self.cite.to_vec();
+        }
         let mut row_changes = Vec::new();
         let mut changed = false;
         let mut created = false;
@@ -616,6 +813,7 @@ impl RowContext<'_> {
                     line,
                     column: e.field,
                     reason: e.message,
+                    value: None,
                 })
                 .collect()),
             Err(e) => return Err(e.into()),
@@ -797,6 +995,7 @@ impl Tally {
                     // The key column if the file has it; else the whole row was the key.
                     column: self.key_column.clone(),
                     reason: "the same row (or key) appears earlier in the file".into(),
+                    value: None,
                 });
                 continue;
             }

@@ -45,6 +45,22 @@ pub enum PersonField {
     Identifiers,
 }
 
+impl PersonField {
+    /// Whether the column holds (a part of) a name, where a list may write "unknown".
+    pub fn is_name_part(&self) -> bool {
+        matches!(
+            self,
+            PersonField::FullName
+                | PersonField::GivenName
+                | PersonField::FatherName
+                | PersonField::GrandfatherName
+                | PersonField::FamilyName
+                | PersonField::MotherName
+                | PersonField::Nickname
+        )
+    }
+}
+
 /// What an event column fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventAttr {
@@ -52,6 +68,8 @@ pub enum EventAttr {
     End,
     Place,
     Unit,
+    /// The responsible party (a term of `authorities`), for lists that name no unit.
+    Party,
     HostCountry,
     Crossing,
     Narrative,
@@ -61,9 +79,49 @@ pub enum EventAttr {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Person(PersonField),
-    /// An attribute of the row's event of this kind (a term of `event-kinds`).
+    /// An attribute of the row's event of this kind (a term of `event-kinds`), or of its
+    /// fate event ([`FATE`]) whose kind a fate column's value chooses.
     Event(String, EventAttr),
+    /// A column whose values say what became of the person (الحالة، المصير، status): each
+    /// value, after `[values]`, is an event kind (the row's fate event is of that kind), a
+    /// stated status (`stated:detained`), or `none`.
+    Fate,
     Ignore,
+}
+
+/// The name under which a row's fate event is mapped: `fate.date`, `fate.place` …
+pub const FATE: &str = "fate";
+
+/// What one value of a fate column means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FateValue {
+    /// The row records an event of this kind (a term of `event-kinds`).
+    Event(String),
+    /// The list states this status of the person (docs/DEFINITIONS.md, "Stated status").
+    Stated(athar_model::Status),
+    /// The value says nothing ("unknown", "-"): no event, no statement.
+    Nothing,
+}
+
+/// Read a fate column's value: an event kind by its id, name or alias in Arabic or
+/// English; `stated:STATUS`; or `none`/`unknown`.
+pub fn fate_value(text: &str, vocab: &Vocabularies) -> Option<FateValue> {
+    let text = text.trim();
+    if let Some(status) = text.strip_prefix("stated:") {
+        let status = status.trim().replace('-', "_");
+        return serde_json::from_value::<athar_model::Status>(serde_json::Value::String(status))
+            .ok()
+            .filter(|s| *s != athar_model::Status::Unknown)
+            .map(FateValue::Stated);
+    }
+    if matches!(text.to_lowercase().as_str(), "none" | "unknown" | "ignore") {
+        return Some(FateValue::Nothing);
+    }
+    vocab
+        .event_kinds
+        .lookup(text)
+        .first()
+        .map(|t| FateValue::Event(t.id.clone()))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -74,6 +132,9 @@ struct ListSection {
     source_kind: Option<String>,
     key: Option<String>,
     format: Option<String>,
+    /// The date the list describes ("as of June 2024"): the date of its stated statuses
+    /// when a row gives none.
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +154,9 @@ pub struct Mapping {
     pub source: Option<String>,
     pub source_kind: String,
     pub key: Option<String>,
+    /// The date the list describes (`[list] as_of`), for stated statuses a row gives no
+    /// date for.
+    pub as_of: athar_model::FuzzyDate,
     /// Header (as written in the mapping) → target.
     pub columns: Vec<(String, Target)>,
     /// Header → (cell value → replacement), for values the file writes its own way.
@@ -114,6 +178,8 @@ pub enum MappingError {
     SourceKind(String),
     #[error("[list] format {0:?} is not one this import reads (uwazi, or leave it out)")]
     Format(String),
+    #[error("[list] as_of is not a date: {0}")]
+    AsOf(athar_model::DateError),
 }
 
 fn person_field(name: &str) -> Option<PersonField> {
@@ -143,6 +209,7 @@ fn event_attr(name: &str) -> Option<EventAttr> {
         "end" => End,
         "place" => Place,
         "unit" => Unit,
+        "party" => Party,
         "host_country" => HostCountry,
         "crossing" => Crossing,
         "narrative" => Narrative,
@@ -164,14 +231,17 @@ fn target(field: &str, vocab: &Vocabularies) -> Result<Target, String> {
             Err(format!("{kind:?} is not a term of identifier-kinds"))
         };
     }
+    if field == FATE || field == "status" {
+        return Ok(Target::Fate);
+    }
     if let Some((kind, attr)) = field.split_once('.') {
-        if vocab.event_kinds.get(kind).is_none() {
+        if kind != FATE && vocab.event_kinds.get(kind).is_none() {
             return Err(format!("{kind:?} is not a term of event-kinds"));
         }
         return event_attr(attr)
             .map(|a| Target::Event(kind.into(), a))
             .ok_or_else(|| {
-                format!("{attr:?} is not an event attribute (date, end, place, unit, host_country, crossing, narrative)")
+                format!("{attr:?} is not an event attribute (date, end, place, unit, party, host_country, crossing, narrative)")
             });
     }
     Err(format!(
@@ -199,6 +269,30 @@ impl Mapping {
         if vocab.source_kinds.get(&source_kind).is_none() {
             return Err(MappingError::SourceKind(source_kind));
         }
+        // A fate column's values must each say an event kind or a stated status, checked
+        // once here rather than on every row.
+        for (column, target) in &columns {
+            if *target != Target::Fate {
+                continue;
+            }
+            let Some(values) = file.values.get(column) else {
+                continue;
+            };
+            for (value, meaning) in values {
+                if fate_value(meaning, vocab).is_none() {
+                    return Err(MappingError::Column {
+                        column: column.clone(),
+                        reason: format!(
+                            "the value {value:?} is given as {meaning:?}, which is neither a term of event-kinds nor stated:STATUS (at_liberty, detained, disappeared, released, died_in_custody, killed) nor none"
+                        ),
+                    });
+                }
+            }
+        }
+        let as_of = match file.list.as_of.as_deref() {
+            Some(date) => athar_model::FuzzyDate::parse(date).map_err(MappingError::AsOf)?,
+            None => athar_model::FuzzyDate::Unknown,
+        };
         let uwazi = match file.list.format.as_deref() {
             None => false,
             Some("uwazi") => true,
@@ -210,6 +304,7 @@ impl Mapping {
             source: file.list.source,
             source_kind,
             key: file.list.key,
+            as_of,
             columns,
             values: file.values,
         })

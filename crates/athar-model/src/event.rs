@@ -49,6 +49,11 @@ pub struct Event {
     /// A term of the `units` vocabulary: who is held responsible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// A term of the `authorities` vocabulary: the party held responsible when no unit is
+    /// known ("قوات سوريا الديمقراطية", "HTS"). With a unit, the unit's own authority is
+    /// the party and this must agree with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
     /// For returns: the country the person was returned from (`host-countries`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_country: Option<String>,
@@ -80,6 +85,23 @@ impl Event {
             && vocab.units.get(unit).is_none()
         {
             p.push(FieldError::unknown_term("unit", "units"));
+        }
+        if let Some(party) = &self.party {
+            if vocab.authorities.get(party).is_none() {
+                p.push(FieldError::unknown_term("party", "authorities"));
+            } else if let Some(served) = self
+                .unit
+                .as_deref()
+                .and_then(|u| vocab.authority_of_unit(u))
+                && served != party.as_str()
+            {
+                p.push(FieldError::new(
+                    "party",
+                    "event.party_differs_from_unit",
+                    "the unit named serves another party; leave the party out or correct one of them",
+                    "الوحدة المذكورة تتبع جهة أخرى؛ احذف الجهة أو صحّح إحداهما",
+                ));
+            }
         }
         if let Some(c) = &self.host_country
             && vocab.host_countries.get(c).is_none()

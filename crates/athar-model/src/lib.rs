@@ -44,6 +44,6 @@ pub use person::{Identifier, Person, PersonName, Script, Sex};
 pub use place::PlaceRef;
 pub use record::{RecordBody, RecordKind, Reference};
 pub use source::{Citation, Credibility, Reliability, Source};
-pub use status::{AgeGroup, Status};
+pub use status::{AgeGroup, StatedStatus, Status};
 pub use validation::FieldError;
 pub use vocab::{Lang, Term, Vocabularies, Vocabulary};

@@ -127,6 +127,55 @@ pub struct Person {
     /// Consent decisions per purpose, in the order given (see [`crate::consent`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consent: Vec<Consent>,
+    /// Recorded without a name: an unidentified victim that a list counts ("two
+    /// unidentified victims of a car bomb", "Unidentified 12"). Counted like anyone,
+    /// never matched by name, shown as "unidentified" — and never given an invented name.
+    /// Not identifying, so it stays in the clear part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unnamed: bool,
+    /// What sources state of the person's situation ("detained, whereabouts known",
+    /// "alive"), each with its date and source; the derived status uses it where the
+    /// events cannot decide (docs/DEFINITIONS.md, "Stated status").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stated: Vec<crate::status::StatedStatus>,
+}
+
+/// What lists write where a name is not known: "Unidentified 12", "unknown", "مجهول
+/// الهوية ٣", "بدون اسم". Such a value is no name; a person recorded with it is unnamed.
+pub fn is_unnamed_placeholder(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "unidentified",
+        "unidentified person",
+        "unidentified victim",
+        "unknown",
+        "unknown person",
+        "unnamed",
+        "anonymous",
+        "no name",
+        "n/a",
+        "مجهول",
+        "مجهولة",
+        "مجهول الهوية",
+        "مجهولة الهوية",
+        "مجهول الاسم",
+        "غير معروف",
+        "غير معروفة",
+        "غير محدد",
+        "بدون اسم",
+        "لا يوجد اسم",
+        "لا يوجد",
+        "شخص مجهول",
+        "ضحية مجهولة",
+        "ضحية مجهولة الهوية",
+    ];
+    let digits = crate::date::normalise_digits(value);
+    let lowered = digits.trim().to_lowercase();
+    // A number after the word ("Unidentified 12", "مجهول (٣)", "unknown #4") counts the
+    // unidentified; it names nobody.
+    let word = lowered
+        .trim_end_matches(|c: char| c.is_ascii_digit() || " #№-_.()".contains(c))
+        .trim();
+    WORDS.contains(&word) || (!lowered.is_empty() && lowered.chars().all(|c| "-?_. ".contains(c)))
 }
 
 impl Person {
@@ -141,14 +190,39 @@ impl Person {
         (of(Script::Arab), of(Script::Latn))
     }
 
+    /// How lists and pages name the person: their first name as written (Arabic script
+    /// first when `lang` is Arabic), or "unidentified" for an unnamed person.
+    pub fn display_name(&self, lang: crate::vocab::Lang) -> String {
+        if self.unnamed || self.names.is_empty() {
+            return match lang {
+                crate::vocab::Lang::Ar => "مجهول الهوية".into(),
+                crate::vocab::Lang::En => "Unidentified".into(),
+            };
+        }
+        let (arab, latn) = self.primary_names();
+        match lang {
+            crate::vocab::Lang::Ar => arab.or(latn),
+            crate::vocab::Lang::En => latn.or(arab),
+        }
+        .unwrap_or_default()
+    }
+
     pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
-        if self.names.is_empty() {
+        if self.names.is_empty() && !self.unnamed {
             p.push(FieldError::new(
                 "names",
                 "person.no_name",
-                "at least one name is required (it may be partial, e.g. only a family name)",
-                "يلزم اسم واحد على الأقل (ولو جزئياً، كاسم العائلة وحده)",
+                "at least one name is required (it may be partial, e.g. only a family name); a victim whose name nobody knows is recorded with \"unnamed\": true",
+                "يلزم اسم واحد على الأقل (ولو جزئياً، كاسم العائلة وحده)؛ والضحية التي لا يُعرف اسمها تُسجَّل مجهولة الهوية (\"unnamed\": true)",
+            ));
+        }
+        if self.unnamed && !self.names.is_empty() {
+            p.push(FieldError::new(
+                "unnamed",
+                "person.unnamed_with_name",
+                "a person recorded as unnamed has no names; remove the names or the mark",
+                "الشخص المسجَّل مجهول الهوية لا اسم له؛ احذف الأسماء أو العلامة",
             ));
         }
         for (i, name) in self.names.iter().enumerate() {
@@ -188,9 +262,87 @@ impl Person {
                 MAX_NAME_CHARS,
             );
         }
+        for (i, statement) in self.stated.iter().enumerate() {
+            if statement.status == crate::status::Status::Unknown {
+                p.push(FieldError::new(
+                    format!("stated[{i}].status"),
+                    "person.stated_unknown",
+                    "a stated status says what was stated: at_liberty, detained, disappeared, released, died_in_custody or killed",
+                    "الحالة المصرَّح بها تذكر ما قيل: طليق أو محتجز أو مختفٍ قسرياً أو مُفرج عنه أو متوفى في الاحتجاز أو مقتول",
+                ));
+            }
+        }
         p.text("contact", &self.contact, MAX_TEXT_CHARS);
         p.text("notes", &self.notes, MAX_TEXT_CHARS);
         crate::consent::validate(&self.consent, &mut p);
         p.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Lang;
+
+    #[test]
+    fn placeholders_for_a_missing_name_are_recognised_and_names_are_not() {
+        for placeholder in [
+            "Unidentified 12",
+            "unidentified",
+            "UNKNOWN #4",
+            "مجهول الهوية ٣",
+            "مجهول (2)",
+            "بدون اسم",
+            "-",
+            "?",
+            "n/a",
+        ] {
+            assert!(is_unnamed_placeholder(placeholder), "{placeholder}");
+        }
+        for name in ["محمد مجهول الأحمد", "Majhoul", "Unis", "عبد المجيد", "12"]
+        {
+            assert!(!is_unnamed_placeholder(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_unnamed_person_is_valid_shown_as_unidentified_and_never_half_named() {
+        let vocab = Vocabularies::embedded();
+        let unnamed = Person {
+            unnamed: true,
+            ..Default::default()
+        };
+        assert!(unnamed.validate(vocab).is_ok());
+        assert_eq!(unnamed.display_name(Lang::En), "Unidentified");
+        assert_eq!(unnamed.display_name(Lang::Ar), "مجهول الهوية");
+        let nameless = Person::default();
+        let errors = nameless.validate(vocab).err().unwrap_or_default();
+        assert!(
+            errors.iter().any(|e| e.code == "person.no_name"),
+            "{errors:?}"
+        );
+        let both = Person {
+            unnamed: true,
+            names: vec![PersonName {
+                full: Some("سامر".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let errors = both.validate(vocab).err().unwrap_or_default();
+        assert!(
+            errors.iter().any(|e| e.code == "person.unnamed_with_name"),
+            "{errors:?}"
+        );
+        // The mark survives a round trip and is absent when false.
+        let json = serde_json::to_value(&unnamed).unwrap_or_default();
+        assert_eq!(json["unnamed"], true);
+        assert!(serde_json::to_value(&both.names).is_ok());
+        assert!(
+            serde_json::to_value(Person::default())
+                .unwrap_or_default()
+                .get("unnamed")
+                .is_none()
+        );
     }
 }

@@ -102,6 +102,7 @@ fn content_order(a: &JourneyStep<'_>, b: &JourneyStep<'_>) -> Ordering {
         .then_with(|| x.end.to_string().cmp(&y.end.to_string()))
         .then_with(|| place(x).cmp(&place(y)))
         .then_with(|| x.unit.cmp(&y.unit))
+        .then_with(|| x.party.cmp(&y.party))
         .then_with(|| x.host_country.cmp(&y.host_country))
         .then_with(|| x.crossing.cmp(&y.crossing))
         .then_with(|| format!("{:?}", x.verification).cmp(&format!("{:?}", y.verification)))
@@ -246,7 +247,10 @@ pub fn derive_status(journey: &[JourneyStep<'_>], vocab: &Vocabularies) -> Statu
             let place_known = custody
                 .last()
                 .is_some_and(|s| s.event.place.as_ref().is_some_and(|p| p.facility.is_some()));
-            let by_authority = custody.iter().any(|s| s.event.unit.is_some());
+            // Agents of an authority: a unit, or a party named without one.
+            let by_authority = custody
+                .iter()
+                .any(|s| s.event.unit.is_some() || s.event.party.is_some());
             if place_known {
                 Status::Detained
             } else if by_authority {
@@ -255,6 +259,84 @@ pub fn derive_status(journey: &[JourneyStep<'_>], vocab: &Vocabularies) -> Statu
                 Status::Unknown
             }
         }
+    }
+}
+
+/// What a list or a source states of a person's situation — "معتقل - مكان الاحتجاز معروف",
+/// "alive", "enforced disappearance" — kept as stated, with its date and source, beside the
+/// events. The derived status uses it where the events alone cannot decide
+/// ([`status_with_statements`]; docs/DEFINITIONS.md, "Stated status").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatedStatus {
+    /// What was stated: any status but `unknown` (stating nothing is no statement).
+    pub status: Status,
+    /// When it was stated to hold (the list's date, if the row gives none).
+    #[serde(default, skip_serializing_if = "FuzzyDate::is_unknown")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "2024-06"))]
+    pub date: FuzzyDate,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<crate::source::Citation>,
+}
+
+/// How grave a status is, for statements equally recent: the graver one is taken, so that
+/// no list's "released" hides another's "disappeared" of the same date.
+fn gravity(status: Status) -> u8 {
+    match status {
+        Status::Unknown => 0,
+        Status::AtLiberty => 1,
+        Status::Released => 2,
+        Status::Detained => 3,
+        Status::Disappeared => 4,
+        Status::Killed => 5,
+        Status::DiedInCustody => 6,
+    }
+}
+
+/// The statement that holds now: the latest by date (an undated statement is older than
+/// any dated one), the graver of equally recent ones. Never depends on the order given.
+pub fn latest_statement(stated: &[StatedStatus]) -> Option<&StatedStatus> {
+    stated
+        .iter()
+        .filter(|s| s.status != Status::Unknown)
+        .max_by_key(|s| {
+            let (first, last) = s.date.bounds().unwrap_or((i64::MIN, i64::MIN));
+            (first, last, gravity(s.status))
+        })
+}
+
+/// A person's status from their journey and what sources state of them. The events decide
+/// when they say it outright — a death, a release, an enforced disappearance, or detention
+/// in a named facility; otherwise (nothing recorded, only a return, or custody whose place
+/// is not named) the latest statement decides, if there is one. See docs/DEFINITIONS.md,
+/// "Stated status".
+pub fn status_with_statements(
+    journey: &[JourneyStep<'_>],
+    stated: &[StatedStatus],
+    vocab: &Vocabularies,
+) -> Status {
+    let from_events = derive_status(journey, vocab);
+    let Some(statement) = latest_statement(stated) else {
+        return from_events;
+    };
+    let events_decide = match from_events {
+        Status::DiedInCustody | Status::Killed | Status::Released | Status::Detained => true,
+        // Disappeared because an event says so, not inferred from custody with no place.
+        Status::Disappeared => {
+            journey
+                .iter()
+                .filter(|s| s.role == Role::Victim)
+                .filter_map(|s| vocab.category_of(&s.event.kind))
+                .rfind(|c| matches!(*c, "deprivation" | "disappearance" | "release"))
+                == Some("disappearance")
+        }
+        Status::AtLiberty | Status::Unknown => false,
+    };
+    if events_decide {
+        from_events
+    } else {
+        statement.status
     }
 }
 
@@ -419,6 +501,77 @@ mod tests {
             kinds(&journey_order(&steps, vocab)),
             ["forced-return", "arrest"]
         );
+    }
+
+    fn stated(status: Status, date: &str) -> StatedStatus {
+        StatedStatus {
+            status,
+            date: FuzzyDate::parse(date).unwrap_or_default(),
+            sources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_stated_status_decides_only_where_the_events_cannot() {
+        let vocab = Vocabularies::embedded();
+        let with = |events: &[Event], statements: &[StatedStatus]| {
+            status_with_statements(&journey_order(&steps(events), vocab), statements, vocab)
+        };
+        // Arrested by a named unit, no facility named: the events infer "disappeared";
+        // the list states "detained, whereabouts known", and that decides.
+        let arrest = [with_unit(ev("arrest", "2024-03"), "air-force-intelligence")];
+        assert_eq!(with(&arrest, &[]), Status::Disappeared);
+        let detained = [stated(Status::Detained, "2024-06")];
+        assert_eq!(with(&arrest, &detained), Status::Detained);
+        // An enforced disappearance recorded as an event is not overridden.
+        let gone = [
+            ev("arrest", "2024-03"),
+            ev("enforced-disappearance", "2024-04"),
+        ];
+        assert_eq!(
+            with(&gone, &[stated(Status::Released, "2024-06")]),
+            Status::Disappeared
+        );
+        // Only a return recorded; the list says the person is disappeared.
+        let returned = [ev("forced-return", "2024-01")];
+        assert_eq!(
+            with(&returned, &[stated(Status::Disappeared, "")]),
+            Status::Disappeared
+        );
+        assert_eq!(with(&returned, &[]), Status::AtLiberty);
+        // A death recorded as an event is final.
+        let died = [ev("arrest", "2019"), ev("death-in-custody", "2020")];
+        assert_eq!(
+            with(&died, &[stated(Status::Detained, "2024")]),
+            Status::DiedInCustody
+        );
+        // "Unknown" states nothing.
+        assert_eq!(
+            with(&arrest, &[stated(Status::Unknown, "2025")]),
+            Status::Disappeared
+        );
+    }
+
+    #[test]
+    fn the_latest_statement_holds_whatever_order_they_are_given_in() {
+        let older = stated(Status::Detained, "2023");
+        let newer = stated(Status::Released, "2024-05");
+        let undated = stated(Status::Disappeared, "");
+        let all = [older.clone(), newer.clone(), undated.clone()];
+        let mut reversed = all.clone();
+        reversed.reverse();
+        assert_eq!(latest_statement(&all), Some(&newer));
+        assert_eq!(latest_statement(&reversed), Some(&newer));
+        // Equally recent: the graver.
+        let same = [
+            stated(Status::Released, "2024-05"),
+            stated(Status::Disappeared, "2024-05"),
+        ];
+        assert_eq!(
+            latest_statement(&same).map(|s| s.status),
+            Some(Status::Disappeared)
+        );
+        assert_eq!(latest_statement(std::slice::from_ref(&undated)), Some(&undated));
     }
 
     #[test]

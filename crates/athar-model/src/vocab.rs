@@ -426,6 +426,19 @@ impl Vocabularies {
             .and_then(|t| t.category.as_deref())
     }
 
+    /// The authority (party) a unit served: the first `authority` up its chain.
+    pub fn authority_of_unit(&self, unit: &str) -> Option<&str> {
+        self.unit_chain(unit)
+            .into_iter()
+            .find_map(|t| t.authority.as_deref())
+    }
+
+    /// The party responsible for an event: its unit's authority, or the party it names
+    /// when no unit is known.
+    pub fn party_of<'a>(&'a self, unit: Option<&str>, party: Option<&'a str>) -> Option<&'a str> {
+        unit.and_then(|u| self.authority_of_unit(u)).or(party)
+    }
+
     /// Where an event kind stands in a journey, for events nothing else orders (one row's
     /// events, equal dates): its category first — return, deprivation, harm,
     /// disappearance, release, death in custody, killing, search, other — then the kind's

@@ -18,7 +18,7 @@ use athar_model::event::{Event, Involvement, Role, Verification};
 use athar_model::gazetteer::GazetteerEntry;
 use athar_model::record::RecordBody;
 use athar_model::source::Source;
-use athar_model::status::{JourneyStep, derive_status, journey_order};
+use athar_model::status::{JourneyStep, journey_order, status_with_statements};
 use athar_model::vocab::{Lang, Vocabularies};
 use serde::Serialize;
 
@@ -218,6 +218,7 @@ pub fn build(
     let person_of = |id: RecordId| representative.get(&id).copied().unwrap_or(id);
     let mut events: HashMap<RecordId, Event> = HashMap::new();
     let mut births: HashMap<RecordId, FuzzyDate> = HashMap::new();
+    let mut stated: HashMap<RecordId, Vec<athar_model::StatedStatus>> = HashMap::new();
     let mut sources: HashMap<RecordId, Source> = HashMap::new();
     let mut involvements: Vec<Involvement> = Vec::new();
     for (id, body) in records {
@@ -226,6 +227,10 @@ pub fn build(
                 events.insert(id, e);
             }
             RecordBody::Person(p) => {
+                stated
+                    .entry(person_of(id))
+                    .or_default()
+                    .extend(p.stated.iter().cloned());
                 let entry = births.entry(person_of(id)).or_default();
                 if entry.is_unknown() {
                     *entry = p.birth_date;
@@ -301,7 +306,11 @@ pub fn build(
                 ("date", return_event.start.to_string()),
             ],
         );
-        let status = derive_status(&ordered, vocab);
+        let status = status_with_statements(
+            &ordered,
+            stated.get(person).map_or(&[][..], Vec::as_slice),
+            vocab,
+        );
         let status = match lang {
             Lang::En => status.label_en(),
             Lang::Ar => status.label_ar(),

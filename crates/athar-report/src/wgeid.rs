@@ -17,7 +17,7 @@ use athar_model::RecordId;
 use athar_model::consent::{Answer, Purpose, permits};
 use athar_model::event::{Event, Role};
 use athar_model::person::Person;
-use athar_model::status::{JourneyStep, Status, derive_status, journey_order};
+use athar_model::status::{JourneyStep, Status, journey_order, status_with_statements};
 use athar_model::vocab::{Lang, Vocabularies};
 use athar_store::StoreError;
 use serde::Serialize;
@@ -191,7 +191,7 @@ pub fn build_case(
         })
         .collect();
     let ordered = journey_order(&steps, vocab);
-    let status = derive_status(&ordered, vocab);
+    let status = status_with_statements(&ordered, &person.stated, vocab);
     if status != Status::Disappeared {
         missing.push((
             "status",

@@ -19,7 +19,9 @@ use std::collections::HashMap;
 
 use athar_model::event::{Event, Role, Verification};
 use athar_model::person::Sex;
-use athar_model::status::{AgeGroup, JourneyStep, Status, age_group, derive_status, journey_order};
+use athar_model::status::{
+    AgeGroup, JourneyStep, Status, age_group, journey_order, status_with_statements,
+};
 use athar_model::{RecordBody, RecordId, Vocabularies};
 use serde::Serialize;
 
@@ -290,6 +292,7 @@ pub struct Summary {
     /// Victims of arrest events (a person arrested twice counts twice).
     pub arrests: usize,
     pub arrests_children: usize,
+    /// Arrests of adult women (girls are counted among the children).
     pub arrests_women: usize,
     /// Arrests where the age at the arrest cannot be decided, or the sex is not recorded.
     pub arrests_age_unknown: usize,
@@ -305,7 +308,8 @@ pub struct Summary {
     pub killed: usize,
     pub detained: usize,
     pub released: usize,
-    /// Arrests by the authority the responsible unit served ("unknown" when no unit).
+    /// Arrests by the party responsible: the authority the unit served, or the party
+    /// named without a unit ("unknown" when neither).
     pub arrests_by_party: Vec<(String, usize)>,
     /// Shares of arrests by party, of the arrests with a known party.
     pub share_arrests_by_party: Vec<(String, f64)>,
@@ -558,6 +562,8 @@ impl Facts {
         let mut event_index: HashMap<RecordId, u32> = HashMap::new();
         let mut events: Vec<Event> = Vec::new();
         let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
+        // What sources state of each person (all their linked records'), for the status.
+        let mut stated: Vec<Vec<athar_model::StatedStatus>> = Vec::new();
         let mut involvements = Vec::new();
         for (id, body) in records {
             match body {
@@ -573,12 +579,14 @@ impl Facts {
                         if births[at as usize].is_unknown() {
                             births[at as usize] = person.birth_date;
                         }
+                        stated[at as usize].extend(person.stated);
                         continue;
                     }
                     let at = facts.persons.len() as u32;
                     person_index.insert(id, at);
                     person_index.insert(root, at);
                     births.push(person.birth_date);
+                    stated.push(person.stated);
                     facts.persons.push(PersonFact {
                         id: root,
                         sex: person.sex,
@@ -603,12 +611,10 @@ impl Facts {
                         .and_then(|a| vocab.gazetteer.governorate_of(a))
                         .map(|g| g.pcode.clone());
                     let unit = event.unit.clone();
-                    let authority = unit.as_deref().and_then(|u| {
-                        vocab
-                            .unit_chain(u)
-                            .into_iter()
-                            .find_map(|t| t.authority.clone())
-                    });
+                    // The party: the unit's authority, or the party named without a unit.
+                    let authority = vocab
+                        .party_of(unit.as_deref(), event.party.as_deref())
+                        .map(str::to_string);
                     let days = event.start.bounds();
                     let (year_key, month_key) = period_keys(days);
                     facts.events.push(EventFact {
@@ -657,7 +663,7 @@ impl Facts {
                 })
                 .collect();
             let ordered = journey_order(&journey, vocab);
-            let status = derive_status(&ordered, vocab);
+            let status = status_with_statements(&ordered, &stated[person as usize], vocab);
             let fact = &mut facts.persons[person as usize];
             fact.status = status;
             let position: HashMap<RecordId, usize> =
@@ -833,10 +839,13 @@ impl Facts {
                 AgeGroup::Adult => {}
             }
             match person.sex {
-                Sex::Female => {
+                // Women are adult women, as monitoring groups count them: girls are among
+                // the children, and a woman or girl of unknown age among the unknown ages.
+                Sex::Female if victim.age == AgeGroup::Adult => {
                     summary.arrests_women += 1;
                     note("arrests_women", noted, victim.person);
                 }
+                Sex::Female => {}
                 Sex::Unknown => {
                     summary.arrests_sex_unknown += 1;
                     note("arrests_sex_unknown", noted, victim.person);
@@ -1173,6 +1182,8 @@ mod tests {
                 notes: None,
                 sources: vec![],
                 consent: vec![],
+                unnamed: false,
+                stated: vec![],
             };
             self.out.push((id, RecordBody::Person(person)));
             id
@@ -1340,7 +1351,8 @@ mod tests {
         assert_eq!((s.returnees, s.forced_returnees), (2, 1));
         assert_eq!(s.arrests, 4);
         assert_eq!(s.arrests_children, 1);
-        assert_eq!(s.arrests_women, 2);
+        // The woman born in 1990; the girl is among the children.
+        assert_eq!(s.arrests_women, 1);
         assert_eq!(s.arrests_age_unknown, 1);
         assert_eq!(s.arrests_sex_unknown, 0);
         assert_eq!(s.arrests_after_forced_return, 1);

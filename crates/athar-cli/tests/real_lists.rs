@@ -1,0 +1,484 @@
+//! Lists shaped as organisations keep them, imported with a mapping and no preprocessing,
+//! give exactly the figures the list states — in `athar stats`, `athar stats --behind` and
+//! the report — and the same figures in any fresh store, whatever order the rows come in.
+//!
+//! The lists are generated here from a seed, with the figures each one states computed
+//! from the same rows by the rules a monitoring group applies (docs/DEFINITIONS.md): a
+//! status column in Arabic, parties named without a unit, returns and arrests in the same
+//! month at different precisions, `0000-00-00` and `1992-00-00` dates, unnamed victims.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PASS: &str = "real lists test passphrase";
+
+fn athar(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("ATHAR_PASSPHRASE", PASS)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A small deterministic generator (xorshift), so each seed gives one list.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// The figures a list states, counted from its rows.
+#[derive(Debug, Default)]
+struct Stated {
+    arrests: u64,
+    after_forced_return: u64,
+    returnees: u64,
+    disappeared: u64,
+    detained: u64,
+    died_in_custody: u64,
+    released: u64,
+    women: u64,
+    children: u64,
+    age_unknown: u64,
+    sex_unknown: u64,
+    by_party: BTreeMap<String, u64>,
+}
+
+const GIVEN: &[&str] = &["محمد", "أحمد", "خالد", "سامر", "ريم", "هبة", "نور", "علي"];
+const FAMILY: &[&str] = &["الأحمد", "الحلبي", "الخطيب", "الشامي", "العلي", "النجار"];
+
+/// The returnee list of an NGO: one row per person, the status in one column.
+fn status_list(seed: u64, rows: usize) -> (Vec<String>, Stated) {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut stated = Stated::default();
+    let mut lines = Vec::new();
+    for row in 1..=rows {
+        let name = match rng.below(20) {
+            0 | 1 => format!("مجهول الهوية {row}"),
+            2 => String::new(),
+            _ => format!(
+                "{} {} {}",
+                GIVEN[rng.below(GIVEN.len() as u64) as usize],
+                GIVEN[rng.below(GIVEN.len() as u64) as usize],
+                FAMILY[rng.below(FAMILY.len() as u64) as usize]
+            ),
+        };
+        let sex = match rng.below(10) {
+            0 => "",
+            1..=4 => "أنثى",
+            _ => "ذكر",
+        };
+        // Born an adult (to the day or the year only), a child, or unknown.
+        let (birth, age) = match rng.below(10) {
+            0 => ("0000-00-00".to_string(), "unknown"),
+            1 | 2 => (format!("{:02}/05/2009", 1 + rng.below(28)), "child"),
+            3 => (format!("{}-00-00", 1970 + rng.below(25)), "adult"),
+            _ => (
+                format!(
+                    "19{}-{:02}-{:02}",
+                    70 + rng.below(28),
+                    1 + rng.below(12),
+                    1 + rng.below(28)
+                ),
+                "adult",
+            ),
+        };
+        let month = 1 + rng.below(9);
+        // Returned in a month (to the day, or on a date nobody knows), then arrested the
+        // same month or the next, the arrest known only to the month.
+        let returned = rng.chance(70);
+        let (return_date, host) = if returned {
+            let date = if rng.chance(20) {
+                "0000-00-00".to_string()
+            } else {
+                format!("2024-{month:02}-{:02}", 1 + rng.below(28))
+            };
+            (
+                date,
+                if rng.chance(50) {
+                    "لبنان"
+                } else {
+                    "تركيا"
+                },
+            )
+        } else {
+            (String::new(), "")
+        };
+        let arrest_month = month + rng.below(2);
+        let arrest = format!("{arrest_month:02}/2024");
+        let (responsible, party) = match rng.below(5) {
+            0 | 1 => ("فرع فلسطين", "assad-government"),
+            2 => ("قوات سوريا الديمقراطية", "sdf"),
+            3 => ("هيئة تحرير الشام", "hts"),
+            _ => ("", "unknown"),
+        };
+        let fate_month = arrest_month + 2;
+        let (fate, fate_date) = match rng.below(5) {
+            0 => ("مختفٍ قسرياً", format!("2024-{fate_month:02}")),
+            1 => ("معتقل - مكان الاحتجاز معروف", String::new()),
+            2 => ("توفي تحت التعذيب", format!("2024-{fate_month:02}-00")),
+            3 => ("أفرج عنه", format!("{fate_month:02}/2024")),
+            _ => ("غير معروف", String::new()),
+        };
+        // What the list states, by the rules the group counts by.
+        stated.arrests += 1;
+        if returned {
+            stated.returnees += 1;
+            stated.after_forced_return += 1;
+        }
+        match fate {
+            "مختفٍ قسرياً" => stated.disappeared += 1,
+            "معتقل - مكان الاحتجاز معروف" => stated.detained += 1,
+            "توفي تحت التعذيب" => stated.died_in_custody += 1,
+            "أفرج عنه" => stated.released += 1,
+            // Nothing stated: taken by agents of a party and not seen since is an
+            // enforced disappearance; by nobody known, the status is unknown.
+            _ if party != "unknown" => stated.disappeared += 1,
+            _ => {}
+        }
+        match (sex, age) {
+            ("أنثى", "adult") => stated.women += 1,
+            ("", _) => stated.sex_unknown += 1,
+            _ => {}
+        }
+        match age {
+            "child" => stated.children += 1,
+            "unknown" => stated.age_unknown += 1,
+            _ => {}
+        }
+        *stated.by_party.entry(party.to_string()).or_default() += 1;
+        lines.push(format!(
+            "{row},{name},{sex},{birth},{return_date},{host},{arrest},{responsible},{fate},{fate_date}"
+        ));
+    }
+    (lines, stated)
+}
+
+const STATUS_HEADER: &str =
+    "الرقم,الاسم,الجنس,المواليد,تاريخ العودة,العودة من,تاريخ الاعتقال,الجهة,الحالة,تاريخ الحالة";
+
+const STATUS_MAPPING: &str = r#"
+[list]
+name = "Returnees 2024"
+key = "الرقم"
+as_of = "2024-12"
+
+[columns]
+"الاسم" = "full_name"
+"الجنس" = "sex"
+"المواليد" = "birth_date"
+"تاريخ العودة" = "forced-return.date"
+"العودة من" = "forced-return.host_country"
+"تاريخ الاعتقال" = "arrest.date"
+"الجهة" = "arrest.unit"
+"الحالة" = "fate"
+"تاريخ الحالة" = "fate.date"
+
+[values."الحالة"]
+"مختفٍ قسرياً" = "enforced-disappearance"
+"توفي تحت التعذيب" = "death-in-custody"
+"معتقل - مكان الاحتجاز معروف" = "stated:detained"
+"أفرج عنه" = "release"
+"غير معروف" = "none"
+"#;
+
+/// A fresh store with `lines` imported under `mapping`; its summary figures.
+fn import_into(
+    dir: &Path,
+    name: &str,
+    header: &str,
+    lines: &[String],
+    mapping: &str,
+) -> std::path::PathBuf {
+    let data = dir.join(name);
+    ok(&athar(&data, &["init"]));
+    let list = dir.join(format!("{name}.csv"));
+    std::fs::write(&list, format!("{header}\n{}\n", lines.join("\n")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let map = dir.join(format!("{name}.toml"));
+    std::fs::write(&map, mapping).unwrap_or_else(|e| panic!("{e}"));
+    let report = json(&athar(
+        &data,
+        &[
+            "import",
+            &list.display().to_string(),
+            "--mapping",
+            &map.display().to_string(),
+            "--json",
+        ],
+    ));
+    assert_eq!(
+        report["created"].as_u64(),
+        Some(lines.len() as u64),
+        "every row is a person: {report}"
+    );
+    data
+}
+
+fn figure(summary: &serde_json::Value, name: &str) -> u64 {
+    summary[name]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {name} in {summary}"))
+}
+
+fn parties(summary: &serde_json::Value) -> BTreeMap<String, u64> {
+    summary["arrests_by_party"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|pair| {
+            (
+                pair[0].as_str().unwrap_or_default().to_string(),
+                pair[1].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_status_column_list_gives_the_figures_it_states_in_every_view_and_every_store() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (lines, stated) = status_list(2024, 120);
+    let data = import_into(tmp.path(), "first", STATUS_HEADER, &lines, STATUS_MAPPING);
+    let summary = json(&athar(&data, &["stats", "--json"]));
+    for (name, expected) in [
+        ("arrests", stated.arrests),
+        ("victims", stated.arrests),
+        ("arrests_after_forced_return", stated.after_forced_return),
+        ("forced_returnees", stated.returnees),
+        ("enforced_disappearances", stated.disappeared),
+        ("arrests_then_disappeared", stated.disappeared),
+        ("detained", stated.detained),
+        ("died_in_custody", stated.died_in_custody),
+        ("released", stated.released),
+        ("arrests_women", stated.women),
+        ("arrests_children", stated.children),
+        ("arrests_age_unknown", stated.age_unknown),
+        ("arrests_sex_unknown", stated.sex_unknown),
+    ] {
+        assert_eq!(figure(&summary, name), expected, "{name}: {summary}");
+        // The records behind each figure are as many as the figure.
+        let behind = json(&athar(&data, &["stats", "--behind", name, "--json"]));
+        assert_eq!(behind["count"].as_u64(), Some(expected), "{name} behind");
+    }
+    assert_eq!(parties(&summary), stated.by_party, "{summary}");
+    // The report says the same figures.
+    let report_file = tmp.path().join("report.json");
+    ok(&athar(
+        &data,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--out",
+            &report_file.display().to_string(),
+        ],
+    ));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report_file).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        report["summary"],
+        summary_without_linkage(&summary),
+        "report"
+    );
+
+    // The same list in two more fresh stores, its rows in another order: the same figures.
+    let mut reversed = lines.clone();
+    reversed.reverse();
+    let mut interleaved: Vec<String> = lines.iter().step_by(2).cloned().collect();
+    interleaved.extend(lines.iter().skip(1).step_by(2).cloned());
+    for (name, rows) in [("second", reversed), ("third", interleaved)] {
+        let other = import_into(tmp.path(), name, STATUS_HEADER, &rows, STATUS_MAPPING);
+        let again = json(&athar(&other, &["stats", "--json"]));
+        assert_eq!(again, summary, "{name} store");
+        let by = json(&athar(
+            &other,
+            &["stats", "--by", "party,sex,age", "--json"],
+        ));
+        let first = json(&athar(&data, &["stats", "--by", "party,sex,age", "--json"]));
+        assert_eq!(by["cells"], first["cells"], "{name} store, breakdown");
+    }
+}
+
+/// The summary as a report carries it (the report states no linkage of its own).
+fn summary_without_linkage(summary: &serde_json::Value) -> serde_json::Value {
+    let mut summary = summary.clone();
+    if let Some(map) = summary.as_object_mut() {
+        map.remove("linkage");
+    }
+    summary
+}
+
+#[test]
+fn any_seed_gives_the_same_figures_in_stores_made_apart() {
+    // Stores made apart have different keys, so different record ids: no figure may
+    // depend on them. A handful of generated lists, each into two stores.
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for seed in [1u64, 7, 99, 12345] {
+        let (lines, _) = status_list(seed, 40);
+        let a = import_into(
+            tmp.path(),
+            &format!("a{seed}"),
+            STATUS_HEADER,
+            &lines,
+            STATUS_MAPPING,
+        );
+        let mut shuffled = lines.clone();
+        shuffled.rotate_left(seed as usize % lines.len());
+        let b = import_into(
+            tmp.path(),
+            &format!("b{seed}"),
+            STATUS_HEADER,
+            &shuffled,
+            STATUS_MAPPING,
+        );
+        assert_eq!(
+            json(&athar(&a, &["stats", "--json"])),
+            json(&athar(&b, &["stats", "--json"])),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn a_monitoring_groups_list_names_parties_without_units() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let header = "No.,Name,Date of arrest,Governorate,Party";
+    let rows: Vec<String> = [
+        "1,Unidentified 1,03/2024,Aleppo,قوات سوريا الديمقراطية",
+        "2,Khaled Hamdan,2024-03-00,Idlib,هيئة تحرير الشام",
+        "3,Rami Saleh,2024-04,Aleppo,الجيش الوطني",
+        "4,Hiba Darwish,0000-00-00,Hasaka,SDF",
+        "5,Unidentified 2,2024-05-12 00:00:00,Idlib,HTS",
+        "6,Omar Khatib,2024-05,Aleppo,قوات سوريا الديمقراطية",
+    ]
+    .iter()
+    .map(|r| r.to_string())
+    .collect();
+    let mapping = r#"
+[list]
+name = "Arrests H1 2024"
+key = "No."
+[columns]
+"Name" = "full_name"
+"Date of arrest" = "arrest.date"
+"Governorate" = "arrest.place"
+"Party" = "arrest.party"
+"#;
+    let data = import_into(tmp.path(), "group", header, &rows, mapping);
+    let summary = json(&athar(&data, &["stats", "--json"]));
+    assert_eq!(figure(&summary, "arrests"), 6);
+    // Taken by a party and not seen since: enforced disappearances, all six.
+    assert_eq!(figure(&summary, "enforced_disappearances"), 6);
+    let expected: BTreeMap<String, u64> = [("sdf", 3), ("hts", 2), ("sna", 1)]
+        .into_iter()
+        .map(|(p, n)| (p.to_string(), n))
+        .collect();
+    assert_eq!(parties(&summary), expected, "{summary}");
+    let by = json(&athar(&data, &["stats", "--by", "governorate", "--json"]));
+    let cells: BTreeMap<String, u64> = by["cells"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            (
+                c["key"][0].as_str().unwrap_or_default().to_string(),
+                c["victimisations"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(cells.values().sum::<u64>(), 6, "{by}");
+    assert_eq!(cells.len(), 3, "Aleppo, Idlib and Hasakeh: {by}");
+    // The party column's own words, had they named a unit, still land on the party.
+    let unit_mapping = mapping.replace("arrest.party", "arrest.unit");
+    let as_units = import_into(tmp.path(), "as-units", header, &rows, &unit_mapping);
+    assert_eq!(
+        json(&athar(&as_units, &["stats", "--json"])),
+        summary,
+        "a party in the unit column is the party"
+    );
+}
+
+#[test]
+fn alike_refusals_are_one_line_with_the_terms_a_vocabulary_lacks() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    ok(&athar(&data, &["init"]));
+    let mut csv = String::from("No.,Name,Arrested,Unit,Place\n");
+    for row in 1..=12 {
+        let unit = match row % 3 {
+            0 => "Criminal Security Branch 9",
+            1 => "Division 25",
+            _ => "Palestine Branch",
+        };
+        csv.push_str(&format!(
+            "{row},Person {row},2024-0{},{unit},Nowhere Town {row}\n",
+            1 + row % 9
+        ));
+    }
+    let list = tmp.path().join("list.csv");
+    std::fs::write(&list, csv).unwrap_or_else(|e| panic!("{e}"));
+    let mapping = tmp.path().join("m.toml");
+    std::fs::write(
+        &mapping,
+        "[list]\nname = \"Arrests\"\nkey = \"No.\"\n[columns]\n\"Name\" = \"full_name\"\n\"Arrested\" = \"arrest.date\"\n\"Unit\" = \"arrest.unit\"\n\"Place\" = \"arrest.place\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = athar(
+        &data,
+        &[
+            "import",
+            &list.display().to_string(),
+            "--mapping",
+            &mapping.display().to_string(),
+            "--check",
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let refused: Vec<&str> = text.lines().filter(|l| l.contains("refused:")).collect();
+    assert_eq!(
+        refused.len(),
+        1,
+        "one line for the eight alike refusals: {text}"
+    );
+    assert!(refused[0].contains("8 rows"), "{text}");
+    assert!(
+        refused[0].contains("\"Criminal Security Branch 9\" ×4")
+            && refused[0].contains("\"Division 25\" ×4"),
+        "{text}"
+    );
+    // The places kept as written are one note, and never quoted.
+    let notes: Vec<&str> = text.lines().filter(|l| l.contains("note:")).collect();
+    assert_eq!(notes.len(), 1, "{text}");
+    assert!(
+        notes[0].contains("4 rows") && !notes[0].contains("Nowhere"),
+        "{text}"
+    );
+}
