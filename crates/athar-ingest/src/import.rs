@@ -177,24 +177,18 @@ fn has_arabic(s: &str) -> bool {
 /// `from~to` becomes `from to to`, and of several values `a|b` the first is kept.
 fn from_uwazi(value: &str, target: &Target) -> String {
     // Free text in Uwazi is never split: a name may hold a `|` or `::` of its own.
-    let text = matches!(
-        target,
-        Target::Ignore
-            | Target::Person(
-                PersonField::FullName
-                    | PersonField::GivenName
-                    | PersonField::FatherName
-                    | PersonField::GrandfatherName
-                    | PersonField::FamilyName
-                    | PersonField::MotherName
-                    | PersonField::Nickname
-                    | PersonField::Contact
-                    | PersonField::Notes
-                    | PersonField::Identifier(_)
-                    | PersonField::Identifiers
-            )
-            | Target::Event(_, EventAttr::Narrative)
-    );
+    let text = matches!(target, Target::Person(field) if field.is_name_part())
+        || matches!(
+            target,
+            Target::Ignore
+                | Target::Person(
+                    PersonField::Contact
+                        | PersonField::Notes
+                        | PersonField::Identifier(_)
+                        | PersonField::Identifiers
+                )
+                | Target::Event(_, EventAttr::Narrative)
+        );
     if text {
         return value.to_string();
     }

@@ -571,7 +571,10 @@ mod tests {
             latest_statement(&same).map(|s| s.status),
             Some(Status::Disappeared)
         );
-        assert_eq!(latest_statement(std::slice::from_ref(&undated)), Some(&undated));
+        assert_eq!(
+            latest_statement(std::slice::from_ref(&undated)),
+            Some(&undated)
+        );
     }
 
     #[test]

@@ -250,7 +250,8 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
 pub const EMBEDDED_CONTROL: &str = include_str!("../../../data/vocabularies/control.toml");
 pub const EMBEDDED_GAZETTEER: &str = include_str!("../../../data/gazetteer/syria-admin.csv");
 
-/// The categories of event kinds that docs/DEFINITIONS.md gives meaning to.
+/// The categories of event kinds that docs/DEFINITIONS.md gives meaning to, in journey
+/// order (`Vocabularies::journey_rank`).
 pub const EVENT_CATEGORIES: &[&str] = &[
     "return",
     "deprivation",
@@ -446,26 +447,16 @@ impl Vocabularies {
     /// each category (forced return before return, arrest before detention …). Unknown
     /// kinds come last.
     pub fn journey_rank(&self, event_kind: &str) -> (u8, usize) {
-        const CATEGORIES: [&str; 9] = [
-            "return",
-            "deprivation",
-            "harm",
-            "disappearance",
-            "release",
-            "death-in-custody",
-            "killing",
-            "search",
-            "other",
-        ];
         let terms = self.event_kinds.terms();
         let Some(place) = terms.iter().position(|t| t.id == event_kind) else {
-            return (CATEGORIES.len() as u8, usize::MAX);
+            return (EVENT_CATEGORIES.len() as u8, usize::MAX);
         };
         let category = terms[place].category.as_deref().unwrap_or("other");
-        let rank = CATEGORIES
+        // EVENT_CATEGORIES lists the categories in journey order.
+        let rank = EVENT_CATEGORIES
             .iter()
             .position(|c| *c == category)
-            .unwrap_or(CATEGORIES.len() - 1);
+            .unwrap_or(EVENT_CATEGORIES.len() - 1);
         (rank as u8, place)
     }
 
