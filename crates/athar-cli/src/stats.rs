@@ -137,7 +137,7 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
                 summary.returnees, summary.forced_returnees
             );
             println!(
-                "Arrests: {} — children {}, women {}, after forced return {} (age unknown {}, sex unknown {})",
+                "Arrests: {} — children {}, adult women {}, after forced return {} (age unknown {}, sex unknown {})",
                 summary.arrests,
                 summary.arrests_children,
                 summary.arrests_women,
