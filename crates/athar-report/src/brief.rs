@@ -231,8 +231,11 @@ pub fn build(
                     .entry(person_of(id))
                     .or_default()
                     .extend(p.stated.iter().cloned());
+                // Of linked records' birth dates, the known one that sorts first, as the
+                // counts take it: the same whichever record is read first.
                 let entry = births.entry(person_of(id)).or_default();
-                if entry.is_unknown() {
+                let key = |d: &FuzzyDate| (d.is_unknown(), d.sort_key(), d.to_string());
+                if key(&p.birth_date) < key(entry) {
                     *entry = p.birth_date;
                 }
             }

@@ -82,6 +82,13 @@ struct VictimFact {
     then_disappeared: bool,
 }
 
+/// Of two birth dates of linked records, the known one; of two known, the one that sorts
+/// first (then by how it is written): the same whichever record is read first.
+fn earlier_birth(a: athar_model::FuzzyDate, b: athar_model::FuzzyDate) -> athar_model::FuzzyDate {
+    let key = |d: &athar_model::FuzzyDate| (d.is_unknown(), d.sort_key(), d.to_string());
+    if key(&b) < key(&a) { b } else { a }
+}
+
 /// Each linked person record with the record its group is counted under (union–find over
 /// the pairs; the smallest id of a group stands for it).
 fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, RecordId> {
@@ -562,6 +569,8 @@ impl Facts {
         let mut event_index: HashMap<RecordId, u32> = HashMap::new();
         let mut events: Vec<Event> = Vec::new();
         let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
+        // Linked records that give different sexes: the person's sex stays unknown.
+        let mut sexes_differ: Vec<bool> = Vec::new();
         // What sources state of each person (all their linked records'), for the status.
         let mut stated: Vec<Vec<athar_model::StatedStatus>> = Vec::new();
         let mut involvements = Vec::new();
@@ -572,13 +581,20 @@ impl Facts {
                     let root = canonical.get(&id).copied().unwrap_or(id);
                     if let Some(&at) = person_index.get(&root) {
                         person_index.insert(id, at);
+                        // Linked records agree or not whatever order they are read in:
+                        // sexes that differ leave the sex unknown, and of differing birth
+                        // dates the one that sorts first is kept.
                         let fact = &mut facts.persons[at as usize];
-                        if fact.sex == Sex::Unknown {
-                            fact.sex = person.sex;
-                        }
-                        if births[at as usize].is_unknown() {
-                            births[at as usize] = person.birth_date;
-                        }
+                        fact.sex = match (fact.sex, person.sex) {
+                            (known, Sex::Unknown) => known,
+                            (Sex::Unknown, known) if !sexes_differ[at as usize] => known,
+                            (a, b) if a == b => a,
+                            _ => {
+                                sexes_differ[at as usize] = true;
+                                Sex::Unknown
+                            }
+                        };
+                        births[at as usize] = earlier_birth(births[at as usize], person.birth_date);
                         stated[at as usize].extend(person.stated);
                         continue;
                     }
@@ -586,6 +602,7 @@ impl Facts {
                     person_index.insert(id, at);
                     person_index.insert(root, at);
                     births.push(person.birth_date);
+                    sexes_differ.push(false);
                     stated.push(person.stated);
                     facts.persons.push(PersonFact {
                         id: root,
@@ -1294,6 +1311,41 @@ mod tests {
             .cells;
         let persons: usize = cells.iter().map(|c| c.persons).sum();
         assert_eq!(persons, 2);
+    }
+
+    #[test]
+    fn linked_records_that_disagree_give_the_same_figures_in_any_order() {
+        let mut r = Records {
+            next: 0,
+            out: vec![],
+        };
+        // Three records of one person: a man born 1990, a woman born 2008 (a child at the
+        // arrest), and one saying nothing. Which is read first must not matter.
+        let a = r.person(Sex::Male, "1990");
+        r.event(a, "arrest", "2020-04", None, None, None);
+        let b = r.person(Sex::Female, "2008");
+        let c = r.person(Sex::Unknown, "");
+        let pairs = [(b, a), (c, a)];
+        let figures = |records: Vec<(RecordId, RecordBody)>| {
+            let s = Facts::build_linked(records, &pairs, Vocabularies::embedded())
+                .summary(&Filter::default());
+            (
+                s.persons,
+                s.arrests_sex_unknown,
+                s.arrests_women,
+                s.arrests_children,
+                s.arrests_age_unknown,
+            )
+        };
+        let forward = figures(r.out.clone());
+        // Sexes disagree: unknown. Birth dates: 1990 sorts first, so an adult.
+        assert_eq!(forward, (1, 1, 0, 0, 0));
+        let mut backward = r.out.clone();
+        backward.reverse();
+        assert_eq!(figures(backward), forward);
+        let mut rotated = r.out.clone();
+        rotated.rotate_left(1);
+        assert_eq!(figures(rotated), forward);
     }
 
     fn sample() -> Facts {
