@@ -136,6 +136,49 @@ fn by_header(header: &str) -> Option<&'static str> {
         .map(|(field, _)| *field)
 }
 
+/// Headers lists give the column that numbers or names their rows.
+const KEY_HEADERS: &[&str] = &[
+    "الرقم",
+    "رقم",
+    "الرقم التسلسلي",
+    "التسلسل",
+    "م",
+    "no",
+    "no.",
+    "nr",
+    "#",
+    "id",
+    "uid",
+    "serial",
+    "ref",
+    "reference",
+    "record id",
+    "case id",
+    "case number",
+    "رقم الحالة",
+    "الكود",
+    "code",
+];
+
+/// The list's key: the first column whose header says so and whose every row has a value
+/// of its own (no value empty or repeated), so it names a row across versions of the list.
+fn key_column(table: &Table) -> Option<usize> {
+    table.headers.iter().enumerate().find_map(|(i, header)| {
+        let h = fold(header);
+        if !KEY_HEADERS.iter().any(|k| fold(k) == h) {
+            return None;
+        }
+        let mut seen = std::collections::HashSet::new();
+        let unique = table.rows.iter().all(|(_, cells)| {
+            cells
+                .get(i)
+                .map(|c| c.trim())
+                .is_some_and(|c| !c.is_empty() && seen.insert(c))
+        });
+        (unique && !table.rows.is_empty()).then_some(i)
+    })
+}
+
 /// What most of the sample values of a column look like.
 fn by_values(values: &[&str], vocab: &Vocabularies) -> Option<&'static str> {
     let filled: Vec<&str> = values
@@ -199,6 +242,7 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     let has = |name: &str| table.headers.iter().any(|h| h.trim() == name);
     let athar_uwazi = has("Title") && has("Athar id") && has("Date of birth as recorded");
     let uwazi = has("Title") && UWAZI_COMMON.iter().any(|c| has(c));
+    let key = key_column(table);
     let mut out = String::from(
         "# A first mapping, guessed by `athar import --suggest`: check every line, then import\n\
          # with --check first. See docs/IMPORT.md for the fields.\n\n[list]\n\
@@ -215,7 +259,15 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
              # key = \"…\"   # a column that names a row across versions\n\n[columns]\n",
         );
     } else {
-        out.push_str("# key = \"…\"   # a column that names a row across versions\n\n[columns]\n");
+        match key {
+            Some(i) => out.push_str(&format!(
+                "key = {}   # every row has its own value: it names the row across versions\n\n[columns]\n",
+                quoted(&table.headers[i])
+            )),
+            None => out.push_str(
+                "# key = \"…\"   # a column that names a row across versions\n\n[columns]\n",
+            ),
+        }
     }
     // The columns given a field whose values are terms of a vocabulary.
     let mut chosen: Vec<(usize, &'static str)> = Vec::new();
@@ -228,6 +280,10 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
             .find(|(h, _)| athar_uwazi && *h == header.trim())
         {
             out.push_str(&format!("{} = \"{field}\"\n", quoted(header)));
+            continue;
+        }
+        if !athar_uwazi && !uwazi && key == Some(i) {
+            out.push_str(&format!("{} = \"ignore\"   # the key\n", quoted(header)));
             continue;
         }
         if uwazi && UWAZI_COMMON.contains(&header.trim()) {
@@ -453,7 +509,12 @@ mod tests {
         );
         assert!(text.contains("\"X\" = \"return.host_country\""), "{text}");
         assert!(text.contains("\"تاريخ\" = \"arrest.date\""), "{text}");
-        assert!(text.contains("# \"الرقم\" = \"?\""), "{text}");
+        // Its numbers are all different: the key.
+        assert!(text.contains("key = \"الرقم\""), "{text}");
+        assert!(
+            text.contains("\"الرقم\" = \"ignore\"   # the key"),
+            "{text}"
+        );
         // Whole words only: a security agency is not a mother.
         assert_eq!(by_header("الجهة الأمنية"), by_header("الجهة"));
         assert_eq!(by_header("Mother's name"), Some("mother_name"));
