@@ -179,6 +179,9 @@ fn key_column(table: &Table) -> Option<usize> {
     })
 }
 
+/// A column of places, whose event (or the person) only the user can say.
+const PLACE_OF_WHAT: &str = "place?";
+
 /// What most of the sample values of a column look like.
 fn by_values(values: &[&str], vocab: &Vocabularies) -> Option<&'static str> {
     let filled: Vec<&str> = values
@@ -191,14 +194,23 @@ fn by_values(values: &[&str], vocab: &Vocabularies) -> Option<&'static str> {
     }
     let share =
         |f: &dyn Fn(&str) -> bool| filled.iter().filter(|v| f(v)).count() * 10 >= filled.len() * 8;
-    if share(&|v| !vocab.units.lookup(v).is_empty()) {
-        return Some("arrest.unit");
+    let unit = |v: &str| !vocab.units.lookup(v).is_empty();
+    let party = |v: &str| !vocab.authorities.lookup(v).is_empty();
+    // Parties named without units ("قوات سوريا الديمقراطية", "HTS"), or mixed with units.
+    if share(&|v| unit(v) || party(v)) {
+        return Some(if filled.iter().any(|v| unit(v)) {
+            "arrest.unit"
+        } else {
+            "arrest.party"
+        });
     }
     if share(&|v| !vocab.host_countries.lookup(v).is_empty()) {
         return Some("return.host_country");
     }
+    // Places alone do not say whose: the person's birthplace or residence, or the place of
+    // the list's main event. Guessing an arrest would create arrests nobody recorded.
     if share(&|v| !vocab.gazetteer.lookup(v).is_empty()) {
-        return Some("arrest.place");
+        return Some(PLACE_OF_WHAT);
     }
     if share(&|v| {
         v.chars()
@@ -315,6 +327,10 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
                 ))
             }
             None => match by_values(&samples, vocab) {
+                Some(PLACE_OF_WHAT) => out.push_str(&format!(
+                    "# {} = \"?\"   # places: the person's \"birthplace\", or the place of an event (\"arrest.place\", \"death-in-custody.place\" …)\n",
+                    quoted(header)
+                )),
                 Some(field) => {
                     chosen.push((i, field));
                     out.push_str(&format!(
@@ -332,6 +348,7 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     for (i, field) in chosen {
         let (vocabulary, name) = match field.rsplit('.').next() {
             Some("unit") => (&vocab.units, "units"),
+            Some("party") => (&vocab.authorities, "authorities"),
             Some("host_country") => (&vocab.host_countries, "host-countries"),
             Some("crossing") => (&vocab.border_crossings, "border-crossings"),
             _ => continue,
@@ -515,6 +532,17 @@ mod tests {
             text.contains("\"الرقم\" = \"ignore\"   # the key"),
             "{text}"
         );
+        // A column of parties, and one of governorates (whose event only the user knows).
+        let csv = "Name,Party,Governorate\nA,قوات سوريا الديمقراطية,حلب\nB,HTS,إدلب\nC,الجيش الوطني,Aleppo\n";
+        let table = read_table(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let other = suggest(&table, vocab);
+        assert!(other.contains("\"Party\" = \"arrest.party\""), "{other}");
+        assert!(
+            other.contains("# \"Governorate\" = \"?\"   # places"),
+            "{other}"
+        );
+        assert!(!other.contains("arrest.place\"   # from"), "{other}");
+        Mapping::parse(&other, vocab).unwrap_or_else(|e| panic!("{e}\n{other}"));
         // Whole words only: a security agency is not a mother.
         assert_eq!(by_header("الجهة الأمنية"), by_header("الجهة"));
         assert_eq!(by_header("Mother's name"), Some("mother_name"));
