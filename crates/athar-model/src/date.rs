@@ -247,6 +247,18 @@ impl FuzzyDate {
         self.bounds().unwrap_or((i64::MAX, i64::MAX))
     }
 
+    /// Of two dates given for the same thing by linked records, the known one; of two known,
+    /// the one that sorts first (then by how it is written) — the same answer whichever is
+    /// read first.
+    pub fn first_known(self, other: FuzzyDate) -> FuzzyDate {
+        let key = |d: &FuzzyDate| (d.is_unknown(), d.sort_key(), d.to_string());
+        if key(&other) < key(&self) {
+            other
+        } else {
+            self
+        }
+    }
+
     /// Parse what a person typed. See the module documentation for the accepted forms.
     pub fn parse(input: &str) -> Result<FuzzyDate, DateError> {
         parse(input)

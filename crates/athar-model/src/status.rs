@@ -105,7 +105,7 @@ fn content_order(a: &JourneyStep<'_>, b: &JourneyStep<'_>) -> Ordering {
         .then_with(|| x.party.cmp(&y.party))
         .then_with(|| x.host_country.cmp(&y.host_country))
         .then_with(|| x.crossing.cmp(&y.crossing))
-        .then_with(|| format!("{:?}", x.verification).cmp(&format!("{:?}", y.verification)))
+        .then_with(|| x.verification.cmp(&y.verification))
         .then_with(|| x.narrative.cmp(&y.narrative))
         .then_with(|| role_rank(a.role).cmp(&role_rank(b.role)))
         .then_with(|| a.id.cmp(&b.id))

@@ -234,10 +234,7 @@ pub fn build(
                 // Of linked records' birth dates, the known one that sorts first, as the
                 // counts take it: the same whichever record is read first.
                 let entry = births.entry(person_of(id)).or_default();
-                let key = |d: &FuzzyDate| (d.is_unknown(), d.sort_key(), d.to_string());
-                if key(&p.birth_date) < key(entry) {
-                    *entry = p.birth_date;
-                }
+                *entry = entry.first_known(p.birth_date);
             }
             RecordBody::Source(s) => {
                 sources.insert(id, s);

@@ -112,17 +112,22 @@ fn place_text(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String>
     Some(parts.join(if lang == Lang::Ar { "، " } else { ", " }))
 }
 
-/// The unit and the bodies above it, as the Working Group's "forces believed responsible".
+/// The unit and the bodies above it, as the Working Group's "forces believed responsible";
+/// the party alone when the record names no unit.
 fn forces(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String> {
-    let unit = event.unit.as_deref()?;
+    let Some(unit) = event.unit.as_deref() else {
+        return event
+            .party
+            .as_deref()
+            .map(|p| vocab.authorities.label_of(p, lang));
+    };
     let chain = vocab.unit_chain(unit);
     if chain.is_empty() {
         return Some(unit.to_string());
     }
     let mut names: Vec<String> = chain.iter().map(|t| t.label(lang).to_string()).collect();
-    if let Some(authority) = chain
-        .iter()
-        .find_map(|t| t.authority.as_deref())
+    if let Some(authority) = vocab
+        .authority_of_unit(unit)
         .and_then(|a| vocab.authorities.get(a))
     {
         names.push(authority.label(lang).to_string());

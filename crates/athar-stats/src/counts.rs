@@ -82,13 +82,6 @@ struct VictimFact {
     then_disappeared: bool,
 }
 
-/// Of two birth dates of linked records, the known one; of two known, the one that sorts
-/// first (then by how it is written): the same whichever record is read first.
-fn earlier_birth(a: athar_model::FuzzyDate, b: athar_model::FuzzyDate) -> athar_model::FuzzyDate {
-    let key = |d: &athar_model::FuzzyDate| (d.is_unknown(), d.sort_key(), d.to_string());
-    if key(&b) < key(&a) { b } else { a }
-}
-
 /// Each linked person record with the record its group is counted under (union–find over
 /// the pairs; the smallest id of a group stands for it).
 fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, RecordId> {
@@ -594,7 +587,7 @@ impl Facts {
                                 Sex::Unknown
                             }
                         };
-                        births[at as usize] = earlier_birth(births[at as usize], person.birth_date);
+                        births[at as usize] = births[at as usize].first_known(person.birth_date);
                         stated[at as usize].extend(person.stated);
                         continue;
                     }
