@@ -3,17 +3,8 @@
 
 use std::process::Command;
 
-const PASS: &str = "cli test passphrase 123";
-
-fn athar(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_athar"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("ATHAR_PASSPHRASE", PASS)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
-}
+mod common;
+use common::{PASS, athar};
 
 #[test]
 fn demo_data_verifies_and_a_changed_byte_is_named() {

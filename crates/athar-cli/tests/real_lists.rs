@@ -9,19 +9,10 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const PASS: &str = "real lists test passphrase";
-
-fn athar(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_athar"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("ATHAR_PASSPHRASE", PASS)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
-}
+mod common;
+use common::athar;
 
 fn ok(out: &Output) -> String {
     assert!(

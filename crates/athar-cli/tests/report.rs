@@ -6,17 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const PASS: &str = "report test passphrase 123";
-
-fn athar(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_athar"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("ATHAR_PASSPHRASE", PASS)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run athar: {e}"))
-}
+mod common;
+use common::athar;
 
 fn ok(out: std::process::Output) -> std::process::Output {
     assert!(
