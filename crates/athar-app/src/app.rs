@@ -18,6 +18,7 @@ pub struct App {
     store: Arc<dyn Backend>,
     facts: FactsCache,
     views: ViewLog,
+    vocabularies: crate::vocabularies::VocabularyCache,
     pub(crate) jobs: crate::jobs::Jobs,
 }
 
@@ -57,6 +58,7 @@ impl App {
             store,
             facts: FactsCache::default(),
             views: ViewLog::new(window),
+            vocabularies: Default::default(),
             jobs: crate::jobs::Jobs::default(),
         }
     }
@@ -86,6 +88,7 @@ impl App {
         Scope::new(self.store.as_ref(), org, author)
             .with_facts_cache(&self.facts)
             .with_view_log(&self.views)
+            .with_vocabulary_cache(&self.vocabularies)
     }
 
     /// The counting facts of each organisation, kept between requests.

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use athar_model::consent::Purpose;
-use athar_model::{RecordBody, RecordId, RecordKind, Vocabularies};
+use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_report::package::{PackageError, PackageMaterial, PackageSummary};
 use athar_report::wgeid::{CaseError, CaseMaterial, WgeidCase};
 use athar_store::StoreError;
@@ -35,7 +35,7 @@ impl Scope<'_> {
             .as_victim()
             .map(|s| (s.event.id, s.details.clone()))
             .collect();
-        let vocab = Vocabularies::embedded();
+        let vocab = self.vocabularies()?;
         let search_events = self
             .list_all(RecordKind::Event)?
             .into_iter()
@@ -54,6 +54,7 @@ impl Scope<'_> {
                 search_events,
                 organisation: self.organisation_name()?,
             },
+            &vocab,
             lang,
             prepared_on,
         )

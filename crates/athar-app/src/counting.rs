@@ -58,11 +58,7 @@ impl Scope<'_> {
             RecordKind::Event,
             RecordKind::Involvement,
         ])?;
-        let facts = Facts::build_linked(
-            records,
-            &review.same_person(),
-            athar_model::Vocabularies::embedded(),
-        );
+        let facts = Facts::build_linked(records, &review.same_person(), &*self.vocabularies()?);
         Ok((facts, review.state()))
     }
 }
@@ -154,7 +150,7 @@ pub fn person_strata(
     by: &str,
 ) -> Result<std::collections::HashMap<athar_model::RecordId, (i64, String)>, StoreError> {
     use athar_model::record::RecordBody;
-    let vocab = athar_model::Vocabularies::embedded();
+    let vocab = scope.vocabularies()?;
     let mut placed: std::collections::HashMap<athar_model::RecordId, (i64, String)> =
         std::collections::HashMap::new();
     let mut events = std::collections::HashMap::new();

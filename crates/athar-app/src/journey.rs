@@ -63,7 +63,7 @@ impl Journey {
     }
 
     /// Orders steps by the model's journey order (whose ties are keys of the data).
-    fn ordered(steps: Vec<JourneyStep>) -> Vec<JourneyStep> {
+    fn ordered(steps: Vec<JourneyStep>, vocab: &Vocabularies) -> Vec<JourneyStep> {
         let order: Vec<usize> = {
             let model: Vec<status::JourneyStep<'_>> = steps
                 .iter()
@@ -74,7 +74,7 @@ impl Journey {
                 })
                 .collect();
             let mut used = vec![false; steps.len()];
-            journey_order(&model, Vocabularies::embedded())
+            journey_order(&model, vocab)
                 .iter()
                 .filter_map(|placed| {
                     let i = (0..steps.len()).find(|&i| {
@@ -117,7 +117,7 @@ impl Scope<'_> {
         }
         Ok(Journey {
             person: person_record,
-            steps: Journey::ordered(steps),
+            steps: Journey::ordered(steps, &*self.vocabularies()?),
         })
     }
 }

@@ -29,6 +29,8 @@
 //!   own, polled, fetched or cancelled by the account that started it.
 //! - [`linkage`], [`evidence`], [`lists`]: linkage runs and decisions, the evidence vault,
 //!   imports and exports, each as the organisation.
+//! - [`vocabularies`]: the shared vocabularies with the terms the organisation added (and
+//!   was shared), used by everything it writes, imports, counts and reports.
 //!
 //! [`App`] is what the server holds: scopes for authenticated callers, the accounts, the
 //! organisations and the audit head — and no way to the store around a scope.
@@ -50,6 +52,7 @@ pub mod reports;
 pub mod scope;
 pub mod sharing;
 pub mod views;
+pub mod vocabularies;
 
 pub use app::{App, OrganisationInfo};
 pub use athar_model::OrgId;

@@ -43,6 +43,7 @@ impl Scope<'_> {
             strict: request.strict,
             author: self.author().to_string(),
             owner: Some(self.org().number()),
+            vocabularies: Some(self.vocabularies()?),
         };
         let mut report =
             import_table_with_progress(self.store, table, mapping, &options, progress)?;

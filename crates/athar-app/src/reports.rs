@@ -10,7 +10,7 @@
 //! what was handed out ([`Scope::record_handout`]).
 
 use athar_model::record::RecordBody;
-use athar_model::vocab::{Lang, Vocabularies};
+use athar_model::vocab::Lang;
 use athar_model::{RecordId, RecordKind};
 use athar_report::brief::{Brief, BriefOptions};
 use athar_report::periodic::{EstimateInput, Report, ReportOptions};
@@ -128,16 +128,15 @@ fn estimate(
     // Lists are named by who made them, or by their kind: a source's title is sealed as
     // identifying ("Interview with the mother, Beirut") and never goes into a report.
     let mut names = Vec::with_capacity(lists.len());
+    let vocab = scope.vocabularies()?;
     for (name, id) in result.lists.iter().zip(&lists) {
         let described = match scope
             .read_if_visible(RecordKind::Source, *id)?
             .map(|r| r.body)
         {
-            Some(RecordBody::Source(source)) => source.organisation.unwrap_or_else(|| {
-                Vocabularies::embedded()
-                    .source_kinds
-                    .label_of(&source.kind, lang)
-            }),
+            Some(RecordBody::Source(source)) => source
+                .organisation
+                .unwrap_or_else(|| vocab.source_kinds.label_of(&source.kind, lang)),
             _ => id.to_string(),
         };
         names.push(format!("{name} ({described})"));
@@ -189,12 +188,10 @@ impl Scope<'_> {
             synthetic,
             estimate,
         };
-        athar_report::periodic::build(&facts, Vocabularies::embedded(), &options).map_err(
-            |errors| {
-                let first = &errors[0];
-                invalid(first.field, first.problem.clone())
-            },
-        )
+        athar_report::periodic::build(&facts, &*self.vocabularies()?, &options).map_err(|errors| {
+            let first = &errors[0];
+            invalid(first.field, first.problem.clone())
+        })
     }
 }
 
@@ -253,7 +250,7 @@ impl Scope<'_> {
             synthetic: false,
         };
         // The request is checked on no records before any is read.
-        athar_report::brief::build(Vec::new(), &[], Vocabularies::embedded(), &options).map_err(
+        athar_report::brief::build(Vec::new(), &[], &*self.vocabularies()?, &options).map_err(
             |e| ReportError::Invalid {
                 field: e.field,
                 problem: e.problem,
@@ -273,7 +270,7 @@ impl Scope<'_> {
         athar_report::brief::build(
             records,
             &review.same_person(),
-            Vocabularies::embedded(),
+            &*self.vocabularies()?,
             &options,
         )
         .map_err(|e| ReportError::Invalid {

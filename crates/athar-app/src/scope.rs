@@ -11,6 +11,7 @@ use athar_model::sealing::take_identifying;
 
 use crate::counting::FactsCache;
 use crate::views::ViewLog;
+use crate::vocabularies::VocabularyCache;
 use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
 use athar_store::{
     Backend, Change, ChangeSet, PersonMatches, Result, Revision, StoreError, StoredRecord,
@@ -27,6 +28,8 @@ pub struct Scope<'s> {
     pub(crate) facts: Option<&'s FactsCache>,
     /// Views gathered and audited in batches (the server's), if any.
     pub(crate) views: Option<&'s ViewLog>,
+    /// The organisations' vocabularies kept between calls (the server's), if any.
+    pub(crate) vocabularies: Option<&'s VocabularyCache>,
 }
 
 impl<'s> Scope<'s> {
@@ -40,6 +43,15 @@ impl<'s> Scope<'s> {
             author,
             facts: None,
             views: None,
+            vocabularies: None,
+        }
+    }
+
+    /// The same scope, taking its vocabularies from `cache` while the data stays as it was.
+    pub fn with_vocabulary_cache(self, cache: &'s VocabularyCache) -> Self {
+        Scope {
+            vocabularies: Some(cache),
+            ..self
         }
     }
 
@@ -210,14 +222,18 @@ impl<'s> Scope<'s> {
 
     /// Apply changes as this organisation, in one transaction with one audit entry: what
     /// they create it owns, what they change must be its own, and what they reference it
-    /// must be able to see.
+    /// must be able to see. Records are checked against the organisation's vocabularies
+    /// (its added terms included).
     pub fn write(&self, action: &str, changes: Vec<Change>) -> Result<Written> {
-        self.store.write(ChangeSet {
+        let vocab = self.vocabularies_for(&changes)?;
+        let set = ChangeSet {
             author: self.author.to_string(),
             action: action.to_string(),
             owner: Some(self.org.number()),
             changes,
-        })
+        };
+        let prepared = athar_store::prepare(set, &vocab, &self.store.keyring())?;
+        self.store.write_prepared(prepared)
     }
 
     /// Create one record and read it back as written.

@@ -120,7 +120,7 @@ impl Scope<'_> {
                     _ => None,
                 })
                 .collect(),
-            RecordKind::Source => Vec::new(),
+            RecordKind::Source | RecordKind::Term => Vec::new(),
             RecordKind::Match => match self.read(kind, id)?.body {
                 RecordBody::Match(m) => vec![m.first, m.second],
                 _ => Vec::new(),

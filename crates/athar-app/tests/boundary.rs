@@ -688,3 +688,97 @@ fn a_stampede_of_cold_counts_builds_the_facts_once() {
     ok(scope.counting_facts());
     assert_eq!(cache.builds(), 2);
 }
+
+#[test]
+fn an_organisations_own_terms_are_its_own_until_it_shares_them() {
+    let w = world();
+    let a = Scope::new(&w.store, A, "a-documenter");
+    let b = Scope::new(&w.store, w.b, "b-documenter");
+    let checkpoint: VocabularyTerm = body(json!({
+        "vocabulary": "units",
+        "term": {"id": "checkpoint-qutayfah", "en": "Qutayfah checkpoint", "ar": "حاجز القطيفة",
+                 "authority": "assad-government", "kind": "checkpoint"}
+    }));
+    let term = ok(a.add_term(checkpoint.clone()));
+    // A knows it at once: its vocabularies, its writes and its counts.
+    assert!(
+        ok(a.vocabularies())
+            .units
+            .get("checkpoint-qutayfah")
+            .is_some()
+    );
+    assert_eq!(
+        ok(a.vocabularies()).authority_of_unit("checkpoint-qutayfah"),
+        Some("assad-government")
+    );
+    let arrest = json!({"kind": "arrest", "start": "2024-05", "unit": "checkpoint-qutayfah"});
+    ok(a.write(
+        "test",
+        vec![Change::Create {
+            id: RecordId::new(),
+            body: event(arrest.clone()),
+        }],
+    ));
+    // B does not: the term is unknown to its vocabularies and to what it writes.
+    assert!(
+        ok(b.vocabularies())
+            .units
+            .get("checkpoint-qutayfah")
+            .is_none()
+    );
+    let refused = b.write(
+        "test",
+        vec![Change::Create {
+            id: RecordId::new(),
+            body: event(arrest.clone()),
+        }],
+    );
+    assert!(
+        matches!(&refused, Err(StoreError::Invalid { errors, .. }) if errors[0].field == "unit"),
+        "{refused:?}"
+    );
+    // B may add a term of the same id for itself: the two never meet.
+    ok(b.add_term(checkpoint.clone()));
+    // A cannot add the id twice, nor take a shared term's id.
+    let twice = a.add_term(checkpoint.clone());
+    assert!(
+        matches!(&twice, Err(StoreError::Invalid { errors, .. }) if errors[0].code == "term.id_taken"),
+        "{twice:?}"
+    );
+    let mut shared_id = checkpoint.clone();
+    shared_id.term.id = "mi-branch-235".into();
+    let taken = a.add_term(shared_id);
+    assert!(
+        matches!(&taken, Err(StoreError::Invalid { errors, .. }) if errors[0].code == "term.id_taken"),
+        "{taken:?}"
+    );
+    // A's term changes by revision; its id does not.
+    let mut renamed = checkpoint.clone();
+    renamed.term.aliases_ar = vec!["حاجز قطيفة".into()];
+    let revised = ok(a.update(
+        "test",
+        term.id,
+        Some(term.rev),
+        RecordBody::Term(renamed.clone()),
+    ));
+    assert_eq!(revised.rev, 2);
+    assert_eq!(
+        ok(a.vocabularies()).units.lookup("حاجز قطيفة")[0].id,
+        "checkpoint-qutayfah"
+    );
+    renamed.term.id = "another-id".into();
+    let moved = a.update("test", term.id, Some(2), RecordBody::Term(renamed));
+    assert!(
+        matches!(&moved, Err(StoreError::Invalid { errors, .. }) if errors[0].code == "term.id_fixed"),
+        "{moved:?}"
+    );
+    // B cannot change A's term.
+    let mut hijack = checkpoint;
+    hijack.term.en = "Renamed by B".into();
+    assert!(
+        b.update("test", term.id, Some(2), RecordBody::Term(hijack))
+            .is_err()
+    );
+    assert_eq!(ok(a.added_terms()).len(), 1);
+    assert_eq!(ok(b.added_terms()).len(), 1);
+}

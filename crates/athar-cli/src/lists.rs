@@ -72,19 +72,20 @@ pub fn import(args: ImportArgs, dir: &DataDir) -> Result<ExitCode, String> {
     let mapping = mapping.unwrap_or_default();
     let mapping_text = std::fs::read_to_string(&mapping)
         .map_err(|e| format!("cannot read {}: {e}", mapping.display()))?;
-    let mapping =
-        athar_ingest::mapping::Mapping::parse(&mapping_text, athar_model::Vocabularies::embedded())
-            .map_err(|e| format!("{}: {e}", mapping.display()))?;
+    let store = open_store(dir)?;
+    let org = own_organisation(&store)?;
+    let scope = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli");
+    // The mapping's values are checked against the organisation's own vocabularies.
+    let vocab = scope.vocabularies().map_err(|e| e.to_string())?;
+    let mapping = athar_ingest::mapping::Mapping::parse(&mapping_text, &vocab)
+        .map_err(|e| format!("{}: {e}", mapping.display()))?;
     let table =
         athar_ingest::table::read_any(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
-    let store = open_store(dir)?;
     let request = athar_app::lists::ImportRequest {
         list: list.or(mapping.list_name.clone()).unwrap_or_default(),
         check,
         strict,
     };
-    let org = own_organisation(&store)?;
-    let scope = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli");
     let bar = if json || table.rows.len() < 1000 {
         ProgressBar::hidden()
     } else {

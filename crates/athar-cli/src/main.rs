@@ -20,6 +20,7 @@ mod lists;
 mod report;
 mod serve;
 mod stats;
+mod vocab;
 
 /// Bulk writes allocate and free millions of small buffers across two threads; mimalloc
 /// does that markedly cheaper than the system allocator (see docs/BENCHMARKS.md).
@@ -148,6 +149,12 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The organisation's own vocabulary terms (units, facilities, host countries,
+    /// crossings, causes of death …) beside the shared ones, with revisions.
+    Vocab {
+        #[command(subcommand)]
+        command: vocab::VocabCommand,
+    },
 }
 
 fn parse_purpose(text: &str) -> Result<athar_model::consent::Purpose, String> {
@@ -255,6 +262,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::User { command } => admin::user(command, &dir),
         Command::Org { command } => admin::org(command, &dir),
         Command::Token { command } => admin::token(command, &dir),
+        Command::Vocab { command } => vocab::run(command, &dir),
         Command::Serve(args) => serve::serve(args, &dir),
     }
 }

@@ -23,9 +23,9 @@ use std::collections::{HashSet, VecDeque};
 use std::ops::ControlFlow;
 
 use athar_model::{
-    Citation, Credibility, Event, FuzzyDate, Identifier, Involvement, Person, PersonName, PlaceRef,
-    RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source, Temporal,
-    Verification, Vocabularies,
+    Citation, CombatantStatus, Credibility, Event, FuzzyDate, Identifier, Involvement, Person,
+    PersonName, PlaceRef, RecordBody, RecordId, RecordKind, Reliability, Role, Script, Sex, Source,
+    Temporal, Verification, Vocabularies,
 };
 use athar_store::{Change, ChangeSet, NextPart, Store, StoreError, StreamWritten, WriteHeader};
 use rayon::prelude::*;
@@ -152,6 +152,9 @@ pub struct ImportOptions {
     pub author: String,
     /// The importing organisation (None: the store's first).
     pub owner: Option<i64>,
+    /// The importing organisation's vocabularies, its added terms included (None: the
+    /// shared ones alone).
+    pub vocabularies: Option<std::sync::Arc<Vocabularies>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -184,10 +187,12 @@ fn from_uwazi(value: &str, target: &Target) -> String {
                 | Target::Person(
                     PersonField::Contact
                         | PersonField::Notes
+                        | PersonField::Occupation
+                        | PersonField::Rank
                         | PersonField::Identifier(_)
                         | PersonField::Identifiers
                 )
-                | Target::Event(_, EventAttr::Narrative)
+                | Target::Event(_, EventAttr::Narrative | EventAttr::Actor)
         );
     if text {
         return value.to_string();
@@ -224,6 +229,26 @@ fn translate(mapping: &Mapping, column: &str, value: &str) -> String {
         .unwrap_or_else(|| value.to_string())
 }
 
+/// A cell that says nothing ("unknown", "-", "غير معروف").
+fn is_blank_word(value: &str) -> bool {
+    matches!(
+        folded(value).as_str(),
+        "unknown" | "" | "-" | "?" | "n/a" | "غير معروف" | "غير معروفه" | "مجهول"
+    )
+}
+
+/// The age group a list states: child (طفل، قاصر، minor) or adult (بالغ، راشد).
+fn stated_age_of(value: &str) -> Option<athar_model::AgeGroup> {
+    match folded(value).as_str() {
+        "child" | "minor" | "boy" | "girl" | "kid" | "طفل" | "طفله" | "قاصر" | "قاصره"
+        | "اطفال" | "child under 18" => Some(athar_model::AgeGroup::Child),
+        "adult" | "man" | "woman" | "بالغ" | "بالغه" | "راشد" | "راشده" | "رجل" | "امراه" => {
+            Some(athar_model::AgeGroup::Adult)
+        }
+        _ => None,
+    }
+}
+
 fn sex_of(value: &str) -> Option<Sex> {
     match folded(value).as_str() {
         "male" | "m" | "man" | "boy" | "ذكر" | "رجل" | "ذ" => Some(Sex::Male),
@@ -235,8 +260,10 @@ fn sex_of(value: &str) -> Option<Sex> {
     }
 }
 
-/// A place as the gazetteer or the facilities know it, else as written (and a note).
-fn place_of(value: &str, vocab: &Vocabularies) -> (PlaceRef, bool) {
+/// A place as the gazetteer (or, for where an event happened, the facilities) knows it,
+/// else as written (and a note). A facility never answers for a birthplace: the town of
+/// Adra is not Adra prison.
+fn place_of(value: &str, vocab: &Vocabularies, facilities: bool) -> (PlaceRef, bool) {
     // A P-code as exports and other tools write it, then a name or alias.
     let by_code = vocab.gazetteer.get(&value.trim().to_uppercase());
     if let Some(entry) = by_code.or_else(|| vocab.gazetteer.lookup(value).first().copied()) {
@@ -248,7 +275,7 @@ fn place_of(value: &str, vocab: &Vocabularies) -> (PlaceRef, bool) {
             true,
         );
     }
-    if let Some(term) = vocab.facilities.lookup(value).first() {
+    if facilities && let Some(term) = vocab.facilities.lookup(value).first() {
         return (
             PlaceRef {
                 facility: Some(term.id.clone()),
@@ -457,7 +484,7 @@ fn read_row(
                         Err(e) => errors.push(issue(column, format!("not a date: {e}"))),
                     },
                     PersonField::Birthplace => {
-                        let (place, known) = place_of(&value, vocab);
+                        let (place, known) = place_of(&value, vocab, false);
                         if !known {
                             warnings.push(issue(column, "place not in the gazetteer; kept as written".into()));
                         }
@@ -465,6 +492,26 @@ fn read_row(
                     }
                     PersonField::Contact => person.contact = text,
                     PersonField::Notes => person.notes = text,
+                    PersonField::Occupation => person.occupation = text,
+                    PersonField::Rank => person.rank = text,
+                    PersonField::CombatantStatus => match CombatantStatus::parse(&value) {
+                        Some(s) => person.combatant_status = Some(s),
+                        None if is_blank_word(&value) => {}
+                        None => errors.push(unknown_term(
+                            column,
+                            "neither civilian nor combatant (مدني / عسكري); say which in [values]".into(),
+                            &value,
+                        )),
+                    },
+                    PersonField::StatedAgeGroup => match stated_age_of(&value) {
+                        Some(age) => person.stated_age_group = Some(age),
+                        None if is_blank_word(&value) => {}
+                        None => errors.push(unknown_term(
+                            column,
+                            "neither child nor adult (طفل / بالغ); say which in [values]".into(),
+                            &value,
+                        )),
+                    },
                     PersonField::Identifier(kind) => person.identifiers.push(Identifier {
                         kind: kind.clone(),
                         value: value.clone(),
@@ -513,7 +560,7 @@ fn read_row(
                         Err(e) => errors.push(issue(column, format!("not a date: {e}"))),
                     },
                     EventAttr::Place => {
-                        let (place, known) = place_of(&value, vocab);
+                        let (place, known) = place_of(&value, vocab, true);
                         if !known {
                             warnings.push(issue(
                                 column,
@@ -557,12 +604,21 @@ fn read_row(
                             }
                             None => errors.push(unknown_term(
                                 column,
-                                format!("not a term of {name} (in Arabic or English); translate it in [values] or add it to the vocabulary"),
+                                format!("not a term of {name} (in Arabic or English); translate it in [values] or add it with `athar vocab add {name}`"),
                                 &value,
                             )),
                         }
                     }
                     EventAttr::Narrative => event.narrative = Some(value.clone()),
+                    EventAttr::Actor => event.actor_as_written = Some(value.clone()),
+                    EventAttr::Cause => match vocab.causes_of_death.lookup(&value).first() {
+                        Some(term) => event.cause = Some(term.id.clone()),
+                        None => errors.push(unknown_term(
+                            column,
+                            "not a term of causes-of-death (in Arabic or English); translate it in [values] or add it with `athar vocab add causes-of-death`".into(),
+                            &value,
+                        )),
+                    },
                 }
             }
         }
@@ -596,6 +652,12 @@ fn read_row(
                 warnings.push(issue(
                     column,
                     "a stated status has no place or unit of its own; map the place or unit column to an event (detention.place, arrest.unit) to keep it".into(),
+                ));
+            }
+            if details.cause.is_some() {
+                warnings.push(issue(
+                    column,
+                    "a stated status has no cause of death of its own; give the value a death event (killing, death-in-custody) in [values] to keep it".into(),
                 ));
             }
             person.stated.push(athar_model::StatedStatus {
@@ -838,7 +900,10 @@ pub fn import_table_with_progress(
     options: &ImportOptions,
     progress: &mut dyn FnMut(usize) -> ControlFlow<()>,
 ) -> Result<ImportReport, ImportError> {
-    let vocab = Vocabularies::embedded();
+    let vocab: &Vocabularies = options
+        .vocabularies
+        .as_deref()
+        .unwrap_or(Vocabularies::embedded());
     let list = options.list.trim().to_string();
     if list.is_empty() {
         return Err(ImportError::NoListName);

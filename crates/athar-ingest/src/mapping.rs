@@ -38,6 +38,14 @@ pub enum PersonField {
     Birthplace,
     Contact,
     Notes,
+    /// The occupation as written.
+    Occupation,
+    /// A military or police rank as written.
+    Rank,
+    /// Civilian or combatant, as the list states it.
+    CombatantStatus,
+    /// Child or adult, as the list states it (for when no birth date decides).
+    StatedAgeGroup,
     /// An identifier of this kind (a term of `identifier-kinds`).
     Identifier(String),
     /// Identifiers of several kinds in one cell, each `kind:value` (a term of
@@ -73,6 +81,10 @@ pub enum EventAttr {
     HostCountry,
     Crossing,
     Narrative,
+    /// The cause of a death (a term of `causes-of-death`).
+    Cause,
+    /// Who did it, as the list writes it.
+    Actor,
 }
 
 /// Where a column goes.
@@ -197,6 +209,10 @@ fn person_field(name: &str) -> Option<PersonField> {
         "birthplace" => Birthplace,
         "contact" => Contact,
         "notes" => Notes,
+        "occupation" => Occupation,
+        "rank" => Rank,
+        "combatant_status" | "civilian_status" => CombatantStatus,
+        "age_group" => StatedAgeGroup,
         "identifiers" => Identifiers,
         _ => return None,
     })
@@ -213,6 +229,8 @@ fn event_attr(name: &str) -> Option<EventAttr> {
         "host_country" => HostCountry,
         "crossing" => Crossing,
         "narrative" => Narrative,
+        "cause" => Cause,
+        "actor" => Actor,
         _ => return None,
     })
 }
@@ -239,9 +257,18 @@ fn target(field: &str, vocab: &Vocabularies) -> Result<Target, String> {
             return Err(format!("{kind:?} is not a term of event-kinds"));
         }
         return event_attr(attr)
-            .map(|a| Target::Event(kind.into(), a))
             .ok_or_else(|| {
-                format!("{attr:?} is not an event attribute (date, end, place, unit, party, host_country, crossing, narrative)")
+                format!("{attr:?} is not an event attribute (date, end, place, unit, party, host_country, crossing, cause, actor, narrative)")
+            })
+            .and_then(|a| {
+                // A cause belongs to a death: `killing.cause`, `death-in-custody.cause`, or
+                // the fate event's when the fate column names a death.
+                let death = matches!(vocab.category_of(kind), Some("killing" | "death-in-custody"));
+                if a == EventAttr::Cause && kind != FATE && !death {
+                    Err(format!("a cause of death belongs to a death; {kind:?} is not one (killing.cause, death-in-custody.cause, execution.cause …)"))
+                } else {
+                    Ok(Target::Event(kind.into(), a))
+                }
             });
     }
     Err(format!(

@@ -41,6 +41,7 @@ fn import_into(store: &SqliteStore, bytes: &[u8]) -> athar_ingest::import::Impor
             strict: true,
             author: "t".into(),
             owner: None,
+            vocabularies: None,
         },
     ))
 }
@@ -365,6 +366,7 @@ fn every_format_gives_the_same_persons_back() {
                         strict: true,
                         author: "t".into(),
                         owner: None,
+                        vocabularies: None,
                     },
                 ))
             } else {

@@ -110,6 +110,7 @@ proptest! {
             strict: false,
             author: "t".into(),
             owner: None,
+            vocabularies: None,
         });
         if let Ok(report) = report {
             prop_assert!(!report.written);

@@ -56,6 +56,7 @@ fn options(check: bool, strict: bool) -> ImportOptions {
         strict,
         author: "test".into(),
         owner: None,
+        vocabularies: None,
     }
 }
 

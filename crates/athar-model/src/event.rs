@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{FuzzyDate, Temporal};
 use crate::ids::RecordId;
-use crate::person::MAX_TEXT_CHARS;
+use crate::person::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::place::PlaceRef;
 use crate::source::Citation;
 use crate::validation::{FieldError, Problems};
@@ -60,6 +60,15 @@ pub struct Event {
     /// For returns: the crossing used (`border-crossings`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crossing: Option<String>,
+    /// For a death (an event of the `killing` or `death-in-custody` category): how the
+    /// person died, a term of the `causes-of-death` vocabulary (`torture`, `execution` …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// Who did it, as the source wrote it ("عناصر من الفرقة الرابعة", "a checkpoint of
+    /// the 4th Division"), beside the unit or party it was read as — identifying, since
+    /// it may name individuals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_as_written: Option<String>,
     /// What happened, as told — identifying.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
@@ -113,6 +122,22 @@ impl Event {
         {
             p.push(FieldError::unknown_term("crossing", "border-crossings"));
         }
+        if let Some(cause) = &self.cause {
+            if vocab.causes_of_death.get(cause).is_none() {
+                p.push(FieldError::unknown_term("cause", "causes-of-death"));
+            } else if !matches!(
+                vocab.category_of(&self.kind),
+                Some("killing" | "death-in-custody") | None
+            ) {
+                p.push(FieldError::new(
+                    "cause",
+                    "event.cause_without_death",
+                    "a cause of death belongs to a death (an event of the killing or death-in-custody category)",
+                    "سبب الوفاة يخصّ حدث وفاة (من فئة القتل أو الوفاة في الاحتجاز)",
+                ));
+            }
+        }
+        p.text("actor_as_written", &self.actor_as_written, MAX_NAME_CHARS);
         if self.start.compare(&self.end) == Temporal::After {
             p.push(FieldError::new(
                 "end",

@@ -138,6 +138,102 @@ pub struct Person {
     /// events cannot decide (docs/DEFINITIONS.md, "Stated status").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stated: Vec<crate::status::StatedStatus>,
+    /// Civilian or combatant when the events happened, as the source states it
+    /// (casualty lists record it). Counted; never inferred.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combatant_status: Option<CombatantStatus>,
+    /// Child or adult as the source states it ("طفل", "child"), for when no birth date
+    /// says so: a known birth date decides, this decides only where the dates cannot
+    /// (docs/DEFINITIONS.md, "Children").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_age_group: Option<crate::status::AgeGroup>,
+    /// The person's occupation as written ("طالب جامعي", "nurse") — identifying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+    /// A military or police rank as written ("مجند", "ملازم أول") — identifying.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
+}
+
+/// Whether a person was a civilian or a combatant (a member of an armed force or group
+/// taking part in hostilities) when the events happened, as a source states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CombatantStatus {
+    Civilian,
+    Combatant,
+}
+
+impl CombatantStatus {
+    /// The status a list's value states: "civilian", "مدني", "combatant", "عسكري",
+    /// "مقاتل", "non-civilian" …; `None` for anything else.
+    pub fn parse(value: &str) -> Option<CombatantStatus> {
+        let v = crate::text::fold(value);
+        const CIVILIAN: &[&str] = &["civilian", "civil", "مدني", "مدنيه", "مدنية"];
+        const COMBATANT: &[&str] = &[
+            "combatant",
+            "non-civilian",
+            "non civilian",
+            "noncivilian",
+            "military",
+            "fighter",
+            "soldier",
+            "عسكري",
+            "عسكريه",
+            "مقاتل",
+            "مقاتله",
+            "غير مدني",
+            "مسلح",
+        ];
+        let is = |words: &[&str]| words.iter().any(|w| crate::text::fold(w) == v);
+        if is(CIVILIAN) {
+            Some(CombatantStatus::Civilian)
+        } else if is(COMBATANT) {
+            Some(CombatantStatus::Combatant)
+        } else {
+            None
+        }
+    }
+
+    pub fn label(self, lang: crate::vocab::Lang) -> &'static str {
+        match (self, lang) {
+            (CombatantStatus::Civilian, crate::vocab::Lang::En) => "civilian",
+            (CombatantStatus::Civilian, crate::vocab::Lang::Ar) => "مدني",
+            (CombatantStatus::Combatant, crate::vocab::Lang::En) => "combatant",
+            (CombatantStatus::Combatant, crate::vocab::Lang::Ar) => "مقاتل",
+        }
+    }
+}
+
+/// Child or adult at a date from a birth date where it decides, else the age group a
+/// source stated (unknown when neither says).
+pub fn age_group_or_stated(
+    birth: &FuzzyDate,
+    stated: Option<crate::status::AgeGroup>,
+    at: &FuzzyDate,
+) -> crate::status::AgeGroup {
+    match crate::status::age_group(birth, at) {
+        crate::status::AgeGroup::Unknown => stated.unwrap_or(crate::status::AgeGroup::Unknown),
+        decided => decided,
+    }
+}
+
+/// A value stated by one of several linked records, kept while they agree: the first
+/// known one, or none once two known ones differ (`differ` remembers that they did, so a
+/// third record cannot bring one back). The result does not depend on reading order.
+pub fn agree<T: PartialEq + Copy>(
+    kept: Option<T>,
+    next: Option<T>,
+    differ: bool,
+) -> (Option<T>, bool) {
+    match (kept, next) {
+        (_, _) if differ => (None, true),
+        (k, None) => (k, false),
+        (None, n) => (n, false),
+        (Some(a), Some(b)) if a == b => (Some(a), false),
+        _ => (None, true),
+    }
 }
 
 /// What lists write where a name is not known: "Unidentified 12", "unknown", "مجهول
@@ -207,6 +303,12 @@ impl Person {
         .unwrap_or_default()
     }
 
+    /// Child or adult at a date: by the birth date where it decides, else as the source
+    /// stated it (docs/DEFINITIONS.md, "Children").
+    pub fn age_group_at(&self, at: &FuzzyDate) -> crate::status::AgeGroup {
+        age_group_or_stated(&self.birth_date, self.stated_age_group, at)
+    }
+
     pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         if self.names.is_empty() && !self.unnamed {
@@ -272,6 +374,16 @@ impl Person {
                 ));
             }
         }
+        if self.stated_age_group == Some(crate::status::AgeGroup::Unknown) {
+            p.push(FieldError::new(
+                "stated_age_group",
+                "person.stated_age_unknown",
+                "a stated age group is child or adult; leave it out when the source does not say",
+                "الفئة العمرية المصرَّح بها طفل أو بالغ؛ اتركها فارغة إن لم يذكرها المصدر",
+            ));
+        }
+        p.text("occupation", &self.occupation, MAX_NAME_CHARS);
+        p.text("rank", &self.rank, MAX_NAME_CHARS);
         p.text("contact", &self.contact, MAX_TEXT_CHARS);
         p.text("notes", &self.notes, MAX_TEXT_CHARS);
         crate::consent::validate(&self.consent, &mut p);

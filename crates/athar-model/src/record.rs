@@ -8,7 +8,7 @@ use crate::matching::Match;
 use crate::person::Person;
 use crate::source::{Citation, Source};
 use crate::validation::FieldError;
-use crate::vocab::Vocabularies;
+use crate::vocab::{Vocabularies, VocabularyTerm};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,15 +20,18 @@ pub enum RecordKind {
     Source,
     /// A reviewer's decision that two person records are, or are not, one person.
     Match,
+    /// A term an organisation added to a shared vocabulary.
+    Term,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 6] = [
         RecordKind::Person,
         RecordKind::Event,
         RecordKind::Involvement,
         RecordKind::Source,
         RecordKind::Match,
+        RecordKind::Term,
     ];
 
     /// Stable number used in storage and hashes. Never renumber.
@@ -39,6 +42,7 @@ impl RecordKind {
             RecordKind::Involvement => 3,
             RecordKind::Source => 4,
             RecordKind::Match => 5,
+            RecordKind::Term => 6,
         }
     }
 
@@ -53,6 +57,7 @@ impl RecordKind {
             RecordKind::Involvement => "involvement",
             RecordKind::Source => "source",
             RecordKind::Match => "match",
+            RecordKind::Term => "term",
         }
     }
 
@@ -64,6 +69,7 @@ impl RecordKind {
             RecordKind::Involvement => "involvements",
             RecordKind::Source => "sources",
             RecordKind::Match => "matches",
+            RecordKind::Term => "terms",
         }
     }
 }
@@ -77,6 +83,7 @@ pub enum RecordBody {
     Involvement(Involvement),
     Source(Source),
     Match(Match),
+    Term(VocabularyTerm),
 }
 
 /// A reference from one record to another that must exist when the record is written.
@@ -105,6 +112,7 @@ impl RecordBody {
             RecordBody::Involvement(_) => RecordKind::Involvement,
             RecordBody::Source(_) => RecordKind::Source,
             RecordBody::Match(_) => RecordKind::Match,
+            RecordBody::Term(_) => RecordKind::Term,
         }
     }
 
@@ -115,6 +123,7 @@ impl RecordBody {
             RecordBody::Involvement(i) => i.validate(vocab),
             RecordBody::Source(s) => s.validate(vocab),
             RecordBody::Match(m) => m.validate(),
+            RecordBody::Term(t) => t.validate(vocab),
         }
     }
 
@@ -146,7 +155,7 @@ impl RecordBody {
                 });
                 citations(&i.sources, &mut out);
             }
-            RecordBody::Source(_) => {}
+            RecordBody::Source(_) | RecordBody::Term(_) => {}
             RecordBody::Match(m) => {
                 for (field, id) in [("first", m.first), ("second", m.second)] {
                     out.push(Reference {
@@ -168,6 +177,7 @@ impl RecordBody {
             RecordBody::Involvement(i) => serde_json::to_vec(i),
             RecordBody::Source(s) => serde_json::to_vec(s),
             RecordBody::Match(m) => serde_json::to_vec(m),
+            RecordBody::Term(t) => serde_json::to_vec(t),
         }
     }
 
@@ -178,6 +188,7 @@ impl RecordBody {
             RecordKind::Involvement => RecordBody::Involvement(serde_json::from_slice(bytes)?),
             RecordKind::Source => RecordBody::Source(serde_json::from_slice(bytes)?),
             RecordKind::Match => RecordBody::Match(serde_json::from_slice(bytes)?),
+            RecordKind::Term => RecordBody::Term(serde_json::from_slice(bytes)?),
         })
     }
 }

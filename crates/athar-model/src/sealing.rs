@@ -1,8 +1,8 @@
 //! Which parts of a record identify a person, so that storage can seal them apart.
 //!
-//! Names, identifiers, contacts, notes, narratives and source titles are *identifying*:
-//! they are taken out of a record before it is stored in the clear and sealed under the
-//! record's own key (see `athar-crypto`'s envelope). Everything statistics need — kinds,
+//! Names, identifiers, contacts, notes, occupations, ranks, narratives, perpetrators as
+//! written and source titles are *identifying*: they are taken out of a record before it
+//! is stored in the clear and sealed under the record's own key (see `athar-crypto`'s envelope). Everything statistics need — kinds,
 //! dates, places, units, roles, verification, citations — stays in the clear part.
 //!
 //! [`search_tokens`] lists the normalised words a person can be found by; storage keeps
@@ -34,6 +34,10 @@ pub struct PersonIdentifying {
     pub contact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<String>,
     /// Who answered each consent question ("his mother, Fatima"), in the order of the
     /// person's consent entries: free text that can name someone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -44,6 +48,8 @@ pub struct PersonIdentifying {
 pub struct EventIdentifying {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub narrative: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_as_written: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -73,9 +79,9 @@ impl Identifying {
             RecordKind::Event => Identifying::Event(serde_json::from_slice(bytes)?),
             RecordKind::Source => Identifying::Source(serde_json::from_slice(bytes)?),
             RecordKind::Match => Identifying::Match(serde_json::from_slice(bytes)?),
-            RecordKind::Involvement => {
+            RecordKind::Involvement | RecordKind::Term => {
                 return Err(serde::de::Error::custom(
-                    "an involvement has no identifying parts",
+                    "an involvement or a vocabulary term has no identifying parts",
                 ));
             }
         })
@@ -98,15 +104,19 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
                 identifiers: std::mem::take(&mut p.identifiers),
                 contact: p.contact.take(),
                 notes: p.notes.take(),
+                occupation: p.occupation.take(),
+                rank: p.rank.take(),
                 consent_by,
             };
             (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
         }
-        RecordBody::Event(e) => e.narrative.take().map(|narrative| {
-            Identifying::Event(EventIdentifying {
-                narrative: Some(narrative),
-            })
-        }),
+        RecordBody::Event(e) => {
+            let parts = EventIdentifying {
+                narrative: e.narrative.take(),
+                actor_as_written: e.actor_as_written.take(),
+            };
+            (parts != EventIdentifying::default()).then_some(Identifying::Event(parts))
+        }
         RecordBody::Source(s) => {
             let parts = SourceIdentifying {
                 title: std::mem::take(&mut s.title),
@@ -118,7 +128,8 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
             .note
             .take()
             .map(|note| Identifying::Match(MatchIdentifying { note: Some(note) })),
-        RecordBody::Involvement(_) => None,
+        // A term names a unit or a place, never a person.
+        RecordBody::Involvement(_) | RecordBody::Term(_) => None,
     }
 }
 
@@ -130,13 +141,18 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
             p.identifiers = parts.identifiers;
             p.contact = parts.contact;
             p.notes = parts.notes;
+            p.occupation = parts.occupation;
+            p.rank = parts.rank;
             for (consent, by) in p.consent.iter_mut().zip(parts.consent_by) {
                 if by.is_some() {
                     consent.by = by;
                 }
             }
         }
-        (RecordBody::Event(e), Identifying::Event(parts)) => e.narrative = parts.narrative,
+        (RecordBody::Event(e), Identifying::Event(parts)) => {
+            e.narrative = parts.narrative;
+            e.actor_as_written = parts.actor_as_written;
+        }
         (RecordBody::Source(s), Identifying::Source(parts)) => {
             s.title = parts.title;
             s.notes = parts.notes;
@@ -228,6 +244,9 @@ mod tests {
                 value: "010 2345-67".into(),
             }],
             notes: Some("seen in Sednaya 2014".into()),
+            occupation: Some("طالب جامعي".into()),
+            rank: Some("مجند".into()),
+            combatant_status: Some(crate::person::CombatantStatus::Civilian),
             ..Default::default()
         })
     }
@@ -241,10 +260,35 @@ mod tests {
             panic!("a person")
         };
         assert!(p.names.is_empty() && p.identifiers.is_empty() && p.notes.is_none());
+        assert!(p.occupation.is_none() && p.rank.is_none());
+        // What counts stays in the clear.
+        assert_eq!(
+            p.combatant_status,
+            Some(crate::person::CombatantStatus::Civilian)
+        );
         let json = parts.to_json().unwrap_or_default();
         let back =
             Identifying::from_json(RecordKind::Person, &json).unwrap_or_else(|e| panic!("{e}"));
         restore_identifying(&mut clear, back);
+        assert_eq!(clear, original);
+    }
+
+    #[test]
+    fn the_perpetrator_as_written_is_sealed_and_the_cause_is_not() {
+        let original = RecordBody::Event(crate::event::Event {
+            kind: "death-in-custody".into(),
+            cause: Some("torture".into()),
+            actor_as_written: Some("المحقق أبو علي".into()),
+            ..Default::default()
+        });
+        let mut clear = original.clone();
+        let parts = take_identifying(&mut clear).unwrap_or_else(|| panic!("parts expected"));
+        let RecordBody::Event(e) = &clear else {
+            panic!("an event")
+        };
+        assert!(e.actor_as_written.is_none());
+        assert_eq!(e.cause.as_deref(), Some("torture"));
+        restore_identifying(&mut clear, parts);
         assert_eq!(clear, original);
     }
 

@@ -1,10 +1,14 @@
 //! Vocabularies: the controlled terms records use, loaded from the bilingual files in
 //! `data/vocabularies/` and the gazetteer in `data/gazetteer/`.
 //!
-//! The files are compiled into the binary, so a fresh install needs nothing else; adding a
-//! term is an edit to a data file. Every term has an id, an English and an Arabic label and
-//! aliases in both languages; [`Vocabulary::lookup`] finds a term by any of them, however it
-//! was spelled (see [`crate::text::fold`]).
+//! The files are compiled into the binary, so a fresh install needs nothing else; a term
+//! every organisation needs is an edit to a data file. A term one organisation needs (a
+//! branch it documents, a host country its returnees came from, a cause of death its list
+//! names) is a record of its own, a [`VocabularyTerm`], added at runtime with revisions;
+//! [`Vocabularies::with_terms`] gives the shared vocabularies with an organisation's terms
+//! added. Every term has an id, an English and an Arabic label and aliases in both
+//! languages; [`Vocabulary::lookup`] finds a term by any of them, however it was spelled
+//! (see [`crate::text::fold`]).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -66,7 +70,7 @@ impl Term {
         }
     }
 
-    fn spellings(&self) -> impl Iterator<Item = &String> {
+    pub fn spellings(&self) -> impl Iterator<Item = &String> {
         [&self.id, &self.en, &self.ar]
             .into_iter()
             .chain(&self.aliases_en)
@@ -124,6 +128,24 @@ impl Vocabulary {
         })
     }
 
+    /// Add a term at the end (its spellings found like the others'). A term whose id is
+    /// taken is not added: the shared term keeps its meaning. Answers whether it was added.
+    pub fn push(&mut self, term: Term) -> bool {
+        if self.by_id.contains_key(&term.id) {
+            return false;
+        }
+        let i = self.terms.len();
+        self.by_id.insert(term.id.clone(), i);
+        for s in term.spellings() {
+            let entry = self.by_spelling.entry(fold(s)).or_default();
+            if !entry.contains(&i) {
+                entry.push(i);
+            }
+        }
+        self.terms.push(term);
+        true
+    }
+
     /// The label of the term `id` in a language, or `id` itself when no term has it (a
     /// value kept as written).
     pub fn label_of(&self, id: &str, lang: Lang) -> String {
@@ -159,6 +181,165 @@ impl Vocabulary {
             }
         }
         exact
+    }
+}
+
+/// A term one organisation added to a shared vocabulary: a record of its own (with
+/// revisions, owned and shared like any other), merged into the organisation's
+/// vocabularies by [`Vocabularies::with_terms`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VocabularyTerm {
+    /// The vocabulary it extends: `units`, `facilities`, `host-countries`,
+    /// `border-crossings`, `authorities`, `event-kinds`, `causes-of-death`,
+    /// `source-kinds` or `identifier-kinds`.
+    pub vocabulary: String,
+    pub term: Term,
+}
+
+/// The longest label or alias of an added term, in characters.
+pub const MAX_LABEL_CHARS: usize = 200;
+
+impl VocabularyTerm {
+    /// Check the term against the vocabularies it would join: a known vocabulary, an id of
+    /// lower-case letters, digits and hyphens (or an upper-case ISO code for a host
+    /// country), both labels, only the attributes its vocabulary has, and every reference
+    /// (parent, authority, unit, P-code, country, category) to an existing term. Whether
+    /// the id is free is for whoever knows the organisation's other terms
+    /// ([`Vocabularies::with_terms`] leaves a taken one out).
+    pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<crate::validation::FieldError>> {
+        use crate::validation::{FieldError, Problems};
+        let mut p = Problems::default();
+        let t = &self.term;
+        if vocab.by_name(&self.vocabulary).is_none() {
+            p.push(FieldError::new(
+                "vocabulary",
+                "term.unknown_vocabulary",
+                "no such vocabulary; one of units, facilities, host-countries, border-crossings, authorities, event-kinds, causes-of-death, source-kinds, identifier-kinds",
+                "لا توجد قائمة مصطلحات بهذا الاسم؛ اختر واحدة من: units, facilities, host-countries, border-crossings, authorities, event-kinds, causes-of-death, source-kinds, identifier-kinds",
+            ));
+            return p.into_result();
+        }
+        let id_ok = !t.id.is_empty()
+            && t.id.len() <= 64
+            && t.id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            || (self.vocabulary == "host-countries"
+                && t.id.len() == 2
+                && t.id.chars().all(|c| c.is_ascii_uppercase()));
+        if !id_ok {
+            p.push(FieldError::new(
+                "term.id",
+                "term.bad_id",
+                "an id is lower-case Latin letters, digits and hyphens (a host country: its two-letter ISO code), at most 64",
+                "المعرّف حروف لاتينية صغيرة وأرقام وشرطات (وللبلد المضيف رمزه ISO من حرفين)، 64 على الأكثر",
+            ));
+        }
+        for (field, label) in [("term.en", &t.en), ("term.ar", &t.ar)] {
+            if label.trim().is_empty() {
+                p.push(FieldError::required(field));
+            }
+            p.text(field, &Some(label.clone()), MAX_LABEL_CHARS);
+        }
+        for (i, alias) in t.aliases_en.iter().enumerate() {
+            p.text(
+                &format!("term.aliases_en[{i}]"),
+                &Some(alias.clone()),
+                MAX_LABEL_CHARS,
+            );
+        }
+        for (i, alias) in t.aliases_ar.iter().enumerate() {
+            p.text(
+                &format!("term.aliases_ar[{i}]"),
+                &Some(alias.clone()),
+                MAX_LABEL_CHARS,
+            );
+        }
+        p.text("term.notes", &t.notes, 2_000);
+        // Only the attributes the vocabulary gives meaning to.
+        let allowed: &[&str] = match self.vocabulary.as_str() {
+            "event-kinds" => &["category"],
+            "units" => &["kind", "parent", "authority", "from", "to"],
+            "facilities" => &["unit", "pcode", "from", "to"],
+            "border-crossings" => &["pcode", "country"],
+            _ => &[],
+        };
+        let present = [
+            ("category", t.category.is_some()),
+            ("kind", t.kind.is_some()),
+            ("parent", t.parent.is_some()),
+            ("authority", t.authority.is_some()),
+            ("unit", t.unit.is_some()),
+            ("pcode", t.pcode.is_some()),
+            ("country", t.country.is_some()),
+            ("from", !t.from.is_unknown()),
+            ("to", !t.to.is_unknown()),
+        ];
+        for (attribute, is_there) in present {
+            if is_there && !allowed.contains(&attribute) {
+                p.push(FieldError::new(
+                    format!("term.{attribute}"),
+                    "term.attribute_not_here",
+                    "this vocabulary's terms have no such attribute",
+                    "مصطلحات هذه القائمة ليس لها هذه الصفة",
+                ));
+            }
+        }
+        if self.vocabulary == "event-kinds" {
+            match t.category.as_deref() {
+                Some(c) if EVENT_CATEGORIES.contains(&c) => {}
+                _ => p.push(FieldError::new(
+                    "term.category",
+                    "term.category",
+                    "an event kind needs its category: return, deprivation, harm, disappearance, release, death-in-custody, killing, search or other",
+                    "نوع الحدث يحتاج فئته: return أو deprivation أو harm أو disappearance أو release أو death-in-custody أو killing أو search أو other",
+                )),
+            }
+        }
+        let refs = [
+            ("term.parent", t.parent.as_deref(), &vocab.units, "units"),
+            (
+                "term.authority",
+                t.authority.as_deref(),
+                &vocab.authorities,
+                "authorities",
+            ),
+            ("term.unit", t.unit.as_deref(), &vocab.units, "units"),
+            (
+                "term.country",
+                t.country.as_deref(),
+                &vocab.host_countries,
+                "host-countries",
+            ),
+        ];
+        for (field, value, list, name) in refs {
+            if let Some(v) = value
+                && list.get(v).is_none()
+            {
+                p.push(FieldError::unknown_term(field, name));
+            }
+        }
+        if let Some(pcode) = &t.pcode
+            && vocab.gazetteer.get(pcode).is_none()
+        {
+            p.push(FieldError::new(
+                "term.pcode",
+                "term.unknown_pcode",
+                "no area of the gazetteer has this P-code",
+                "لا توجد منطقة في الدليل الجغرافي بهذا الرمز",
+            ));
+        }
+        if t.from.compare(&t.to) == Temporal::After {
+            p.push(FieldError::new(
+                "term.to",
+                "term.ends_before_start",
+                "the term's period ends before it starts",
+                "تنتهي مدة المصطلح قبل أن تبدأ",
+            ));
+        }
+        p.into_result()
     }
 }
 
@@ -208,6 +389,7 @@ pub struct Vocabularies {
     pub facilities: Vocabulary,
     pub host_countries: Vocabulary,
     pub border_crossings: Vocabulary,
+    pub causes_of_death: Vocabulary,
     pub control: Vec<Control>,
     pub gazetteer: Gazetteer,
 }
@@ -245,6 +427,10 @@ pub const EMBEDDED_FILES: &[(&str, &str)] = &[
     (
         "border-crossings",
         include_str!("../../../data/vocabularies/border-crossings.toml"),
+    ),
+    (
+        "causes-of-death",
+        include_str!("../../../data/vocabularies/causes-of-death.toml"),
     ),
 ];
 pub const EMBEDDED_CONTROL: &str = include_str!("../../../data/vocabularies/control.toml");
@@ -331,6 +517,7 @@ impl Vocabularies {
             facilities: take("facilities")?,
             host_countries: take("host-countries")?,
             border_crossings: take("border-crossings")?,
+            causes_of_death: take("causes-of-death")?,
             control: control.control,
             gazetteer: Gazetteer::parse(gazetteer)?,
         };
@@ -412,8 +599,55 @@ impl Vocabularies {
             "facilities" => &self.facilities,
             "host-countries" => &self.host_countries,
             "border-crossings" => &self.border_crossings,
+            "causes-of-death" => &self.causes_of_death,
             _ => return None,
         })
+    }
+
+    fn by_name_mut(&mut self, name: &str) -> Option<&mut Vocabulary> {
+        Some(match name {
+            "event-kinds" => &mut self.event_kinds,
+            "source-kinds" => &mut self.source_kinds,
+            "identifier-kinds" => &mut self.identifier_kinds,
+            "authorities" => &mut self.authorities,
+            "units" => &mut self.units,
+            "facilities" => &mut self.facilities,
+            "host-countries" => &mut self.host_countries,
+            "border-crossings" => &mut self.border_crossings,
+            "causes-of-death" => &mut self.causes_of_death,
+            _ => return None,
+        })
+    }
+
+    /// These vocabularies with an organisation's own terms added, in the order given
+    /// (a term may name one given before it, as a branch names its new agency). A term
+    /// whose id a shared term already has, or that names what is not there, is left out
+    /// and listed with the reason: an added term never changes a shared one's meaning.
+    pub fn with_terms<'a>(
+        &self,
+        added: impl IntoIterator<Item = &'a VocabularyTerm>,
+    ) -> (Vocabularies, Vec<(&'a VocabularyTerm, String)>) {
+        let mut out = self.clone();
+        let mut left_out = Vec::new();
+        for t in added {
+            if let Err(errors) = t.validate(&out) {
+                let why = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                left_out.push((t, why));
+                continue;
+            }
+            let Some(list) = out.by_name_mut(&t.vocabulary) else {
+                left_out.push((t, format!("no vocabulary {}", t.vocabulary)));
+                continue;
+            };
+            if !list.push(t.term.clone()) {
+                left_out.push((t, format!("the id {} is taken", t.term.id)));
+            }
+        }
+        (out, left_out)
     }
 
     pub fn names() -> impl Iterator<Item = &'static str> {
@@ -614,6 +848,44 @@ mod tests {
             ids(v.controlling_authorities("SY01", &d("2024-12"))).len(),
             2
         );
+    }
+
+    #[test]
+    fn an_organisations_terms_join_the_shared_ones_without_changing_them() {
+        let v = Vocabularies::embedded();
+        let term = |vocabulary: &str, id: &str, extra: &str| -> VocabularyTerm {
+            toml::from_str(&format!(
+                "vocabulary = \"{vocabulary}\"\n[term]\nid = \"{id}\"\nen = \"E\"\nar = \"ع\"\n{extra}"
+            ))
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let france = term("host-countries", "FR", "aliases_ar = [\"فرانسا\"]");
+        let branch = term("units", "new-branch", "parent = \"military-intelligence\"");
+        let facility = term("facilities", "new-cells", "unit = \"new-branch\"");
+        let shadow = term("host-countries", "LB", "");
+        let dangling = term("units", "orphan", "parent = \"nowhere\"");
+        let misplaced = term("units", "odd", "pcode = \"SY01\"");
+        let (merged, left_out) =
+            v.with_terms([&france, &branch, &facility, &shadow, &dangling, &misplaced]);
+        assert_eq!(merged.host_countries.lookup("فرانسا")[0].id, "FR");
+        // A term may name one added before it; the branch serves its parent's authority.
+        assert!(merged.facilities.get("new-cells").is_some());
+        assert_eq!(
+            merged.authority_of_unit("new-branch"),
+            v.authority_of_unit("military-intelligence")
+        );
+        // Lebanon keeps its meaning; the orphan and the unit with a place are left out.
+        assert_eq!(merged.host_countries.get("LB"), v.host_countries.get("LB"));
+        let why: Vec<&str> = left_out.iter().map(|(t, _)| t.term.id.as_str()).collect();
+        assert_eq!(why, ["LB", "orphan", "odd"]);
+        // The shared vocabularies are untouched.
+        assert!(v.host_countries.get("FR").is_none());
+        // An event kind needs a category that gives it meaning.
+        let kind = term("event-kinds", "abduction", "");
+        assert!(kind.validate(v).is_err());
+        let kind = term("event-kinds", "abduction", "category = \"deprivation\"");
+        assert!(kind.validate(v).is_ok());
+        assert!(term("units", "Bad Id", "").validate(v).is_err());
     }
 
     #[test]

@@ -218,6 +218,8 @@ pub fn build(
     let person_of = |id: RecordId| representative.get(&id).copied().unwrap_or(id);
     let mut events: HashMap<RecordId, Event> = HashMap::new();
     let mut births: HashMap<RecordId, FuzzyDate> = HashMap::new();
+    // The age group sources state, kept while linked records agree (counts do the same).
+    let mut stated_ages: HashMap<RecordId, (Option<athar_model::AgeGroup>, bool)> = HashMap::new();
     let mut stated: HashMap<RecordId, Vec<athar_model::StatedStatus>> = HashMap::new();
     let mut sources: HashMap<RecordId, Source> = HashMap::new();
     let mut involvements: Vec<Involvement> = Vec::new();
@@ -235,12 +237,14 @@ pub fn build(
                 // counts take it: the same whichever record is read first.
                 let entry = births.entry(person_of(id)).or_default();
                 *entry = entry.first_known(p.birth_date);
+                let age = stated_ages.entry(person_of(id)).or_default();
+                *age = athar_model::person::agree(age.0, p.stated_age_group, age.1);
             }
             RecordBody::Source(s) => {
                 sources.insert(id, s);
             }
             RecordBody::Involvement(i) => involvements.push(i),
-            RecordBody::Match(_) => {}
+            RecordBody::Match(_) | RecordBody::Term(_) => {}
         }
     }
     // Each person's journey as victim.
@@ -362,8 +366,11 @@ pub fn build(
                     .map(|c| c.source)
                     .chain(cited)
                     .collect(),
-                child: athar_model::status::age_group(&birth, &event.start)
-                    == athar_model::status::AgeGroup::Child,
+                child: athar_model::person::age_group_or_stated(
+                    &birth,
+                    stated_ages.get(person).and_then(|a| a.0),
+                    &event.start,
+                ) == athar_model::status::AgeGroup::Child,
             });
         }
     }

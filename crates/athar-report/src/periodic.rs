@@ -183,6 +183,7 @@ impl Words<'_> {
             Dimension::Unit => self.vocab.units.get(key),
             Dimension::Party => self.vocab.authorities.get(key),
             Dimension::HostCountry => self.vocab.host_countries.get(key),
+            Dimension::Cause => self.vocab.causes_of_death.get(key),
             Dimension::Governorate => {
                 return self
                     .vocab
@@ -190,7 +191,10 @@ impl Words<'_> {
                     .get(key)
                     .map_or_else(|| key.to_string(), |g| g.name(self.lang).to_string());
             }
-            Dimension::Sex | Dimension::AgeGroup | Dimension::Verification => {
+            Dimension::Sex
+            | Dimension::AgeGroup
+            | Dimension::Verification
+            | Dimension::Combatant => {
                 return self.get(key);
             }
             Dimension::Year | Dimension::Month => return key.to_string(),

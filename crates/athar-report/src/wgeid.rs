@@ -153,6 +153,7 @@ pub struct CaseMaterial {
 /// Builds the case from its material, or names every missing element.
 pub fn build_case(
     material: CaseMaterial,
+    vocab: &Vocabularies,
     lang: Lang,
     prepared_on: &str,
 ) -> Result<WgeidCase, CaseError> {
@@ -163,7 +164,6 @@ pub fn build_case(
         search_events: candidates,
         organisation,
     } = material;
-    let vocab = Vocabularies::embedded();
     let strings = Strings::embedded();
     let get = |key: &str| strings.get(lang, key).to_string();
     let mut missing: Vec<(&'static str, String)> = Vec::new();

@@ -42,7 +42,9 @@ use axum::{Json, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use athar_model::access::Action;
-use athar_model::{Event, Involvement, Match, Person, RecordKind, Source, Vocabularies};
+use athar_model::{
+    Event, Involvement, Match, Person, RecordKind, Source, Vocabularies, VocabularyTerm,
+};
 use athar_store::Backend;
 
 pub use auth::{Access, Caller};
@@ -116,6 +118,7 @@ fn kind_schema(kind: RecordKind) -> &'static str {
         RecordKind::Involvement => "Involvement",
         RecordKind::Source => "Source",
         RecordKind::Match => "Match",
+        RecordKind::Term => "VocabularyTerm",
     }
 }
 
@@ -500,6 +503,7 @@ pub fn endpoints() -> Vec<Endpoint> {
     record_endpoints::<Involvement>(&mut out);
     record_endpoints::<Source>(&mut out);
     record_endpoints::<Match>(&mut out);
+    record_endpoints::<VocabularyTerm>(&mut out);
     out.push(e(
         "GET",
         "/api/persons/{id}/timeline",

@@ -15,7 +15,6 @@ use athar_ingest::export::Format;
 use athar_ingest::import::ImportError;
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_any;
-use athar_model::Vocabularies;
 use athar_model::consent::Purpose;
 use athar_model::progress::Progress;
 use athar_model::validation::FieldError;
@@ -102,7 +101,9 @@ pub async fn import(
         file.ok_or_else(|| invalid("file", "the list file is missing", "ملف القائمة مفقود"))?;
     let mapping_text = mapping_text
         .ok_or_else(|| invalid("mapping", "the mapping is missing", "ملف الربط مفقود"))?;
-    let mapping = Mapping::parse(&mapping_text, Vocabularies::embedded())
+    // The mapping's values are checked against the organisation's own vocabularies.
+    let vocab = in_scope(&state, caller.clone(), |scope| scope.vocabularies()).await?;
+    let mapping = Mapping::parse(&mapping_text, &vocab)
         .map_err(|e| invalid("mapping", e.to_string(), "ملف الربط غير صالح"))?;
     let list = query
         .list

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use athar_model::Vocabularies;
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::problem::{Problem, QueryParams};
+use crate::records::in_scope;
 
 #[derive(Debug, Deserialize)]
 pub struct Search {
@@ -16,31 +18,52 @@ pub struct Search {
     pub limit: Option<usize>,
 }
 
-pub async fn vocabularies(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// The vocabularies the caller's organisation acts with (the shared terms and its own)
+/// and how many terms each has.
+pub async fn vocabularies(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let vocab = in_scope(&state, caller, |scope| scope.vocabularies()).await?;
     let list: Vec<_> = Vocabularies::names()
         .filter_map(|n| {
-            state
-                .vocab
+            vocab
                 .by_name(n)
                 .map(|v| serde_json::json!({ "name": n, "terms": v.terms().len() }))
         })
         .collect();
-    Json(serde_json::json!({ "vocabularies": list }))
+    Ok(Json(serde_json::json!({ "vocabularies": list })))
 }
 
+/// One vocabulary's terms as the caller's organisation has them, or those matching `q`;
+/// each term the organisation added (or was shared) says `"added": true`.
 pub async fn vocabulary(
     State(state): State<AppState>,
+    caller: Caller,
     Path(name): Path<String>,
     QueryParams(search): QueryParams<Search>,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    let vocab = state
-        .vocab
+    let vocabularies = in_scope(&state, caller, |scope| scope.vocabularies()).await?;
+    let vocab = vocabularies
         .by_name(&name)
         .ok_or_else(|| Problem::not_found().detail("no vocabulary of that name"))?;
+    let shared = state.vocab.by_name(&name);
     let terms: Vec<_> = match search.q.as_deref().filter(|q| !q.trim().is_empty()) {
         Some(q) => vocab.search(q),
         None => vocab.terms().iter().collect(),
     };
+    let terms: Vec<serde_json::Value> = terms
+        .into_iter()
+        .map(|t| {
+            let mut value = serde_json::to_value(t).unwrap_or_default();
+            if shared.is_some_and(|s| s.get(&t.id).is_none())
+                && let Some(object) = value.as_object_mut()
+            {
+                object.insert("added".into(), serde_json::Value::Bool(true));
+            }
+            value
+        })
+        .collect();
     Ok(Json(serde_json::json!({ "name": name, "terms": terms })))
 }
 

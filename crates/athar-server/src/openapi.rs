@@ -40,6 +40,7 @@ use crate::stats::EstimateRequest;
         Reliability,
         Credibility,
         Term,
+        VocabularyTerm,
         GazetteerEntry,
         Level,
         Problem,

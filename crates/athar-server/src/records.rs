@@ -13,7 +13,6 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use athar_model::date::civil_from_days;
-use athar_model::status::age_group;
 use athar_model::*;
 use athar_store::{Change, Revision, StoreError, StoredRecord};
 
@@ -88,6 +87,7 @@ impl RecordOut {
             RecordBody::Involvement(i) => serde_json::to_value(i),
             RecordBody::Source(s) => serde_json::to_value(s),
             RecordBody::Match(m) => serde_json::to_value(m),
+            RecordBody::Term(t) => serde_json::to_value(t),
         }
         .unwrap_or(serde_json::Value::Null);
         RecordOut {
@@ -160,6 +160,12 @@ impl ApiBody for Match {
     const KIND: RecordKind = RecordKind::Match;
     fn into_body(self) -> RecordBody {
         RecordBody::Match(self)
+    }
+}
+impl ApiBody for VocabularyTerm {
+    const KIND: RecordKind = RecordKind::Term;
+    fn into_body(self) -> RecordBody {
+        RecordBody::Term(self)
     }
 }
 
@@ -489,7 +495,7 @@ pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Res
                 position: i + 1,
                 role: step.role,
                 involvement: step.involvement.id,
-                age_group: age_group(&p.birth_date, &step.details.start),
+                age_group: p.age_group_at(&step.details.start),
                 kind_label: Label {
                     en: term
                         .map(|t| t.en.clone())

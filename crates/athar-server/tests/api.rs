@@ -449,6 +449,44 @@ async fn vocabularies_and_places_are_found_in_arabic_and_english() {
 }
 
 #[tokio::test]
+async fn an_organisation_adds_its_own_terms_through_the_api() {
+    let s = start().await;
+    let (status, created) = s
+        .post(
+            "/api/terms",
+            json!({"vocabulary": "host-countries",
+                   "term": {"id": "FR", "en": "France", "ar": "فرنسا", "aliases_ar": ["فرانسا"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["rev"], 1);
+    let (_, v) = s.get("/api/vocabularies/host-countries?q=فرانسا").await;
+    assert_eq!(v["terms"][0]["id"], "FR", "{v}");
+    assert_eq!(v["terms"][0]["added"], true, "{v}");
+    let (_, v) = s.get("/api/vocabularies/host-countries?q=Lebanon").await;
+    assert!(v["terms"][0].get("added").is_none(), "{v}");
+    // A record may name the term at once.
+    let (status, e) = s
+        .post(
+            "/api/events",
+            json!({"kind": "forced-return", "start": "2024-03", "host_country": "FR"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    // A shared id is refused with the field named, and nothing is written.
+    let (status, p) = s
+        .post(
+            "/api/terms",
+            json!({"vocabulary": "host-countries", "term": {"id": "LB", "en": "x", "ar": "س"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["code"], "term.id_taken", "{p}");
+    let (_, list) = s.get("/api/terms").await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+}
+
+#[tokio::test]
 async fn every_endpoint_is_routed_described_and_sends_security_headers() {
     let s = start().await;
     let (_, doc) = s.get("/api/openapi.json").await;

@@ -18,10 +18,8 @@
 use std::collections::HashMap;
 
 use athar_model::event::{Event, Role, Verification};
-use athar_model::person::Sex;
-use athar_model::status::{
-    AgeGroup, JourneyStep, Status, age_group, journey_order, status_with_statements,
-};
+use athar_model::person::{CombatantStatus, Sex, age_group_or_stated, agree};
+use athar_model::status::{AgeGroup, JourneyStep, Status, journey_order, status_with_statements};
 use athar_model::{RecordBody, RecordId, Vocabularies};
 use serde::Serialize;
 
@@ -34,6 +32,9 @@ struct PersonFact {
     sex: Sex,
     status: Status,
     returnee: bool,
+    /// Civilian or combatant as stated; `None` when no record says (or linked records
+    /// disagree).
+    combatant: Option<CombatantStatus>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +47,8 @@ struct EventFact {
     unit: u16,
     authority: u16,
     host: u16,
+    /// The cause of death, for deaths that name one.
+    cause: u16,
     verification: Verification,
     /// The year and the month the date certainly falls in, as `year << 4 | month` (month 0
     /// for the year key); UNKNOWN_DATE or UNCERTAIN_DATE when it does not decide.
@@ -159,6 +162,7 @@ pub struct Facts {
     units: Interned,
     authorities: Interned,
     hosts: Interned,
+    causes: Interned,
 }
 
 /// Which victimisations to count.
@@ -416,6 +420,10 @@ pub enum Dimension {
     Sex,
     AgeGroup,
     HostCountry,
+    /// The cause of death a death names.
+    Cause,
+    /// Civilian or combatant, as stated of the person.
+    Combatant,
     Verification,
 }
 
@@ -431,14 +439,15 @@ impl Dimension {
             "sex" => Self::Sex,
             "age" | "age-group" => Self::AgeGroup,
             "host-country" => Self::HostCountry,
+            "cause" => Self::Cause,
+            "combatant" | "civilian" => Self::Combatant,
             "verification" => Self::Verification,
             _ => return None,
         })
     }
 
     /// The names [`Dimension::parse`] takes, for messages.
-    pub const NAMES: &'static str =
-        "kind, year, month, governorate, unit, party, sex, age, host-country, verification";
+    pub const NAMES: &'static str = "kind, year, month, governorate, unit, party, sex, age, host-country, cause, combatant, verification";
 
     /// One to three dimensions by name.
     pub fn parse_list<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Self>, String> {
@@ -466,6 +475,8 @@ impl Dimension {
             Self::Sex => "sex",
             Self::AgeGroup => "age",
             Self::HostCountry => "host-country",
+            Self::Cause => "cause",
+            Self::Combatant => "combatant",
             Self::Verification => "verification",
         }
     }
@@ -566,6 +577,12 @@ impl Facts {
         let mut sexes_differ: Vec<bool> = Vec::new();
         // What sources state of each person (all their linked records'), for the status.
         let mut stated: Vec<Vec<athar_model::StatedStatus>> = Vec::new();
+        // The age group a source stated, for when the dates cannot decide; and whether
+        // linked records stated differing ones or differing civilian/combatant statuses
+        // (then it stays unknown, whatever order they are read in).
+        let mut stated_ages: Vec<Option<AgeGroup>> = Vec::new();
+        let mut ages_differ: Vec<bool> = Vec::new();
+        let mut combatants_differ: Vec<bool> = Vec::new();
         let mut involvements = Vec::new();
         for (id, body) in records {
             match body {
@@ -589,6 +606,14 @@ impl Facts {
                         };
                         births[at as usize] = births[at as usize].first_known(person.birth_date);
                         stated[at as usize].extend(person.stated);
+                        let i = at as usize;
+                        (stated_ages[i], ages_differ[i]) =
+                            agree(stated_ages[i], person.stated_age_group, ages_differ[i]);
+                        (fact.combatant, combatants_differ[i]) = agree(
+                            fact.combatant,
+                            person.combatant_status,
+                            combatants_differ[i],
+                        );
                         continue;
                     }
                     let at = facts.persons.len() as u32;
@@ -597,11 +622,15 @@ impl Facts {
                     births.push(person.birth_date);
                     sexes_differ.push(false);
                     stated.push(person.stated);
+                    stated_ages.push(person.stated_age_group);
+                    ages_differ.push(false);
+                    combatants_differ.push(false);
                     facts.persons.push(PersonFact {
                         id: root,
                         sex: person.sex,
                         status: Status::Unknown,
                         returnee: false,
+                        combatant: person.combatant_status,
                     });
                 }
                 RecordBody::Event(event) => {
@@ -637,12 +666,13 @@ impl Facts {
                         unit: facts.units.intern(unit.as_deref()),
                         authority: facts.authorities.intern(authority.as_deref()),
                         host: facts.hosts.intern(event.host_country.as_deref()),
+                        cause: facts.causes.intern(event.cause.as_deref()),
                         verification: event.verification,
                     });
                     events.push(event);
                 }
                 RecordBody::Involvement(involvement) => involvements.push(involvement),
-                RecordBody::Source(_) | RecordBody::Match(_) => {}
+                RecordBody::Source(_) | RecordBody::Match(_) | RecordBody::Term(_) => {}
             }
         }
         // Each person's journey, for statuses and for what came before and after an event.
@@ -707,7 +737,11 @@ impl Facts {
                 facts.victims.push(VictimFact {
                     event: *e,
                     person,
-                    age: age_group(&births[person as usize], &events[*e as usize].start),
+                    age: age_group_or_stated(
+                        &births[person as usize],
+                        stated_ages[person as usize],
+                        &events[*e as usize].start,
+                    ),
                     verification: *verification,
                     after_forced_return: first_forced_return.is_some_and(|f| f < at),
                     then_disappeared: status == Status::Disappeared
@@ -984,6 +1018,12 @@ impl Facts {
             Dimension::Unit => event.unit as u32,
             Dimension::Party => event.authority as u32,
             Dimension::HostCountry => event.host as u32,
+            Dimension::Cause => event.cause as u32,
+            Dimension::Combatant => match person.combatant {
+                Some(CombatantStatus::Civilian) => 0,
+                Some(CombatantStatus::Combatant) => 1,
+                None => 2,
+            },
             Dimension::Sex => person.sex as u32,
             Dimension::AgeGroup => victim.age as u32,
             Dimension::Verification => {
@@ -1002,6 +1042,12 @@ impl Facts {
             Dimension::Unit => self.units.name(small(key)).to_string(),
             Dimension::Party => self.authorities.name(small(key)).to_string(),
             Dimension::HostCountry => self.hosts.name(small(key)).to_string(),
+            Dimension::Cause => self.causes.name(small(key)).to_string(),
+            Dimension::Combatant => match key {
+                0 => "civilian".into(),
+                1 => "combatant".into(),
+                _ => "unknown".into(),
+            },
             Dimension::Sex => match key {
                 k if k == Sex::Male as u32 => "male".into(),
                 k if k == Sex::Female as u32 => "female".into(),
@@ -1186,14 +1232,7 @@ mod tests {
                 }],
                 sex,
                 birth_date: FuzzyDate::parse(born).unwrap_or_default(),
-                birthplace: None,
-                identifiers: vec![],
-                contact: None,
-                notes: None,
-                sources: vec![],
-                consent: vec![],
-                unnamed: false,
-                stated: vec![],
+                ..Default::default()
             };
             self.out.push((id, RecordBody::Person(person)));
             id
