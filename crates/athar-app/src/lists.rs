@@ -3,7 +3,7 @@
 //! them), and the list file itself is kept sealed in its vault; an export holds only the
 //! persons it may see, pseudonymised where asked or shared so.
 
-use athar_ingest::export::{ExportOptions, ExportReport, Format, export_persons};
+use athar_ingest::export::{ExportOptions, ExportReport, ExportTable, Format, export_persons};
 use athar_ingest::import::{
     ImportError, ImportOptions, ImportReport, import_table_with_progress, keep_original,
 };
@@ -78,10 +78,12 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// The persons this organisation may see, written to `out` in `format`.
+    /// The persons this organisation may see, or their events (`table`), written to `out`
+    /// in `format` (a workbook holds both).
     pub fn export_persons(
         &self,
         format: Format,
+        table: ExportTable,
         pseudonymised: bool,
         purpose: Option<Purpose>,
         out: &mut dyn std::io::Write,
@@ -90,6 +92,8 @@ impl Scope<'_> {
             self.store,
             &ExportOptions {
                 format,
+                table,
+                vocabularies: Some(self.vocabularies()?),
                 pseudonymised,
                 purpose,
                 author: self.author().to_string(),

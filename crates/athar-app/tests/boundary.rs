@@ -598,7 +598,13 @@ fn counts_reports_briefs_exports_and_linkage_see_only_what_is_shared() {
     );
     // B's export holds the shared persons: the one in full with names, none of A's private.
     let mut out = Vec::new();
-    let exported = ok(b.export_persons(athar_ingest::export::Format::Json, false, None, &mut out));
+    let exported = ok(b.export_persons(
+        athar_ingest::export::Format::Json,
+        athar_ingest::export::ExportTable::Persons,
+        false,
+        None,
+        &mut out,
+    ));
     assert_eq!(exported.persons, 2);
     let text = String::from_utf8_lossy(&out);
     assert!(!text.contains(&w.private.person.to_string()) && !text.contains("محمد"));

@@ -47,6 +47,11 @@ pub struct ExportArgs {
     /// Leave out persons who have not consented to this purpose.
     #[arg(long, value_parser = parse_purpose)]
     pub purpose: Option<athar_model::consent::Purpose>,
+    /// Also write the persons' events — one row per person and event, with the person's
+    /// id and list key — to this file, in the same format (csv or json). A workbook
+    /// (xlsx) holds them on its second sheet.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
 }
 
 pub fn import(args: ImportArgs, dir: &DataDir) -> Result<ExitCode, String> {
@@ -184,22 +189,58 @@ pub fn export(args: ExportArgs, dir: &DataDir) -> Result<ExitCode, String> {
         out,
         pseudonymised,
         purpose,
+        events,
     } = args;
+    use athar_ingest::export::{ExportTable, Format};
+    let format = match format.as_str() {
+        "json" => Format::Json,
+        "xlsx" => Format::Xlsx,
+        "uwazi" => Format::Uwazi,
+        _ => Format::Csv,
+    };
+    if events.is_some() && !matches!(format, Format::Csv | Format::Json) {
+        return Err(
+            "--events writes a second csv or json file; a workbook holds the events on its second sheet, and Uwazi's format has none".into(),
+        );
+    }
     let store = open_store(dir)?;
     let org = own_organisation(&store)?;
     let mut file = std::fs::File::create_new(&out)
         .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    let format = match format.as_str() {
-        "json" => athar_ingest::export::Format::Json,
-        "xlsx" => athar_ingest::export::Format::Xlsx,
-        "uwazi" => athar_ingest::export::Format::Uwazi,
-        _ => athar_ingest::export::Format::Csv,
+    let mut events_file = match &events {
+        Some(path) => Some(
+            std::fs::File::create_new(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+        ),
+        None => None,
     };
-    let report = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli")
-        .export_persons(format, pseudonymised, purpose, &mut file)
+    let scope = athar_app::Scope::new(&store, athar_app::OrgId::new(org), "cli");
+    let report = scope
+        .export_persons(
+            format,
+            ExportTable::Persons,
+            pseudonymised,
+            purpose,
+            &mut file,
+        )
         .map_err(|e| e.to_string())?;
+    let events_written = match (&mut events_file, &events) {
+        (Some(f), Some(path)) => {
+            let r = scope
+                .export_persons(format, ExportTable::Events, pseudonymised, purpose, f)
+                .map_err(|e| e.to_string())?;
+            format!(
+                "; {} events to {} (SHA-256 {})",
+                r.events,
+                path.display(),
+                r.sha256
+            )
+        }
+        _ if format == Format::Xlsx => format!(", {} events on its second sheet", report.events),
+        _ => String::new(),
+    };
     println!(
-        "Wrote {} persons to {} (SHA-256 {}){}.",
+        "Wrote {} persons to {} (SHA-256 {}){events_written}{}.",
         report.persons,
         out.display(),
         report.sha256,

@@ -275,4 +275,106 @@ fn terms_an_organisation_adds_are_known_to_its_imports_counts_and_reports() {
         let html = std::fs::read_to_string(&out).unwrap_or_default();
         assert!(html.contains(label), "{lang} report names {label}");
     }
+
+    // An export carries each row's list key and, as a second file, the events with their
+    // person: the list can be checked against it row by row.
+    let persons_csv = tmp.path().join("persons.csv");
+    let events_csv = tmp.path().join("events.csv");
+    ok(&athar(
+        &data,
+        &[
+            "export",
+            "--out",
+            &persons_csv.display().to_string(),
+            "--events",
+            &events_csv.display().to_string(),
+        ],
+    ));
+    let read = |path: &Path| -> Vec<std::collections::HashMap<String, String>> {
+        let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{e}"));
+        let headers = reader.headers().cloned().unwrap_or_default();
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap_or_else(|e| panic!("{e}"));
+                headers
+                    .iter()
+                    .map(str::to_string)
+                    .zip(r.iter().map(str::to_string))
+                    .collect()
+            })
+            .collect()
+    };
+    let persons = read(&persons_csv);
+    let events = read(&events_csv);
+    for (line, row) in LIST.lines().skip(1).enumerate() {
+        let cells: Vec<&str> = row.split(',').collect();
+        let key = cells[0];
+        let person = persons
+            .iter()
+            .find(|p| p["list_key"] == key)
+            .unwrap_or_else(|| panic!("row {} (key {key}) is in the export", line + 2));
+        assert_eq!(person["name_ar"], cells[1]);
+        assert_eq!(person["list_name"], "Returnees and casualties 2024");
+        assert_eq!(person["occupation"], cells[10]);
+        assert_eq!(person["rank"], cells[11]);
+        let civilian = if cells[8] == "مدني" {
+            "civilian"
+        } else {
+            "combatant"
+        };
+        assert_eq!(person["combatant_status"], civilian);
+        let kinds: Vec<&str> = events
+            .iter()
+            .filter(|e| e["list_key"] == key && e["person_id"] == person["id"])
+            .map(|e| e["kind"].as_str())
+            .collect();
+        let mut expected = vec!["forced-return"];
+        if !cells[4].is_empty() {
+            expected.push("arrest");
+        }
+        if !cells[6].is_empty() {
+            expected.push("killing");
+        }
+        assert_eq!(kinds, expected, "key {key}, in journey order");
+    }
+    let death = events
+        .iter()
+        .find(|e| e["list_key"] == "1" && e["kind"] == "killing")
+        .unwrap_or_else(|| panic!("a death"));
+    assert_eq!(death["cause"], "torture");
+    assert_eq!(death["start"], "2024-05-01");
+    let arrest = events
+        .iter()
+        .find(|e| e["list_key"] == "1" && e["kind"] == "arrest")
+        .unwrap_or_else(|| panic!("an arrest"));
+    assert_eq!(arrest["actor"], "عناصر الحاجز");
+    assert_eq!(arrest["unit"], "checkpoint-seven-lakes");
+
+    // Pseudonymised, the key (which may be an ID number) and the perpetrator stay home.
+    let hidden = tmp.path().join("hidden.csv");
+    let hidden_events = tmp.path().join("hidden-events.csv");
+    ok(&athar(
+        &data,
+        &[
+            "export",
+            "--pseudonymised",
+            "--out",
+            &hidden.display().to_string(),
+            "--events",
+            &hidden_events.display().to_string(),
+        ],
+    ));
+    assert!(
+        read(&hidden)
+            .iter()
+            .all(|p| p["list_key"].is_empty() && p["occupation"].is_empty())
+    );
+    let hidden_events = read(&hidden_events);
+    assert_eq!(hidden_events.len(), events.len());
+    assert!(
+        hidden_events
+            .iter()
+            .all(|e| e["actor"].is_empty() && e["list_key"].is_empty())
+    );
 }

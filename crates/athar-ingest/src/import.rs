@@ -766,11 +766,12 @@ impl RowContext<'_> {
             Ok(r) => r,
             Err(issues) => return Ok(RowOutcome::Unreadable(issues)),
         };
-        let row_key = match self
+        let list_key = self
             .key_index
             .and_then(|i| cells.get(i))
-            .filter(|k| !k.trim().is_empty())
-        {
+            .map(|k| k.trim())
+            .filter(|k| !k.is_empty());
+        let row_key = match list_key {
             Some(k) => format!("key\u{1f}{}", k.trim()),
             None => {
                 let mut h = Sha256::new();
@@ -786,6 +787,7 @@ impl RowContext<'_> {
         let person_id = derived_id(store, options.owner, &["person", list, &row_key])?;
         let mut person = row.person;
         person.sources = self.cite.to_vec();
+        person.list_key = list_key.map(str::to_string);
         for statement in &mut person.stated {
             statement.sources = self.cite.to_vec();
         }

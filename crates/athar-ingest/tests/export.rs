@@ -108,6 +108,8 @@ fn export_bytes(
         store,
         &ExportOptions {
             format,
+            table: athar_ingest::export::ExportTable::Persons,
+            vocabularies: None,
             pseudonymised,
             purpose,
             author: "t".into(),
@@ -240,6 +242,24 @@ fn an_excel_export_reads_right_to_left_and_runs_nothing() {
     assert!(sheet.contains("rightToLeft=\"1\""), "{sheet}");
     assert!(sheet.contains("state=\"frozen\""), "{sheet}");
     assert!(!sheet.contains("<f>"), "a formula was written: {sheet}");
+    // The second sheet holds the events, right to left too.
+    let mut book = String::new();
+    {
+        use std::io::Read;
+        let mut entry = ok(zip.by_name("xl/workbook.xml"));
+        ok(entry.read_to_string(&mut book));
+    }
+    assert!(
+        book.contains("name=\"persons\"") && book.contains("name=\"events\""),
+        "{book}"
+    );
+    let mut events = String::new();
+    {
+        use std::io::Read;
+        let mut entry = ok(zip.by_name("xl/worksheets/sheet2.xml"));
+        ok(entry.read_to_string(&mut events));
+    }
+    assert!(events.contains("rightToLeft=\"1\""), "{events}");
 
     // Read back as the importer reads workbooks: the values as they were.
     let table = ok(read_any(&bytes));

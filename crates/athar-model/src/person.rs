@@ -153,6 +153,11 @@ pub struct Person {
     /// A military or police rank as written ("مجند", "ملازم أول") — identifying.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<String>,
+    /// The row's key in the list it was imported from (the `[list] key` column: a row
+    /// number, an id), so an export can be checked against the list row by row —
+    /// identifying, since lists key rows by national ID numbers too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_key: Option<String>,
 }
 
 /// Whether a person was a civilian or a combatant (a member of an armed force or group
@@ -383,6 +388,7 @@ impl Person {
             ));
         }
         p.text("occupation", &self.occupation, MAX_NAME_CHARS);
+        p.text("list_key", &self.list_key, MAX_NAME_CHARS);
         p.text("rank", &self.rank, MAX_NAME_CHARS);
         p.text("contact", &self.contact, MAX_TEXT_CHARS);
         p.text("notes", &self.notes, MAX_TEXT_CHARS);

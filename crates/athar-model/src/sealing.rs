@@ -1,7 +1,7 @@
 //! Which parts of a record identify a person, so that storage can seal them apart.
 //!
-//! Names, identifiers, contacts, notes, occupations, ranks, narratives, perpetrators as
-//! written and source titles are *identifying*: they are taken out of a record before it
+//! Names, identifiers, contacts, notes, occupations, ranks, list keys, narratives,
+//! perpetrators as written and source titles are *identifying*: they are taken out of a record before it
 //! is stored in the clear and sealed under the record's own key (see `athar-crypto`'s envelope). Everything statistics need — kinds,
 //! dates, places, units, roles, verification, citations — stays in the clear part.
 //!
@@ -38,6 +38,8 @@ pub struct PersonIdentifying {
     pub occupation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_key: Option<String>,
     /// Who answered each consent question ("his mother, Fatima"), in the order of the
     /// person's consent entries: free text that can name someone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -106,6 +108,7 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
                 notes: p.notes.take(),
                 occupation: p.occupation.take(),
                 rank: p.rank.take(),
+                list_key: p.list_key.take(),
                 consent_by,
             };
             (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
@@ -143,6 +146,7 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
             p.notes = parts.notes;
             p.occupation = parts.occupation;
             p.rank = parts.rank;
+            p.list_key = parts.list_key;
             for (consent, by) in p.consent.iter_mut().zip(parts.consent_by) {
                 if by.is_some() {
                     consent.by = by;

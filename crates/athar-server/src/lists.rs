@@ -11,7 +11,7 @@
 use athar_app::lists::ImportRequest;
 use std::ops::ControlFlow;
 
-use athar_ingest::export::Format;
+use athar_ingest::export::{ExportTable, Format};
 use athar_ingest::import::ImportError;
 use athar_ingest::mapping::Mapping;
 use athar_ingest::table::read_any;
@@ -179,11 +179,14 @@ pub async fn import(
     .await
 }
 
-/// `GET /api/exports/persons?format=csv|json|xlsx|uwazi&pseudonymised=true&purpose=…`.
+/// `GET /api/exports/persons?format=csv|json|xlsx|uwazi&pseudonymised=true&purpose=…&table=persons|events`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     format: Option<String>,
+    /// For csv and json: `persons` (the default) or `events`, one row per person and
+    /// event; a workbook holds both.
+    table: Option<String>,
     pseudonymised: Option<bool>,
     /// Leave out persons who have not consented to this purpose.
     purpose: Option<String>,
@@ -227,16 +230,38 @@ pub async fn export(
                 })?,
         ),
     };
+    let table = match (query.table.as_deref(), format) {
+        (None | Some("persons"), _) => ExportTable::Persons,
+        (Some("events"), Format::Csv | Format::Json) => ExportTable::Events,
+        (Some("events"), _) => {
+            return Err(invalid(
+                "table",
+                "events come as csv or json; a workbook holds them on its second sheet",
+                "تُصدَّر الأحداث بصيغة csv أو json؛ ويضمّها مصنف Excel في ورقته الثانية",
+            ));
+        }
+        (Some(other), _) => {
+            return Err(invalid(
+                "table",
+                format!("{other:?} is not persons or events"),
+                "الجدول إما الأشخاص أو الأحداث",
+            ));
+        }
+    };
     let pseudonymised = query.pseudonymised.unwrap_or(false);
     let bytes = in_scope(&state, caller, move |scope| {
         let mut out = Vec::new();
-        scope.export_persons(format, pseudonymised, purpose, &mut out)?;
+        scope.export_persons(format, table, pseudonymised, purpose, &mut out)?;
         Ok(out)
     })
     .await?;
+    let name = match table {
+        ExportTable::Persons => "persons",
+        ExportTable::Events => "events",
+    };
     let mut response = ([(header::CONTENT_TYPE, media)], bytes).into_response();
     if let Ok(value) =
-        HeaderValue::from_str(&format!("attachment; filename=\"persons.{extension}\""))
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}.{extension}\""))
     {
         response
             .headers_mut()
