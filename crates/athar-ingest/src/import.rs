@@ -238,7 +238,7 @@ fn is_blank_word(value: &str) -> bool {
 }
 
 /// The age group a list states: child (طفل، قاصر، minor) or adult (بالغ، راشد).
-fn stated_age_of(value: &str) -> Option<athar_model::AgeGroup> {
+pub(crate) fn stated_age_of(value: &str) -> Option<athar_model::AgeGroup> {
     match folded(value).as_str() {
         "child" | "minor" | "boy" | "girl" | "kid" | "طفل" | "طفله" | "قاصر" | "قاصره"
         | "اطفال" | "child under 18" => Some(athar_model::AgeGroup::Child),

@@ -57,6 +57,59 @@ const HEADER_WORDS: &[(&str, &[&str])] = &[
     ),
     ("sex", &["sex", "gender", "الجنس"]),
     (
+        "age_group",
+        &[
+            "age group",
+            "adult child",
+            "الفئه العمريه",
+            "طفل بالغ",
+            "بالغ طفل",
+        ],
+    ),
+    (
+        "combatant_status",
+        &[
+            "civilian",
+            "combatant",
+            "civilian status",
+            "مدني عسكري",
+            "مدني او عسكري",
+            "الصفه",
+        ],
+    ),
+    (
+        "occupation",
+        &["occupation", "profession", "job", "المهنه", "العمل"],
+    ),
+    (
+        "rank",
+        &["rank", "military rank", "الرتبه", "الرتبه العسكريه"],
+    ),
+    (
+        "killing.cause",
+        &[
+            "cause of death",
+            "cause",
+            "manner of death",
+            "سبب الوفاه",
+            "سبب الموت",
+            "طريقه الوفاه",
+            "طريقه القتل",
+            "سبب الاستشهاد",
+        ],
+    ),
+    (
+        FATE,
+        &[
+            "status",
+            "fate",
+            "الحاله",
+            "المصير",
+            "الوضع",
+            "الوضع الحالي",
+        ],
+    ),
+    (
         "identifier:national-id",
         &["national id", "national number", "الرقم الوطني"],
     ),
@@ -112,8 +165,15 @@ const HEADER_WORDS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "death-in-custody.date",
-        &["date of death", "death", "تاريخ الوفاه"],
+        "killing.date",
+        &[
+            "date of death",
+            "death date",
+            "death",
+            "تاريخ الوفاه",
+            "تاريخ الاستشهاد",
+            "تاريخ القتل",
+        ],
     ),
     (
         "full_name",
@@ -121,10 +181,60 @@ const HEADER_WORDS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// A column's field from its header — unless the header says "status" and the values are
+/// civilian/combatant or child/adult, which is the status they mean — else from its values;
+/// with whether the header decided.
+fn guess(header: &str, samples: &[&str], vocab: &Vocabularies) -> Option<(&'static str, bool)> {
+    match by_header(header) {
+        Some(FATE) => match by_values(samples, vocab) {
+            Some(field @ ("combatant_status" | "age_group")) => Some((field, false)),
+            _ => Some((FATE, true)),
+        },
+        Some(field) => Some((field, true)),
+        None => by_values(samples, vocab).map(|f| (f, false)),
+    }
+}
+
+/// What a fate column is mapped as.
+const FATE: &str = "fate";
+
+/// Header words that say a column names a body — a unit, a brigade, an armed group — so
+/// its "name" is nobody's name.
+const BODY_WORDS: &[&str] = &[
+    "brigade",
+    "battalion",
+    "faction",
+    "group",
+    "unit",
+    "division",
+    "militia",
+    "الفصيل",
+    "الكتيبه",
+    "اللواء",
+    "الفرقه",
+    "الفوج",
+    "الجماعه",
+    "الميليشيا",
+    "التشكيل",
+];
+
+/// Whether a header names a body (a unit, a brigade, an armed group).
+fn names_a_body(header: &str) -> bool {
+    let h = fold(header);
+    let tokens: Vec<&str> = h.split([' ', '/', '-']).collect();
+    BODY_WORDS
+        .iter()
+        .any(|w| tokens.contains(&fold(w).as_str()))
+}
+
 /// The field whose header words all appear, as whole words, in the header.
 fn by_header(header: &str) -> Option<&'static str> {
+    // "Brigade name", "اسم الفصيل": a body, not a person.
+    if names_a_body(header) {
+        return None;
+    }
     let h = fold(header);
-    let tokens: Vec<&str> = h.split(' ').collect();
+    let tokens: Vec<&str> = h.split([' ', '/', '-']).collect();
     HEADER_WORDS
         .iter()
         .find(|(_, words)| {
@@ -207,6 +317,19 @@ fn by_values(values: &[&str], vocab: &Vocabularies) -> Option<&'static str> {
     if share(&|v| !vocab.host_countries.lookup(v).is_empty()) {
         return Some("return.host_country");
     }
+    if share(&|v| !vocab.causes_of_death.lookup(v).is_empty()) {
+        return Some("killing.cause");
+    }
+    if share(&|v| athar_model::CombatantStatus::parse(v).is_some()) {
+        return Some("combatant_status");
+    }
+    if share(&|v| crate::import::stated_age_of(v).is_some()) {
+        return Some("age_group");
+    }
+    // What became of each person: event kinds (اختفاء قسري، أفرج عنه، توفي تحت التعذيب).
+    if share(&|v| !vocab.event_kinds.lookup(v).is_empty()) {
+        return Some(FATE);
+    }
     // Places alone do not say whose: the person's birthplace or residence, or the place of
     // the list's main event. Guessing an arrest would create arrests nobody recorded.
     if share(&|v| !vocab.gazetteer.lookup(v).is_empty()) {
@@ -283,6 +406,36 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     }
     // The columns given a field whose values are terms of a vocabulary.
     let mut chosen: Vec<(usize, &'static str)> = Vec::new();
+    let samples_of = |i: usize| -> Vec<&str> {
+        table
+            .rows
+            .iter()
+            .take(200)
+            .filter_map(|(_, cells)| cells.get(i).map(String::as_str))
+            .collect()
+    };
+    // A list with a fate column dates and explains its deaths on the fate event, whichever
+    // kind of death the fate column names.
+    let has_fate = table.headers.iter().enumerate().any(|(i, h)| {
+        key != Some(i) && guess(h, &samples_of(i), vocab).is_some_and(|(f, _)| f == FATE)
+    });
+    let death = |field: &'static str| -> &'static str {
+        match field {
+            "killing.date" if has_fate => "fate.date",
+            "killing.cause" if has_fate => "fate.cause",
+            other => other,
+        }
+    };
+    let note = |field: &str| -> &'static str {
+        match field {
+            "killing.date" | "killing.cause" => {
+                "; a death (death-in-custody.* for deaths in detention)"
+            }
+            "fate.date" | "fate.cause" => "; of the death the fate column names",
+            FATE => "; what became of each person: check the [values] below",
+            _ => "",
+        }
+    };
     for (i, header) in table.headers.iter().enumerate() {
         if athar_uwazi && header.trim() == "Athar id" {
             continue;
@@ -312,21 +465,21 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
             ));
             continue;
         }
-        let samples: Vec<&str> = table
-            .rows
-            .iter()
-            .take(200)
-            .filter_map(|(_, cells)| cells.get(i).map(String::as_str))
-            .collect();
-        match by_header(header) {
+        let samples = samples_of(i);
+        let names_a_body = names_a_body(header);
+        match guess(header, &samples, vocab)
+            .filter(|(_, from_header)| *from_header)
+            .map(|(f, _)| death(f))
+        {
             Some(field) => {
                 chosen.push((i, field));
                 out.push_str(&format!(
-                    "{} = \"{field}\"   # from the header\n",
-                    quoted(header)
+                    "{} = \"{field}\"   # from the header{}\n",
+                    quoted(header),
+                    note(field)
                 ))
             }
-            None => match by_values(&samples, vocab) {
+            None => match by_values(&samples, vocab).map(death) {
                 Some(PLACE_OF_WHAT) => out.push_str(&format!(
                     "# {} = \"?\"   # places: the person's \"birthplace\", or the place of an event (\"arrest.place\", \"death-in-custody.place\" …)\n",
                     quoted(header)
@@ -334,10 +487,15 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
                 Some(field) => {
                     chosen.push((i, field));
                     out.push_str(&format!(
-                        "{} = \"{field}\"   # from its values; check the event kind\n",
-                        quoted(header)
+                        "{} = \"{field}\"   # from its values; check the event kind{}\n",
+                        quoted(header),
+                        note(field)
                     ))
                 }
+                None if names_a_body => out.push_str(&format!(
+                    "# {} = \"?\"   # names a unit or armed group, not a person: \"arrest.unit\", \"killing.actor\" … or \"ignore\"\n",
+                    quoted(header)
+                )),
                 None => out.push_str(&format!(
                     "# {} = \"?\"   # not guessed; give a field or \"ignore\"\n",
                     quoted(header)
@@ -346,7 +504,12 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
         }
     }
     for (i, field) in chosen {
+        if field == FATE {
+            out.push_str(&fate_table(table, i, vocab));
+            continue;
+        }
         let (vocabulary, name) = match field.rsplit('.').next() {
+            Some("cause") => (&vocab.causes_of_death, "causes-of-death"),
             Some("unit") => (&vocab.units, "units"),
             Some("party") => (&vocab.authorities, "authorities"),
             Some("host_country") => (&vocab.host_countries, "host-countries"),
@@ -354,6 +517,49 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
             _ => continue,
         };
         out.push_str(&value_table(table, i, vocabulary, name));
+    }
+    out
+}
+
+/// A `[values]` table for a fate column: every distinct value, with the event kind it
+/// names when the vocabulary knows it, and otherwise a line to fill in — an event kind, a
+/// stated status, or none.
+fn fate_table(table: &Table, column: usize, vocab: &Vocabularies) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, cells) in &table.rows {
+        let Some(value) = cells.get(column).map(|c| c.trim()) else {
+            continue;
+        };
+        if value.is_empty() || seen.contains(&value) {
+            continue;
+        }
+        seen.push(value);
+        if seen.len() == 100 {
+            break;
+        }
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let header = &table.headers[column];
+    let mut out = format!(
+        "\n# What each value of {} says became of the person: an event kind, stated:STATUS\n# (at_liberty, detained, disappeared, released, died_in_custody, killed) or none.\n[values.{}]\n",
+        quoted(header),
+        quoted(header)
+    );
+    for value in seen {
+        match vocab.event_kinds.lookup(value).first() {
+            Some(term) => out.push_str(&format!(
+                "{} = \"{}\"   # {}\n",
+                quoted(value),
+                term.id,
+                term.en
+            )),
+            None => out.push_str(&format!(
+                "# {} = \"?\"   # an event kind, stated:STATUS or none\n",
+                quoted(value)
+            )),
+        }
     }
     out
 }
@@ -463,7 +669,7 @@ fn value_table(
                     .join(", ")
             )),
             _ => out.push_str(&format!(
-                "# {} = \"?\"   # no close term: give one of {name}, or add it to the vocabulary\n",
+                "# {} = \"?\"   # no close term: give one of {name}, or add it with `athar vocab add {name}`\n",
                 quoted(value)
             )),
         }
@@ -506,6 +712,57 @@ mod tests {
             mapping.values["الجهة المسؤولة"]["Mil. Intelligence branch 235 (Palestine)"],
             "mi-branch-235"
         );
+    }
+
+    #[test]
+    fn a_casualty_lists_death_cause_status_and_brigade_columns_are_read_for_what_they_are() {
+        let csv = "uid,Name,Brigade name,Date of death,Cause of death,Status,Governorate,Sex,Age group\n\
+                   17,Ahmad Khalil,Liwa al-Tawhid,2013-05-02,Shooting,Non-Civilian,Aleppo,Male,Adult\n\
+                   18,Unidentified 3,,2014-01-10,Air strike,Civilian,Idlib,Female,Child\n\
+                   19,Samer Hasan,Jaysh al-Islam,2015-07-00,Torture,Civilian,Rif Dimashq,Male,Adult\n";
+        let table = read_table(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let vocab = Vocabularies::embedded();
+        let text = suggest(&table, vocab);
+        for line in [
+            "key = \"uid\"",
+            "\"Name\" = \"full_name\"",
+            "\"Date of death\" = \"killing.date\"",
+            "\"Cause of death\" = \"killing.cause\"",
+            "\"Status\" = \"combatant_status\"",
+            "\"Sex\" = \"sex\"",
+            "\"Age group\" = \"age_group\"",
+            "# \"Brigade name\" = \"?\"   # names a unit or armed group",
+            "# \"Governorate\" = \"?\"   # places",
+        ] {
+            assert!(text.contains(line), "{line} not in:\n{text}");
+        }
+        // A cause column is never a date, and a brigade never a person's name.
+        assert!(
+            !text.contains("\"Cause of death\" = \"killing.date\""),
+            "{text}"
+        );
+        assert!(!text.contains("\"Brigade name\" = \"full_name\""), "{text}");
+        let mapping = Mapping::parse(&text, vocab).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert!(mapping.columns.iter().any(|(c, _)| c == "Cause of death"));
+
+        // With a fate column, the death's date and cause go to the death it names.
+        let csv = "الرقم,الاسم,المصير,تاريخ الوفاة,سبب الوفاة\n\
+                   1,سامر,توفي تحت التعذيب,2019-02-01,تحت التعذيب\n\
+                   2,ريم,اختفاء قسري,,\n\
+                   3,هبة,معتقل - مكان الاحتجاز معروف,,\n";
+        let table = read_table(csv.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let text = suggest(&table, vocab);
+        for line in [
+            "\"المصير\" = \"fate\"",
+            "\"تاريخ الوفاة\" = \"fate.date\"",
+            "\"سبب الوفاة\" = \"fate.cause\"",
+            "[values.\"المصير\"]",
+            "\"اختفاء قسري\" = \"enforced-disappearance\"",
+            "# \"معتقل - مكان الاحتجاز معروف\" = \"?\"",
+        ] {
+            assert!(text.contains(line), "{line} not in:\n{text}");
+        }
+        Mapping::parse(&text, vocab).unwrap_or_else(|e| panic!("{e}\n{text}"));
     }
 
     #[test]
