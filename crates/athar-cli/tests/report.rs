@@ -566,3 +566,179 @@ fn a_safety_brief_lists_the_incidents_against_returnees_in_a_region() {
         );
     }
 }
+
+/// A word on a page: its box (left, top, right, bottom, in points) and its text.
+type Word = (f64, f64, f64, f64, String);
+
+/// The words pdftotext finds on the first page of a PDF, with the page's size (points).
+fn words_with_boxes(pdftotext: &Path, pdf: &Path) -> (f64, f64, Vec<Word>) {
+    let out = Command::new(pdftotext)
+        .args(["-bbox-layout", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let attr = |tag: &str, name: &str| -> f64 {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let page = xml.split("<page ").nth(1).unwrap_or_default();
+    let (width, height) = (attr(page, "width"), attr(page, "height"));
+    let words = xml
+        .split("<word ")
+        .skip(1)
+        .map(|w| {
+            let text = w
+                .split('>')
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .unwrap_or_default();
+            (
+                attr(w, "xMin"),
+                attr(w, "yMin"),
+                attr(w, "xMax"),
+                attr(w, "yMax"),
+                text.to_string(),
+            )
+        })
+        .collect();
+    (width, height, words)
+}
+
+/// The report's presentation where it used to fail: the map's labels at its western edge,
+/// long unit names in charts, dates inside Arabic sentences and the English PDF's last page
+/// — each checked on the rendered output.
+#[test]
+fn the_reports_labels_names_dates_and_last_page_come_out_whole() {
+    let (Some(chromium), Some(pdftotext)) = (
+        tool("chromium", "chromium"),
+        tool("pdftotext", "poppler-utils"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (data, _) = demo_store(tmp.path());
+    let html = tmp.path().join("report.html");
+    report(&data, "ar", "html", &html);
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    let print = |source: &Path, pdf: &Path| {
+        let out = Command::new(&chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                &format!("--print-to-pdf={}", pdf.display()),
+                &format!("file://{}", source.display()),
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("chromium: {e}"));
+        assert!(pdf.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+
+    // The map alone, on a page of its own size: every label Chromium draws lies on it.
+    let map = page
+        .split("<svg")
+        .skip(1)
+        .find(|s| s.contains("<circle"))
+        .and_then(|s| s.split("</svg>").next())
+        .map(|s| format!("<svg{s}</svg>"))
+        .unwrap_or_else(|| panic!("the report has a map"));
+    let number = |name: &str| -> f64 {
+        map.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (width, height) = (number("width"), number("height"));
+    let map_page = tmp.path().join("map.html");
+    std::fs::write(
+        &map_page,
+        format!(
+            "<!doctype html><html lang=\"ar\" dir=\"rtl\"><head><meta charset=\"utf-8\"><style>@page {{ size: {width}px {height}px; margin: 0 }} body {{ margin: 0 }}</style></head><body>{map}</body></html>"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let map_pdf = tmp.path().join("map.pdf");
+    print(&map_page, &map_pdf);
+    let (page_width, page_height, words) = words_with_boxes(&pdftotext, &map_pdf);
+    assert!(words.len() >= 10, "the map's labels: {words:?}");
+    for (x0, y0, x1, y1, text) in &words {
+        assert!(
+            *x0 >= 0.0 && *y0 >= 0.0 && *x1 <= page_width + 0.5 && *y1 <= page_height + 0.5,
+            "the label {text:?} ({x0}, {y0})–({x1}, {y1}) is cut off the {page_width}×{page_height} map"
+        );
+    }
+
+    // Charts show unit names whole, on two lines where they are long: no name is cut.
+    let printed = tmp.path().join("printed.pdf");
+    print(&html, &printed);
+    let text = pdf_text(&pdftotext, &printed);
+    assert!(!text.contains('…'), "a label was cut short:\n{text}");
+    assert!(!page.contains('…'), "a label was cut short in the page");
+
+    // Dates inside Arabic sentences are written in words, which no layout turns around.
+    let ar_pdf = tmp.path().join("report-ar.pdf");
+    report(&data, "ar", "pdf", &ar_pdf);
+    let ar_text = folded(&pdf_text(&pdftotext, &ar_pdf));
+    assert!(
+        ar_text.contains(&folded(
+            "من كانون الثاني/يناير 2023 إلى كانون الأول/ديسمبر 2024"
+        )),
+        "the period in words:\n{ar_text}"
+    );
+    // (ISO dates stay in the commands the tables name, which are left-to-right code.)
+    assert!(
+        !ar_text.contains("01-2023") && !ar_text.contains("12-2024"),
+        "{ar_text}"
+    );
+
+    // The English PDF's last page carries the end of the method with the attribution.
+    let en_pdf = tmp.path().join("report-en.pdf");
+    report(&data, "en", "pdf", &en_pdf);
+    let json_out = tmp.path().join("report.json");
+    report(&data, "en", "json", &json_out);
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap_or_default())
+            .unwrap_or_default();
+    let method: Vec<&str> = document["method"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|p| p.as_str()).collect())
+        .unwrap_or_default();
+    assert!(method.len() >= 2, "{document}");
+    let info = Command::new(tool("pdfinfo", "poppler-utils").unwrap_or_default())
+        .arg(&en_pdf)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfinfo: {e}"));
+    let pages: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Pages:")
+                .map(|n| n.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    let last = Command::new(&pdftotext)
+        .args(["-f", &pages.to_string(), "-l", &pages.to_string()])
+        .arg(&en_pdf)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
+    let last: String = String::from_utf8_lossy(&last.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let opening: String = method[method.len() - 2]
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        last.contains(&opening),
+        "the last page ({pages}) does not carry the method's last paragraphs ({opening:?}):\n{last}"
+    );
+}

@@ -307,7 +307,10 @@ pub fn build(
                         .and_then(|h| vocab.host_countries.get(h))
                         .map_or_else(|| get("unknown"), |t| t.label(lang).to_string()),
                 ),
-                ("date", return_event.start.to_string()),
+                (
+                    "date",
+                    crate::strings::date_in_words(&return_event.start.to_string(), lang),
+                ),
             ],
         );
         let status = status_with_statements(
@@ -628,7 +631,10 @@ pub fn build(
         prepared: fill(
             "generated",
             &[
-                ("date", options.prepared_on.clone()),
+                (
+                    "date",
+                    crate::strings::date_in_words(&options.prepared_on, lang),
+                ),
                 ("records", grouped(births.len())),
             ],
         ),

@@ -23,14 +23,47 @@ pub struct Withheld<'a> {
     pub text: &'a str,
 }
 
-/// At most `max` characters, the cut marked with an ellipsis.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
+/// A label in lines of at most about `max` characters, broken between words: a long unit
+/// name ("الأمن العسكري — فرع السرية 215 (فرع المداهمة)") is shown whole, never cut. A
+/// single word longer than a line keeps a line of its own.
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    // A bracketed part ("(فرع المداهمة)") stays on one line when it fits one: split over
+    // two lines its brackets would stand apart.
+    let mut units: Vec<String> = Vec::new();
+    let mut open = false;
+    for word in text.split_whitespace() {
+        match units.last_mut() {
+            Some(last) if open && last.chars().count() + 1 + word.chars().count() <= max => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => units.push(word.to_string()),
+        }
+        if word.starts_with('(') {
+            open = true;
+        }
+        if word.ends_with(')') {
+            open = false;
+        }
     }
-    let mut out: String = text.chars().take(max - 1).collect();
-    out.push('…');
-    out
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in &units {
+        let fits = line.chars().count() + 1 + word.chars().count() <= max;
+        if line.is_empty() || fits {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line.push_str(word);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn tenth(x: f64) -> f64 {
@@ -162,7 +195,12 @@ struct Bar {
     x: f64,
     width: f64,
     value_x: f64,
+    /// The whole label, for the tooltip.
     label: String,
+    /// The label's lines with their baselines.
+    lines: Vec<(String, f64)>,
+    /// The baseline of the value, level with the bar.
+    value_y: f64,
     value: String,
     suppressed: bool,
 }
@@ -180,7 +218,12 @@ struct BarsSvg<'a> {
     bars: Vec<Bar>,
 }
 
-/// Horizontal bars, largest first as given; labels on the reading side.
+/// How many characters of a bar's label go on one line (the label column is 230 units
+/// wide at 11 units a character's height).
+const LABEL_CHARS: usize = 38;
+
+/// Horizontal bars, largest first as given; labels on the reading side, whole, on as
+/// many lines as they need.
 pub fn bars(title: &str, data: &[Datum], rtl: bool, withheld: Option<Withheld>) -> String {
     let width = 640.0;
     let (row, bar_height) = (22.0, 15.0);
@@ -189,12 +232,19 @@ pub fn bars(title: &str, data: &[Datum], rtl: bool, withheld: Option<Withheld>) 
     let plot = width - label_width - value_room - 16.0;
     let shown = |d: &Datum| d.value.unwrap_or(withheld.map_or(0, |w| w.below));
     let max = data.iter().map(shown).max().unwrap_or(0).max(1) as f64;
-    let bars = data
+    // A label of several lines makes its row taller; the bar stays level with its first
+    // line.
+    let line_height = 12.0;
+    let mut y = 6.0;
+    let bars: Vec<Bar> = data
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
+        .map(|d| {
             let length = shown(d) as f64 / max * plot;
-            let y = 6.0 + i as f64 * row;
+            let lines = wrap(&d.label, LABEL_CHARS);
+            let extra = (lines.len() - 1) as f64 * line_height;
+            let top = y;
+            y += row + extra;
+            let y = top;
             let (x, value_x) = if rtl {
                 let right = width - label_width - 8.0;
                 (right - length, right - length - 4.0)
@@ -207,7 +257,13 @@ pub fn bars(title: &str, data: &[Datum], rtl: bool, withheld: Option<Withheld>) 
                 x: tenth(x),
                 width: tenth(length),
                 value_x: tenth(value_x),
-                label: shorten(&d.label, 38),
+                label: d.label.clone(),
+                lines: lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, l)| (l, tenth(y + bar_height * 0.72 + k as f64 * line_height)))
+                    .collect(),
+                value_y: tenth(y + bar_height * 0.72),
                 value: match (d.value, withheld) {
                     (Some(v), _) => v.to_string(),
                     (None, Some(w)) => w.text.to_string(),
@@ -220,7 +276,7 @@ pub fn bars(title: &str, data: &[Datum], rtl: bool, withheld: Option<Withheld>) 
     BarsSvg {
         title,
         width,
-        height: tenth(12.0 + data.len() as f64 * row),
+        height: tenth(y + 6.0),
         bar_height,
         label_x: if rtl {
             width - label_width / 2.0 - 4.0
@@ -282,7 +338,9 @@ pub fn syria_outline() -> Vec<(f64, f64)> {
 /// in both directions of reading; a map is not mirrored.
 pub fn syria_map(title: &str, places: &[MapPlace], withheld: Option<Withheld>) -> String {
     let outline = syria_outline();
-    let (lon0, lon1, lat0, lat1) = (35.55, 42.55, 32.2, 37.45);
+    // A margin west of the coast and south of the Hauran, so the labels of Latakia,
+    // Quneitra and Daraa fit on the map beside their circles.
+    let (lon0, lon1, lat0, lat1) = (35.0, 42.55, 32.0, 37.45);
     // An equirectangular projection true to scale at Syria's middle latitude.
     let squeeze = (34.8f64).to_radians().cos();
     let width = 560.0;
@@ -329,7 +387,7 @@ pub fn syria_map(title: &str, places: &[MapPlace], withheld: Option<Withheld>) -
         .collect();
     // Large circles first, so small ones stay visible on top of them.
     circles.sort_by(|a, b| b.radius.total_cmp(&a.radius));
-    place_labels(&mut circles);
+    place_labels(&mut circles, (width, height));
     MapSvg {
         title,
         width,
@@ -351,10 +409,12 @@ fn overlaps(a: &(f64, f64, f64, f64), b: &(f64, f64, f64, f64)) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
-/// Puts each label where it covers no other place's circle and no label already placed:
-/// below its circle, else above, right or left of it, largest places first. A label that
-/// fits nowhere stays below.
-fn place_labels(circles: &mut [PlacedCircle]) {
+/// Puts each label inside the map (a label at the coast or the border is moved in, never
+/// cut off) where it covers no other place's circle and no label already placed: below its
+/// circle, else above, right, left or at a corner of it, largest places first. A label that
+/// fits nowhere goes where it covers the fewest circles and labels; the map draws labels
+/// over a light halo, so a circle never hides one.
+fn place_labels(circles: &mut [PlacedCircle], (width, height): (f64, f64)) {
     let discs: Vec<(f64, f64, f64, f64)> = circles
         .iter()
         .map(|c| {
@@ -363,27 +423,44 @@ fn place_labels(circles: &mut [PlacedCircle]) {
         })
         .collect();
     let mut labels: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for (i, circle) in circles.iter_mut().enumerate() {
+    for circle in circles.iter_mut() {
         let r = circle.radius.max(2.0);
         let half = label_box(circle, (0.0, 0.0)).2;
-        let candidates = [
-            (circle.x, circle.y + r + 10.0),
-            (circle.x, circle.y - r - 14.0),
-            (circle.x + r + half + 2.0, circle.y),
-            (circle.x - r - half - 2.0, circle.y),
-        ];
-        let free = |c: &(f64, f64)| {
+        let diagonal = r * std::f64::consts::FRAC_1_SQRT_2;
+        // Inside the map: the box (x ± half, y − 9 … y + 13) within the canvas.
+        let inside = |(x, y): (f64, f64)| {
+            (
+                x.clamp(half + 2.0, (width - half - 2.0).max(half + 2.0)),
+                y.clamp(11.0, (height - 15.0).max(11.0)),
+            )
+        };
+        // Around the circle, nearest first: below, above, right, left, then the corners,
+        // then the same a little further out.
+        let mut candidates: Vec<(f64, f64)> = Vec::new();
+        for gap in [0.0, 14.0, 30.0] {
+            let d = diagonal + gap * std::f64::consts::FRAC_1_SQRT_2;
+            candidates.extend([
+                (circle.x, circle.y + r + 10.0 + gap),
+                (circle.x, circle.y - r - 14.0 - gap),
+                (circle.x + r + half + 2.0 + gap, circle.y),
+                (circle.x - r - half - 2.0 - gap, circle.y),
+                (circle.x + d + half, circle.y + d + 10.0),
+                (circle.x - d - half, circle.y + d + 10.0),
+                (circle.x + d + half, circle.y - d - 14.0),
+                (circle.x - d - half, circle.y - d - 14.0),
+            ]);
+        }
+        let candidates: Vec<(f64, f64)> = candidates.into_iter().map(inside).collect();
+        // How many circles (its own included) and labels a place for the label covers.
+        let covers = |c: &(f64, f64)| {
             let b = label_box(circle, *c);
-            !labels.iter().any(|l| overlaps(&b, l))
-                && !discs
-                    .iter()
-                    .enumerate()
-                    .any(|(j, d)| j != i && overlaps(&b, d))
+            labels.iter().filter(|l| overlaps(&b, l)).count()
+                + discs.iter().filter(|d| overlaps(&b, d)).count()
         };
         let chosen = candidates
             .iter()
             .copied()
-            .find(free)
+            .min_by_key(|c| covers(c))
             .unwrap_or(candidates[0]);
         labels.push(label_box(circle, chosen));
         circle.label_x = tenth(chosen.0);
@@ -413,9 +490,10 @@ mod tests {
     }
 
     #[test]
-    fn map_labels_do_not_overlap_when_there_is_room() {
+    fn map_labels_stay_on_the_map_and_do_not_overlap_when_there_is_room() {
         // The south-west as the gazetteer places it: Quneitra's and Daraa's labels meet
-        // when both are put under their circles.
+        // when both are put under their circles, and Latakia's and Quneitra's left the
+        // map at its western edge.
         let places: Vec<MapPlace> = [
             ("دمشق", 33.51667, 36.28333, 152),
             ("القنيطرة", 33.03333, 35.78333, 3),
@@ -459,6 +537,15 @@ mod tests {
             let half = n as f64 * 2.75 + 2.0;
             (x - half, y - 9.0, x + half, y + 13.0)
         };
+        // Every label lies inside the map: none is cut off at the coast or the border.
+        let (width, height) = (number(&svg, "width"), number(&svg, "height"));
+        for label in &labels {
+            let (left, top, right, bottom) = boxed(*label);
+            assert!(
+                left >= 0.0 && top >= 0.0 && right <= width && bottom <= height,
+                "the label {label:?} leaves the {width}×{height} map"
+            );
+        }
         for (i, a) in labels.iter().enumerate() {
             for b in &labels[i + 1..] {
                 assert!(
@@ -477,6 +564,28 @@ mod tests {
                 .count();
             assert_eq!(covered, 0, "the label {a:?} covers another place's circle");
         }
+    }
+
+    #[test]
+    fn long_labels_wrap_between_words_and_keep_brackets_together() {
+        let name = "الأمن العسكري — فرع السرية 215 (فرع المداهمة)";
+        let lines = wrap(name, 30);
+        assert_eq!(lines.join(" "), name, "nothing is cut");
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert!(lines.iter().any(|l| l == "(فرع المداهمة)"), "{lines:?}");
+        assert_eq!(wrap("short", 38), ["short"]);
+        // A bar chart shows the whole name, on two lines, and no ellipsis.
+        let svg = bars(
+            "t",
+            &[Datum {
+                label: name.into(),
+                value: Some(7),
+            }],
+            true,
+            None,
+        );
+        assert!(!svg.contains('…'), "{svg}");
+        assert!(svg.contains("(فرع المداهمة)"), "{svg}");
     }
 
     #[test]

@@ -210,14 +210,13 @@ pub(crate) fn period_text(
     from: &Option<String>,
     to: &Option<String>,
 ) -> String {
+    let words = |d: &String| crate::strings::date_in_words(d, lang);
     match (from, to) {
-        (Some(from), Some(to)) => strings.fill(
-            lang,
-            "period",
-            &[("from", from.clone()), ("to", to.clone())],
-        ),
-        (Some(from), None) => strings.fill(lang, "period_open_end", &[("from", from.clone())]),
-        (None, Some(to)) => strings.fill(lang, "period_open_start", &[("to", to.clone())]),
+        (Some(from), Some(to)) => {
+            strings.fill(lang, "period", &[("from", words(from)), ("to", words(to))])
+        }
+        (Some(from), None) => strings.fill(lang, "period_open_end", &[("from", words(from))]),
+        (None, Some(to)) => strings.fill(lang, "period_open_start", &[("to", words(to))]),
         (None, None) => strings.get(lang, "period_all").to_string(),
     }
 }
@@ -757,7 +756,10 @@ pub fn build(
         prepared: words.fill(
             "generated",
             &[
-                ("date", options.prepared_on.clone()),
+                (
+                    "date",
+                    crate::strings::date_in_words(&options.prepared_on, options.lang),
+                ),
                 ("records", grouped(summary.person_records)),
             ],
         ),
@@ -901,7 +903,7 @@ mod tests {
         let report = build(&facts, Vocabularies::embedded(), &options(Lang::Ar)).expect("report");
         assert_eq!(report.dir, "rtl");
         assert!(report.title.contains("الإخفاء القسري"));
-        assert!(report.period.contains("2023-01") && report.period.contains("إلى"));
+        assert!(report.period.contains("كانون الثاني/يناير 2023") && report.period.contains("إلى"));
         let by_governorate = report
             .tables
             .iter()

@@ -153,3 +153,77 @@ mod tests {
         assert_eq!(strings.get(Lang::En, "no-such-key"), "no-such-key");
     }
 }
+
+/// The months as Syrian documents name them: the Levantine name, then the one used
+/// elsewhere in the Arab world ("حزيران/يونيو").
+const ARABIC_MONTHS: [&str; 12] = [
+    "كانون الثاني/يناير",
+    "شباط/فبراير",
+    "آذار/مارس",
+    "نيسان/أبريل",
+    "أيار/مايو",
+    "حزيران/يونيو",
+    "تموز/يوليو",
+    "آب/أغسطس",
+    "أيلول/سبتمبر",
+    "تشرين الأول/أكتوبر",
+    "تشرين الثاني/نوفمبر",
+    "كانون الأول/ديسمبر",
+];
+
+/// A date to be read inside a sentence. In Arabic, an ISO date ("2024-06") inside
+/// right-to-left text is shown reversed by bidirectional layout ("06-2024") at a line's
+/// end, so a date there is written in words, as Arabic reports write it: "حزيران/يونيو
+/// 2024", "4 كانون الأول/ديسمبر 2026", "نحو 2019". English keeps the ISO form. A text that
+/// is not one date of year, month or day precision is returned as it was, isolated
+/// left-to-right (U+2066 … U+2069) so its order holds.
+pub fn date_in_words(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    let on = match athar_model::FuzzyDate::parse(text) {
+        Ok(athar_model::FuzzyDate::On { date, approximate }) => Some((date, approximate)),
+        _ => None,
+    };
+    let Some((date, approximate)) = on else {
+        return format!("\u{2066}{text}\u{2069}");
+    };
+    let month = date
+        .month_value()
+        .and_then(|m| ARABIC_MONTHS.get(m as usize - 1));
+    let words = match (date.day_value(), month) {
+        (Some(day), Some(month)) => format!("{day} {month} {}", date.year_value()),
+        (None, Some(month)) => format!("{month} {}", date.year_value()),
+        _ => date.year_value().to_string(),
+    };
+    if approximate {
+        format!("نحو {words}")
+    } else {
+        words
+    }
+}
+
+#[cfg(test)]
+mod dates {
+    use super::*;
+
+    #[test]
+    fn dates_in_arabic_sentences_are_words_and_english_keeps_iso() {
+        assert_eq!(date_in_words("2024-06", Lang::Ar), "حزيران/يونيو 2024");
+        assert_eq!(
+            date_in_words("2026-12-04", Lang::Ar),
+            "4 كانون الأول/ديسمبر 2026"
+        );
+        assert_eq!(date_in_words("2019", Lang::Ar), "2019");
+        assert_eq!(date_in_words("~2019-03", Lang::Ar), "نحو آذار/مارس 2019");
+        assert_eq!(date_in_words("2024-06", Lang::En), "2024-06");
+        // No Latin digits joined by a hyphen are left for the layout to turn around.
+        for text in ["2024-01", "2024-06-30", "2018/2019"] {
+            let words = date_in_words(text, Lang::Ar);
+            assert!(
+                !words.contains('-') || words.starts_with('\u{2066}'),
+                "{words}"
+            );
+        }
+    }
+}

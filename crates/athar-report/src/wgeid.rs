@@ -439,7 +439,11 @@ pub fn build_case(
         steps,
         submission_title: get("wgeid_submission"),
         submission,
-        prepared: strings.fill(lang, "wgeid_prepared", &[("date", prepared_on.to_string())]),
+        prepared: strings.fill(
+            lang,
+            "wgeid_prepared",
+            &[("date", crate::strings::date_in_words(prepared_on, lang))],
+        ),
         labels,
     })
 }
