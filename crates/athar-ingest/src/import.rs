@@ -171,8 +171,10 @@ fn folded(s: &str) -> String {
     athar_model::text::fold(s)
 }
 
+/// A name cell's script: Arabic when most of its letters are (a stray diacritic in a
+/// transliteration does not count).
 fn has_arabic(s: &str) -> bool {
-    s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+    athar_model::text::is_arabic_script(s)
 }
 
 /// A cell of an Uwazi export as the rest of the import reads it. Free text is kept as it is;

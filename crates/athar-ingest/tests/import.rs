@@ -381,3 +381,39 @@ fn a_list_of_several_thousand_rows_is_reported_in_file_order() {
         (0, 0, rows - 3, false)
     );
 }
+
+/// A name's script is that of most of its letters, and a birthplace is a place, never a
+/// detention facility of the same name.
+#[test]
+fn stray_diacritics_keep_a_latin_name_latin_and_a_town_is_not_a_prison() {
+    let (_tmp, store) = store();
+    let list = "No.,Name,Born in\n1,Mohammad\u{064E} al-Ahmad,Adra\n2,مُحمّد الأحمد,عدرا\n";
+    let mapping = "[list]\nkey = \"No.\"\n[columns]\n\"Name\" = \"full_name\"\n\"Born in\" = \"birthplace\"\n";
+    let table = read_table(list.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let mapping =
+        Mapping::parse(mapping, Vocabularies::embedded()).unwrap_or_else(|e| panic!("{e}"));
+    let report = import_table(&store, &table, &mapping, &options(false, true))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.created, 2, "{:?}", report.refused);
+    let persons: Vec<Person> = store
+        .list(RecordKind::Person, None, 10)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| match r.body {
+            RecordBody::Person(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let scripts: Vec<Script> = persons.iter().map(|p| p.names[0].script).collect();
+    assert!(
+        scripts.contains(&Script::Latn) && scripts.contains(&Script::Arab),
+        "{scripts:?}"
+    );
+    for p in &persons {
+        let place = p.birthplace.clone().unwrap_or_default();
+        assert!(
+            place.facility.is_none(),
+            "a birthplace became a facility: {place:?}"
+        );
+    }
+}

@@ -631,9 +631,10 @@ impl<'g> Preparer<'g> {
     }
 }
 
-/// Arabic when any letter is in the Arabic block, else Latin.
+/// Arabic when most letters are Arabic ([`athar_model::text::is_arabic_script`]), else
+/// Latin.
 fn script_of(text: &str) -> NameScript {
-    if text.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)) {
+    if athar_model::text::is_arabic_script(text) {
         NameScript::Arabic
     } else {
         NameScript::Latin

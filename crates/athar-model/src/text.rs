@@ -5,6 +5,34 @@
 //! common diacritics removed (ā → a, ḩ → h), punctuation and hyphens to spaces. Used for
 //! vocabulary and gazetteer look-ups; record linkage builds its own comparisons on top.
 
+/// Whether a character is an Arabic-script letter (not a diacritic, a tatweel or a digit).
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c,
+        '\u{0620}'..='\u{063F}' | '\u{0641}'..='\u{064A}' | '\u{066E}'..='\u{066F}'
+        | '\u{0671}'..='\u{06D3}' | '\u{06D5}' | '\u{06EE}'..='\u{06EF}'
+        | '\u{06FA}'..='\u{06FC}' | '\u{06FF}' | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08C9}' | '\u{FB50}'..='\u{FDFB}' | '\u{FE70}'..='\u{FEFC}')
+}
+
+/// Whether a text is written in Arabic script: more of its letters are Arabic than Latin.
+/// A stray Arabic diacritic or mark in a transliteration ("Mohammad\u{064E} al-Ahmad")
+/// does not make it Arabic, nor does a Latin letter in an Arabic name.
+pub fn is_arabic_script(text: &str) -> bool {
+    let (mut arabic, mut latin) = (0usize, 0usize);
+    for c in text.chars() {
+        if is_arabic_letter(c) {
+            arabic += 1;
+        } else if c.is_alphabetic()
+            && (c.is_ascii()
+                || ('\u{00C0}'..='\u{024F}').contains(&c)
+                || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        {
+            latin += 1;
+        }
+    }
+    arabic > 0 && arabic >= latin
+}
+
 /// Fold a label for matching: see the module documentation.
 pub fn fold(input: &str) -> String {
     // Compatibility decomposition first, so a letter typed as a base and a combining mark
@@ -79,7 +107,21 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkd_quick};
 
 #[cfg(test)]
 mod tests {
-    use super::fold;
+    use super::{fold, is_arabic_script};
+
+    #[test]
+    fn a_names_script_is_that_of_most_of_its_letters() {
+        assert!(is_arabic_script("محمد الأحمد"));
+        assert!(is_arabic_script("مُحَمَّد"));
+        assert!(!is_arabic_script("Mohammad al-Ahmad"));
+        // A stray fatha or shadda pasted into a transliteration leaves it Latin.
+        assert!(!is_arabic_script("Mohammad\u{064E} al-Ahmad"));
+        assert!(!is_arabic_script("Sami\u{0651}r"));
+        assert!(!is_arabic_script("Şükrü Öztürk"));
+        // One Latin letter in an Arabic name leaves it Arabic.
+        assert!(is_arabic_script("فرع 235 B"));
+        assert!(!is_arabic_script("12/05/2019"));
+    }
 
     #[test]
     fn arabic_spellings_fold_together() {
