@@ -14,9 +14,11 @@ fn is_arabic_letter(c: char) -> bool {
         | '\u{08A0}'..='\u{08C9}' | '\u{FB50}'..='\u{FDFB}' | '\u{FE70}'..='\u{FEFC}')
 }
 
-/// Whether a text is written in Arabic script: more of its letters are Arabic than Latin.
-/// A stray Arabic diacritic or mark in a transliteration ("Mohammad\u{064E} al-Ahmad")
-/// does not make it Arabic, nor does a Latin letter in an Arabic name.
+/// Whether a text is written in Arabic script: it has Arabic letters, at least one for
+/// every three Latin ones. A stray Arabic diacritic or mark in a transliteration
+/// ("Mohammad\u{064E} al-Ahmad") is no letter and does not make it Arabic, nor does one
+/// stray Arabic letter in a long Latin name; Latin letters in an Arabic name ("فرع 235 B")
+/// leave it Arabic.
 pub fn is_arabic_script(text: &str) -> bool {
     let (mut arabic, mut latin) = (0usize, 0usize);
     for c in text.chars() {
@@ -30,7 +32,7 @@ pub fn is_arabic_script(text: &str) -> bool {
             latin += 1;
         }
     }
-    arabic > 0 && arabic >= latin
+    arabic > 0 && arabic * 3 >= latin
 }
 
 /// Fold a label for matching: see the module documentation.
@@ -121,6 +123,8 @@ mod tests {
         // One Latin letter in an Arabic name leaves it Arabic.
         assert!(is_arabic_script("فرع 235 B"));
         assert!(!is_arabic_script("12/05/2019"));
+        assert!(is_arabic_script("=عمر|' /C calc'!A0"));
+        assert!(!is_arabic_script("Mohammad Ahmad ع"));
     }
 
     #[test]
