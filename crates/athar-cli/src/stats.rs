@@ -153,10 +153,11 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
                 );
             }
             println!(
-                "Now: disappeared {}, died in custody {}, killed {}, detained {}, released {}",
+                "Now: disappeared {}, died in custody {}, killed {}, dead (circumstances unknown) {}, detained {}, released {}",
                 summary.enforced_disappearances,
                 summary.died_in_custody,
                 summary.killed,
+                summary.dead,
                 summary.detained,
                 summary.released
             );

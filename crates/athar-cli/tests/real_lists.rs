@@ -53,6 +53,7 @@ struct Stated {
     disappeared: u64,
     detained: u64,
     died_in_custody: u64,
+    dead: u64,
     released: u64,
     women: u64,
     children: u64,
@@ -130,11 +131,12 @@ fn status_list(seed: u64, rows: usize) -> (Vec<String>, Stated) {
             _ => ("", "unknown"),
         };
         let fate_month = arrest_month + 2;
-        let (fate, fate_date) = match rng.below(5) {
+        let (fate, fate_date) = match rng.below(6) {
             0 => ("مختفٍ قسرياً", format!("2024-{fate_month:02}")),
             1 => ("معتقل - مكان الاحتجاز معروف", String::new()),
             2 => ("توفي تحت التعذيب", format!("2024-{fate_month:02}-00")),
             3 => ("أفرج عنه", format!("{fate_month:02}/2024")),
+            4 => ("متوفى", String::new()),
             _ => ("غير معروف", String::new()),
         };
         // What the list states, by the rules the group counts by.
@@ -148,6 +150,8 @@ fn status_list(seed: u64, rows: usize) -> (Vec<String>, Stated) {
             "معتقل - مكان الاحتجاز معروف" => stated.detained += 1,
             "توفي تحت التعذيب" => stated.died_in_custody += 1,
             "أفرج عنه" => stated.released += 1,
+            // Dead, how not said: neither in custody nor killed.
+            "متوفى" => stated.dead += 1,
             // Nothing stated: taken by agents of a party and not seen since is an
             // enforced disappearance; by nobody known, the status is unknown.
             _ if party != "unknown" => stated.disappeared += 1,
@@ -196,6 +200,7 @@ as_of = "2024-12"
 "توفي تحت التعذيب" = "death-in-custody"
 "معتقل - مكان الاحتجاز معروف" = "stated:detained"
 "أفرج عنه" = "release"
+"متوفى" = "stated:dead"
 "غير معروف" = "none"
 "#;
 
@@ -268,6 +273,7 @@ fn a_status_column_list_gives_the_figures_it_states_in_every_view_and_every_stor
         ("detained", stated.detained),
         ("died_in_custody", stated.died_in_custody),
         ("released", stated.released),
+        ("dead", stated.dead),
         ("arrests_women", stated.women),
         ("arrests_children", stated.children),
         ("arrests_age_unknown", stated.age_unknown),

@@ -310,7 +310,7 @@ impl Mapping {
                     return Err(MappingError::Column {
                         column: column.clone(),
                         reason: format!(
-                            "the value {value:?} is given as {meaning:?}, which is neither a term of event-kinds nor stated:STATUS (at_liberty, detained, disappeared, released, died_in_custody, killed) nor none"
+                            "the value {value:?} is given as {meaning:?}, which is neither a term of event-kinds nor stated:STATUS (at_liberty, detained, disappeared, released, died_in_custody, killed, dead) nor none"
                         ),
                     });
                 }

@@ -543,7 +543,7 @@ fn fate_table(table: &Table, column: usize, vocab: &Vocabularies) -> String {
     }
     let header = &table.headers[column];
     let mut out = format!(
-        "\n# What each value of {} says became of the person: an event kind, stated:STATUS\n# (at_liberty, detained, disappeared, released, died_in_custody, killed) or none.\n[values.{}]\n",
+        "\n# What each value of {} says became of the person: an event kind, stated:STATUS\n# (at_liberty, detained, disappeared, released, died_in_custody, killed, dead) or none.\n[values.{}]\n",
         quoted(header),
         quoted(header)
     );

@@ -374,8 +374,8 @@ impl Person {
                 p.push(FieldError::new(
                     format!("stated[{i}].status"),
                     "person.stated_unknown",
-                    "a stated status says what was stated: at_liberty, detained, disappeared, released, died_in_custody or killed",
-                    "الحالة المصرَّح بها تذكر ما قيل: طليق أو محتجز أو مختفٍ قسرياً أو مُفرج عنه أو متوفى في الاحتجاز أو مقتول",
+                    "a stated status says what was stated: at_liberty, detained, disappeared, released, died_in_custody, killed or dead (circumstances unknown)",
+                    "الحالة المصرَّح بها تذكر ما قيل: طليق أو محتجز أو مختفٍ قسرياً أو مُفرج عنه أو متوفى في الاحتجاز أو مقتول أو متوفى (الظروف غير معروفة)",
                 ));
             }
         }

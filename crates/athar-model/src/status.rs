@@ -30,6 +30,9 @@ pub enum Status {
     Disappeared,
     DiedInCustody,
     Killed,
+    /// Dead, as a source states it, without saying how or where: neither a death in
+    /// custody nor a killing is claimed ("متوفى"، "dead"). Only a statement gives it.
+    Dead,
     Released,
     /// Nothing recorded, or deprived of liberty by an unknown party, place unknown.
     Unknown,
@@ -43,6 +46,7 @@ impl Status {
             Status::Disappeared => "Disappeared",
             Status::DiedInCustody => "Died in custody",
             Status::Killed => "Killed",
+            Status::Dead => "Dead (circumstances unknown)",
             Status::Released => "Released",
             Status::Unknown => "Unknown",
         }
@@ -55,6 +59,7 @@ impl Status {
             Status::Disappeared => "مختفٍ قسرياً",
             Status::DiedInCustody => "توفي في الاحتجاز",
             Status::Killed => "قُتل",
+            Status::Dead => "متوفى (الظروف غير معروفة)",
             Status::Released => "أُفرج عنه",
             Status::Unknown => "غير معروف",
         }
@@ -289,8 +294,10 @@ fn gravity(status: Status) -> u8 {
         Status::Released => 2,
         Status::Detained => 3,
         Status::Disappeared => 4,
-        Status::Killed => 5,
-        Status::DiedInCustody => 6,
+        // A death whose circumstances are unknown, then the deaths that say them.
+        Status::Dead => 5,
+        Status::Killed => 6,
+        Status::DiedInCustody => 7,
     }
 }
 
@@ -321,7 +328,11 @@ pub fn status_with_statements(
         return from_events;
     };
     let events_decide = match from_events {
-        Status::DiedInCustody | Status::Killed | Status::Released | Status::Detained => true,
+        Status::DiedInCustody
+        | Status::Killed
+        | Status::Dead
+        | Status::Released
+        | Status::Detained => true,
         // Disappeared because an event says so, not inferred from custody with no place.
         Status::Disappeared => {
             journey
@@ -550,6 +561,35 @@ mod tests {
             with(&arrest, &[stated(Status::Unknown, "2025")]),
             Status::Disappeared
         );
+        // "Dead" with nothing said of how: neither in custody nor killed, and it outweighs
+        // an equally recent "detained" but not a "killed".
+        assert_eq!(
+            with(&arrest, &[stated(Status::Dead, "2024-09")]),
+            Status::Dead
+        );
+        assert_eq!(
+            with(
+                &arrest,
+                &[
+                    stated(Status::Detained, "2024-09"),
+                    stated(Status::Dead, "2024-09")
+                ]
+            ),
+            Status::Dead
+        );
+        assert_eq!(
+            with(
+                &arrest,
+                &[
+                    stated(Status::Killed, "2024-09"),
+                    stated(Status::Dead, "2024-09")
+                ]
+            ),
+            Status::Killed
+        );
+        let value: StatedStatus = serde_json::from_str(r#"{"status": "dead", "date": "2024"}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value.status, Status::Dead);
     }
 
     #[test]

@@ -681,6 +681,7 @@ pub fn build(
             ("returnees_disappeared", cohort.disappeared),
             ("returnees_died", cohort.died_in_custody),
             ("returnees_killed", cohort.killed),
+            ("returnees_dead", cohort.dead),
             ("returnees_released", cohort.released),
             ("returnees_nothing_known", cohort.nothing_known),
         ]

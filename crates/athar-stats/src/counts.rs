@@ -310,6 +310,8 @@ pub struct Summary {
     pub enforced_disappearances: usize,
     pub died_in_custody: usize,
     pub killed: usize,
+    /// Dead as a source states it, how or where not said (docs/DEFINITIONS.md).
+    pub dead: usize,
     pub detained: usize,
     pub released: usize,
     /// Arrests by the party responsible: the authority the unit served, or the party
@@ -324,7 +326,7 @@ pub struct Summary {
 }
 
 /// The headline figures whose records [`Facts::behind`] can list.
-pub const FIGURES: [&str; 23] = [
+pub const FIGURES: [&str; 25] = [
     "victims",
     "returnees",
     "forced_returnees",
@@ -338,6 +340,7 @@ pub const FIGURES: [&str; 23] = [
     "enforced_disappearances",
     "died_in_custody",
     "killed",
+    "dead",
     "detained",
     "released",
     "returnee_cohort.children_at_return",
@@ -346,6 +349,7 @@ pub const FIGURES: [&str; 23] = [
     "returnee_cohort.disappeared",
     "returnee_cohort.died_in_custody",
     "returnee_cohort.killed",
+    "returnee_cohort.dead",
     "returnee_cohort.released",
     "returnee_cohort.nothing_known",
 ];
@@ -367,6 +371,7 @@ fn summary_figure(summary: &Summary, name: &str) -> Option<usize> {
         "enforced_disappearances" => summary.enforced_disappearances,
         "died_in_custody" => summary.died_in_custody,
         "killed" => summary.killed,
+        "dead" => summary.dead,
         "detained" => summary.detained,
         "released" => summary.released,
         "returnee_cohort.children_at_return" => c.children_at_return,
@@ -375,6 +380,7 @@ fn summary_figure(summary: &Summary, name: &str) -> Option<usize> {
         "returnee_cohort.disappeared" => c.disappeared,
         "returnee_cohort.died_in_custody" => c.died_in_custody,
         "returnee_cohort.killed" => c.killed,
+        "returnee_cohort.dead" => c.dead,
         "returnee_cohort.released" => c.released,
         "returnee_cohort.nothing_known" => c.nothing_known,
         _ => return None,
@@ -403,6 +409,8 @@ pub struct ReturneeCohort {
     pub disappeared: usize,
     pub died_in_custody: usize,
     pub killed: usize,
+    /// Dead, how or where not said.
+    pub dead: usize,
     pub released: usize,
     /// At liberty or unknown: nothing known of harm after the return.
     pub nothing_known: usize,
@@ -836,6 +844,7 @@ impl Facts {
             enforced_disappearances: 0,
             died_in_custody: 0,
             killed: 0,
+            dead: 0,
             detained: 0,
             released: 0,
             arrests_by_party: vec![],
@@ -929,6 +938,10 @@ impl Facts {
                     summary.killed += 1;
                     Some("killed")
                 }
+                Status::Dead => {
+                    summary.dead += 1;
+                    Some("dead")
+                }
                 Status::Detained => {
                     summary.detained += 1;
                     Some("detained")
@@ -973,6 +986,10 @@ impl Facts {
                     Status::Killed => {
                         cohort.killed += 1;
                         "returnee_cohort.killed"
+                    }
+                    Status::Dead => {
+                        cohort.dead += 1;
+                        "returnee_cohort.dead"
                     }
                     Status::Released => {
                         cohort.released += 1;
