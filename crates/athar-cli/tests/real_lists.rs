@@ -479,3 +479,82 @@ fn alike_refusals_are_one_line_with_the_terms_a_vocabulary_lacks() {
         "{text}"
     );
 }
+
+/// A casualty list counts victims nobody named by the number in a row ("two unidentified
+/// victims of a car bomb"): each becomes an unnamed person in the row's event, counted
+/// like anyone and never invented a name; importing again adds nobody.
+#[test]
+fn a_row_counting_unnamed_victims_is_that_many_persons() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    ok(&athar(&data, &["init"]));
+    let list = tmp.path().join("casualties.csv");
+    std::fs::write(
+        &list,
+        "No.,Name,Victims,Date of death,Cause of death\n\
+         1,,2,2015-03-01,car bomb\n\
+         2,Unidentified,٣,2015-03-02,air strike\n\
+         3,Samer Hasan,1,2015-03-03,shooting\n\
+         4,Reem Ali,2,2015-03-04,shooting\n\
+         5,,0,2015-03-05,shooting\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mapping = tmp.path().join("casualties.toml");
+    std::fs::write(
+        &mapping,
+        "[list]\nname = \"Casualties\"\nkey = \"No.\"\n[columns]\n\"Name\" = \"full_name\"\n\"Victims\" = \"victims\"\n\"Date of death\" = \"killing.date\"\n\"Cause of death\" = \"killing.cause\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = || {
+        let out = athar(
+            &data,
+            &[
+                "import",
+                &list.display().to_string(),
+                "--mapping",
+                &mapping.display().to_string(),
+                "--json",
+            ],
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let report = run();
+    assert_eq!(report["persons"].as_u64(), Some(6), "{report}");
+    let refused: Vec<u64> = report["refused"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|i| i["line"].as_u64()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        refused,
+        [5, 6],
+        "a named row counts one person; zero is no count: {report}"
+    );
+    let summary = json(&athar(&data, &["stats", "--json"]));
+    assert_eq!(figure(&summary, "persons"), 6, "{summary}");
+    assert_eq!(figure(&summary, "killed"), 6, "{summary}");
+    let by_cause = json(&athar(&data, &["stats", "--by", "cause", "--json"]));
+    let persons_of = |cause: &str| {
+        by_cause["cells"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["key"][0] == cause))
+            .and_then(|c| c["persons"].as_u64())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        (
+            persons_of("explosion"),
+            persons_of("air-strike"),
+            persons_of("shooting")
+        ),
+        (2, 3, 1),
+        "{by_cause}"
+    );
+    // Again: the same six persons, nobody added.
+    let again = run();
+    assert_eq!(again["created"].as_u64(), Some(0), "{again}");
+    assert_eq!(
+        figure(&json(&athar(&data, &["stats", "--json"])), "persons"),
+        6
+    );
+}

@@ -126,6 +126,9 @@ pub struct ImportReport {
     pub updated: usize,
     /// Rows already in the store as they are.
     pub unchanged: usize,
+    /// Persons the rows taken stand for: one a row, or the unnamed victims a row counts
+    /// (a `victims` column).
+    pub persons: usize,
     /// Rows not written, with why.
     pub refused: Vec<RowIssue>,
     /// Rows written with something to look at (a place kept as text …).
@@ -362,9 +365,14 @@ fn fill_missing(event: &mut Event, more: Event) {
 /// What one row becomes.
 struct RowRecords {
     person: Person,
+    /// How many persons the row stands for: one, or the unnamed victims it counts.
+    count: u32,
     events: Vec<(String, Event)>,
     warnings: Vec<RowIssue>,
 }
+
+/// The most victims one row may stand for.
+pub const MAX_VICTIMS_PER_ROW: u32 = 1_000;
 
 /// Where each mapped column is in the file: found once per import, not once per row.
 fn column_positions(mapping: &Mapping, headers: &[String]) -> Vec<Option<usize>> {
@@ -407,6 +415,7 @@ fn read_row(
         ..Default::default()
     };
     let mut person = Person::default();
+    let mut count: Option<(u32, &str)> = None;
     let mut events: Vec<(String, Event)> = Vec::new();
     // What the list wrote where a name is not known ("Unidentified 12"): kept with the
     // person's notes, never as a name.
@@ -505,6 +514,18 @@ fn read_row(
                             &value,
                         )),
                     },
+                    PersonField::VictimCount => {
+                        let digits = athar_model::date::normalise_digits(&value);
+                        match digits.trim().parse::<u32>() {
+                            Ok(n) if (1..=MAX_VICTIMS_PER_ROW).contains(&n) => {
+                                count = Some((n, column.as_str()))
+                            }
+                            _ => errors.push(issue(
+                                column,
+                                format!("a count of victims is a whole number from 1 to {MAX_VICTIMS_PER_ROW}"),
+                            )),
+                        }
+                    }
                     PersonField::StatedAgeGroup => match stated_age_of(&value) {
                         Some(age) => person.stated_age_group = Some(age),
                         None if is_blank_word(&value) => {}
@@ -704,9 +725,35 @@ fn read_row(
             None => label,
         });
     }
+    let count = match count {
+        Some((n, column)) if n > 1 && !person.names.is_empty() => {
+            errors.push(issue(
+                column,
+                "a row that names a person is one person; a count above one is for victims nobody named".into(),
+            ));
+            1
+        }
+        Some((n, column)) if n > 1 && events.is_empty() => {
+            errors.push(issue(
+                column,
+                "the row counts victims but records no event they were victims of".into(),
+            ));
+            1
+        }
+        Some((n, _)) => n,
+        None => 1,
+    };
+    if count > 1 {
+        let label = format!("One of {count} unnamed victims of this row");
+        person.notes = Some(match person.notes.take() {
+            Some(notes) => format!("{notes}\n{label}"),
+            None => label,
+        });
+    }
     if errors.is_empty() {
         Ok(RowRecords {
             person,
+            count,
             events,
             warnings,
         })
@@ -734,6 +781,8 @@ enum RowOutcome {
 /// A row's records, prepared for writing.
 struct ReadyRow {
     prepared: athar_store::Prepared,
+    /// How many persons the row stands for.
+    persons: u32,
     created: bool,
     changed: bool,
     warnings: Vec<RowIssue>,
@@ -786,7 +835,17 @@ impl RowContext<'_> {
                 format!("content\u{1f}{hex}")
             }
         };
-        let person_id = derived_id(store, options.owner, &["person", list, &row_key])?;
+        // The row's person, or the unnamed victims it counts: the first keeps the row's
+        // own id, the others are numbered after it.
+        let mut person_ids = Vec::with_capacity(row.count as usize);
+        for k in 0..row.count {
+            person_ids.push(if k == 0 {
+                derived_id(store, options.owner, &["person", list, &row_key])?
+            } else {
+                let part = format!("#{}", k + 1);
+                derived_id(store, options.owner, &["person", list, &row_key, &part])?
+            });
+        }
         let mut person = row.person;
         person.sources = self.cite.to_vec();
         person.list_key = list_key.map(str::to_string);
@@ -821,7 +880,9 @@ impl RowContext<'_> {
             }
             Ok(())
         };
-        upsert(person_id, RecordBody::Person(person))?;
+        for id in &person_ids {
+            upsert(*id, RecordBody::Person(person.clone()))?;
+        }
         let mut events = Vec::with_capacity(row.events.len());
         for (kind, event) in row.events {
             let event_id = derived_id(store, options.owner, &["event", list, &row_key, &kind])?;
@@ -831,22 +892,33 @@ impl RowContext<'_> {
         for (kind, event_id, mut event) in events {
             event.sources = self.cite.to_vec();
             upsert(event_id, RecordBody::Event(event))?;
-            let involvement_id = derived_id(
-                store,
-                options.owner,
-                &["involvement", list, &row_key, &kind],
-            )?;
-            upsert(
-                involvement_id,
-                RecordBody::Involvement(Involvement {
-                    event: event_id,
-                    person: person_id,
-                    role: Role::Victim,
-                    acts: Vec::new(),
-                    verification: Verification::Alleged,
-                    sources: self.cite.to_vec(),
-                }),
-            )?;
+            for (k, person_id) in person_ids.iter().enumerate() {
+                let involvement_id = if k == 0 {
+                    derived_id(
+                        store,
+                        options.owner,
+                        &["involvement", list, &row_key, &kind],
+                    )?
+                } else {
+                    let part = format!("#{}", k + 1);
+                    derived_id(
+                        store,
+                        options.owner,
+                        &["involvement", list, &row_key, &kind, &part],
+                    )?
+                };
+                upsert(
+                    involvement_id,
+                    RecordBody::Involvement(Involvement {
+                        event: event_id,
+                        person: *person_id,
+                        role: Role::Victim,
+                        acts: Vec::new(),
+                        verification: Verification::Alleged,
+                        sources: self.cite.to_vec(),
+                    }),
+                )?;
+            }
         }
         // Each row's records are checked and sealed on their own: one bad row does not
         // sink the write, and the good rows are written as prepared.
@@ -863,6 +935,7 @@ impl RowContext<'_> {
         let ready = match prepared {
             Ok(prepared) => Ok(ReadyRow {
                 prepared,
+                persons: person_ids.len() as u32,
                 created,
                 changed,
                 warnings: row.warnings,
@@ -878,7 +951,10 @@ impl RowContext<'_> {
                 .collect()),
             Err(e) => return Err(e.into()),
         };
-        Ok(RowOutcome::Read { person_id, ready })
+        Ok(RowOutcome::Read {
+            person_id: person_ids[0],
+            ready,
+        })
     }
 }
 
@@ -1070,6 +1146,7 @@ impl Tally {
                 }
             };
             report.warnings.extend(ready.warnings);
+            report.persons += ready.persons as usize;
             if ready.created {
                 report.created += 1;
             } else if ready.changed {

@@ -46,6 +46,9 @@ pub enum PersonField {
     CombatantStatus,
     /// Child or adult, as the list states it (for when no birth date decides).
     StatedAgeGroup,
+    /// How many victims the row stands for ("two unidentified victims of a car bomb"): a
+    /// row without a name and a count of N is N unnamed persons in its events.
+    VictimCount,
     /// An identifier of this kind (a term of `identifier-kinds`).
     Identifier(String),
     /// Identifiers of several kinds in one cell, each `kind:value` (a term of
@@ -213,6 +216,7 @@ fn person_field(name: &str) -> Option<PersonField> {
         "rank" => Rank,
         "combatant_status" | "civilian_status" => CombatantStatus,
         "age_group" => StatedAgeGroup,
+        "victims" | "victim_count" | "count" => VictimCount,
         "identifiers" => Identifiers,
         _ => return None,
     })
