@@ -558,3 +558,134 @@ fn a_row_counting_unnamed_victims_is_that_many_persons() {
         6
     );
 }
+
+/// The safety brief for a governorate counts what `athar stats` counts for it, figure by
+/// figure: arrests after a forced return, the returnees arrested, the incidents.
+#[test]
+fn the_brief_and_stats_give_the_same_figures_region_by_region() {
+    const PLACES: [(&str, &str); 4] = [
+        ("حلب", "SY02"),
+        ("إدلب", "SY07"),
+        ("حماة", "SY05"),
+        ("Homs", "SY04"),
+    ];
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut rng = Rng(0x5eed_b41e_f00d);
+    let mut lines = Vec::new();
+    for row in 1..=160 {
+        let month = 1 + rng.below(10);
+        // Returned (to the day, or in the month), or never abroad; arrested that month or
+        // the next in one of four governorates, by a unit, a party, or nobody named.
+        let returned = match rng.below(4) {
+            0 => String::new(),
+            1 => format!("{month:02}/2024"),
+            _ => format!("2024-{month:02}-{:02}", 1 + rng.below(28)),
+        };
+        let arrest = format!("{:02}/2024", month + rng.below(2));
+        let place = PLACES[rng.below(4) as usize].0;
+        let by = ["فرع فلسطين", "هيئة تحرير الشام", "", "الجيش الوطني"][rng.below(4) as usize];
+        let birth = ["2010", "1990-05-01", "0000-00-00"][rng.below(3) as usize];
+        lines.push(format!(
+            "{row},شخص {row},{birth},{returned},{arrest},{place},{by}"
+        ));
+    }
+    let mapping = r#"
+[list]
+name = "Arrests by governorate"
+key = "الرقم"
+[columns]
+"الاسم" = "full_name"
+"المواليد" = "birth_date"
+"تاريخ العودة" = "forced-return.date"
+"تاريخ الاعتقال" = "arrest.date"
+"مكان الاعتقال" = "arrest.place"
+"الجهة" = "arrest.unit"
+"#;
+    let data = import_into(
+        tmp.path(),
+        "regions",
+        "الرقم,الاسم,المواليد,تاريخ العودة,تاريخ الاعتقال,مكان الاعتقال,الجهة",
+        &lines,
+        mapping,
+    );
+    let mut total = 0;
+    for (name, pcode) in PLACES {
+        let period = ["--from", "2024-01", "--to", "2024-12"];
+        let stats = json(&athar(
+            &data,
+            &[
+                &["stats", "--governorate", pcode, "--json"][..],
+                &period[..],
+            ]
+            .concat(),
+        ));
+        let behind = json(&athar(
+            &data,
+            &[
+                &[
+                    "stats",
+                    "--behind",
+                    "arrests_after_forced_return",
+                    "--governorate",
+                    pcode,
+                    "--json",
+                ][..],
+                &period[..],
+            ]
+            .concat(),
+        ));
+        let out = tmp.path().join(format!("brief-{pcode}.json"));
+        ok(&athar(
+            &data,
+            &[
+                &[
+                    "brief",
+                    "--region",
+                    name,
+                    "--format",
+                    "json",
+                    "--out",
+                    &out.display().to_string(),
+                ][..],
+                &period[..],
+            ]
+            .concat(),
+        ));
+        let brief: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{e}"));
+        let figures = &brief["figures"];
+        let arrests = figure(&stats, "arrests_after_forced_return");
+        assert_eq!(
+            figures["arrests"].as_u64(),
+            Some(arrests),
+            "{name}: {figures} / {stats}"
+        );
+        assert_eq!(
+            figures["incidents"].as_u64(),
+            Some(arrests),
+            "{name}: {figures}"
+        );
+        assert_eq!(
+            figures["returnees"].as_u64(),
+            behind["persons"].as_array().map(|p| p.len() as u64),
+            "{name}: {figures} / {behind}"
+        );
+        total += arrests;
+        // An arrest by a party with no unit names the party, not "unknown".
+        let incidents = brief["incidents"].to_string();
+        if lines
+            .iter()
+            .any(|l| l.contains(name) && l.ends_with("هيئة تحرير الشام"))
+        {
+            assert!(
+                incidents.contains("Hay'at Tahrir al-Sham and the Syrian Salvation Government"),
+                "{name}: {incidents}"
+            );
+        }
+    }
+    assert!(
+        total > 40,
+        "the list gives the regions something to count: {total}"
+    );
+}

@@ -449,11 +449,12 @@ pub fn build(
                 }
             })
             .unwrap_or_else(|| get("unknown"));
-        let unit = event
-            .unit
-            .as_deref()
-            .map(|u| vocab.units.label_of(u, lang))
-            .unwrap_or_else(|| get("unknown"));
+        // The unit held responsible, or the party when the records name no unit.
+        let unit = match (event.unit.as_deref(), event.party.as_deref()) {
+            (Some(u), _) => vocab.units.label_of(u, lang),
+            (None, Some(p)) => vocab.authorities.label_of(p, lang),
+            (None, None) => get("unknown"),
+        };
         let verification = match f.verification {
             Verification::Alleged => get("alleged"),
             Verification::Corroborated => get("corroborated"),
