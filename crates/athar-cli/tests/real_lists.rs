@@ -689,3 +689,66 @@ key = "الرقم"
         "the list gives the regions something to count: {total}"
     );
 }
+
+/// A return-type column chooses the kind of each row's return: forced returns count as
+/// forced, declared voluntary ones as returns, and "after forced return" follows.
+#[test]
+fn a_return_type_column_chooses_each_returns_kind() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<String> = [
+        "1,سامر,2024-03-02,ترحيل,04/2024",
+        "2,ريم,2024-03-05,طوعية,04/2024",
+        "3,هبة,2024-02-01,ترحيل,",
+        "4,نور,2024-02-01,,2024-03",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let data = import_into(
+        tmp.path(),
+        "return-types",
+        "الرقم,الاسم,تاريخ العودة,نوع العودة,تاريخ الاعتقال",
+        &lines,
+        r#"
+[list]
+name = "Returns by type"
+key = "الرقم"
+[columns]
+"الاسم" = "full_name"
+"تاريخ العودة" = "return.date"
+"نوع العودة" = "return.kind"
+"تاريخ الاعتقال" = "arrest.date"
+[values."نوع العودة"]
+"ترحيل" = "forced-return"
+"طوعية" = "return"
+"#,
+    );
+    let summary = json(&athar(&data, &["stats", "--json"]));
+    assert_eq!(figure(&summary, "returnees"), 4, "{summary}");
+    assert_eq!(figure(&summary, "forced_returnees"), 2, "{summary}");
+    assert_eq!(figure(&summary, "arrests"), 3, "{summary}");
+    assert_eq!(
+        figure(&summary, "arrests_after_forced_return"),
+        1,
+        "{summary}"
+    );
+    // A value the mapping does not explain is refused before anything is read.
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[columns]\n\"نوع العودة\" = \"return.kind\"\n[values.\"نوع العودة\"]\n\"ترحيل\" = \"deported\"\n\"x\" = \"nothing-of-the-sort\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = athar(
+        &data,
+        &[
+            "import",
+            &tmp.path().join("return-types.csv").display().to_string(),
+            "--mapping",
+            &bad.display().to_string(),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing-of-the-sort"), "{err}");
+}

@@ -634,6 +634,14 @@ fn read_row(
                     }
                     EventAttr::Narrative => event.narrative = Some(value.clone()),
                     EventAttr::Actor => event.actor_as_written = Some(value.clone()),
+                    EventAttr::Kind => match vocab.event_kinds.lookup(&value).first() {
+                        Some(term) => event.kind = term.id.clone(),
+                        None => errors.push(unknown_term(
+                            column,
+                            "not a kind of event (in Arabic or English); say in [values] which kind each value means (forced-return, return …)".into(),
+                            &value,
+                        )),
+                    },
                     EventAttr::Cause => match vocab.causes_of_death.lookup(&value).first() {
                         Some(term) => event.cause = Some(term.id.clone()),
                         None => errors.push(unknown_term(

@@ -88,6 +88,9 @@ pub enum EventAttr {
     Cause,
     /// Who did it, as the list writes it.
     Actor,
+    /// Which kind the row's event is, chosen by the value (a return-type column: "ترحيل"
+    /// → forced-return, "طوعية" → return), instead of the kind the mapping names.
+    Kind,
 }
 
 /// Where a column goes.
@@ -235,6 +238,7 @@ fn event_attr(name: &str) -> Option<EventAttr> {
         "narrative" => Narrative,
         "cause" => Cause,
         "actor" => Actor,
+        "kind" => Kind,
         _ => return None,
     })
 }
@@ -262,13 +266,15 @@ fn target(field: &str, vocab: &Vocabularies) -> Result<Target, String> {
         }
         return event_attr(attr)
             .ok_or_else(|| {
-                format!("{attr:?} is not an event attribute (date, end, place, unit, party, host_country, crossing, cause, actor, narrative)")
+                format!("{attr:?} is not an event attribute (date, end, place, unit, party, host_country, crossing, cause, actor, kind, narrative)")
             })
             .and_then(|a| {
                 // A cause belongs to a death: `killing.cause`, `death-in-custody.cause`, or
                 // the fate event's when the fate column names a death.
                 let death = matches!(vocab.category_of(kind), Some("killing" | "death-in-custody"));
-                if a == EventAttr::Cause && kind != FATE && !death {
+                if a == EventAttr::Kind && kind == FATE {
+                    Err("the fate column itself chooses the fate event's kind; map it to \"fate\"".into())
+                } else if a == EventAttr::Cause && kind != FATE && !death {
                     Err(format!("a cause of death belongs to a death; {kind:?} is not one (killing.cause, death-in-custody.cause, execution.cause …)"))
                 } else {
                     Ok(Target::Event(kind.into(), a))
@@ -299,6 +305,22 @@ impl Mapping {
             .unwrap_or_else(|| "organisation-report".into());
         if vocab.source_kinds.get(&source_kind).is_none() {
             return Err(MappingError::SourceKind(source_kind));
+        }
+        // A kind column's values must each name an event kind, checked once here.
+        for (column, target) in &columns {
+            if !matches!(target, Target::Event(_, EventAttr::Kind)) {
+                continue;
+            }
+            for (value, meaning) in file.values.get(column).into_iter().flatten() {
+                if vocab.event_kinds.lookup(meaning).is_empty() {
+                    return Err(MappingError::Column {
+                        column: column.clone(),
+                        reason: format!(
+                            "the value {value:?} is given as {meaning:?}, which is not a term of event-kinds"
+                        ),
+                    });
+                }
+            }
         }
         // A fate column's values must each say an event kind or a stated status, checked
         // once here rather than on every row.
