@@ -94,7 +94,8 @@ pub struct DemoArgs {
     /// How many persons to generate.
     #[arg(long, default_value_t = 1000)]
     pub persons: u64,
-    /// Seed: the same seed gives the same persons.
+    /// Seed: the same seed gives the same persons, so a second run needs another seed to
+    /// add more.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Print the summary as JSON.
@@ -122,7 +123,18 @@ pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
         json,
     } = args;
     let store = open_store(dir)?;
-    let summary = run_demo(&store, persons, seed, json).map_err(|e| e.to_string())?;
+    if !json && persons > BATCH_PERSONS {
+        eprintln!(
+            "Writing {persons} synthetic persons in batches of {BATCH_PERSONS}; an interrupted run keeps the batches already written."
+        );
+    }
+    let summary = run_demo(&store, persons, seed, json).map_err(|e| match e {
+        StoreError::Exists { .. } => format!(
+            "the store already holds the demo persons of seed {seed} (the same seed gives the same persons): give another seed to add more, e.g. --seed {}",
+            seed + 1
+        ),
+        other => other.to_string(),
+    })?;
     if json {
         println!("{}", serde_json::to_string(&summary).unwrap_or_default());
     } else {

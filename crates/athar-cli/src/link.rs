@@ -487,12 +487,12 @@ impl Progress for TerminalProgress {
         bar.reset();
         bar.set_length(total);
         let template = if total > 0 {
-            format!("{name}: {{bar:40}} {{pos}}/{{len}} pairs ({{per_sec}}, {{eta}} left)")
+            format!("{name}: {{bar:40}} {{human_pos}}/{{human_len}} pairs ({{rate}}, {{eta}} left)")
         } else {
             format!("{name} … {{elapsed}}")
         };
         if let Ok(style) = ProgressStyle::with_template(&template) {
-            bar.set_style(style);
+            bar.set_style(style.with_key("rate", crate::rate));
         }
     }
     fn advance(&self, done: u64) {

@@ -46,8 +46,23 @@ use indicatif::{ProgressBar, ProgressStyle};
     version,
     about = "Athar (أثر): documentation of detention, disappearance, torture and killing in Syria",
     long_about = "Athar records what happens to people — returns, arrests, detention, disappearance, fate — \
-                  in an encrypted store with a tamper-evident history, and serves it over a JSON API.\n\n\
-                  The passphrase is read from ATHAR_PASSPHRASE, or asked for at the terminal."
+                  in an encrypted store with a tamper-evident history, and serves it over a JSON API.\n\
+                  أثر يوثّق ما يحدث للناس — العودة والاعتقال والاحتجاز والإخفاء والمصير — في مخزن مشفّر \
+                  بسجل لا يمكن العبث به، ويقدّمه عبر واجهة برمجية.\n\n\
+                  The passphrase is read from ATHAR_PASSPHRASE, or asked for at the terminal.\n\
+                  تُقرأ عبارة المرور من ATHAR_PASSPHRASE أو تُطلب في الطرفية.",
+    before_long_help = "Start here:\n  \
+                        athar init                    create the encrypted store; keep the passphrase and athar-key.json\n  \
+                        athar demo                    add synthetic demo persons to explore\n  \
+                        athar serve --demo            serve a fresh demo store and print where to open it\n  \
+                        athar import FILE --suggest   a first mapping for your list (docs/IMPORT.md)\n  \
+                        athar stats                   the headline figures (docs/DEFINITIONS.md)\n\n\
+                        ابدأ من هنا:\n  \
+                        athar init                    لإنشاء المخزن المشفّر؛ احفظ عبارة المرور وملف athar-key.json\n  \
+                        athar demo                    لإضافة أشخاص تجريبيين\n  \
+                        athar serve --demo            لتشغيل مخزن تجريبي جديد ومعرفة عنوان فتحه\n  \
+                        athar import FILE --suggest   لربط أولي لأعمدة قائمتك\n  \
+                        athar stats                   للأرقام الرئيسية"
 )]
 struct Cli {
     /// Directory of the store (created by `athar init`).
@@ -59,7 +74,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new encrypted store in the data directory.
+    /// Create a new encrypted store in the data directory. Asks for a passphrase (or reads
+    /// ATHAR_PASSPHRASE) and writes athar-key.json beside the store: keep both, apart and
+    /// safe — without both the store cannot be opened, and nobody can recover it.
     Init,
     /// Serve the JSON API over the store.
     Serve(serve::ServeArgs),
@@ -170,8 +187,11 @@ fn passphrase(confirm: bool) -> Result<String, String> {
     {
         return Ok(p);
     }
-    let first = rpassword::prompt_password("Passphrase / عبارة المرور: ")
-        .map_err(|e| format!("cannot read the passphrase: {e}"))?;
+    let first = rpassword::prompt_password("Passphrase / عبارة المرور: ").map_err(|e| {
+        format!(
+            "cannot read the passphrase from a terminal ({e}); where there is none, set ATHAR_PASSPHRASE"
+        )
+    })?;
     if confirm {
         let again = rpassword::prompt_password("Again / مرة أخرى: ")
             .map_err(|e| format!("cannot read the passphrase: {e}"))?;
@@ -210,11 +230,18 @@ fn own_organisation(store: &SqliteStore) -> Result<i64, String> {
 
 fn progress_bar(total: u64, unit: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
+    let template =
+        format!("{{bar:40}} {{human_pos}}/{{human_len}} {unit} ({{rate}}, {{eta}} left)");
     if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style);
+        bar.set_style(style.with_key("rate", rate));
     }
     bar
+}
+
+/// Items a second as a whole number ("10,005/s"), for progress bars.
+fn rate(state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write) {
+    let per_second = state.per_sec().round() as u64;
+    let _ = write!(out, "{}/s", indicatif::HumanCount(per_second));
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

@@ -24,9 +24,10 @@ pub struct ReportArgs {
     /// The report's language: ar (right to left) or en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
-    /// html (one standalone page), pdf (fonts embedded) or json (the figures and words).
-    #[arg(long, default_value = "html", value_parser = ["html", "pdf", "json"])]
-    format: String,
+    /// pdf (fonts embedded), html (one standalone page) or json (the figures and words);
+    /// taken from --out's extension when left out, pdf when that says nothing.
+    #[arg(long, value_parser = ["html", "pdf", "json"])]
+    format: Option<String>,
     /// The file to write; replaced whole, never left half-written.
     #[arg(long)]
     out: PathBuf,
@@ -65,12 +66,38 @@ pub struct BriefArgs {
     /// The brief's language: ar (right to left) or en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
-    /// html, pdf or json.
-    #[arg(long, default_value = "pdf", value_parser = ["html", "pdf", "json"])]
-    format: String,
+    /// pdf, html or json; taken from --out's extension when left out, pdf when that says
+    /// nothing.
+    #[arg(long, value_parser = ["html", "pdf", "json"])]
+    format: Option<String>,
     /// The file to write; replaced whole, never left half-written.
     #[arg(long)]
     out: PathBuf,
+}
+
+/// The format to write: the one asked for, else the one `out`'s extension names, else
+/// PDF. A format that contradicts the extension (`--format html --out x.pdf`) is refused
+/// before anything is read, so no file holds what its name denies.
+fn output_format(given: Option<&str>, out: &std::path::Path) -> Result<String, String> {
+    let by_name = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .and_then(|e| match e.as_str() {
+            "pdf" => Some("pdf"),
+            "html" | "htm" => Some("html"),
+            "json" => Some("json"),
+            _ => None,
+        });
+    match (given, by_name) {
+        (Some(format), Some(named)) if format != named => Err(format!(
+            "--format {format} but --out {} names a {named} file; give one that agrees (or leave --format out)",
+            out.display()
+        )),
+        (Some(format), _) => Ok(format.to_string()),
+        (None, Some(named)) => Ok(named.to_string()),
+        (None, None) => Ok("pdf".to_string()),
+    }
 }
 
 fn option_error(e: ReportError) -> String {
@@ -112,15 +139,18 @@ fn write(
 
 #[derive(clap::Args)]
 pub struct WgeidArgs {
-    /// The disappeared person's record id (the organisation must own it).
+    /// The disappeared person's record id (the organisation must own it): find it with
+    /// `athar stats --behind enforced_disappearances`, or by name through
+    /// `/api/persons?name=…`.
     #[arg(long)]
     person: String,
     /// The case's language: ar (right to left) or en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
-    /// pdf (printable), html or json (the case as data).
-    #[arg(long, default_value = "pdf", value_parser = ["html", "pdf", "json"])]
-    format: String,
+    /// pdf (printable), html or json (the case as data); taken from --out's extension
+    /// when left out, pdf when that says nothing.
+    #[arg(long, value_parser = ["html", "pdf", "json"])]
+    format: Option<String>,
     /// The file to write; replaced whole, never left half-written. It identifies the
     /// person: keep it as you keep the store.
     #[arg(long)]
@@ -128,23 +158,24 @@ pub struct WgeidArgs {
 }
 
 pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let format = output_format(args.format.as_deref(), &args.out)?;
     let person = args
         .person
         .parse()
         .map_err(|_| format!("--person: {:?} is not a record id", args.person))?;
     let request = CaseRequest {
         lang: Some(args.lang.clone()),
-        format: Some(args.format.clone()),
+        format: Some(format.clone()),
     };
     let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
     let case = scope.wgeid(person, &request).map_err(option_error)?;
-    let rendered = athar_app::reports::render_wgeid(&case, &args.format)?;
+    let rendered = athar_app::reports::render_wgeid(&case, &format)?;
     let hex = write(
         store,
         &rendered,
         &args.out,
         ("wgeid", &format!("person:{person}")),
-        (&args.format, &args.lang),
+        (&format, &args.lang),
     )?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): the WGEID case of {person}, {} steps taken to find them.",
@@ -156,22 +187,23 @@ pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitC
 }
 
 pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let format = output_format(args.format.as_deref(), &args.out)?;
     let request = BriefRequest {
         region: args.region,
         from: args.from,
         to: args.to,
         lang: Some(args.lang.clone()),
-        format: Some(args.format.clone()),
+        format: Some(format.clone()),
     };
     let scope = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli");
     let brief = scope.brief(&request).map_err(option_error)?;
-    let rendered = athar_app::reports::render_brief(&brief, &args.format)?;
+    let rendered = athar_app::reports::render_brief(&brief, &format)?;
     let hex = write(
         store,
         &rendered,
         &args.out,
         ("report", &format!("brief {}", request.region.trim())),
-        (&args.format, &args.lang),
+        (&format, &args.lang),
     )?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} incidents against {} returnees in {}.",
@@ -185,11 +217,12 @@ pub fn run_brief(args: BriefArgs, store: &SqliteStore, org: i64) -> Result<ExitC
 }
 
 pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, String> {
+    let format = output_format(args.format.as_deref(), &args.out)?;
     let request = ReportRequest {
         from: args.from,
         to: args.to,
         lang: Some(args.lang.clone()),
-        format: Some(args.format.clone()),
+        format: Some(format.clone()),
         verification: args.verification,
         suppress_below: args.suppress_below,
         estimate_lists: (!args.estimate_lists.is_empty()).then(|| args.estimate_lists.join(",")),
@@ -198,13 +231,13 @@ pub fn run(args: ReportArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, 
     let report = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli")
         .report(&request)
         .map_err(option_error)?;
-    let rendered = athar_app::reports::render(&report, &args.format)?;
+    let rendered = athar_app::reports::render(&report, &format)?;
     let hex = write(
         store,
         &rendered,
         &args.out,
         ("report", "periodic"),
-        (&args.format, &args.lang),
+        (&format, &args.lang),
     )?;
     eprintln!(
         "Wrote {} ({} bytes, sha256 {hex}): {} persons, {} arrests.",

@@ -37,6 +37,11 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         evidence_limit,
         estimate_limit,
     } = args;
+    // The address first: a port in use is said before any store is made or opened.
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+        format!("cannot listen on {addr}: {e}; choose another address with --addr (e.g. --addr 127.0.0.1:8081)")
+    })?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let mut demo_token = None;
     let store = if demo {
         if dir.is_initialised() {
@@ -53,6 +58,11 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
             ),
         };
         let store = SqliteStore::create(dir, &pass, "cli").map_err(|e| e.to_string())?;
+        // Said before the long part: an interrupted first run leaves a store that can
+        // still be opened.
+        if generated {
+            println!("Demo passphrase (needed to open this store again): {pass}");
+        }
         println!("Generating {demo_persons} synthetic demo persons …");
         let summary = run_demo(&store, demo_persons, 1, false).map_err(|e| e.to_string())?;
         println!(
@@ -60,9 +70,6 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
             dir.root.display(),
             summary.persons
         );
-        if generated {
-            println!("Demo passphrase (needed to open this store again): {pass}");
-        }
         let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
         add_user(&store, "demo", Role::Documenter, &password, false, None)?;
         let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
@@ -80,8 +87,7 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
+        let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("Athar is serving on http://{local}/");

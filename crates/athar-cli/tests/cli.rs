@@ -86,8 +86,62 @@ fn a_wrong_passphrase_and_a_missing_store_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("passphrase does not open"));
+    // It says what to check: the passphrase, and the key file beside the store.
+    assert!(
+        stderr.contains("ATHAR_PASSPHRASE") && stderr.contains("athar-key.json"),
+        "{stderr}"
+    );
     // Athar's one line, not the encryption library's log of each page it could not open.
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+/// What a newcomer meets first on the command line: help that says where to start in both
+/// languages and what init makes, a second demo run told how to add more, a busy port
+/// reported before any store is made.
+#[test]
+fn the_command_line_says_where_to_start_and_what_went_wrong() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    let help = String::from_utf8_lossy(&athar(&data, &["--help"]).stdout).into_owned();
+    assert!(
+        help.contains("Start here") && help.contains("ابدأ من هنا"),
+        "{help}"
+    );
+    let init_help = String::from_utf8_lossy(&athar(&data, &["init", "--help"]).stdout).into_owned();
+    assert!(
+        init_help.contains("athar-key.json") && init_help.contains("ATHAR_PASSPHRASE"),
+        "{init_help}"
+    );
+    let wgeid_help =
+        String::from_utf8_lossy(&athar(&data, &["wgeid", "--help"]).stdout).into_owned();
+    assert!(
+        wgeid_help.contains("--behind enforced_disappearances"),
+        "{wgeid_help}"
+    );
+
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "20", "--json"])
+            .status
+            .success()
+    );
+    let again = athar(&data, &["demo", "--persons", "20"]);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("--seed 2"), "{stderr}");
+
+    // A port in use is said before a demo store is made.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let addr = busy.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let fresh = tmp.path().join("fresh");
+    let out = athar(&fresh, &["serve", "--demo", "--addr", &addr]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--addr"), "{stderr}");
+    assert!(
+        !fresh.join("athar-key.json").exists() && !fresh.exists(),
+        "a store was made"
+    );
 }
 
 #[test]

@@ -447,8 +447,9 @@ fn a_bad_request_writes_no_report_and_names_the_option() {
         std::fs::read_to_string(&out_file).unwrap_or_default(),
         "an earlier report"
     );
-    // An empty store still gives a whole report, with zeros.
-    ok(athar(
+    // A format the file's name denies is refused, naming both; without --format the
+    // name decides, and a name that says nothing gets a PDF, as briefs and cases do.
+    let out = athar(
         &data,
         &[
             "report",
@@ -457,9 +458,37 @@ fn a_bad_request_writes_no_report_and_names_the_option() {
             "--out",
             out_file.to_str().unwrap_or_default(),
         ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--format json") && stderr.contains("html"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap_or_default(),
+        "an earlier report"
+    );
+    for (name, starts) in [
+        ("by-name.pdf", &b"%PDF"[..]),
+        ("no-extension", &b"%PDF"[..]),
+    ] {
+        let path = tmp.path().join(name);
+        ok(athar(
+            &data,
+            &["report", "--out", path.to_str().unwrap_or_default()],
+        ));
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(bytes.starts_with(starts), "{name} is not a PDF");
+    }
+    // An empty store still gives a whole report, with zeros.
+    let json_file = tmp.path().join("empty.json");
+    ok(athar(
+        &data,
+        &["report", "--out", json_file.to_str().unwrap_or_default()],
     ));
     let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap_or_default()).unwrap_or_default();
     assert_eq!(report["summary"]["arrests"], 0);
     assert_eq!(report["synthetic"], serde_json::Value::Null);
     // The report is in the audit chain with the hash of what was written.

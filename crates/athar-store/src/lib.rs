@@ -461,7 +461,9 @@ pub enum StoreError {
         index: usize,
         errors: Vec<FieldError>,
     },
-    #[error("the passphrase does not open this store")]
+    #[error(
+        "the passphrase does not open this store: check it (ATHAR_PASSPHRASE or the prompt), and that athar-key.json beside the store is the one made with it"
+    )]
     WrongPassphrase,
     #[error("no Athar store in {0}; run `athar init` first")]
     NotInitialised(String),
