@@ -415,6 +415,16 @@ pub fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Today, as days since 1970-01-01 (UTC), from the system clock: what a birth date may not
+/// come after.
+pub fn today() -> i64 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    seconds.div_euclid(86_400)
+}
+
 /// The calendar date of a day number (inverse of [`days_from_civil`]).
 pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
     let z = days + 719_468;

@@ -350,6 +350,16 @@ impl Person {
                 p.text(&format!("names[{i}].{part}"), value, MAX_NAME_CHARS);
             }
         }
+        if let Some((first_day, _)) = self.birth_date.bounds()
+            && first_day > crate::date::today()
+        {
+            p.push(FieldError::new(
+                "birth_date",
+                "person.born_in_the_future",
+                "the birth date is after today",
+                "تاريخ الميلاد بعد اليوم",
+            ));
+        }
         if let Some(place) = &self.birthplace {
             place.validate("birthplace", vocab, &mut p);
         }

@@ -584,12 +584,19 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
     let base = format!("/api/{}", kind.collection());
     let item = format!("{base}/{{id}}");
     let name = kind.name();
+    // "an event", "a person"; "matches", "persons".
+    let a_name = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {name}")
+    } else {
+        format!("a {name}")
+    };
+    let plural = kind.collection();
     let schema = Some(kind_schema(kind));
     let list = if kind == RecordKind::Person {
         "List persons, oldest first (paginated with after and limit), or find them by name"
             .to_string()
     } else {
-        format!("List {name}s, oldest first (paginated with after and limit)")
+        format!("List {plural}, oldest first (paginated with after and limit)")
     };
     let e =
         |method, path: String, summary: String, tag, request, response, action, handler| Endpoint {
@@ -620,7 +627,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "POST",
             base.clone(),
-            format!("Create a {name}"),
+            format!("Create {a_name}"),
             "records",
             schema,
             schema,
@@ -630,7 +637,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "GET",
             item.clone(),
-            format!("Read a {name} (ETag is its revision)"),
+            format!("Read {a_name} (ETag is its revision)"),
             "records",
             None,
             schema,
@@ -644,7 +651,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "PUT",
             item.clone(),
-            format!("Replace a {name} with a new revision (If-Match: revision)"),
+            format!("Replace {a_name} with a new revision (If-Match: revision)"),
             "records",
             schema,
             schema,
@@ -654,7 +661,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "DELETE",
             item.clone(),
-            format!("Delete a {name}, giving the reason; its history stays"),
+            format!("Delete {a_name}, giving the reason; its history stays"),
             "records",
             Some("DeleteRequest"),
             None,
@@ -672,7 +679,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "GET",
             format!("{item}/history"),
-            format!("Every revision of a {name}, oldest first"),
+            format!("Every revision of {a_name}, oldest first"),
             "records",
             None,
             None,
@@ -686,7 +693,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
         e(
             "GET",
             format!("{item}/sharing"),
-            format!("What other organisations see of a {name} (its owner's administrators)"),
+            format!("What other organisations see of {a_name} (its owner's administrators)"),
             "sharing",
             None,
             None,
@@ -701,7 +708,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
             "PUT",
             format!("{item}/sharing"),
             format!(
-                "Share a {name} in full, pseudonymised or for aggregates only, or make it private"
+                "Share {a_name} in full, pseudonymised or for aggregates only, or make it private"
             ),
             "sharing",
             Some("SharingRequest"),
@@ -720,7 +727,7 @@ fn record_endpoints<T: ApiBody>(out: &mut Vec<Endpoint>) {
             "POST",
             format!("{item}/shred"),
             format!(
-                "Destroy the identifying data of a {name} in every revision, for good, giving the reason"
+                "Destroy the identifying data of {a_name} in every revision, for good, giving the reason"
             ),
             "records",
             Some("ShredRequest"),

@@ -106,7 +106,12 @@ pub fn document() -> Value {
             }
             None => json!({ "description": "OK", "content": { "application/json": {} } }),
         };
-        let status = if endpoint.method == "POST" {
+        // A POST that makes something answers 201; signing in, asking for an estimate
+        // and shredding make nothing new and answer 200.
+        let makes_nothing = endpoint.path == "/api/session"
+            || endpoint.path == "/api/estimate"
+            || endpoint.path.ends_with("/shred");
+        let status = if endpoint.method == "POST" && !makes_nothing {
             "201"
         } else {
             "200"

@@ -194,30 +194,70 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             )
             .detail(format!("line {}, column {}", e.line(), e.column()))
         })?;
-        match serde_path_to_error::deserialize::<_, T>(&value) {
-            Ok(v) => Ok(JsonBody(v)),
-            Err(e) => {
-                let field = e.path().to_string();
-                let field = if field == "." { String::new() } else { field };
-                // A date that failed to parse gets the date parser's own bilingual message.
-                let date_error = value_at(&value, &field)
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| FuzzyDate::parse(s).err());
-                let error = match date_error {
-                    Some(d) if e.inner().to_string() == d.to_string() => {
-                        FieldError::from_date(field, &d)
-                    }
-                    _ => FieldError::new(
-                        field,
-                        "invalid",
-                        e.inner().to_string(),
-                        "قيمة غير صالحة أو حقل غير معروف",
-                    ),
-                };
-                Err(Problem::invalid(vec![error]))
+        // Every field that cannot be read is reported at once: after each error the field
+        // is set aside and the rest read again, so a form with three mistakes hears of three.
+        let mut working = value.clone();
+        let mut errors: Vec<FieldError> = Vec::new();
+        loop {
+            let e = match serde_path_to_error::deserialize::<_, T>(&working) {
+                Ok(v) if errors.is_empty() => return Ok(JsonBody(v)),
+                Ok(_) => break,
+                Err(e) => e,
+            };
+            let field = e.path().to_string();
+            let field = if field == "." { String::new() } else { field };
+            // A field set aside that was required: already reported.
+            if field.is_empty() && !errors.is_empty() {
+                break;
+            }
+            // A date that failed to parse gets the date parser's own bilingual message.
+            let date_error = value_at(&value, &field)
+                .and_then(|v| v.as_str())
+                .and_then(|s| FuzzyDate::parse(s).err());
+            errors.push(match date_error {
+                Some(d) if e.inner().to_string() == d.to_string() => {
+                    FieldError::from_date(field.clone(), &d)
+                }
+                _ => FieldError::new(
+                    field.clone(),
+                    "invalid",
+                    e.inner().to_string(),
+                    "قيمة غير صالحة أو حقل غير معروف",
+                ),
+            });
+            // Set the field aside; stop when it cannot be (a missing field, a list item).
+            if errors.len() >= 50 || !remove_field(&mut working, e.path()) {
+                break;
             }
         }
+        Err(Problem::invalid(errors))
     }
+}
+
+/// Remove the object member a deserialisation path ends at; false when the path ends
+/// elsewhere (the document itself, an item of a list) or names nothing there.
+fn remove_field(root: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut v = root;
+    for segment in parents {
+        v = match segment {
+            Segment::Map { key } => match v.get_mut(key.as_str()) {
+                Some(next) => next,
+                None => return false,
+            },
+            Segment::Seq { index } => match v.get_mut(*index) {
+                Some(next) => next,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    v.as_object_mut()
+        .is_some_and(|object| object.remove(key.as_str()).is_some())
 }
 
 /// A query string read into `T`, or a problem+json naming what is wrong (instead of the

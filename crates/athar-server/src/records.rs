@@ -456,6 +456,9 @@ struct TimelineStep {
     /// Whether the person was a child at the event (docs/DEFINITIONS.md).
     age_group: AgeGroup,
     kind_label: Label,
+    /// The event's place, unit, party, host country, crossing and cause by name in both
+    /// languages (the event itself holds their codes).
+    names: serde_json::Map<String, serde_json::Value>,
     previous: Option<RecordId>,
     next: Option<RecordId>,
     event: RecordOut,
@@ -469,23 +472,23 @@ struct Label {
 
 pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Response, Problem> {
     let id = parse_id(&id)?;
-    let journey = in_scope(&state, caller, move |scope| {
+    let (journey, vocab) = in_scope(&state, caller, move |scope| {
         let journey = scope.journey(id)?;
         scope.record_view(RecordKind::Person, &[id])?;
-        Ok(journey)
+        Ok((journey, scope.vocabularies()?))
     })
     .await?;
     let RecordBody::Person(p) = &journey.person.body else {
         return Err(Problem::not_found());
     };
-    let status = journey.status(state.vocab);
+    let status = journey.status(&vocab);
     let ids: Vec<RecordId> = journey.steps.iter().map(|s| s.event.id).collect();
     let steps: Vec<TimelineStep> = journey
         .steps
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let term = state.vocab.event_kinds.get(&step.details.kind);
+            let term = vocab.event_kinds.get(&step.details.kind);
             let next = journey
                 .steps
                 .iter()
@@ -504,6 +507,7 @@ pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Res
                         .map(|t| t.ar.clone())
                         .unwrap_or_else(|| step.details.kind.clone()),
                 },
+                names: names_of(&step.details, &vocab),
                 previous: step.details.previous.filter(|p| ids.contains(p)),
                 next,
                 event: RecordOut::from_stored(&step.event),
@@ -517,6 +521,69 @@ pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Res
         "events": steps,
     }))
     .into_response())
+}
+
+/// An event's coded values by name in English and Arabic: the place (the gazetteer area,
+/// with the facility when there is one, or the place as written), the unit, the party,
+/// the host country, the crossing and the cause of death.
+fn names_of(event: &Event, vocab: &Vocabularies) -> serde_json::Map<String, serde_json::Value> {
+    use athar_model::Lang;
+    let mut out = serde_json::Map::new();
+    let both = |f: &dyn Fn(Lang) -> Option<String>| match (f(Lang::En), f(Lang::Ar)) {
+        (Some(en), Some(ar)) => Some(serde_json::json!({ "en": en, "ar": ar })),
+        _ => None,
+    };
+    if let Some(place) = &event.place {
+        let name = |lang: Lang| {
+            let area = place
+                .pcode
+                .as_deref()
+                .and_then(|p| vocab.gazetteer.get(p))
+                .map(|g| g.name(lang).to_string());
+            let facility = place
+                .facility
+                .as_deref()
+                .map(|f| vocab.facilities.label_of(f, lang));
+            match (facility, area) {
+                (Some(f), Some(a)) => Some(format!("{f}, {a}")),
+                (Some(f), None) => Some(f),
+                (None, Some(a)) => Some(a),
+                (None, None) => place.text.clone(),
+            }
+        };
+        if let Some(v) = both(&name) {
+            out.insert("place".into(), v);
+        }
+    }
+    let coded: [(&str, Option<&String>, &athar_model::Vocabulary); 5] = [
+        ("unit", event.unit.as_ref(), &vocab.units),
+        ("party", event.party.as_ref(), &vocab.authorities),
+        (
+            "host_country",
+            event.host_country.as_ref(),
+            &vocab.host_countries,
+        ),
+        ("crossing", event.crossing.as_ref(), &vocab.border_crossings),
+        ("cause", event.cause.as_ref(), &vocab.causes_of_death),
+    ];
+    for (field, id, list) in coded {
+        if let Some(id) = id
+            && let Some(v) = both(&|lang| Some(list.label_of(id, lang)))
+        {
+            out.insert(field.into(), v);
+        }
+    }
+    // The party a unit served, when the event names the unit only.
+    if event.party.is_none()
+        && let Some(party) = event
+            .unit
+            .as_deref()
+            .and_then(|u| vocab.authority_of_unit(u))
+        && let Some(v) = both(&|lang| Some(vocab.authorities.label_of(party, lang)))
+    {
+        out.insert("party".into(), v);
+    }
+    out
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -345,6 +345,25 @@ async fn the_timeline_follows_the_journey_and_derives_the_status() {
         "born 2003-05, returned 2019-03"
     );
     assert_eq!(t["events"][0]["kind_label"]["ar"], "إعادة قسرية / ترحيل");
+    // Places, units, parties and countries by name in both languages, not bare codes.
+    assert_eq!(
+        t["events"][0]["names"]["host_country"]["en"], "Lebanon",
+        "{t}"
+    );
+    assert_eq!(
+        t["events"][1]["names"]["unit"]["ar"], "الأمن العسكري — فرع فلسطين 235",
+        "{t}"
+    );
+    assert!(
+        t["events"][1]["names"]["party"]["en"].as_str().is_some(),
+        "{t}"
+    );
+    assert!(
+        t["events"][2]["names"]["place"]["ar"]
+            .as_str()
+            .is_some_and(|p| p.contains("صيدنايا")),
+        "{t}"
+    );
 
     let (status, problem) = s
         .post(
@@ -446,6 +465,42 @@ async fn vocabularies_and_places_are_found_in_arabic_and_english() {
     assert_eq!(within, ["Al-Tall", "Rif Dimashq"]);
     let (status, _) = s.get("/api/vocabularies/nothing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn every_bad_field_is_reported_at_once_and_nobody_is_born_tomorrow() {
+    let s = start().await;
+    let (status, p) = s
+        .post(
+            "/api/events",
+            json!({"kind": "arrest", "start": "2019-13-45", "verification": "nonsense", "end": "soon"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let mut fields: Vec<&str> = p["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["end", "start", "verification"], "{p}");
+    let (status, p) = s.post("/api/persons", person_body("2031")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["code"], "person.born_in_the_future", "{p}");
+    // The API's own description reads as English and says what sign-in answers.
+    let (_, doc) = s.get("/api/openapi.json").await;
+    let text = doc.to_string();
+    assert!(
+        text.contains("Create an event") && text.contains("List matches"),
+        "grammar"
+    );
+    assert!(!text.contains("a event") && !text.contains("matchs"));
+    assert!(
+        doc["paths"]["/api/session"]["post"]["responses"]["200"].is_object(),
+        "{}",
+        doc["paths"]["/api/session"]
+    );
 }
 
 #[tokio::test]
