@@ -1320,3 +1320,101 @@ fn a_damaged_store_file_fails_verify_with_an_answer_in_json_too() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("ERROR CORE"), "{stderr}");
 }
+
+/// Percent-encode a query value as `curl --data-urlencode` does.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The README's "Try it" calls, run as written against `athar serve --demo`: each curl
+/// line of its example, with the token the server printed, answers 200 with something in it.
+#[test]
+fn the_readmes_examples_run_against_a_demo_server() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let calls: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("curl ") && l.contains("$TOKEN"))
+        .collect();
+    assert!(calls.len() >= 5, "the README's examples: {calls:?}");
+
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("demo");
+    let log = tmp.path().join("serve.log");
+    let log_file = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_athar"))
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "serve",
+            "--demo",
+            "--demo-persons",
+            "300",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env_remove("ATHAR_PASSPHRASE")
+        .stdout(std::process::Stdio::from(
+            log_file.try_clone().unwrap_or_else(|e| panic!("{e}")),
+        ))
+        .stderr(std::process::Stdio::from(log_file))
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (mut addr, mut token) = (String::new(), String::new());
+    for _ in 0..600 {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(rest) = text.split("serving on http://").nth(1) {
+            addr = rest.split('/').next().unwrap_or_default().to_string();
+            token = text
+                .split("Bearer ")
+                .nth(1)
+                .and_then(|t| t.split('\'').next())
+                .unwrap_or_default()
+                .to_string();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(!addr.is_empty() && token.starts_with("ath_"), "{printed}");
+    // The passphrase came first, before the long part.
+    let passphrase_at = printed.find("Demo passphrase").unwrap_or(usize::MAX);
+    let generating_at = printed.find("Generating").unwrap_or(0);
+    assert!(passphrase_at < generating_at, "{printed}");
+
+    for call in calls {
+        // curl [-G] -H "Authorization: Bearer $TOKEN" URL [--data-urlencode "k=v"]
+        let url = call
+            .split_whitespace()
+            .map(|w| w.trim_matches('"'))
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {call}"));
+        let mut path = url
+            .split_once("8080")
+            .map(|(_, p)| p.to_string())
+            .unwrap_or_else(|| panic!("{url}"));
+        if let Some((_, data)) = call.split_once("--data-urlencode ") {
+            let data = data.trim().trim_matches('"');
+            let (key, value) = data.split_once('=').unwrap_or((data, ""));
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(&format!("{key}={}", url_encode(value)));
+        }
+        let (status, body) = http(&addr, "GET", &path, &token, None);
+        assert_eq!(status, 200, "{call}: {body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let empty = |key: &str| json[key].as_array().is_some_and(|a| a.is_empty());
+        assert!(
+            !empty("items") && !empty("terms") && !empty("places") && !empty("cells"),
+            "{call} found nothing: {body}"
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}

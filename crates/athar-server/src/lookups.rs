@@ -74,7 +74,20 @@ pub async fn gazetteer_search(
     let limit = search.limit.unwrap_or(20).clamp(1, 400);
     let g = &state.vocab.gazetteer;
     let places: Vec<_> = match search.q.as_deref().filter(|q| !q.trim().is_empty()) {
-        Some(q) => g.search(q, limit),
+        Some(q) => {
+            let mut found = g.search(q, limit);
+            // A place better known by its prison ("Sednaya", "Tadmur"): the facility's
+            // spellings find the area it is in.
+            for facility in state.vocab.facilities.search(q) {
+                if let Some(entry) = facility.pcode.as_deref().and_then(|p| g.get(p))
+                    && !found.iter().any(|e| e.pcode == entry.pcode)
+                    && found.len() < limit
+                {
+                    found.push(entry);
+                }
+            }
+            found
+        }
         None => g.entries().iter().take(limit).collect(),
     };
     Json(serde_json::json!({ "places": places }))

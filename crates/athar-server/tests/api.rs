@@ -455,6 +455,9 @@ async fn vocabularies_and_places_are_found_in_arabic_and_english() {
     assert_eq!(v["terms"][0]["id"], "sednaya-prison");
     let (_, g) = s.get("/api/gazetteer?q=صيدنايا").await;
     assert_eq!(g["places"][0]["pcode"], "SY030401");
+    // The prison's spelling finds the town's area too.
+    let (_, g) = s.get("/api/gazetteer?q=Sednaya").await;
+    assert_eq!(g["places"][0]["pcode"], "SY030401", "{g}");
     let (_, g) = s.get("/api/gazetteer/SY030401").await;
     let within: Vec<&str> = g["within"]
         .as_array()
