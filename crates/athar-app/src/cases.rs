@@ -53,6 +53,7 @@ impl Scope<'_> {
                 victim_events,
                 search_events,
                 organisation: self.organisation_name()?,
+                synthetic: self.holds_demo_data()?,
             },
             &vocab,
             lang,

@@ -226,6 +226,7 @@ impl<'s> Scope<'s> {
     /// (its added terms included).
     pub fn write(&self, action: &str, changes: Vec<Change>) -> Result<Written> {
         let vocab = self.vocabularies_for(&changes)?;
+        self.check_steps_follow(&changes)?;
         let set = ChangeSet {
             author: self.author.to_string(),
             action: action.to_string(),
@@ -234,6 +235,73 @@ impl<'s> Scope<'s> {
         };
         let prepared = athar_store::prepare(set, &vocab, &self.store.keyring())?;
         self.store.write_prepared(prepared)
+    }
+
+    /// An event that follows another (`previous`) may not be dated certainly before it: a
+    /// family's inquiry dated before the disappearance it follows is a typing mistake the
+    /// case would carry to the UN. Fuzzy dates that may agree are accepted.
+    fn check_steps_follow(&self, changes: &[Change]) -> Result<()> {
+        use athar_model::validation::FieldError;
+        let body_of = |id: RecordId| {
+            changes.iter().find_map(|c| match c {
+                Change::Create {
+                    id: i,
+                    body: RecordBody::Event(e),
+                }
+                | Change::Update {
+                    id: i,
+                    body: RecordBody::Event(e),
+                    ..
+                } if *i == id => Some(e.clone()),
+                _ => None,
+            })
+        };
+        for (index, change) in changes.iter().enumerate() {
+            let (Change::Create {
+                body: RecordBody::Event(event),
+                ..
+            }
+            | Change::Update {
+                body: RecordBody::Event(event),
+                ..
+            }) = change
+            else {
+                continue;
+            };
+            let Some(previous) = event.previous else {
+                continue;
+            };
+            let before = match body_of(previous) {
+                Some(e) => Some(e),
+                None => match self.read_if_visible(RecordKind::Event, previous)? {
+                    Some(StoredRecord {
+                        body: RecordBody::Event(e),
+                        ..
+                    }) => Some(e),
+                    _ => None,
+                },
+            };
+            if let Some(before) = before
+                && before.start.compare(&event.start) == athar_model::Temporal::After
+            {
+                return Err(StoreError::Invalid {
+                    index,
+                    errors: vec![FieldError::new(
+                        "start",
+                        "event.before_previous",
+                        format!(
+                            "the event is dated {} but follows an event of {} (previous): one of the dates is wrong",
+                            event.start, before.start
+                        ),
+                        format!(
+                            "تاريخ الحدث {} لكنه يلي حدثاً بتاريخ {} (الحدث السابق): أحد التاريخين خاطئ",
+                            event.start, before.start
+                        ),
+                    )],
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Create one record and read it back as written.

@@ -1418,3 +1418,72 @@ fn the_readmes_examples_run_against_a_demo_server() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// Demo data has something to show for every feature: disappeared persons with the steps
+/// their families took, so a WGEID case can be made — marked as demonstration data, and
+/// in Arabic without English fragments.
+#[test]
+fn a_demo_person_gets_a_wgeid_case_marked_as_demonstration_data() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    assert!(
+        athar(&data, &["demo", "--persons", "400", "--json"])
+            .status
+            .success()
+    );
+    let behind = athar(
+        &data,
+        &["stats", "--behind", "enforced_disappearances", "--json"],
+    );
+    let behind: serde_json::Value = serde_json::from_slice(&behind.stdout).unwrap_or_default();
+    let persons: Vec<String> = behind["persons"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(persons.len() > 10, "{behind}");
+    let out = tmp.path().join("case.json");
+    let made = persons.iter().find(|person| {
+        let _ = std::fs::remove_file(&out);
+        athar(
+            &data,
+            &[
+                "wgeid",
+                "--person",
+                person,
+                "--lang",
+                "ar",
+                "--out",
+                &out.display().to_string(),
+            ],
+        )
+        .status
+        .success()
+    });
+    assert!(
+        made.is_some(),
+        "no demo person of {} gets a case",
+        persons.len()
+    );
+    let case = std::fs::read_to_string(&out).unwrap_or_default();
+    let case: serde_json::Value = serde_json::from_str(&case).unwrap_or_default();
+    assert!(
+        case["synthetic"]
+            .as_str()
+            .is_some_and(|s| s.contains("تجريبية")),
+        "{case}"
+    );
+    let submission = case["submission"].to_string();
+    assert!(
+        !submission.contains("Local organisation") && !submission.contains("a relative)"),
+        "{submission}"
+    );
+    assert!(
+        case["steps"].as_array().is_some_and(|s| !s.is_empty()),
+        "{case}"
+    );
+}

@@ -53,6 +53,9 @@ pub struct DemoGenerator {
 
 /// Fall of the Assad government: arrests after it are attributed to the new authorities.
 const FALL_OF_ASSAD: i64 = 20_065; // days since 1970-01-01 of 2024-12-08
+/// The last day demo events may fall on (2025-09-30): demo data never dates an event after
+/// the day it could have been documented, whatever day it is generated.
+const DEMO_LAST_DAY: i64 = 20_361;
 
 fn weighted<'a, R: Rng, T>(rng: &mut R, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| *w).sum();
@@ -118,9 +121,9 @@ impl DemoGenerator {
                     date: FuzzyDate::parse("2025").unwrap_or_default(),
                     by: Some(
                         if self.rng.random_bool(0.5) {
-                            "the person"
+                            "the person / الشخص نفسه"
                         } else {
-                            "a relative"
+                            "a relative / أحد الأقارب"
                         }
                         .into(),
                     ),
@@ -407,9 +410,9 @@ impl DemoGenerator {
         } else {
             0.35
         });
-        // Returns from 2017 to 2025, more of them after 2019.
+        // Returns from 2017 to March 2025, more of them after 2019.
         let return_day =
-            days_from_civil(2017, 1, 1) + (self.rng.random::<f64>().sqrt() * 3285.0) as i64;
+            days_from_civil(2017, 1, 1) + (self.rng.random::<f64>().sqrt() * 3011.0) as i64;
         let (return_id, mut returned) = self.event(
             if forced { "forced-return" } else { "return" },
             return_day,
@@ -455,8 +458,8 @@ impl DemoGenerator {
                     ("summons", 8),
                 ],
             );
-            if !other.is_empty() {
-                let day = return_day + self.rng.random_range(10..400);
+            let day = return_day + self.rng.random_range(10..400);
+            if !other.is_empty() && day <= DEMO_LAST_DAY {
                 let ev = self.event(other, day, Some(return_id), cite);
                 events.push(ev);
             }
@@ -470,6 +473,9 @@ impl DemoGenerator {
             } else {
                 self.rng.random_range(1..240)
             };
+        if arrest_day > DEMO_LAST_DAY {
+            return events;
+        }
         let before_fall = arrest_day < FALL_OF_ASSAD;
         let unit = if before_fall {
             *weighted(
@@ -517,21 +523,30 @@ impl DemoGenerator {
                 .find(|f| f.unit.as_deref() == Some(unit))
                 .map(|f| f.id.clone())
         };
+        // A later step of the journey may be written only if it falls before the demo's
+        // last day and, for someone the former government held, before its fall: nothing
+        // after 8 December 2024 is put on its units, whose periods end there.
+        let open = |day: i64| day <= DEMO_LAST_DAY && !(before_fall && day >= FALL_OF_ASSAD);
         let mut place_known = false;
+        let mut held_at_the_fall = false;
         if before_fall && self.rng.random_bool(0.5) {
             day += self.rng.random_range(1..30);
-            let facility = facility_of_unit(self.vocab, unit)
-                .unwrap_or_else(|| "mi-branch-235-facility".into());
-            let (id, mut detention) = self.event("detention", day, Some(last), cite);
-            detention.unit = Some(unit.into());
-            detention.place = Some(PlaceRef {
-                facility: Some(facility),
-                ..Default::default()
-            });
-            events.push((id, detention));
-            last = id;
-            place_known = true;
-            if self.rng.random_bool(0.3) {
+            if open(day) {
+                let facility = facility_of_unit(self.vocab, unit)
+                    .unwrap_or_else(|| "mi-branch-235-facility".into());
+                let (id, mut detention) = self.event("detention", day, Some(last), cite);
+                detention.unit = Some(unit.into());
+                detention.place = Some(PlaceRef {
+                    facility: Some(facility),
+                    ..Default::default()
+                });
+                events.push((id, detention));
+                last = id;
+                place_known = true;
+            } else {
+                held_at_the_fall = true;
+            }
+            if place_known && self.rng.random_bool(0.3) {
                 day += self.rng.random_range(30..400);
                 let to = *weighted(
                     &mut self.rng,
@@ -541,22 +556,32 @@ impl DemoGenerator {
                         ("military-police-qaboun", 1),
                     ],
                 );
-                let (id, mut transfer) = self.event("transfer", day, Some(last), cite);
-                transfer.place = Some(PlaceRef {
-                    facility: Some(to.into()),
-                    ..Default::default()
-                });
-                transfer.unit = Some("military-police".into());
-                events.push((id, transfer));
-                last = id;
+                if open(day) {
+                    let (id, mut transfer) = self.event("transfer", day, Some(last), cite);
+                    transfer.place = Some(PlaceRef {
+                        facility: Some(to.into()),
+                        ..Default::default()
+                    });
+                    transfer.unit = Some("military-police".into());
+                    events.push((id, transfer));
+                    last = id;
+                } else {
+                    held_at_the_fall = true;
+                }
             }
         }
-        if self.rng.random_bool(if place_known { 0.25 } else { 0.45 }) {
+        let mut disappeared = false;
+        if !held_at_the_fall && self.rng.random_bool(if place_known { 0.25 } else { 0.45 }) {
             day += self.rng.random_range(30..365);
-            let (id, mut gone) = self.event("enforced-disappearance", day, Some(last), cite);
-            gone.unit = Some(unit.into());
-            events.push((id, gone));
-            last = id;
+            if open(day) {
+                let (id, mut gone) = self.event("enforced-disappearance", day, Some(last), cite);
+                gone.unit = Some(unit.into());
+                events.push((id, gone));
+                last = id;
+                disappeared = true;
+            } else {
+                held_at_the_fall = before_fall;
+            }
         }
         let fate = *weighted(
             &mut self.rng,
@@ -567,13 +592,61 @@ impl DemoGenerator {
                 ("execution", 6),
             ],
         );
-        if !fate.is_empty() && (fate == "release" || before_fall) {
+        let mut ended = false;
+        if !held_at_the_fall && !fate.is_empty() && (fate == "release" || before_fall) {
             day += self.rng.random_range(30..900);
-            let (id, mut end) = self.event(fate, day, Some(last), cite);
-            if fate != "release" {
-                end.unit = Some(unit.into());
+            if open(day) {
+                let (id, mut end) = self.event(fate, day, Some(last), cite);
+                if fate != "release" {
+                    end.unit = Some(unit.into());
+                }
+                events.push((id, end));
+                last = id;
+                ended = true;
+            } else {
+                held_at_the_fall = before_fall;
             }
-            events.push((id, end));
+        }
+        // Held when the prisons were opened (8 December 2024): freed then, or still missing.
+        if held_at_the_fall && self.rng.random_bool(0.5) {
+            let freed = self.rng.random_range(0..4u32);
+            let (id, mut release) = self.event(
+                "release",
+                FALL_OF_ASSAD + i64::from(freed),
+                Some(last),
+                cite,
+            );
+            if let Ok(date) = PartialDate::day(2024, 12, 8 + freed) {
+                release.start = FuzzyDate::on(date);
+            }
+            events.push((id, release));
+            ended = true;
+        }
+        // The family's steps to find someone still missing: an inquiry, then perhaps a
+        // lawyer's request or a request to a mechanism, each after the one before.
+        let missing = !ended && (disappeared || !place_known);
+        if missing && self.rng.random_bool(0.6) {
+            let kinds = ["search-inquiry", "search-legal", "search-request"];
+            let steps = 1 + self.rng.random_range(0..3usize);
+            for kind in kinds.iter().take(steps) {
+                day += self.rng.random_range(20..200);
+                if day > DEMO_LAST_DAY {
+                    break;
+                }
+                let (id, mut step) = self.event(kind, day, Some(last), cite);
+                // A family's inquiry is dated to the day it was made.
+                let (y, m, d) = civil_from_days(day);
+                if let Ok(date) = PartialDate::day(y, m, d) {
+                    step.start = FuzzyDate::on(date);
+                }
+                step.place = Some(PlaceRef {
+                    pcode: Some("SY01".into()),
+                    text: Some("Military Police, Qaboun / الشرطة العسكرية، القابون".into()),
+                    ..Default::default()
+                });
+                events.push((id, step));
+                last = id;
+            }
         }
         events
     }
@@ -655,5 +728,58 @@ mod tests {
             let n = statuses.get(&s).copied().unwrap_or(0);
             assert!(n > 20, "{s:?} occurs only {n} times in 2000: {statuses:?}");
         }
+    }
+
+    #[test]
+    fn demo_journeys_keep_to_the_calendar_and_to_who_held_power_when() {
+        let vocab = Vocabularies::embedded();
+        let today = athar_model::date::today();
+        let mut searches = 0;
+        for person in generate(7, 3000) {
+            let events: HashMap<RecordId, Event> = person
+                .iter()
+                .filter_map(|(id, b)| match b {
+                    RecordBody::Event(e) => Some((*id, e.clone())),
+                    _ => None,
+                })
+                .collect();
+            for e in events.values() {
+                let (first, _) = e.start.bounds().unwrap_or((i64::MIN, i64::MIN));
+                assert!(
+                    first <= DEMO_LAST_DAY && first <= today,
+                    "{} dated {}",
+                    e.kind,
+                    e.start
+                );
+                // A unit is held responsible only while it existed under its authority.
+                if let Some(unit) = &e.unit {
+                    assert!(
+                        vocab.unit_active_at(unit, &e.start),
+                        "{} by {unit} on {}",
+                        e.kind,
+                        e.start
+                    );
+                }
+                // Each step comes after the one it follows.
+                if let Some(previous) = e.previous.and_then(|p| events.get(&p)) {
+                    assert_ne!(
+                        previous.start.compare(&e.start),
+                        athar_model::Temporal::After,
+                        "{} on {} follows {} on {}",
+                        e.kind,
+                        e.start,
+                        previous.kind,
+                        previous.start
+                    );
+                }
+                if vocab.category_of(&e.kind) == Some("search") {
+                    searches += 1;
+                }
+            }
+        }
+        assert!(
+            searches > 100,
+            "families' steps to find the missing: {searches}"
+        );
     }
 }

@@ -60,6 +60,8 @@ pub struct WgeidCase {
     pub dir: &'static str,
     pub title: String,
     pub intro: String,
+    /// The demonstration-data notice, when the store holds demo data.
+    pub synthetic: Option<String>,
     pub person: RecordId,
     pub identity_title: String,
     pub identity: Vec<Line>,
@@ -148,6 +150,8 @@ pub struct CaseMaterial {
     pub search_events: Vec<(RecordId, Event)>,
     /// The submitting organisation's name.
     pub organisation: String,
+    /// The store holds demonstration data: the case says so at its top.
+    pub synthetic: bool,
 }
 
 /// Builds the case from its material, or names every missing element.
@@ -163,6 +167,7 @@ pub fn build_case(
         victim_events: events,
         search_events: candidates,
         organisation,
+        synthetic,
     } = material;
     let strings = Strings::embedded();
     let get = |key: &str| strings.get(lang, key).to_string();
@@ -212,14 +217,23 @@ pub fn build_case(
     let last_disappearance = ordered
         .iter()
         .rposition(|s| category(s.event) == "disappearance");
-    let taken = last_disappearance.and_then(|d| {
-        ordered[..=d]
+    let taken = match last_disappearance {
+        Some(d) => ordered[..=d]
             .iter()
             .rev()
             .take_while(|s| category(s.event) != "release")
             .filter(|s| category(s.event) == "deprivation")
-            .last()
-    });
+            .last(),
+        // Disappeared because taken by a named authority to no named place, with no
+        // disappearance recorded as such: the arrest (the first deprivation since the last
+        // release) is where the disappearance began.
+        None => ordered
+            .iter()
+            .rev()
+            .take_while(|s| category(s.event) != "release")
+            .filter(|s| category(s.event) == "deprivation")
+            .last(),
+    };
     let start = taken.or_else(|| last_disappearance.map(|d| &ordered[d]));
     let start_event = start.map(|s| s.event);
     match start_event.map(|e| e.start.bounds()) {
@@ -253,9 +267,14 @@ pub fn build_case(
         ));
     }
 
-    // Steps taken to find the person: search events that follow one of their events.
+    // Steps taken to find the person: search events among their own events (recorded
+    // with them as its subject), and those that follow one of their events.
+    let mut searches: Vec<(RecordId, Event)> = events
+        .iter()
+        .filter(|(_, e)| category(e) == "search")
+        .cloned()
+        .collect();
     let mut known: Vec<RecordId> = events.iter().map(|(id, _)| *id).collect();
-    let mut searches: Vec<(RecordId, Event)> = Vec::new();
     loop {
         let before = searches.len();
         for (id, e) in &candidates {
@@ -406,6 +425,13 @@ pub fn build_case(
             text
         })
         .unwrap_or_default();
+    // A store's first organisation is named in English until someone names it; the case
+    // says it in its own language.
+    let organisation = if organisation == athar_store::sqlite::DEFAULT_ORGANISATION {
+        get("default_organisation")
+    } else {
+        organisation
+    };
     let submission = vec![
         line("wgeid_organisation", organisation),
         line("wgeid_consent", consent),
@@ -420,6 +446,7 @@ pub fn build_case(
         dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
         title: get("wgeid_title"),
         intro: get("wgeid_intro"),
+        synthetic: synthetic.then(|| get("synthetic")),
         person: person_id,
         identity_title: get("wgeid_identity"),
         identity,

@@ -2507,6 +2507,60 @@ async fn record_disappearance(s: &Server, body: Value) -> (String, String) {
 }
 
 #[tokio::test]
+async fn a_case_is_made_for_someone_taken_by_a_named_unit_to_no_named_place() {
+    let s = start().await;
+    let (cookie, csrf, _) = s.sign_in("org-admin").await;
+    let admin = Auth::Session(cookie, Some(csrf));
+    let mut body = person_body("1990-01-01");
+    body["consent"] = json!([{"purpose": "wgeid", "answer": "given", "date": "2024-02"}]);
+    let person = s.create("/api/persons", body).await;
+    // Arrested by Branch 235 at a checkpoint; nothing recorded since — the store counts him
+    // disappeared, and no disappearance event says so.
+    let arrest = s
+        .create(
+            "/api/events",
+            json!({"kind": "arrest", "start": "2019-04-02", "unit": "mi-branch-235",
+                   "place": {"pcode": "SY0401", "text": "checkpoint"}}),
+        )
+        .await;
+    s.create(
+        "/api/involvements",
+        json!({"event": arrest, "person": person, "role": "victim"}),
+    )
+    .await;
+    // A step dated before the arrest it follows is a mistake, refused naming both dates.
+    let (status, p) = s
+        .post(
+            "/api/events",
+            json!({"kind": "search-inquiry", "start": "2019-01-10", "previous": arrest}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["errors"][0]["code"], "event.before_previous", "{p}");
+    s.create(
+        "/api/events",
+        json!({"kind": "search-inquiry", "start": "2019-06", "previous": arrest,
+               "place": {"pcode": "SY01", "text": "Military Police, Qaboun"}}),
+    )
+    .await;
+    let (status, _, case) = s
+        .request(
+            reqwest::Method::GET,
+            &format!("/api/persons/{person}/wgeid"),
+            None,
+            None,
+            &admin,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let text = case["disappearance"].to_string();
+    assert!(
+        text.contains("2019-04-02") && text.contains("Homs"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_wgeid_case_is_made_only_when_complete_and_consented() {
     let s = start().await;
     let (cookie, csrf, _) = s.sign_in("org-admin").await;
