@@ -177,11 +177,14 @@ pub fn run_wgeid(args: WgeidArgs, store: &SqliteStore, org: i64) -> Result<ExitC
         ("wgeid", &format!("person:{person}")),
         (&format, &args.lang),
     )?;
+    let steps = match case.steps.len() {
+        1 => "1 step".to_string(),
+        n => format!("{n} steps"),
+    };
     eprintln!(
-        "Wrote {} ({} bytes, sha256 {hex}): the WGEID case of {person}, {} steps taken to find them.",
+        "Wrote {} ({} bytes, sha256 {hex}): the WGEID case of {person}, {steps} taken to find them.",
         args.out.display(),
         rendered.bytes.len(),
-        case.steps.len()
     );
     Ok(ExitCode::SUCCESS)
 }

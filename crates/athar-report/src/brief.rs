@@ -548,7 +548,10 @@ pub fn build(
         dated.iter().map(|d| d.0).min(),
         dated.iter().map(|d| d.0).max(),
     ) {
-        let by_month = last - first < 3 && dated.iter().all(|d| d.1 > 0);
+        // By month whenever the incidents fall within three years (a six-month brief shows
+        // its months); an incident known only to its year is then counted, not drawn.
+        let by_month = last - first < 3;
+        let mut undrawn = 0usize;
         let mut series: BTreeMap<String, usize> = BTreeMap::new();
         if by_month {
             for year in first..=last {
@@ -563,6 +566,10 @@ pub fn build(
         }
         for (year, month) in &dated {
             let key = if by_month {
+                if *month == 0 {
+                    undrawn += 1;
+                    continue;
+                }
                 format!("{year}-{month:02}")
             } else {
                 year.to_string()
@@ -589,11 +596,21 @@ pub fn build(
             })
             .collect();
         let title = get("brief_chart");
+        let caption = (undrawn > 0).then(|| {
+            strings.fill(
+                lang,
+                "brief_chart_undrawn",
+                &[(
+                    "undrawn",
+                    strings.counted(lang, "n_incidents", undrawn as u64, &grouped(undrawn)),
+                )],
+            )
+        });
         charts_out.push(Chart {
             id: "brief-over-time",
             svg: charts::columns(&title, &data, lang == Lang::Ar, None),
             title,
-            caption: None,
+            caption,
         });
     }
     let sources_table = Table {
@@ -908,6 +925,12 @@ mod tests {
         assert_eq!(brief.figures.disappearances, 1);
         assert_eq!(brief.figures.children, 1);
         assert_eq!(brief.figures.uncertain_in_period, 1);
+        // Within a short period the chart counts by month, whatever precision a date has.
+        let chart = &brief.charts[0].svg;
+        assert!(
+            chart.contains("2019-04") && chart.contains("2019-05"),
+            "{chart}"
+        );
         let first = &brief.incidents[0];
         assert_eq!(first.date, "2019-04-02");
         assert_eq!(first.kind, "Arrest");

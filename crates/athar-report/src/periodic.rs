@@ -145,6 +145,17 @@ impl Words<'_> {
         self.strings.fill(self.lang, key, values)
     }
 
+    /// A counted phrase ("43 arrests", "حالتا اعتقال") in the plural form the number
+    /// takes, withheld like any count when it could single someone out.
+    fn counted(&self, key: &str, n: usize) -> String {
+        match self.below {
+            Some(below) if n > 0 && n < below => {
+                self.fill("fewer_than", &[("n", below.to_string())])
+            }
+            _ => self.strings.counted(self.lang, key, n as u64, &grouped(n)),
+        }
+    }
+
     /// A count for publication: withheld when it could single someone out.
     fn count(&self, n: usize) -> String {
         match self.below {
@@ -316,7 +327,7 @@ pub fn build(
     let lead = words.fill(
         "lead",
         &[
-            ("arrests", words.count(summary.arrests)),
+            ("arrests", words.counted("n_arrests", summary.arrests)),
             ("children", words.count(summary.arrests_children)),
             ("women", words.count(summary.arrests_women)),
             (
@@ -431,10 +442,19 @@ pub fn build(
             id: "over-time",
             svg: charts::columns(&title, &time_data, rtl, withheld),
             title,
-            caption: Some(words.fill(
-                "chart_over_time_caption",
-                &[("outside", words.count(undated))],
-            )),
+            // The arrests not drawn are said only when there are some.
+            caption: Some(if undated == 0 {
+                words.get("chart_over_time_caption")
+            } else {
+                format!(
+                    "{} {}",
+                    words.get("chart_over_time_caption"),
+                    words.fill(
+                        "chart_over_time_undated",
+                        &[("outside", words.counted("n_arrests", undated))]
+                    )
+                )
+            }),
         });
     }
 
@@ -727,13 +747,42 @@ pub fn build(
             "method_dates",
             &[("uncertain", grouped(summary.uncertain_in_period))],
         ),
-        words.fill(
-            "method_age",
-            &[
-                ("age_unknown", grouped(summary.arrests_age_unknown)),
-                ("sex_unknown", grouped(summary.arrests_sex_unknown)),
-            ],
-        ),
+        // What is unknown is said only when something is: no "0 arrests" sentences.
+        [
+            Some(words.get("method_age")),
+            (summary.arrests_age_unknown > 0).then(|| {
+                words.fill(
+                    "method_age_unknown",
+                    &[(
+                        "age_unknown",
+                        words.strings.counted(
+                            words.lang,
+                            "n_arrests",
+                            summary.arrests_age_unknown as u64,
+                            &grouped(summary.arrests_age_unknown),
+                        ),
+                    )],
+                )
+            }),
+            (summary.arrests_sex_unknown > 0).then(|| {
+                words.fill(
+                    "method_sex_unknown",
+                    &[(
+                        "sex_unknown",
+                        words.strings.counted(
+                            words.lang,
+                            "n_arrests",
+                            summary.arrests_sex_unknown as u64,
+                            &grouped(summary.arrests_sex_unknown),
+                        ),
+                    )],
+                )
+            }),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" "),
         words.get("method_disappearance"),
         match &options.verification {
             None => words.get("method_verification_all"),
@@ -785,6 +834,7 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use athar_model::{RecordBody, RecordId};
 
     fn demo_facts() -> Facts {
         let records: Vec<_> = athar_demo::generate(3, 1_500).flatten().collect();
@@ -803,6 +853,52 @@ mod tests {
 
     fn number(text: &str) -> usize {
         text.replace(',', "").parse().unwrap_or(usize::MAX)
+    }
+
+    /// One person, arrested once, sex and age known: the words agree with one, and nothing
+    /// is said of what is not missing.
+    #[test]
+    fn one_arrest_reads_as_one_and_nothing_is_said_of_zero() {
+        let vocab = Vocabularies::embedded();
+        let person = RecordId::from_parts(1_700_000_000_000, 1, 1);
+        let arrest = RecordId::from_parts(1_700_000_000_000, 2, 1);
+        let records = vec![
+            (
+                person,
+                RecordBody::Person(athar_model::Person {
+                    sex: athar_model::Sex::Male,
+                    birth_date: athar_model::FuzzyDate::parse("1990").unwrap_or_default(),
+                    ..Default::default()
+                }),
+            ),
+            (
+                arrest,
+                RecordBody::Event(athar_model::Event {
+                    kind: "arrest".into(),
+                    start: athar_model::FuzzyDate::parse("2024-03-02").unwrap_or_default(),
+                    ..Default::default()
+                }),
+            ),
+            (
+                RecordId::from_parts(1_700_000_000_000, 3, 1),
+                RecordBody::Involvement(athar_model::Involvement {
+                    person,
+                    event: arrest,
+                    role: athar_model::Role::Victim,
+                    acts: vec![],
+                    verification: Default::default(),
+                    sources: vec![],
+                }),
+            ),
+        ];
+        let facts = Facts::build(records, vocab);
+        let en = build(&facts, vocab, &options(Lang::En)).expect("report");
+        assert!(en.lead.contains("document 1 arrest in"), "{}", en.lead);
+        let method = en.method.join(" ");
+        assert!(!method.contains(" 0 arrest"), "{method}");
+        assert!(!method.contains("1 arrests"), "{method}");
+        let ar = build(&facts, vocab, &options(Lang::Ar)).expect("report");
+        assert!(ar.lead.contains("حالة اعتقال واحدة"), "{}", ar.lead);
     }
 
     #[test]

@@ -15,8 +15,50 @@ const REPORT_STRINGS: &str = include_str!("../strings/report.toml");
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
-    en: String,
-    ar: String,
+    en: Text,
+    ar: Text,
+}
+
+/// A text, or a counted phrase in the plural forms of its language: CLDR's categories
+/// (`zero`, `one`, `two`, `few`, `many`, `other`; English uses `one` and `other`, Arabic all
+/// six), each with `{n}` for the number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Text {
+    Plain(String),
+    Forms(BTreeMap<String, String>),
+}
+
+impl Text {
+    fn other(&self) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::Forms(forms) => forms.get("other").map_or("", String::as_str),
+        }
+    }
+}
+
+/// The CLDR plural category of a whole number in a language: English one/other; Arabic
+/// zero (0), one (1), two (2), few (3–10, and so 103–110 …), many (11–99, 111–199 …), other
+/// (100, 101, 102 …).
+pub fn plural_category(lang: Lang, n: u64) -> &'static str {
+    match lang {
+        Lang::En => {
+            if n == 1 {
+                "one"
+            } else {
+                "other"
+            }
+        }
+        Lang::Ar => match (n, n % 100) {
+            (0, _) => "zero",
+            (1, _) => "one",
+            (2, _) => "two",
+            (_, 3..=10) => "few",
+            (_, 11..=99) => "many",
+            _ => "other",
+        },
+    }
 }
 
 /// The report's words, by key.
@@ -42,11 +84,28 @@ impl Strings {
     pub fn get<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
         match self.entries.get(key) {
             Some(entry) => match lang {
-                Lang::En => &entry.en,
-                Lang::Ar => &entry.ar,
+                Lang::En => entry.en.other(),
+                Lang::Ar => entry.ar.other(),
             },
             None => key,
         }
+    }
+
+    /// A counted phrase: the form of `key` the number `n` takes in `lang` (CLDR plural
+    /// rules), with `{n}` replaced by `shown` (the number as the document writes it).
+    pub fn counted(&self, lang: Lang, key: &str, n: u64, shown: &str) -> String {
+        let text = match self.entries.get(key).map(|e| match lang {
+            Lang::En => &e.en,
+            Lang::Ar => &e.ar,
+        }) {
+            Some(Text::Forms(forms)) => forms
+                .get(plural_category(lang, n))
+                .or_else(|| forms.get("other"))
+                .map_or(key, String::as_str),
+            Some(Text::Plain(text)) => text.as_str(),
+            None => key,
+        };
+        text.replace("{n}", shown)
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
@@ -58,11 +117,27 @@ impl Strings {
         text
     }
 
-    /// Every key with its English and Arabic text (for the tests).
+    /// Every key with its English and Arabic text (for the tests; a counted phrase by its
+    /// `other` form).
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.entries
             .iter()
-            .map(|(k, e)| (k.as_str(), e.en.as_str(), e.ar.as_str()))
+            .map(|(k, e)| (k.as_str(), e.en.other(), e.ar.other()))
+    }
+
+    /// The plural categories each counted phrase gives, English then Arabic (for the tests).
+    pub fn plural_entries(&self) -> Vec<(&str, Vec<&str>, Vec<&str>)> {
+        fn categories(t: &Text) -> Vec<&str> {
+            match t {
+                Text::Forms(forms) => forms.keys().map(String::as_str).collect(),
+                Text::Plain(_) => Vec::new(),
+            }
+        }
+        self.entries
+            .iter()
+            .filter(|(_, e)| matches!(e.en, Text::Forms(_)) || matches!(e.ar, Text::Forms(_)))
+            .map(|(k, e)| (k.as_str(), categories(&e.en), categories(&e.ar)))
+            .collect()
     }
 }
 
@@ -81,6 +156,34 @@ pub fn placeholders(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_phrases_follow_each_languages_plural_rules() {
+        let strings = Strings::embedded();
+        let plural = strings.plural_entries();
+        assert!(!plural.is_empty());
+        for (key, en, ar) in plural {
+            assert_eq!(en, ["one", "other"], "{key}: English has one and other");
+            let mut ar = ar.clone();
+            ar.sort_unstable();
+            assert_eq!(
+                ar,
+                ["few", "many", "one", "other", "two", "zero"],
+                "{key}: Arabic has all six forms"
+            );
+        }
+        let arrests = |lang, n: u64| strings.counted(lang, "n_arrests", n, &n.to_string());
+        assert_eq!(arrests(Lang::En, 1), "1 arrest");
+        assert_eq!(arrests(Lang::En, 0), "0 arrests");
+        assert_eq!(arrests(Lang::En, 43), "43 arrests");
+        assert_eq!(arrests(Lang::Ar, 1), "حالة اعتقال واحدة");
+        assert_eq!(arrests(Lang::Ar, 2), "حالتا اعتقال");
+        assert_eq!(arrests(Lang::Ar, 5), "5 حالات اعتقال");
+        assert_eq!(arrests(Lang::Ar, 43), "43 حالة اعتقال");
+        assert_eq!(arrests(Lang::Ar, 100), "100 حالة اعتقال");
+        assert_eq!(arrests(Lang::Ar, 105), "105 حالات اعتقال");
+        assert_eq!(plural_category(Lang::Ar, 111), "many");
+    }
 
     #[test]
     fn every_string_has_both_languages_with_the_same_placeholders() {
@@ -107,7 +210,13 @@ mod tests {
     fn arabic_numbers_are_never_followed_by_the_counted_noun() {
         // The noun after a number changes with the number (3–10, 11–99, 100…), and a
         // figure can be any number: Arabic texts say "عدد …: {n}" instead.
-        const NOT_COUNTS: [&str; 11] = [
+        // Placeholders given counted phrases (the noun in its plural form) are not bare
+        // numbers.
+        const NOT_COUNTS: [&str; 15] = [
+            "undrawn",
+            "outside",
+            "age_unknown",
+            "sex_unknown",
             "date",
             "from",
             "to",
@@ -120,7 +229,17 @@ mod tests {
             "low",
             "high",
         ];
+        // Counted phrases put the noun in the form their number takes: they are the one
+        // place a number is followed by its noun.
+        let counted: Vec<&str> = Strings::embedded()
+            .plural_entries()
+            .into_iter()
+            .map(|(key, _, _)| key)
+            .collect();
         for (key, _, ar) in Strings::embedded().entries() {
+            if counted.contains(&key) {
+                continue;
+            }
             for (i, _) in ar.match_indices('{') {
                 let Some((name, rest)) = ar[i + 1..].split_once('}') else {
                     continue;

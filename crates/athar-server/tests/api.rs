@@ -1863,7 +1863,7 @@ async fn statistics_and_estimates_through_the_api() {
     assert!(
         report["lead"]
             .as_str()
-            .is_some_and(|l| l.contains("عدد حالات الاعتقال التي توثّقها السجلات في هذه الفترة: 1؛")),
+            .is_some_and(|l| l.contains("توثّق السجلات في هذه الفترة حالة اعتقال واحدة؛")),
         "{}",
         report["lead"]
     );
