@@ -727,7 +727,8 @@ fn the_reports_labels_names_dates_and_last_page_come_out_whole() {
         "{ar_text}"
     );
 
-    // The English PDF's last page carries the end of the method with the attribution.
+    // The English PDF's last page carries the last definitions with the attribution, and
+    // the definitions are in the document itself, not in a file its reader lacks.
     let en_pdf = tmp.path().join("report-en.pdf");
     report(&data, "en", "pdf", &en_pdf);
     let json_out = tmp.path().join("report.json");
@@ -735,11 +736,15 @@ fn the_reports_labels_names_dates_and_last_page_come_out_whole() {
     let document: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_out).unwrap_or_default())
             .unwrap_or_default();
-    let method: Vec<&str> = document["method"]
+    let method: Vec<&str> = document["definitions"]
         .as_array()
         .map(|m| m.iter().filter_map(|p| p.as_str()).collect())
         .unwrap_or_default();
     assert!(method.len() >= 2, "{document}");
+    assert!(
+        !document.to_string().contains("DEFINITIONS.md"),
+        "a reader has no docs/"
+    );
     let info = Command::new(tool("pdfinfo", "poppler-utils").unwrap_or_default())
         .arg(&en_pdf)
         .output()
@@ -768,6 +773,6 @@ fn the_reports_labels_names_dates_and_last_page_come_out_whole() {
         .join(" ");
     assert!(
         last.contains(&opening),
-        "the last page ({pages}) does not carry the method's last paragraphs ({opening:?}):\n{last}"
+        "the last page ({pages}) does not carry the last definitions ({opening:?}):\n{last}"
     );
 }

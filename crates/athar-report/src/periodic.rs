@@ -109,6 +109,10 @@ pub struct Report {
     pub estimate: Option<EstimateSection>,
     pub method_title: String,
     pub method: Vec<String>,
+    /// The definitions the figures follow, so a reader of the document has them without
+    /// the project's documentation (docs/DEFINITIONS.md says the same, at more length).
+    pub definitions_title: String,
+    pub definitions: Vec<String>,
     pub attribution: String,
     /// Words the layouts need ("Records behind this table", "Page").
     pub labels: BTreeMap<&'static str, String>,
@@ -825,6 +829,18 @@ pub fn build(
         estimate,
         method_title: words.get("method_title"),
         method,
+        definitions_title: words.get("definitions_title"),
+        definitions: [
+            "definition_victimisation",
+            "definition_women_children",
+            "definition_after_return",
+            "definition_status",
+            "definition_party",
+            "definition_periods",
+        ]
+        .iter()
+        .map(|key| words.get(key))
+        .collect(),
         attribution: words.get("attribution"),
         labels,
         summary,
