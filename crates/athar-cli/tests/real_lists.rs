@@ -9,24 +9,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 
 mod common;
-use common::athar;
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).unwrap_or_else(|e| panic!("{e}"))
-}
+use common::{athar, json, ok};
 
 /// A small deterministic generator (xorshift), so each seed gives one list.
 struct Rng(u64);

@@ -199,6 +199,26 @@ fn grouped(n: u64) -> String {
     out
 }
 
+/// A page printed by headless Chromium, as a reader would see it.
+fn print_to_pdf(chromium: &Path, page: &Path, pdf: &Path) {
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", pdf.display()),
+            &format!("file://{}", page.display()),
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("chromium: {e}"));
+    assert!(
+        pdf.is_file(),
+        "Chromium printed nothing: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A demo store and its figures for 2023–2024 as `athar stats --json` gives them.
 fn demo_store(dir: &Path) -> (PathBuf, serde_json::Value) {
     let data = dir.join("store");
@@ -364,22 +384,7 @@ fn the_html_report_renders_in_chromium_right_to_left_under_its_content_policy() 
 
     // Chromium prints the page as a reader would see it.
     let printed = tmp.path().join("printed.pdf");
-    let out = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-pdf-header-footer",
-            &format!("--print-to-pdf={}", printed.display()),
-            &format!("file://{}", html.display()),
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("chromium: {e}"));
-    assert!(
-        printed.is_file(),
-        "Chromium printed nothing: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    print_to_pdf(&chromium, &html, &printed);
     let text = folded(&pdf_text(&pdftotext, &printed));
     let arrests = grouped(stats["arrests"].as_u64().unwrap_or(0));
     for expected in ["أبرز الأرقام", "حالات الاعتقال عبر الزمن", "حلب", &arrests]
@@ -654,20 +659,7 @@ fn the_reports_labels_names_dates_and_last_page_come_out_whole() {
     let html = tmp.path().join("report.html");
     report(&data, "ar", "html", &html);
     let page = std::fs::read_to_string(&html).unwrap_or_default();
-    let print = |source: &Path, pdf: &Path| {
-        let out = Command::new(&chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                &format!("--print-to-pdf={}", pdf.display()),
-                &format!("file://{}", source.display()),
-            ])
-            .output()
-            .unwrap_or_else(|e| panic!("chromium: {e}"));
-        assert!(pdf.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
-    };
+    let print = |source: &Path, pdf: &Path| print_to_pdf(&chromium, source, pdf);
 
     // The map alone, on a page of its own size: every label Chromium draws lies on it.
     let map = page

@@ -521,16 +521,14 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     out
 }
 
-/// A `[values]` table for a fate column: every distinct value, with the event kind it
-/// names when the vocabulary knows it, and otherwise a line to fill in — an event kind, a
-/// stated status, or none.
-fn fate_table(table: &Table, column: usize, vocab: &Vocabularies) -> String {
+/// The first hundred distinct filled values of a column that `keep` keeps, in file order.
+fn distinct_values(table: &Table, column: usize, keep: impl Fn(&str) -> bool) -> Vec<&str> {
     let mut seen: Vec<&str> = Vec::new();
     for (_, cells) in &table.rows {
         let Some(value) = cells.get(column).map(|c| c.trim()) else {
             continue;
         };
-        if value.is_empty() || seen.contains(&value) {
+        if value.is_empty() || seen.contains(&value) || !keep(value) {
             continue;
         }
         seen.push(value);
@@ -538,6 +536,14 @@ fn fate_table(table: &Table, column: usize, vocab: &Vocabularies) -> String {
             break;
         }
     }
+    seen
+}
+
+/// A `[values]` table for a fate column: every distinct value, with the event kind it
+/// names when the vocabulary knows it, and otherwise a line to fill in — an event kind, a
+/// stated status, or none.
+fn fate_table(table: &Table, column: usize, vocab: &Vocabularies) -> String {
+    let seen = distinct_values(table, column, |_| true);
     if seen.is_empty() {
         return String::new();
     }
@@ -629,19 +635,7 @@ fn value_table(
     vocabulary: &athar_model::vocab::Vocabulary,
     name: &str,
 ) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for (_, cells) in &table.rows {
-        let Some(value) = cells.get(column).map(|c| c.trim()) else {
-            continue;
-        };
-        if value.is_empty() || seen.contains(&value) || !vocabulary.lookup(value).is_empty() {
-            continue;
-        }
-        seen.push(value);
-        if seen.len() == 100 {
-            break;
-        }
-    }
+    let seen = distinct_values(table, column, |v| vocabulary.lookup(v).is_empty());
     if seen.is_empty() {
         return String::new();
     }
