@@ -77,55 +77,85 @@ enum Command {
     /// Create a new encrypted store in the data directory. Asks for a passphrase (or reads
     /// ATHAR_PASSPHRASE) and writes athar-key.json beside the store: keep both, apart and
     /// safe — without both the store cannot be opened, and nobody can recover it.
+    ///
+    /// إنشاء مخزن مشفّر جديد في مجلد البيانات؛ احفظ عبارة المرور وملف athar-key.json.
     Init,
     /// Serve the JSON API over the store.
+    ///
+    /// تشغيل الواجهة البرمجية فوق المخزن (مع --demo: مخزن تجريبي جديد).
     Serve(serve::ServeArgs),
     /// Add synthetic demo persons with their journeys (clearly labelled, deterministic by seed).
+    ///
+    /// إضافة أشخاص تجريبيين مع رحلاتهم (موسومة بوضوح، ثابتة حسب البذرة).
     Demo(demo::DemoArgs),
     /// Write the same synthetic people as several lists name them (Arabic script and Latin
     /// transliterations, partial names, approximate years), with the true person of each
     /// record, to a CSV file: test data for record linkage (`athar link`, other tools).
+    ///
+    /// كتابة الأشخاص التجريبيين أنفسهم كما تسمّيهم عدة قوائم، لاختبار الربط.
     DemoLists(demo::DemoListsArgs),
     /// Check every revision, the audit chain and the database pages; exit 1 naming the
     /// first entry that does not hold.
+    ///
+    /// التحقق من كل نسخة وسجل التدقيق وصفحات قاعدة البيانات.
     Verify(admin::VerifyArgs),
     /// Destroy the identifying data (names, identifiers, contacts, notes, narratives) of a
     /// record in every revision, for good: its data keys are erased. Dates, places, kinds
     /// and the history of who changed what stay. Cannot be undone.
+    ///
+    /// إتلاف البيانات المعرِّفة لسجل في كل نسخه نهائياً.
     Shred(admin::ShredArgs),
     /// Write a consistent encrypted snapshot of the store to a new file, even while the
     /// server runs; its SHA-256 goes into the audit chain. The data keys go to a separate
     /// FILE.keys, so that shredding can reach every backup (see docs/SECURITY.md).
+    ///
+    /// نسخة احتياطية مشفّرة ومتسقة للمخزن، حتى أثناء التشغيل.
     Backup(admin::BackupArgs),
     /// Restore a backup into the data directory (which must hold no store). The backup is
     /// opened with the passphrase and verified before it is put in place.
+    ///
+    /// استعادة نسخة احتياطية إلى مجلد البيانات بعد التحقق منها.
     Restore(admin::RestoreArgs),
     /// Import a list (CSV or other delimited text in any encoding, an Excel workbook, or a
     /// JSON list of records) following a mapping file
     /// (docs/IMPORT.md). Rows that cannot be read are refused and reported by line, column
     /// and reason; the rest are written in one transaction. Importing the same file again
     /// adds nothing.
+    ///
+    /// استيراد قائمة (CSV أو Excel أو JSON) وفق ملف ربط؛ --suggest يقترح ربطاً أولياً.
     Import(lists::ImportArgs),
     /// Export persons as CSV, JSON, an Excel workbook (right-to-left) or Uwazi's CSV import
     /// format (formula cells defused), recorded in the audit chain.
+    ///
+    /// تصدير الأشخاص وأحداثهم (CSV أو JSON أو Excel أو Uwazi)، مع تسجيل ذلك في سجل التدقيق.
     Export(lists::ExportArgs),
     /// Make a signed evidence package of a person's case for a mechanism or a court: their
     /// records, events, sources and evidence files, with a manifest of hashes, custody and
     /// consent signed with the organisation's key. Refused without the person's consent to
     /// the purpose.
+    ///
+    /// حزمة أدلة موقّعة لقضية شخص لآلية دولية أو محكمة، بموافقته على الغرض.
     Package(cases::PackageArgs),
     /// Check an evidence package offline against the organisation's public key; exit 1
     /// naming every file that was added, removed or changed.
+    ///
+    /// التحقق من حزمة أدلة دون اتصال بالمفتاح العام للجهة.
     VerifyPackage(cases::VerifyPackageArgs),
     /// Estimate how many people were never documented, from how lists overlap (Multiple
     /// Systems Estimation): two-list, log-linear with model selection, or Bayesian latent
     /// classes. Refuses, saying why, when the data cannot support the method.
+    ///
+    /// تقدير عدد من لم يوثَّقوا من تداخل القوائم (تقدير الأنظمة المتعددة).
     Estimate(estimate::EstimateArgs),
     /// Find the records of CSV files that describe the same person (Arabic script and Latin
     /// transliterations, partial names, approximate dates) and write each record's cluster.
+    ///
+    /// ربط سجلات ملفات CSV التي تصف الشخص نفسه.
     Link(link::LinkArgs),
     /// Record linkage of the persons in the store: run it over chosen lists, see the review
     /// queue, decide pairs. Nothing is merged; statistics count linked persons once.
+    ///
+    /// ربط الأشخاص في المخزن: تشغيل الربط ومراجعة الأزواج والبت فيها.
     Linkage {
         #[command(subcommand)]
         command: linkage::LinkageCommand,
@@ -133,41 +163,59 @@ enum Command {
     /// Headline figures (persons, returnees, arrests of children and women, arrests after
     /// forced return, enforced disappearances, deaths in custody, arrests by party) or, with
     /// --by, breakdowns with the records behind each cell. Rules: docs/DEFINITIONS.md.
+    ///
+    /// الأرقام الرئيسية والتوزيعات مع السجلات التي تستند إليها.
     Stats(stats::StatsArgs),
     /// The periodic report — headline figures, charts over time, by party and on a map of
     /// Syria, breakdown tables, the returnees, an estimate, the method — as HTML or PDF, in
     /// Arabic or English, with the command behind each table that lists its records.
+    ///
+    /// التقرير الدوري بالعربية أو الإنكليزية (PDF أو HTML أو JSON).
     Report(report::ReportArgs),
     /// A safety brief: the incidents recorded against returnees in one region and period —
     /// arrests, disappearances, deaths in custody — with pseudonymised returnees and
     /// sources, counts and a chart, for a lawyer answering "this region is safe".
+    ///
+    /// موجز أمني: الحوادث المسجّلة بحق العائدين في منطقة وفترة.
     Brief(report::BriefArgs),
     /// The case of a disappeared person for the UN Working Group on Enforced or Involuntary
     /// Disappearances, printable in Arabic or English, or as JSON; refused, naming every
     /// missing element, when the records or the person's consent do not allow it.
+    ///
+    /// قضية شخص مختفٍ للفريق العامل المعني بحالات الاختفاء القسري.
     Wgeid(report::WgeidArgs),
     /// The audit log.
+    ///
+    /// سجل التدقيق.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
     /// Organisations of a coalition server, each with its own key.
+    ///
+    /// الجهات الأعضاء في الخادم، لكل منها مفتاحها.
     Org {
         #[command(subcommand)]
         command: OrgCommand,
     },
     /// Accounts of people who sign in.
+    ///
+    /// حسابات المستخدمين.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
     /// API tokens for scripts.
+    ///
+    /// مفاتيح الواجهة البرمجية للبرامج.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
     /// The organisation's own vocabulary terms (units, facilities, host countries,
     /// crossings, causes of death …) beside the shared ones, with revisions.
+    ///
+    /// مصطلحات الجهة الخاصة إلى جانب المصطلحات المشتركة، مع نسخها.
     Vocab {
         #[command(subcommand)]
         command: vocab::VocabCommand,

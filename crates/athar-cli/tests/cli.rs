@@ -114,6 +114,16 @@ fn the_command_line_says_where_to_start_and_what_went_wrong() {
     );
     let wgeid_help =
         String::from_utf8_lossy(&athar(&data, &["wgeid", "--help"]).stdout).into_owned();
+    // Every command says what it does in Arabic too.
+    for command in [
+        "init", "import", "export", "stats", "report", "brief", "wgeid", "vocab", "serve",
+    ] {
+        let help = String::from_utf8_lossy(&athar(&data, &[command, "--help"]).stdout).into_owned();
+        assert!(
+            help.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c)),
+            "{command} --help has no Arabic: {help}"
+        );
+    }
     assert!(
         wgeid_help.contains("--behind enforced_disappearances"),
         "{wgeid_help}"
