@@ -356,8 +356,9 @@ pub async fn list(
             Ok(found)
         })
         .await?;
-        let shown = found.items.len() as u64;
-        let next = (found.items.len() == limit && shown < found.total)
+        // A next page only when more matches follow this one.
+        let next = found
+            .more
             .then(|| found.items.last().map(|r| r.id))
             .flatten();
         return Ok(Json(Page {

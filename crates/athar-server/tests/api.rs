@@ -471,6 +471,36 @@ async fn vocabularies_and_places_are_found_in_arabic_and_english() {
 }
 
 #[tokio::test]
+async fn a_name_search_pages_to_its_end_and_says_when_there_is_no_more() {
+    let s = start().await;
+    for i in 0..60 {
+        s.create(
+            "/api/persons",
+            json!({"names": [{"script": "arab", "given": "سامر", "family": "الحوراني"}], "notes": format!("{i}")}),
+        )
+        .await;
+    }
+    let query = "/api/persons?name=%D8%A7%D9%84%D8%AD%D9%88%D8%B1%D8%A7%D9%86%D9%8A&limit=30";
+    let (status, first) = s.get(query).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["total"], 60);
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(30));
+    let next = first["next"].as_str().unwrap_or_default().to_string();
+    assert!(!next.is_empty(), "{first}");
+    let (_, second) = s.get(&format!("{query}&after={next}")).await;
+    assert_eq!(
+        second["items"].as_array().map(Vec::len),
+        Some(30),
+        "{second}"
+    );
+    assert_eq!(second["total"], 60);
+    assert!(
+        second["next"].is_null(),
+        "the last page says there is no more: {second}"
+    );
+}
+
+#[tokio::test]
 async fn every_bad_field_is_reported_at_once_and_nobody_is_born_tomorrow() {
     let s = start().await;
     let (status, p) = s

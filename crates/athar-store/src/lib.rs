@@ -382,6 +382,8 @@ pub struct StoredRecord {
 pub struct PersonMatches {
     pub items: Vec<StoredRecord>,
     pub total: u64,
+    /// More matches follow this page.
+    pub more: bool,
 }
 
 /// One revision in a record's history.

@@ -182,8 +182,12 @@ pub(super) fn find_persons_for(
             continue;
         };
         matches.total += 1;
-        if after.is_none_or(|a| id > a) && matches.items.len() < limit {
-            matches.items.push(record);
+        if after.is_none_or(|a| id > a) {
+            if matches.items.len() < limit {
+                matches.items.push(record);
+            } else {
+                matches.more = true;
+            }
         }
     }
     Ok(matches)
