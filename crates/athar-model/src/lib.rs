@@ -24,6 +24,7 @@ pub mod event;
 pub mod gazetteer;
 pub mod ids;
 pub mod matching;
+pub mod names;
 pub mod person;
 pub mod place;
 pub mod progress;

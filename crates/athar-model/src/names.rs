@@ -1,0 +1,479 @@
+//! Names as linkage compares them and search will find them: the same name written in
+//! Arabic script or in any Latin transliteration reduces to the same *skeleton*. Pure
+//! functions of the text, here in the domain core so that the store's blind index and the
+//! linkage engine reduce names the same way.
+//!
+//! Steps, for each name part:
+//!
+//! 1. **Fold** (`crate::text::fold`): Arabic diacritics and tatweel dropped, alef and
+//!    hamza forms unified, ى → ي, ة → ه; Latin lower-cased, accents and apostrophes dropped,
+//!    hyphens to spaces.
+//! 2. **Particles**: the article (ال, al-, el-, ul-, and the sun-letter forms ar-, as-, ash- …)
+//!    is dropped; `abd` (عبد, abdel, abdul, abdur …) and `abu` (ابو, abou) are joined to the
+//!    name that follows; the second halves `al-din` (الدين, eddine, uddin) and `allah` (الله,
+//!    ullah) are joined to the name before; `bin`, `ibn`, `bint` (بن, ابن, بنت) are dropped.
+//!    So «عبد الرحمن», "Abd al-Rahman", "Abdel Rahman" and "Abdulrahman" are one token.
+//! 3. **Skeleton**: each token becomes consonant classes shared by both scripts (ح, ه and h
+//!    are `h`; خ and kh are `x`; ش, sh and ch are `c`; ث, ت, ط, th and t are `t`; د, ض, ذ, ظ,
+//!    dh and d are `d`; ق, ك, k, q and c are `k`; ج, j, g and dj are `j` …). Vowels (ا و ي and a e i o u w y) are kept only as the
+//!    first letter (`a`, `w` or `y`), a final h (ة, ه, -ah, -eh) is dropped, and doubled
+//!    classes collapse. محمد, Mohammad, Muhammad and Mohamed all become `mhmd`.
+//!
+//! The skeleton is deliberately coarse; the comparisons above it grade how close two
+//! skeletons are, and the fields around a name (dates, places, parents) decide.
+
+use crate::text::fold;
+
+/// One name, reduced: its tokens after particles were handled, each as a skeleton.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NameTokens {
+    /// The written tokens after folding and particle handling, in the order written.
+    pub forms: Vec<String>,
+    /// The skeleton of each token in `forms`; never empty strings.
+    pub skeletons: Vec<String>,
+}
+
+impl NameTokens {
+    /// The whole name as one skeleton (tokens joined), as the comparison of one name part uses.
+    pub fn joined(&self) -> Option<String> {
+        if self.skeletons.is_empty() {
+            None
+        } else {
+            Some(self.skeletons.concat())
+        }
+    }
+}
+
+/// Reduce a name as written to its skeleton tokens.
+pub fn name_tokens(raw: &str) -> NameTokens {
+    let folded = fold(raw);
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut out = NameTokens::default();
+    for token in join_particles(&words) {
+        let s = skeleton(&token);
+        if !s.is_empty() {
+            out.forms.push(token);
+            out.skeletons.push(s);
+        }
+    }
+    out
+}
+
+/// The skeleton of a whole name part (its tokens joined), or `None` when nothing is left.
+pub fn name_skeleton(raw: &str) -> Option<String> {
+    name_tokens(raw).joined()
+}
+
+const LATIN_ARTICLES: &[&str] = &[
+    "al", "el", "ul", "il", "ol", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "ed",
+    "er", "es", "et", "ez", "en", "ud", "ur", "us", "ut", "uz", "un",
+];
+const PATRONYMIC_MARKERS: &[&str] = &["bin", "ibn", "ben", "bint", "bent", "بن", "ابن", "بنت"];
+const ABD_FORMS: &[&str] = &[
+    "abd", "abdel", "abdul", "abdal", "abdol", "abdoul", "abdu", "abdi", "abdur", "abder", "abdar",
+    "abdus", "abdes", "abdas", "abdun", "abdul", "عبد",
+];
+const ABU_FORMS: &[&str] = &["abu", "abou", "abo", "ابو"];
+const DIN_FORMS: &[&str] = &[
+    "din", "deen", "dine", "eddin", "eddine", "uddin", "uddeen", "addin", "aldin", "eldin",
+    "eldine", "ud din", "دين",
+];
+const ALLAH_FORMS: &[&str] = &["allah", "ullah", "ollah", "illah", "alla", "الله", "له"];
+
+/// Arabic names that begin with the letters ال without an article in them.
+const ARABIC_AL_NAMES: &[&str] = &["الياس", "الهام", "اليسا", "الفت", "الماس", "اليس", "الين"];
+
+fn is_arabic(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// Remove an article glued to an Arabic word (الحسن → حسن) and return the rest.
+fn strip_arabic_article(word: &str) -> &str {
+    if ARABIC_AL_NAMES.contains(&word) {
+        return word;
+    }
+    match word.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 2 => rest,
+        _ => word,
+    }
+}
+
+/// Remove a Latin article glued by a hyphen-less join after a compound head: "allah" → "lah",
+/// "ulrahman" → "rahman", "urrahman" → "rrahman", "errahman" → "rrahman".
+fn strip_glued_latin_article(rest: &str) -> &str {
+    for prefix in ["oul", "ul", "el", "al", "ol", "il"] {
+        if let Some(r) = rest.strip_prefix(prefix)
+            && r.len() >= 2
+        {
+            return r;
+        }
+    }
+    // Sun-letter assimilation: a vowel then a doubled consonant ("urrahman", "essalam").
+    let b = rest.as_bytes();
+    if b.len() >= 4 && matches!(b[0], b'a' | b'e' | b'u' | b'o' | b'i') && b[1] == b[2] {
+        return &rest[1..];
+    }
+    if let Some(r) = rest.strip_prefix(['a', 'e', 'u', 'o', 'i'])
+        && r.len() >= 3
+    {
+        return r;
+    }
+    rest
+}
+
+fn strip_any_article(word: &str) -> &str {
+    if is_arabic(word) {
+        strip_arabic_article(word)
+    } else {
+        word
+    }
+}
+
+/// Handle articles, compounds and patronymic markers; returns the tokens to skeletonise.
+fn join_particles(words: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let next_exists = i + 1 < words.len();
+        // A standalone Latin article before another word, or «ال» alone.
+        if next_exists && (LATIN_ARTICLES.contains(&w) || w == "ال") {
+            // "Nour al-Din": the article belongs to a following din/allah half.
+            i += 1;
+            continue;
+        }
+        if PATRONYMIC_MARKERS.contains(&w) && !out.is_empty() && next_exists {
+            i += 1;
+            continue;
+        }
+        let stripped = strip_any_article(w);
+        // Second halves joined to the name before.
+        if !out.is_empty() && (DIN_FORMS.contains(&stripped) || ALLAH_FORMS.contains(&stripped)) {
+            // "Abd Allah": the head already waits in `out` (see below); both join.
+            if let Some(last) = out.last_mut() {
+                last.push_str(if is_arabic(stripped) {
+                    stripped
+                } else {
+                    normalise_second_half(stripped)
+                });
+            }
+            i += 1;
+            continue;
+        }
+        // Heads joined to the name after.
+        if next_exists && (ABD_FORMS.contains(&w) || ABU_FORMS.contains(&w)) {
+            let mut j = i + 1;
+            while j < words.len() && (LATIN_ARTICLES.contains(&words[j]) || words[j] == "ال") {
+                j += 1;
+            }
+            if j < words.len() {
+                let head = if ABU_FORMS.contains(&w) {
+                    if is_arabic(w) { "ابو" } else { "abu" }
+                } else if is_arabic(w) {
+                    "عبد"
+                } else {
+                    "abd"
+                };
+                let tail = if is_arabic(words[j]) {
+                    strip_arabic_article(words[j])
+                } else {
+                    strip_glued_latin_article(words[j])
+                };
+                let tail = if ALLAH_FORMS.contains(&tail) && !is_arabic(tail) {
+                    "lah"
+                } else {
+                    tail
+                };
+                out.push(format!("{head}{tail}"));
+                i = j + 1;
+                continue;
+            }
+        }
+        out.push(split_glued_compound(stripped));
+        i += 1;
+    }
+    out
+}
+
+fn normalise_second_half(half: &str) -> &str {
+    if ALLAH_FORMS.contains(&half) {
+        "lah"
+    } else {
+        "din"
+    }
+}
+
+/// One written word holding a compound: "Abdulrahman" → "abdrahman", "عبدالرحمن" → "عبدرحمن",
+/// "Nureddin" stays (its skeleton already equals that of "Nour al-Din").
+fn split_glued_compound(word: &str) -> String {
+    if is_arabic(word) {
+        // «نورالدين», «فضلالله»: the second half written joined to the first.
+        for (suffix, half) in [("الدين", "دين"), ("الله", "له")] {
+            if let Some(head) = word.strip_suffix(suffix)
+                && head.chars().count() >= 2
+                && !head.starts_with("عبد")
+            {
+                return format!("{head}{half}");
+            }
+        }
+        if let Some(rest) = word.strip_prefix("عبد")
+            && rest.chars().count() >= 2
+        {
+            return format!("عبد{}", strip_arabic_article(rest));
+        }
+        if let Some(rest) = word.strip_prefix("ابو")
+            && rest.chars().count() >= 2
+        {
+            return format!("ابو{}", strip_arabic_article(rest));
+        }
+        return word.to_string();
+    }
+    if let Some(rest) = word.strip_prefix("abd")
+        && rest.len() >= 3
+    {
+        return format!("abd{}", strip_glued_latin_article(rest));
+    }
+    word.to_string()
+}
+
+/// Consonant classes of one token; see the module documentation.
+pub fn skeleton(token: &str) -> String {
+    let classes = if is_arabic(token) {
+        arabic_classes(token)
+    } else {
+        latin_classes(token)
+    };
+    finish(classes)
+}
+
+/// A class per written letter; `V`, `W` and `Y` stand for vowels and semi-vowels.
+fn arabic_classes(token: &str) -> Vec<u8> {
+    token
+        .chars()
+        .filter_map(|c| {
+            Some(match c {
+                'ا' | 'ع' | 'آ' | 'أ' | 'إ' => b'V',
+                'و' | 'ؤ' => b'W',
+                'ي' | 'ى' | 'ئ' => b'Y',
+                'ه' | 'ح' | 'ة' => b'h',
+                'خ' => b'x',
+                'ب' | 'پ' => b'b',
+                'ت' | 'ث' | 'ط' => b't',
+                'ج' | 'چ' => b'j',
+                'د' | 'ض' | 'ذ' | 'ظ' => b'd',
+                'ز' => b'z',
+                'ر' => b'r',
+                'س' | 'ص' => b's',
+                'ش' => b'c',
+                'غ' => b'g',
+                'ف' | 'ڤ' => b'f',
+                'ق' | 'ك' | 'ک' | 'گ' => b'k',
+                'ل' => b'l',
+                'م' => b'm',
+                'ن' => b'n',
+                c if c.is_ascii_digit() => c as u8,
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+fn latin_classes(token: &str) -> Vec<u8> {
+    let b = token.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        let (class, width) = match (b[i], next) {
+            (b's', Some(b'c')) if b.get(i + 2) == Some(&b'h') => (b'c', 3),
+            (b'k', Some(b'h')) => (b'x', 2),
+            (b's', Some(b'h')) | (b'c', Some(b'h')) => (b'c', 2),
+            (b't', Some(b'h')) => (b't', 2),
+            (b'd', Some(b'h')) | (b'z', Some(b'h')) => (b'd', 2),
+            (b'g', Some(b'h')) => (b'g', 2),
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'd', Some(b'j')) => (b'j', 2),
+            (b'c', Some(b'k')) => (b'k', 2),
+            (b'a' | b'e' | b'i' | b'o' | b'u', _) => (b'V', 1),
+            (b'w', _) => (b'W', 1),
+            (b'y', _) => (b'Y', 1),
+            (b'h', _) => (b'h', 1),
+            (b'b' | b'p', _) => (b'b', 1),
+            (b't', _) => (b't', 1),
+            (b'j' | b'g', _) => (b'j', 1),
+            (b'd', _) => (b'd', 1),
+            (b'z', _) => (b'z', 1),
+            (b'r', _) => (b'r', 1),
+            (b's', _) => (b's', 1),
+            (b'f' | b'v', _) => (b'f', 1),
+            (b'k' | b'q' | b'c', _) => (b'k', 1),
+            (b'x', _) => {
+                out.push(b'k');
+                (b's', 1)
+            }
+            (b'l', _) => (b'l', 1),
+            (b'm', _) => (b'm', 1),
+            (b'n', _) => (b'n', 1),
+            (d, _) if d.is_ascii_digit() => (d, 1),
+            _ => {
+                // Letters of other scripts: kept as they are, a class of their own.
+                i += 1;
+                continue;
+            }
+        };
+        out.push(class);
+        i += width;
+    }
+    // Letters outside ASCII (other scripts) are carried through as their own classes.
+    if !token.is_ascii() {
+        let others: String = token.chars().filter(|c| !c.is_ascii()).collect();
+        if !others.is_empty() && out.is_empty() {
+            return others.into_bytes();
+        }
+    }
+    out
+}
+
+fn finish(classes: Vec<u8>) -> String {
+    let mut out = String::with_capacity(classes.len());
+    let mut last: u8 = 0;
+    let n = classes.len();
+    for (i, &c) in classes.iter().enumerate() {
+        let kept = if i == 0 {
+            match c {
+                b'V' => b'a',
+                b'W' => b'w',
+                b'Y' => b'y',
+                c => c,
+            }
+        } else if matches!(c, b'V' | b'W' | b'Y') {
+            continue;
+        } else if c == b'h' && i == n - 1 && out.len() > 1 {
+            // A final ة / -ah / -eh, or a final h, is written one way or the other.
+            continue;
+        } else {
+            c
+        };
+        if kept != last {
+            if kept.is_ascii() {
+                out.push(kept as char);
+            } else {
+                // Only reachable for non-ASCII bytes of other scripts, kept whole.
+                out.push_str(&String::from_utf8_lossy(&[kept]));
+            }
+        }
+        last = kept;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sk(s: &str) -> String {
+        name_skeleton(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn arabic_and_latin_spellings_share_a_skeleton() {
+        let groups: &[&[&str]] = &[
+            &[
+                "محمد",
+                "مُحَمَّد",
+                "Mohammad",
+                "Muhammad",
+                "Mohamed",
+                "Mohammed",
+                "Muhammed",
+            ],
+            &["أحمد", "احمد", "Ahmad", "Ahmed"],
+            &["حسين", "Hussein", "Hussain", "Husayn", "Husein"],
+            &["يوسف", "Yusuf", "Youssef", "Yousef", "Yousif"],
+            &["عمر", "Omar", "Umar", "Omer"],
+            &["إبراهيم", "Ibrahim", "Ibraheem"],
+            &["خالد", "Khalid", "Khaled"],
+            &["مصطفى", "Mustafa", "Moustafa", "Mostafa", "Mustapha"],
+            &["فاطمة", "Fatima", "Fatimah", "Fatmeh"],
+            &["وليد", "Walid", "Waleed"],
+            &["مروان", "Marwan"],
+            &["جمال", "Jamal", "Gamal", "Djamal"],
+            &["غسان", "Ghassan"],
+            &["شادي", "Shadi", "Chadi"],
+            &["أسامة", "Osama", "Usama", "Oussama"],
+        ];
+        for group in groups {
+            let first = sk(group[0]);
+            for name in *group {
+                assert_eq!(sk(name), first, "{name} vs {}", group[0]);
+            }
+        }
+    }
+
+    #[test]
+    fn particles_and_compounds() {
+        let abd = sk("عبد الرحمن");
+        for v in [
+            "عبدالرحمن",
+            "Abd al-Rahman",
+            "Abdel Rahman",
+            "Abdulrahman",
+            "Abdelrahman",
+            "Abd ar-Rahman",
+            "Abdurrahman",
+            "Abd Al Rahman",
+        ] {
+            assert_eq!(sk(v), abd, "{v}");
+        }
+        let allah = sk("عبد الله");
+        for v in ["عبدالله", "Abdullah", "Abdallah", "Abd Allah", "Abdulla"] {
+            assert_eq!(sk(v), allah, "{v}");
+        }
+        let din = sk("نور الدين");
+        for v in [
+            "Nour al-Din",
+            "Nureddin",
+            "Nour Eddine",
+            "Nuruddin",
+            "نورالدين",
+        ] {
+            assert_eq!(sk(v), din, "{v}");
+        }
+        assert_eq!(sk("الحسن"), sk("al-Hasan"));
+        assert_eq!(sk("El Hassan"), sk("Hassan"));
+        assert_eq!(sk("أبو بكر"), sk("Abu Bakr"));
+        assert_eq!(sk("Abou Bakr"), sk("Abu Bakr"));
+        // The article is not dropped from a name that merely begins with the letters.
+        assert_eq!(sk("الياس"), sk("Elias"));
+        assert_ne!(sk("Ali"), sk(""));
+    }
+
+    #[test]
+    fn patronymic_markers_are_dropped_but_names_kept() {
+        let t = name_tokens("Ahmad bin Khalid al-Hamwi");
+        assert_eq!(t.skeletons.len(), 3, "{t:?}");
+        assert_eq!(t.skeletons[1], sk("خالد"));
+        let a = name_tokens("أحمد بن خالد الحموي");
+        assert_eq!(a.skeletons, t.skeletons);
+        assert_eq!(a.forms, ["احمد", "خالد", "حموي"]);
+    }
+
+    #[test]
+    fn different_names_stay_apart() {
+        for (a, b) in [
+            ("Ahmad", "Mahmoud"),
+            ("Khalid", "Walid"),
+            ("Samir", "Bashir"),
+            ("Yusuf", "Younes"),
+            ("حسن", "حسام"),
+        ] {
+            assert_ne!(sk(a), sk(b), "{a} vs {b}");
+        }
+        // The skeleton is coarse on purpose: حسن and حسين, عمر and عمار share one. The name
+        // comparison separates them by the written form when both sides use one script.
+        assert_eq!(sk("حسن"), sk("حسين"));
+        assert!(name_skeleton("  - ").is_none());
+    }
+}
