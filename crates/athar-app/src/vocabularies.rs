@@ -18,24 +18,54 @@ use athar_store::{Change, Result, StoreError, StoredRecord};
 
 use crate::Scope;
 
-/// Each organisation's vocabularies, kept while the store's data stays as it was.
+/// Each organisation's vocabularies, kept while the store's data stays as it was — and,
+/// when it changed, while the terms it may see are the same ones at the same revisions:
+/// most writes add no term, and the vocabularies are then not built again.
 #[derive(Default)]
 pub struct VocabularyCache {
-    by_org: Mutex<HashMap<OrgId, (String, Arc<Vocabularies>)>>,
+    by_org: Mutex<HashMap<OrgId, CachedVocabularies>>,
+}
+
+struct CachedVocabularies {
+    version: String,
+    /// The visible terms' (record, revision), in merge order.
+    terms: Vec<(RecordId, u32)>,
+    vocab: Arc<Vocabularies>,
 }
 
 impl VocabularyCache {
     fn get(&self, scope: &Scope<'_>) -> Result<Arc<Vocabularies>> {
         let version = scope.store.data_version()?;
         if let Ok(cache) = self.by_org.lock()
-            && let Some((v, vocab)) = cache.get(&scope.org())
-            && *v == version
+            && let Some(hit) = cache.get(&scope.org())
+            && hit.version == version
         {
-            return Ok(vocab.clone());
+            return Ok(hit.vocab.clone());
         }
-        let vocab = Arc::new(scope.build_vocabularies(None)?);
-        if let Ok(mut cache) = self.by_org.lock() {
-            cache.insert(scope.org(), (version, vocab.clone()));
+        let records = scope.visible_terms(&[])?;
+        let terms: Vec<(RecordId, u32)> = records.iter().map(|r| (r.id, r.rev)).collect();
+        let mut cache = self.by_org.lock().ok();
+        let kept = cache
+            .as_mut()
+            .and_then(|c| c.get_mut(&scope.org()))
+            .filter(|hit| hit.terms == terms)
+            .map(|hit| {
+                hit.version = version.clone();
+                hit.vocab.clone()
+            });
+        if let Some(vocab) = kept {
+            return Ok(vocab);
+        }
+        let vocab = Arc::new(Vocabularies::embedded().with_terms(term_bodies(&records)).0);
+        if let Some(cache) = cache.as_mut() {
+            cache.insert(
+                scope.org(),
+                CachedVocabularies {
+                    version,
+                    terms,
+                    vocab: vocab.clone(),
+                },
+            );
         }
         Ok(vocab)
     }
@@ -56,23 +86,34 @@ pub struct AddedTerm {
     pub not_used: Option<String>,
 }
 
+/// The term bodies of stored term records, in their order.
+fn term_bodies(records: &[StoredRecord]) -> Vec<&VocabularyTerm> {
+    records
+        .iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::Term(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Scope<'_> {
     /// The vocabularies this organisation acts with: the shared ones, then its own added
     /// terms in the order they were added, then terms other organisations shared with it.
     pub fn vocabularies(&self) -> Result<Arc<Vocabularies>> {
         match self.vocabularies {
             Some(cache) => cache.get(self),
-            None => self.build_vocabularies(None).map(Arc::new),
+            None => self.build_vocabularies(&[]).map(Arc::new),
         }
     }
 
     /// The terms this organisation may see, its own first, each in the order written
-    /// (oldest first); `except`: leave one record out (the one being replaced).
-    fn visible_terms(&self, except: Option<RecordId>) -> Result<Vec<StoredRecord>> {
+    /// (oldest first); `except`: records left out (those being replaced).
+    fn visible_terms(&self, except: &[RecordId]) -> Result<Vec<StoredRecord>> {
         let mut terms: Vec<StoredRecord> = self
             .list_all(RecordKind::Term)?
             .into_iter()
-            .filter(|r| Some(r.id) != except)
+            .filter(|r| !except.contains(&r.id))
             .collect();
         let own = self.org().number();
         // Own terms first; then by when they were written, the id breaking ties: an order
@@ -81,29 +122,15 @@ impl Scope<'_> {
         Ok(terms)
     }
 
-    fn build_vocabularies(&self, except: Option<RecordId>) -> Result<Vocabularies> {
+    fn build_vocabularies(&self, except: &[RecordId]) -> Result<Vocabularies> {
         let terms = self.visible_terms(except)?;
-        let added: Vec<&VocabularyTerm> = terms
-            .iter()
-            .filter_map(|r| match &r.body {
-                RecordBody::Term(t) => Some(t),
-                _ => None,
-            })
-            .collect();
-        Ok(Vocabularies::embedded().with_terms(added).0)
+        Ok(Vocabularies::embedded().with_terms(term_bodies(&terms)).0)
     }
 
     /// The terms this organisation added or was shared, each saying whether it is in use.
     pub fn added_terms(&self) -> Result<Vec<AddedTerm>> {
-        let terms = self.visible_terms(None)?;
-        let bodies: Vec<&VocabularyTerm> = terms
-            .iter()
-            .filter_map(|r| match &r.body {
-                RecordBody::Term(t) => Some(t),
-                _ => None,
-            })
-            .collect();
-        let (_, left_out) = Vocabularies::embedded().with_terms(bodies.iter().copied());
+        let terms = self.visible_terms(&[])?;
+        let (_, left_out) = Vocabularies::embedded().with_terms(term_bodies(&terms));
         Ok(terms
             .iter()
             .filter_map(|r| {
@@ -137,13 +164,13 @@ impl Scope<'_> {
     /// replacement that changes a term's id or vocabulary.
     pub(crate) fn vocabularies_for(&self, changes: &[Change]) -> Result<Arc<Vocabularies>> {
         let mut replaced: Vec<RecordId> = Vec::new();
-        let mut written: Vec<(usize, RecordId, &VocabularyTerm)> = Vec::new();
+        let mut written: Vec<(usize, &VocabularyTerm)> = Vec::new();
         for (index, change) in changes.iter().enumerate() {
             match change {
                 Change::Create {
-                    id,
                     body: RecordBody::Term(t),
-                } => written.push((index, *id, t)),
+                    ..
+                } => written.push((index, t)),
                 Change::Update {
                     id,
                     body: RecordBody::Term(t),
@@ -164,7 +191,7 @@ impl Scope<'_> {
                         });
                     }
                     replaced.push(*id);
-                    written.push((index, *id, t));
+                    written.push((index, t));
                 }
                 _ => {}
             }
@@ -172,25 +199,8 @@ impl Scope<'_> {
         if written.is_empty() {
             return self.vocabularies();
         }
-        let base = match replaced.as_slice() {
-            [] => self.build_vocabularies(None)?,
-            [one] => self.build_vocabularies(Some(*one))?,
-            _ => {
-                // Several replaced at once: rebuild without each of them.
-                let terms = self.visible_terms(None)?;
-                let added: Vec<&VocabularyTerm> = terms
-                    .iter()
-                    .filter(|r| !replaced.contains(&r.id))
-                    .filter_map(|r| match &r.body {
-                        RecordBody::Term(t) => Some(t),
-                        _ => None,
-                    })
-                    .collect();
-                Vocabularies::embedded().with_terms(added).0
-            }
-        };
-        let mut vocab = base;
-        for (index, _, t) in &written {
+        let mut vocab = self.build_vocabularies(&replaced)?;
+        for (index, t) in &written {
             let taken = vocab
                 .by_name(&t.vocabulary)
                 .is_some_and(|v| v.get(&t.term.id).is_some());

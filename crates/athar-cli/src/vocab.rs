@@ -208,18 +208,18 @@ fn term_of(args: TermArgs, before: Option<&Term>) -> Result<VocabularyTerm, Stri
             format!("--{field} is required: every term has an English and an Arabic label")
         })
     };
-    let mut aliases_en = before.map(|b| b.aliases_en.clone()).unwrap_or_default();
-    for a in args.aliases_en {
-        if !aliases_en.contains(&a) {
-            aliases_en.push(a);
+    // New spellings join the ones the term had.
+    let merged = |had: Option<&Vec<String>>, new: Vec<String>| {
+        let mut all = had.cloned().unwrap_or_default();
+        for a in new {
+            if !all.contains(&a) {
+                all.push(a);
+            }
         }
-    }
-    let mut aliases_ar = before.map(|b| b.aliases_ar.clone()).unwrap_or_default();
-    for a in args.aliases_ar {
-        if !aliases_ar.contains(&a) {
-            aliases_ar.push(a);
-        }
-    }
+        all
+    };
+    let aliases_en = merged(before.map(|b| &b.aliases_en), args.aliases_en);
+    let aliases_ar = merged(before.map(|b| &b.aliases_ar), args.aliases_ar);
     let term = Term {
         id: args.id,
         en: label("en", args.en, before.map(|b| &b.en))?,

@@ -174,12 +174,6 @@ fn folded(s: &str) -> String {
     athar_model::text::fold(s)
 }
 
-/// A name cell's script: Arabic when most of its letters are (a stray diacritic in a
-/// transliteration does not count).
-fn has_arabic(s: &str) -> bool {
-    athar_model::text::is_arabic_script(s)
-}
-
 /// A cell of an Uwazi export as the rest of the import reads it. Free text is kept as it is;
 /// in a select or date, a thesaurus value written `Group::Value` is its value, a date range
 /// `from~to` becomes `from to to`, and of several values `a|b` the first is kept.
@@ -240,18 +234,6 @@ fn is_blank_word(value: &str) -> bool {
         folded(value).as_str(),
         "unknown" | "" | "-" | "?" | "n/a" | "غير معروف" | "غير معروفه" | "مجهول"
     )
-}
-
-/// The age group a list states: child (طفل، قاصر، minor) or adult (بالغ، راشد).
-pub(crate) fn stated_age_of(value: &str) -> Option<athar_model::AgeGroup> {
-    match folded(value).as_str() {
-        "child" | "minor" | "boy" | "girl" | "kid" | "طفل" | "طفله" | "قاصر" | "قاصره"
-        | "اطفال" | "child under 18" => Some(athar_model::AgeGroup::Child),
-        "adult" | "man" | "woman" | "بالغ" | "بالغه" | "راشد" | "راشده" | "رجل" | "امراه" => {
-            Some(athar_model::AgeGroup::Adult)
-        }
-        _ => None,
-    }
 }
 
 fn sex_of(value: &str) -> Option<Sex> {
@@ -468,7 +450,7 @@ fn read_row(
                 }
             }
             Target::Person(field) => {
-                let name = if has_arabic(&value) {
+                let name = if athar_model::text::is_arabic_script(&value) {
                     &mut arab
                 } else {
                     &mut latn
@@ -526,7 +508,7 @@ fn read_row(
                             )),
                         }
                     }
-                    PersonField::StatedAgeGroup => match stated_age_of(&value) {
+                    PersonField::StatedAgeGroup => match athar_model::AgeGroup::parse_stated(&value) {
                         Some(age) => person.stated_age_group = Some(age),
                         None if is_blank_word(&value) => {}
                         None => errors.push(unknown_term(

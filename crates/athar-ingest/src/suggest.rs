@@ -323,7 +323,7 @@ fn by_values(values: &[&str], vocab: &Vocabularies) -> Option<&'static str> {
     if share(&|v| athar_model::CombatantStatus::parse(v).is_some()) {
         return Some("combatant_status");
     }
-    if share(&|v| crate::import::stated_age_of(v).is_some()) {
+    if share(&|v| athar_model::AgeGroup::parse_stated(v).is_some()) {
         return Some("age_group");
     }
     // What became of each person: event kinds (اختفاء قسري، أفرج عنه، توفي تحت التعذيب).
@@ -406,19 +406,27 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
     }
     // The columns given a field whose values are terms of a vocabulary.
     let mut chosen: Vec<(usize, &'static str)> = Vec::new();
-    let samples_of = |i: usize| -> Vec<&str> {
-        table
-            .rows
-            .iter()
-            .take(200)
-            .filter_map(|(_, cells)| cells.get(i).map(String::as_str))
-            .collect()
-    };
+    // Each column's guess, read once from its header and its first 200 values.
+    let guesses: Vec<Option<(&'static str, bool)>> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, header)| {
+            let samples: Vec<&str> = table
+                .rows
+                .iter()
+                .take(200)
+                .filter_map(|(_, cells)| cells.get(i).map(String::as_str))
+                .collect();
+            guess(header, &samples, vocab)
+        })
+        .collect();
     // A list with a fate column dates and explains its deaths on the fate event, whichever
     // kind of death the fate column names.
-    let has_fate = table.headers.iter().enumerate().any(|(i, h)| {
-        key != Some(i) && guess(h, &samples_of(i), vocab).is_some_and(|(f, _)| f == FATE)
-    });
+    let has_fate = guesses
+        .iter()
+        .enumerate()
+        .any(|(i, g)| key != Some(i) && g.is_some_and(|(f, _)| f == FATE));
     let death = |field: &'static str| -> &'static str {
         match field {
             "killing.date" if has_fate => "fate.date",
@@ -465,13 +473,8 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
             ));
             continue;
         }
-        let samples = samples_of(i);
-        let names_a_body = names_a_body(header);
-        match guess(header, &samples, vocab)
-            .filter(|(_, from_header)| *from_header)
-            .map(|(f, _)| death(f))
-        {
-            Some(field) => {
+        match guesses[i].map(|(f, from_header)| (death(f), from_header)) {
+            Some((field, true)) => {
                 chosen.push((i, field));
                 out.push_str(&format!(
                     "{} = \"{field}\"   # from the header{}\n",
@@ -479,7 +482,7 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
                     note(field)
                 ))
             }
-            None => match by_values(&samples, vocab).map(death) {
+            from_values => match from_values.map(|(f, _)| f) {
                 Some(PLACE_OF_WHAT) => out.push_str(&format!(
                     "# {} = \"?\"   # places: the person's \"birthplace\", or the place of an event (\"arrest.place\", \"death-in-custody.place\" …)\n",
                     quoted(header)
@@ -492,7 +495,7 @@ pub fn suggest(table: &Table, vocab: &Vocabularies) -> String {
                         note(field)
                     ))
                 }
-                None if names_a_body => out.push_str(&format!(
+                None if names_a_body(header) => out.push_str(&format!(
                     "# {} = \"?\"   # names a unit or armed group, not a person: \"arrest.unit\", \"killing.actor\" … or \"ignore\"\n",
                     quoted(header)
                 )),

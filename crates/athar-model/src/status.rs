@@ -362,6 +362,21 @@ pub enum AgeGroup {
     Unknown,
 }
 
+impl AgeGroup {
+    /// The age group a list states: child (طفل، قاصر، minor) or adult (بالغ، راشد);
+    /// `None` for anything else.
+    pub fn parse_stated(value: &str) -> Option<AgeGroup> {
+        match crate::text::fold(value).as_str() {
+            "child" | "minor" | "boy" | "girl" | "kid" | "طفل" | "طفله" | "قاصر" | "قاصره"
+            | "اطفال" | "child under 18" => Some(AgeGroup::Child),
+            "adult" | "man" | "woman" | "بالغ" | "بالغه" | "راشد" | "راشده" | "رجل" | "امراه" => {
+                Some(AgeGroup::Adult)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A child is under 18 at the event date. Only when every birth day and event day the
 /// fuzzy dates allow give the same answer is it decided; otherwise it stays unknown.
 pub fn age_group(birth: &FuzzyDate, at: &FuzzyDate) -> AgeGroup {

@@ -476,6 +476,28 @@ impl Vocabularies {
         })
     }
 
+    /// A place by name in a language: its facility and its gazetteer area ("Sednaya
+    /// Prison، التل"), or either alone; `None` when neither is a known term.
+    pub fn place_name(&self, place: &crate::place::PlaceRef, lang: Lang) -> Option<String> {
+        let facility = place
+            .facility
+            .as_deref()
+            .and_then(|id| self.facilities.get(id))
+            .map(|t| t.label(lang).to_string());
+        let area = place
+            .pcode
+            .as_deref()
+            .and_then(|c| self.gazetteer.get(c))
+            .map(|g| g.name(lang).to_string());
+        match (facility, area) {
+            (Some(f), Some(a)) => Some(format!(
+                "{f}{}{a}",
+                if lang == Lang::Ar { "، " } else { ", " }
+            )),
+            (one, other) => one.or(other),
+        }
+    }
+
     /// The vocabularies compiled into this binary, parsed once.
     pub fn embedded() -> &'static Vocabularies {
         static VOCABULARIES: OnceLock<Vocabularies> = OnceLock::new();

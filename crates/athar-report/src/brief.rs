@@ -427,27 +427,7 @@ pub fn build(
         let place = event
             .place
             .as_ref()
-            .and_then(|p| {
-                let facility = p
-                    .facility
-                    .as_deref()
-                    .and_then(|id| vocab.facilities.get(id))
-                    .map(|t| t.label(lang).to_string());
-                let area = p
-                    .pcode
-                    .as_deref()
-                    .and_then(|c| vocab.gazetteer.get(c))
-                    .map(|g| g.name(lang).to_string());
-                match (facility, area) {
-                    (Some(f), Some(a)) => Some(format!(
-                        "{f}{}{a}",
-                        if lang == Lang::Ar { "، " } else { ", " }
-                    )),
-                    (Some(f), None) => Some(f),
-                    (None, Some(a)) => Some(a),
-                    (None, None) => None,
-                }
-            })
+            .and_then(|p| vocab.place_name(p, lang))
             .unwrap_or_else(|| get("unknown"));
         // The unit held responsible, or the party when the records name no unit.
         let unit = match (event.unit.as_deref(), event.party.as_deref()) {

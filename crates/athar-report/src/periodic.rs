@@ -156,8 +156,14 @@ impl Words<'_> {
             Some(below) if n > 0 && n < below => {
                 self.fill("fewer_than", &[("n", below.to_string())])
             }
-            _ => self.strings.counted(self.lang, key, n as u64, &grouped(n)),
+            _ => self.phrase(key, n),
         }
+    }
+
+    /// A counted phrase in the plural form the number takes, never withheld (the method's
+    /// counts of what is unknown single nobody out).
+    fn phrase(&self, key: &str, n: usize) -> String {
+        self.strings.counted(self.lang, key, n as u64, &grouped(n))
     }
 
     /// A count for publication: withheld when it could single someone out.
@@ -759,12 +765,7 @@ pub fn build(
                     "method_age_unknown",
                     &[(
                         "age_unknown",
-                        words.strings.counted(
-                            words.lang,
-                            "n_arrests",
-                            summary.arrests_age_unknown as u64,
-                            &grouped(summary.arrests_age_unknown),
-                        ),
+                        words.phrase("n_arrests", summary.arrests_age_unknown),
                     )],
                 )
             }),
@@ -773,12 +774,7 @@ pub fn build(
                     "method_sex_unknown",
                     &[(
                         "sex_unknown",
-                        words.strings.counted(
-                            words.lang,
-                            "n_arrests",
-                            summary.arrests_sex_unknown as u64,
-                            &grouped(summary.arrests_sex_unknown),
-                        ),
+                        words.phrase("n_arrests", summary.arrests_sex_unknown),
                     )],
                 )
             }),

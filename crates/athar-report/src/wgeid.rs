@@ -212,28 +212,20 @@ pub fn build_case(
         ));
     }
     let category = |e: &Event| vocab.category_of(&e.kind).unwrap_or("other");
-    // The arrest the disappearance began with: the last deprivation of liberty before the
-    // last disappearance, or the disappearance itself.
     let last_disappearance = ordered
         .iter()
         .rposition(|s| category(s.event) == "disappearance");
-    let taken = match last_disappearance {
-        Some(d) => ordered[..=d]
-            .iter()
-            .rev()
-            .take_while(|s| category(s.event) != "release")
-            .filter(|s| category(s.event) == "deprivation")
-            .last(),
-        // Disappeared because taken by a named authority to no named place, with no
-        // disappearance recorded as such: the arrest (the first deprivation since the last
-        // release) is where the disappearance began.
-        None => ordered
-            .iter()
-            .rev()
-            .take_while(|s| category(s.event) != "release")
-            .filter(|s| category(s.event) == "deprivation")
-            .last(),
-    };
+    // The arrest the disappearance began with: the first deprivation of liberty since the
+    // last release, up to the last disappearance — or, for someone disappeared because a
+    // named authority took them to no named place, up to the end of the journey; else the
+    // disappearance itself.
+    let upto = last_disappearance.map_or(ordered.len(), |d| d + 1);
+    let taken = ordered[..upto]
+        .iter()
+        .rev()
+        .take_while(|s| category(s.event) != "release")
+        .filter(|s| category(s.event) == "deprivation")
+        .last();
     let start = taken.or_else(|| last_disappearance.map(|d| &ordered[d]));
     let start_event = start.map(|s| s.event);
     match start_event.map(|e| e.start.bounds()) {

@@ -535,23 +535,7 @@ fn names_of(event: &Event, vocab: &Vocabularies) -> serde_json::Map<String, serd
         _ => None,
     };
     if let Some(place) = &event.place {
-        let name = |lang: Lang| {
-            let area = place
-                .pcode
-                .as_deref()
-                .and_then(|p| vocab.gazetteer.get(p))
-                .map(|g| g.name(lang).to_string());
-            let facility = place
-                .facility
-                .as_deref()
-                .map(|f| vocab.facilities.label_of(f, lang));
-            match (facility, area) {
-                (Some(f), Some(a)) => Some(format!("{f}, {a}")),
-                (Some(f), None) => Some(f),
-                (None, Some(a)) => Some(a),
-                (None, None) => place.text.clone(),
-            }
-        };
+        let name = |lang: Lang| vocab.place_name(place, lang).or_else(|| place.text.clone());
         if let Some(v) = both(&name) {
             out.insert("place".into(), v);
         }

@@ -572,6 +572,21 @@ async fn an_organisation_adds_its_own_terms_through_the_api() {
     assert_eq!(p["errors"][0]["code"], "term.id_taken", "{p}");
     let (_, list) = s.get("/api/terms").await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    // A new revision of the term is known at once, however many writes came between.
+    s.create("/api/persons", person_body("1990")).await;
+    let id = created["id"].as_str().unwrap_or_default();
+    let (status, _, revised) = s
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/terms/{id}"),
+            Some(json!({"vocabulary": "host-countries",
+                        "term": {"id": "FR", "en": "France", "ar": "فرنسا", "aliases_en": ["Frankreich"]}})),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{revised}");
+    let (_, v) = s.get("/api/vocabularies/host-countries?q=Frankreich").await;
+    assert_eq!(v["terms"][0]["id"], "FR", "{v}");
 }
 
 #[tokio::test]
