@@ -14,8 +14,8 @@ use crate::views::ViewLog;
 use crate::vocabularies::VocabularyCache;
 use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
 use athar_store::{
-    Backend, Change, ChangeSet, PersonMatches, Result, Revision, StoreError, StoredRecord,
-    Visibility, Written,
+    Backend, Change, ChangeSet, PersonMatches, Result, Revision, SearchCursor, StoreError,
+    StoredRecord, Visibility, Written,
 };
 
 /// The store as one organisation may use it, acting as one author.
@@ -209,11 +209,12 @@ impl<'s> Scope<'s> {
     }
 
     /// Persons this organisation may find by name (its own, and those shared with it in
-    /// full): every match it may see is counted before the page is cut.
+    /// full), in any spelling or script, closest first: every match it may see is counted
+    /// before the page is cut.
     pub fn find_persons(
         &self,
         query: &str,
-        after: Option<RecordId>,
+        after: Option<SearchCursor>,
         limit: usize,
     ) -> Result<PersonMatches> {
         self.store

@@ -59,6 +59,46 @@ pub fn name_tokens(raw: &str) -> NameTokens {
     out
 }
 
+/// The words inside a name's compounds that are names on their own — «نور» of «نور الدين»,
+/// «رحمن» of «عبد الرحمن», "bakr" of "Abu Bakr" — so that a search for one finds the
+/// compound too; so is the head of a compound ("abd", "abu"), written one way. Articles,
+/// `al-din`, `allah` and `bin` are not among them.
+pub fn compound_parts(raw: &str) -> NameTokens {
+    let whole = name_tokens(raw);
+    let folded = fold(raw);
+    let mut out = NameTokens::default();
+    for word in folded.split(' ').filter(|w| !w.is_empty()) {
+        // A compound's head stands for all of them: "Abd" finds every Abd-name.
+        let stripped = if ABD_FORMS.contains(&word) {
+            if is_arabic(word) { "عبد" } else { "abd" }
+        } else if ABU_FORMS.contains(&word) {
+            if is_arabic(word) { "ابو" } else { "abu" }
+        } else {
+            strip_any_article(word)
+        };
+        if LATIN_ARTICLES.contains(&word)
+            || word == "ال"
+            || [PATRONYMIC_MARKERS, DIN_FORMS, ALLAH_FORMS]
+                .iter()
+                .any(|forms| forms.contains(&word) || forms.contains(&stripped))
+            || whole.forms.iter().any(|f| f == stripped)
+            || out.forms.iter().any(|f| f == stripped)
+        {
+            continue;
+        }
+        let form = split_glued_compound(stripped);
+        if whole.forms.contains(&form) {
+            continue;
+        }
+        let s = skeleton(&form);
+        if !s.is_empty() {
+            out.forms.push(form);
+            out.skeletons.push(s);
+        }
+    }
+    out
+}
+
 /// The skeleton of a whole name part (its tokens joined), or `None` when nothing is left.
 pub fn name_skeleton(raw: &str) -> Option<String> {
     name_tokens(raw).joined()
@@ -236,6 +276,83 @@ fn split_glued_compound(word: &str) -> String {
         return format!("abd{}", strip_glued_latin_article(rest));
     }
     word.to_string()
+}
+
+/// How a token may end, which transliteration keeps even where the skeleton does not: in
+/// an a-vowel (علا, Ola; فاطمة, Fatima), an i-vowel (علي, Ali), a u-vowel (ابو, Abu) or a
+/// consonant (علم, Alam). A written ending can stand for several: folding writes ى as ي,
+/// so a final ي may be an a (مصطفى, Mustafa) or an i; a Latin "-eh" may be ة or ح.
+/// Search ranks a name sharing skeleton and an ending above one sharing the skeleton only,
+/// so that "Ali" finds علي before علا.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endings(u8);
+
+impl Endings {
+    pub const A: Endings = Endings(1);
+    pub const I: Endings = Endings(2);
+    pub const U: Endings = Endings(4);
+    pub const CONSONANT: Endings = Endings(8);
+    const ALL: Endings = Endings(15);
+    const LETTERS: [(Endings, char); 4] = [
+        (Endings::A, 'a'),
+        (Endings::I, 'i'),
+        (Endings::U, 'u'),
+        (Endings::CONSONANT, 'c'),
+    ];
+
+    const fn or(self, other: Endings) -> Endings {
+        Endings(self.0 | other.0)
+    }
+
+    /// Whether two written endings may be the same spoken one.
+    pub fn meet(self, other: Endings) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// One letter for each ending in the set (`a`, `i`, `u`, `c`), for search keys.
+    pub fn letters(self) -> impl Iterator<Item = char> {
+        Endings::LETTERS
+            .into_iter()
+            .filter(move |(e, _)| self.meet(*e))
+            .map(|(_, c)| c)
+    }
+
+    /// The endings not in this set.
+    pub fn others(self) -> Endings {
+        Endings(Endings::ALL.0 & !self.0)
+    }
+}
+
+/// The endings one folded token (a form of [`name_tokens`]) may stand for.
+pub fn endings(token: &str) -> Endings {
+    if is_arabic(token) {
+        let mut letters = token.chars().filter(|c| *c != 'ء');
+        return match letters.next_back() {
+            Some('ا' | 'ة' | 'ه' | 'آ' | 'أ' | 'إ') => Endings::A,
+            Some('ي' | 'ى' | 'ئ') => Endings::I.or(Endings::A),
+            Some('و' | 'ؤ') => Endings::U,
+            // A final ع is written as a vowel, an apostrophe or nothing: "Rabee", "Rabi'".
+            Some('ع') => Endings::ALL,
+            _ => Endings::CONSONANT,
+        };
+    }
+    let b = token.as_bytes();
+    let vowel = |c: u8| match c {
+        b'a' => Some(Endings::A),
+        b'i' | b'y' => Some(Endings::I),
+        b'e' => Some(Endings::A.or(Endings::I)),
+        b'u' | b'o' => Some(Endings::U),
+        _ => None,
+    };
+    match b {
+        // "-ah", "-eh", "-ih": a vowel and ة/ه, or a vowel and ح.
+        [.., v, b'h'] if vowel(*v).is_some() => {
+            vowel(*v).unwrap_or(Endings::A).or(Endings::CONSONANT)
+        }
+        [.., v, b'w'] if vowel(*v).is_some() => Endings::U,
+        [.., c] => vowel(*c).unwrap_or(Endings::CONSONANT),
+        [] => Endings::CONSONANT,
+    }
 }
 
 /// Consonant classes of one token; see the module documentation.
@@ -458,6 +575,51 @@ mod tests {
         let a = name_tokens("أحمد بن خالد الحموي");
         assert_eq!(a.skeletons, t.skeletons);
         assert_eq!(a.forms, ["احمد", "خالد", "حموي"]);
+    }
+
+    #[test]
+    fn endings_meet_across_scripts() {
+        let end = |s: &str| endings(&name_tokens(s).forms[0]);
+        for (a, b) in [
+            ("علي", "Ali"),
+            ("علي", "Aly"),
+            ("علا", "Ola"),
+            ("علاء", "Alaa"),
+            ("هدى", "Huda"),
+            ("فاطمة", "Fatima"),
+            ("فاطمة", "Fatmeh"),
+            ("مصطفى", "Mustafa"),
+            ("يحيى", "Yahya"),
+            ("ربيع", "Rabee"),
+            ("ابو", "Abu"),
+            ("ابو بكر", "Abu Bakr"),
+            ("محمد", "Mohammad"),
+            ("حسن", "Hassan"),
+            ("صالح", "Saleh"),
+            ("عبد الله", "Abdullah"),
+        ] {
+            assert!(end(a).meet(end(b)), "{a} {:?} vs {b} {:?}", end(a), end(b));
+        }
+        for (a, b) in [
+            ("علا", "Ali"),
+            ("Ola", "Ali"),
+            ("Alam", "Ali"),
+            ("علم", "علا"),
+        ] {
+            assert!(!end(a).meet(end(b)), "{a} vs {b}");
+        }
+        assert_eq!(end("Saleh").letters().collect::<String>(), "aic");
+        assert_eq!(end("Saleh").others().letters().collect::<String>(), "u");
+    }
+
+    #[test]
+    fn the_names_inside_compounds_stand_alone() {
+        assert_eq!(compound_parts("نور الدين").forms, ["نور"]);
+        assert_eq!(compound_parts("عبد الرحمن").forms, ["عبد", "رحمن"]);
+        assert_eq!(compound_parts("Abdel Rahman").forms, ["abd", "rahman"]);
+        assert_eq!(compound_parts("Abu Bakr al-Siddiq").forms, ["abu", "bakr"]);
+        assert!(compound_parts("محمد الحلبي").forms.is_empty());
+        assert!(compound_parts("Abdulrahman").forms.is_empty());
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //! is stored in the clear and sealed under the record's own key (see `athar-crypto`'s envelope). Everything statistics need — kinds,
 //! dates, places, units, roles, verification, citations — stays in the clear part.
 //!
-//! [`search_tokens`] lists the normalised words a person can be found by; storage keeps
-//! only keyed tags of them (a blind index).
+//! [`search_tokens`] lists the keys a person can be found by — each name word's written
+//! form and its cross-script skeleton ([`name_keys`]), and each identifier; storage keeps
+//! only keyed tags of them (a blind index). [`query_words`] turns a search into the same keys.
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::{self, Endings};
 use crate::person::{Identifier, PersonName};
 use crate::record::{RecordBody, RecordKind};
 use crate::text::fold;
@@ -166,29 +168,76 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
     }
 }
 
-/// Latin particles that carry no identity on their own ("al-", "el-", "bin" …).
-const PARTICLES: &[&str] = &[
-    "al", "el", "ul", "bin", "ibn", "bint", "ال", "بن", "ابن", "بنت",
-];
+/// Key prefix of a name word's written form (folded, particles joined).
+const FORM_KEY: &str = "n=";
+/// Key prefix of a name word's skeleton with its ending.
+const SOUND_KEY: &str = "n~";
 
-/// The words a name can be found by: folded (see [`fold`]), split at spaces and hyphens,
-/// particles dropped, and for Arabic words with the article ال also the word without it.
-/// The same function serves the stored names and the query, so they meet.
-pub fn name_tokens(name: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for word in fold(name).split(' ') {
-        if word.is_empty() || PARTICLES.contains(&word) {
-            continue;
-        }
-        out.push(word.to_string());
-        if let Some(rest) = word.strip_prefix("ال")
-            && rest.chars().count() >= 3
-        {
-            out.push(rest.to_string());
+fn sound_keys(skeleton: &str, endings: Endings) -> impl Iterator<Item = String> + '_ {
+    endings
+        .letters()
+        .map(move |e| format!("{SOUND_KEY}{skeleton}|{e}"))
+}
+
+/// The skeleton and endings a word is searched by. A word with digits in it (a number a
+/// list gives instead of a name) is matched as written: "450" is not "4500".
+fn sounds(form: &str, skeleton: &str) -> (String, Endings) {
+    if form.chars().any(|c| c.is_ascii_digit()) {
+        (form.to_string(), Endings::CONSONANT)
+    } else {
+        (skeleton.to_string(), names::endings(form))
+    }
+}
+
+/// The keys one word of a name search looks for, from the closest to the loosest: the
+/// same written form (after folding and joining particles, so «عبدالمنعم» is «عبد المنعم»
+/// and "Al-Halabi" is "Halabi"); the same skeleton and ending in either script
+/// ("Halabi" and «الحلبي», "Barhum" and "Barhoum", "Ali" and «علي»); the same skeleton
+/// only («علا» for "Ali"). See [`crate::names`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordKeys {
+    pub form: String,
+    pub close: Vec<String>,
+    pub loose: Vec<String>,
+}
+
+/// The words of a name search, each with the keys it is found by.
+pub fn query_words(query: &str) -> Vec<WordKeys> {
+    let tokens = names::name_tokens(query);
+    tokens
+        .forms
+        .iter()
+        .zip(&tokens.skeletons)
+        .map(|(form, skeleton)| {
+            let (skeleton, endings) = sounds(form, skeleton);
+            let close = sound_keys(&skeleton, endings).collect();
+            let loose = if form.chars().any(|c| c.is_ascii_digit()) {
+                Vec::new()
+            } else {
+                sound_keys(&skeleton, endings.others()).collect()
+            };
+            WordKeys {
+                form: format!("{FORM_KEY}{form}"),
+                close,
+                loose,
+            }
+        })
+        .collect()
+}
+
+/// The keys a written name is found by: for each of its words — and each name inside its
+/// compounds ([`names::compound_parts`]) — the written form and the skeleton with each
+/// ending the word may have (see [`query_words`]). The same reduction
+/// serves the stored names and the query, so they meet.
+pub fn name_keys(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tokens in [names::name_tokens(name), names::compound_parts(name)] {
+        for (form, skeleton) in tokens.forms.iter().zip(&tokens.skeletons) {
+            out.push(format!("{FORM_KEY}{form}"));
+            let (skeleton, endings) = sounds(form, skeleton);
+            out.extend(sound_keys(&skeleton, endings));
         }
     }
-    out.sort();
-    out.dedup();
     out
 }
 
@@ -219,7 +268,7 @@ pub fn search_tokens(parts: &Identifying) -> Vec<String> {
         .into_iter()
         .flatten()
         {
-            out.extend(name_tokens(part));
+            out.extend(name_keys(part));
         }
     }
     for id in &p.identifiers {
@@ -303,13 +352,43 @@ mod tests {
     }
 
     #[test]
-    fn tokens_meet_across_spellings() {
-        assert_eq!(name_tokens("عبد الرحمن"), name_tokens("عبدُ الرَّحمٰن"));
-        assert_eq!(name_tokens("Abd al-Rahman"), vec!["abd", "rahman"]);
-        assert_eq!(name_tokens("الحلبي"), vec!["الحلبي", "حلبي"]);
-        assert_eq!(name_tokens("Al-Halabi"), vec!["halabi"]);
+    fn keys_meet_across_spellings_and_scripts() {
+        let stored = |name: &str| name_keys(name);
+        let finds = |query: &str, name: &str| {
+            let keys = stored(name);
+            query_words(query)
+                .iter()
+                .all(|w| w.close.iter().chain(&w.loose).any(|k| keys.contains(k)))
+        };
+        let same_form = |query: &str, name: &str| {
+            let keys = stored(name);
+            query_words(query).iter().all(|w| keys.contains(&w.form))
+        };
+        assert!(same_form("عبد الرحمن", "عبدُ الرَّحمٰن"));
+        assert!(same_form("عبدالمنعم", "عبد المنعم"));
+        assert!(same_form("Halabi", "Al-Halabi"));
+        assert!(same_form("حلبي", "الحلبي"));
+        for (query, name) in [
+            ("Halabi", "الحلبي"),
+            ("Barhum", "Barhoum"),
+            ("Muhammad", "محمد"),
+            ("Mohamed", "Mohammad"),
+            ("محمد الحلبي", "Mohammed al-Halabi"),
+        ] {
+            assert!(finds(query, name), "{query} finds {name}");
+            assert!(!same_form(query, name), "{query} is not written as {name}");
+        }
+        assert!(!finds("Ahmad", "Mahmoud"));
+        assert!(!finds("4500", "450") && finds("450", "450"));
+        // "Ali" is close to علي, only loosely to علا.
+        let ali = &query_words("Ali")[0];
+        assert!(ali.close.iter().any(|k| stored("علي").contains(k)));
+        assert!(!ali.close.iter().any(|k| stored("علا").contains(k)));
+        assert!(ali.loose.iter().any(|k| stored("علا").contains(k)));
         let tokens = search_tokens(&take_identifying(&mut person()).unwrap_or_else(|| panic!()));
-        assert!(tokens.contains(&"الرحمن".to_string()));
+        // The name inside a compound is found on its own, in its written form.
+        assert!(tokens.contains(&query_words("الرحمن")[0].form));
+        assert!(tokens.contains(&query_words("عبد الرحمن")[0].form));
         assert!(tokens.contains(&identifier_token("national-id", "0102345 67")));
     }
 }

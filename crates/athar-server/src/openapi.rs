@@ -86,10 +86,10 @@ pub fn document() -> Value {
             && endpoint.path.starts_with("/api/")
             && !endpoint.path.contains('{')
         {
-            parameters.push(json!({ "name": "after", "in": "query", "required": false, "schema": { "type": "string", "format": "uuid" } }));
+            parameters.push(json!({ "name": "after", "in": "query", "required": false, "description": "the `next` of the page before: a record id, or with `name` a `score.id` place in the ranking", "schema": { "type": "string" } }));
             parameters.push(json!({ "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": crate::records::MAX_PAGE } }));
             if endpoint.path == "/api/persons" {
-                parameters.push(json!({ "name": "name", "in": "query", "required": false, "description": "every word must occur in one of the person's names (Arabic or Latin script, spelling folded)", "schema": { "type": "string" } }));
+                parameters.push(json!({ "name": "name", "in": "query", "required": false, "description": "every word must match a word of one of the person's names, in any spelling or script (the same skeleton); closest first, each item's `closeness` says how close (same-spelling, same-sound, same-skeleton)", "schema": { "type": "string" } }));
             }
         }
         if endpoint.tag == "lookups" && !endpoint.path.contains('{')

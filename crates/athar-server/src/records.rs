@@ -307,8 +307,8 @@ pub async fn get(
 pub struct ListQuery {
     pub after: Option<String>,
     pub limit: Option<usize>,
-    /// Persons only: every word must occur in one of the person's names (any script,
-    /// spelling folded), found through the blind index.
+    /// Persons only: every word must match a word of one of the person's names, in any
+    /// spelling or script, found through the blind index; closest first.
     pub name: Option<String>,
 }
 
@@ -321,23 +321,39 @@ struct Page {
     total: u64,
 }
 
+/// A page of persons found by name: closest first, each saying how close.
+#[derive(Debug, Serialize)]
+struct NamePage {
+    items: Vec<NameMatchOut>,
+    /// Pass as `after` (with the same `name`) to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+    total: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct NameMatchOut {
+    #[serde(flatten)]
+    record: RecordOut,
+    /// `same-spelling`, `same-sound` (another spelling or script) or `same-skeleton`.
+    closeness: athar_store::NameCloseness,
+}
+
+fn invalid_after() -> Problem {
+    Problem::invalid(vec![FieldError::new(
+        "after",
+        "after.invalid",
+        "not a record identifier (or, with name, the next value of the page before)",
+        "ليس معرّف سجل (أو، مع الاسم، قيمة next من الصفحة السابقة)",
+    )])
+}
+
 pub async fn list(
     kind: RecordKind,
     state: AppState,
     caller: Caller,
     query: ListQuery,
 ) -> Result<Response, Problem> {
-    let after = match query.after.as_deref() {
-        Some(a) => Some(a.parse::<RecordId>().map_err(|_| {
-            Problem::invalid(vec![FieldError::new(
-                "after",
-                "after.invalid",
-                "not a record identifier",
-                "ليس معرّف سجل",
-            )])
-        })?),
-        None => None,
-    };
     let limit = query.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     if let Some(name) = query.name {
         if kind != RecordKind::Person {
@@ -348,26 +364,42 @@ pub async fn list(
                 "البحث بالاسم للأشخاص فقط",
             )]));
         }
+        let after = match query.after.as_deref() {
+            Some(a) => Some(
+                a.parse::<athar_store::SearchCursor>()
+                    .map_err(|()| invalid_after())?,
+            ),
+            None => None,
+        };
         // Only persons this organisation may see by name — its own and those shared in
         // full — are searched, counted and paged.
         let found = in_scope(&state, caller, move |scope| {
             let found = scope.find_persons(&name, after, limit)?;
-            scope.record_view(kind, &found.items.iter().map(|r| r.id).collect::<Vec<_>>())?;
+            scope.record_view(
+                kind,
+                &found.items.iter().map(|m| m.record.id).collect::<Vec<_>>(),
+            )?;
             Ok(found)
         })
         .await?;
-        // A next page only when more matches follow this one.
-        let next = found
-            .more
-            .then(|| found.items.last().map(|r| r.id))
-            .flatten();
-        return Ok(Json(Page {
+        return Ok(Json(NamePage {
             total: found.total,
-            items: found.items.iter().map(RecordOut::from_stored).collect(),
-            next,
+            items: found
+                .items
+                .iter()
+                .map(|m| NameMatchOut {
+                    record: RecordOut::from_stored(&m.record),
+                    closeness: m.closeness,
+                })
+                .collect(),
+            next: found.next.map(|c| c.to_string()),
         })
         .into_response());
     }
+    let after = match query.after.as_deref() {
+        Some(a) => Some(a.parse::<RecordId>().map_err(|_| invalid_after())?),
+        None => None,
+    };
     let (records, total) = in_scope(&state, caller, move |scope| {
         let page = scope.list(kind, after, limit)?;
         scope.record_view(kind, &page.iter().map(|r| r.id).collect::<Vec<_>>())?;

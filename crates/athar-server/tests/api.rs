@@ -667,6 +667,124 @@ async fn persons_are_found_by_name_in_either_script() {
     assert_eq!(problem["errors"][0]["field"], "name");
 }
 
+#[tokio::test]
+async fn one_search_finds_every_spelling_in_both_scripts_closest_first() {
+    let s = start().await;
+    for (given, family, script) in [
+        ("محمد", "الحلبي", "arab"),
+        ("Muhammad", "Halabi", "latn"),
+        ("Mohammad", "al-Halabi", "latn"),
+        ("Mohammed", "Barhoum", "latn"),
+        ("Mohamed", "Barhum", "latn"),
+        ("عبدالمنعم", "الحموي", "arab"),
+        ("عبد المنعم", "حموي", "arab"),
+        ("علي", "الشامي", "arab"),
+        ("علا", "الشامي", "arab"),
+        ("Ali", "Shami", "latn"),
+        ("أحمد", "الحلبي", "arab"),
+    ] {
+        s.create(
+            "/api/persons",
+            json!({"names": [{"script": script, "given": given, "family": family}]}),
+        )
+        .await;
+    }
+    let search = |q: &str| {
+        let url = format!("/api/persons?name={}", urlencoding(q));
+        let s = &s;
+        async move {
+            let (status, page) = s.get(&url).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page
+        }
+    };
+    let names = |page: &Value| -> Vec<(String, String)> {
+        page["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| {
+                        (
+                            format!(
+                                "{} {}",
+                                i["names"][0]["given"].as_str().unwrap_or(""),
+                                i["names"][0]["family"].as_str().unwrap_or("")
+                            ),
+                            i["closeness"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Every spelling of Muhammad, in both scripts; the one written so first.
+    let page = search("Mohammad").await;
+    assert_eq!(page["total"], 5, "{page}");
+    let found = names(&page);
+    assert_eq!(
+        found[0],
+        ("Mohammad al-Halabi".into(), "same-spelling".into())
+    );
+    assert!(
+        found[1..].iter().all(|(_, c)| c == "same-sound"),
+        "{found:?}"
+    );
+    // Across scripts, with the article or without it.
+    let page = search("Halabi").await;
+    assert_eq!(page["total"], 4, "{page}");
+    let page = search("الحلبي").await;
+    assert_eq!(page["total"], 4, "{page}");
+    assert_eq!(search("Barhum").await["total"], 2);
+    // A compound written joined or apart is one spelling.
+    let page = search("عبدالمنعم").await;
+    assert_eq!(page["total"], 2, "{page}");
+    assert!(names(&page).iter().all(|(_, c)| c == "same-spelling"));
+    // Two words narrow it down.
+    let page = search("Muhammad al-Halabi").await;
+    assert_eq!(page["total"], 3, "{page}");
+    assert_eq!(names(&page)[0].0, "Muhammad Halabi");
+    // "Ali" finds Ali and علي closely; علا, which shares only the consonants, comes last.
+    let page = search("Ali").await;
+    let found = names(&page);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(found[0], ("Ali Shami".into(), "same-spelling".into()));
+    assert_eq!(found[1], ("علي الشامي".into(), "same-sound".into()));
+    assert_eq!(found[2], ("علا الشامي".into(), "same-skeleton".into()));
+    // Paging follows the ranking: one at a time gives the same order.
+    let mut after: Option<String> = None;
+    let mut paged = Vec::new();
+    loop {
+        let url = match &after {
+            Some(a) => format!("/api/persons?name=Ali&limit=1&after={a}"),
+            None => "/api/persons?name=Ali&limit=1".to_string(),
+        };
+        let (_, page) = s.get(&url).await;
+        assert_eq!(page["total"], 3);
+        paged.extend(names(&page));
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, found);
+    let (status, problem) = s.get("/api/persons?name=Ali&after=not-a-place").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "after");
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A concrete path for an endpoint of the table.
 fn concrete(path: &str, ids: &HashMap<&str, String>) -> String {
     let collection = path.split('/').nth(2).unwrap_or_default();

@@ -377,13 +377,62 @@ pub struct StoredRecord {
     pub pseudonymised: bool,
 }
 
-/// A page of persons found by name, and how many the searching organisation may see in all.
+/// A page of persons found by name, closest first, and how many the searching
+/// organisation may see in all.
 #[derive(Debug, Clone, Default)]
 pub struct PersonMatches {
-    pub items: Vec<StoredRecord>,
+    pub items: Vec<PersonMatch>,
     pub total: u64,
-    /// More matches follow this page.
-    pub more: bool,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<SearchCursor>,
+}
+
+/// One person found by name.
+#[derive(Debug, Clone)]
+pub struct PersonMatch {
+    pub record: StoredRecord,
+    /// How closely the person's names match, at the loosest word of the search.
+    pub closeness: NameCloseness,
+    /// Where this match stands in the ranking (a page after it starts here).
+    pub cursor: SearchCursor,
+}
+
+/// How closely a name found matches the words searched for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NameCloseness {
+    /// Every word written the same way (after folding: diacritics, hamza forms, the
+    /// article, joined or separate compounds).
+    SameSpelling,
+    /// Every word with the same consonants and ending in either script ("Halabi", الحلبي).
+    SameSound,
+    /// Some word only with the same consonants (علا for "Ali").
+    SameSkeleton,
+}
+
+/// A place in a name search's ranking: the match's closeness score and its record id.
+/// Written `score.id` (e.g. `6.0190a8c2-…`) for `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchCursor {
+    pub score: u32,
+    pub id: RecordId,
+}
+
+impl std::fmt::Display for SearchCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.score, self.id)
+    }
+}
+
+impl std::str::FromStr for SearchCursor {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        let (score, id) = s.split_once('.').ok_or(())?;
+        Ok(SearchCursor {
+            score: score.parse().map_err(|_| ())?,
+            id: id.parse().map_err(|_| ())?,
+        })
+    }
 }
 
 /// One revision in a record's history.
@@ -585,20 +634,22 @@ pub trait Store: Send + Sync {
         limit: usize,
     ) -> Result<Vec<StoredRecord>>;
 
-    /// Persons whose names hold every word of `query` (folded, any script), through the
-    /// blind index; deleted persons left out, at most `limit`, in id order.
+    /// Persons whose names match every word of `query` in any spelling or script, through
+    /// the blind index; deleted persons left out, at most `limit`, closest first (see
+    /// [`Store::find_persons_for`]).
     fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>>;
 
     /// Persons organisation `org` may find by name — its own and those shared with it in
-    /// full — whose names hold every word of `query` (folded, any script). Visibility is
-    /// decided before anything is counted or cut, so `total` counts every match the
-    /// organisation may see; `items` are the matches after `after`, at most `limit`, in id
-    /// order.
+    /// full — whose names match every word of `query`: written the same way, or in another
+    /// spelling or script with the same skeleton ([`athar_model::names`]). Ranked closest
+    /// first, then by id. Visibility is decided before anything is counted or cut, so
+    /// `total` counts every match the organisation may see; `items` are the matches after
+    /// `after`, at most `limit`.
     fn find_persons_for(
         &self,
         org: i64,
         query: &str,
-        after: Option<RecordId>,
+        after: Option<SearchCursor>,
         limit: usize,
     ) -> Result<PersonMatches>;
 

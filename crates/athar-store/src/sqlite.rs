@@ -15,7 +15,7 @@
 //! organisations), `verify`, and beside them `accounts`, `evidence`, `linkage`, `backup`
 //! and the blind index (`name_index`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
@@ -23,7 +23,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use athar_crypto::envelope::{MasterKey, OrgKey};
 use athar_crypto::signing::OrgSigningKey;
 use athar_crypto::{StoreKey, to_hex};
-use athar_model::sealing::{name_tokens, restore_identifying, search_tokens, take_identifying};
+use athar_model::sealing::{restore_identifying, take_identifying};
 use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -35,6 +35,7 @@ mod backup;
 mod evidence;
 mod linkage;
 mod name_index;
+mod name_search;
 mod read;
 mod sharing;
 mod verify;
@@ -42,9 +43,9 @@ mod write;
 
 use crate::layout::DataDir;
 use crate::{
-    AuditEntry, Maintenance, NextPart, Operation, PersonMatches, Prepared, Result, Revision, Share,
-    ShareMode, Store, StoreError, StoredRecord, StreamWritten, VerifyReport, Visibility,
-    WriteHeader, Written,
+    AuditEntry, Maintenance, NextPart, Operation, PersonMatches, Prepared, Result, Revision,
+    SearchCursor, Share, ShareMode, Store, StoreError, StoredRecord, StreamWritten, VerifyReport,
+    Visibility, WriteHeader, Written,
 };
 pub use backup::{BackupSummary, keys_file_of};
 
@@ -126,6 +127,8 @@ pub struct SqliteStore {
     readers: Mutex<ReaderPool>,
     /// Signalled when a reader connection is given back.
     reader_free: Condvar,
+    /// Ranked lists of recent name searches, for their next pages.
+    search_cache: Mutex<name_search::SearchCache>,
 }
 
 /// The reader connections: those idle, and how many exist (idle or lent out).
@@ -592,6 +595,8 @@ impl SqliteStore {
         let keyring = unlock_organisations(&writer, &master, actor)?;
         // A bulk load that was interrupted leaves tags to merge.
         name_index::merge_pending(&writer)?;
+        // A store whose index holds an earlier version's keys is indexed again, once.
+        name_index::reindex_if_older(&writer, &keyring)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
@@ -601,6 +606,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers: Mutex::new(ReaderPool::default()),
             reader_free: Condvar::new(),
+            search_cache: Mutex::default(),
         })
     }
 
@@ -812,16 +818,20 @@ impl Store for SqliteStore {
         write::shred(self, kind, id, author, reason)
     }
     fn find_persons(&self, query: &str, limit: usize) -> Result<Vec<StoredRecord>> {
-        read::find_persons(self, query, limit)
+        Ok(name_search::search(self, None, query, None, limit)?
+            .items
+            .into_iter()
+            .map(|m| m.record)
+            .collect())
     }
     fn find_persons_for(
         &self,
         org: i64,
         query: &str,
-        after: Option<RecordId>,
+        after: Option<SearchCursor>,
         limit: usize,
     ) -> Result<PersonMatches> {
-        read::find_persons_for(self, org, query, after, limit)
+        name_search::search(self, Some(org), query, after, limit)
     }
     fn get(&self, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
         read::get(self, kind, id)

@@ -740,6 +740,42 @@ fn verify_notices_a_lost_or_damaged_data_key_and_a_changed_sealed_part() {
     assert!(problem.starts_with("revision entry 2:"), "{problem}");
 }
 
+/// A store whose index an earlier version wrote (other keys, or none) is indexed again
+/// when it is opened, once, and then finds its persons in every spelling.
+#[test]
+fn an_index_of_an_earlier_version_is_rebuilt_when_the_store_opens() {
+    let (_tmp, dir, store) = new_store();
+    let wanted = create(&store, sealed_person());
+    let gone = create(&store, person("سامر الحلبي", "Samer al-Halabi", "1980"));
+    store
+        .write(one(Change::Delete {
+            kind: RecordKind::Person,
+            id: gone,
+            expected_rev: Some(1),
+            reason: "entered twice".into(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(store);
+    let conn = raw(&dir);
+    conn.execute_batch(
+        "DELETE FROM name_index; INSERT INTO name_index (tag, record_id) VALUES (42, x'00');
+         DELETE FROM meta WHERE key = 'name_index_version';",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found_ids(&store, "Halabi"), vec![wanted]);
+    assert_eq!(found_ids(&store, "الحلبي"), vec![wanted]);
+    assert_eq!(count(&dir, "SELECT count(*) FROM name_index WHERE tag = 42"), 0);
+    drop(store);
+    // Once: the next opening leaves the index as it is (a row put there stays).
+    raw(&dir)
+        .execute_batch("INSERT INTO name_index (tag, record_id) VALUES (43, x'00');")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count(&dir, "SELECT count(*) FROM name_index WHERE tag = 43"), 1);
+}
+
 #[test]
 fn names_written_in_bulk_mode_are_found_during_and_after_the_load() {
     let (_tmp, dir, store) = new_store();

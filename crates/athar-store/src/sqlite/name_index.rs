@@ -11,11 +11,12 @@
 
 use std::collections::HashMap;
 
-use athar_model::RecordId;
+use athar_model::{RecordId, RecordKind};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{id_bytes, read_id};
+use super::{id_bytes, read_id, record_key, revision_body};
 use crate::Result;
+use crate::keyring::{Keyring, Opened};
 
 /// Records whose tags a long transaction gathers before writing them.
 #[cfg(not(test))]
@@ -228,6 +229,71 @@ pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
     conn.execute_batch("PRAGMA secure_delete = ON;")?;
     merged?;
     ended?;
+    Ok(())
+}
+
+/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 2 since
+/// names are found across spellings and scripts (written form and skeleton keys); 1 (no
+/// entry) held folded words only.
+const INDEX_VERSION: &str = "2";
+
+/// Persons indexed again per sorted batch, to bound memory.
+const REINDEX_BATCH: usize = 100_000;
+
+/// Index every live person again under the current keys if the index holds an earlier
+/// version's: opens each person's sealed names, so it runs once the organisation keys are
+/// unlocked. One transaction; the tags, not the names, are all it writes.
+pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<()> {
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'name_index_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if version.as_deref() == Some(INDEX_VERSION) {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE;")?;
+    let done = (|| -> Result<()> {
+        conn.execute_batch("DELETE FROM name_index;")?;
+        let heads: Vec<(Vec<u8>, i64)> = conn
+            .prepare("SELECT id, seq FROM heads WHERE kind = ?1 AND deleted = 0")?
+            .query_map([RecordKind::Person.code()], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut pairs: Vec<(i64, [u8; 16])> = Vec::new();
+        for (n, (id, seq)) in heads.into_iter().enumerate() {
+            let id = read_id(id)?;
+            let (_, _, sealed) = revision_body(conn, seq)?;
+            if let Some(sealed) = sealed
+                && let Some((org, wrapped)) = record_key(conn, &id, &sealed)?
+                && let Opened::Parts(parts) =
+                    keyring.open(RecordKind::Person, id, &sealed, Some((org, wrapped)))?
+            {
+                let mut tags = keyring.tags_of(org, &parts)?;
+                tags.sort_unstable();
+                tags.dedup();
+                pairs.extend(tags.into_iter().map(|t| (t, *id.as_bytes())));
+            }
+            if (n + 1) % REINDEX_BATCH == 0 {
+                insert_sorted(conn, &mut pairs)?;
+                pairs.clear();
+            }
+        }
+        insert_sorted(conn, &mut pairs)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('name_index_version', ?1)",
+            [INDEX_VERSION],
+        )?;
+        Ok(())
+    })();
+    match done {
+        Ok(()) => conn.execute_batch("COMMIT;")?,
+        Err(e) => {
+            conn.execute_batch("ROLLBACK;")?;
+            return Err(e);
+        }
+    }
     Ok(())
 }
 

@@ -1,65 +1,9 @@
 //! Reading records: the current state of one, a page of those an organisation may see,
-//! counts, histories, the involvements of a person or an event, and the name search
-//! through the blind index. Pseudonymised shares are stripped before they leave.
+//! counts, histories, the involvements of a person or an event (the name search is in
+//! `name_search`). Pseudonymised shares are stripped before they leave.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
-
-impl SqliteStore {
-    /// The persons whose blind-index tags hold every folded word of a query, under any
-    /// organisation's key, in id order. Tags are 64 bits: a candidate is confirmed against
-    /// its opened names before it is given out ([`Self::confirmed_person`]).
-    fn name_candidates(&self, tokens: &[String]) -> Result<BTreeSet<RecordId>> {
-        if tokens.is_empty() {
-            return Ok(BTreeSet::new());
-        }
-        self.read(|conn| {
-            // Tags of a bulk load still being written are read too (slowly: by scanning).
-            let pending = name_index::any_pending(conn)?;
-            let mut stmt =
-                conn.prepare_cached("SELECT record_id FROM name_index WHERE tag = ?1")?;
-            let mut found = BTreeSet::new();
-            for org in self.keyring().organisations() {
-                let mut common: Option<BTreeSet<RecordId>> = None;
-                for token in tokens {
-                    let tag = org.tag(token);
-                    let mut hits = stmt
-                        .query_map([tag], |r| r.get::<_, Vec<u8>>(0))?
-                        .map(|r| read_id(r?))
-                        .collect::<Result<BTreeSet<_>>>()?;
-                    if pending {
-                        hits.extend(name_index::pending_with_tag(conn, tag)?);
-                    }
-                    let next = match common {
-                        None => hits,
-                        Some(c) => c.intersection(&hits).copied().collect(),
-                    };
-                    let empty = next.is_empty();
-                    common = Some(next);
-                    if empty {
-                        break;
-                    }
-                }
-                found.extend(common.unwrap_or_default());
-            }
-            Ok(found)
-        })
-    }
-
-    /// A live person whose opened names hold every word of the query, or `None`.
-    fn confirmed_person(&self, id: RecordId, tokens: &[String]) -> Result<Option<StoredRecord>> {
-        let record = match self.get(RecordKind::Person, id) {
-            Ok(r) => r,
-            Err(StoreError::Deleted { .. } | StoreError::NotFound { .. }) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let mut body = record.body.clone();
-        let words = take_identifying(&mut body)
-            .map(|p| search_tokens(&p))
-            .unwrap_or_default();
-        Ok(tokens.iter().all(|t| words.contains(t)).then_some(record))
-    }
-}
 
 /// Rows organisation `?2` may see: its own, and those shared with it in full or pseudonymised.
 const VISIBLE_TO: &str = "(h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode IN ('full', 'pseudonymised')))";
@@ -128,69 +72,6 @@ impl SqliteStore {
             Ok(out)
         })
     }
-}
-
-pub(super) fn find_persons(
-    store: &SqliteStore,
-    query: &str,
-    limit: usize,
-) -> Result<Vec<StoredRecord>> {
-    let tokens = name_tokens(query);
-    let mut out = Vec::new();
-    for id in store.name_candidates(&tokens)? {
-        if out.len() >= limit {
-            break;
-        }
-        if let Some(record) = store.confirmed_person(id, &tokens)? {
-            out.push(record);
-        }
-    }
-    Ok(out)
-}
-
-pub(super) fn find_persons_for(
-    store: &SqliteStore,
-    org: i64,
-    query: &str,
-    after: Option<RecordId>,
-    limit: usize,
-) -> Result<PersonMatches> {
-    let tokens = name_tokens(query);
-    let candidates = store.name_candidates(&tokens)?;
-    // What this organisation may find by name — its own persons and those shared with
-    // it in full — is decided before anything is counted or cut to a page.
-    let searchable: Vec<RecordId> = store.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT 1 FROM heads h WHERE h.kind = ?1 AND h.id = ?3 AND h.deleted = 0
-                   AND (h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode = 'full'))",
-            )?;
-            let mut out = Vec::new();
-            for id in candidates {
-                if stmt
-                    .query_row(params![RecordKind::Person.code(), org, id_bytes(&id)], |_| Ok(()))
-                    .optional()?
-                    .is_some()
-                {
-                    out.push(id);
-                }
-            }
-            Ok(out)
-        })?;
-    let mut matches = PersonMatches::default();
-    for id in searchable {
-        let Some(record) = store.confirmed_person(id, &tokens)? else {
-            continue;
-        };
-        matches.total += 1;
-        if after.is_none_or(|a| id > a) {
-            if matches.items.len() < limit {
-                matches.items.push(record);
-            } else {
-                matches.more = true;
-            }
-        }
-    }
-    Ok(matches)
 }
 
 pub(super) fn get(store: &SqliteStore, kind: RecordKind, id: RecordId) -> Result<StoredRecord> {
