@@ -14,6 +14,7 @@ mod admin;
 mod cases;
 mod demo;
 mod estimate;
+mod find;
 mod link;
 mod linkage;
 mod lists;
@@ -220,6 +221,11 @@ enum Command {
         #[command(subcommand)]
         command: vocab::VocabCommand,
     },
+    /// Find persons by name in any spelling or script — "Mohammad", "Muhammad" and «محمد»
+    /// alike — closest first, with how many there are in all.
+    ///
+    /// البحث عن الأشخاص بالاسم بأي كتابة أو أبجدية، الأقرب أولاً.
+    Find(find::FindArgs),
 }
 
 fn parse_purpose(text: &str) -> Result<athar_model::consent::Purpose, String> {
@@ -338,6 +344,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Org { command } => admin::org(command, &dir),
         Command::Token { command } => admin::token(command, &dir),
         Command::Vocab { command } => vocab::run(command, &dir),
+        Command::Find(args) => find::run(args, &dir),
         Command::Serve(args) => serve::serve(args, &dir),
     }
 }

@@ -1497,3 +1497,94 @@ fn a_demo_person_gets_a_wgeid_case_marked_as_demonstration_data() {
         "{case}"
     );
 }
+
+/// `athar find`: one search finds a name in every spelling and both scripts, closest first,
+/// and its pages, followed with `--after`, give the same persons in the same order.
+#[test]
+fn a_name_is_found_in_every_spelling_and_script_page_by_page() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = tmp.path().join("store");
+    assert!(athar(&data, &["init"]).status.success());
+    json_of(&athar(
+        &data,
+        &["demo", "--persons", "300", "--seed", "5", "--json"],
+    ));
+    let find = |args: &[&str]| {
+        let mut all = vec!["find"];
+        all.extend_from_slice(args);
+        json_of(&athar(&data, &all))
+    };
+    let arabic = find(&["محمد", "--limit", "500", "--json"]);
+    let total = arabic["total"].as_u64().unwrap_or(0);
+    assert!(total > 10, "{arabic}");
+    assert_eq!(
+        arabic["items"].as_array().map(Vec::len),
+        Some(total as usize)
+    );
+    for spelling in ["Muhammad", "Mohammad", "Mohammed", "Mohamed"] {
+        let page = find(&[spelling, "--limit", "500", "--json"]);
+        assert_eq!(page["total"], total, "{spelling}");
+        // Those written so come first.
+        let closeness: Vec<&str> = page["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i["closeness"].as_str().unwrap_or(""))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let first_other = closeness
+            .iter()
+            .position(|c| *c != "same-spelling")
+            .unwrap_or(closeness.len());
+        assert!(first_other > 0, "{spelling}: {closeness:?}");
+        assert!(
+            closeness[first_other..]
+                .iter()
+                .all(|c| *c != "same-spelling"),
+            "{spelling}: {closeness:?}"
+        );
+    }
+    // Page by page.
+    let whole: Vec<String> = find(&["Mohammed", "--limit", "500", "--json"])["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| i["id"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let mut args = vec!["Mohammed", "--limit", "7", "--json"];
+        if let Some(a) = &after {
+            args.extend_from_slice(&["--after", a]);
+        }
+        let page = find(&args);
+        assert_eq!(page["total"], total);
+        paged.extend(
+            page["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|i| i["id"].as_str().unwrap_or("").to_string()),
+        );
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, whole);
+    let text = athar(&data, &["find", "Mohammed", "--limit", "2"]);
+    let shown = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        shown.contains("closest first") && shown.contains("--after"),
+        "{shown}"
+    );
+    let bad = athar(&data, &["find", "Mohammed", "--after", "somewhere"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--after"));
+}

@@ -766,14 +766,20 @@ fn an_index_of_an_earlier_version_is_rebuilt_when_the_store_opens() {
     let store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(found_ids(&store, "Halabi"), vec![wanted]);
     assert_eq!(found_ids(&store, "الحلبي"), vec![wanted]);
-    assert_eq!(count(&dir, "SELECT count(*) FROM name_index WHERE tag = 42"), 0);
+    assert_eq!(
+        count(&dir, "SELECT count(*) FROM name_index WHERE tag = 42"),
+        0
+    );
     drop(store);
     // Once: the next opening leaves the index as it is (a row put there stays).
     raw(&dir)
         .execute_batch("INSERT INTO name_index (tag, record_id) VALUES (43, x'00');")
         .unwrap_or_else(|e| panic!("{e}"));
     let _store = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(count(&dir, "SELECT count(*) FROM name_index WHERE tag = 43"), 1);
+    assert_eq!(
+        count(&dir, "SELECT count(*) FROM name_index WHERE tag = 43"),
+        1
+    );
 }
 
 #[test]
