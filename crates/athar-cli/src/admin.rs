@@ -8,8 +8,16 @@ use crate::*;
 #[derive(Subcommand)]
 pub enum OrgCommand {
     /// Add an organisation (a coalition member) with a fresh key.
-    Add { name: String },
+    ///
+    /// إضافة جهة (عضو في التحالف) بمفتاح جديد.
+    Add {
+        /// The organisation's name.
+        /// اسم الجهة.
+        name: String,
+    },
     /// List the organisations.
+    ///
+    /// سرد الجهات.
     List,
 }
 
@@ -19,15 +27,22 @@ pub enum UserCommand {
     /// ATHAR_USER_PASSWORD or a prompt. Administrators (and anyone given
     /// --second-factor) get a one-time-code secret: the command prints the otpauth:// link
     /// to enrol in an authenticator app, once.
+    ///
+    /// إضافة حساب إلى جهة المخزن؛ كلمة المرور من ATHAR_USER_PASSWORD أو تُطلب.
     Add {
+        /// The account's name, to sign in with.
+        /// اسم الحساب لتسجيل الدخول.
         username: String,
         /// viewer, documenter, analyst, org-admin or coalition-admin.
+        /// الدور: viewer أو documenter أو analyst أو org-admin أو coalition-admin.
         #[arg(long, value_parser = parse_role)]
         role: Role,
         /// Enrol a one-time code even though the role does not require one.
+        /// تسجيل رمز لمرة واحدة حتى لو لم يشترطه الدور.
         #[arg(long)]
         second_factor: bool,
         /// The organisation's name (default: the store's first organisation).
+        /// اسم الجهة (افتراضياً: أول جهة في المخزن).
         #[arg(long)]
         organisation: Option<String>,
     },
@@ -36,17 +51,23 @@ pub enum UserCommand {
 #[derive(Subcommand)]
 pub enum TokenCommand {
     /// Make an API token for an account; it is printed once.
+    ///
+    /// إنشاء مفتاح واجهة برمجية لحساب؛ يُطبع مرة واحدة.
     Create {
         /// The account the token acts as.
+        /// الحساب الذي يعمل المفتاح باسمه.
         #[arg(long)]
         user: String,
         /// What the token is for.
+        /// الغرض من المفتاح.
         #[arg(long)]
         name: String,
         /// read or write.
+        /// read (قراءة) أو write (كتابة).
         #[arg(long, value_parser = parse_scope, default_value = "read")]
         scope: Scope,
         /// Days until it expires (1 to 365).
+        /// عدد الأيام حتى انتهاء صلاحيته (من 1 إلى 365).
         #[arg(long, default_value_t = 30)]
         days: u32,
     },
@@ -56,8 +77,11 @@ pub enum TokenCommand {
 pub enum AuditCommand {
     /// Print the last entry of the audit chain: its hash commits to the whole history, so
     /// publishing it lets anyone check later that nothing before it was changed.
+    ///
+    /// طباعة آخر قيد في سلسلة التدقيق؛ نشره يتيح لأي أحد التحقق لاحقاً من أن شيئاً قبله لم يتغيّر.
     Head {
         /// Print it as JSON.
+        /// الطباعة بصيغة JSON.
         #[arg(long)]
         json: bool,
     },
@@ -164,6 +188,7 @@ pub fn create_token(
 #[derive(clap::Args)]
 pub struct VerifyArgs {
     /// Print the report as JSON.
+    /// طباعة التقرير بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -171,14 +196,18 @@ pub struct VerifyArgs {
 #[derive(clap::Args)]
 pub struct ShredArgs {
     /// The kind of record.
+    /// نوع السجل.
     #[arg(long, value_enum)]
     pub kind: KindArg,
     /// The record's id.
+    /// معرّف السجل.
     pub id: String,
     /// Why, for the record's history and the audit log (no personal data).
+    /// السبب، لتاريخ السجل وسجل التدقيق (دون بيانات شخصية).
     #[arg(long)]
     pub reason: String,
     /// Confirm that this cannot be undone.
+    /// تأكيد أن هذا لا يمكن التراجع عنه.
     #[arg(long)]
     pub yes: bool,
 }
@@ -186,9 +215,11 @@ pub struct ShredArgs {
 #[derive(clap::Args)]
 pub struct BackupArgs {
     /// The backup file to create.
+    /// ملف النسخة الاحتياطية المراد إنشاؤه.
     #[arg(long)]
     pub out: PathBuf,
     /// Print the summary as JSON.
+    /// طباعة الملخص بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -196,9 +227,11 @@ pub struct BackupArgs {
 #[derive(clap::Args)]
 pub struct RestoreArgs {
     /// The backup file.
+    /// ملف النسخة الاحتياطية.
     pub file: PathBuf,
     /// The keys file (default: the backup's name with .keys added). The newest keys file
     /// of the store fits any of its older backups.
+    /// ملف المفاتيح (افتراضياً: اسم النسخة مع ‎.keys‎)؛ أحدث ملف مفاتيح للمخزن يصلح لكل نسخه الأقدم.
     #[arg(long)]
     pub keys: Option<PathBuf>,
 }

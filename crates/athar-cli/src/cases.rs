@@ -6,24 +6,31 @@ use crate::*;
 #[derive(clap::Args)]
 pub struct PackageArgs {
     /// The person's id.
+    /// معرّف الشخص.
     #[arg(long)]
     pub person: String,
     /// wgeid, iiim, commission-of-inquiry, iimp, anonymised-publication,
     /// named-publication, coalition-sharing or documentation.
+    /// الغرض: wgeid أو iiim أو commission-of-inquiry أو iimp أو anonymised-publication أو named-publication أو coalition-sharing أو documentation.
     #[arg(long, value_parser = parse_purpose)]
     pub purpose: athar_model::consent::Purpose,
     /// The package file to create.
+    /// ملف الحزمة المراد إنشاؤه.
     #[arg(long)]
     pub out: PathBuf,
 }
 
 #[derive(clap::Args)]
 pub struct VerifyPackageArgs {
+    /// The package file to check.
+    /// ملف الحزمة المراد التحقق منه.
     pub file: PathBuf,
     /// The organisation's public key, hex (from `athar org list`).
+    /// المفتاح العام للجهة بالست عشري (من athar org list).
     #[arg(long)]
     pub key: String,
     /// Print the report as JSON.
+    /// طباعة التقرير بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }

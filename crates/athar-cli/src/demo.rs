@@ -92,13 +92,16 @@ use crate::{DataDir, ExitCode, ProgressBar, link, open_store, progress_bar};
 #[derive(clap::Args)]
 pub struct DemoArgs {
     /// How many persons to generate.
+    /// عدد الأشخاص المراد توليدهم.
     #[arg(long, default_value_t = 1000)]
     pub persons: u64,
     /// Seed: the same seed gives the same persons, so a second run needs another seed to
     /// add more.
+    /// البذرة: البذرة نفسها تعطي الأشخاص أنفسهم، فالتشغيل الثاني يحتاج بذرة أخرى لإضافة المزيد.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Print the summary as JSON.
+    /// طباعة الملخص بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -106,12 +109,15 @@ pub struct DemoArgs {
 #[derive(clap::Args)]
 pub struct DemoListsArgs {
     /// How many records to write.
+    /// عدد السجلات المراد كتابتها.
     #[arg(long, default_value_t = 10_000)]
     pub records: usize,
     /// Seed: the same seed gives the same records.
+    /// البذرة: البذرة نفسها تعطي السجلات نفسها.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// The CSV file to write.
+    /// ملف CSV المراد كتابته.
     #[arg(long)]
     pub out: std::path::PathBuf,
 }

@@ -13,52 +13,67 @@ use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, Meth
 #[derive(clap::Args)]
 pub struct EstimateArgs {
     /// The capture table: one column per list (1 = on that list), a last column `count`.
+    /// جدول الالتقاط: عمود لكل قائمة (1 = في تلك القائمة) وعمود أخير count.
     #[arg(long, conflicts_with = "linked")]
     table: Option<PathBuf>,
     /// Or: the sources (lists) in the store, comma-separated; the table is made from the
     /// persons citing them, linked persons counted once (`athar linkage run` first).
+    /// أو: مصادر (قوائم) المخزن مفصولة بفواصل؛ يُبنى الجدول من الأشخاص الذين يستشهدون بها، ويُعدّ المرتبطون مرة واحدة (شغّل athar linkage run أولاً).
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     linked: Vec<String>,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic, bic or lcmcr.
+    /// طريقة التقدير.
     #[arg(long, default_value = "aic", value_parser = [
         "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "aic", "bic", "lcmcr",
     ])]
     method: String,
     /// With loglinear: the interactions, e.g. `A:B,C:D` (list names from the header).
+    /// مع loglinear: التفاعلات، مثل A:B,C:D (أسماء القوائم من الترويسة).
     #[arg(long, value_delimiter = ',')]
     terms: Vec<String>,
     /// With chapman or lincoln-petersen: the two lists to use (default the first two).
+    /// مع chapman أو lincoln-petersen: القائمتان المستخدمتان (افتراضياً أول اثنتين).
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     lists: Vec<String>,
     /// With stepwise: add an interaction only while its p-value is below this.
+    /// مع stepwise: يُضاف تفاعل ما دامت قيمة p له أقل من هذا.
     #[arg(long = "p", default_value_t = 0.05)]
     p_threshold: f64,
     /// Coverage of the interval.
+    /// نسبة تغطية المجال.
     #[arg(long, default_value_t = 0.95)]
     level: f64,
     /// With lcmcr: the random seed (the same seed gives the same result).
+    /// مع lcmcr: البذرة العشوائية (البذرة نفسها تعطي النتيجة نفسها).
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// With lcmcr: passes discarded before sampling.
+    /// مع lcmcr: الدورات المهملة قبل أخذ العينات.
     #[arg(long, default_value_t = 10_000)]
     burnin: usize,
     /// With lcmcr: posterior draws kept.
+    /// مع lcmcr: عدد السحبات اللاحقة المحفوظة.
     #[arg(long, default_value_t = 1_000)]
     samples: usize,
     /// With lcmcr: passes between kept draws.
+    /// مع lcmcr: الدورات بين سحبتين محفوظتين.
     #[arg(long, default_value_t = 100)]
     thin: usize,
     /// With lcmcr: independent chains, run in parallel, sharing the samples.
+    /// مع lcmcr: سلاسل مستقلة تعمل بالتوازي وتتقاسم العينات.
     #[arg(long, default_value_t = 2)]
     chains: usize,
     /// With lcmcr: the largest number of latent classes.
+    /// مع lcmcr: أكبر عدد من الفئات الكامنة.
     #[arg(long, default_value_t = 10)]
     classes: usize,
     /// Strata, one estimate each. With --table: a column of the table naming them. With
     /// --linked: year or governorate, of each person's earliest arrest, detention or worse.
+    /// الطبقات، تقدير لكل منها. مع --table: عمود في الجدول يسمّيها. مع --linked: السنة أو المحافظة لأول اعتقال أو احتجاز أو أشد لكل شخص.
     #[arg(long)]
     stratum: Option<String>,
     /// Print JSON.
+    /// الطباعة بصيغة JSON.
     #[arg(long)]
     json: bool,
 }

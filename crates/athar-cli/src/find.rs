@@ -15,13 +15,18 @@ use crate::{open_store, own_organisation, print_json};
 pub struct FindArgs {
     /// The name, or some of its words, in Arabic or Latin script and any spelling
     /// ("Mohammad al-Halabi", "محمد الحلبي", "Halabi").
+    /// الاسم أو بعض كلماته، بالعربية أو اللاتينية وبأي كتابة.
     pub name: String,
     /// How many persons to show.
+    /// عدد الأشخاص المعروضين.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
     /// Start after this place: the `next` printed below the page before.
+    /// البدء بعد هذا الموضع: قيمة next المطبوعة تحت الصفحة السابقة.
     #[arg(long)]
     pub after: Option<String>,
+    /// Print the page as JSON (total, next, and each person's id, names and closeness).
+    /// طباعة الصفحة بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }

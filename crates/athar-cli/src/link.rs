@@ -22,35 +22,45 @@ use indicatif::{ProgressBar, ProgressStyle};
 #[derive(clap::Args)]
 pub struct LinkArgs {
     /// A list to link: a CSV file with a header row. Repeat for several lists.
+    /// قائمة للربط: ملف CSV بسطر ترويسة. كرّره لعدة قوائم.
     #[arg(long = "csv", required = true, num_args = 1)]
     files: Vec<PathBuf>,
     /// The column holding each record's id (unique within its file).
+    /// العمود الذي يحمل معرّف كل سجل (فريد داخل ملفه).
     #[arg(long)]
     id: String,
     /// COLUMN=FIELD: what a column holds. FIELD is one of full_name, given_name, father_name,
     /// grandfather_name, family_name, mother_name, birth_date, birth_year, birthplace,
     /// residence, sex, email, phone, identifier, address, postcode. Repeat for each column.
+    /// COLUMN=FIELD: ما يحمله عمود ما، وFIELD أحد الحقول المذكورة.
     #[arg(long = "map", required = true, num_args = 1)]
     map: Vec<String>,
     /// A pair at or above this match probability is a link.
+    /// الزوج الذي يبلغ احتمال تطابقه هذا الحد أو يتجاوزه يُعدّ رابطاً.
     #[arg(long, default_value_t = 0.9)]
     threshold: f64,
     /// Where to write each record's cluster (CSV: file, id, cluster, cluster_size).
+    /// أين تُكتب مجموعة كل سجل (CSV: الملف، المعرّف، المجموعة، حجمها).
     #[arg(long)]
     out: PathBuf,
     /// Also write the links, strongest first, with each comparison's level and weight.
+    /// كتابة الروابط أيضاً، الأقوى أولاً، مع مستوى كل مقارنة ووزنها.
     #[arg(long)]
     pairs: Option<PathBuf>,
     /// Also write the trained model (each level's m, u and weight) as JSON.
+    /// كتابة النموذج المدرَّب أيضاً (m وu والوزن لكل مستوى) بصيغة JSON.
     #[arg(long)]
     model: Option<PathBuf>,
     /// Only link records of different files (no duplicates within a file).
+    /// ربط سجلات الملفات المختلفة فقط (دون التكرارات داخل الملف الواحد).
     #[arg(long)]
     link_only: bool,
     /// Seed of the random pairs that u is learnt from (the same seed, the same result).
+    /// بذرة الأزواج العشوائية التي يُتعلَّم منها u (البذرة نفسها، النتيجة نفسها).
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Print a summary as JSON: records, comparisons, clusters, timings.
+    /// طباعة ملخص بصيغة JSON: السجلات والمقارنات والمجموعات والأزمنة.
     #[arg(long)]
     json: bool,
 }

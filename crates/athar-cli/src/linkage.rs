@@ -14,45 +14,68 @@ use crate::link::TerminalProgress;
 pub enum LinkageCommand {
     /// Link the persons of chosen lists (sources) — or all persons — and keep the run.
     /// Decisions already made are taken as known.
+    ///
+    /// ربط أشخاص القوائم (المصادر) المختارة — أو كل الأشخاص — وحفظ التشغيل.
     Run {
         /// A source whose persons to link; repeat for several. None: every person.
+        /// مصدر يُربط أشخاصه؛ كرّره لعدة مصادر. دونه: كل الأشخاص.
         #[arg(long = "list")]
         lists: Vec<String>,
         /// A pair at or above this match probability is a link.
+        /// الزوج الذي يبلغ احتمال تطابقه هذا الحد أو يتجاوزه يُعدّ رابطاً.
         #[arg(long)]
         threshold: Option<f64>,
         /// Seed of the random pairs that u is learnt from.
+        /// بذرة الأزواج العشوائية التي يُتعلَّم منها u.
         #[arg(long)]
         seed: Option<u64>,
         /// Print what the run did as JSON.
+        /// طباعة ما فعله التشغيل بصيغة JSON.
         #[arg(long)]
         json: bool,
     },
     /// The pairs to decide next, most valuable first, with why each scored what it did.
+    ///
+    /// الأزواج التالية للبت فيها، الأهم أولاً، مع سبب درجة كل منها.
     Queue {
+        /// How many pairs to show.
+        /// عدد الأزواج المعروضة.
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// Print the queue as JSON.
+        /// طباعة قائمة المراجعة بصيغة JSON.
         #[arg(long)]
         json: bool,
     },
     /// Decide whether two person records are the same person (a new revision if the pair
     /// was decided before).
+    ///
+    /// البت في ما إذا كان سجلا شخصين للشخص نفسه.
     Decide {
+        /// One person record's id.
+        /// معرّف سجل الشخص الأول.
         first: String,
+        /// The other person record's id.
+        /// معرّف سجل الشخص الثاني.
         second: String,
         /// `same` or `different`.
+        /// same (الشخص نفسه) أو different (شخصان مختلفان).
         #[arg(value_parser = ["same", "different"])]
         decision: String,
         /// Why (kept sealed).
+        /// السبب (يُحفظ مختوماً).
         #[arg(long)]
         note: Option<String>,
     },
     /// Withdraw a decision: a deletion with its reason; the history keeps it.
+    ///
+    /// سحب قرار: حذف مع سببه، ويبقى في التاريخ.
     Withdraw {
         /// The decision's id (as `decide` printed it).
+        /// معرّف القرار (كما طبعه decide).
         decision: String,
         /// Why, for the history and the audit log (no personal data).
+        /// السبب، للتاريخ وسجل التدقيق (دون بيانات شخصية).
         #[arg(long)]
         reason: String,
     },

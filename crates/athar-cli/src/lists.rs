@@ -11,24 +11,31 @@ const IMPORT_CACHE_MIB: u32 = 1024;
 #[derive(clap::Args)]
 pub struct ImportArgs {
     /// The list file.
+    /// ملف القائمة.
     pub file: PathBuf,
     /// The mapping file (TOML).
+    /// ملف الربط (TOML).
     #[arg(long, required_unless_present = "suggest")]
     pub mapping: Option<PathBuf>,
     /// Print a first mapping guessed from the headers and values, to edit; touches no
     /// store.
+    /// طباعة ربط أولي مستنتج من الترويسات والقيم لتعديله؛ لا يمسّ أي مخزن.
     #[arg(long, conflicts_with_all = ["mapping", "check", "strict", "json"])]
     pub suggest: bool,
     /// The list's name (default: [list] name of the mapping).
+    /// اسم القائمة (افتراضياً: [list] name في ملف الربط).
     #[arg(long)]
     pub list: Option<String>,
     /// Write nothing; report what would happen.
+    /// عدم كتابة شيء؛ الإخبار بما سيحدث.
     #[arg(long)]
     pub check: bool,
     /// Refuse the whole file if any row is refused.
+    /// رفض الملف كله إذا رُفض أي سطر.
     #[arg(long)]
     pub strict: bool,
     /// Print the report as JSON.
+    /// طباعة التقرير بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -36,20 +43,25 @@ pub struct ImportArgs {
 #[derive(clap::Args)]
 pub struct ExportArgs {
     /// csv, json, xlsx or uwazi.
+    /// csv أو json أو xlsx أو uwazi.
     #[arg(long, default_value = "csv", value_parser = ["csv", "json", "xlsx", "uwazi"])]
     pub format: String,
     /// The file to create.
+    /// الملف المراد إنشاؤه.
     #[arg(long)]
     pub out: PathBuf,
     /// Leave out names, identifiers, contacts and notes.
+    /// إغفال الأسماء والمعرّفات ووسائل الاتصال والملاحظات.
     #[arg(long)]
     pub pseudonymised: bool,
     /// Leave out persons who have not consented to this purpose.
+    /// إغفال الأشخاص الذين لم يوافقوا على هذا الغرض.
     #[arg(long, value_parser = parse_purpose)]
     pub purpose: Option<athar_model::consent::Purpose>,
     /// Also write the persons' events — one row per person and event, with the person's
     /// id and list key — to this file, in the same format (csv or json). A workbook
     /// (xlsx) holds them on its second sheet.
+    /// كتابة أحداث الأشخاص أيضاً — سطر لكل شخص وحدث مع معرّفه ومفتاح قائمته — في هذا الملف وبالصيغة نفسها.
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
 }

@@ -57,16 +57,19 @@ use indicatif::{ProgressBar, ProgressStyle};
                         athar demo                    add synthetic demo persons to explore\n  \
                         athar serve --demo            serve a fresh demo store and print where to open it\n  \
                         athar import FILE --suggest   a first mapping for your list (docs/IMPORT.md)\n  \
+                        athar find NAME               persons by name, in any spelling or script\n  \
                         athar stats                   the headline figures (docs/DEFINITIONS.md)\n\n\
                         ابدأ من هنا:\n  \
                         athar init                    لإنشاء المخزن المشفّر؛ احفظ عبارة المرور وملف athar-key.json\n  \
                         athar demo                    لإضافة أشخاص تجريبيين\n  \
                         athar serve --demo            لتشغيل مخزن تجريبي جديد ومعرفة عنوان فتحه\n  \
                         athar import FILE --suggest   لربط أولي لأعمدة قائمتك\n  \
+                        athar find NAME               للبحث عن الأشخاص بالاسم بأي كتابة\n  \
                         athar stats                   للأرقام الرئيسية"
 )]
 struct Cli {
     /// Directory of the store (created by `athar init`).
+    /// مجلد المخزن (الذي أنشأه athar init).
     #[arg(long, global = true, env = "ATHAR_DATA", default_value = "athar-data")]
     data: PathBuf,
     #[command(subcommand)]
@@ -383,5 +386,52 @@ fn main() -> ExitCode {
             eprintln!("athar: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    fn has_arabic(text: &str) -> bool {
+        text.chars().any(|c| ('\u{0621}'..='\u{064A}').contains(&c))
+    }
+
+    /// Every command and every option of every command says what it is in Arabic as well
+    /// as English.
+    #[test]
+    fn every_command_and_option_is_explained_in_both_languages() {
+        let mut missing = Vec::new();
+        let mut stack = vec![(String::from("athar"), super::Cli::command())];
+        while let Some((path, command)) = stack.pop() {
+            let about = command
+                .get_long_about()
+                .or(command.get_about())
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            if path != "athar" && !has_arabic(&about) {
+                missing.push(path.clone());
+            }
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let help = arg
+                    .get_long_help()
+                    .or(arg.get_help())
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                if !has_arabic(&help) || !help.chars().any(|c| c.is_ascii_alphabetic()) {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                if sub.get_name() != "help" {
+                    stack.push((format!("{path} {}", sub.get_name()), sub.clone()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "not in both languages: {missing:?}");
     }
 }

@@ -16,35 +16,44 @@ use athar_store::{SqliteStore, Store};
 #[derive(clap::Args)]
 pub struct ReportArgs {
     /// The first day of the period (e.g. 2024-01, 2024-01-15, 2023); open when absent.
+    /// أول يوم في الفترة (مثل 2024-01 أو 2024-01-15 أو 2023)؛ مفتوحة إن غاب.
     #[arg(long)]
     from: Option<String>,
     /// The last day of the period (2024-06 means up to 30 June 2024).
+    /// آخر يوم في الفترة (2024-06 تعني حتى 30 حزيران 2024).
     #[arg(long)]
     to: Option<String>,
     /// The report's language: ar (right to left) or en.
+    /// لغة التقرير: ar (من اليمين إلى اليسار) أو en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
     /// pdf (fonts embedded), html (one standalone page) or json (the figures and words);
     /// taken from --out's extension when left out, pdf when that says nothing.
+    /// pdf (الخطوط مضمّنة) أو html (صفحة واحدة مستقلة) أو json (الأرقام والنصوص)؛ تؤخذ من امتداد --out إن غابت، وpdf إن لم يدل عليها.
     #[arg(long, value_parser = ["html", "pdf", "json"])]
     format: Option<String>,
     /// The file to write; replaced whole, never left half-written.
+    /// الملف المراد كتابته؛ يُستبدل كاملاً ولا يُترك نصف مكتوب.
     #[arg(long)]
     out: PathBuf,
     /// Count only records at least this well established.
+    /// عدّ السجلات الثابتة بهذا القدر على الأقل فقط.
     #[arg(long, value_parser = ["alleged", "corroborated", "verified"])]
     verification: Option<String>,
     /// For publication: withhold counts of fewer persons than this (tables, charts and
     /// headline figures show "fewer than N").
+    /// للنشر: حجب الأعداد الأقل من هذا العدد من الأشخاص (تظهر «أقل من N»).
     #[arg(long, value_name = "PERSONS")]
     suppress_below: Option<usize>,
     /// Add an estimate of the undocumented from these lists (sources in the store,
     /// comma-separated), linked persons counted once (`athar linkage run` first).
+    /// إضافة تقدير لغير الموثَّقين من هذه القوائم (مصادر المخزن مفصولة بفواصل)، مع عدّ المرتبطين مرة واحدة.
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     estimate_lists: Vec<String>,
     /// The estimation method for --estimate-lists: chapman, lincoln-petersen,
     /// independence, stepwise, aic, bic or lcmcr (default: chapman for two lists, aic for
     /// more).
+    /// طريقة التقدير لـ --estimate-lists (افتراضياً: chapman لقائمتين، وaic لأكثر).
     #[arg(long, value_parser = [
         "chapman", "lincoln-petersen", "independence", "stepwise", "aic", "bic", "lcmcr",
     ])]
@@ -55,22 +64,28 @@ pub struct ReportArgs {
 pub struct BriefArgs {
     /// The region: a P-code (SY14) or a governorate, district or sub-district name in
     /// Arabic or English (Homs, حمص).
+    /// المنطقة: رمز P-code (SY14) أو اسم محافظة أو منطقة أو ناحية بالعربية أو الإنكليزية (حمص، Homs).
     #[arg(long)]
     region: String,
     /// The first day of the period; open when absent.
+    /// أول يوم في الفترة؛ مفتوحة إن غاب.
     #[arg(long)]
     from: Option<String>,
     /// The last day of the period.
+    /// آخر يوم في الفترة.
     #[arg(long)]
     to: Option<String>,
     /// The brief's language: ar (right to left) or en.
+    /// لغة الموجز: ar (من اليمين إلى اليسار) أو en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
     /// pdf, html or json; taken from --out's extension when left out, pdf when that says
     /// nothing.
+    /// pdf أو html أو json؛ تؤخذ من امتداد --out إن غابت، وpdf إن لم يدل عليها.
     #[arg(long, value_parser = ["html", "pdf", "json"])]
     format: Option<String>,
     /// The file to write; replaced whole, never left half-written.
+    /// الملف المراد كتابته؛ يُستبدل كاملاً ولا يُترك نصف مكتوب.
     #[arg(long)]
     out: PathBuf,
 }
@@ -139,20 +154,23 @@ fn write(
 
 #[derive(clap::Args)]
 pub struct WgeidArgs {
-    /// The disappeared person's record id (the organisation must own it): find it with
-    /// `athar stats --behind enforced_disappearances`, or by name through
-    /// `/api/persons?name=…`.
+    /// The disappeared person's record id (the organisation must own it): find it by name
+    /// with `athar find NAME`, or with `athar stats --behind enforced_disappearances`.
+    /// معرّف سجل الشخص المختفي (يجب أن تملكه الجهة): ابحث عنه بـ athar find الاسم أو athar stats --behind enforced_disappearances.
     #[arg(long)]
     person: String,
     /// The case's language: ar (right to left) or en.
+    /// لغة القضية: ar (من اليمين إلى اليسار) أو en.
     #[arg(long, default_value = "en", value_parser = ["ar", "en"])]
     lang: String,
     /// pdf (printable), html or json (the case as data); taken from --out's extension
     /// when left out, pdf when that says nothing.
+    /// pdf (للطباعة) أو html أو json (القضية كبيانات)؛ تؤخذ من امتداد --out إن غابت، وpdf إن لم يدل عليها.
     #[arg(long, value_parser = ["html", "pdf", "json"])]
     format: Option<String>,
     /// The file to write; replaced whole, never left half-written. It identifies the
     /// person: keep it as you keep the store.
+    /// الملف المراد كتابته؛ يُستبدل كاملاً. إنه يكشف هوية الشخص: احفظه كما تحفظ المخزن.
     #[arg(long)]
     out: PathBuf,
 }

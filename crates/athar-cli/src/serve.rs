@@ -8,20 +8,25 @@ use crate::*;
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on. Beyond loopback, put a TLS proxy in front (session cookies are Secure).
+    /// العنوان الذي يُستمع عليه. خارج الجهاز المحلي ضع أمامه وكيل TLS.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Start on a fresh store filled with synthetic demo data. Generates and prints a
     /// passphrase unless ATHAR_PASSPHRASE is set; refuses an existing store.
+    /// البدء بمخزن جديد مملوء ببيانات تجريبية؛ يولّد عبارة مرور ويطبعها ما لم تُضبط ATHAR_PASSPHRASE، ويرفض مخزناً موجوداً.
     #[arg(long)]
     pub demo: bool,
     /// With --demo: how many synthetic persons to generate.
+    /// مع --demo: عدد الأشخاص التجريبيين المراد توليدهم.
     #[arg(long, default_value_t = 1000, requires = "demo")]
     pub demo_persons: u64,
     /// The largest evidence file accepted, in bytes.
+    /// أكبر ملف دليل مقبول، بالبايت.
     #[arg(long, default_value_t = athar_server::DEFAULT_EVIDENCE_LIMIT)]
     pub evidence_limit: u64,
     /// The most work one latent-class estimate may ask for (sampler passes with warm-up ×
     /// chains × table cells × classes × lists); larger requests are refused before they run.
+    /// أقصى عمل يجوز لتقدير واحد بالفئات الكامنة أن يطلبه؛ تُرفض الطلبات الأكبر قبل تشغيلها.
     #[arg(long, default_value_t = athar_server::stats::DEFAULT_ESTIMATE_LIMIT)]
     pub estimate_limit: u64,
 }

@@ -13,34 +13,43 @@ use athar_store::{SqliteStore, Store};
 #[derive(clap::Args)]
 pub struct StatsArgs {
     /// Count events certainly on or after this date (e.g. 2024-01, 2019).
+    /// عدّ الأحداث الواقعة يقيناً في هذا التاريخ أو بعده (مثل 2024-01 أو 2019).
     #[arg(long)]
     from: Option<String>,
     /// Count events certainly on or before this date.
+    /// عدّ الأحداث الواقعة يقيناً في هذا التاريخ أو قبله.
     #[arg(long)]
     to: Option<String>,
     /// Count only events and involvements at least this well established: alleged,
     /// corroborated or verified.
+    /// عدّ الأحداث والمشاركات الثابتة بهذا القدر على الأقل فقط: alleged أو corroborated أو verified.
     #[arg(long, value_parser = ["alleged", "corroborated", "verified"])]
     verification: Option<String>,
     /// Only events in this governorate (P-code, e.g. SY01).
+    /// الأحداث في هذه المحافظة فقط (رمز P-code، مثل SY01).
     #[arg(long)]
     governorate: Option<String>,
     /// Break down by up to three of: kind, year, month, governorate, unit, party, sex, age,
     /// host-country, verification.
+    /// التوزيع حسب ثلاثة على الأكثر من: النوع والسنة والشهر والمحافظة والوحدة والطرف والجنس والعمر وبلد الاستضافة ودرجة التحقق.
     #[arg(long, value_delimiter = ',')]
     by: Vec<String>,
     /// With --by: list the events behind each cell.
+    /// مع --by: سرد الأحداث التي تستند إليها كل خانة.
     #[arg(long)]
     ids: bool,
     /// With --by, for public outputs: withhold cells of fewer persons than this (counts
     /// and events), so that nobody is singled out by a small count.
+    /// مع --by وللنشر: حجب الخانات التي تضم أقل من هذا العدد من الأشخاص، كي لا يُعرف أحد من عدد صغير.
     #[arg(long, value_name = "PERSONS")]
     suppress_below: Option<usize>,
     /// List the records behind one headline figure instead: its events and persons
     /// (arrests, arrests_children, enforced_disappearances, returnee_cohort.disappeared …).
+    /// سرد السجلات التي يستند إليها رقم رئيسي واحد بدلاً من ذلك: أحداثه وأشخاصه.
     #[arg(long, value_name = "FIGURE", conflicts_with = "by")]
     behind: Option<String>,
     /// Print JSON.
+    /// الطباعة بصيغة JSON.
     #[arg(long)]
     json: bool,
 }

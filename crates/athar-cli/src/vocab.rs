@@ -17,17 +17,31 @@ pub enum VocabCommand {
     /// Add a term to one of the organisation's vocabularies (units, facilities,
     /// host-countries, border-crossings, authorities, event-kinds, causes-of-death,
     /// source-kinds, identifier-kinds). Imports, counts and reports know it at once.
+    ///
+    /// إضافة مصطلح إلى مفردات الجهة؛ تعرفه عمليات الاستيراد والعدّ والتقارير فوراً.
     Add(TermArgs),
     /// Change a term the organisation added (labels, aliases, attributes): a new revision;
     /// its id and vocabulary stay, since records name it.
+    ///
+    /// تعديل مصطلح أضافته الجهة (نسخة جديدة؛ يبقى معرّفه ومفرداته).
     Set(TermArgs),
     /// The terms of a vocabulary as the organisation has them (shared and added), or only
     /// the added ones of every vocabulary with --added.
+    ///
+    /// مصطلحات مفردات ما كما هي لدى الجهة (المشتركة والمضافة)، أو المضافة فقط مع --added.
     List(ListArgs),
     /// Every revision of a term the organisation added.
+    ///
+    /// كل نسخ مصطلح أضافته الجهة.
     History {
+        /// The term's vocabulary.
+        /// مفردات المصطلح.
         vocabulary: String,
+        /// The term's id.
+        /// معرّف المصطلح.
         id: String,
+        /// Print the revisions as JSON.
+        /// طباعة النسخ بصيغة JSON.
         #[arg(long)]
         json: bool,
     },
@@ -37,53 +51,72 @@ pub enum VocabCommand {
 pub struct TermArgs {
     /// The vocabulary: units, facilities, host-countries, border-crossings, authorities,
     /// event-kinds, causes-of-death, source-kinds or identifier-kinds.
+    /// المفردات: units أو facilities أو host-countries أو border-crossings أو authorities أو event-kinds أو causes-of-death أو source-kinds أو identifier-kinds.
     pub vocabulary: String,
     /// The term's id: lower-case Latin letters, digits and hyphens (a host country: its
     /// two-letter ISO code, FR).
+    /// معرّف المصطلح: حروف لاتينية صغيرة وأرقام وشرطات (بلد الاستضافة: رمزه ISO من حرفين، FR).
     #[arg(long)]
     pub id: String,
     /// The English label.
+    /// التسمية الإنكليزية.
     #[arg(long)]
     pub en: Option<String>,
     /// The Arabic label.
+    /// التسمية العربية.
     #[arg(long)]
     pub ar: Option<String>,
     /// Another English spelling a list may use (repeat for more).
+    /// كتابة إنكليزية أخرى قد تستخدمها قائمة (كرّره للمزيد).
     #[arg(long = "alias-en")]
     pub aliases_en: Vec<String>,
     /// Another Arabic spelling a list may use (repeat for more).
+    /// كتابة عربية أخرى قد تستخدمها قائمة (كرّره للمزيد).
     #[arg(long = "alias-ar")]
     pub aliases_ar: Vec<String>,
     /// Event kinds: the category (return, deprivation, harm, disappearance, release,
     /// death-in-custody, killing, search, other).
+    /// أنواع الأحداث: الفئة (return أو deprivation أو harm أو disappearance أو release أو death-in-custody أو killing أو search أو other).
     #[arg(long)]
     pub category: Option<String>,
     /// Units: what sort of body (branch, military, militia …).
+    /// الوحدات: نوع الجهة (فرع، عسكرية، ميليشيا …).
     #[arg(long)]
     pub kind: Option<String>,
     /// Units: the unit above this one.
+    /// الوحدات: الوحدة الأعلى منها.
     #[arg(long)]
     pub parent: Option<String>,
     /// Units: the authority (party) served.
+    /// الوحدات: السلطة (الطرف) التي تتبعها.
     #[arg(long)]
     pub authority: Option<String>,
     /// Facilities: the unit that ran it.
+    /// المرافق: الوحدة التي أدارته.
     #[arg(long)]
     pub unit: Option<String>,
     /// Facilities and crossings: the gazetteer P-code of its area.
+    /// المرافق والمعابر: رمز P-code لمنطقته في المعجم الجغرافي.
     #[arg(long)]
     pub pcode: Option<String>,
     /// Crossings: the neighbouring country.
+    /// المعابر: البلد المجاور.
     #[arg(long)]
     pub country: Option<String>,
     /// Units and facilities: since when (a date as records write it: 2012, 2012-05 …).
+    /// الوحدات والمرافق: منذ متى (تاريخ كما تكتبه السجلات: 2012، 2012-05 …).
     #[arg(long)]
     pub from: Option<String>,
     /// Units and facilities: until when.
+    /// الوحدات والمرافق: حتى متى.
     #[arg(long)]
     pub to: Option<String>,
+    /// Notes on the term (its source, how lists write it).
+    /// ملاحظات على المصطلح (مصدره، وكيف تكتبه القوائم).
     #[arg(long)]
     pub notes: Option<String>,
+    /// Print the term as JSON.
+    /// طباعة المصطلح بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -91,13 +124,18 @@ pub struct TermArgs {
 #[derive(Args)]
 pub struct ListArgs {
     /// The vocabulary to list (all added terms when left out with --added).
+    /// المفردات المراد سردها (كل المصطلحات المضافة إن غابت مع --added).
     pub vocabulary: Option<String>,
     /// Only the terms the organisation added (or was shared).
+    /// المصطلحات التي أضافتها الجهة (أو شوركت معها) فقط.
     #[arg(long)]
     pub added: bool,
     /// Labels in Arabic.
+    /// التسميات بالعربية.
     #[arg(long)]
     pub arabic: bool,
+    /// Print the terms as JSON.
+    /// طباعة المصطلحات بصيغة JSON.
     #[arg(long)]
     pub json: bool,
 }
