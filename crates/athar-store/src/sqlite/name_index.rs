@@ -261,6 +261,13 @@ pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<(
             .prepare("SELECT id, seq FROM heads WHERE kind = ?1 AND deleted = 0")?
             .query_map([RecordKind::Person.code()], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<std::result::Result<_, _>>()?;
+        if !heads.is_empty() {
+            // Shown by default: the store is busy for about a minute per million persons.
+            tracing::warn!(
+                persons = heads.len(),
+                "indexing names again for the search across spellings and scripts (once, after an upgrade)"
+            );
+        }
         let mut pairs: Vec<(i64, [u8; 16])> = Vec::new();
         for (n, (id, seq)) in heads.into_iter().enumerate() {
             let id = read_id(id)?;
