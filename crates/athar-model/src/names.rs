@@ -292,7 +292,8 @@ impl Endings {
     pub const I: Endings = Endings(2);
     pub const U: Endings = Endings(4);
     pub const CONSONANT: Endings = Endings(8);
-    const ALL: Endings = Endings(15);
+    /// Any ending.
+    pub const ANY: Endings = Endings(15);
     const LETTERS: [(Endings, char); 4] = [
         (Endings::A, 'a'),
         (Endings::I, 'i'),
@@ -319,7 +320,7 @@ impl Endings {
 
     /// The endings not in this set.
     pub fn others(self) -> Endings {
-        Endings(Endings::ALL.0 & !self.0)
+        Endings(Endings::ANY.0 & !self.0)
     }
 }
 
@@ -332,7 +333,7 @@ pub fn endings(token: &str) -> Endings {
             Some('ي' | 'ى' | 'ئ') => Endings::I.or(Endings::A),
             Some('و' | 'ؤ') => Endings::U,
             // A final ع is written as a vowel, an apostrophe or nothing: "Rabee", "Rabi'".
-            Some('ع') => Endings::ALL,
+            Some('ع') => Endings::ANY,
             _ => Endings::CONSONANT,
         };
     }
@@ -352,6 +353,98 @@ pub fn endings(token: &str) -> Endings {
         [.., v, b'w'] if vowel(*v).is_some() => Endings::U,
         [.., c] => vowel(*c).unwrap_or(Endings::CONSONANT),
         [] => Endings::CONSONANT,
+    }
+}
+
+/// The vowel of a token's last syllable — between its last two consonants — as written,
+/// which tells names apart that share a skeleton: محمد has none there, محمود a و
+/// (Muhammad and Mahmoud); حسن none, حسين a ي (Hassan and Hussein). One letter:
+///
+/// - Arabic: `S` nothing written (a short vowel), `A` ا, `I` ي, `U` و;
+/// - Latin: `S` nothing, `a`, `e`, `i` (i, y), `u` (o, u) for one vowel letter, which may
+///   be short or long; `A`, `I` (ee, ei, ai, ay, ie …), `U` (ou, oo, uu, ow) for two,
+///   which write a long vowel;
+/// - `x` when the token has fewer than two consonants after its first letter.
+///
+/// [`medials_close_to`] says which of them may be the same vowel.
+pub fn medial(token: &str) -> char {
+    let arabic = is_arabic(token);
+    let letters: Vec<char> = token.chars().filter(|c| *c != 'ء').collect();
+    let is_vowel = |c: char| {
+        if arabic {
+            matches!(
+                c,
+                'ا' | 'و' | 'ي' | 'ى' | 'ة' | 'آ' | 'أ' | 'إ' | 'ئ' | 'ؤ' | 'ع'
+            )
+        } else {
+            matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w')
+        }
+    };
+    // The last consonant: before any final vowels, and before a final h after a vowel
+    // (ة written -ah/-eh, or ه).
+    let mut end = letters.len();
+    if arabic {
+        while end > 0 && (is_vowel(letters[end - 1]) || letters[end - 1] == 'ه') {
+            end -= 1;
+        }
+    } else {
+        if end >= 2 && letters[end - 1] == 'h' && is_vowel(letters[end - 2]) {
+            end -= 1;
+        }
+        while end > 0 && is_vowel(letters[end - 1]) {
+            end -= 1;
+        }
+    }
+    if end <= 1 {
+        return 'x';
+    }
+    let last = end - 1;
+    let mut start = last;
+    while start > 0 && is_vowel(letters[start - 1]) {
+        start -= 1;
+    }
+    if start == 0 {
+        return 'x';
+    }
+    let between: String = letters[start..last].iter().collect();
+    if arabic {
+        return match between.chars().last() {
+            None => 'S',
+            Some('ا' | 'آ' | 'أ' | 'إ') => 'A',
+            Some('ي' | 'ى' | 'ئ') => 'I',
+            Some('و' | 'ؤ') => 'U',
+            Some(_) => 'S',
+        };
+    }
+    match between.as_str() {
+        "" => 'S',
+        "a" => 'a',
+        "e" => 'e',
+        "i" | "y" => 'i',
+        "o" | "u" => 'u',
+        "ou" | "oo" | "uu" | "ow" | "aw" | "au" | "ao" => 'U',
+        "aa" => 'A',
+        _ => 'I',
+    }
+}
+
+/// Every medial vowel (see [`medial`]).
+pub const MEDIALS: [char; 9] = ['S', 'a', 'e', 'i', 'u', 'A', 'I', 'U', 'x'];
+
+/// The medial vowels that may be the same as `m` in another spelling or script: nothing
+/// written in Arabic may be any one Latin vowel letter; one Latin letter may be short or
+/// long; a written long vowel is only itself or the one letter that writes it.
+pub fn medials_close_to(m: char) -> &'static [char] {
+    match m {
+        'S' => &['S', 'a', 'e', 'i', 'u'],
+        'a' => &['a', 'e', 'S', 'A'],
+        'e' => &['e', 'a', 'i', 'S', 'A', 'I'],
+        'i' => &['i', 'e', 'S', 'I'],
+        'u' => &['u', 'S', 'U'],
+        'A' => &['A', 'a', 'e'],
+        'I' => &['I', 'i', 'e'],
+        'U' => &['U', 'u'],
+        _ => &['x'],
     }
 }
 
@@ -620,6 +713,50 @@ mod tests {
         assert_eq!(compound_parts("Abu Bakr al-Siddiq").forms, ["abu", "bakr"]);
         assert!(compound_parts("محمد الحلبي").forms.is_empty());
         assert!(compound_parts("Abdulrahman").forms.is_empty());
+    }
+
+    #[test]
+    fn the_last_syllables_vowel_tells_apart_names_of_one_skeleton() {
+        let m = |s: &str| medial(&name_tokens(s).forms[0]);
+        let close = |a: &str, b: &str| medials_close_to(m(a)).contains(&m(b));
+        for (a, b) in [
+            ("محمد", "Mohammad"),
+            ("محمد", "Mohammed"),
+            ("محمد", "Muhammad"),
+            ("Mohamed", "Muhammad"),
+            ("محمود", "Mahmoud"),
+            ("محمود", "Mahmud"),
+            ("Mahmood", "Mahmoud"),
+            ("حسين", "Hussein"),
+            ("حسين", "Husayn"),
+            ("حسن", "Hassan"),
+            ("فاطمة", "Fatima"),
+            ("فاطمة", "Fatmeh"),
+            ("يوسف", "Youssef"),
+            ("ابراهيم", "Ibrahim"),
+            ("خالد", "Khaled"),
+            ("سمير", "Samir"),
+            ("مصطفى", "Mustafa"),
+            ("عبد الرحمن", "Abdulrahman"),
+        ] {
+            assert!(close(a, b) && close(b, a), "{a} {} vs {b} {}", m(a), m(b));
+        }
+        for (a, b) in [
+            ("محمد", "محمود"),
+            ("Mohammad", "محمود"),
+            ("Mohammad", "Mahmoud"),
+            ("حسن", "حسين"),
+            ("Hassan", "Hussein"),
+            ("Hassan", "حسين"),
+        ] {
+            assert!(!close(a, b) && !close(b, a), "{a} {} vs {b} {}", m(a), m(b));
+        }
+        // Symmetric, so a search finds the same persons whichever spelling it starts from.
+        for a in MEDIALS {
+            for b in medials_close_to(a) {
+                assert!(medials_close_to(*b).contains(&a), "{a} {b}");
+            }
+        }
     }
 
     #[test]

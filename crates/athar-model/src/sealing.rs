@@ -173,27 +173,43 @@ const FORM_KEY: &str = "n=";
 /// Key prefix of a name word's skeleton with its ending.
 const SOUND_KEY: &str = "n~";
 
-fn sound_keys(skeleton: &str, endings: Endings) -> impl Iterator<Item = String> + '_ {
-    endings
-        .letters()
-        .map(move |e| format!("{SOUND_KEY}{skeleton}|{e}"))
+fn sound_key(skeleton: &str, ending: char, medial: char) -> String {
+    format!("{SOUND_KEY}{skeleton}|{ending}{medial}")
 }
 
-/// The skeleton and endings a word is searched by. A word with digits in it (a number a
-/// list gives instead of a name) is matched as written: "450" is not "4500".
-fn sounds(form: &str, skeleton: &str) -> (String, Endings) {
+/// How a word sounds for search: its skeleton, the endings it may have, and the vowel of
+/// its last syllable ([`names::medial`]). A word with digits in it (a number a list gives
+/// instead of a name) is matched as written: "450" is not "4500".
+struct Sound {
+    skeleton: String,
+    endings: Endings,
+    medial: char,
+    exact: bool,
+}
+
+fn sound(form: &str, skeleton: &str) -> Sound {
     if form.chars().any(|c| c.is_ascii_digit()) {
-        (form.to_string(), Endings::CONSONANT)
+        Sound {
+            skeleton: form.to_string(),
+            endings: Endings::CONSONANT,
+            medial: 'x',
+            exact: true,
+        }
     } else {
-        (skeleton.to_string(), names::endings(form))
+        Sound {
+            skeleton: skeleton.to_string(),
+            endings: names::endings(form),
+            medial: names::medial(form),
+            exact: false,
+        }
     }
 }
 
 /// The keys one word of a name search looks for, from the closest to the loosest: the
 /// same written form (after folding and joining particles, so «عبدالمنعم» is «عبد المنعم»
-/// and "Al-Halabi" is "Halabi"); the same skeleton and ending in either script
-/// ("Halabi" and «الحلبي», "Barhum" and "Barhoum", "Ali" and «علي»); the same skeleton
-/// only («علا» for "Ali"). See [`crate::names`].
+/// and "Al-Halabi" is "Halabi"); the same skeleton, ending and last-syllable vowel in
+/// either script ("Halabi" and «الحلبي», "Barhum" and "Barhoum", "Ali" and «علي»); the
+/// same skeleton only («علا» for "Ali", «محمود» for "Mohammad"). See [`crate::names`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordKeys {
     pub form: String,
@@ -209,13 +225,24 @@ pub fn query_words(query: &str) -> Vec<WordKeys> {
         .iter()
         .zip(&tokens.skeletons)
         .map(|(form, skeleton)| {
-            let (skeleton, endings) = sounds(form, skeleton);
-            let close = sound_keys(&skeleton, endings).collect();
-            let loose = if form.chars().any(|c| c.is_ascii_digit()) {
-                Vec::new()
-            } else {
-                sound_keys(&skeleton, endings.others()).collect()
-            };
+            let sound = sound(form, skeleton);
+            let mut close = Vec::new();
+            for e in sound.endings.letters() {
+                for m in names::medials_close_to(sound.medial) {
+                    close.push(sound_key(&sound.skeleton, e, *m));
+                }
+            }
+            let mut loose = Vec::new();
+            if !sound.exact {
+                for e in Endings::ANY.letters() {
+                    for m in names::MEDIALS {
+                        let key = sound_key(&sound.skeleton, e, m);
+                        if !close.contains(&key) {
+                            loose.push(key);
+                        }
+                    }
+                }
+            }
             WordKeys {
                 form: format!("{FORM_KEY}{form}"),
                 close,
@@ -234,8 +261,10 @@ pub fn name_keys(name: &str) -> Vec<String> {
     for tokens in [names::name_tokens(name), names::compound_parts(name)] {
         for (form, skeleton) in tokens.forms.iter().zip(&tokens.skeletons) {
             out.push(format!("{FORM_KEY}{form}"));
-            let (skeleton, endings) = sounds(form, skeleton);
-            out.extend(sound_keys(&skeleton, endings));
+            let sound = sound(form, skeleton);
+            for e in sound.endings.letters() {
+                out.push(sound_key(&sound.skeleton, e, sound.medial));
+            }
         }
     }
     out

@@ -232,10 +232,11 @@ pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 2 since
-/// names are found across spellings and scripts (written form and skeleton keys); 1 (no
+/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 3 since
+/// the sound keys hold the vowel of the last syllable too (Muhammad is not Mahmoud); 2
+/// found names across spellings and scripts by written form and skeleton keys; 1 (no
 /// entry) held folded words only.
-const INDEX_VERSION: &str = "2";
+const INDEX_VERSION: &str = "3";
 
 /// Persons indexed again per sorted batch, to bound memory.
 const REINDEX_BATCH: usize = 100_000;
