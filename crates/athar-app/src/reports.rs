@@ -230,7 +230,7 @@ fn check_format(format: Option<&str>) -> Result<(), ReportError> {
 
 impl Scope<'_> {
     /// Whether the records this organisation sees include the demo generator's.
-    pub(crate) fn holds_demo_data(&self) -> Result<bool, StoreError> {
+    pub fn holds_demo_data(&self) -> Result<bool, StoreError> {
         Ok(self
             .list_all(RecordKind::Source)?
             .iter()

@@ -78,7 +78,7 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
         add_user(&store, "demo", Role::Documenter, &password, false, None)?;
         let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
-        println!("Demo account: demo / {password} (documenter); sign in with POST /api/session");
+        println!("Demo account: demo / {password} (documenter)");
         demo_token = Some(token);
         store
     } else {
@@ -96,6 +96,9 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
         println!("Athar is serving on http://{local}/");
+        println!(
+            "Open http://{local}/ in a browser and sign in. / افتح العنوان في المتصفح وسجّل الدخول."
+        );
         if let Some(token) = &demo_token {
             println!("Try: curl -H 'Authorization: Bearer {token}' http://{local}/api/persons");
         }

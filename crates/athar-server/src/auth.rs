@@ -179,7 +179,7 @@ fn refused() -> Problem {
     )
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -200,7 +200,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Who is calling, if anyone: a bearer token first, else the session cookie.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
+pub(crate) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Problem> {
     let app = state.app.clone();
     let now = now_ms();
     if let Some(token) = bearer(headers) {
@@ -403,16 +403,25 @@ enum Outcome {
     Accepted(User),
 }
 
-/// `POST /api/session`: sign in.
-pub async fn sign_in(
-    State(state): State<AppState>,
-    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    headers: HeaderMap,
-    JsonBody(req): JsonBody<SignInRequest>,
-) -> Result<Response, Problem> {
+/// A session just opened: the account, and the two secrets the client keeps (the session
+/// id for its cookie, the CSRF token for requests that change something).
+pub(crate) struct OpenedSession {
+    pub user: User,
+    pub session: String,
+    pub csrf: String,
+    pub now: i64,
+}
+
+/// Check a sign-in (throttle, lockout, password, one-time code) and open a session; the
+/// session presented with it, if any, ends. The API and the sign-in page both use it.
+pub(crate) async fn open_session(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    old_cookie: Option<String>,
+    req: SignInRequest,
+) -> Result<OpenedSession, Problem> {
     let app = state.app.clone();
     let now = now_ms();
-    let ip = client.map(|c| c.0.0.ip());
     if let Some(ip) = ip
         && state.throttle.recent(ip, now) >= THROTTLE_ATTEMPTS
     {
@@ -493,7 +502,7 @@ pub async fn sign_in(
     };
     // A session presented at sign-in ends: the new one has a new id (no fixation).
     let app = state.app.clone();
-    let old = cookie_value(&headers, SESSION_COOKIE).map(|c| token_hash(&c));
+    let old = old_cookie.map(|c| token_hash(&c));
     let (session, session_hash) = new_token("ses_").map_err(internal)?;
     let (csrf, csrf_hash) = new_token("csrf_").map_err(internal)?;
     let row = SessionRow {
@@ -511,20 +520,46 @@ pub async fn sign_in(
         app.accounts().create_session(&row)
     })
     .await?;
+    Ok(OpenedSession {
+        user,
+        session: session.to_string(),
+        csrf: csrf.to_string(),
+        now,
+    })
+}
+
+/// The `Set-Cookie` value of a new session.
+pub(crate) fn session_cookie(session: &str) -> String {
+    format!(
+        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
+        ABSOLUTE_TIMEOUT_MS / 1000
+    )
+}
+
+/// `POST /api/session`: sign in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    client: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    JsonBody(req): JsonBody<SignInRequest>,
+) -> Result<Response, Problem> {
+    let ip = client.map(|c| c.0.0.ip());
+    let old = cookie_value(&headers, SESSION_COOKIE);
+    let OpenedSession {
+        user,
+        session,
+        csrf,
+        now,
+    } = open_session(&state, ip, old, req).await?;
     let mut response = Json(SessionOut {
         role_ar: user.role.name_ar(),
         user,
-        csrf_token: Some(csrf.to_string()),
+        csrf_token: Some(csrf),
         expires_at: Some(crate::records::rfc3339(now + ABSOLUTE_TIMEOUT_MS)),
         idle_timeout_seconds: IDLE_TIMEOUT_MS / 1000,
     })
     .into_response();
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}",
-        session.as_str(),
-        ABSOLUTE_TIMEOUT_MS / 1000
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
+    if let Ok(v) = HeaderValue::from_str(&session_cookie(&session)) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     Ok(response)

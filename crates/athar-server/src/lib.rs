@@ -25,6 +25,7 @@ pub mod linkage;
 pub mod lists;
 pub mod lookups;
 pub mod openapi;
+pub mod pages;
 pub mod problem;
 pub mod records;
 pub mod reports;
@@ -783,16 +784,17 @@ pub fn router(mut state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, "no-store"),
     ];
-    let mut app = router
-        .fallback(|| async { Problem::not_found().detail("no such endpoint") })
-        .with_state(state);
+    let mut api = router.with_state(state.clone());
     for (name, value) in headers {
-        app = app.layer(SetResponseHeaderLayer::overriding(
+        api = api.layer(SetResponseHeaderLayer::overriding(
             name,
             HeaderValue::from_static(value),
         ));
     }
-    app
+    // The web pages: their own routes and headers (a policy that lets them use their
+    // style sheet and post their forms), through the same sessions and scopes.
+    api.merge(pages::router(state))
+        .fallback(|| async { Problem::not_found().detail("no such endpoint") })
 }
 
 /// Serve until `shutdown` completes.

@@ -1,0 +1,73 @@
+//! Dates as a reader should see them: as precise as they were recorded and no more — a
+//! year, a month and year, a day — marked when approximate, a range as a range, and an
+//! unknown date said to be unknown ("آذار 2019 تقريباً", "March 2019, approx.").
+
+use athar_model::{FuzzyDate, PartialDate, Precision};
+
+use crate::i18n::Tr;
+
+fn partial(tr: &Tr, date: &PartialDate) -> String {
+    let year = date.year_value();
+    let month = date
+        .month_value()
+        .map(|m| tr.t(&format!("month-{m}")))
+        .unwrap_or_default();
+    match (date.precision(), date.day_value()) {
+        (Precision::Year, _) => year.to_string(),
+        (Precision::Month, _) => format!("{month} {year}"),
+        (Precision::Day, Some(day)) => format!("{day} {month} {year}"),
+        (Precision::Day, None) => format!("{month} {year}"),
+    }
+}
+
+/// A recorded date in words of the reader's language.
+pub fn in_words(tr: &Tr, date: &FuzzyDate) -> String {
+    match date {
+        FuzzyDate::Unknown => tr.t("date-unknown"),
+        FuzzyDate::On { date, approximate } => {
+            let text = partial(tr, date);
+            if *approximate {
+                tr.with("date-approx", "date", &text)
+            } else {
+                text
+            }
+        }
+        FuzzyDate::Between {
+            from,
+            to,
+            approximate,
+        } => {
+            let (from, to) = (partial(tr, from), partial(tr, to));
+            let text = tr.two("date-between", ("from", &from), ("to", &to));
+            if *approximate {
+                tr.with("date-approx", "date", &text)
+            } else {
+                text
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use athar_model::vocab::Lang;
+
+    fn words(lang: Lang, text: &str) -> String {
+        let date = FuzzyDate::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        in_words(&Tr::new(lang), &date).replace(['\u{2068}', '\u{2069}'], "")
+    }
+
+    #[test]
+    fn dates_are_as_precise_as_recorded_and_say_when_approximate() {
+        assert_eq!(words(Lang::Ar, "~2019-03"), "آذار 2019 تقريباً");
+        assert_eq!(words(Lang::En, "~2019-03"), "March 2019, approx.");
+        assert_eq!(words(Lang::En, "2014"), "2014");
+        assert_eq!(words(Lang::Ar, "2013-11-05"), "5 تشرين الثاني 2013");
+        assert_eq!(
+            words(Lang::En, "2012-05/2012-07"),
+            "between May 2012 and July 2012"
+        );
+        assert_eq!(words(Lang::Ar, ""), "تاريخ غير معروف");
+    }
+}

@@ -1,0 +1,16 @@
+//! Athar's web pages, rendered on the server: askama templates, the interface's words in
+//! Arabic and English ([`i18n`], Fluent with CLDR plurals), dates written as recorded and
+//! honestly ([`dates`]), and the style sheet. Rendering only: the server's page handlers
+//! (`athar-server`'s `pages`) read through the organisation's scope and pass what they
+//! read here. Pages work without JavaScript and load nothing from elsewhere.
+
+#![forbid(unsafe_code)]
+
+pub mod dates;
+pub mod i18n;
+pub mod pages;
+
+/// The style sheet, served at [`STYLE_PATH`].
+pub const STYLE: &str = include_str!("../assets/athar.css");
+/// Where pages link the style sheet.
+pub const STYLE_PATH: &str = "/assets/athar.css";

@@ -1,0 +1,257 @@
+//! The pages: what each shows, built from what the server read, rendered with the
+//! templates in `templates/`. Every page has the same frame ([`Chrome`]): the signed-in
+//! account, the sign-out form with its CSRF token, the other language, the demo banner.
+
+use askama::Template;
+use athar_model::vocab::Lang;
+use athar_model::{Person, PersonName, Script, Sex};
+
+use crate::dates;
+use crate::i18n::Tr;
+
+/// What every page's frame shows.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    /// The signed-in account's name; `None` on the sign-in page.
+    pub user: Option<String>,
+    /// The session's CSRF token, for the forms that change something.
+    pub csrf: String,
+    /// This page's path and query, for the language switch to come back to.
+    pub here: String,
+    /// The store holds demonstration data.
+    pub demo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    error: Option<String>,
+    notice: Option<String>,
+    next: &'a str,
+    username: &'a str,
+}
+
+/// The sign-in form, with the refusal or notice to show above it.
+pub fn sign_in(
+    lang: Lang,
+    chrome: &Chrome,
+    next: &str,
+    username: &str,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> askama::Result<String> {
+    let tr = Tr::new(lang);
+    SignInPage {
+        tr,
+        chrome,
+        error,
+        notice: notice.map(|key| tr.t(key)),
+        next,
+        username,
+    }
+    .render()
+}
+
+/// One row of the persons list.
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub other_name: String,
+    pub born: String,
+    pub closeness: String,
+}
+
+/// A person found or listed, as the list shows them.
+pub struct Listed<'a> {
+    pub id: String,
+    pub person: &'a Person,
+    /// `same-spelling`, `same-sound` or `same-skeleton` for a name search.
+    pub closeness: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "persons.html")]
+struct PersonsPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    query: &'a str,
+    searching: bool,
+    total: u64,
+    rows: Vec<PersonRow>,
+    next_url: Option<String>,
+    first_url: Option<String>,
+}
+
+fn other_lang(lang: Lang) -> Lang {
+    match lang {
+        Lang::Ar => Lang::En,
+        Lang::En => Lang::Ar,
+    }
+}
+
+/// The persons list, or the persons a name search found.
+#[allow(clippy::too_many_arguments)]
+pub fn persons(
+    lang: Lang,
+    chrome: &Chrome,
+    query: &str,
+    total: u64,
+    listed: &[Listed<'_>],
+    next_url: Option<String>,
+    first_url: Option<String>,
+) -> askama::Result<String> {
+    let tr = Tr::new(lang);
+    let rows = listed
+        .iter()
+        .map(|l| {
+            let name = l.person.display_name(lang);
+            let other = l.person.display_name(other_lang(lang));
+            PersonRow {
+                id: l.id.clone(),
+                other_name: if other == name { String::new() } else { other },
+                name,
+                born: match l.person.birth_date {
+                    athar_model::FuzzyDate::Unknown => String::new(),
+                    ref d => dates::in_words(&tr, d),
+                },
+                closeness: l
+                    .closeness
+                    .map(|c| tr.t(&format!("closeness-{c}")))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    PersonsPage {
+        tr,
+        chrome,
+        query,
+        searching: !query.trim().is_empty(),
+        total,
+        rows,
+        next_url,
+        first_url,
+    }
+    .render()
+}
+
+/// One name of a person, by script.
+pub struct NameView {
+    pub script: String,
+    pub lang: &'static str,
+    pub parts: Vec<(String, String)>,
+}
+
+/// One step of a journey, its words already in the reader's language.
+pub struct StepView {
+    pub when: String,
+    pub what: String,
+    pub place: String,
+    pub by: String,
+}
+
+/// A step as the server read it: the event's date, and the labels of its kind, place and
+/// unit or party in the reader's language.
+pub struct Step<'a> {
+    pub date: &'a athar_model::FuzzyDate,
+    pub kind: String,
+    pub place: String,
+    pub by: String,
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    title: String,
+    status: String,
+    born: String,
+    sex: String,
+    names: Vec<NameView>,
+    steps: Vec<StepView>,
+}
+
+fn name_view(tr: &Tr, name: &PersonName) -> NameView {
+    let (script, lang) = match name.script {
+        Script::Arab => (tr.t("person-script-arab"), "ar"),
+        _ => (tr.t("person-script-latn"), "en"),
+    };
+    let parts = [
+        ("person-given", &name.given),
+        ("person-father", &name.father),
+        ("person-grandfather", &name.grandfather),
+        ("person-family", &name.family),
+        ("person-mother", &name.mother),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.as_ref().map(|v| (tr.t(key), v.clone())))
+    .chain(name.full.as_ref().map(|f| (tr.t("col-name"), f.clone())))
+    .collect();
+    NameView {
+        script,
+        lang,
+        parts,
+    }
+}
+
+/// A person's page: names in both scripts, what is known of them, the journey in order.
+pub fn person(
+    lang: Lang,
+    chrome: &Chrome,
+    person: &Person,
+    status_label: &str,
+    steps: &[Step<'_>],
+) -> askama::Result<String> {
+    let tr = Tr::new(lang);
+    PersonPage {
+        tr,
+        chrome,
+        title: person.display_name(lang),
+        status: status_label.to_string(),
+        born: dates::in_words(&tr, &person.birth_date),
+        sex: tr.t(match person.sex {
+            Sex::Male => "sex-male",
+            Sex::Female => "sex-female",
+            Sex::Unknown => "sex-unknown",
+        }),
+        names: person.names.iter().map(|n| name_view(&tr, n)).collect(),
+        steps: steps
+            .iter()
+            .map(|s| StepView {
+                when: dates::in_words(&tr, s.date),
+                what: s.kind.clone(),
+                place: s.place.clone(),
+                by: s.by.clone(),
+            })
+            .collect(),
+    }
+    .render()
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    title: String,
+    text: String,
+}
+
+/// A page that only says something: not found, or an error.
+pub fn message(
+    lang: Lang,
+    chrome: &Chrome,
+    title_key: &str,
+    text_key: &str,
+) -> askama::Result<String> {
+    let tr = Tr::new(lang);
+    MessagePage {
+        tr,
+        chrome,
+        title: tr.t(title_key),
+        text: tr.t(text_key),
+    }
+    .render()
+}
