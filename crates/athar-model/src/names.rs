@@ -326,33 +326,62 @@ impl Endings {
 
 /// The endings one folded token (a form of [`name_tokens`]) may stand for.
 pub fn endings(token: &str) -> Endings {
+    spoken_endings(written_ending(token))
+}
+
+/// How a token's end is written, as one letter for each set of spoken endings it may
+/// stand for: `a` (ا ة ه; a), `e` (ي ى — folding writes ى as ي — and Latin e: an a or an
+/// i), `i` (Latin i, y), `u` (و; o, u, a vowel and w), `E` (ع, written as a vowel, an
+/// apostrophe or nothing: "Rabee", "Rabi'"), `1`–`4` (-ah, -ih, -eh, -uh: ة/ه or ح), `c`
+/// (a consonant). Search stores this one letter per word and looks for every written
+/// ending that may sound the same ([`spoken_endings`]).
+pub fn written_ending(token: &str) -> char {
     if is_arabic(token) {
         let mut letters = token.chars().filter(|c| *c != 'ء');
         return match letters.next_back() {
-            Some('ا' | 'ة' | 'ه' | 'آ' | 'أ' | 'إ') => Endings::A,
-            Some('ي' | 'ى' | 'ئ') => Endings::I.or(Endings::A),
-            Some('و' | 'ؤ') => Endings::U,
-            // A final ع is written as a vowel, an apostrophe or nothing: "Rabee", "Rabi'".
-            Some('ع') => Endings::ANY,
-            _ => Endings::CONSONANT,
+            Some('ا' | 'ة' | 'ه' | 'آ' | 'أ' | 'إ') => 'a',
+            Some('ي' | 'ى' | 'ئ') => 'e',
+            Some('و' | 'ؤ') => 'u',
+            Some('ع') => 'E',
+            _ => 'c',
         };
     }
-    let b = token.as_bytes();
     let vowel = |c: u8| match c {
-        b'a' => Some(Endings::A),
-        b'i' | b'y' => Some(Endings::I),
-        b'e' => Some(Endings::A.or(Endings::I)),
-        b'u' | b'o' => Some(Endings::U),
+        b'a' => Some('a'),
+        b'i' | b'y' => Some('i'),
+        b'e' => Some('e'),
+        b'u' | b'o' => Some('u'),
         _ => None,
     };
-    match b {
-        // "-ah", "-eh", "-ih": a vowel and ة/ه, or a vowel and ح.
-        [.., v, b'h'] if vowel(*v).is_some() => {
-            vowel(*v).unwrap_or(Endings::A).or(Endings::CONSONANT)
-        }
-        [.., v, b'w'] if vowel(*v).is_some() => Endings::U,
-        [.., c] => vowel(*c).unwrap_or(Endings::CONSONANT),
-        [] => Endings::CONSONANT,
+    match token.as_bytes() {
+        [.., v, b'h'] if vowel(*v).is_some() => match vowel(*v) {
+            Some('a') => '1',
+            Some('i') => '2',
+            Some('e') => '3',
+            _ => '4',
+        },
+        [.., v, b'w'] if vowel(*v).is_some() => 'u',
+        [.., c] => vowel(*c).unwrap_or('c'),
+        [] => 'c',
+    }
+}
+
+/// Every written ending (see [`written_ending`]).
+pub const WRITTEN_ENDINGS: [char; 10] = ['a', 'e', 'i', 'u', 'E', '1', '2', '3', '4', 'c'];
+
+/// The spoken endings a written one may stand for.
+pub fn spoken_endings(written: char) -> Endings {
+    match written {
+        'a' => Endings::A,
+        'e' => Endings::I.or(Endings::A),
+        'i' => Endings::I,
+        'u' => Endings::U,
+        'E' => Endings::ANY,
+        '1' => Endings::A.or(Endings::CONSONANT),
+        '2' => Endings::I.or(Endings::CONSONANT),
+        '3' => Endings::A.or(Endings::I).or(Endings::CONSONANT),
+        '4' => Endings::U.or(Endings::CONSONANT),
+        _ => Endings::CONSONANT,
     }
 }
 

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::names::{self, Endings};
+use crate::names;
 use crate::person::{Identifier, PersonName};
 use crate::record::{RecordBody, RecordKind};
 use crate::text::fold;
@@ -177,12 +177,13 @@ fn sound_key(skeleton: &str, ending: char, medial: char) -> String {
     format!("{SOUND_KEY}{skeleton}|{ending}{medial}")
 }
 
-/// How a word sounds for search: its skeleton, the endings it may have, and the vowel of
-/// its last syllable ([`names::medial`]). A word with digits in it (a number a list gives
-/// instead of a name) is matched as written: "450" is not "4500".
+/// How a word sounds for search: its skeleton, how its end is written
+/// ([`names::written_ending`]) and the vowel of its last syllable ([`names::medial`]). A
+/// word with digits in it (a number a list gives instead of a name) is matched as
+/// written: "450" is not "4500".
 struct Sound {
     skeleton: String,
-    endings: Endings,
+    ending: char,
     medial: char,
     exact: bool,
 }
@@ -191,14 +192,14 @@ fn sound(form: &str, skeleton: &str) -> Sound {
     if form.chars().any(|c| c.is_ascii_digit()) {
         Sound {
             skeleton: form.to_string(),
-            endings: Endings::CONSONANT,
+            ending: 'c',
             medial: 'x',
             exact: true,
         }
     } else {
         Sound {
             skeleton: skeleton.to_string(),
-            endings: names::endings(form),
+            ending: names::written_ending(form),
             medial: names::medial(form),
             exact: false,
         }
@@ -227,17 +228,20 @@ pub fn query_words(query: &str) -> Vec<WordKeys> {
         .map(|(form, skeleton)| {
             let sound = sound(form, skeleton);
             let mut close = Vec::new();
-            for e in sound.endings.letters() {
-                for m in names::medials_close_to(sound.medial) {
-                    close.push(sound_key(&sound.skeleton, e, *m));
-                }
-            }
             let mut loose = Vec::new();
-            if !sound.exact {
-                for e in Endings::ANY.letters() {
+            if sound.exact {
+                close.push(sound_key(&sound.skeleton, sound.ending, sound.medial));
+            } else {
+                // Every written ending and vowel that may sound the same is close; the
+                // other ways of writing the skeleton are loose.
+                let spoken = names::spoken_endings(sound.ending);
+                let medials = names::medials_close_to(sound.medial);
+                for e in names::WRITTEN_ENDINGS {
                     for m in names::MEDIALS {
                         let key = sound_key(&sound.skeleton, e, m);
-                        if !close.contains(&key) {
+                        if names::spoken_endings(e).meet(spoken) && medials.contains(&m) {
+                            close.push(key);
+                        } else {
                             loose.push(key);
                         }
                     }
@@ -262,9 +266,7 @@ pub fn name_keys(name: &str) -> Vec<String> {
         for (form, skeleton) in tokens.forms.iter().zip(&tokens.skeletons) {
             out.push(format!("{FORM_KEY}{form}"));
             let sound = sound(form, skeleton);
-            for e in sound.endings.letters() {
-                out.push(sound_key(&sound.skeleton, e, sound.medial));
-            }
+            out.push(sound_key(&sound.skeleton, sound.ending, sound.medial));
         }
     }
     out
@@ -408,6 +410,31 @@ mod tests {
             assert!(!same_form(query, name), "{query} is not written as {name}");
         }
         assert!(!finds("Ahmad", "Mahmoud"));
+        let close = |query: &str, name: &str| {
+            let keys = stored(name);
+            query_words(query)
+                .iter()
+                .all(|w| w.close.iter().any(|k| keys.contains(k)))
+        };
+        for (query, name) in [
+            ("Saleh", "صالح"),
+            ("Fatmeh", "فاطمة"),
+            ("Mustafa", "مصطفى"),
+            ("مصطفى", "Mustafa"),
+            ("Hussein", "حسين"),
+            ("Mahmoud", "محمود"),
+            ("Muhammad", "محمد"),
+            ("Rabee", "ربيع"),
+        ] {
+            assert!(close(query, name), "{query} is close to {name}");
+        }
+        for (query, name) in [("Mohammad", "محمود"), ("Hassan", "حسين"), ("حسن", "حسين")]
+        {
+            assert!(
+                finds(query, name) && !close(query, name),
+                "{query} only like {name}"
+            );
+        }
         assert!(!finds("4500", "450") && finds("450", "450"));
         // "Ali" is close to علي, only loosely to علا.
         let ali = &query_words("Ali")[0];

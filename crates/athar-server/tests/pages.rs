@@ -45,6 +45,17 @@ impl Site {
         }
     }
 
+    /// Status, body and headers of an answer, its cookies kept.
+    async fn answer(
+        &mut self,
+        response: reqwest::Response,
+    ) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        self.keep_cookies(&response);
+        let status = response.status();
+        let headers = response.headers().clone();
+        (status, response.text().await.unwrap_or_default(), headers)
+    }
+
     async fn get(&mut self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let response = self
             .client
@@ -53,10 +64,7 @@ impl Site {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        self.keep_cookies(&response);
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, response.text().await.unwrap_or_default(), headers)
+        self.answer(response).await
     }
 
     async fn post(
@@ -72,10 +80,7 @@ impl Site {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        self.keep_cookies(&response);
-        let status = response.status();
-        let headers = response.headers().clone();
-        (status, response.text().await.unwrap_or_default(), headers)
+        self.answer(response).await
     }
 }
 

@@ -232,11 +232,11 @@ pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 3 since
-/// the sound keys hold the vowel of the last syllable too (Muhammad is not Mahmoud); 2
-/// found names across spellings and scripts by written form and skeleton keys; 1 (no
-/// entry) held folded words only.
-const INDEX_VERSION: &str = "3";
+/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 4 since
+/// a word's sound key holds its skeleton, its written ending and the vowel of its last
+/// syllable, one key per word (Muhammad is not Mahmoud); 2 and 3 were earlier forms of
+/// the skeleton keys; 1 (no entry) held folded words only.
+const INDEX_VERSION: &str = "4";
 
 /// Persons indexed again per sorted batch, to bound memory.
 const REINDEX_BATCH: usize = 100_000;
