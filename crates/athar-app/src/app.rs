@@ -19,6 +19,7 @@ pub struct App {
     facts: FactsCache,
     views: ViewLog,
     vocabularies: crate::vocabularies::VocabularyCache,
+    demo: crate::reports::DemoCache,
     pub(crate) jobs: crate::jobs::Jobs,
 }
 
@@ -59,6 +60,7 @@ impl App {
             facts: FactsCache::default(),
             views: ViewLog::new(window),
             vocabularies: Default::default(),
+            demo: Default::default(),
             jobs: crate::jobs::Jobs::default(),
         }
     }
@@ -89,6 +91,7 @@ impl App {
             .with_facts_cache(&self.facts)
             .with_view_log(&self.views)
             .with_vocabulary_cache(&self.vocabularies)
+            .with_demo_cache(&self.demo)
     }
 
     /// The counting facts of each organisation, kept between requests.

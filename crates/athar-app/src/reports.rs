@@ -228,13 +228,50 @@ fn check_format(format: Option<&str>) -> Result<(), ReportError> {
     }
 }
 
+/// Whether each organisation's records include the demo generator's, per data version:
+/// the answer opens every source, and every web page's banner asks for it.
+#[derive(Default)]
+pub struct DemoCache {
+    by_org: std::sync::Mutex<std::collections::HashMap<athar_model::OrgId, (String, bool)>>,
+}
+
+impl DemoCache {
+    fn get(&self, org: athar_model::OrgId, version: &str) -> Option<bool> {
+        let cache = self.by_org.lock().ok()?;
+        cache
+            .get(&org)
+            .filter(|(v, _)| v == version)
+            .map(|(_, demo)| *demo)
+    }
+
+    fn put(&self, org: athar_model::OrgId, version: String, demo: bool) {
+        if let Ok(mut cache) = self.by_org.lock() {
+            cache.insert(org, (version, demo));
+        }
+    }
+}
+
 impl Scope<'_> {
     /// Whether the records this organisation sees include the demo generator's.
     pub fn holds_demo_data(&self) -> Result<bool, StoreError> {
-        Ok(self
+        let version = match self.demo {
+            Some(cache) => {
+                let version = self.store.data_version()?;
+                if let Some(known) = cache.get(self.org(), &version) {
+                    return Ok(known);
+                }
+                Some((cache, version))
+            }
+            None => None,
+        };
+        let demo = self
             .list_all(RecordKind::Source)?
             .iter()
-            .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s))))
+            .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s)));
+        if let Some((cache, version)) = version {
+            cache.put(self.org(), version, demo);
+        }
+        Ok(demo)
     }
 
     /// Builds the safety brief this organisation asked for, checking the request first.

@@ -30,6 +30,8 @@ pub struct Scope<'s> {
     pub(crate) views: Option<&'s ViewLog>,
     /// The organisations' vocabularies kept between calls (the server's), if any.
     pub(crate) vocabularies: Option<&'s VocabularyCache>,
+    /// Whether the organisations hold demo data, kept between calls (the server's), if any.
+    pub(crate) demo: Option<&'s crate::reports::DemoCache>,
 }
 
 impl<'s> Scope<'s> {
@@ -44,6 +46,16 @@ impl<'s> Scope<'s> {
             facts: None,
             views: None,
             vocabularies: None,
+            demo: None,
+        }
+    }
+
+    /// The same scope, keeping whether it holds demo data in `cache` while the data stays
+    /// as it was.
+    pub fn with_demo_cache(self, cache: &'s crate::reports::DemoCache) -> Self {
+        Scope {
+            demo: Some(cache),
+            ..self
         }
     }
 

@@ -21,7 +21,7 @@ use athar_crypto::constant_time_eq;
 use athar_model::access::Action;
 use athar_model::vocab::Lang;
 use athar_model::{RecordBody, RecordId, RecordKind};
-use athar_store::{NameCloseness, SearchCursor};
+use athar_store::SearchCursor;
 use athar_web::pages::{self, Chrome, Listed, Step};
 
 use crate::AppState;
@@ -326,14 +326,6 @@ struct PersonsQuery {
     after: Option<String>,
 }
 
-fn closeness_code(c: NameCloseness) -> &'static str {
-    match c {
-        NameCloseness::SameSpelling => "same-spelling",
-        NameCloseness::SameSound => "same-sound",
-        NameCloseness::SameSkeleton => "same-skeleton",
-    }
-}
-
 async fn persons(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -409,7 +401,7 @@ async fn persons(
             RecordBody::Person(p) => Some(Listed {
                 id: m.record.id.to_string(),
                 person: p,
-                closeness: Some(closeness_code(m.closeness)),
+                closeness: Some(m.closeness.code()),
             }),
             _ => None,
         })
@@ -479,29 +471,16 @@ async fn person(
         .iter()
         .map(|step| {
             let e = &step.details;
-            let kind = vocab
-                .event_kinds
-                .get(&e.kind)
-                .map(|t| match lang {
-                    Lang::Ar => t.ar.clone(),
-                    Lang::En => t.en.clone(),
-                })
-                .unwrap_or_else(|| e.kind.clone());
-            let place = e
-                .place
-                .as_ref()
-                .and_then(|pl| vocab.place_name(pl, lang).or_else(|| pl.text.clone()))
-                .unwrap_or_default();
-            let by = e
-                .unit
-                .as_ref()
-                .map(|u| vocab.units.label_of(u, lang))
-                .or_else(|| {
-                    e.party
-                        .as_ref()
-                        .map(|pa| vocab.authorities.label_of(pa, lang))
-                })
-                .unwrap_or_default();
+            let kind = vocab.event_kinds.label_of(&e.kind, lang);
+            let labels = crate::records::event_labels(e, &vocab, lang);
+            let label = |field: &str| {
+                labels
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, l)| l.clone())
+            };
+            let place = label("place").unwrap_or_default();
+            let by = label("unit").or_else(|| label("party")).unwrap_or_default();
             Step {
                 date: &e.start,
                 kind,

@@ -561,16 +561,30 @@ pub async fn timeline(state: AppState, caller: Caller, id: String) -> Result<Res
 /// the host country, the crossing and the cause of death.
 fn names_of(event: &Event, vocab: &Vocabularies) -> serde_json::Map<String, serde_json::Value> {
     use athar_model::Lang;
-    let mut out = serde_json::Map::new();
-    let both = |f: &dyn Fn(Lang) -> Option<String>| match (f(Lang::En), f(Lang::Ar)) {
-        (Some(en), Some(ar)) => Some(serde_json::json!({ "en": en, "ar": ar })),
-        _ => None,
-    };
-    if let Some(place) = &event.place {
-        let name = |lang: Lang| vocab.place_name(place, lang).or_else(|| place.text.clone());
-        if let Some(v) = both(&name) {
-            out.insert("place".into(), v);
-        }
+    let en = event_labels(event, vocab, Lang::En);
+    let ar = event_labels(event, vocab, Lang::Ar);
+    en.into_iter()
+        .filter_map(|(field, en)| {
+            let ar = ar.iter().find(|(f, _)| *f == field)?.1.clone();
+            Some((field.to_string(), serde_json::json!({ "en": en, "ar": ar })))
+        })
+        .collect()
+}
+
+/// An event's coded values by name in one language: `place` (the gazetteer area, with the
+/// facility when there is one, or the place as written), `unit`, `party` (the one the
+/// event names, else the one its unit served), `host_country`, `crossing`, `cause`. The
+/// API's timeline and the person page both show them.
+pub(crate) fn event_labels(
+    event: &Event,
+    vocab: &Vocabularies,
+    lang: athar_model::Lang,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(place) = &event.place
+        && let Some(name) = vocab.place_name(place, lang).or_else(|| place.text.clone())
+    {
+        out.push(("place", name));
     }
     let coded: [(&str, Option<&String>, &athar_model::Vocabulary); 5] = [
         ("unit", event.unit.as_ref(), &vocab.units),
@@ -584,10 +598,8 @@ fn names_of(event: &Event, vocab: &Vocabularies) -> serde_json::Map<String, serd
         ("cause", event.cause.as_ref(), &vocab.causes_of_death),
     ];
     for (field, id, list) in coded {
-        if let Some(id) = id
-            && let Some(v) = both(&|lang| Some(list.label_of(id, lang)))
-        {
-            out.insert(field.into(), v);
+        if let Some(id) = id {
+            out.push((field, list.label_of(id, lang)));
         }
     }
     // The party a unit served, when the event names the unit only.
@@ -596,9 +608,8 @@ fn names_of(event: &Event, vocab: &Vocabularies) -> serde_json::Map<String, serd
             .unit
             .as_deref()
             .and_then(|u| vocab.authority_of_unit(u))
-        && let Some(v) = both(&|lang| Some(vocab.authorities.label_of(party, lang)))
     {
-        out.insert("party".into(), v);
+        out.push(("party", vocab.authorities.label_of(party, lang)));
     }
     out
 }

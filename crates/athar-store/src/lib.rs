@@ -410,6 +410,17 @@ pub enum NameCloseness {
     SameSkeleton,
 }
 
+impl NameCloseness {
+    /// The name the API gives it (`same-spelling`, `same-sound`, `same-skeleton`).
+    pub fn code(self) -> &'static str {
+        match self {
+            NameCloseness::SameSpelling => "same-spelling",
+            NameCloseness::SameSound => "same-sound",
+            NameCloseness::SameSkeleton => "same-skeleton",
+        }
+    }
+}
+
 /// A place in a name search's ranking: the match's closeness score and its record id.
 /// Written `score.id` (e.g. `6.0190a8c2-…`) for `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

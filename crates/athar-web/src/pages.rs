@@ -92,7 +92,6 @@ fn other_lang(lang: Lang) -> Lang {
 }
 
 /// The persons list, or the persons a name search found.
-#[allow(clippy::too_many_arguments)]
 pub fn persons(
     lang: Lang,
     chrome: &Chrome,

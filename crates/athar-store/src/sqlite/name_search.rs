@@ -20,11 +20,11 @@ use athar_model::sealing::{WordKeys, query_words, search_tokens, take_identifyin
 use athar_model::{RecordId, RecordKind};
 use rusqlite::{Connection, params};
 
-use super::{SqliteStore, id_bytes, lock, name_index};
+use super::{SqliteStore, lock, name_index};
 use crate::keyring::Keyring;
 use crate::{
     NameCloseness, PersonMatch, PersonMatches, Result, SearchCursor, Store, StoreError,
-    StoredRecord,
+    StoredRecord, Visibility,
 };
 
 /// Searches whose ranked lists are kept for their next pages.
@@ -351,20 +351,13 @@ fn confirmed(
     id: RecordId,
     words: &[WordKeys],
 ) -> Result<Option<StoredRecord>> {
-    if let Some(org) = org {
-        let may_see = store.read(|conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM heads h WHERE h.kind = ?1 AND h.id = ?3 AND h.deleted = 0
-                       AND (h.owner = ?2 OR EXISTS (SELECT 1 FROM shares s WHERE s.record_id = h.id AND s.org = ?2 AND s.mode = 'full')))",
-                )?
-                .query_row(params![RecordKind::Person.code(), org, id_bytes(&id)], |r| {
-                    r.get::<_, bool>(0)
-                })?)
-        })?;
-        if !may_see {
-            return Ok(None);
-        }
+    if let Some(org) = org
+        && !matches!(
+            super::sharing::visibility(store, org, RecordKind::Person, id)?,
+            Visibility::Owner | Visibility::Full
+        )
+    {
+        return Ok(None);
     }
     let record = match super::read::get(store, RecordKind::Person, id) {
         Ok(r) => r,
