@@ -2,23 +2,17 @@
 //! keep the cookies, search persons by name in another script, open a person's page,
 //! switch language, sign out with the form's CSRF token — on a real server and store.
 
-use std::sync::Arc;
+mod common;
 
-use athar_crypto::auth::hash_password;
-use athar_model::access::Role;
-use athar_server::AppState;
-use athar_store::accounts::NewUser;
-use athar_store::{Accounts, Backend, DataDir, SqliteStore, Store};
+use common::{DOCUMENTER, PASSWORD, a_demo_name, urlencode};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
-
-const PASSWORD: &str = "pages test password 2026";
 
 struct Site {
     base: String,
     client: reqwest::Client,
     cookies: Vec<(String, String)>,
-    _tmp: tempfile::TempDir,
+    _server: common::Server,
 }
 
 impl Site {
@@ -85,87 +79,16 @@ impl Site {
 }
 
 async fn start() -> Site {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let dir = DataDir::new(tmp.path().join("data"));
-    let store = Arc::new(
-        SqliteStore::create(&dir, "pages test passphrase", "test")
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    let org = store
-        .keyring()
-        .default_organisation()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .num;
-    store
-        .create_user(
-            "test",
-            NewUser {
-                username: "amal".into(),
-                role: Role::Documenter,
-                organisation: org,
-                password_hash: hash_password(PASSWORD).unwrap_or_else(|e| panic!("{e}")),
-                totp_secret: None,
-            },
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-    // Persons with their journeys, as the demo writes them.
-    let vocab = athar_model::Vocabularies::embedded();
-    let changes: Vec<athar_store::Change> = athar_demo::generate(7, 40)
-        .flatten()
-        .map(|(id, body)| athar_store::Change::Create { id, body })
-        .collect();
-    let keyring = store.keyring();
-    let prepared = athar_store::prepare(
-        athar_store::ChangeSet {
-            author: "test".into(),
-            action: "demo".into(),
-            owner: Some(org),
-            changes,
-        },
-        vocab,
-        &keyring,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    store
-        .write_prepared(prepared)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
-    tokio::spawn(athar_server::serve(listener, state, std::future::pending()));
+    let server = common::start_server().await;
     Site {
-        base: format!("http://{addr}"),
+        base: server.base.clone(),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
         cookies: Vec::new(),
-        _tmp: tmp,
+        _server: server,
     }
-}
-
-/// The first Latin given name among the demo persons, and how many persons the Arabic
-/// spelling of it finds.
-fn a_demo_name() -> (String, String) {
-    athar_demo::generate(7, 40)
-        .flatten()
-        .find_map(|(_, b)| match b {
-            athar_model::RecordBody::Person(p) => {
-                let arab = p
-                    .names
-                    .iter()
-                    .find(|n| n.script == athar_model::Script::Arab)?;
-                let latn = p
-                    .names
-                    .iter()
-                    .find(|n| n.script == athar_model::Script::Latn)?;
-                Some((arab.family.clone()?, latn.family.clone()?))
-            }
-            _ => None,
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -191,7 +114,7 @@ async fn a_reader_signs_in_finds_a_person_by_another_spelling_and_signs_out() {
         .post(
             "/sign-in",
             &[
-                ("username", "amal"),
+                ("username", DOCUMENTER),
                 ("password", "wrong password!!"),
                 ("next", "/persons"),
             ],
@@ -205,7 +128,7 @@ async fn a_reader_signs_in_finds_a_person_by_another_spelling_and_signs_out() {
         .post(
             "/sign-in",
             &[
-                ("username", "amal"),
+                ("username", DOCUMENTER),
                 ("password", PASSWORD),
                 ("next", "/persons"),
             ],
@@ -304,16 +227,4 @@ async fn the_style_sheet_is_served_and_nothing_comes_from_elsewhere() {
     // Going back after sign-in is only ever to this server.
     let (_, page, _) = site.get("/sign-in?next=//evil.example/x").await;
     assert!(page.contains(r#"name="next" value="/persons""#), "{page}");
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

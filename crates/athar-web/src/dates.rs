@@ -48,6 +48,17 @@ pub fn in_words(tr: &Tr, date: &FuzzyDate) -> String {
     }
 }
 
+/// The date for a `<time datetime>` attribute: the recorded day, month or year, or for a
+/// range its start (HTML has no range); none when unknown.
+pub fn machine(date: &FuzzyDate) -> Option<String> {
+    match date {
+        FuzzyDate::Unknown => None,
+        FuzzyDate::On { date, .. } | FuzzyDate::Between { from: date, .. } => {
+            Some(date.to_string())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +80,14 @@ mod tests {
             "between May 2012 and July 2012"
         );
         assert_eq!(words(Lang::Ar, ""), "تاريخ غير معروف");
+    }
+
+    #[test]
+    fn machine_dates_keep_the_recorded_precision() {
+        let machine_of = |text: &str| machine(&FuzzyDate::parse(text).unwrap_or_default());
+        assert_eq!(machine_of("~2019-03").as_deref(), Some("2019-03"));
+        assert_eq!(machine_of("2012-05/2012-07").as_deref(), Some("2012-05"));
+        assert_eq!(machine_of("2013-11-05").as_deref(), Some("2013-11-05"));
+        assert_eq!(machine_of(""), None);
     }
 }

@@ -145,6 +145,8 @@ pub struct NameView {
 /// One step of a journey, its words already in the reader's language.
 pub struct StepView {
     pub when: String,
+    /// The date for `<time datetime>`, when known.
+    pub datetime: Option<String>,
     pub what: String,
     pub place: String,
     pub by: String,
@@ -220,6 +222,7 @@ pub fn person(
             .iter()
             .map(|s| StepView {
                 when: dates::in_words(&tr, s.date),
+                datetime: dates::machine(s.date),
                 what: s.kind.clone(),
                 place: s.place.clone(),
                 by: s.by.clone(),

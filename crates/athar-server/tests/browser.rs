@@ -1,0 +1,559 @@
+//! The web pages in a real browser: Debian's headless Chromium driven over WebDriver
+//! (chromedriver), against a real server on an ephemeral port with a real store. Each page
+//! is checked for its direction (right to left in Arabic, left to right in English, in the
+//! layout and not only the attribute), for accessibility with axe-core (no serious or
+//! critical violation), and for keyboard-only use; every network request the pages make is
+//! recorded from the browser's own log and must go to this server. A failed test leaves a
+//! screenshot under the target directory (`browser-screenshots/`).
+//!
+//! Needs `chromium`, `chromedriver` and axe-core (`npm ci` in `tests/browser/`); `.ci/run`
+//! installs them. Without them the tests say so and stop, except under `CI=true`, where a
+//! missing tool is a failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{ADMIN, DOCUMENTER, PASSWORD, Server, a_demo_name};
+use fantoccini::key::Key;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// Where the browser, its driver and axe-core are.
+struct Tools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+    axe: String,
+}
+
+fn find_tool(env: &str, default: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    path.is_file().then_some(path)
+}
+
+/// The tools, or `None` (with a message) when they are missing outside CI.
+fn tools(test: &str) -> Option<Tools> {
+    let axe_path = std::env::var_os("ATHAR_AXE_JS").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/browser/node_modules/axe-core/axe.min.js")
+        },
+        PathBuf::from,
+    );
+    let found = (
+        find_tool("ATHAR_CHROMIUM", "/usr/bin/chromium"),
+        find_tool("ATHAR_CHROMEDRIVER", "/usr/bin/chromedriver"),
+        std::fs::read_to_string(&axe_path).ok(),
+    );
+    match found {
+        (Some(chromium), Some(chromedriver), Some(axe)) => Some(Tools {
+            chromium,
+            chromedriver,
+            axe,
+        }),
+        (chromium, chromedriver, axe) => {
+            let missing = [
+                chromium
+                    .is_none()
+                    .then_some("chromium (apt-get install chromium)"),
+                chromedriver
+                    .is_none()
+                    .then_some("chromedriver (apt-get install chromium-driver)"),
+                axe.is_none()
+                    .then_some("axe-core (npm ci in crates/athar-server/tests/browser)"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: missing {missing}"
+            );
+            eprintln!("SKIPPED {test}: missing {missing}");
+            None
+        }
+    }
+}
+
+/// A chromedriver process, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_driver(tools: &Tools) -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("a free port: {e}"));
+    let child = Command::new(&tools.chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver: {e}"));
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let status = format!("{}/status", driver.url);
+    for _ in 0..100 {
+        if reqwest::get(&status)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+/// The browser's performance log since the last read (chromedriver's `se/log`): where the
+/// network requests of the pages are recorded.
+#[derive(Debug)]
+struct PerformanceLog;
+
+impl WebDriverCompatibleCommand for PerformanceLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": "performance" }).to_string()),
+        )
+    }
+}
+
+/// A browser session on the site, with what it has requested so far.
+struct Browser {
+    client: Client,
+    base: String,
+    axe: String,
+    requests: Vec<String>,
+}
+
+impl Browser {
+    async fn open(tools: &Tools, driver: &Driver, server: &Server) -> Browser {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": tools.chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--window-size=1280,900", "--no-first-run", "--disable-sync",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-default-apps", "--lang=ar"
+                ]
+            }),
+        );
+        capabilities.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("a Chromium session: {e}"));
+        Browser {
+            client,
+            base: server.base.clone(),
+            axe: tools.axe.clone(),
+            requests: Vec::new(),
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+
+    /// The current path and query.
+    async fn here(&self) -> String {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// Waits until the current path starts with `prefix`.
+    async fn wait_for_path(&self, prefix: &str) {
+        for _ in 0..100 {
+            if self.here().await.starts_with(prefix) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("still at {} instead of {prefix}", self.here().await);
+    }
+
+    async fn script(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    async fn text(&self) -> String {
+        self.script("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .replace(['\u{2068}', '\u{2069}'], "")
+    }
+
+    /// Presses keys in whatever has the focus.
+    async fn keys(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .send_keys(keys)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Presses Tab until the element focused matches `selector` (as a user without a mouse
+    /// does), at most forty times.
+    async fn tab_to(&self, selector: &str) {
+        let tab = char::from(Key::Tab).to_string();
+        let check = format!(
+            "return document.activeElement !== null && document.activeElement.matches({})",
+            json!(selector)
+        );
+        for _ in 0..40 {
+            if self.script(&check).await == json!(true) {
+                return;
+            }
+            self.keys(&tab).await;
+        }
+        panic!("Tab never reaches {selector} on {}", self.here().await);
+    }
+
+    /// The page's language, direction as written, and direction as laid out: which side
+    /// the site's name is drawn on.
+    async fn direction(&self) -> (String, String, &'static str) {
+        let v = self
+            .script(
+                "const brand = document.querySelector('.brand').getBoundingClientRect();
+                 return [document.documentElement.lang, document.documentElement.dir,
+                         getComputedStyle(document.body).direction,
+                         brand.left + brand.width / 2 > window.innerWidth / 2];",
+            )
+            .await;
+        assert_eq!(v[1], v[2], "the dir attribute is the laid-out direction");
+        let side = if v[3] == json!(true) { "right" } else { "left" };
+        (
+            v[0].as_str().unwrap_or_default().to_string(),
+            v[1].as_str().unwrap_or_default().to_string(),
+            side,
+        )
+    }
+
+    /// axe-core's serious and critical violations on the current page.
+    async fn accessibility_violations(&self) -> Vec<String> {
+        self.client
+            .execute(&self.axe, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("axe-core: {e}"));
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document)
+                   .then(r => done({ passed: r.passes.length, serious: r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at '
+                          + v.nodes.map(n => n.target.join(' ')).join(', ')) }))
+                   .catch(e => done({ passed: 0, serious: ['axe-core failed: ' + e] }));",
+                Vec::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("axe-core: {e}"));
+        // A check that passed nothing did not run.
+        assert!(
+            found["passed"].as_u64().unwrap_or(0) > 10,
+            "axe-core ran no rules: {found}"
+        );
+        found["serious"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    async fn assert_accessible(&self) {
+        let violations = self.accessibility_violations().await;
+        assert!(
+            violations.is_empty(),
+            "{}: {}",
+            self.here().await,
+            violations.join("\n")
+        );
+    }
+
+    /// Reads the network requests logged since the last read into `requests`.
+    async fn record_requests(&mut self) {
+        let log = self
+            .client
+            .issue_cmd(PerformanceLog)
+            .await
+            .unwrap_or_else(|e| panic!("the performance log: {e}"));
+        for entry in log.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"].as_str() else {
+                continue;
+            };
+            let Ok(message) = serde_json::from_str::<Value>(message) else {
+                continue;
+            };
+            if message["message"]["method"] == "Network.requestWillBeSent"
+                && let Some(url) = message["message"]["params"]["request"]["url"].as_str()
+            {
+                self.requests.push(url.to_string());
+            }
+        }
+    }
+}
+
+/// Keeps a screenshot of the page the browser shows, under the target directory.
+async fn screenshot(client: &Client, test: &str) -> Option<PathBuf> {
+    let png = client.screenshot().await.ok()?;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(format!("{test}.png"));
+    std::fs::write(&path, png).ok()?;
+    Some(path)
+}
+
+/// `browser-screenshots/` in the target directory (the test binary is in `target/*/deps`).
+fn screenshot_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    exe.ancestors()
+        .nth(3)
+        .map_or_else(std::env::temp_dir, Path::to_path_buf)
+        .join("browser-screenshots")
+}
+
+/// Runs a browser test; if it fails, keeps a screenshot of the page it failed on.
+async fn run<F, Fut>(test: &'static str, body: F)
+where
+    F: FnOnce(Browser, Arc<Server>) -> Fut,
+    Fut: std::future::Future<Output = Browser> + Send + 'static,
+{
+    let Some(tools) = tools(test) else {
+        return;
+    };
+    // Kept here: a body that uses only a field of the server would drop the rest (its store).
+    let server = Arc::new(common::start_server().await);
+    // The driver outlives the test's body, to take the screenshot when it fails.
+    let driver = start_driver(&tools).await;
+    let browser = Browser::open(&tools, &driver, &server).await;
+    let client = browser.client.clone();
+    match tokio::spawn(body(browser, Arc::clone(&server))).await {
+        Ok(browser) => {
+            let _ = browser.client.clone().close().await;
+        }
+        Err(failure) => {
+            if let Some(path) = screenshot(&client, test).await {
+                eprintln!("{test}: the page it failed on is in {}", path.display());
+            }
+            let _ = client.close().await;
+            if failure.is_panic() {
+                std::panic::resume_unwind(failure.into_panic());
+            }
+            panic!("{test}: {failure}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
+    run(
+        "a_documenter_works_in_arabic_then_english_with_the_keyboard_alone",
+        |mut b, server| async move {
+            // Not signed in: the sign-in page, in Arabic, right to left.
+            b.goto("/persons").await;
+            b.wait_for_path("/sign-in").await;
+            assert_eq!(
+                b.direction().await,
+                ("ar".to_string(), "rtl".to_string(), "right")
+            );
+            b.assert_accessible().await;
+
+            // Sign in with the keyboard alone.
+            b.tab_to("#username").await;
+            b.keys(DOCUMENTER).await;
+            b.keys(&char::from(Key::Tab).to_string()).await;
+            b.tab_to("#password").await;
+            b.keys(&format!("{PASSWORD}{}", char::from(Key::Enter)))
+                .await;
+            b.wait_for_path("/persons").await;
+            let text = b.text().await;
+            assert!(text.contains("40 شخصًا"), "{text}");
+            assert!(text.contains("بيانات تجريبية"), "the demo banner: {text}");
+            b.assert_accessible().await;
+
+            // Search by a Latin spelling from the keyboard; the Arabic names are found.
+            let (arab, latn) = a_demo_name();
+            b.tab_to("#name").await;
+            b.keys(&format!("{latn}{}", char::from(Key::Enter))).await;
+            b.wait_for_path("/persons?name=").await;
+            let text = b.text().await;
+            assert!(text.contains(&arab), "{latn} finds {arab}: {text}");
+            b.assert_accessible().await;
+
+            // The first person found, opened from the keyboard.
+            b.tab_to("table.list a").await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path("/persons/").await;
+            let text = b.text().await;
+            assert!(text.contains("المسار"), "{text}");
+            assert!(
+                text.contains("بالحروف العربية") && text.contains("بالحروف اللاتينية"),
+                "{text}"
+            );
+            // The journey in the order it happened.
+            let dates = b
+                .script(
+                    "return Array.from(document.querySelectorAll('.journey time'))
+                       .map(t => t.getAttribute('datetime'))",
+                )
+                .await;
+            let dates: Vec<&str> = dates
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            assert!(
+                dates.windows(2).all(|w| w[0] <= w[1]),
+                "the timeline in date order: {dates:?}"
+            );
+            b.assert_accessible().await;
+            let person = b.here().await;
+
+            // English at a click: left to right, kept on the next page.
+            b.client
+                .find(Locator::Css("a[hreflang='en']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_for_path(&person).await;
+            assert_eq!(
+                b.direction().await,
+                ("en".to_string(), "ltr".to_string(), "left")
+            );
+            let text = b.text().await;
+            assert!(text.contains("Journey"), "{text}");
+            b.assert_accessible().await;
+            b.goto("/persons").await;
+            let text = b.text().await;
+            assert!(text.contains("40 persons"), "{text}");
+            b.assert_accessible().await;
+
+            // Signing out is a button in the header.
+            b.client
+                .find(Locator::Css("form[action='/sign-out'] button"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_for_path("/sign-in?notice=signed-out").await;
+            b.assert_accessible().await;
+
+            // Every request the pages made went to this server, the style sheet among them.
+            b.record_requests().await;
+            assert!(
+                b.requests
+                    .iter()
+                    .any(|u| u.ends_with(athar_web::STYLE_PATH)),
+                "the log records requests: {:?}",
+                b.requests
+            );
+            let elsewhere: Vec<&String> = b
+                .requests
+                .iter()
+                .filter(|u| !u.starts_with(&format!("{}/", server.base)))
+                .collect();
+            assert!(elsewhere.is_empty(), "requests elsewhere: {elsewhere:?}");
+            b
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_needs_the_one_time_code_and_is_told_so() {
+    run(
+        "an_administrator_needs_the_one_time_code_and_is_told_so",
+        |b, server| async move {
+            b.goto("/sign-in").await;
+            let fill = |name: &'static str, value: String| {
+                let client = b.client.clone();
+                async move {
+                    let field = client
+                        .find(Locator::Id(name))
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    field.clear().await.unwrap_or_else(|e| panic!("{e}"));
+                    field
+                        .send_keys(&value)
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+            };
+            // Without the code: refused, and told to enter it.
+            fill("username", ADMIN.to_string()).await;
+            fill("password", PASSWORD.to_string()).await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path("/sign-in").await;
+            let text = b.text().await;
+            assert!(
+                text.contains("أدخل الرمز المؤقت"),
+                "told what to do: {text}"
+            );
+            b.assert_accessible().await;
+            // With it: in.
+            fill("password", PASSWORD.to_string()).await;
+            fill("code", server.admin_code()).await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path("/persons").await;
+            let text = b.text().await;
+            assert!(text.contains(ADMIN), "signed in as {ADMIN}: {text}");
+            b
+        },
+    )
+    .await;
+}
