@@ -27,6 +27,8 @@
 //!   organisations without ever gaining an account that reads their records; API tokens.
 //! - [`jobs`]: long work (estimates, linkage runs, imports, reports) on threads of its
 //!   own, polled, fetched or cancelled by the account that started it.
+//! - [`intake`]: case drafts saved as they are typed (the author's alone) and a finished
+//!   draft written as the case's records, refused field by field or written once.
 //! - [`linkage`], [`evidence`], [`lists`]: linkage runs and decisions, the evidence vault,
 //!   imports and exports, each as the organisation.
 //! - [`vocabularies`]: the shared vocabularies with the terms the organisation added (and
@@ -44,6 +46,7 @@ mod app;
 pub mod cases;
 pub mod counting;
 pub mod evidence;
+pub mod intake;
 pub mod jobs;
 pub mod journey;
 pub mod linkage;

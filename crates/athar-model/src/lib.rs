@@ -23,6 +23,7 @@ pub mod date;
 pub mod event;
 pub mod gazetteer;
 pub mod ids;
+pub mod intake;
 pub mod matching;
 pub mod names;
 pub mod person;

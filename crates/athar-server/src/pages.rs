@@ -16,12 +16,15 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use athar_app::intake::Submitted;
 use athar_crypto::auth::token_hash;
 use athar_crypto::constant_time_eq;
 use athar_model::access::Action;
+use athar_model::intake::{CaseDraft, EventDraft};
 use athar_model::vocab::Lang;
 use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_store::SearchCursor;
+use athar_web::intake::{self, IntakeState, Intent};
 use athar_web::pages::{self, Chrome, Listed, Step};
 
 use crate::AppState;
@@ -37,8 +40,9 @@ const CSRF_COOKIE: &str = "athar_csrf";
 /// Persons on one page of the list.
 const PAGE_SIZE: usize = 50;
 
-/// Pages may use their own style sheet and post forms to the server, nothing else.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Pages may use their own style sheet and scripts, post forms and save drafts to the
+/// server, and nothing else: no inline script or style, nothing from elsewhere.
+const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The pages' routes, with their own security headers.
 pub fn router(state: AppState) -> Router {
@@ -56,6 +60,11 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(set_lang))
         .route("/persons", get(persons))
         .route("/persons/{id}", get(person))
+        .route("/cases/new", get(new_case))
+        .route("/drafts", get(drafts))
+        .route("/drafts/{id}", get(draft_form).post(draft_post))
+        .route("/drafts/{id}/autosave", post(draft_autosave))
+        .route("/session/form-token", get(form_token))
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
@@ -63,7 +72,21 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router.route(athar_web::STYLE_PATH, get(style))
+    router
+        .route(athar_web::STYLE_PATH, get(style))
+        .route(athar_web::INTAKE_SCRIPT_PATH, get(intake_script))
+}
+
+async fn intake_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        athar_web::INTAKE_SCRIPT,
+    )
+        .into_response()
 }
 
 async fn style() -> Response {
@@ -150,6 +173,7 @@ async fn reader(
         csrf: auth::cookie_value(headers, CSRF_COOKIE).unwrap_or_default(),
         here,
         demo,
+        can_write: caller.may(Action::WriteRecords),
     };
     Ok(Reader {
         caller,
@@ -281,13 +305,7 @@ async fn sign_out(
         Err(_) => return Redirect::to("/sign-in?notice=session-ended").into_response(),
     };
     if !csrf_ok(&caller, &form.csrf) {
-        return Problem::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "The form's protection token is missing or wrong; reload the page",
-            "رمز حماية النموذج مفقود أو خاطئ؛ أعد تحميل الصفحة",
-        )
-        .into_response();
+        return csrf_refused();
     }
     if let Via::Session { hash, .. } = caller.via {
         let app = state.app.clone();
@@ -434,10 +452,28 @@ fn error_page(lang: Lang, chrome: &Chrome, problem: &Problem) -> Response {
     html(status, pages::message(lang, chrome, title, text))
 }
 
+#[derive(Debug, Deserialize)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// The message key of a notice named in a page's address (after a redirect), if it is one.
+fn notice_key(notice: Option<&str>) -> Option<&'static str> {
+    match notice? {
+        "saved" => Some("intake-saved"),
+        "event-added" => Some("intake-event-added"),
+        "event-removed" => Some("intake-event-removed"),
+        "case-written" => Some("case-written"),
+        "discarded" => Some("draft-discarded"),
+        _ => None,
+    }
+}
+
 async fn person(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
 ) -> Response {
     let here = format!("/persons/{}", utf8_percent(&id));
     let reader = match reader(&state, &headers, here, Action::ReadRecords).await {
@@ -491,6 +527,441 @@ async fn person(
         .collect();
     html(
         StatusCode::OK,
-        pages::person(lang, &reader.chrome, p, status_label, &steps),
+        pages::person(
+            lang,
+            &reader.chrome,
+            p,
+            status_label,
+            &steps,
+            notice_key(q.notice.as_deref()),
+        ),
     )
+}
+
+// ---- Case intake: the form, its drafts, and submitting a case ----
+
+async fn new_case(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let reader = match reader(&state, &headers, "/cases/new".into(), Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    // Nothing is stored until the first save: opening the form writes nothing.
+    let draft = CaseDraft {
+        events: vec![EventDraft::default()],
+        ..CaseDraft::default()
+    };
+    let id = RecordId::new();
+    intake_page(
+        &state,
+        &reader,
+        StatusCode::OK,
+        id,
+        0,
+        &draft,
+        IntakeState::default(),
+    )
+    .await
+}
+
+/// Renders the intake form for draft `id` at revision `rev`.
+async fn intake_page(
+    state: &AppState,
+    reader: &Reader,
+    status: StatusCode,
+    id: RecordId,
+    rev: u32,
+    draft: &CaseDraft,
+    view: IntakeState<'_>,
+) -> Response {
+    let vocab = match in_scope(state, reader.caller.clone(), |scope| scope.vocabularies()).await {
+        Ok(v) => v,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    let mut chrome = reader.chrome.clone();
+    chrome.here = format!("/drafts/{id}");
+    html(
+        status,
+        intake::page(
+            reader.lang,
+            &chrome,
+            &id.to_string(),
+            rev,
+            draft,
+            &vocab,
+            view,
+        ),
+    )
+}
+
+async fn drafts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let reader = match reader(&state, &headers, "/drafts".into(), Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let listed = in_scope(&state, reader.caller.clone(), |scope| {
+        scope
+            .drafts()?
+            .into_iter()
+            .map(|info| {
+                let (_, draft) = scope.case_draft(info.id)?;
+                Ok((info.id.to_string(), draft, info.updated))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    match listed {
+        Ok(rows) => html(
+            StatusCode::OK,
+            intake::drafts_page(
+                reader.lang,
+                &reader.chrome,
+                &rows,
+                notice_key(q.notice.as_deref()),
+            ),
+        ),
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
+
+async fn draft_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let here = format!("/drafts/{}", utf8_percent(&id));
+    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    match in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.case_draft(id)
+    })
+    .await
+    {
+        Ok((info, draft)) => {
+            let view = IntakeState {
+                notice: notice_key(q.notice.as_deref()),
+                ..IntakeState::default()
+            };
+            intake_page(&state, &reader, StatusCode::OK, id, info.rev, &draft, view).await
+        }
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
+
+/// What happened to a draft saved from the form.
+enum Saved {
+    Kept(athar_store::DraftInfo),
+    /// Another window saved it since: the draft as saved there, at its revision.
+    Conflict(athar_store::DraftInfo, Box<CaseDraft>),
+    /// It is gone (submitted or deleted elsewhere).
+    Gone,
+}
+
+async fn save_posted(
+    state: &AppState,
+    caller: &Caller,
+    id: RecordId,
+    posted: &intake::Posted,
+) -> Result<Saved, Problem> {
+    let rev = posted.rev.filter(|r| *r > 0);
+    let draft = posted.draft.clone();
+    let saved = in_scope(state, caller.clone(), move |scope| {
+        match scope.save_case_draft(id, rev, &draft) {
+            Ok(info) => Ok(Saved::Kept(info)),
+            // Saved since this form was made (from another window, or a second press of
+            // a form never saved before).
+            Err(
+                athar_store::StoreError::DraftConflict { .. }
+                | athar_store::StoreError::Exists { .. },
+            ) => match scope.case_draft(id) {
+                Ok((info, saved)) => Ok(Saved::Conflict(info, Box::new(saved))),
+                Err(athar_store::StoreError::NoDraft { .. }) => Ok(Saved::Gone),
+                Err(e) => Err(e),
+            },
+            Err(athar_store::StoreError::NoDraft { .. }) => Ok(Saved::Gone),
+            Err(e) => Err(e),
+        }
+    })
+    .await?;
+    Ok(saved)
+}
+
+async fn draft_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let mut posted = intake::read_form(&pairs);
+    let Ok(id) = id.parse::<RecordId>() else {
+        return html(
+            StatusCode::NOT_FOUND,
+            pages::message(
+                lang,
+                &Chrome::default(),
+                "not-found-title",
+                "not-found-text",
+            ),
+        );
+    };
+    let here = format!("/drafts/{id}");
+    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(_) => {
+            // The session ended: what was typed comes back in the form, and saving it waits
+            // for the author to sign in again (in another tab) and press Save.
+            let vocab = athar_model::Vocabularies::embedded();
+            let chrome = Chrome {
+                here: format!("/drafts/{id}"),
+                ..Chrome::default()
+            };
+            return html(
+                StatusCode::UNAUTHORIZED,
+                intake::page(
+                    lang,
+                    &chrome,
+                    &id.to_string(),
+                    posted.rev.unwrap_or(0),
+                    &posted.draft,
+                    vocab,
+                    IntakeState {
+                        notice: Some("intake-state-signed-out"),
+                        ..IntakeState::default()
+                    },
+                ),
+            );
+        }
+    };
+    if !csrf_ok(&reader.caller, &posted.csrf) {
+        // A form from before the last sign-in: nothing is saved, but what it carried comes
+        // back, with this session's token, to be saved with one more press.
+        let view = IntakeState {
+            notice: Some("intake-stale-form"),
+            ..IntakeState::default()
+        };
+        let rev = posted.rev.unwrap_or(0);
+        return intake_page(
+            &state,
+            &reader,
+            StatusCode::FORBIDDEN,
+            id,
+            rev,
+            &posted.draft,
+            view,
+        )
+        .await;
+    }
+    let intent = posted.intent.clone().unwrap_or(Intent::Save);
+    if intent == Intent::Discard {
+        if posted.rev.unwrap_or(0) > 0 {
+            let discarded = in_scope(&state, reader.caller.clone(), move |scope| {
+                scope.discard_draft(id)
+            })
+            .await;
+            match discarded {
+                Ok(()) | Err(Problem { status: 404, .. }) => {}
+                Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+            }
+        }
+        return Redirect::to("/drafts?notice=discarded").into_response();
+    }
+    match intent {
+        Intent::AddEvent if posted.draft.events.len() < athar_model::intake::MAX_EVENTS => {
+            posted.draft.events.push(EventDraft::default());
+        }
+        Intent::RemoveEvent(i) if i < posted.draft.events.len() => {
+            posted.draft.events.remove(i);
+        }
+        _ => {}
+    }
+    let info = match save_posted(&state, &reader.caller, id, &posted).await {
+        Ok(Saved::Kept(info)) => info,
+        Ok(Saved::Conflict(info, saved)) => {
+            let view = IntakeState {
+                saved_elsewhere: Some(&saved),
+                ..IntakeState::default()
+            };
+            return intake_page(
+                &state,
+                &reader,
+                StatusCode::CONFLICT,
+                id,
+                info.rev,
+                &posted.draft,
+                view,
+            )
+            .await;
+        }
+        Ok(Saved::Gone) => {
+            // Submitted already (a second press, another window): the case it became.
+            let written = in_scope(&state, reader.caller.clone(), move |scope| {
+                Ok(scope.read_if_visible(RecordKind::Person, id)?.is_some())
+            })
+            .await;
+            if matches!(written, Ok(true)) {
+                return Redirect::to(&format!("/persons/{id}?notice=case-written")).into_response();
+            }
+            // Deleted in another window: what was typed here becomes a new draft, so it is
+            // not lost either.
+            let fresh = RecordId::new();
+            let view = IntakeState {
+                notice: Some("intake-gone"),
+                ..IntakeState::default()
+            };
+            return intake_page(
+                &state,
+                &reader,
+                StatusCode::CONFLICT,
+                fresh,
+                0,
+                &posted.draft,
+                view,
+            )
+            .await;
+        }
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    match intent {
+        Intent::Submit => {
+            let submitted = in_scope(&state, reader.caller.clone(), move |scope| {
+                scope.submit_case_draft(id)
+            })
+            .await;
+            match submitted {
+                Ok(Submitted::Written(built)) => {
+                    Redirect::to(&format!("/persons/{}?notice=case-written", built.person))
+                        .into_response()
+                }
+                Ok(Submitted::Refused(problems)) => {
+                    let view = IntakeState {
+                        problems: &problems,
+                        ..IntakeState::default()
+                    };
+                    intake_page(
+                        &state,
+                        &reader,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        id,
+                        info.rev,
+                        &posted.draft,
+                        view,
+                    )
+                    .await
+                }
+                Err(p) => error_page(reader.lang, &reader.chrome, &p),
+            }
+        }
+        Intent::AddEvent => {
+            let last = posted.draft.events.len().saturating_sub(1);
+            Redirect::to(&format!(
+                "/drafts/{id}?notice=event-added#{}",
+                intake::field_id(&format!("events[{last}].kind"))
+            ))
+            .into_response()
+        }
+        Intent::RemoveEvent(_) => {
+            Redirect::to(&format!("/drafts/{id}?notice=event-removed")).into_response()
+        }
+        _ => Redirect::to(&format!("/drafts/{id}?notice=saved")).into_response(),
+    }
+}
+
+/// The form's own saving, every few seconds: JSON answers for its script.
+async fn draft_autosave(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Ok(id) = id.parse::<RecordId>() else {
+        return Problem::not_found().into_response();
+    };
+    let caller = match auth::authenticate(&state, &headers).await {
+        Ok(c) if matches!(c.via, Via::Session { .. }) => c,
+        _ => {
+            return Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "signed-out",
+                "Your session ended; sign in again",
+                "انتهت جلستك؛ سجّل الدخول من جديد",
+            )
+            .into_response();
+        }
+    };
+    if !caller.may(Action::WriteRecords) {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Your account may not record cases",
+            "لا يسمح حسابك بتسجيل الحالات",
+        )
+        .into_response();
+    }
+    let posted = intake::read_form(&pairs);
+    if !csrf_ok(&caller, &posted.csrf) {
+        return csrf_refused();
+    }
+    match save_posted(&state, &caller, id, &posted).await {
+        Ok(Saved::Kept(info)) => axum::Json(serde_json::json!({
+            "rev": info.rev,
+            "updated": info.updated,
+        }))
+        .into_response(),
+        Ok(Saved::Conflict(..)) => Problem::from(athar_store::StoreError::DraftConflict {
+            id,
+            expected: posted.rev.unwrap_or(0),
+            actual: 0,
+        })
+        .into_response(),
+        Ok(Saved::Gone) => Problem::from(athar_store::StoreError::NoDraft { id }).into_response(),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// The session's form token, for the intake script to carry on saving after its author
+/// signed in again in another tab (same-origin only: other sites cannot read it).
+async fn form_token(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match auth::authenticate(&state, &headers).await {
+        Ok(c) if matches!(c.via, Via::Session { .. }) => {
+            let token = auth::cookie_value(&headers, CSRF_COOKIE).unwrap_or_default();
+            if csrf_ok(&c, &token) {
+                axum::Json(serde_json::json!({ "csrf": token })).into_response()
+            } else {
+                Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "signed-out",
+                    "Sign in again",
+                    "سجّل الدخول من جديد",
+                )
+                .into_response()
+            }
+        }
+        _ => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "signed-out",
+            "Your session ended; sign in again",
+            "انتهت جلستك؛ سجّل الدخول من جديد",
+        )
+        .into_response(),
+    }
+}
+
+fn csrf_refused() -> Response {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "The form's protection token is missing or wrong; reload the page",
+        "رمز حماية النموذج مفقود أو خاطئ؛ أعد تحميل الصفحة",
+    )
+    .into_response()
 }

@@ -122,6 +122,18 @@ impl From<StoreError> for Problem {
                 "السجل موجود مسبقاً",
             ),
             StoreError::Invalid { errors, .. } => Problem::invalid(errors),
+            StoreError::NoDraft { .. } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "no-draft",
+                "There is no such draft: it was submitted or discarded, or is another person's",
+                "لا توجد هذه المسودة: أُرسلت أو حُذفت، أو هي لشخص آخر",
+            ),
+            StoreError::DraftConflict { .. } => Problem::new(
+                StatusCode::CONFLICT,
+                "draft-conflict",
+                "This draft was saved from another window since you opened it; nothing was overwritten",
+                "حُفظت هذه المسودة من نافذة أخرى منذ فتحتها؛ لم يُكتب فوق شيء",
+            ),
             StoreError::TooLarge { limit } => Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",

@@ -146,6 +146,36 @@ impl WebDriverCompatibleCommand for PerformanceLog {
     }
 }
 
+/// Chromium's network emulation through chromedriver: offline, or back to normal.
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        if self.offline {
+            let conditions = json!({ "network_conditions": {
+                "offline": true, "latency": 0, "download_throughput": 0, "upload_throughput": 0
+            }});
+            (http::Method::POST, Some(conditions.to_string()))
+        } else {
+            (http::Method::DELETE, None)
+        }
+    }
+}
+
 /// A browser session on the site, with what it has requested so far.
 struct Browser {
     client: Client,
@@ -230,6 +260,71 @@ impl Browser {
             .replace(['\u{2068}', '\u{2069}'], "")
     }
 
+    /// Keeps a full-page screenshot as `NAME.png` in the directory `ATHAR_SCREENSHOTS`
+    /// names, when it is set (how the pictures in docs/ are made); nothing otherwise.
+    async fn snapshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("ATHAR_SCREENSHOTS") else {
+            return;
+        };
+        let dir = PathBuf::from(dir);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    /// Cuts the browser off the network, or connects it again.
+    async fn offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(NetworkConditions { offline })
+            .await
+            .unwrap_or_else(|e| panic!("network conditions: {e}"));
+    }
+
+    /// Waits until `script` returns true.
+    async fn wait_until(&self, script: &str, what: &str) {
+        for _ in 0..200 {
+            if self.script(script).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{what} never happened on {}", self.here().await);
+    }
+
+    /// Types into the field with id `id` (focused from the keyboard first).
+    async fn type_into(&self, id: &str, text: &str) {
+        self.tab_to(&format!("#{id}")).await;
+        self.keys(text).await;
+    }
+
+    /// Picks the choice with `value` in the picker with id `id`.
+    async fn pick(&self, id: &str, value: &str) {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("{id} = {value}: {e}"));
+    }
+
+    /// Signs in with the form as `username`.
+    async fn sign_in(&self, username: &str) {
+        self.goto("/sign-in").await;
+        for (id, value) in [("username", username), ("password", PASSWORD)] {
+            self.client
+                .find(Locator::Id(id))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .send_keys(value)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        self.keys(&char::from(Key::Enter).to_string()).await;
+        self.wait_for_path("/persons").await;
+    }
+
     /// Presses keys in whatever has the focus.
     async fn keys(&self, keys: &str) {
         self.client
@@ -242,14 +337,14 @@ impl Browser {
     }
 
     /// Presses Tab until the element focused matches `selector` (as a user without a mouse
-    /// does), at most forty times.
+    /// does), at most 150 times (a long form has many fields).
     async fn tab_to(&self, selector: &str) {
         let tab = char::from(Key::Tab).to_string();
         let check = format!(
             "return document.activeElement !== null && document.activeElement.matches({})",
             json!(selector)
         );
-        for _ in 0..40 {
+        for _ in 0..150 {
             if self.script(&check).await == json!(true) {
                 return;
             }
@@ -552,6 +647,172 @@ async fn an_administrator_needs_the_one_time_code_and_is_told_so() {
             b.wait_for_path("/persons").await;
             let text = b.text().await;
             assert!(text.contains(ADMIN), "signed in as {ADMIN}: {text}");
+            b
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
+    run(
+        "a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline",
+        |b, _server| async move {
+            b.sign_in(DOCUMENTER).await;
+            // The intake form, from the header.
+            b.client
+                .find(Locator::Css("header a[href='/cases/new']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_for_path("/cases/new").await;
+            assert_eq!(
+                b.direction().await,
+                ("ar".to_string(), "rtl".to_string(), "right")
+            );
+            b.assert_accessible().await;
+            b.snapshot("intake-ar").await;
+
+            // The person, from the keyboard.
+            b.type_into("f-arabic-given", "خالد").await;
+            b.type_into("f-arabic-family", "البرهوم").await;
+            b.type_into("f-latin-given", "Khaled").await;
+            b.type_into("f-latin-family", "Barhoum").await;
+            b.pick("f-sex", "male").await;
+            b.type_into("f-birth_date", "حوالي 1991").await;
+            // The first event: an arrest by a unit picked from the vocabulary, in Douma,
+            // on a fuzzy date.
+            b.pick("f-events-0-kind", "arrest").await;
+            b.type_into("f-events-0-date", "~04/2019").await;
+            b.type_into("f-events-0-place", "دوما").await;
+            b.pick("f-events-0-unit", "air-force-intelligence").await;
+            // Saved by the page itself.
+            let state = "document.getElementById('save-state').getAttribute('data-state')";
+            b.wait_until(&format!("return {state} === 'saved'"), "saving")
+                .await;
+            let draft = b
+                .script("return document.getElementById('intake').getAttribute('action')")
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            assert!(draft.starts_with("/drafts/"), "{draft}");
+
+            // The connection drops while typing: the page says so and keeps the text.
+            b.offline(true).await;
+            b.type_into("f-events-0-narrative", "اعتُقل عند حاجز على مدخل المدينة")
+                .await;
+            b.wait_until(
+                &format!("return {state} === 'offline'"),
+                "the offline notice",
+            )
+            .await;
+            let said = b.text().await;
+            assert!(said.contains("انقطع الاتصال"), "{said}");
+            b.snapshot("intake-offline-ar").await;
+            // Back online: saved without a press.
+            b.offline(false).await;
+            b.wait_until(&format!("return {state} === 'saved'"), "saving once back")
+                .await;
+
+            // The draft is on the server: listed among the author's drafts, and opened
+            // again with everything typed, the words typed offline too.
+            b.goto("/drafts").await;
+            let text = b.text().await;
+            assert!(text.contains("خالد البرهوم"), "{text}");
+            b.assert_accessible().await;
+            b.goto(&draft).await;
+            let typed = b
+                .script(
+                    "return [document.getElementById('f-events-0-narrative').value,
+                             document.getElementById('f-events-0-unit').value,
+                             document.getElementById('f-events-0-date').value]",
+                )
+                .await;
+            assert_eq!(
+                typed,
+                json!([
+                    "اعتُقل عند حاجز على مدخل المدينة",
+                    "air-force-intelligence",
+                    "~04/2019"
+                ])
+            );
+
+            // A second event and the source, then submitted without the source's title:
+            // refused next to the field, in Arabic, and nothing lost.
+            b.client
+                .find(Locator::Css("button[value='add-event']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_until(
+                "return document.getElementById('f-events-1-kind') !== null",
+                "a second event",
+            )
+            .await;
+            b.pick("f-events-1-kind", "enforced-disappearance").await;
+            b.type_into("f-events-1-date", "2019-06").await;
+            b.pick("f-source-kind", "family-testimony").await;
+            b.client
+                .find(Locator::Css("button[value='submit']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_until(
+                "return document.getElementById('f-source-title-error') !== null",
+                "the refusal next to the field",
+            )
+            .await;
+            let text = b.text().await;
+            assert!(text.contains("هذا الحقل مطلوب"), "{text}");
+            b.snapshot("intake-refused-ar").await;
+            b.assert_accessible().await;
+            assert_eq!(
+                b.script("return document.getElementById('f-events-1-date').value")
+                    .await,
+                json!("2019-06")
+            );
+            b.type_into("f-source-title", "مقابلة مع الأخ، بيروت").await;
+            b.client
+                .find(Locator::Css("button[value='submit']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+
+            // Written: the person's page, its journey in order.
+            b.wait_for_path("/persons/").await;
+            let text = b.text().await;
+            assert!(text.contains("سُجّلت الحالة"), "{text}");
+            assert!(text.contains("البرهوم"), "{text}");
+            let steps = b
+                .script(
+                    "return Array.from(document.querySelectorAll('.journey .what'))
+                       .map(e => e.textContent)",
+                )
+                .await;
+            assert_eq!(steps.as_array().map(Vec::len), Some(2), "{steps}");
+            assert!(
+                text.contains("تقريباً"),
+                "the fuzzy date shown as such: {text}"
+            );
+            b.snapshot("person-ar").await;
+            b.assert_accessible().await;
+            // Found by another spelling.
+            b.goto("/persons?name=Barhum").await;
+            let text = b.text().await;
+            assert!(text.contains("خالد البرهوم"), "{text}");
+            // And the draft is gone.
+            b.goto("/drafts").await;
+            let text = b.text().await;
+            assert!(text.contains("ليست لديك مسودات"), "{text}");
             b
         },
     )

@@ -12,7 +12,7 @@ struct Site {
     base: String,
     client: reqwest::Client,
     cookies: Vec<(String, String)>,
-    _server: common::Server,
+    _server: std::sync::Arc<common::Server>,
 }
 
 impl Site {
@@ -87,7 +87,7 @@ async fn start() -> Site {
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
         cookies: Vec::new(),
-        _server: server,
+        _server: std::sync::Arc::new(server),
     }
 }
 
@@ -227,4 +227,225 @@ async fn the_style_sheet_is_served_and_nothing_comes_from_elsewhere() {
     // Going back after sign-in is only ever to this server.
     let (_, page, _) = site.get("/sign-in?next=//evil.example/x").await;
     assert!(page.contains(r#"name="next" value="/persons""#), "{page}");
+}
+
+impl Site {
+    async fn sign_in_as(&mut self, username: &str, code: Option<String>) {
+        let code = code.unwrap_or_default();
+        let (status, page, _) = self
+            .post(
+                "/sign-in",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("code", &code),
+                    ("next", "/persons"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    }
+
+    fn csrf(&self) -> String {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == "athar_csrf")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The value of the input named `name` in a page.
+fn value_of(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!(r#"name="{name}" value=""#))?;
+    let rest = &page[at + name.len() + 15..];
+    rest.split('"').next().map(|v| v.replace("&quot;", "\""))
+}
+
+#[tokio::test]
+async fn a_case_is_typed_saved_and_submitted_with_plain_forms() {
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    let (status, page, headers) = site.get("/cases/new").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap_or("");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(page.contains(r#"<script src="/assets/intake.js" defer></script>"#));
+    assert!(!page.contains("<script>"), "no inline script");
+    assert_eq!(
+        value_of(&page, "rev").as_deref(),
+        Some("0"),
+        "nothing saved yet"
+    );
+    let action = page
+        .split(r#"action="/drafts/"#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let draft = format!("/drafts/{action}");
+    let (status, script, _) = site.get("/assets/intake.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(script.contains("autosave"));
+
+    // Saved with the button: the values come back exactly as typed.
+    let csrf = site.csrf();
+    let typed = [
+        ("csrf", csrf.as_str()),
+        ("rev", "0"),
+        ("arabic.given", "فاطمة"),
+        ("arabic.family", "الأحمد"),
+        ("sex", "female"),
+        ("events[0].kind", "arrest"),
+        ("events[0].date", "31/02/2019"),
+        ("events[0].unit", "fourth-division"),
+        ("intent", "save"),
+    ];
+    let (status, _, headers) = site.post(&draft, &typed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], format!("{draft}?notice=saved"));
+    let (_, page, _) = site.get(&format!("{draft}?notice=saved")).await;
+    assert!(page.contains("حُفظت المسودة"), "{page}");
+    assert_eq!(value_of(&page, "rev").as_deref(), Some("1"));
+    assert_eq!(
+        value_of(&page, "events[0].date").as_deref(),
+        Some("31/02/2019")
+    );
+    assert!(page.contains(r#"<option value="fourth-division" selected>"#));
+
+    // Another window, still at revision 0 of a saved draft: nothing overwritten, the
+    // differences side by side.
+    let mut other = typed.to_vec();
+    other[2] = ("arabic.given", "فاطمه");
+    let (status, page, _) = site.post(&draft, &other).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("حُفظت هذه المسودة من نافذة أخرى"), "{page}");
+    assert!(page.contains("<bdi>فاطمة</bdi>") && page.contains("<bdi>فاطمه</bdi>"));
+    let (_, page, _) = site.get(&draft).await;
+    assert_eq!(value_of(&page, "arabic.given").as_deref(), Some("فاطمة"));
+
+    // A form from an earlier session: nothing saved, the text handed back with a fresh token.
+    let mut stale = typed.to_vec();
+    stale[0] = ("csrf", "from-an-earlier-session");
+    stale[1] = ("rev", "1");
+    stale[2] = ("arabic.given", "فاطمة الزهراء");
+    let (status, page, _) = site.post(&draft, &stale).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        value_of(&page, "arabic.given").as_deref(),
+        Some("فاطمة الزهراء")
+    );
+    assert_eq!(value_of(&page, "csrf").as_deref(), Some(csrf.as_str()));
+    let (_, page, _) = site.get(&draft).await;
+    assert_eq!(
+        value_of(&page, "rev").as_deref(),
+        Some("1"),
+        "nothing saved"
+    );
+
+    // The page's own saving answers in JSON.
+    let mut auto = typed.to_vec();
+    auto[1] = ("rev", "1");
+    auto[8] = ("intent", "autosave");
+    let (status, body, _) = site.post(&format!("{draft}/autosave"), &auto).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(saved["rev"], 2);
+
+    // Another account of the organisation does not see it.
+    let mut admin = Site {
+        base: site.base.clone(),
+        client: site.client.clone(),
+        cookies: Vec::new(),
+        _server: std::sync::Arc::clone(&site._server),
+    };
+    admin
+        .sign_in_as(common::ADMIN, Some(site._server.admin_code()))
+        .await;
+    let (status, page, _) = admin.get(&draft).await;
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{status}"
+    );
+    assert!(!page.contains("فاطمة"));
+    let (_, page, _) = admin.get("/drafts").await;
+    assert!(!page.contains("فاطمة"), "{page}");
+
+    // Submitted with an impossible day: refused at that field, in Arabic, kept.
+    let mut submit = typed.to_vec();
+    submit[1] = ("rev", "2");
+    submit[8] = ("intent", "submit");
+    let (status, page, _) = site.post(&draft, &submit).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(r#"id="f-events-0-date-error""#), "{page}");
+    assert!(
+        page.contains("هذا الحقل مطلوب"),
+        "the source is required: {page}"
+    );
+    assert_eq!(
+        value_of(&page, "events[0].date").as_deref(),
+        Some("31/02/2019")
+    );
+
+    // Corrected, with its source: written, and the draft is gone.
+    let rev = value_of(&page, "rev").unwrap_or_default();
+    let fixed = [
+        ("csrf", csrf.as_str()),
+        ("rev", rev.as_str()),
+        ("arabic.given", "فاطمة"),
+        ("arabic.family", "الأحمد"),
+        ("sex", "female"),
+        ("events[0].kind", "arrest"),
+        ("events[0].date", "28/02/2019"),
+        ("events[0].unit", "fourth-division"),
+        ("source.kind", "family-testimony"),
+        ("source.title", "مقابلة مع الأم"),
+        ("intent", "submit"),
+    ];
+    let (status, page, headers) = site.post(&draft, &fixed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let person = headers[LOCATION].to_str().unwrap_or("").to_string();
+    assert_eq!(person, format!("/persons/{action}?notice=case-written"));
+    let (status, page, _) = site.get(&person).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("سُجّلت الحالة") && page.contains("فاطمة الأحمد"),
+        "{page}"
+    );
+    let (status, _, _) = site.get(&draft).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Submitted again (a double click): nothing written twice, the case it became shown.
+    let (status, _, headers) = site.post(&draft, &fixed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], person.as_str());
+    let (_, page, _) = site
+        .get("/persons?name=%D9%81%D8%A7%D8%B7%D9%85%D8%A9%20%D8%A7%D9%84%D8%A3%D8%AD%D9%85%D8%AF")
+        .await;
+    assert_eq!(page.matches("<bdi>فاطمة الأحمد</bdi>").count(), 1, "{page}");
+
+    // A draft deleted in another window: what was typed is offered as a new draft.
+    let (_, page, _) = site.get("/cases/new").await;
+    let second = page
+        .split(r#"action="/drafts/"#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let second = format!("/drafts/{second}");
+    let (status, _, _) = site.post(&second, &typed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let discard = [("csrf", csrf.as_str()), ("rev", "1"), ("intent", "discard")];
+    let (status, _, headers) = site.post(&second, &discard).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/drafts?notice=discarded");
+    let mut late = typed.to_vec();
+    late[1] = ("rev", "1");
+    let (status, page, _) = site.post(&second, &late).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("أُرسلت هذه المسودة أو حُذفت"), "{page}");
+    assert_eq!(value_of(&page, "arabic.given").as_deref(), Some("فاطمة"));
+    assert!(
+        !page.contains(&format!(r#"action="{second}""#)),
+        "a new draft"
+    );
 }

@@ -26,6 +26,7 @@
 pub mod accounts;
 pub mod chain;
 pub mod clock;
+pub mod drafts;
 pub mod evidence;
 pub mod keyring;
 pub mod layout;
@@ -37,6 +38,7 @@ use serde::Serialize;
 
 pub use accounts::Accounts;
 pub use chain::Problem;
+pub use drafts::{Draft, DraftInfo, Drafts};
 pub use evidence::EvidenceVault;
 pub use keyring::{Keyring, Organisation, SealedPart};
 pub use layout::DataDir;
@@ -518,6 +520,16 @@ pub enum StoreError {
     UsernameTaken,
     #[error("a record with id {id} exists already")]
     Exists { id: RecordId },
+    /// No such draft of this author (or it was submitted or discarded).
+    #[error("no draft {id}")]
+    NoDraft { id: RecordId },
+    /// The draft was saved from elsewhere (another window) since this copy was opened.
+    #[error("the draft {id} was saved as revision {actual} since revision {expected} was opened")]
+    DraftConflict {
+        id: RecordId,
+        expected: u32,
+        actual: u32,
+    },
     #[error("change {index} is invalid: {}", .errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid {
         index: usize,
@@ -549,9 +561,9 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// A backend the server can run on: records, accounts, evidence and linkage runs.
-pub trait Backend: Store + Accounts + EvidenceVault + Linkage {}
-impl<T: Store + Accounts + EvidenceVault + Linkage> Backend for T {}
+/// A backend the server can run on: records, accounts, evidence, linkage runs and drafts.
+pub trait Backend: Store + Accounts + EvidenceVault + Linkage + Drafts {}
+impl<T: Store + Accounts + EvidenceVault + Linkage + Drafts> Backend for T {}
 
 /// The operations every backend offers. Implementations must be safe to share between
 /// threads; every write is atomic.

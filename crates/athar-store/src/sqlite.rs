@@ -32,6 +32,7 @@ use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 
 mod accounts;
 mod backup;
+mod drafts;
 mod evidence;
 mod linkage;
 mod name_index;
@@ -60,6 +61,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_linkage.sql"),
     include_str!("../migrations/0008_packed_pending_tags.sql"),
     include_str!("../migrations/0009_audit_by_action.sql"),
+    include_str!("../migrations/0010_drafts.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";

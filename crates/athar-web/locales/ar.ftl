@@ -104,3 +104,85 @@ not-found-title = غير موجود
 not-found-text = لا توجد صفحة كهذه، أو أنها ليست مما يحق لك رؤيته.
 error-title = حدث خطأ
 error-text = تعذّر على الخادم الإجابة. لم يتغيّر شيء.
+
+nav-new-case = حالة جديدة
+nav-drafts = مسوداتي
+
+intake-title = حالة جديدة
+intake-intro = اكتب ما هو معروف واترك الباقي فارغاً: يُحفظ كل حقل كما كُتب تماماً، ويُحفظ على الخادم أثناء الكتابة، ولا يراه أحد غيرك حتى ترسل الحالة.
+intake-person = الشخص
+intake-birthplace = مكان الولادة
+intake-date-hint = بالدقة المعروفة: 2019، 03/2019، 12/03/2019، ~2019 (تقريباً)، 2018/2019 (إحداهما)، أو فارغ.
+intake-place-hint = ابدأ بكتابة اسم محافظة أو منطقة أو ناحية واختره من القائمة، أو صف المكان كما يصفه المصدر.
+intake-journey-hint = حدث واحد في كل مربع، بترتيب وقوعها: العودة، الاعتقال، الاحتجاز، النقل، الإخفاء، المصير.
+intake-event-number = الحدث { $n }
+intake-event-kind = ما الذي حدث
+intake-event-date = التاريخ
+intake-event-end = حتى (للاحتجاز)
+intake-event-place = المكان
+intake-event-facility = مكان الاحتجاز
+intake-event-unit = الجهة المسؤولة
+intake-event-host-country = أُعيد من (البلد)
+intake-event-narrative = ما حدث كما رُوي
+intake-add-event = أضف حدثاً
+intake-remove-event = احذف الحدث { $n }
+intake-source = المصدر
+intake-source-kind = نوع المصدر
+intake-source-title = المصدر (من روى، وأين، أو أي وثيقة)
+intake-source-date = تاريخ المصدر
+intake-source-reliability = موثوقية المصدر
+intake-field = الحقل
+intake-choose = — اختر —
+reliability-a = A — موثوق تماماً
+reliability-b = B — موثوق عادةً
+reliability-c = C — موثوق إلى حد ما
+reliability-d = D — غير موثوق عادةً
+reliability-e = E — غير موثوق
+reliability-f = F — لا يمكن الحكم
+intake-submit = أرسل الحالة
+intake-save = احفظ المسودة
+intake-discard = احذف المسودة
+intake-problems = { $form ->
+    [zero] لا شيء يمنع الحالة
+    [one] أمر واحد يمنع الحالة؛ لم يُكتب شيء
+    [two] أمران يمنعان الحالة؛ لم يُكتب شيء
+    [few] { $n } أمور تمنع الحالة؛ لم يُكتب شيء
+    [many] { $n } أمراً تمنع الحالة؛ لم يُكتب شيء
+   *[other] { $n } أمر تمنع الحالة؛ لم يُكتب شيء
+}
+intake-saved = حُفظت المسودة.
+intake-event-added = أُضيف حدث في آخر المسار.
+intake-event-removed = حُذف الحدث من المسودة.
+intake-conflict-title = حُفظت هذه المسودة من نافذة أخرى
+intake-conflict-text = لم يُكتب فوق شيء. أدناه ما يختلف؛ وما كتبته موجود في النموذج. احفظ المسودة لتبقي نسختك، أو افتح المسودة من جديد لتأخذ الأخرى.
+intake-conflict-saved = المحفوظ في مكان آخر
+intake-conflict-yours = المكتوب هنا
+intake-state-server = تُحفظ على الخادم حين تحفظ المسودة.
+intake-state-saved = كل ما كتبته محفوظ على الخادم.
+intake-state-unsaved = لم يُحفظ بعد…
+intake-state-offline = لم يُحفظ: انقطع الاتصال. يبقى ما كتبته في هذه الصفحة ويُحفظ حين يعود الاتصال؛ لا تغلق الصفحة.
+intake-state-signed-out = لم يُحفظ: انتهت جلستك. سجّل الدخول من جديد في نافذة أخرى؛ يبقى ما كتبته في هذه الصفحة ويُحفظ حين تعود.
+intake-state-conflict = لم يُحفظ: حُفظت هذه المسودة من نافذة أخرى. اضغط «احفظ المسودة» للمقارنة.
+intake-state-failed = لم يُحفظ: رفض الخادم. يبقى ما كتبته في هذه الصفحة؛ اضغط «احفظ المسودة» لترى السبب.
+case-written = سُجّلت الحالة.
+draft-discarded = حُذفت المسودة.
+
+drafts-title = مسوداتي
+drafts-intro = حالات بدأتها ولم ترسلها، من أي حاسوب. لا يراها أحد غيرك.
+drafts-none = ليست لديك مسودات.
+drafts-count = { $form ->
+    [zero] لا مسودات
+    [one] مسودة واحدة
+    [two] مسودتان
+    [few] { $n } مسودات
+    [many] { $n } مسودةً
+   *[other] { $n } مسودة
+}
+drafts-col-name = الاسم المكتوب
+drafts-col-events = الأحداث
+drafts-col-saved = آخر حفظ
+drafts-no-name = (لا اسم بعد)
+drafts-resume = تابع
+drafts-new = ابدأ حالة جديدة
+intake-gone = أُرسلت هذه المسودة أو حُذفت في نافذة أخرى. ما كتبته هنا باقٍ في هذا النموذج كمسودة جديدة: احفظها لتبقيها.
+intake-stale-form = فُتح هذا النموذج قبل آخر تسجيل دخول لك، فلم يُحفظ شيء. ما كتبته موجود هنا: اضغط «احفظ المسودة» مرة أخرى لتبقيه.

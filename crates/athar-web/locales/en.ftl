@@ -93,3 +93,77 @@ not-found-title = Not found
 not-found-text = There is no such page, or it is not yours to see.
 error-title = Something went wrong
 error-text = The server could not answer. Nothing was changed.
+
+nav-new-case = New case
+nav-drafts = My drafts
+
+intake-title = New case
+intake-intro = Type what is known and leave the rest empty: every field is kept exactly as typed, saved to the server as you go, and seen by no one else until you submit the case.
+intake-person = The person
+intake-birthplace = Place of birth
+intake-date-hint = As precise as is known: 2019, 03/2019, 12/03/2019, ~2019 (approximately), 2018/2019 (one or the other), or empty.
+intake-place-hint = Start typing a governorate, district or sub-district and pick it from the list, or describe the place as the source does.
+intake-journey-hint = One event per box, in the order they happened: return, arrest, detention, transfer, disappearance, fate.
+intake-event-number = Event { $n }
+intake-event-kind = What happened
+intake-event-date = Date
+intake-event-end = Until (for a detention)
+intake-event-place = Place
+intake-event-facility = Detention facility
+intake-event-unit = Unit held responsible
+intake-event-host-country = Returned from (country)
+intake-event-narrative = What happened, as told
+intake-add-event = Add an event
+intake-remove-event = Remove event { $n }
+intake-source = Source
+intake-source-kind = Kind of source
+intake-source-title = Source (who told it, where, or which document)
+intake-source-date = Date of the source
+intake-source-reliability = Reliability of the source
+intake-field = Field
+intake-choose = — choose —
+reliability-a = A — completely reliable
+reliability-b = B — usually reliable
+reliability-c = C — fairly reliable
+reliability-d = D — not usually reliable
+reliability-e = E — unreliable
+reliability-f = F — cannot be judged
+intake-submit = Submit the case
+intake-save = Save the draft
+intake-discard = Delete the draft
+intake-problems = { $form ->
+    [one] One thing stops the case; nothing was written
+   *[other] { $n } things stop the case; nothing was written
+}
+intake-saved = The draft is saved.
+intake-event-added = An event was added at the end of the journey.
+intake-event-removed = The event was removed from the draft.
+intake-conflict-title = This draft was saved from another window
+intake-conflict-text = Nothing was overwritten. Below is what differs; what you typed is in the form. Save the draft to keep your version, or open the draft again to take the other.
+intake-conflict-saved = Saved elsewhere
+intake-conflict-yours = Typed here
+intake-state-server = Saved on the server when you save the draft.
+intake-state-saved = All you typed is saved on the server.
+intake-state-unsaved = Not saved yet…
+intake-state-offline = Not saved: the connection is lost. What you typed stays on this page and is saved as soon as the connection is back; do not close the page.
+intake-state-signed-out = Not saved: your session ended. Sign in again in another tab; what you typed stays on this page and is saved once you are back.
+intake-state-conflict = Not saved: this draft was saved from another window. Press “Save the draft” to compare.
+intake-state-failed = Not saved: the server refused. What you typed stays on this page; press “Save the draft” to see why.
+case-written = The case is recorded.
+draft-discarded = The draft was deleted.
+
+drafts-title = My drafts
+drafts-intro = Cases you started and have not submitted, from any computer. No one else sees them.
+drafts-none = You have no drafts.
+drafts-count = { $form ->
+    [one] One draft
+   *[other] { $n } drafts
+}
+drafts-col-name = Name typed
+drafts-col-events = Events
+drafts-col-saved = Last saved
+drafts-no-name = (no name yet)
+drafts-resume = Resume
+drafts-new = Start a new case
+intake-gone = This draft was submitted or deleted in another window. What you typed here is kept in this form as a new draft: save it to keep it.
+intake-stale-form = This form was opened before you last signed in, so nothing was saved. What you typed is here: press “Save the draft” again to keep it.

@@ -59,6 +59,22 @@ pub fn machine(date: &FuzzyDate) -> Option<String> {
     }
 }
 
+/// A moment (unix milliseconds) in words, to the minute, in UTC, and as ISO 8601 for
+/// `<time datetime>`.
+pub fn moment(tr: &Tr, unix_ms: i64) -> (String, String) {
+    let days = unix_ms.div_euclid(86_400_000);
+    let minutes = unix_ms.rem_euclid(86_400_000) / 60_000;
+    let (y, m, d) = athar_model::date::civil_from_days(days);
+    let (h, min) = (minutes / 60, minutes % 60);
+    (
+        format!(
+            "{d} {} {y}, {h:02}:{min:02} UTC",
+            tr.t(&format!("month-{m}"))
+        ),
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}Z"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +96,13 @@ mod tests {
             "between May 2012 and July 2012"
         );
         assert_eq!(words(Lang::Ar, ""), "تاريخ غير معروف");
+    }
+
+    #[test]
+    fn moments_are_written_to_the_minute() {
+        let (words, iso) = moment(&Tr::new(Lang::En), 1_764_884_700_000);
+        assert_eq!(iso, "2025-12-04T21:45Z");
+        assert_eq!(words, "4 December 2025, 21:45 UTC");
     }
 
     #[test]

@@ -8,9 +8,14 @@
 
 pub mod dates;
 pub mod i18n;
+pub mod intake;
 pub mod pages;
 
 /// The style sheet, served at [`STYLE_PATH`].
 pub const STYLE: &str = include_str!("../assets/athar.css");
 /// Where pages link the style sheet.
 pub const STYLE_PATH: &str = "/assets/athar.css";
+/// The intake form's own script (saving as one types), served at [`INTAKE_SCRIPT_PATH`]. The
+/// form works without it.
+pub const INTAKE_SCRIPT: &str = include_str!("../assets/intake.js");
+pub const INTAKE_SCRIPT_PATH: &str = "/assets/intake.js";

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub here: String,
     /// The store holds demonstration data.
     pub demo: bool,
+    /// The account may record cases (the intake form and drafts are offered).
+    pub can_write: bool,
 }
 
 #[derive(Template)]
@@ -166,6 +168,7 @@ pub struct Step<'a> {
 struct PersonPage<'a> {
     tr: Tr,
     chrome: &'a Chrome,
+    notice: Option<String>,
     title: String,
     status: String,
     born: String,
@@ -204,9 +207,11 @@ pub fn person(
     person: &Person,
     status_label: &str,
     steps: &[Step<'_>],
+    notice: Option<&str>,
 ) -> askama::Result<String> {
     let tr = Tr::new(lang);
     PersonPage {
+        notice: notice.map(|k| tr.t(k)),
         tr,
         chrome,
         title: person.display_name(lang),

@@ -1,0 +1,546 @@
+//! A new case as it is being typed: the person, each event of their journey and the
+//! source, kept exactly as written — every field a string, nothing parsed away — so that a
+//! draft saved half-way, with a date still wrong, loses nothing. [`CaseDraft::build`] turns
+//! a finished draft into the records of the case (the source, the person, each event with
+//! the person's involvement as its victim, chained in the order typed), or names every
+//! field that stops it, in English and Arabic.
+//!
+//! Pickers send vocabulary ids (`unit`, `kind`, `host_country`, `facility`); a place is
+//! typed, and resolved against the gazetteer when it names one (a `(SY…)` P-code chosen
+//! from the list, or a name in either language) — otherwise it is kept as the source
+//! describes it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::{FuzzyDate, Temporal};
+use crate::event::{Event, Involvement, Role};
+use crate::ids::RecordId;
+use crate::person::{Person, PersonName, Script, Sex};
+use crate::place::PlaceRef;
+use crate::record::RecordBody;
+use crate::source::{Citation, Reliability, Source};
+use crate::validation::FieldError;
+use crate::vocab::Vocabularies;
+
+/// At most this many events in one draft (a journey longer than that is typed as several
+/// edits, not one form).
+pub const MAX_EVENTS: usize = 40;
+
+/// A name in one script, part by part, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NameDraft {
+    pub given: String,
+    pub father: String,
+    pub grandfather: String,
+    pub family: String,
+    pub mother: String,
+}
+
+impl NameDraft {
+    fn is_empty(&self) -> bool {
+        [
+            &self.given,
+            &self.father,
+            &self.grandfather,
+            &self.family,
+            &self.mother,
+        ]
+        .iter()
+        .all(|p| p.trim().is_empty())
+    }
+
+    fn to_name(&self, script: Script) -> Option<PersonName> {
+        if self.is_empty() {
+            return None;
+        }
+        let part = |p: &String| {
+            let p = p.trim();
+            (!p.is_empty()).then(|| p.to_string())
+        };
+        Some(PersonName {
+            script,
+            given: part(&self.given),
+            father: part(&self.father),
+            grandfather: part(&self.grandfather),
+            family: part(&self.family),
+            mother: part(&self.mother),
+            ..PersonName::default()
+        })
+    }
+}
+
+/// One event of the journey, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EventDraft {
+    /// An `event-kinds` id.
+    pub kind: String,
+    pub date: String,
+    pub end: String,
+    /// The place as typed, or as picked from the gazetteer's list.
+    pub place: String,
+    /// A `facilities` id.
+    pub facility: String,
+    /// A `units` id.
+    pub unit: String,
+    /// A `host-countries` id, for returns.
+    pub host_country: String,
+    pub narrative: String,
+}
+
+impl EventDraft {
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.kind,
+            &self.date,
+            &self.end,
+            &self.place,
+            &self.facility,
+            &self.unit,
+            &self.host_country,
+            &self.narrative,
+        ]
+        .iter()
+        .all(|p| p.trim().is_empty())
+    }
+}
+
+/// Where what the case says comes from, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SourceDraft {
+    /// A `source-kinds` id.
+    pub kind: String,
+    pub title: String,
+    pub date: String,
+    /// `A` to `F`.
+    pub reliability: String,
+}
+
+/// A case being typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CaseDraft {
+    pub arabic: NameDraft,
+    pub latin: NameDraft,
+    /// `male`, `female` or empty.
+    pub sex: String,
+    pub birth_date: String,
+    pub birthplace: String,
+    pub events: Vec<EventDraft>,
+    pub source: SourceDraft,
+}
+
+/// The records a finished draft makes, in the order they are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuiltCase {
+    pub source: RecordId,
+    pub person: RecordId,
+    /// Each event's id, in the order typed.
+    pub events: Vec<RecordId>,
+    pub records: Vec<(RecordId, RecordBody)>,
+}
+
+fn text(value: &str) -> Option<String> {
+    let v = value.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn date(field: &str, value: &str, problems: &mut Vec<FieldError>) -> FuzzyDate {
+    match FuzzyDate::parse(value) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(FieldError::from_date(field, &e));
+            FuzzyDate::Unknown
+        }
+    }
+}
+
+fn term(
+    field: &str,
+    value: &str,
+    vocabulary: &crate::vocab::Vocabulary,
+    problems: &mut Vec<FieldError>,
+) -> Option<String> {
+    let value = text(value)?;
+    if vocabulary.get(&value).is_some() {
+        return Some(value);
+    }
+    // A label typed instead of picked: the term it names, when only one does.
+    match vocabulary.lookup(&value).as_slice() {
+        [one] => Some(one.id.clone()),
+        _ => {
+            problems.push(FieldError::unknown_term(field, vocabulary.name));
+            None
+        }
+    }
+}
+
+/// A typed place: the gazetteer entry it names (by a `(SY…)` P-code picked from the list,
+/// or by one name), with the words kept as the source describes the place.
+pub fn resolve_place(vocab: &Vocabularies, typed: &str) -> Option<PlaceRef> {
+    let typed = text(typed)?;
+    let picked = typed
+        .rsplit_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .map(str::trim)
+        .filter(|code| vocab.gazetteer.get(code).is_some())
+        .map(str::to_string);
+    let pcode = picked.or_else(|| match vocab.gazetteer.lookup(&typed).as_slice() {
+        // The largest area of that name: "Al-Hasakah" is first the governorate.
+        [first, ..] => Some(first.pcode.clone()),
+        [] => None,
+    });
+    Some(PlaceRef {
+        pcode,
+        facility: None,
+        text: Some(typed),
+    })
+}
+
+impl CaseDraft {
+    /// Whether nothing has been typed yet.
+    pub fn is_empty(&self) -> bool {
+        *self == CaseDraft::default()
+            || (self.arabic.is_empty()
+                && self.latin.is_empty()
+                && self.sex.is_empty()
+                && self.birth_date.trim().is_empty()
+                && self.birthplace.trim().is_empty()
+                && self.events.iter().all(EventDraft::is_empty)
+                && self.source == SourceDraft::default())
+    }
+
+    /// The case's records: the source, the person (with id `person`), and each event that
+    /// is not left blank with the person's involvement as its victim, each citing the
+    /// source and following the one before. `new_id` gives the other records' ids. Every
+    /// field that stops it is named (`arabic.given`, `events[1].date`, `source.title` …).
+    pub fn build(
+        &self,
+        vocab: &Vocabularies,
+        person: RecordId,
+        mut new_id: impl FnMut() -> RecordId,
+    ) -> Result<BuiltCase, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let names: Vec<PersonName> = [
+            self.arabic.to_name(Script::Arab),
+            self.latin.to_name(Script::Latn),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if names.is_empty() {
+            problems.push(FieldError::new(
+                "arabic.given",
+                "intake.name_required",
+                "give at least one part of the name, in Arabic or Latin letters",
+                "اكتب جزءاً واحداً من الاسم على الأقل، بالحروف العربية أو اللاتينية",
+            ));
+        }
+        let sex = match self.sex.trim() {
+            "male" => Sex::Male,
+            "female" => Sex::Female,
+            "" | "unknown" => Sex::Unknown,
+            _ => {
+                problems.push(FieldError::new(
+                    "sex",
+                    "intake.sex",
+                    "choose male, female or not known",
+                    "اختر ذكراً أو أنثى أو غير معروف",
+                ));
+                Sex::Unknown
+            }
+        };
+        let birth_date = date("birth_date", &self.birth_date, &mut problems);
+
+        // The source.
+        let source_kind = term(
+            "source.kind",
+            &self.source.kind,
+            &vocab.source_kinds,
+            &mut problems,
+        );
+        if source_kind.is_none() && !problems.iter().any(|p| p.field == "source.kind") {
+            problems.push(FieldError::required("source.kind"));
+        }
+        let title = text(&self.source.title);
+        if title.is_none() {
+            problems.push(FieldError::required("source.title"));
+        }
+        let source_date = date("source.date", &self.source.date, &mut problems);
+        let reliability = match self.source.reliability.trim() {
+            "A" => Reliability::A,
+            "B" => Reliability::B,
+            "C" => Reliability::C,
+            "D" => Reliability::D,
+            "E" => Reliability::E,
+            "F" | "" => Reliability::F,
+            _ => {
+                problems.push(FieldError::new(
+                    "source.reliability",
+                    "intake.reliability",
+                    "choose a grade from A to F",
+                    "اختر درجة من A إلى F",
+                ));
+                Reliability::F
+            }
+        };
+
+        // The events, in the order typed; blank rows are left out.
+        let typed: Vec<(usize, &EventDraft)> = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| !e.is_empty())
+            .collect();
+        if typed.len() > MAX_EVENTS {
+            problems.push(FieldError::new(
+                "events",
+                "intake.too_many_events",
+                format!("at most {MAX_EVENTS} events in one form"),
+                format!("لا يزيد عدد الأحداث في النموذج الواحد على {MAX_EVENTS}"),
+            ));
+        }
+        let mut events: Vec<(usize, Event)> = Vec::with_capacity(typed.len());
+        for (i, e) in typed {
+            let field = |name: &str| format!("events[{i}].{name}");
+            let kind = term(&field("kind"), &e.kind, &vocab.event_kinds, &mut problems);
+            if kind.is_none() && text(&e.kind).is_none() {
+                problems.push(FieldError::required(field("kind")));
+            }
+            let start = date(&field("date"), &e.date, &mut problems);
+            let end = date(&field("end"), &e.end, &mut problems);
+            let facility = term(
+                &field("facility"),
+                &e.facility,
+                &vocab.facilities,
+                &mut problems,
+            );
+            let mut place = resolve_place(vocab, &e.place);
+            if let Some(facility) = facility {
+                place.get_or_insert_with(PlaceRef::default).facility = Some(facility);
+            }
+            let event = Event {
+                kind: kind.unwrap_or_default(),
+                start,
+                end,
+                place,
+                unit: term(&field("unit"), &e.unit, &vocab.units, &mut problems),
+                host_country: term(
+                    &field("host_country"),
+                    &e.host_country,
+                    &vocab.host_countries,
+                    &mut problems,
+                ),
+                narrative: text(&e.narrative),
+                ..Event::default()
+            };
+            if let Some((_, before)) = events.last()
+                && before.start.compare(&event.start) == Temporal::After
+            {
+                problems.push(FieldError::new(
+                    field("date"),
+                    "event.before_previous",
+                    "this event is dated before the one above it: correct a date or the order",
+                    "تاريخ هذا الحدث يسبق الحدث الذي قبله: صحّح أحد التاريخين أو الترتيب",
+                ));
+            }
+            events.push((i, event));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        let source_id = new_id();
+        let cite = vec![Citation {
+            source: source_id,
+            locator: None,
+        }];
+        let mut records = vec![(
+            source_id,
+            RecordBody::Source(Source {
+                kind: source_kind.unwrap_or_default(),
+                title: title.unwrap_or_default(),
+                date: source_date,
+                reliability,
+                ..Source::default()
+            }),
+        )];
+        records.push((
+            person,
+            RecordBody::Person(Person {
+                names,
+                sex,
+                birth_date,
+                birthplace: resolve_place(vocab, &self.birthplace),
+                sources: cite.clone(),
+                ..Person::default()
+            }),
+        ));
+        let mut event_ids = Vec::with_capacity(events.len());
+        let mut previous = None;
+        for (_, mut event) in events {
+            let id = new_id();
+            event.previous = previous;
+            event.sources = cite.clone();
+            records.push((id, RecordBody::Event(event)));
+            records.push((
+                new_id(),
+                RecordBody::Involvement(Involvement {
+                    event: id,
+                    person,
+                    role: Role::Victim,
+                    acts: Vec::new(),
+                    verification: Default::default(),
+                    sources: cite.clone(),
+                }),
+            ));
+            event_ids.push(id);
+            previous = Some(id);
+        }
+        Ok(BuiltCase {
+            source: source_id,
+            person,
+            events: event_ids,
+            records,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> &'static Vocabularies {
+        Vocabularies::embedded()
+    }
+
+    fn a_draft() -> CaseDraft {
+        CaseDraft {
+            arabic: NameDraft {
+                given: "محمد".into(),
+                family: "الحلبي".into(),
+                ..NameDraft::default()
+            },
+            sex: "male".into(),
+            birth_date: "~1990".into(),
+            events: vec![
+                EventDraft {
+                    kind: "forced-return".into(),
+                    date: "03/2019".into(),
+                    host_country: "LB".into(),
+                    ..EventDraft::default()
+                },
+                EventDraft::default(),
+                EventDraft {
+                    kind: "arrest".into(),
+                    date: "حوالي 2019-04".into(),
+                    place: "دوما".into(),
+                    unit: "air-force-intelligence".into(),
+                    ..EventDraft::default()
+                },
+            ],
+            source: SourceDraft {
+                kind: "family-testimony".into(),
+                title: "مقابلة مع الأم".into(),
+                ..SourceDraft::default()
+            },
+            ..CaseDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_finished_draft_makes_the_source_the_person_and_a_chained_journey() {
+        let person = RecordId::new();
+        let built = a_draft()
+            .build(vocab(), person, RecordId::new)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(built.person, person);
+        assert_eq!(built.events.len(), 2, "the blank row is left out");
+        // source, person, then each event with its involvement
+        assert_eq!(built.records.len(), 2 + 2 * 2);
+        let events: Vec<&Event> = built
+            .records
+            .iter()
+            .filter_map(|(_, b)| match b {
+                RecordBody::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(events[0].previous, None);
+        assert_eq!(events[1].previous, Some(built.events[0]));
+        assert!(events[1].start.is_approximate());
+        let place = events[1].place.clone().unwrap_or_default();
+        assert_eq!(place.text.as_deref(), Some("دوما"));
+        assert!(place.pcode.is_some(), "Douma is in the gazetteer");
+        for (_, body) in &built.records {
+            body.validate(vocab())
+                .unwrap_or_else(|e| panic!("{body:?}: {e:?}"));
+        }
+    }
+
+    #[test]
+    fn every_field_that_stops_a_draft_is_named_and_nothing_is_built() {
+        let mut draft = a_draft();
+        draft.arabic = NameDraft::default();
+        draft.events[0].date = "31/02/2019".into();
+        draft.events[2].unit = "no-such-unit".into();
+        draft.source.title = " ".into();
+        let problems = draft
+            .build(vocab(), RecordId::new(), RecordId::new)
+            .err()
+            .unwrap_or_default();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "arabic.given",
+                "source.title",
+                "events[0].date",
+                "events[2].unit"
+            ]
+        );
+        assert!(problems.iter().all(|p| !p.message_ar.is_empty()));
+    }
+
+    #[test]
+    fn an_event_dated_before_the_one_above_it_is_refused() {
+        let mut draft = a_draft();
+        draft.events[2].date = "2017".into();
+        let problems = draft
+            .build(vocab(), RecordId::new(), RecordId::new)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "events[2].date");
+        assert_eq!(problems[0].code, "event.before_previous");
+    }
+
+    #[test]
+    fn a_place_picked_from_the_list_keeps_its_code_and_an_unknown_one_its_words() {
+        let picked = resolve_place(vocab(), "Douma — Rif Dimashq (SY0302)").unwrap_or_default();
+        assert_eq!(picked.pcode.as_deref(), Some("SY0302"));
+        let unknown = resolve_place(vocab(), "a checkpoint near the bakery").unwrap_or_default();
+        assert_eq!(unknown.pcode, None);
+        assert_eq!(
+            unknown.text.as_deref(),
+            Some("a checkpoint near the bakery")
+        );
+        assert_eq!(resolve_place(vocab(), "  "), None);
+    }
+
+    #[test]
+    fn an_empty_draft_is_empty_and_round_trips_through_json() {
+        assert!(CaseDraft::default().is_empty());
+        let draft = a_draft();
+        assert!(!draft.is_empty());
+        let json = serde_json::to_string(&draft).unwrap_or_default();
+        let back: CaseDraft = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, draft);
+        // A draft saved by an older form, with fields missing, still opens.
+        let old: CaseDraft =
+            serde_json::from_str(r#"{"arabic":{"given":"علي"}}"#).unwrap_or_default();
+        assert_eq!(old.arabic.given, "علي");
+    }
+}
