@@ -918,6 +918,7 @@ fn tags_an_interrupted_load_of_schema_7_left_waiting_are_merged_on_upgrade() {
          INSERT INTO name_index_pending (record_id, tag) SELECT record_id, tag FROM name_index;
          DELETE FROM name_index;
          DROP INDEX audit_by_action;
+         DROP TABLE drafts;
          PRAGMA user_version = 7;",
         )
         .unwrap_or_else(|e| panic!("{e}"));
