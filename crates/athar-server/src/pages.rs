@@ -25,7 +25,7 @@ use athar_model::vocab::Lang;
 use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_store::SearchCursor;
 use athar_web::intake::{self, IntakeState, Intent};
-use athar_web::pages::{self, Chrome, Listed, Step};
+use athar_web::pages::{self, Chrome, Listed, PersonExtras, Step};
 
 use crate::AppState;
 use crate::auth::{self, Caller, SESSION_COOKIE, SignInRequest, Via};
@@ -487,10 +487,37 @@ async fn person(
     let read = in_scope(&state, reader.caller.clone(), move |scope| {
         let journey = scope.journey(id)?;
         scope.record_view(RecordKind::Person, &[id])?;
-        Ok((journey, scope.vocabularies()?))
+        let vocab = scope.vocabularies()?;
+        // The sources the person's record and journey cite, each once, in citation order.
+        let mut cited: Vec<RecordId> = Vec::new();
+        let person_sources = match &journey.person.body {
+            RecordBody::Person(p) => p.sources.clone(),
+            _ => Vec::new(),
+        };
+        for c in person_sources
+            .iter()
+            .chain(journey.steps.iter().flat_map(|s| s.details.sources.iter()))
+        {
+            if !cited.contains(&c.source) {
+                cited.push(c.source);
+            }
+        }
+        let mut sources = Vec::new();
+        for source in cited {
+            if let Some(athar_store::StoredRecord {
+                body: RecordBody::Source(s),
+                ..
+            }) = scope.read_if_visible(RecordKind::Source, source)?
+            {
+                sources.push(s);
+            }
+        }
+        let shares = scope.shares_of(RecordKind::Person, id).ok();
+        let history = scope.history(RecordKind::Person, id)?;
+        Ok((journey, vocab, sources, shares, history))
     })
     .await;
-    let (journey, vocab) = match read {
+    let (journey, vocab, sources, shares, history) = match read {
         Ok(r) => r,
         Err(p) => return error_page(lang, &reader.chrome, &p),
     };
@@ -533,7 +560,47 @@ async fn person(
             p,
             status_label,
             &steps,
-            notice_key(q.notice.as_deref()),
+            PersonExtras {
+                sources: sources
+                    .iter()
+                    .map(|s| (s, vocab.source_kinds.label_of(&s.kind, lang)))
+                    .collect(),
+                shares: shares.map(|list| {
+                    list.iter()
+                        .map(|share| {
+                            let org = if share.org == 0 {
+                                match lang {
+                                    Lang::Ar => "التحالف".to_string(),
+                                    Lang::En => "The coalition".to_string(),
+                                }
+                            } else {
+                                state
+                                    .app
+                                    .organisation(athar_model::OrgId::new(share.org))
+                                    .map_or_else(|| share.org.to_string(), |o| o.name)
+                            };
+                            (org, share.mode.name())
+                        })
+                        .collect()
+                }),
+                revisions: history
+                    .iter()
+                    .map(|r| {
+                        let op = match r.op {
+                            athar_store::Operation::Create => "create",
+                            athar_store::Operation::Update => "update",
+                            athar_store::Operation::Delete => "delete",
+                            athar_store::Operation::Shred => "shred",
+                        };
+                        let body = serde_json::to_value(&r.body)
+                            .ok()
+                            .and_then(|v| v.get("body").cloned())
+                            .unwrap_or_default();
+                        (r.rev, op, r.at, r.author.clone(), body)
+                    })
+                    .collect(),
+                notice: notice_key(q.notice.as_deref()),
+            },
         ),
     )
 }

@@ -170,6 +170,10 @@ async fn a_reader_signs_in_finds_a_person_by_another_spelling_and_signs_out() {
         "{page}"
     );
     assert!(page.contains("المسار"));
+    assert!(
+        page.contains("الموافقة") && page.contains("المصادر"),
+        "{page}"
+    );
 
     // English at a click, kept.
     let (status, _, headers) = site.get(&format!("/lang/en?next=/persons/{id}")).await;
@@ -412,6 +416,13 @@ async fn a_case_is_typed_saved_and_submitted_with_plain_forms() {
         page.contains("سُجّلت الحالة") && page.contains("فاطمة الأحمد"),
         "{page}"
     );
+    // Its source with its grade, and its history: created by its author, every field new.
+    assert!(page.contains("<bdi>مقابلة مع الأم</bdi>"), "{page}");
+    assert!(page.contains("F — لا يمكن الحكم"), "{page}");
+    assert!(page.contains("التعديل") && page.contains("أُنشئ"), "{page}");
+    assert!(page.contains("<bdi>amal</bdi>"), "{page}");
+    assert!(page.contains("<code>names[0].given</code>"), "{page}");
+    assert!(page.contains("غير مُشارَك مع أي منظمة أخرى"), "{page}");
     let (status, _, _) = site.get(&draft).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Submitted again (a double click): nothing written twice, the case it became shown.

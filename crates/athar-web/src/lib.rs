@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dates;
+pub mod history;
 pub mod i18n;
 pub mod intake;
 pub mod pages;

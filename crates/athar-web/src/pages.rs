@@ -163,12 +163,56 @@ pub struct Step<'a> {
     pub by: String,
 }
 
+/// A source the person's record or journey cites.
+pub struct SourceView {
+    pub title: String,
+    pub kind: String,
+    pub reliability: String,
+    pub date: String,
+}
+
+/// One consent decision, in words.
+pub struct ConsentView {
+    pub purpose: String,
+    pub answer: String,
+    pub date: String,
+    pub by: String,
+}
+
+/// One revision of the person's record, in words.
+pub struct RevisionView {
+    pub rev: u32,
+    pub what: String,
+    pub when: String,
+    pub when_iso: String,
+    pub who: String,
+    pub changes: Vec<crate::history::Change>,
+}
+
+/// What the person page shows beside the names and the journey, as the server read it.
+#[derive(Default)]
+pub struct PersonExtras<'a> {
+    /// The sources cited, with their kind's label already in the reader's language.
+    pub sources: Vec<(&'a athar_model::Source, String)>,
+    /// With whom the organisation shares the person (names and how), when it owns it.
+    pub shares: Option<Vec<(String, &'static str)>>,
+    /// The record's revisions, oldest first: (revision, operation code, unix ms, author,
+    /// the body as JSON).
+    pub revisions: Vec<(u32, &'static str, i64, String, serde_json::Value)>,
+    /// A notice key to show above the page.
+    pub notice: Option<&'a str>,
+}
+
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage<'a> {
     tr: Tr,
     chrome: &'a Chrome,
     notice: Option<String>,
+    sources: Vec<SourceView>,
+    consent: Vec<ConsentView>,
+    shares: Option<Vec<String>>,
+    revisions: Vec<RevisionView>,
     title: String,
     status: String,
     born: String,
@@ -207,11 +251,75 @@ pub fn person(
     person: &Person,
     status_label: &str,
     steps: &[Step<'_>],
-    notice: Option<&str>,
+    extras: PersonExtras<'_>,
 ) -> askama::Result<String> {
     let tr = Tr::new(lang);
+    let sources = extras
+        .sources
+        .iter()
+        .map(|(s, kind)| SourceView {
+            title: s.title.clone(),
+            kind: kind.clone(),
+            reliability: tr.t(&format!(
+                "reliability-{}",
+                format!("{:?}", s.reliability).to_lowercase()
+            )),
+            date: match s.date {
+                athar_model::FuzzyDate::Unknown => String::new(),
+                ref d => dates::in_words(&tr, d),
+            },
+        })
+        .collect();
+    let consent = person
+        .consent
+        .iter()
+        .map(|c| ConsentView {
+            purpose: match lang {
+                Lang::Ar => c.purpose.label_ar(),
+                Lang::En => c.purpose.label_en(),
+            }
+            .to_string(),
+            answer: tr.t(match c.answer {
+                athar_model::consent::Answer::Given => "consent-given",
+                athar_model::consent::Answer::Refused => "consent-refused",
+                athar_model::consent::Answer::Withdrawn => "consent-withdrawn",
+            }),
+            date: dates::in_words(&tr, &c.date),
+            by: c.by.clone().unwrap_or_default(),
+        })
+        .collect();
+    let shares = extras.shares.map(|list| {
+        list.iter()
+            .map(|(org, mode)| {
+                tr.two(
+                    "share-line",
+                    ("org", org),
+                    ("mode", &tr.t(&format!("share-{mode}"))),
+                )
+            })
+            .collect()
+    });
+    let mut revisions = Vec::with_capacity(extras.revisions.len());
+    let mut before: Option<&serde_json::Value> = None;
+    for (rev, op, at, who, body) in &extras.revisions {
+        let (when, when_iso) = dates::moment(&tr, *at);
+        revisions.push(RevisionView {
+            rev: *rev,
+            what: tr.t(&format!("revision-{op}")),
+            when,
+            when_iso,
+            who: who.clone(),
+            changes: crate::history::changes(before, body),
+        });
+        before = Some(body);
+    }
+    revisions.reverse();
     PersonPage {
-        notice: notice.map(|k| tr.t(k)),
+        notice: extras.notice.map(|k| tr.t(k)),
+        sources,
+        consent,
+        shares,
+        revisions,
         tr,
         chrome,
         title: person.display_name(lang),
