@@ -7,12 +7,54 @@ use std::sync::Arc;
 
 use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
 use athar_model::{OrgId, RecordId, RecordKind};
-use athar_stats::counts::Facts;
-use athar_store::StoreError;
+use athar_stats::counts::{Facts, PersonFilter};
+use athar_store::{StoreError, StoredRecord};
 
 use crate::Scope;
 
+/// A page of the persons a filter selects.
+#[derive(Debug, Clone)]
+pub struct FilteredPersons {
+    pub persons: Vec<StoredRecord>,
+    /// How many the filter selects in all.
+    pub total: u64,
+    /// Where the next page starts, when there is one.
+    pub next: Option<RecordId>,
+}
+
 impl Scope<'_> {
+    /// The ids of every person `filter` selects, in id order (linked records once).
+    pub fn person_ids_where(&self, filter: &PersonFilter) -> Result<Vec<RecordId>, StoreError> {
+        Ok(self.counting_facts()?.0.persons_matching(filter))
+    }
+
+    /// The persons `filter` selects (by derived status and by an event of their journey,
+    /// from the counting facts: linked records once), in id order from after `after`, at
+    /// most `limit`, each read through this scope.
+    pub fn persons_where(
+        &self,
+        filter: &PersonFilter,
+        after: Option<RecordId>,
+        limit: usize,
+    ) -> Result<FilteredPersons, StoreError> {
+        let (facts, _) = self.counting_facts()?;
+        let ids = facts.persons_matching(filter);
+        let start = after.map_or(0, |a| ids.partition_point(|id| *id <= a));
+        let page: Vec<RecordId> = ids.iter().skip(start).take(limit).copied().collect();
+        let next = (start + page.len() < ids.len())
+            .then(|| page.last().copied())
+            .flatten();
+        let persons = page
+            .iter()
+            .map(|id| self.read(RecordKind::Person, *id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FilteredPersons {
+            persons,
+            total: ids.len() as u64,
+            next,
+        })
+    }
+
     /// The state of this organisation's record linkage: its latest run and its reviewers'
     /// decisions, which say which person records are one person.
     pub fn review(&self) -> Result<Review, StoreError> {

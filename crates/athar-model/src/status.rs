@@ -39,6 +39,36 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Disappeared,
+        Status::Detained,
+        Status::DiedInCustody,
+        Status::Killed,
+        Status::Dead,
+        Status::Released,
+        Status::AtLiberty,
+        Status::Unknown,
+    ];
+
+    /// The status's name as the API writes it (`died_in_custody`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Status::AtLiberty => "at_liberty",
+            Status::Detained => "detained",
+            Status::Disappeared => "disappeared",
+            Status::DiedInCustody => "died_in_custody",
+            Status::Killed => "killed",
+            Status::Dead => "dead",
+            Status::Released => "released",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    /// The status a [`Status::code`] names.
+    pub fn from_code(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.code() == code)
+    }
+
     pub fn label_en(self) -> &'static str {
         match self {
             Status::AtLiberty => "At liberty",
@@ -389,6 +419,16 @@ pub fn age_group(birth: &FuzzyDate, at: &FuzzyDate) -> AgeGroup {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_status_code_is_the_apis_name_and_reads_back() {
+        for status in Status::ALL {
+            let json = serde_json::to_value(status).unwrap_or_default();
+            assert_eq!(json, serde_json::json!(status.code()));
+            assert_eq!(Status::from_code(status.code()), Some(status));
+        }
+        assert_eq!(Status::from_code("missing"), None);
+    }
+
     use super::*;
     use crate::place::PlaceRef;
 

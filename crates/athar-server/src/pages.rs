@@ -19,13 +19,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use athar_app::intake::Submitted;
 use athar_crypto::auth::token_hash;
 use athar_crypto::constant_time_eq;
+use athar_model::Status;
 use athar_model::access::Action;
 use athar_model::intake::{CaseDraft, EventDraft};
 use athar_model::vocab::Lang;
 use athar_model::{RecordBody, RecordId, RecordKind};
+use athar_stats::counts::{Filter as StatsFilter, PersonFilter};
 use athar_store::SearchCursor;
+use athar_store::StoredRecord;
 use athar_web::intake::{self, IntakeState, Intent};
-use athar_web::pages::{self, Chrome, Listed, PersonExtras, Step};
+use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, Step};
 
 use crate::AppState;
 use crate::auth::{self, Caller, SESSION_COOKIE, SignInRequest, Via};
@@ -336,12 +339,90 @@ async fn set_lang(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
     response
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct PersonsQuery {
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     after: Option<String>,
+    status: String,
+    kind: String,
+    governorate: String,
+    unit: String,
+    host: String,
+    from: String,
+    to: String,
+    verification: String,
+}
+
+/// Name matches read before the filters are applied to a name search.
+const FILTERED_NAME_WINDOW: usize = 5000;
+
+/// The filters as typed, and what they select (or the fields that could not be read).
+fn read_filters(
+    q: &PersonsQuery,
+    vocab: &athar_model::Vocabularies,
+) -> (ListFilters, Option<PersonFilter>) {
+    let mut typed = ListFilters {
+        status: q.status.trim().to_string(),
+        kind: q.kind.trim().to_string(),
+        governorate: q.governorate.trim().to_string(),
+        unit: q.unit.trim().to_string(),
+        host: q.host.trim().to_string(),
+        from: q.from.trim().to_string(),
+        to: q.to.trim().to_string(),
+        verification: q.verification.trim().to_string(),
+        invalid: Vec::new(),
+    };
+    let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    let status = some(&typed.status).map(|s| Status::from_code(&s).ok_or(()));
+    if matches!(status, Some(Err(()))) {
+        typed.invalid.push("status");
+    }
+    for (field, value, known) in [
+        (
+            "kind",
+            &typed.kind,
+            vocab.event_kinds.get(&typed.kind).is_some(),
+        ),
+        ("unit", &typed.unit, vocab.units.get(&typed.unit).is_some()),
+        (
+            "host",
+            &typed.host,
+            vocab.host_countries.get(&typed.host).is_some(),
+        ),
+        (
+            "governorate",
+            &typed.governorate,
+            vocab.gazetteer.get(&typed.governorate).is_some(),
+        ),
+    ] {
+        if !value.is_empty() && !known {
+            typed.invalid.push(field);
+        }
+    }
+    let events = match StatsFilter::parse(
+        some(&typed.from).as_deref(),
+        some(&typed.to).as_deref(),
+        some(&typed.verification).as_deref(),
+        some(&typed.governorate).as_deref(),
+    ) {
+        Ok(f) => Some(f),
+        Err(errors) => {
+            typed.invalid.extend(errors.iter().map(|e| e.field));
+            None
+        }
+    };
+    if !typed.invalid.is_empty() {
+        return (typed, None);
+    }
+    let filter = PersonFilter {
+        status: status.and_then(Result::ok),
+        events: events.unwrap_or_default(),
+        kind: some(&typed.kind),
+        unit: some(&typed.unit),
+        host_country: some(&typed.host),
+    };
+    (typed, Some(filter))
 }
 
 async fn persons(
@@ -349,97 +430,166 @@ async fn persons(
     headers: HeaderMap,
     Query(q): Query<PersonsQuery>,
 ) -> Response {
-    let query = q.name.unwrap_or_default();
-    let mut here = "/persons".to_string();
+    let query = q.name.clone().unwrap_or_default();
+    let provisional = ListFilters {
+        status: q.status.clone(),
+        kind: q.kind.clone(),
+        governorate: q.governorate.clone(),
+        unit: q.unit.clone(),
+        host: q.host.clone(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        verification: q.verification.clone(),
+        invalid: Vec::new(),
+    };
+    let mut params = Vec::new();
     if !query.is_empty() {
-        here = format!("/persons?name={}", utf8_percent(&query));
+        params.push(format!("name={}", utf8_percent(&query)));
     }
+    if provisional.any() {
+        params.push(provisional.query());
+    }
+    let here = if params.is_empty() {
+        "/persons".to_string()
+    } else {
+        format!("/persons?{}", params.join("&"))
+    };
     let reader = match reader(&state, &headers, here.clone(), Action::ReadRecords).await {
         Ok(r) => r,
         Err(to) => return to,
     };
     let lang = reader.lang;
-    if query.trim().is_empty() {
-        let after = q.after.as_deref().and_then(|a| a.parse::<RecordId>().ok());
-        let read = in_scope(&state, reader.caller.clone(), move |scope| {
-            let page = scope.list(RecordKind::Person, after, PAGE_SIZE)?;
-            scope.record_view(
-                RecordKind::Person,
-                &page.iter().map(|r| r.id).collect::<Vec<_>>(),
-            )?;
-            Ok((page, scope.count(RecordKind::Person)?))
-        })
-        .await;
-        let (page, total) = match read {
-            Ok(r) => r,
-            Err(p) => return error_page(lang, &reader.chrome, &p),
-        };
-        let listed: Vec<Listed<'_>> = page
+    let vocab = match in_scope(&state, reader.caller.clone(), |scope| scope.vocabularies()).await {
+        Ok(v) => v,
+        Err(p) => return error_page(lang, &reader.chrome, &p),
+    };
+    let (typed, filter) = read_filters(&q, &vocab);
+    let sep = if here.contains('?') { '&' } else { '?' };
+    let render = |total: u64,
+                  records: &[(StoredRecord, Option<&'static str>)],
+                  next: Option<String>,
+                  first: Option<String>| {
+        let listed: Vec<Listed<'_>> = records
             .iter()
-            .filter_map(|r| match &r.body {
+            .filter_map(|(r, closeness)| match &r.body {
                 RecordBody::Person(p) => Some(Listed {
                     id: r.id.to_string(),
                     person: p,
-                    closeness: None,
+                    closeness: *closeness,
                 }),
                 _ => None,
             })
             .collect();
-        let next = (page.len() == PAGE_SIZE)
-            .then(|| page.last().map(|r| format!("/persons?after={}", r.id)))
-            .flatten();
-        let first = after.map(|_| "/persons".to_string());
-        return html(
+        html(
             StatusCode::OK,
-            pages::persons(lang, &reader.chrome, "", total, &listed, next, first),
-        );
+            pages::persons(
+                lang,
+                &reader.chrome,
+                &query,
+                &typed,
+                &vocab,
+                total,
+                &listed,
+                next,
+                first,
+            ),
+        )
+    };
+    let Some(filter) = filter else {
+        // A filter that cannot be read selects nothing: the form says which.
+        return render(0, &[], None, None);
+    };
+
+    // The whole list, or the persons the filters select, in id order.
+    if query.trim().is_empty() {
+        let after = q.after.as_deref().and_then(|a| a.parse::<RecordId>().ok());
+        let filtering = filter.is_active();
+        let read = in_scope(&state, reader.caller.clone(), move |scope| {
+            let (page, total, more) = if filtering {
+                let found = scope.persons_where(&filter, after, PAGE_SIZE)?;
+                let more = found.next.is_some();
+                (found.persons, found.total, more)
+            } else {
+                let page = scope.list(RecordKind::Person, after, PAGE_SIZE)?;
+                let more = page.len() == PAGE_SIZE;
+                (page, scope.count(RecordKind::Person)?, more)
+            };
+            scope.record_view(
+                RecordKind::Person,
+                &page.iter().map(|r| r.id).collect::<Vec<_>>(),
+            )?;
+            Ok((page, total, more))
+        })
+        .await;
+        let (page, total, more) = match read {
+            Ok(r) => r,
+            Err(p) => return error_page(lang, &reader.chrome, &p),
+        };
+        let next = more
+            .then(|| page.last().map(|r| format!("{here}{sep}after={}", r.id)))
+            .flatten();
+        let first = after.map(|_| here.clone());
+        let records: Vec<(StoredRecord, Option<&'static str>)> =
+            page.into_iter().map(|r| (r, None)).collect();
+        return render(total, &records, next, first);
     }
+
+    // A name search, closest first; with filters, the first matches by name filtered.
     let after = q
         .after
         .as_deref()
         .and_then(|a| a.parse::<SearchCursor>().ok());
     let name = query.clone();
     let found = in_scope(&state, reader.caller.clone(), move |scope| {
-        let found = scope.find_persons(&name, after, PAGE_SIZE)?;
-        scope.record_view(
-            RecordKind::Person,
-            &found.items.iter().map(|m| m.record.id).collect::<Vec<_>>(),
-        )?;
-        Ok(found)
+        if !filter.is_active() {
+            let found = scope.find_persons(&name, after, PAGE_SIZE)?;
+            let items: Vec<_> = found
+                .items
+                .into_iter()
+                .map(|m| (m.record, Some(m.closeness.code()), Some(m.cursor)))
+                .collect();
+            return Ok((items, found.total, found.next));
+        }
+        let selected = scope.person_ids_where(&filter)?;
+        let found = scope.find_persons(&name, after, FILTERED_NAME_WINDOW)?;
+        // Beyond the window the next page starts where the window ended.
+        let window_next = found.next;
+        let mut kept = Vec::new();
+        let mut total = 0u64;
+        for m in found.items {
+            if selected.binary_search(&m.record.id).is_ok() {
+                total += 1;
+                if kept.len() < PAGE_SIZE + 1 {
+                    kept.push((m.record, Some(m.closeness.code()), Some(m.cursor)));
+                }
+            }
+        }
+        let next = if kept.len() > PAGE_SIZE {
+            kept.truncate(PAGE_SIZE);
+            kept.last().and_then(|(_, _, c)| *c)
+        } else {
+            window_next
+        };
+        Ok((kept, total, next))
     })
     .await;
-    let found = match found {
+    let (items, total, next) = match found {
         Ok(f) => f,
         Err(p) => return error_page(lang, &reader.chrome, &p),
     };
-    let listed: Vec<Listed<'_>> = found
-        .items
-        .iter()
-        .filter_map(|m| match &m.record.body {
-            RecordBody::Person(p) => Some(Listed {
-                id: m.record.id.to_string(),
-                person: p,
-                closeness: Some(m.closeness.code()),
-            }),
-            _ => None,
-        })
-        .collect();
-    let next = found
-        .next
-        .map(|c| format!("{here}&after={}", utf8_percent(&c.to_string())));
+    let ids: Vec<RecordId> = items.iter().map(|(r, _, _)| r.id).collect();
+    let viewed = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.record_view(RecordKind::Person, &ids)
+    })
+    .await;
+    if let Err(p) = viewed {
+        return error_page(lang, &reader.chrome, &p);
+    }
+    let next = next.map(|c| format!("{here}&after={}", utf8_percent(&c.to_string())));
     let first = after.map(|_| here.clone());
-    html(
-        StatusCode::OK,
-        pages::persons(
-            lang,
-            &reader.chrome,
-            &query,
-            found.total,
-            &listed,
-            next,
-            first,
-        ),
-    )
+    let records: Vec<(StoredRecord, Option<&'static str>)> =
+        items.into_iter().map(|(r, c, _)| (r, c)).collect();
+    render(total, &records, next, first)
 }
 
 fn error_page(lang: Lang, chrome: &Chrome, problem: &Problem) -> Response {

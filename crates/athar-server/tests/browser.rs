@@ -576,6 +576,12 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             let text = b.text().await;
             assert!(text.contains("40 persons"), "{text}");
             b.assert_accessible().await;
+            // The filters, open.
+            b.goto("/persons?status=disappeared&from=31/02/2019").await;
+            let text = b.text().await;
+            assert!(text.contains("The date is not understood"), "{text}");
+            b.assert_accessible().await;
+            b.snapshot("persons-filters-en").await;
 
             // Signing out is a button in the header.
             b.client

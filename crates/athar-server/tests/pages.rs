@@ -460,3 +460,98 @@ async fn a_case_is_typed_saved_and_submitted_with_plain_forms() {
         "a new draft"
     );
 }
+
+/// The ids of the persons a list page links to.
+fn listed_ids(page: &str) -> Vec<String> {
+    page.split("href=\"/persons/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The number in a list page's count line (0 when it says none).
+fn count_line(page: &str) -> u64 {
+    let line = page
+        .split(r#"<p class="count" role="status">"#)
+        .nth(1)
+        .and_then(|r| r.split("</p>").next())
+        .unwrap_or_default();
+    if line.contains("شخص واحد") {
+        return 1;
+    }
+    if line.contains("شخصان") {
+        return 2;
+    }
+    line.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_persons_list_filters_by_status_and_by_events() {
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    // Every person has one status: the lists by status add up to everyone, and each
+    // person listed under a status shows it on their page.
+    let mut everyone = 0;
+    for status in athar_model::Status::ALL {
+        let (status_code, page, _) = site
+            .get(&format!("/persons?status={}", status.code()))
+            .await;
+        assert_eq!(status_code, StatusCode::OK);
+        let ids = listed_ids(&page);
+        let count = count_line(&page);
+        assert_eq!(ids.len() as u64, count.min(50), "{page}");
+        everyone += count;
+        for id in ids.iter().take(5) {
+            let (_, person, _) = site.get(&format!("/persons/{id}")).await;
+            assert!(
+                person.contains(&format!(r#"<dd class="status">{}</dd>"#, status.label_ar())),
+                "{} listed under {}",
+                id,
+                status.code()
+            );
+        }
+    }
+    assert_eq!(everyone, common::DEMO_PERSONS);
+
+    // A unit and a period: each person listed has an event by that unit.
+    let unit = athar_demo::generate(common::DEMO_SEED, common::DEMO_PERSONS)
+        .flatten()
+        .find_map(|(_, b)| match b {
+            athar_model::RecordBody::Event(e) => e.unit,
+            _ => None,
+        })
+        .unwrap_or_default();
+    let label = athar_model::Vocabularies::embedded()
+        .units
+        .label_of(&unit, athar_model::Lang::Ar);
+    let (_, page, _) = site
+        .get(&format!("/persons?unit={unit}&from=2011&to=2030"))
+        .await;
+    assert!(
+        page.contains("يستوفي") || page.contains("يستوفون"),
+        "{page}"
+    );
+    assert!(page.contains(r#"<details class="filters" open>"#));
+    assert!(!listed_ids(&page).is_empty(), "{page}");
+    for id in listed_ids(&page) {
+        let (_, person, _) = site.get(&format!("/persons/{id}")).await;
+        assert!(person.contains(&label), "{id} has an event by {unit}");
+    }
+    // Paging keeps the filters.
+    assert!(!page.contains("after=") || page.contains(&format!("unit={unit}&amp;")));
+
+    // A date that does not exist: said next to the field, nobody listed.
+    let (status, page, _) = site.get("/persons?from=31/02/2019").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("التاريخ غير مفهوم"), "{page}");
+    assert!(listed_ids(&page).is_empty());
+    // A unit that is not in the vocabulary, likewise.
+    let (_, page, _) = site.get("/persons?unit=no-such-unit").await;
+    assert!(page.contains("هذا الخيار ليس من القائمة"), "{page}");
+    assert!(listed_ids(&page).is_empty());
+}

@@ -178,6 +178,33 @@ pub struct Filter {
     pub governorate: Option<String>,
 }
 
+/// Which persons to list: by derived status, and by an event of their journey.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PersonFilter {
+    pub status: Option<Status>,
+    /// The event's period, verification and governorate.
+    pub events: Filter,
+    /// The event's kind (`arrest`), unit held responsible and host country of a return, by id.
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub host_country: Option<String>,
+}
+
+impl PersonFilter {
+    /// Whether any criterion is about events (rather than the person's status alone).
+    pub fn has_event_criteria(&self) -> bool {
+        self.events != Filter::default()
+            || self.kind.is_some()
+            || self.unit.is_some()
+            || self.host_country.is_some()
+    }
+
+    /// Whether it selects anything less than every person.
+    pub fn is_active(&self) -> bool {
+        self.status.is_some() || self.has_event_criteria()
+    }
+}
+
 /// A filter value that cannot be read: which one, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilterError {
@@ -760,6 +787,43 @@ impl Facts {
         facts.victims.sort_by_key(|v| (v.event, v.person));
         facts.victims.dedup_by_key(|v| (v.event, v.person));
         facts
+    }
+
+    /// The persons `filter` selects, in record id order: linked records once, under the
+    /// record their group is counted with. A person is selected when their derived status
+    /// is the one asked for and one event of their journey (as a victim) meets every event
+    /// criterion at once — one whose date *may* fall in the period counts, so that a list
+    /// never hides a person a date might concern.
+    pub fn persons_matching(&self, filter: &PersonFilter) -> Vec<RecordId> {
+        let by_events = filter.has_event_criteria();
+        let mut keep = vec![!by_events; self.persons.len()];
+        if by_events {
+            let wanted = |names: &Interned, want: &Option<String>, value: u16| {
+                want.as_deref().is_none_or(|w| names.name(value) == w)
+            };
+            for victim in &self.victims {
+                let person = victim.person as usize;
+                if keep[person] || self.counted(&filter.events, victim) == InPeriod::No {
+                    continue;
+                }
+                let event = &self.events[victim.event as usize];
+                if wanted(&self.units, &filter.unit, event.unit)
+                    && wanted(&self.hosts, &filter.host_country, event.host)
+                    && wanted(&self.kinds, &filter.kind, event.kind)
+                {
+                    keep[person] = true;
+                }
+            }
+        }
+        let mut ids: Vec<RecordId> = self
+            .persons
+            .iter()
+            .zip(keep)
+            .filter(|(p, keep)| *keep && filter.status.is_none_or(|s| p.status == s))
+            .map(|(p, _)| p.id)
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     fn counted(&self, filter: &Filter, victim: &VictimFact) -> InPeriod {
@@ -1442,6 +1506,62 @@ mod tests {
         // Someone with nothing recorded.
         r.person(Sex::Unknown, "");
         Facts::build(r.out, Vocabularies::embedded())
+    }
+
+    #[test]
+    fn persons_are_listed_by_status_and_by_an_event_meeting_every_criterion() {
+        let facts = sample();
+        let all = facts.persons_matching(&PersonFilter::default());
+        assert_eq!(all.len(), 5);
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "in id order");
+        let by = |filter: PersonFilter| facts.persons_matching(&filter).len();
+        assert_eq!(
+            by(PersonFilter {
+                status: Some(Status::DiedInCustody),
+                ..PersonFilter::default()
+            }),
+            1
+        );
+        let afi = PersonFilter {
+            unit: Some("air-force-intelligence".into()),
+            ..PersonFilter::default()
+        };
+        assert_eq!(by(afi.clone()), 1);
+        // Every criterion on one event: Air Force Intelligence arrested in 2020, not 2019.
+        let in_2019 = Filter::parse(Some("2019"), Some("2019"), None, None).unwrap_or_default();
+        assert_eq!(
+            by(PersonFilter {
+                events: in_2019.clone(),
+                ..afi
+            }),
+            0
+        );
+        // An arrest in "2018 or 2019" may fall in 2019: listed.
+        assert_eq!(
+            by(PersonFilter {
+                events: in_2019,
+                kind: Some("arrest".into()),
+                ..PersonFilter::default()
+            }),
+            2
+        );
+        assert_eq!(
+            by(PersonFilter {
+                host_country: Some("LB".into()),
+                ..PersonFilter::default()
+            }),
+            2
+        );
+        assert_eq!(
+            by(PersonFilter {
+                events: Filter {
+                    governorate: Some("SY01".into()),
+                    ..Filter::default()
+                },
+                ..PersonFilter::default()
+            }),
+            1
+        );
     }
 
     #[test]

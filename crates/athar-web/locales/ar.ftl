@@ -212,3 +212,29 @@ revision-delete = حُذف
 revision-shred = أُتلفت بيانات الهوية
 revision-before = قبل
 revision-after = بعد
+
+filter-title = التصفية
+filter-any = أيّ
+filter-status = الوضع الحالي
+filter-kind = حدث من نوع
+filter-governorate = في محافظة
+filter-verification = التحقق لا يقل عن
+filter-from = أحداث منذ
+filter-to = أحداث حتى
+filter-hint = يُعرض الشخص حين يكون وضعه هو المختار ويستوفي حدثٌ واحد من مساره كل الخيارات الأخرى معاً (يُحتسب التاريخ الذي قد يقع في الفترة). السجلات المربوطة لشخص واحد تُعرض مرة واحدة.
+filter-apply = طبّق التصفية
+filter-clear = ألغِ التصفية
+filter-invalid = هذا الخيار ليس من القائمة.
+filter-invalid-date = التاريخ غير مفهوم: اكتبه هكذا 2019 أو 03/2019 أو 12/03/2019.
+verification-alleged = مُدّعى (مصدر واحد)
+verification-corroborated = مؤيَّد
+verification-verified = متحقَّق منه
+persons-filtered = { $form ->
+    [zero] لا أحد يستوفي التصفية
+    [one] شخص واحد يستوفي التصفية
+    [two] شخصان يستوفيان التصفية
+    [few] { $n } أشخاص يستوفون التصفية
+    [many] { $n } شخصًا يستوفون التصفية
+   *[other] { $n } شخص يستوفون التصفية
+}
+filter-fix = لا يُعرض أحد حتى يُصحَّح الحقل المعلَّم أعلاه في التصفية.

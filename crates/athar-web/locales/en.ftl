@@ -193,3 +193,25 @@ revision-delete = deleted
 revision-shred = identifying details destroyed
 revision-before = Before
 revision-after = After
+
+filter-title = Filters
+filter-any = any
+filter-status = Status now
+filter-kind = An event of the kind
+filter-governorate = In the governorate
+filter-verification = Verified at least as
+filter-from = Events from
+filter-to = Events until
+filter-hint = A person is listed when their status is the one chosen and one event of their journey meets all the other choices at once (a date that may fall in the period counts). Linked records of one person are listed once.
+filter-apply = Apply the filters
+filter-clear = Clear the filters
+filter-invalid = This choice is not one of the list.
+filter-invalid-date = The date is not understood: write it as 2019, 03/2019 or 12/03/2019.
+verification-alleged = alleged (one source)
+verification-corroborated = corroborated
+verification-verified = verified
+persons-filtered = { $form ->
+    [one] One person meets the filters
+   *[other] { $n } persons meet the filters
+}
+filter-fix = Nobody is listed until the filter marked above is corrected.

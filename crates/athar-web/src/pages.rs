@@ -8,6 +8,7 @@ use athar_model::{Person, PersonName, Script, Sex};
 
 use crate::dates;
 use crate::i18n::Tr;
+use crate::intake::{Choice, SelectField, TextField};
 
 /// What every page's frame shows.
 #[derive(Debug, Clone, Default)]
@@ -73,11 +74,170 @@ pub struct Listed<'a> {
     pub closeness: Option<&'a str>,
 }
 
+/// The persons list's filters as the reader set them (query values, kept as typed), and
+/// the fields whose values could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilters {
+    pub status: String,
+    pub kind: String,
+    pub governorate: String,
+    pub unit: String,
+    pub host: String,
+    pub from: String,
+    pub to: String,
+    pub verification: String,
+    /// `from`, `to` or `verification`.
+    pub invalid: Vec<&'static str>,
+}
+
+impl ListFilters {
+    /// Whether any filter is set.
+    pub fn any(&self) -> bool {
+        [
+            &self.status,
+            &self.kind,
+            &self.governorate,
+            &self.unit,
+            &self.host,
+            &self.from,
+            &self.to,
+            &self.verification,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+    }
+
+    /// The filters as a query string (`status=…&unit=…`), for links that keep them.
+    pub fn query(&self) -> String {
+        [
+            ("status", &self.status),
+            ("kind", &self.kind),
+            ("governorate", &self.governorate),
+            ("unit", &self.unit),
+            ("host", &self.host),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("verification", &self.verification),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// Percent-encoding of a query value (every byte but ASCII letters, digits and `-._~`).
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn filter_selects(
+    tr: &Tr,
+    lang: Lang,
+    vocab: &athar_model::Vocabularies,
+    f: &ListFilters,
+) -> Vec<SelectField> {
+    let any = || Choice {
+        value: String::new(),
+        label: tr.t("filter-any"),
+    };
+    let terms = |v: &athar_model::Vocabulary| {
+        std::iter::once(any())
+            .chain(v.terms().iter().map(|t| Choice {
+                value: t.id.clone(),
+                label: t.label(lang).to_string(),
+            }))
+            .collect::<Vec<_>>()
+    };
+    let select = |name: &str, label: &str, value: &str, choices: Vec<Choice>| SelectField {
+        name: name.to_string(),
+        id: format!("filter-{name}"),
+        label: tr.t(label),
+        value: value.to_string(),
+        error: f.invalid.contains(&name).then(|| tr.t("filter-invalid")),
+        choices,
+    };
+    let statuses = std::iter::once(any())
+        .chain(athar_model::Status::ALL.iter().map(|s| {
+            Choice {
+                value: s.code().to_string(),
+                label: match lang {
+                    Lang::Ar => s.label_ar(),
+                    Lang::En => s.label_en(),
+                }
+                .to_string(),
+            }
+        }))
+        .collect();
+    let governorates = std::iter::once(any())
+        .chain(
+            vocab
+                .gazetteer
+                .entries()
+                .iter()
+                .filter(|e| e.level == athar_model::Level::Governorate)
+                .map(|e| Choice {
+                    value: e.pcode.clone(),
+                    label: match lang {
+                        Lang::Ar => e.name_ar.clone(),
+                        Lang::En => e.name_en.clone(),
+                    },
+                }),
+        )
+        .collect();
+    let verification = std::iter::once(any())
+        .chain(
+            ["alleged", "corroborated", "verified"]
+                .iter()
+                .map(|v| Choice {
+                    value: v.to_string(),
+                    label: tr.t(&format!("verification-{v}")),
+                }),
+        )
+        .collect();
+    vec![
+        select("status", "filter-status", &f.status, statuses),
+        select("kind", "filter-kind", &f.kind, terms(&vocab.event_kinds)),
+        select(
+            "governorate",
+            "filter-governorate",
+            &f.governorate,
+            governorates,
+        ),
+        select("unit", "intake-event-unit", &f.unit, terms(&vocab.units)),
+        select(
+            "host",
+            "intake-event-host-country",
+            &f.host,
+            terms(&vocab.host_countries),
+        ),
+        select(
+            "verification",
+            "filter-verification",
+            &f.verification,
+            verification,
+        ),
+    ]
+}
+
 #[derive(Template)]
 #[template(path = "persons.html")]
 struct PersonsPage<'a> {
     tr: Tr,
     chrome: &'a Chrome,
+    filtering: bool,
+    filters_unread: bool,
+    selects: Vec<SelectField>,
+    periods: Vec<TextField>,
     query: &'a str,
     searching: bool,
     total: u64,
@@ -93,17 +253,38 @@ fn other_lang(lang: Lang) -> Lang {
     }
 }
 
-/// The persons list, or the persons a name search found.
+/// The persons list, or the persons a name search (and the filters) found.
+#[allow(clippy::too_many_arguments)]
 pub fn persons(
     lang: Lang,
     chrome: &Chrome,
     query: &str,
+    filters: &ListFilters,
+    vocab: &athar_model::Vocabularies,
     total: u64,
     listed: &[Listed<'_>],
     next_url: Option<String>,
     first_url: Option<String>,
 ) -> askama::Result<String> {
     let tr = Tr::new(lang);
+    let period = |name: &str, label: &str, value: &str| TextField {
+        name: name.to_string(),
+        id: format!("filter-{name}"),
+        label: tr.t(label),
+        value: value.to_string(),
+        error: filters
+            .invalid
+            .contains(&name)
+            .then(|| tr.t("filter-invalid-date")),
+        dir: "auto",
+        hint: None,
+        list: None,
+    };
+    let periods = vec![
+        period("from", "filter-from", &filters.from),
+        period("to", "filter-to", &filters.to),
+    ];
+    let selects = filter_selects(&tr, lang, vocab, filters);
     let rows = listed
         .iter()
         .map(|l| {
@@ -127,6 +308,10 @@ pub fn persons(
     PersonsPage {
         tr,
         chrome,
+        filtering: filters.any(),
+        filters_unread: !filters.invalid.is_empty(),
+        selects,
+        periods,
         query,
         searching: !query.trim().is_empty(),
         total,
