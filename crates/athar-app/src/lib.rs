@@ -29,6 +29,8 @@
 //!   own, polled, fetched or cancelled by the account that started it.
 //! - [`intake`]: case drafts saved as they are typed (the author's alone) and a finished
 //!   draft written as the case's records, refused field by field or written once.
+//! - [`review`]: cases submitted, verified by a second person or returned with a comment,
+//!   each step a revision; other writes cannot change a review.
 //! - [`linkage`], [`evidence`], [`lists`]: linkage runs and decisions, the evidence vault,
 //!   imports and exports, each as the organisation.
 //! - [`vocabularies`]: the shared vocabularies with the terms the organisation added (and
@@ -52,6 +54,7 @@ pub mod journey;
 pub mod linkage;
 pub mod lists;
 pub mod reports;
+pub mod review;
 pub mod scope;
 pub mod sharing;
 pub mod views;

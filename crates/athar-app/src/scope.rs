@@ -237,7 +237,14 @@ impl<'s> Scope<'s> {
     /// they create it owns, what they change must be its own, and what they reference it
     /// must be able to see. Records are checked against the organisation's vocabularies
     /// (its added terms included).
-    pub fn write(&self, action: &str, changes: Vec<Change>) -> Result<Written> {
+    pub fn write(&self, action: &str, mut changes: Vec<Change>) -> Result<Written> {
+        // A case's review changes only through its review steps.
+        self.keep_reviews(&mut changes)?;
+        self.write_as_is(action, changes)
+    }
+
+    /// [`Scope::write`] without keeping reviews: for the review steps themselves.
+    pub(crate) fn write_as_is(&self, action: &str, changes: Vec<Change>) -> Result<Written> {
         let vocab = self.vocabularies_for(&changes)?;
         self.check_steps_follow(&changes)?;
         let set = ChangeSet {

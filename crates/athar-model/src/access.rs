@@ -68,7 +68,7 @@ impl Role {
             Role::Viewer => matches!(action, OwnAccount | ReadLookups | ReadRecords),
             Role::Documenter => matches!(
                 action,
-                OwnAccount | ReadLookups | ReadRecords | WriteRecords
+                OwnAccount | ReadLookups | ReadRecords | WriteRecords | VerifyRecords
             ),
             Role::Analyst => matches!(action, OwnAccount | ReadLookups | ReadRecords | RunAnalyses),
             Role::OrgAdmin => matches!(
@@ -78,6 +78,7 @@ impl Role {
                     | ReadRecords
                     | RunAnalyses
                     | WriteRecords
+                    | VerifyRecords
                     | ShredRecords
                     | ShareRecords
                     | ReadAudit
@@ -103,6 +104,9 @@ pub enum Action {
     ReadRecords,
     /// Create, change and delete records.
     WriteRecords,
+    /// Verify or return a case another person submitted (never one's own), signed in:
+    /// never with a token.
+    VerifyRecords,
     /// Run computations whose cost the caller chooses (estimates): an analyst's or an
     /// administrator's, never a read token's.
     RunAnalyses,
@@ -173,6 +177,13 @@ mod tests {
         assert!(Role::ALL.iter().all(|r| Role::parse(r.name()) == Some(*r)));
         assert!(Role::OrgAdmin.needs_second_factor() && !Role::Documenter.needs_second_factor());
         assert!(!Scope::Write.covers(Action::ShredRecords));
+        assert!(
+            !Scope::Write.covers(Action::VerifyRecords),
+            "a second person, signed in"
+        );
+        assert!(
+            Role::Documenter.may(Action::VerifyRecords) && !Role::Viewer.may(Action::VerifyRecords)
+        );
         assert!(!Scope::Read.covers(Action::WriteRecords));
         assert!(!Scope::Read.covers(Action::RunAnalyses));
         assert!(Role::Analyst.may(Action::RunAnalyses) && !Role::Viewer.may(Action::RunAnalyses));

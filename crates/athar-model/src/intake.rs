@@ -375,6 +375,14 @@ impl CaseDraft {
                 birth_date,
                 birthplace: resolve_place(vocab, &self.birthplace),
                 sources: cite.clone(),
+                // Submitted for review by whoever writes it (the writer fills in who).
+                review: Some(crate::review::CaseReview {
+                    state: crate::review::ReviewState::Submitted,
+                    submitted_by: String::new(),
+                    reviewed_by: None,
+                    verified_rev: None,
+                    comment: None,
+                }),
                 ..Person::default()
             }),
         ));

@@ -30,6 +30,7 @@ pub mod person;
 pub mod place;
 pub mod progress;
 pub mod record;
+pub mod review;
 pub mod sealing;
 pub mod source;
 pub mod status;

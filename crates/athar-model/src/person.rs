@@ -158,6 +158,10 @@ pub struct Person {
     /// identifying, since lists key rows by national ID numbers too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_key: Option<String>,
+    /// Where the case stands in its review (submitted, verified, returned); none for a
+    /// record that never entered the review (imported, or written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::CaseReview>,
 }
 
 /// Whether a person was a civilian or a combatant (a member of an armed force or group

@@ -46,6 +46,9 @@ pub struct PersonIdentifying {
     /// person's consent entries: free text that can name someone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consent_by: Vec<Option<String>>,
+    /// Why a reviewer returned the case: free text that may quote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -112,6 +115,7 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
                 rank: p.rank.take(),
                 list_key: p.list_key.take(),
                 consent_by,
+                review_comment: p.review.as_mut().and_then(|r| r.comment.take()),
             };
             (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
         }
@@ -153,6 +157,9 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
                 if by.is_some() {
                     consent.by = by;
                 }
+            }
+            if let Some(review) = p.review.as_mut() {
+                review.comment = parts.review_comment;
             }
         }
         (RecordBody::Event(e), Identifying::Event(parts)) => {

@@ -29,6 +29,7 @@ pub mod pages;
 pub mod problem;
 pub mod records;
 pub mod reports;
+pub mod review;
 pub mod sharing;
 pub mod stats;
 
@@ -359,6 +360,36 @@ pub fn endpoints() -> Vec<Endpoint> {
             get(reports::wgeid),
         ),
         e(
+            "POST",
+            "/api/persons/{id}/submit",
+            "Submit one's case (the person's record and journey) for verification by another person",
+            "review",
+            None,
+            Some("Person"),
+            Needs(WriteRecords),
+            post(review::submit),
+        ),
+        e(
+            "POST",
+            "/api/persons/{id}/review",
+            "Verify a case another person submitted, or return it with a comment; never one's own",
+            "review",
+            Some("ReviewRequest"),
+            Some("Person"),
+            Needs(VerifyRecords),
+            post(review::decide),
+        ),
+        e(
+            "GET",
+            "/api/review/queue",
+            "The cases waiting for verification",
+            "review",
+            None,
+            None,
+            Needs(VerifyRecords),
+            get(review::queue),
+        ),
+        e(
             "GET",
             "/api/persons/{id}/matches",
             "A person record's scored pairs, with why and what was decided",
@@ -371,7 +402,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         e(
             "GET",
             "/api/stats",
-            "Headline figures over the records the caller's organisation can see (from, to, verification, governorate)",
+            "Headline figures over the records the caller's organisation can see (from, to, verification, governorate; cases=verified for cases a second person verified)",
             "statistics",
             None,
             None,

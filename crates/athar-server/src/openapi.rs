@@ -12,8 +12,10 @@ use crate::admin::{DisabledRequest, NewOrganisationRequest, NewUserRequest};
 use crate::auth::{Access, SignInRequest, TokenRequest};
 use crate::linkage::{DecisionRequest, RunRequest};
 use crate::records::{DeleteRequest, ShredRequest};
+use crate::review::{ReviewDecision, ReviewRequest};
 use crate::sharing::{ShareEntry, SharingRequest};
 use crate::stats::EstimateRequest;
+use athar_model::review::{CaseReview, ReviewState};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -57,6 +59,10 @@ use crate::stats::EstimateRequest;
         EstimateRequest,
         RunRequest,
         DecisionRequest,
+        ReviewRequest,
+        ReviewDecision,
+        CaseReview,
+        ReviewState,
         Scope,
         Status,
         AgeGroup,

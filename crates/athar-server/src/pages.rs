@@ -22,13 +22,14 @@ use athar_crypto::constant_time_eq;
 use athar_model::Status;
 use athar_model::access::Action;
 use athar_model::intake::{CaseDraft, EventDraft};
+use athar_model::review::ReviewStep;
 use athar_model::vocab::Lang;
 use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_stats::counts::{Filter as StatsFilter, PersonFilter};
 use athar_store::SearchCursor;
 use athar_store::StoredRecord;
 use athar_web::intake::{self, IntakeState, Intent};
-use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, Step};
+use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, ReviewActions, Step};
 
 use crate::AppState;
 use crate::auth::{self, Caller, SESSION_COOKIE, SignInRequest, Via};
@@ -68,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/drafts/{id}", get(draft_form).post(draft_post))
         .route("/drafts/{id}/autosave", post(draft_autosave))
         .route("/session/form-token", get(form_token))
+        .route("/review", get(review_queue))
+        .route("/persons/{id}/review", post(review_step))
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
@@ -177,6 +180,7 @@ async fn reader(
         here,
         demo,
         can_write: caller.may(Action::WriteRecords),
+        can_verify: caller.may(Action::VerifyRecords),
     };
     Ok(Reader {
         caller,
@@ -352,6 +356,7 @@ struct PersonsQuery {
     from: String,
     to: String,
     verification: String,
+    cases: String,
 }
 
 /// Name matches read before the filters are applied to a name search.
@@ -371,6 +376,7 @@ fn read_filters(
         from: q.from.trim().to_string(),
         to: q.to.trim().to_string(),
         verification: q.verification.trim().to_string(),
+        cases: q.cases.trim().to_string(),
         invalid: Vec::new(),
     };
     let some = |v: &str| (!v.is_empty()).then(|| v.to_string());
@@ -400,6 +406,9 @@ fn read_filters(
             typed.invalid.push(field);
         }
     }
+    if !matches!(typed.cases.as_str(), "" | "verified") {
+        typed.invalid.push("cases");
+    }
     let events = match StatsFilter::parse(
         some(&typed.from).as_deref(),
         some(&typed.to).as_deref(),
@@ -417,7 +426,10 @@ fn read_filters(
     }
     let filter = PersonFilter {
         status: status.and_then(Result::ok),
-        events: events.unwrap_or_default(),
+        events: StatsFilter {
+            verified_cases_only: typed.cases == "verified",
+            ..events.unwrap_or_default()
+        },
         kind: some(&typed.kind),
         unit: some(&typed.unit),
         host_country: some(&typed.host),
@@ -440,6 +452,7 @@ async fn persons(
         from: q.from.clone(),
         to: q.to.clone(),
         verification: q.verification.clone(),
+        cases: q.cases.clone(),
         invalid: Vec::new(),
     };
     let mut params = Vec::new();
@@ -615,6 +628,9 @@ fn notice_key(notice: Option<&str>) -> Option<&'static str> {
         "event-removed" => Some("intake-event-removed"),
         "case-written" => Some("case-written"),
         "discarded" => Some("draft-discarded"),
+        "submitted" => Some("review-step-submitted"),
+        "verified" => Some("review-step-verified"),
+        "returned" => Some("review-step-returned"),
         _ => None,
     }
 }
@@ -671,6 +687,7 @@ async fn person(
         Ok(r) => r,
         Err(p) => return error_page(lang, &reader.chrome, &p),
     };
+    let owned = shares.is_some();
     let RecordBody::Person(p) = &journey.person.body else {
         return error_page(lang, &reader.chrome, &Problem::not_found());
     };
@@ -707,10 +724,13 @@ async fn person(
         pages::person(
             lang,
             &reader.chrome,
+            &journey.person.id.to_string(),
             p,
             status_label,
             &steps,
             PersonExtras {
+                rev: journey.person.rev,
+                review_actions: review_actions(&reader.caller, p, owned),
                 sources: sources
                     .iter()
                     .map(|s| (s, vocab.source_kinds.label_of(&s.kind, lang)))
@@ -1181,4 +1201,134 @@ fn csrf_refused() -> Response {
         "رمز حماية النموذج مفقود أو خاطئ؛ أعد تحميل الصفحة",
     )
     .into_response()
+}
+
+// ---- The review of cases ----
+
+/// What the reader may do about the review of a case their organisation owns.
+fn review_actions(caller: &Caller, person: &athar_model::Person, owned: bool) -> ReviewActions {
+    use athar_model::review::ReviewState;
+    let me = caller.user.username.as_str();
+    let state = person
+        .review
+        .as_ref()
+        .map(|r| (r.state, r.submitted_by.as_str()));
+    let waiting_by = match state {
+        Some((ReviewState::Submitted, by)) => Some(by),
+        _ => None,
+    };
+    ReviewActions {
+        submit: owned
+            && caller.may(Action::WriteRecords)
+            && matches!(state, None | Some((ReviewState::Returned, _))),
+        decide: owned && caller.may(Action::VerifyRecords) && waiting_by.is_some_and(|by| by != me),
+        own_case: waiting_by == Some(me),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    rev: Option<u32>,
+    step: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn review_step(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Response {
+    let here = format!("/persons/{}", utf8_percent(&id));
+    let (step, action, notice) = match form.step.as_str() {
+        "submit" => (ReviewStep::Submit, Action::WriteRecords, "submitted"),
+        "verify" => (ReviewStep::Verify, Action::VerifyRecords, "verified"),
+        "return" => (
+            ReviewStep::Return {
+                comment: form.comment.clone(),
+            },
+            Action::VerifyRecords,
+            "returned",
+        ),
+        _ => return Problem::not_found().into_response(),
+    };
+    let reader = match reader(&state, &headers, here.clone(), action).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    if !csrf_ok(&reader.caller, &form.csrf) {
+        return csrf_refused();
+    }
+    let Ok(id) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let rev = form.rev;
+    let done = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.review_case(id, step, rev)
+    })
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!("/persons/{id}?notice={notice}")).into_response(),
+        Err(problem) => {
+            // Refused (not one's to verify, no comment, changed meanwhile): said in words.
+            let message = problem
+                .errors
+                .first()
+                .map(|e| match reader.lang {
+                    Lang::Ar => e.message_ar.clone(),
+                    Lang::En => e.message.clone(),
+                })
+                .unwrap_or_else(|| match reader.lang {
+                    Lang::Ar => problem.title_ar.clone(),
+                    Lang::En => problem.title.clone(),
+                });
+            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+            html(
+                status,
+                pages::refusal(reader.lang, &reader.chrome, &message, &here),
+            )
+        }
+    }
+}
+
+async fn review_queue(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let reader = match reader(&state, &headers, "/review".into(), Action::VerifyRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let waiting = in_scope(&state, reader.caller.clone(), |scope| {
+        let waiting = scope.cases_to_verify()?;
+        scope.record_view(
+            RecordKind::Person,
+            &waiting.iter().map(|r| r.id).collect::<Vec<_>>(),
+        )?;
+        Ok(waiting)
+    })
+    .await;
+    let waiting = match waiting {
+        Ok(w) => w,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    let rows: Vec<(String, &athar_model::Person, String)> = waiting
+        .iter()
+        .filter_map(|r| match &r.body {
+            RecordBody::Person(p) => Some((
+                r.id.to_string(),
+                p,
+                p.review
+                    .as_ref()
+                    .map(|rv| rv.submitted_by.clone())
+                    .unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    html(
+        StatusCode::OK,
+        pages::review_queue(reader.lang, &reader.chrome, &rows),
+    )
 }

@@ -45,6 +45,8 @@ pub struct StatsQuery {
     verification: Option<String>,
     /// A governorate P-code.
     governorate: Option<String>,
+    /// `verified`: count only cases a second person verified (docs/DEFINITIONS.md).
+    cases: Option<String>,
     /// Breakdowns: up to three dimensions, comma-separated.
     by: Option<String>,
     /// Breakdowns: list the events behind each cell.
@@ -58,12 +60,28 @@ pub struct StatsQuery {
 // A problem is the handler's answer; boxing it would only move the allocation.
 #[allow(clippy::result_large_err)]
 fn filter_of(query: &StatsQuery) -> Result<Filter, Problem> {
+    let verified_cases_only = match query.cases.as_deref() {
+        None | Some("all") => false,
+        Some("verified") => true,
+        Some(_) => {
+            return Err(Problem::invalid(vec![FieldError::new(
+                "cases",
+                "stats.filter",
+                "one of all, verified",
+                "واحد من: all، verified",
+            )]));
+        }
+    };
     Filter::parse(
         query.from.as_deref(),
         query.to.as_deref(),
         query.verification.as_deref(),
         query.governorate.as_deref(),
     )
+    .map(|filter| Filter {
+        verified_cases_only,
+        ..filter
+    })
     .map_err(|errors| {
         Problem::invalid(
             errors

@@ -1461,6 +1461,7 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
         // A valid body for each route, so that only visibility decides the answer.
         let body = match (e.method, e.path.rsplit('/').next()) {
             ("PUT", Some("sharing")) => Some(json!({"shares": []})),
+            ("POST", Some("review")) => Some(json!({"decision": "verify"})),
             ("PUT", _) => Some(person_body("1990")),
             ("POST" | "DELETE", _) => Some(json!({"reason": "x"})),
             _ => None,

@@ -663,7 +663,7 @@ async fn an_administrator_needs_the_one_time_code_and_is_told_so() {
 async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
     run(
         "a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline",
-        |b, _server| async move {
+        |b, server| async move {
             b.sign_in(DOCUMENTER).await;
             // The intake form, from the header.
             b.client
@@ -795,6 +795,8 @@ async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
 
             // Written: the person's page, its journey in order.
             b.wait_for_path("/persons/").await;
+            let person = b.here().await;
+            let person = person.split('?').next().unwrap_or_default().to_string();
             let text = b.text().await;
             assert!(text.contains("سُجّلت الحالة"), "{text}");
             assert!(text.contains("البرهوم"), "{text}");
@@ -819,6 +821,52 @@ async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
             b.goto("/drafts").await;
             let text = b.text().await;
             assert!(text.contains("ليست لديك مسودات"), "{text}");
+
+            // Submitted for verification by its author, who cannot verify it.
+            b.goto(&person).await;
+            let text = b.text().await;
+            assert!(text.contains("أرسلها amal"), "{text}");
+            assert!(text.contains("أنت من أرسل هذه الحالة"), "{text}");
+            assert!(
+                b.client
+                    .find(Locator::Css("button[value='verify']"))
+                    .await
+                    .is_err(),
+                "no verify button for the author"
+            );
+            // The review queue and its verification, as the administrator, from the keyboard.
+            b.client
+                .find(Locator::Css("form[action='/sign-out'] button"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_for_path("/sign-in").await;
+            b.goto("/sign-in?next=/review").await;
+            b.type_into("username", ADMIN).await;
+            b.type_into("password", PASSWORD).await;
+            b.type_into("code", &server.admin_code()).await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path("/review").await;
+            let text = b.text().await;
+            assert!(
+                text.contains("خالد البرهوم") && text.contains("amal"),
+                "{text}"
+            );
+            b.assert_accessible().await;
+            b.tab_to("table.list a").await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path(&person).await;
+            b.assert_accessible().await;
+            b.tab_to("button[value='verify']").await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path(&format!("{person}?notice=verified")).await;
+            let text = b.text().await;
+            assert!(text.contains("تحقق منها sami (سجّلها amal)"), "{text}");
+            b.goto("/review").await;
+            let text = b.text().await;
+            assert!(text.contains("لا حالة تنتظر التحقق"), "{text}");
             b
         },
     )

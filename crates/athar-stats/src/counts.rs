@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use athar_model::event::{Event, Role, Verification};
 use athar_model::person::{CombatantStatus, Sex, age_group_or_stated, agree};
+use athar_model::review::ReviewState;
 use athar_model::status::{AgeGroup, JourneyStep, Status, journey_order, status_with_statements};
 use athar_model::{RecordBody, RecordId, Vocabularies};
 use serde::Serialize;
@@ -35,6 +36,8 @@ struct PersonFact {
     /// Civilian or combatant as stated; `None` when no record says (or linked records
     /// disagree).
     combatant: Option<CombatantStatus>,
+    /// One of its records is a case verified by a second person.
+    verified: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +166,8 @@ pub struct Facts {
     authorities: Interned,
     hosts: Interned,
     causes: Interned,
+    /// Person records whose case waits for verification, in id order.
+    submitted: Vec<RecordId>,
 }
 
 /// Which victimisations to count.
@@ -176,6 +181,9 @@ pub struct Filter {
     pub to_day: Option<i64>,
     /// Only events in this governorate (P-code).
     pub governorate: Option<String>,
+    /// Only persons whose case a second person verified (docs/DEFINITIONS.md, "Verified
+    /// cases").
+    pub verified_cases_only: bool,
 }
 
 /// Which persons to list: by derived status, and by an event of their journey.
@@ -267,6 +275,7 @@ impl Filter {
             from_day,
             to_day,
             governorate: governorate.map(str::to_string),
+            verified_cases_only: false,
         })
     }
 }
@@ -623,6 +632,11 @@ impl Facts {
             match body {
                 RecordBody::Person(person) => {
                     facts.person_records += 1;
+                    let review = person.review.as_ref().map(|r| r.state);
+                    let verified = review == Some(ReviewState::Verified);
+                    if review == Some(ReviewState::Submitted) {
+                        facts.submitted.push(id);
+                    }
                     let root = canonical.get(&id).copied().unwrap_or(id);
                     if let Some(&at) = person_index.get(&root) {
                         person_index.insert(id, at);
@@ -630,6 +644,7 @@ impl Facts {
                         // sexes that differ leave the sex unknown, and of differing birth
                         // dates the one that sorts first is kept.
                         let fact = &mut facts.persons[at as usize];
+                        fact.verified |= verified;
                         fact.sex = match (fact.sex, person.sex) {
                             (known, Sex::Unknown) => known,
                             (Sex::Unknown, known) if !sexes_differ[at as usize] => known,
@@ -666,6 +681,7 @@ impl Facts {
                         status: Status::Unknown,
                         returnee: false,
                         combatant: person.combatant_status,
+                        verified,
                     });
                 }
                 RecordBody::Event(event) => {
@@ -786,7 +802,13 @@ impl Facts {
         }
         facts.victims.sort_by_key(|v| (v.event, v.person));
         facts.victims.dedup_by_key(|v| (v.event, v.person));
+        facts.submitted.sort_unstable();
         facts
+    }
+
+    /// The person records whose case waits for a second person's verification, in id order.
+    pub fn submitted_cases(&self) -> &[RecordId] {
+        &self.submitted
     }
 
     /// The persons `filter` selects, in record id order: linked records once, under the
@@ -827,6 +849,9 @@ impl Facts {
     }
 
     fn counted(&self, filter: &Filter, victim: &VictimFact) -> InPeriod {
+        if filter.verified_cases_only && !self.persons[victim.person as usize].verified {
+            return InPeriod::No;
+        }
         let event = &self.events[victim.event as usize];
         if let Some(min) = filter.min_verification
             && (rank(event.verification) < rank(min) || rank(victim.verification) < rank(min))

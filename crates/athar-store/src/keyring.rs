@@ -90,6 +90,9 @@ pub struct SealedPart {
 }
 
 /// What opening a stored sealed value gave.
+// Returned by value and taken apart at once, on every read of a record: boxing the parts
+// would add an allocation per read for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Opened {
     Parts(Identifying),
     /// The record's data key has been destroyed: its identifying parts are gone for good.

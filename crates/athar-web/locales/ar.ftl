@@ -238,3 +238,35 @@ persons-filtered = { $form ->
    *[other] { $n } شخص يستوفون التصفية
 }
 filter-fix = لا يُعرض أحد حتى يُصحَّح الحقل المعلَّم أعلاه في التصفية.
+
+nav-review = للتحقق
+review-title = المراجعة
+review-none = لم تُرسل للتحقق.
+review-submitted = أرسلها { $name }؛ بانتظار أن يتحقق منها شخص آخر.
+review-verified = تحقق منها { $name } (سجّلها { $author }).
+review-returned = أعادها { $name } للتصحيح.
+review-comment = السبب
+review-own-case = أنت من أرسل هذه الحالة: يتحقق منها شخص آخر.
+review-submit = أرسل للتحقق
+review-verify = تحقّق من هذه الحالة
+review-return-label = أو أعدها إلى من سجّلها مع ذكر السبب
+review-return = أعدها مع هذا التعليق
+review-step-submitted = أُرسلت الحالة للتحقق.
+review-step-verified = تم التحقق من الحالة.
+review-step-returned = أُعيدت الحالة إلى من سجّلها.
+review-queue-title = حالات للتحقق
+review-queue-intro = حالات أرسلها من سجّلها وتنتظر شخصاً ثانياً. لا يمكنك التحقق من حالاتك.
+review-queue-none = لا حالة تنتظر التحقق.
+review-queue-count = { $form ->
+    [zero] لا حالات تنتظر
+    [one] حالة واحدة تنتظر
+    [two] حالتان تنتظران
+    [few] { $n } حالات تنتظر
+    [many] { $n } حالةً تنتظر
+   *[other] { $n } حالة تنتظر
+}
+review-col-by = أرسلها
+refused-title = لم يتم
+refused-back = رجوع
+filter-cases = الحالات
+filter-cases-verified = تحقق منها شخص ثانٍ

@@ -215,3 +215,31 @@ persons-filtered = { $form ->
    *[other] { $n } persons meet the filters
 }
 filter-fix = Nobody is listed until the filter marked above is corrected.
+
+nav-review = To verify
+review-title = Review
+review-none = Not submitted for verification.
+review-submitted = Submitted by { $name }; waiting for another person to verify it.
+review-verified = Verified by { $name } (recorded by { $author }).
+review-returned = Returned by { $name } to be corrected.
+review-comment = Why
+review-own-case = You submitted this case: another person verifies it.
+review-submit = Submit for verification
+review-verify = Verify this case
+review-return-label = Or return it to its author, saying why
+review-return = Return with this comment
+review-step-submitted = The case is submitted for verification.
+review-step-verified = The case is verified.
+review-step-returned = The case is returned to its author.
+review-queue-title = Cases to verify
+review-queue-intro = Cases submitted by their authors and waiting for a second person. You cannot verify your own.
+review-queue-none = No case is waiting for verification.
+review-queue-count = { $form ->
+    [one] One case waits
+   *[other] { $n } cases wait
+}
+review-col-by = Submitted by
+refused-title = Not done
+refused-back = Back
+filter-cases = Cases
+filter-cases-verified = verified by a second person

@@ -23,6 +23,8 @@ pub struct Chrome {
     pub demo: bool,
     /// The account may record cases (the intake form and drafts are offered).
     pub can_write: bool,
+    /// The account may verify cases (the queue is offered).
+    pub can_verify: bool,
 }
 
 #[derive(Template)]
@@ -86,6 +88,8 @@ pub struct ListFilters {
     pub from: String,
     pub to: String,
     pub verification: String,
+    /// `verified`: only cases a second person verified.
+    pub cases: String,
     /// `from`, `to` or `verification`.
     pub invalid: Vec<&'static str>,
 }
@@ -102,6 +106,7 @@ impl ListFilters {
             &self.from,
             &self.to,
             &self.verification,
+            &self.cases,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
@@ -118,6 +123,7 @@ impl ListFilters {
             ("from", &self.from),
             ("to", &self.to),
             ("verification", &self.verification),
+            ("cases", &self.cases),
         ]
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -374,9 +380,23 @@ pub struct RevisionView {
     pub changes: Vec<crate::history::Change>,
 }
 
+/// What the reader may do about the case's review.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReviewActions {
+    /// Submit it (their organisation's case, not waiting or verified).
+    pub submit: bool,
+    /// Verify or return it (submitted by someone else).
+    pub decide: bool,
+    /// It waits for verification and the reader submitted it: someone else verifies.
+    pub own_case: bool,
+}
+
 /// What the person page shows beside the names and the journey, as the server read it.
 #[derive(Default)]
 pub struct PersonExtras<'a> {
+    /// The record's revision (for the review forms).
+    pub rev: u32,
+    pub review_actions: ReviewActions,
     /// The sources cited, with their kind's label already in the reader's language.
     pub sources: Vec<(&'a athar_model::Source, String)>,
     /// With whom the organisation shares the person (names and how), when it owns it.
@@ -394,6 +414,11 @@ struct PersonPage<'a> {
     tr: Tr,
     chrome: &'a Chrome,
     notice: Option<String>,
+    id: String,
+    rev: u32,
+    review_state: String,
+    review_comment: Option<String>,
+    actions: ReviewActions,
     sources: Vec<SourceView>,
     consent: Vec<ConsentView>,
     shares: Option<Vec<String>>,
@@ -430,9 +455,11 @@ fn name_view(tr: &Tr, name: &PersonName) -> NameView {
 }
 
 /// A person's page: names in both scripts, what is known of them, the journey in order.
+#[allow(clippy::too_many_arguments)]
 pub fn person(
     lang: Lang,
     chrome: &Chrome,
+    id: &str,
     person: &Person,
     status_label: &str,
     steps: &[Step<'_>],
@@ -499,8 +526,31 @@ pub fn person(
         before = Some(body);
     }
     revisions.reverse();
+    let review_state = match &person.review {
+        None => tr.t("review-none"),
+        Some(r) => match r.state {
+            athar_model::review::ReviewState::Submitted => {
+                tr.with("review-submitted", "name", &r.submitted_by)
+            }
+            athar_model::review::ReviewState::Verified => tr.two(
+                "review-verified",
+                ("name", r.reviewed_by.as_deref().unwrap_or_default()),
+                ("author", &r.submitted_by),
+            ),
+            athar_model::review::ReviewState::Returned => tr.with(
+                "review-returned",
+                "name",
+                r.reviewed_by.as_deref().unwrap_or_default(),
+            ),
+        },
+    };
     PersonPage {
         notice: extras.notice.map(|k| tr.t(k)),
+        id: id.to_string(),
+        rev: extras.rev,
+        review_state,
+        review_comment: person.review.as_ref().and_then(|r| r.comment.clone()),
+        actions: extras.review_actions,
         sources,
         consent,
         shares,
@@ -552,6 +602,51 @@ pub fn message(
         chrome,
         title: tr.t(title_key),
         text: tr.t(text_key),
+    }
+    .render()
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    rows: Vec<(String, String, String)>,
+}
+
+/// The cases waiting for verification: (person id, the person, who submitted it).
+pub fn review_queue(
+    lang: Lang,
+    chrome: &Chrome,
+    waiting: &[(String, &Person, String)],
+) -> askama::Result<String> {
+    ReviewPage {
+        tr: Tr::new(lang),
+        chrome,
+        rows: waiting
+            .iter()
+            .map(|(id, p, by)| (id.clone(), p.display_name(lang), by.clone()))
+            .collect(),
+    }
+    .render()
+}
+
+#[derive(Template)]
+#[template(path = "refusal.html")]
+struct RefusalPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    message: &'a str,
+    back: &'a str,
+}
+
+/// A step refused, saying why, with the way back to the page it came from.
+pub fn refusal(lang: Lang, chrome: &Chrome, message: &str, back: &str) -> askama::Result<String> {
+    RefusalPage {
+        tr: Tr::new(lang),
+        chrome,
+        message,
+        back,
     }
     .render()
 }
