@@ -22,6 +22,24 @@ impl Scope<'_> {
             .ingest(self.org().number(), self.author(), item, input, limit)
     }
 
+    /// The items about a record this organisation may see that it owns, oldest first.
+    pub fn evidence_about(&self, record: RecordId, kind: RecordKind) -> Result<Vec<EvidenceItem>> {
+        self.read(kind, record)?;
+        Ok(self
+            .store
+            .evidence_about(record)?
+            .into_iter()
+            .filter(|i| i.owner == self.org().number())
+            .collect())
+    }
+
+    /// The chain of custody of an item this organisation owns (looking at it is itself a
+    /// custody event, recorded first).
+    pub fn custody_of(&self, id: RecordId) -> Result<(EvidenceItem, Vec<athar_store::AuditEntry>)> {
+        let item = self.evidence_item(id, Custody::View)?;
+        Ok((item, self.store.custody_of(id)?))
+    }
+
     /// This organisation's items, oldest first.
     pub fn evidence_items(&self) -> Result<Vec<EvidenceItem>> {
         self.store.evidence_of(self.org().number())

@@ -79,6 +79,19 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         add_user(&store, "demo", Role::Documenter, &password, false, None)?;
         let token = create_token(&store, "demo", "demo", Scope::Write, 30)?;
         println!("Demo account: demo / {password} (documenter)");
+        // A case is verified by someone other than its author: a second account to try it.
+        let reviewer = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
+        add_user(
+            &store,
+            "demo-reviewer",
+            Role::Documenter,
+            &reviewer,
+            false,
+            None,
+        )?;
+        println!(
+            "Second demo account, to verify the cases demo submits: demo-reviewer / {reviewer} (documenter)"
+        );
         demo_token = Some(token);
         store
     } else {

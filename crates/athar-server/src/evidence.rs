@@ -24,9 +24,9 @@ use crate::problem::{Problem, QueryParams};
 use crate::records::{in_scope, parse_id};
 
 /// Reads what the request body sends through a channel (on a blocking thread).
-struct ChannelReader {
-    rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>,
-    current: Bytes,
+pub(crate) struct ChannelReader {
+    pub(crate) rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>,
+    pub(crate) current: Bytes,
 }
 
 impl std::io::Read for ChannelReader {

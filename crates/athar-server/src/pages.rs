@@ -44,21 +44,33 @@ const CSRF_COOKIE: &str = "athar_csrf";
 /// Persons on one page of the list.
 const PAGE_SIZE: usize = 50;
 
-/// Pages may use their own style sheet and scripts, post forms and save drafts to the
-/// server, and nothing else: no inline script or style, nothing from elsewhere.
-const PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/// Pages may use their own style sheet (inline, named by its hash) and scripts, post forms
+/// and save drafts to the server, and nothing else: no other inline script or style,
+/// nothing from elsewhere.
+fn page_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine;
+        use sha2::Digest;
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(athar_web::STYLE.as_bytes()));
+        format!(
+            "default-src 'none'; style-src 'self' 'sha256-{hash}'; script-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+    })
+}
 
 /// The pages' routes, with their own security headers.
 pub fn router(state: AppState) -> Router {
     let headers: [(HeaderName, &'static str); 5] = [
-        (header::CONTENT_SECURITY_POLICY, PAGE_POLICY),
+        (header::CONTENT_SECURITY_POLICY, page_policy()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CACHE_CONTROL, "no-store"),
     ];
     let mut router = Router::new()
-        .route("/", get(|| async { Redirect::to("/persons") }))
+        .route("/", get(home))
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/lang/{code}", get(set_lang))
@@ -70,6 +82,11 @@ pub fn router(state: AppState) -> Router {
         .route("/drafts/{id}/autosave", post(draft_autosave))
         .route("/session/form-token", get(form_token))
         .route("/review", get(review_queue))
+        .route(
+            "/persons/{id}/evidence",
+            post(evidence_upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/evidence/{id}", get(evidence_page))
         .route("/persons/{id}/review", post(review_step))
         .with_state(state);
     for (name, value) in headers {
@@ -81,6 +98,24 @@ pub fn router(state: AppState) -> Router {
     router
         .route(athar_web::STYLE_PATH, get(style))
         .route(athar_web::INTAKE_SCRIPT_PATH, get(intake_script))
+}
+
+/// The address the run command prints: the sign-in form straight away for a reader not
+/// signed in (one request, not two redirects, on a slow connection), the persons otherwise.
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match auth::authenticate(&state, &headers).await {
+        Ok(c) if matches!(c.via, Via::Session { .. }) => Redirect::to("/persons").into_response(),
+        _ => {
+            let chrome = Chrome {
+                here: "/".into(),
+                ..Chrome::default()
+            };
+            html(
+                StatusCode::OK,
+                pages::sign_in(lang_of(&headers), &chrome, "/persons", "", None, None),
+            )
+        }
+    }
 }
 
 async fn intake_script() -> Response {
@@ -631,6 +666,7 @@ fn notice_key(notice: Option<&str>) -> Option<&'static str> {
         "submitted" => Some("review-step-submitted"),
         "verified" => Some("review-step-verified"),
         "returned" => Some("review-step-returned"),
+        "evidence" => Some("evidence-uploaded"),
         _ => None,
     }
 }
@@ -680,10 +716,11 @@ async fn person(
         }
         let shares = scope.shares_of(RecordKind::Person, id).ok();
         let history = scope.history(RecordKind::Person, id)?;
-        Ok((journey, vocab, sources, shares, history))
+        let evidence = scope.evidence_about(id, RecordKind::Person)?;
+        Ok((journey, vocab, sources, shares, history, evidence))
     })
     .await;
-    let (journey, vocab, sources, shares, history) = match read {
+    let (journey, vocab, sources, shares, history, evidence) = match read {
         Ok(r) => r,
         Err(p) => return error_page(lang, &reader.chrome, &p),
     };
@@ -729,6 +766,8 @@ async fn person(
             status_label,
             &steps,
             PersonExtras {
+                evidence: evidence.iter().map(|e| evidence_view(lang, e)).collect(),
+                can_add_evidence: owned && reader.caller.may(Action::WriteRecords),
                 rev: journey.person.rev,
                 review_actions: review_actions(&reader.caller, p, owned),
                 sources: sources
@@ -1331,4 +1370,200 @@ async fn review_queue(State(state): State<AppState>, headers: HeaderMap) -> Resp
         StatusCode::OK,
         pages::review_queue(reader.lang, &reader.chrome, &rows),
     )
+}
+
+// ---- Evidence on the person page ----
+
+fn evidence_view(lang: Lang, e: &athar_store::evidence::EvidenceItem) -> pages::EvidenceView {
+    pages::evidence_view(
+        &athar_web::i18n::Tr::new(lang),
+        &pages::EvidenceFacts {
+            id: &e.id.to_string(),
+            filename: e.filename.as_deref(),
+            kind: e.kind.name(),
+            description: e.description.as_deref(),
+            size: e.size,
+            sha256: &e.sha256,
+            created: e.created_at,
+            by: &e.created_by,
+        },
+    )
+}
+
+/// An evidence file uploaded from the person page: streamed into the vault as it arrives
+/// (never held whole), about the person; the form's token must come before the file.
+async fn evidence_upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let here = format!("/persons/{}", utf8_percent(&id));
+    let reader = match reader(&state, &headers, here.clone(), Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let Ok(person) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let refuse = |message_key: &str| {
+        let tr = athar_web::i18n::Tr::new(reader.lang);
+        html(
+            StatusCode::BAD_REQUEST,
+            pages::refusal(reader.lang, &reader.chrome, &tr.t(message_key), &here),
+        )
+    };
+    let (mut csrf, mut kind, mut description) = (String::new(), String::new(), String::new());
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return refuse("evidence-no-file"),
+            Err(_) => return refuse("evidence-broken"),
+        };
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "description" => description = field.text().await.unwrap_or_default(),
+            "file" => {
+                if !csrf_ok(&reader.caller, &csrf) {
+                    return csrf_refused();
+                }
+                let Some(kind) = athar_store::evidence::EvidenceKind::parse(if kind.is_empty() {
+                    "original"
+                } else {
+                    &kind
+                }) else {
+                    return refuse("evidence-broken");
+                };
+                let filename = field
+                    .file_name()
+                    .map(str::to_string)
+                    .filter(|n| !n.is_empty());
+                if filename.is_none() {
+                    return refuse("evidence-no-file");
+                }
+                let media_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                let item = athar_store::evidence::NewEvidence {
+                    kind,
+                    derived_from: None,
+                    media_type,
+                    filename,
+                    description: Some(description.trim().to_string()).filter(|d| !d.is_empty()),
+                    about: vec![person],
+                };
+                return stream_evidence(&state, &reader, person, item, field).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn stream_evidence(
+    state: &AppState,
+    reader: &Reader,
+    person: RecordId,
+    item: athar_store::evidence::NewEvidence,
+    mut field: axum::extract::multipart::Field<'_>,
+) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, String>>(8);
+    let app = state.app.clone();
+    let limit = state.evidence_limit;
+    let caller = reader.caller.clone();
+    let ingest = tokio::task::spawn_blocking(move || {
+        let mut input = crate::evidence::ChannelReader {
+            rx,
+            current: axum::body::Bytes::new(),
+        };
+        caller.scope(&app).ingest_evidence(item, &mut input, limit)
+    });
+    let mut broken = false;
+    loop {
+        match field.chunk().await {
+            Ok(Some(data)) => {
+                if tx.send(Ok(data)).await.is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                broken = true;
+                let _ = tx.send(Err(e.to_string())).await;
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let result = ingest.await;
+    let tr = athar_web::i18n::Tr::new(reader.lang);
+    let back = format!("/persons/{person}");
+    match result {
+        Ok(Ok(_)) if !broken => {
+            Redirect::to(&format!("/persons/{person}?notice=evidence#evidence")).into_response()
+        }
+        Ok(Err(e)) => {
+            let problem = Problem::from(e);
+            let message = problem
+                .errors
+                .first()
+                .map(|e| match reader.lang {
+                    Lang::Ar => e.message_ar.clone(),
+                    Lang::En => e.message.clone(),
+                })
+                .unwrap_or_else(|| match reader.lang {
+                    Lang::Ar => problem.title_ar.clone(),
+                    Lang::En => problem.title.clone(),
+                });
+            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+            html(
+                status,
+                pages::refusal(reader.lang, &reader.chrome, &message, &back),
+            )
+        }
+        _ => html(
+            StatusCode::BAD_REQUEST,
+            pages::refusal(reader.lang, &reader.chrome, &tr.t("evidence-broken"), &back),
+        ),
+    }
+}
+
+async fn evidence_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let here = format!("/evidence/{}", utf8_percent(&id));
+    let reader = match reader(&state, &headers, here, Action::ReadRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    match in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.custody_of(id)
+    })
+    .await
+    {
+        Ok((item, custody)) => {
+            let back = item.about.first().map(|p| format!("/persons/{p}"));
+            let custody: Vec<(String, String, i64)> = custody
+                .iter()
+                .map(|e| (e.action.clone(), e.actor.clone(), e.at))
+                .collect();
+            html(
+                StatusCode::OK,
+                pages::evidence_item(
+                    reader.lang,
+                    &reader.chrome,
+                    evidence_view(reader.lang, &item),
+                    back,
+                    &custody,
+                ),
+            )
+        }
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
 }

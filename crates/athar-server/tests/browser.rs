@@ -22,6 +22,7 @@ use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use sha2::Digest;
 
 /// Where the browser, its driver and axe-core are.
 struct Tools {
@@ -504,7 +505,14 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
                 b.direction().await,
                 ("ar".to_string(), "rtl".to_string(), "right")
             );
+            // The inline style sheet applies: the policy names it by its hash.
+            assert_eq!(
+                b.script("return getComputedStyle(document.querySelector('.top')).backgroundColor")
+                    .await,
+                json!("rgb(10, 92, 54)")
+            );
             b.assert_accessible().await;
+            b.snapshot("sign-in-ar").await;
 
             // Sign in with the keyboard alone.
             b.tab_to("#username").await;
@@ -518,6 +526,7 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             assert!(text.contains("40 شخصًا"), "{text}");
             assert!(text.contains("بيانات تجريبية"), "the demo banner: {text}");
             b.assert_accessible().await;
+            b.snapshot("persons-ar").await;
 
             // Search by a Latin spelling from the keyboard; the Arabic names are found.
             let (arab, latn) = a_demo_name();
@@ -556,6 +565,36 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             b.assert_accessible().await;
             let person = b.here().await;
 
+            // Evidence on the person's page: uploaded, its SHA-256 shown.
+            let file =
+                std::env::temp_dir().join(format!("athar-evidence-{}.txt", std::process::id()));
+            let bytes = "شهادة مكتوبة بخط اليد — handwritten statement".as_bytes();
+            std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+            let sha256: String = sha2::Sha256::digest(bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            b.client
+                .find(Locator::Id("evidence-file"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .send_keys(&file.display().to_string())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.type_into("evidence-description", "من الأخ، بيروت").await;
+            b.client
+                .find(Locator::Css("#evidence-form button[type='submit']"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            b.wait_for_path(&format!("{person}?notice=evidence")).await;
+            let _ = std::fs::remove_file(&file);
+            let text = b.text().await;
+            assert!(text.contains(&sha256), "the hash shown: {text}");
+            b.assert_accessible().await;
+
             // English at a click: left to right, kept on the next page.
             b.client
                 .find(Locator::Css("a[hreflang='en']"))
@@ -572,6 +611,7 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             let text = b.text().await;
             assert!(text.contains("Journey"), "{text}");
             b.assert_accessible().await;
+            b.snapshot("person-en").await;
             b.goto("/persons").await;
             let text = b.text().await;
             assert!(text.contains("40 persons"), "{text}");
@@ -594,12 +634,10 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             b.wait_for_path("/sign-in?notice=signed-out").await;
             b.assert_accessible().await;
 
-            // Every request the pages made went to this server, the style sheet among them.
+            // Every request the pages made went to this server (the log has them all).
             b.record_requests().await;
             assert!(
-                b.requests
-                    .iter()
-                    .any(|u| u.ends_with(athar_web::STYLE_PATH)),
+                b.requests.iter().any(|u| u.contains("/persons?name=")),
                 "the log records requests: {:?}",
                 b.requests
             );
@@ -855,6 +893,7 @@ async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
                 "{text}"
             );
             b.assert_accessible().await;
+            b.snapshot("review-queue-ar").await;
             b.tab_to("table.list a").await;
             b.keys(&char::from(Key::Enter).to_string()).await;
             b.wait_for_path(&person).await;

@@ -104,7 +104,7 @@ async fn a_reader_signs_in_finds_a_person_by_another_spelling_and_signs_out() {
     assert!(page.contains("تسجيل الدخول"));
     let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap_or("");
     assert!(
-        csp.contains("default-src 'none'") && csp.contains("style-src 'self'"),
+        csp.contains("default-src 'none'") && csp.contains("style-src 'self' 'sha256-"),
         "{csp}"
     );
     assert!(!page.contains("<script"), "no script on any page");
@@ -228,6 +228,14 @@ async fn the_style_sheet_is_served_and_nothing_comes_from_elsewhere() {
         "logical properties for both directions"
     );
     assert!(!css.contains("http:") && !css.contains("https:") && !css.contains("@import"));
+    // The address the run command prints is the sign-in form itself, not a redirect.
+    let (status, page, _) = site.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"name="next" value="/persons""#), "{page}");
+    assert!(
+        page.contains("<style>") && !page.contains("<link"),
+        "one request: {page}"
+    );
     // Going back after sign-in is only ever to this server.
     let (_, page, _) = site.get("/sign-in?next=//evil.example/x").await;
     assert!(page.contains(r#"name="next" value="/persons""#), "{page}");
@@ -554,4 +562,89 @@ async fn the_persons_list_filters_by_status_and_by_events() {
     let (_, page, _) = site.get("/persons?unit=no-such-unit").await;
     assert!(page.contains("هذا الخيار ليس من القائمة"), "{page}");
     assert!(listed_ids(&page).is_empty());
+}
+
+#[tokio::test]
+async fn evidence_is_added_on_the_person_page_and_its_custody_is_shown() {
+    use sha2::Digest;
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    let (_, page, _) = site.get("/persons").await;
+    let person = listed_ids(&page).first().cloned().unwrap_or_default();
+    let path = format!("/persons/{person}");
+    let (_, page, _) = site.get(&path).await;
+    assert!(page.contains(r#"enctype="multipart/form-data""#), "{page}");
+    let bytes = b"%PDF-1.4 a scanned detention record".to_vec();
+    let sha256: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let upload = |csrf: String, bytes: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf)
+            .text("kind", "original")
+            .text("description", "من أرشيف الفرع")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("record.pdf")
+                    .mime_str("application/pdf")
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
+    };
+    // Without the form's token: refused, nothing kept.
+    let response = site
+        .client
+        .post(format!("{}{path}/evidence", site.base))
+        .header(COOKIE, site.cookie_header())
+        .multipart(upload("forged".into(), bytes.clone()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (_, page, _) = site.get(&path).await;
+    assert!(!page.contains(&sha256));
+    // With it: kept, its hash on the page.
+    let response = site
+        .client
+        .post(format!("{}{path}/evidence", site.base))
+        .header(COOKIE, site.cookie_header())
+        .multipart(upload(site.csrf(), bytes.clone()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, page, _) = site.get(&format!("{path}?notice=evidence")).await;
+    assert!(
+        page.contains("حُفظ الدليل") && page.contains(&sha256),
+        "{page}"
+    );
+    let item = page
+        .split("href=\"/evidence/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    // Its page: the chain of custody, then a download entered in it.
+    let (status, page, _) = site.get(&format!("/evidence/{item}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("استُلم") && page.contains("اطُّلع عليه"),
+        "{page}"
+    );
+    assert!(!page.contains("نُزّل"));
+    let response = site
+        .client
+        .get(format!("{}/api/evidence/{item}/content", site.base))
+        .header(COOKIE, site.cookie_header())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.bytes().await.unwrap_or_default().as_ref(),
+        bytes.as_slice()
+    );
+    let (_, page, _) = site.get(&format!("/evidence/{item}")).await;
+    assert!(page.contains("نُزّل"), "the download is in the chain: {page}");
 }

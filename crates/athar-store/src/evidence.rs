@@ -132,4 +132,7 @@ pub trait EvidenceVault: Send + Sync {
 
     /// Record a custody event in the audit chain.
     fn custody(&self, author: &str, id: RecordId, event: Custody) -> Result<AuditEntry>;
+
+    /// The item's chain of custody: its ingest and every custody event since, in order.
+    fn custody_of(&self, id: RecordId) -> Result<Vec<AuditEntry>>;
 }

@@ -391,9 +391,62 @@ pub struct ReviewActions {
     pub own_case: bool,
 }
 
+/// An evidence item as the pages list it.
+pub struct EvidenceView {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+    pub size: String,
+    pub sha256: String,
+    pub added: String,
+    pub added_iso: String,
+    pub by: String,
+}
+
+/// An evidence item as the vault describes it.
+pub struct EvidenceFacts<'a> {
+    pub id: &'a str,
+    pub filename: Option<&'a str>,
+    /// `original`, `redacted`, `transcript` or `translation`.
+    pub kind: &'a str,
+    pub description: Option<&'a str>,
+    pub size: u64,
+    pub sha256: &'a str,
+    /// Unix milliseconds.
+    pub created: i64,
+    pub by: &'a str,
+}
+
+/// An evidence item's words in the reader's language.
+pub fn evidence_view(tr: &Tr, e: &EvidenceFacts<'_>) -> EvidenceView {
+    let (added, added_iso) = dates::moment(tr, e.created);
+    EvidenceView {
+        id: e.id.to_string(),
+        name: e
+            .filename
+            .map_or_else(|| tr.t("evidence-unnamed"), str::to_string),
+        kind: tr.t(&format!("evidence-kind-{}", e.kind)),
+        description: e.description.unwrap_or_default().to_string(),
+        size: tr.with(
+            "evidence-size",
+            "kb",
+            &format!("{:.1}", e.size as f64 / 1024.0),
+        ),
+        sha256: e.sha256.to_string(),
+        added,
+        added_iso,
+        by: e.by.to_string(),
+    }
+}
+
 /// What the person page shows beside the names and the journey, as the server read it.
 #[derive(Default)]
 pub struct PersonExtras<'a> {
+    /// The evidence about the person (the organisation's own items).
+    pub evidence: Vec<EvidenceView>,
+    /// Evidence may be added here (the organisation's record, an account that writes).
+    pub can_add_evidence: bool,
     /// The record's revision (for the review forms).
     pub rev: u32,
     pub review_actions: ReviewActions,
@@ -419,6 +472,8 @@ struct PersonPage<'a> {
     review_state: String,
     review_comment: Option<String>,
     actions: ReviewActions,
+    evidence: Vec<EvidenceView>,
+    can_add_evidence: bool,
     sources: Vec<SourceView>,
     consent: Vec<ConsentView>,
     shares: Option<Vec<String>>,
@@ -551,6 +606,8 @@ pub fn person(
         review_state,
         review_comment: person.review.as_ref().and_then(|r| r.comment.clone()),
         actions: extras.review_actions,
+        evidence: extras.evidence,
+        can_add_evidence: extras.can_add_evidence,
         sources,
         consent,
         shares,
@@ -647,6 +704,47 @@ pub fn refusal(lang: Lang, chrome: &Chrome, message: &str, back: &str) -> askama
         chrome,
         message,
         back,
+    }
+    .render()
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    item: EvidenceView,
+    back: Option<String>,
+    custody: Vec<(String, String, String, String)>,
+}
+
+/// An evidence item with its chain of custody: (action, actor, moment, ISO moment).
+pub fn evidence_item(
+    lang: Lang,
+    chrome: &Chrome,
+    item: EvidenceView,
+    back: Option<String>,
+    custody: &[(String, String, i64)],
+) -> askama::Result<String> {
+    let tr = Tr::new(lang);
+    let custody = custody
+        .iter()
+        .map(|(action, actor, at)| {
+            let (when, iso) = dates::moment(&tr, *at);
+            (
+                tr.t(&format!("custody-{}", action.replace('.', "-"))),
+                actor.clone(),
+                when,
+                iso,
+            )
+        })
+        .collect();
+    EvidencePage {
+        tr,
+        chrome,
+        item,
+        back,
+        custody,
     }
     .render()
 }

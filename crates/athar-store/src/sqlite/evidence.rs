@@ -491,6 +491,25 @@ impl EvidenceVault for SqliteStore {
         Ok(())
     }
 
+    fn custody_of(&self, id: RecordId) -> Result<Vec<AuditEntry>> {
+        // Through the index of actions: only evidence entries are read, not the whole chain.
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, at, actor, action, subject, first_rev, last_rev, digest, prev_hash, hash
+                 FROM audit
+                 WHERE action IN ('evidence.ingest', 'evidence.view', 'evidence.download',
+                                  'evidence.export', 'evidence.transfer')
+                   AND (subject = ?1 OR subject LIKE ?2)
+                 ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(
+                params![id.to_string(), format!("{id} %")],
+                super::audit_row,
+            )?;
+            rows.map(|r| Ok(entry_of(&r?))).collect()
+        })
+    }
+
     fn custody(&self, author: &str, id: RecordId, event: Custody) -> Result<AuditEntry> {
         let conn = lock(&self.writer);
         let row = append_audit(
