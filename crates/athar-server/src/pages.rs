@@ -28,6 +28,7 @@ use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_stats::counts::{Filter as StatsFilter, PersonFilter};
 use athar_store::SearchCursor;
 use athar_store::StoredRecord;
+use athar_web::i18n::Digits;
 use athar_web::intake::{self, IntakeState, Intent};
 use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, ReviewActions, Step};
 
@@ -38,6 +39,9 @@ use crate::records::{blocking, in_scope};
 
 /// The cookie keeping the reader's language (`ar` or `en`); Arabic when absent.
 const LANG_COOKIE: &str = "athar_lang";
+/// The cookie keeping how the reader has numbers written (`arab` for Arabic-Indic digits);
+/// Western digits when absent.
+const DIGITS_COOKIE: &str = "athar_digits";
 /// The cookie holding the session's CSRF token for the page forms (the session keeps only
 /// its hash). HttpOnly: the pages put it in their forms on the server.
 const CSRF_COOKIE: &str = "athar_csrf";
@@ -74,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sign-in", get(sign_in_form).post(sign_in))
         .route("/sign-out", post(sign_out))
         .route("/lang/{code}", get(set_lang))
+        .route("/digits/{code}", get(set_digits))
         .route("/persons", get(persons))
         .route("/persons/{id}", get(person))
         .route("/cases/new", get(new_case))
@@ -140,6 +145,25 @@ async fn style() -> Response {
         athar_web::STYLE,
     )
         .into_response()
+}
+
+/// How the reader has numbers written: the cookie's, else Western digits.
+fn digits_of(headers: &HeaderMap) -> Digits {
+    match auth::cookie_value(headers, DIGITS_COOKIE).as_deref() {
+        Some("arab") => Digits::ArabicIndic,
+        _ => Digits::Western,
+    }
+}
+
+async fn set_digits(Path(code): Path<String>, Query(q): Query<Next>) -> Response {
+    let digits = if code == "arab" { "arab" } else { "latn" };
+    let mut response = Redirect::to(&local(q.next.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{DIGITS_COOKIE}={digits}; Path=/; SameSite=Lax; Max-Age=31536000"
+    )) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
 }
 
 /// The reader's language: the cookie's, else Arabic.
@@ -216,6 +240,7 @@ async fn reader(
         demo,
         can_write: caller.may(Action::WriteRecords),
         can_verify: caller.may(Action::VerifyRecords),
+        digits: digits_of(headers),
     };
     Ok(Reader {
         caller,
@@ -766,7 +791,10 @@ async fn person(
             status_label,
             &steps,
             PersonExtras {
-                evidence: evidence.iter().map(|e| evidence_view(lang, e)).collect(),
+                evidence: evidence
+                    .iter()
+                    .map(|e| evidence_view(lang, reader.chrome.digits, e))
+                    .collect(),
                 can_add_evidence: owned && reader.caller.may(Action::WriteRecords),
                 rev: journey.person.rev,
                 review_actions: review_actions(&reader.caller, p, owned),
@@ -1374,9 +1402,13 @@ async fn review_queue(State(state): State<AppState>, headers: HeaderMap) -> Resp
 
 // ---- Evidence on the person page ----
 
-fn evidence_view(lang: Lang, e: &athar_store::evidence::EvidenceItem) -> pages::EvidenceView {
+fn evidence_view(
+    lang: Lang,
+    digits: Digits,
+    e: &athar_store::evidence::EvidenceItem,
+) -> pages::EvidenceView {
     pages::evidence_view(
-        &athar_web::i18n::Tr::new(lang),
+        &athar_web::i18n::Tr::new(lang).with_digits(digits),
         &pages::EvidenceFacts {
             id: &e.id.to_string(),
             filename: e.filename.as_deref(),
@@ -1407,7 +1439,7 @@ async fn evidence_upload(
         return error_page(reader.lang, &reader.chrome, &Problem::not_found());
     };
     let refuse = |message_key: &str| {
-        let tr = athar_web::i18n::Tr::new(reader.lang);
+        let tr = reader.chrome.tr(reader.lang);
         html(
             StatusCode::BAD_REQUEST,
             pages::refusal(reader.lang, &reader.chrome, &tr.t(message_key), &here),
@@ -1497,7 +1529,7 @@ async fn stream_evidence(
     }
     drop(tx);
     let result = ingest.await;
-    let tr = athar_web::i18n::Tr::new(reader.lang);
+    let tr = reader.chrome.tr(reader.lang);
     let back = format!("/persons/{person}");
     match result {
         Ok(Ok(_)) if !broken => {
@@ -1558,7 +1590,7 @@ async fn evidence_page(
                 pages::evidence_item(
                     reader.lang,
                     &reader.chrome,
-                    evidence_view(reader.lang, &item),
+                    evidence_view(reader.lang, reader.chrome.digits, &item),
                     back,
                     &custody,
                 ),

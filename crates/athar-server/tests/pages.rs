@@ -648,3 +648,31 @@ async fn evidence_is_added_on_the_person_page_and_its_custody_is_shown() {
     let (_, page, _) = site.get(&format!("/evidence/{item}")).await;
     assert!(page.contains("نُزّل"), "the download is in the chain: {page}");
 }
+
+#[tokio::test]
+async fn numbers_are_written_in_arabic_indic_digits_when_the_reader_asks() {
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    let (status, _, headers) = site.get("/digits/arab?next=/persons").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/persons");
+    let (_, page, _) = site.get("/persons").await;
+    let plain = page.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(plain.contains("٤٠ شخصًا"), "{page}");
+    // Only the interface's numbers: the addresses of the persons keep their digits.
+    let ids = listed_ids(&page);
+    assert_eq!(ids.len(), 40);
+    assert!(
+        ids.iter()
+            .all(|id| id.parse::<athar_model::RecordId>().is_ok())
+    );
+    assert!(page.contains(r#"href="/digits/latn?next="#));
+    let (_, page, _) = site.get("/digits/latn?next=/persons").await;
+    let _ = page;
+    let (_, page, _) = site.get("/persons").await;
+    assert!(
+        page.replace(['\u{2068}', '\u{2069}'], "")
+            .contains("40 شخصًا"),
+        "{page}"
+    );
+}

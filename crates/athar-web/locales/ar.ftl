@@ -300,3 +300,5 @@ custody-evidence-export = صُدّر ضمن حزمة
 custody-evidence-transfer = نُقل
 evidence-no-file = اختر ملفاً لرفعه؛ لم يُحفظ شيء.
 evidence-broken = لم يصل الملف كاملاً؛ لم يُحفظ شيء. حاول مرة أخرى.
+digits-arabic-title = اكتب الأرقام بالأرقام الهندية
+digits-western-title = اكتب الأرقام بالأرقام الغربية

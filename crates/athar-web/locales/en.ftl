@@ -273,3 +273,5 @@ custody-evidence-export = exported in a package
 custody-evidence-transfer = transferred
 evidence-no-file = Choose a file to upload; nothing was kept.
 evidence-broken = The upload did not arrive whole; nothing was kept. Try again.
+digits-arabic-title = Write numbers with Arabic-Indic digits
+digits-western-title = Write numbers with Western digits

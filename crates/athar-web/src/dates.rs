@@ -12,10 +12,11 @@ fn partial(tr: &Tr, date: &PartialDate) -> String {
         .month_value()
         .map(|m| tr.t(&format!("month-{m}")))
         .unwrap_or_default();
+    let year = tr.num(year);
     match (date.precision(), date.day_value()) {
-        (Precision::Year, _) => year.to_string(),
+        (Precision::Year, _) => year,
         (Precision::Month, _) => format!("{month} {year}"),
-        (Precision::Day, Some(day)) => format!("{day} {month} {year}"),
+        (Precision::Day, Some(day)) => format!("{} {month} {year}", tr.num(day)),
         (Precision::Day, None) => format!("{month} {year}"),
     }
 }
@@ -67,10 +68,10 @@ pub fn moment(tr: &Tr, unix_ms: i64) -> (String, String) {
     let (y, m, d) = athar_model::date::civil_from_days(days);
     let (h, min) = (minutes / 60, minutes % 60);
     (
-        format!(
+        tr.digits.write(&format!(
             "{d} {} {y}, {h:02}:{min:02} UTC",
             tr.t(&format!("month-{m}"))
-        ),
+        )),
         format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}Z"),
     )
 }

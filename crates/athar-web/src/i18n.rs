@@ -121,10 +121,45 @@ pub fn plural_form(lang: Lang, n: u64) -> &'static str {
     }
 }
 
+/// How numbers are written: Western digits (0–9, the default) or Arabic-Indic (٠–٩), a
+/// reader's setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Digits {
+    #[default]
+    Western,
+    ArabicIndic,
+}
+
+impl Digits {
+    /// `latn` or `arab` (as CLDR names the numbering systems), for cookies and links.
+    pub fn code(self) -> &'static str {
+        match self {
+            Digits::Western => "latn",
+            Digits::ArabicIndic => "arab",
+        }
+    }
+
+    /// The digits of `text` written in this system; nothing else changes.
+    pub fn write(self, text: &str) -> String {
+        match self {
+            Digits::Western => text.to_string(),
+            Digits::ArabicIndic => text
+                .chars()
+                .map(|c| match c.to_digit(10) {
+                    Some(d) if c.is_ascii_digit() => char::from_u32(0x0660 + d).unwrap_or(c),
+                    _ => c,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The messages in one language, as templates use them.
 #[derive(Clone, Copy)]
 pub struct Tr {
     pub lang: Lang,
+    /// How numbers the interface writes are written (never names or values as typed).
+    pub digits: Digits,
     messages: &'static Messages,
 }
 
@@ -132,8 +167,19 @@ impl Tr {
     pub fn new(lang: Lang) -> Tr {
         Tr {
             lang,
+            digits: Digits::Western,
             messages: Messages::embedded(),
         }
+    }
+
+    /// The same, writing numbers with `digits`.
+    pub fn with_digits(self, digits: Digits) -> Tr {
+        Tr { digits, ..self }
+    }
+
+    /// A number the interface writes (a count, a day, a year), in the reader's digits.
+    pub fn num(&self, n: impl std::fmt::Display) -> String {
+        self.digits.write(&n.to_string())
     }
 
     /// A message without arguments.
@@ -146,7 +192,7 @@ impl Tr {
     pub fn n(&self, key: &str, n: impl std::borrow::Borrow<u64>) -> String {
         let n = *n.borrow();
         let mut args = FluentArgs::new();
-        args.set("n", FluentValue::from(n));
+        args.set("n", FluentValue::from(self.num(n)));
         args.set("form", FluentValue::from(plural_form(self.lang, n)));
         self.messages.format(self.lang, key, Some(&args))
     }
@@ -185,6 +231,21 @@ impl Tr {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn arabic_indic_digits_replace_western_ones_and_nothing_else() {
+        assert_eq!(
+            Digits::ArabicIndic.write("12 آذار 2019، 09:05"),
+            "١٢ آذار ٢٠١٩، ٠٩:٠٥"
+        );
+        assert_eq!(Digits::Western.write("12 March"), "12 March");
+        let tr = Tr::new(Lang::Ar).with_digits(Digits::ArabicIndic);
+        assert_eq!(
+            tr.n("persons-all", 11u64)
+                .replace(['\u{2068}', '\u{2069}'], ""),
+            "١١ شخصًا"
+        );
+    }
+
     use super::*;
 
     /// Without the bidi isolation marks Fluent puts around inserted values.

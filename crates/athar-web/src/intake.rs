@@ -304,7 +304,7 @@ pub fn page(
     vocab: &Vocabularies,
     state: IntakeState<'_>,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     let message = |e: &FieldError| match lang {
         Lang::Ar => e.message_ar.clone(),
         Lang::En => e.message.clone(),
@@ -517,7 +517,7 @@ pub fn page(
 pub struct DraftRow {
     pub id: String,
     pub name: String,
-    pub events: usize,
+    pub events: String,
     pub saved: String,
     pub saved_iso: String,
 }
@@ -538,7 +538,7 @@ pub fn drafts_page(
     drafts: &[(String, CaseDraft, i64)],
     notice: Option<&str>,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     let rows = drafts
         .iter()
         .map(|(id, draft, updated)| {
@@ -561,7 +561,7 @@ pub fn drafts_page(
             DraftRow {
                 id: id.clone(),
                 name,
-                events: draft.events.iter().filter(|e| !e.is_empty()).count(),
+                events: tr.num(draft.events.iter().filter(|e| !e.is_empty()).count()),
                 saved,
                 saved_iso,
             }
@@ -613,7 +613,7 @@ pub fn field_label(tr: &Tr, name: &str) -> String {
         {
             Some(i) => format!(
                 "{}: {}",
-                tr.with("intake-event-number", "n", &(i + 1).to_string()),
+                tr.with("intake-event-number", "n", &tr.num(i + 1)),
                 tr.t(part_key(part))
             ),
             None => tr.t("intake-field"),

@@ -25,6 +25,15 @@ pub struct Chrome {
     pub can_write: bool,
     /// The account may verify cases (the queue is offered).
     pub can_verify: bool,
+    /// How the reader has numbers written.
+    pub digits: crate::i18n::Digits,
+}
+
+impl Chrome {
+    /// The interface's words for this page: the language, with the reader's digits.
+    pub fn tr(&self, lang: Lang) -> Tr {
+        Tr::new(lang).with_digits(self.digits)
+    }
 }
 
 #[derive(Template)]
@@ -47,7 +56,7 @@ pub fn sign_in(
     error: Option<String>,
     notice: Option<&str>,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     SignInPage {
         tr,
         chrome,
@@ -272,7 +281,7 @@ pub fn persons(
     next_url: Option<String>,
     first_url: Option<String>,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     let period = |name: &str, label: &str, value: &str| TextField {
         name: name.to_string(),
         id: format!("filter-{name}"),
@@ -431,7 +440,7 @@ pub fn evidence_view(tr: &Tr, e: &EvidenceFacts<'_>) -> EvidenceView {
         size: tr.with(
             "evidence-size",
             "kb",
-            &format!("{:.1}", e.size as f64 / 1024.0),
+            &tr.digits.write(&format!("{:.1}", e.size as f64 / 1024.0)),
         ),
         sha256: e.sha256.to_string(),
         added,
@@ -520,7 +529,7 @@ pub fn person(
     steps: &[Step<'_>],
     extras: PersonExtras<'_>,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     let sources = extras
         .sources
         .iter()
@@ -653,7 +662,7 @@ pub fn message(
     title_key: &str,
     text_key: &str,
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     MessagePage {
         tr,
         chrome,
@@ -678,7 +687,7 @@ pub fn review_queue(
     waiting: &[(String, &Person, String)],
 ) -> askama::Result<String> {
     ReviewPage {
-        tr: Tr::new(lang),
+        tr: chrome.tr(lang),
         chrome,
         rows: waiting
             .iter()
@@ -700,7 +709,7 @@ struct RefusalPage<'a> {
 /// A step refused, saying why, with the way back to the page it came from.
 pub fn refusal(lang: Lang, chrome: &Chrome, message: &str, back: &str) -> askama::Result<String> {
     RefusalPage {
-        tr: Tr::new(lang),
+        tr: chrome.tr(lang),
         chrome,
         message,
         back,
@@ -726,7 +735,7 @@ pub fn evidence_item(
     back: Option<String>,
     custody: &[(String, String, i64)],
 ) -> askama::Result<String> {
-    let tr = Tr::new(lang);
+    let tr = chrome.tr(lang);
     let custody = custody
         .iter()
         .map(|(action, actor, at)| {
