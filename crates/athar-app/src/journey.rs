@@ -26,6 +26,15 @@ pub struct JourneyStep {
     pub details: Event,
 }
 
+/// Why a person has their status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusWhy {
+    /// The events decide; the step of [`Journey::steps`] the rule read, if any.
+    Events(status::Because),
+    /// No event decides: the latest statement of a source, of this date.
+    Stated { date: athar_model::FuzzyDate },
+}
+
 /// A person and their journey as one organisation may see it.
 #[derive(Debug, Clone)]
 pub struct Journey {
@@ -55,6 +64,27 @@ impl Journey {
             _ => &[],
         };
         status::status_with_statements(&self.model_steps(), stated, vocab)
+    }
+
+    /// The status, with why: the rule of the events that decided and the step it read, or
+    /// the statement of a source when no event decides (docs/DEFINITIONS.md).
+    pub fn status_why(&self, vocab: &Vocabularies) -> (Status, StatusWhy) {
+        let steps = self.model_steps();
+        let (from_events, because) = status::derive_status_because(&steps, vocab);
+        let stated = match &self.person.body {
+            RecordBody::Person(p) => p.stated.as_slice(),
+            _ => &[],
+        };
+        let status = status::status_with_statements(&steps, stated, vocab);
+        match status::latest_statement(stated) {
+            Some(statement) if status != from_events => (
+                status,
+                StatusWhy::Stated {
+                    date: statement.date,
+                },
+            ),
+            _ => (status, StatusWhy::Events(because)),
+        }
     }
 
     /// The steps in which the person is the victim, in journey order.

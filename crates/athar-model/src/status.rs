@@ -233,65 +233,136 @@ pub fn journey_order<'a>(steps: &[JourneyStep<'a>], vocab: &Vocabularies) -> Vec
     out
 }
 
+/// Why a person has the status their events give (docs/DEFINITIONS.md, "Derived status"):
+/// the rule that decided, and the event it read (an index into the journey given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Because {
+    /// No event records them as a victim.
+    NoEvents,
+    /// A death is recorded (in custody or a killing); it is final whatever follows.
+    Death { step: usize },
+    /// Events are recorded but none deprived them of liberty.
+    NeverDeprived,
+    /// The last event bearing on their liberty is a release.
+    Released { step: usize },
+    /// The last event bearing on their liberty is an enforced disappearance.
+    DisappearanceRecorded { step: usize },
+    /// Held, and the last event of the custody names the facility.
+    HeldAtFacility { step: usize },
+    /// Held by agents of an authority (a unit or party is named), the place not
+    /// acknowledged.
+    HeldByAuthorityPlaceUnknown { step: usize },
+    /// Held by an unknown party, the place unknown.
+    HeldByUnknown { step: usize },
+}
+
+impl Because {
+    /// The step of the journey the rule read, if any.
+    pub fn step(self) -> Option<usize> {
+        match self {
+            Because::NoEvents | Because::NeverDeprived => None,
+            Because::Death { step }
+            | Because::Released { step }
+            | Because::DisappearanceRecorded { step }
+            | Because::HeldAtFacility { step }
+            | Because::HeldByAuthorityPlaceUnknown { step }
+            | Because::HeldByUnknown { step } => Some(step),
+        }
+    }
+
+    /// A stable name of the rule, for messages in both languages.
+    pub fn code(self) -> &'static str {
+        match self {
+            Because::NoEvents => "no-events",
+            Because::Death { .. } => "death",
+            Because::NeverDeprived => "never-deprived",
+            Because::Released { .. } => "released",
+            Because::DisappearanceRecorded { .. } => "disappearance",
+            Because::HeldAtFacility { .. } => "held-at-facility",
+            Because::HeldByAuthorityPlaceUnknown { .. } => "held-place-unknown",
+            Because::HeldByUnknown { .. } => "held-by-unknown",
+        }
+    }
+}
+
 /// The status of a person from their events in journey order, counting only events in
 /// which they are the victim. See docs/DEFINITIONS.md, "Derived status".
 pub fn derive_status(journey: &[JourneyStep<'_>], vocab: &Vocabularies) -> Status {
-    let victim: Vec<&JourneyStep<'_>> = journey.iter().filter(|s| s.role == Role::Victim).collect();
+    derive_status_because(journey, vocab).0
+}
+
+/// [`derive_status`], with the rule that decided and the event it read.
+pub fn derive_status_because(
+    journey: &[JourneyStep<'_>],
+    vocab: &Vocabularies,
+) -> (Status, Because) {
+    let victim: Vec<usize> = (0..journey.len())
+        .filter(|&i| journey[i].role == Role::Victim)
+        .collect();
     if victim.is_empty() {
-        return Status::Unknown;
+        return (Status::Unknown, Because::NoEvents);
     }
-    let category = |s: &JourneyStep<'_>| {
+    let category = |i: usize| {
         vocab
-            .category_of(&s.event.kind)
+            .category_of(&journey[i].event.kind)
             .unwrap_or("other")
             .to_string()
     };
     // Death is final whatever else is recorded after it (later records are about the body,
     // the trial in absentia, the family).
-    if let Some(death) = victim
+    if let Some(&death) = victim
         .iter()
         .rev()
-        .find(|s| matches!(category(s).as_str(), "death-in-custody" | "killing"))
+        .find(|&&i| matches!(category(i).as_str(), "death-in-custody" | "killing"))
     {
-        return if category(death) == "death-in-custody" {
+        let status = if category(death) == "death-in-custody" {
             Status::DiedInCustody
         } else {
             Status::Killed
         };
+        return (status, Because::Death { step: death });
     }
-    let last_liberty = victim.iter().rposition(|s| {
+    let last_liberty = victim.iter().rposition(|&i| {
         matches!(
-            category(s).as_str(),
+            category(i).as_str(),
             "deprivation" | "disappearance" | "release"
         )
     });
     let Some(last) = last_liberty else {
-        return Status::AtLiberty;
+        return (Status::AtLiberty, Because::NeverDeprived);
     };
-    match category(victim[last]).as_str() {
-        "release" => Status::Released,
-        "disappearance" => Status::Disappeared,
+    let step = victim[last];
+    match category(step).as_str() {
+        "release" => (Status::Released, Because::Released { step }),
+        "disappearance" => (Status::Disappeared, Because::DisappearanceRecorded { step }),
         _ => {
             // Deprived of liberty: where is the person held?
             let held_since = &victim[..=last];
             let chain_start = held_since
                 .iter()
-                .rposition(|s| category(s) != "deprivation" && category(s) != "harm")
+                .rposition(|&i| category(i) != "deprivation" && category(i) != "harm")
                 .map_or(0, |i| i + 1);
             let custody = &held_since[chain_start..];
-            let place_known = custody
-                .last()
-                .is_some_and(|s| s.event.place.as_ref().is_some_and(|p| p.facility.is_some()));
+            let place_known = custody.last().is_some_and(|&i| {
+                journey[i]
+                    .event
+                    .place
+                    .as_ref()
+                    .is_some_and(|p| p.facility.is_some())
+            });
             // Agents of an authority: a unit, or a party named without one.
             let by_authority = custody
                 .iter()
-                .any(|s| s.event.unit.is_some() || s.event.party.is_some());
+                .find(|&&i| journey[i].event.unit.is_some() || journey[i].event.party.is_some());
             if place_known {
-                Status::Detained
-            } else if by_authority {
-                Status::Disappeared
+                (Status::Detained, Because::HeldAtFacility { step })
+            } else if let Some(&by) = by_authority {
+                (
+                    Status::Disappeared,
+                    Because::HeldByAuthorityPlaceUnknown { step: by },
+                )
             } else {
-                Status::Unknown
+                (Status::Unknown, Because::HeldByUnknown { step })
             }
         }
     }
@@ -419,6 +490,51 @@ pub fn age_group(birth: &FuzzyDate, at: &FuzzyDate) -> AgeGroup {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_status_says_which_rule_and_which_event_decided() {
+        let vocab = Vocabularies::embedded();
+        let event = |kind: &str, unit: Option<&str>| Event {
+            kind: kind.into(),
+            unit: unit.map(str::to_string),
+            ..Event::default()
+        };
+        let (ret, arrest, gone) = (
+            event("forced-return", None),
+            event("arrest", Some("fourth-division")),
+            event("enforced-disappearance", None),
+        );
+        fn step(e: &Event) -> JourneyStep<'_> {
+            JourneyStep {
+                id: RecordId::new(),
+                event: e,
+                role: Role::Victim,
+            }
+        }
+        let (ret, arrest, gone) = (&ret, &arrest, &gone);
+        assert_eq!(
+            derive_status_because(&[], vocab),
+            (Status::Unknown, Because::NoEvents)
+        );
+        assert_eq!(
+            derive_status_because(&[step(ret)], vocab),
+            (Status::AtLiberty, Because::NeverDeprived)
+        );
+        assert_eq!(
+            derive_status_because(&[step(ret), step(arrest)], vocab),
+            (
+                Status::Disappeared,
+                Because::HeldByAuthorityPlaceUnknown { step: 1 }
+            )
+        );
+        assert_eq!(
+            derive_status_because(&[step(ret), step(arrest), step(gone)], vocab),
+            (
+                Status::Disappeared,
+                Because::DisappearanceRecorded { step: 2 }
+            )
+        );
+    }
+
     #[test]
     fn every_status_code_is_the_apis_name_and_reads_back() {
         for status in Status::ALL {

@@ -753,7 +753,19 @@ async fn person(
     let RecordBody::Person(p) = &journey.person.body else {
         return error_page(lang, &reader.chrome, &Problem::not_found());
     };
-    let status = journey.status(&vocab);
+    let (status, why) = journey.status_why(&vocab);
+    let status_why = match why {
+        athar_app::journey::StatusWhy::Events(because) => pages::StatusWhy {
+            code: because.code(),
+            step: because.step(),
+            stated: None,
+        },
+        athar_app::journey::StatusWhy::Stated { date } => pages::StatusWhy {
+            code: "stated",
+            step: None,
+            stated: Some(date),
+        },
+    };
     let status_label = match lang {
         Lang::Ar => status.label_ar(),
         Lang::En => status.label_en(),
@@ -791,6 +803,7 @@ async fn person(
             status_label,
             &steps,
             PersonExtras {
+                status_why: Some(status_why),
                 evidence: evidence
                     .iter()
                     .map(|e| evidence_view(lang, reader.chrome.digits, e))

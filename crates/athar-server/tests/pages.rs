@@ -424,6 +424,12 @@ async fn a_case_is_typed_saved_and_submitted_with_plain_forms() {
         page.contains("سُجّلت الحالة") && page.contains("فاطمة الأحمد"),
         "{page}"
     );
+    // Its status, and why: held by the unit since the arrest, the place not acknowledged.
+    let plain = page.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(
+        plain.contains("محتجز لدى الفرقة الرابعة منذ اعتقال (28 شباط 2019)"),
+        "{page}"
+    );
     // Its source with its grade, and its history: created by its author, every field new.
     assert!(page.contains("<bdi>مقابلة مع الأم</bdi>"), "{page}");
     assert!(page.contains("F — لا يمكن الحكم"), "{page}");

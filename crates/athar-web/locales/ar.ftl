@@ -302,3 +302,14 @@ evidence-no-file = اختر ملفاً لرفعه؛ لم يُحفظ شيء.
 evidence-broken = لم يصل الملف كاملاً؛ لم يُحفظ شيء. حاول مرة أخرى.
 digits-arabic-title = اكتب الأرقام بالأرقام الهندية
 digits-western-title = اكتب الأرقام بالأرقام الغربية
+
+person-status-why = السبب
+status-why-no-events = لا يسجّل أي حدث أنه ضحية.
+status-why-death = سُجّل { $event } ({ $date })؛ والوفاة نهائية مهما تلاها.
+status-why-never-deprived = سُجّلت أحداث، ليس فيها ما يحرمه من حريته.
+status-why-released = آخر حدث يمسّ حريته: { $event } ({ $date }).
+status-why-disappearance = آخر حدث يمسّ حريته: { $event } ({ $date }).
+status-why-held-at-facility = محتجز: آخر أحداث الاحتجاز، { $event } ({ $date })، يسمّي المكان.
+status-why-held-place-unknown = محتجز لدى { $by } منذ { $event } ({ $date })؛ ولم يُعترف بمكان احتجازه.
+status-why-held-by-unknown = حُرم من حريته ({ $event }، { $date }) على يد جهة غير مسجّلة، والمكان غير معروف.
+status-why-stated = لا حدث يحسم؛ ذكره مصدر ({ $date }).

@@ -275,3 +275,14 @@ evidence-no-file = Choose a file to upload; nothing was kept.
 evidence-broken = The upload did not arrive whole; nothing was kept. Try again.
 digits-arabic-title = Write numbers with Arabic-Indic digits
 digits-western-title = Write numbers with Western digits
+
+person-status-why = Why
+status-why-no-events = No event records them as a victim.
+status-why-death = { $event } is recorded ({ $date }); a death is final whatever follows.
+status-why-never-deprived = Events are recorded, none depriving them of liberty.
+status-why-released = The last event bearing on their liberty: { $event } ({ $date }).
+status-why-disappearance = The last event bearing on their liberty: { $event } ({ $date }).
+status-why-held-at-facility = Held: the last event of the custody, { $event } ({ $date }), names the place.
+status-why-held-place-unknown = Held by { $by } since { $event } ({ $date }); the place has not been acknowledged.
+status-why-held-by-unknown = Deprived of liberty ({ $event }, { $date }) by a party not recorded, the place unknown.
+status-why-stated = No event decides; a source stated it ({ $date }).

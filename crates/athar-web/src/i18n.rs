@@ -212,6 +212,15 @@ impl Tr {
         self.messages.format(self.lang, key, Some(&args))
     }
 
+    /// A message with any number of text arguments.
+    pub fn args(&self, key: &str, values: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(name.to_string(), FluentValue::from(value.to_string()));
+        }
+        self.messages.format(self.lang, key, Some(&args))
+    }
+
     /// `ar` or `en`, for `lang` attributes.
     pub fn code(&self) -> &'static str {
         match self.lang {

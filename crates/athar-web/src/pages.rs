@@ -449,9 +449,21 @@ pub fn evidence_view(tr: &Tr, e: &EvidenceFacts<'_>) -> EvidenceView {
     }
 }
 
+/// Why the person has their status: the rule (`death`, `held-place-unknown`, `stated` …,
+/// as `athar_model::status::Because::code` names them), the journey step it read, and
+/// for a statement its date.
+#[derive(Debug, Clone, Copy)]
+pub struct StatusWhy {
+    pub code: &'static str,
+    pub step: Option<usize>,
+    pub stated: Option<athar_model::FuzzyDate>,
+}
+
 /// What the person page shows beside the names and the journey, as the server read it.
 #[derive(Default)]
 pub struct PersonExtras<'a> {
+    /// Why the status is what it is.
+    pub status_why: Option<StatusWhy>,
     /// The evidence about the person (the organisation's own items).
     pub evidence: Vec<EvidenceView>,
     /// Evidence may be added here (the organisation's record, an account that writes).
@@ -489,6 +501,7 @@ struct PersonPage<'a> {
     revisions: Vec<RevisionView>,
     title: String,
     status: String,
+    status_why: String,
     born: String,
     sex: String,
     names: Vec<NameView>,
@@ -625,6 +638,22 @@ pub fn person(
         chrome,
         title: person.display_name(lang),
         status: status_label.to_string(),
+        status_why: extras
+            .status_why
+            .map(|why| {
+                let step = why.step.and_then(|i| steps.get(i));
+                let event = step.map(|s| s.kind.clone()).unwrap_or_default();
+                let date = step
+                    .map(|s| dates::in_words(&tr, s.date))
+                    .or_else(|| why.stated.map(|d| dates::in_words(&tr, &d)))
+                    .unwrap_or_default();
+                let by = step.map(|s| s.by.clone()).unwrap_or_default();
+                tr.args(
+                    &format!("status-why-{}", why.code),
+                    &[("event", &event), ("date", &date), ("by", &by)],
+                )
+            })
+            .unwrap_or_default(),
         born: dates::in_words(&tr, &person.birth_date),
         sex: tr.t(match person.sex {
             Sex::Male => "sex-male",
