@@ -199,6 +199,121 @@ pub fn resolve_place(vocab: &Vocabularies, typed: &str) -> Option<PlaceRef> {
     })
 }
 
+/// The details of a person's record as the edit form shows them: the first name in each
+/// script, sex, birth date and birthplace, as strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PersonEdit {
+    pub arabic: NameDraft,
+    pub latin: NameDraft,
+    pub sex: String,
+    pub birth_date: String,
+    pub birthplace: String,
+}
+
+fn name_draft(name: Option<&PersonName>) -> NameDraft {
+    let part = |p: &Option<String>| p.clone().unwrap_or_default();
+    name.map(|n| NameDraft {
+        given: part(&n.given),
+        father: part(&n.father),
+        grandfather: part(&n.grandfather),
+        family: part(&n.family),
+        mother: part(&n.mother),
+    })
+    .unwrap_or_default()
+}
+
+fn place_text(place: Option<&PlaceRef>) -> String {
+    place
+        .and_then(|p| p.text.clone().or_else(|| p.pcode.clone()))
+        .unwrap_or_default()
+}
+
+impl PersonEdit {
+    /// The form's values for a person as recorded.
+    pub fn of(person: &Person) -> PersonEdit {
+        let first = |script: Script| person.names.iter().find(|n| n.script == script);
+        PersonEdit {
+            arabic: name_draft(first(Script::Arab)),
+            latin: name_draft(first(Script::Latn)),
+            sex: match person.sex {
+                Sex::Male => "male",
+                Sex::Female => "female",
+                Sex::Unknown => "",
+            }
+            .to_string(),
+            birth_date: match person.birth_date {
+                FuzzyDate::Unknown => String::new(),
+                d => d.to_string(),
+            },
+            birthplace: place_text(person.birthplace.as_ref()),
+        }
+    }
+
+    /// `person` with these details, everything else as it was (its other spellings,
+    /// sources, consent, statements, review); or every field that stops it.
+    pub fn apply(&self, person: &Person, vocab: &Vocabularies) -> Result<Person, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let mut out = person.clone();
+        for (script, typed) in [(Script::Arab, &self.arabic), (Script::Latn, &self.latin)] {
+            let at = out.names.iter().position(|n| n.script == script);
+            let has_parts = |n: &PersonName| {
+                [&n.given, &n.father, &n.grandfather, &n.family, &n.mother]
+                    .iter()
+                    .any(|p| p.is_some())
+            };
+            match (at, typed.to_name(script)) {
+                (Some(i), Some(mut name)) => {
+                    // What the form does not show (a nickname, the whole name as a list
+                    // wrote it) is kept.
+                    name.nickname = out.names[i].nickname.take();
+                    name.full = out.names[i].full.take();
+                    out.names[i] = name;
+                }
+                // Parts cleared: the name goes. A name written whole, with no parts to
+                // show, stays whatever the form says.
+                (Some(i), None) if has_parts(&out.names[i]) => {
+                    out.names.remove(i);
+                }
+                (Some(_), None) => {}
+                (None, Some(name)) => out.names.push(name),
+                (None, None) => {}
+            }
+        }
+        if out.names.is_empty() && !out.unnamed {
+            problems.push(FieldError::new(
+                "arabic.given",
+                "intake.name_required",
+                "give at least one part of the name, in Arabic or Latin letters",
+                "اكتب جزءاً واحداً من الاسم على الأقل، بالحروف العربية أو اللاتينية",
+            ));
+        }
+        out.sex = match self.sex.trim() {
+            "male" => Sex::Male,
+            "female" => Sex::Female,
+            "" | "unknown" => Sex::Unknown,
+            _ => {
+                problems.push(FieldError::new(
+                    "sex",
+                    "intake.sex",
+                    "choose male, female or not known",
+                    "اختر ذكراً أو أنثى أو غير معروف",
+                ));
+                person.sex
+            }
+        };
+        out.birth_date = date("birth_date", &self.birth_date, &mut problems);
+        if self.birthplace.trim() != place_text(person.birthplace.as_ref()).trim() {
+            out.birthplace = resolve_place(vocab, &self.birthplace);
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 impl CaseDraft {
     /// Whether nothing has been typed yet.
     pub fn is_empty(&self) -> bool {
@@ -536,6 +651,55 @@ mod tests {
             Some("a checkpoint near the bakery")
         );
         assert_eq!(resolve_place(vocab(), "  "), None);
+    }
+
+    #[test]
+    fn an_edit_changes_the_details_shown_and_keeps_everything_else() {
+        let built = a_draft()
+            .build(vocab(), RecordId::new(), RecordId::new)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let Some(RecordBody::Person(person)) = built
+            .records
+            .iter()
+            .find(|(id, _)| *id == built.person)
+            .map(|(_, b)| b.clone())
+        else {
+            panic!("a person");
+        };
+        let mut edit = PersonEdit::of(&person);
+        assert_eq!(edit.arabic.given, "محمد");
+        assert_eq!(edit.birth_date, "~1990");
+        edit.latin.given = "Mohammad".into();
+        edit.birth_date = "1989/1990".into();
+        let changed = edit
+            .apply(&person, vocab())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(changed.names.len(), 2, "a Latin name added");
+        assert_eq!(changed.sources, person.sources, "the rest as it was");
+        assert_eq!(changed.review, person.review);
+        assert_eq!(PersonEdit::of(&changed), edit);
+        edit.birth_date = "31/02/1990".into();
+        edit.arabic = NameDraft::default();
+        edit.latin = NameDraft::default();
+        let problems = edit.apply(&person, vocab()).err().unwrap_or_default();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["arabic.given", "birth_date"]);
+        // A name a list wrote whole has no parts to show; an edit keeps it.
+        let whole = Person {
+            names: vec![PersonName {
+                script: Script::Arab,
+                full: Some("محمد أحمد الحلبي".into()),
+                ..PersonName::default()
+            }],
+            ..Person::default()
+        };
+        let mut edit = PersonEdit::of(&whole);
+        edit.sex = "male".into();
+        let changed = edit
+            .apply(&whole, vocab())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(changed.names, whole.names);
+        assert_eq!(changed.sex, Sex::Male);
     }
 
     #[test]

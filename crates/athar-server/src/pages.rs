@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
             post(evidence_upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/evidence/{id}", get(evidence_page))
+        .route("/persons/{id}/edit", get(edit_form).post(edit_save))
         .route("/persons/{id}/review", post(review_step))
         .with_state(state);
     for (name, value) in headers {
@@ -692,6 +693,7 @@ fn notice_key(notice: Option<&str>) -> Option<&'static str> {
         "verified" => Some("review-step-verified"),
         "returned" => Some("review-step-returned"),
         "evidence" => Some("evidence-uploaded"),
+        "edited" => Some("edit-saved"),
         _ => None,
     }
 }
@@ -808,7 +810,7 @@ async fn person(
                     .iter()
                     .map(|e| evidence_view(lang, reader.chrome.digits, e))
                     .collect(),
-                can_add_evidence: owned && reader.caller.may(Action::WriteRecords),
+                can_write: owned && reader.caller.may(Action::WriteRecords),
                 rev: journey.person.rev,
                 review_actions: review_actions(&reader.caller, p, owned),
                 sources: sources
@@ -1609,6 +1611,151 @@ async fn evidence_page(
                 ),
             )
         }
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
+
+// ---- Editing a person's details ----
+
+/// The record (owned by the reader's organisation) and its details as the form shows them.
+async fn person_to_edit(
+    state: &AppState,
+    reader: &Reader,
+    id: RecordId,
+) -> Result<(athar_store::StoredRecord, athar_model::Person), Problem> {
+    let record = in_scope(state, reader.caller.clone(), move |scope| {
+        scope.read_owned(RecordKind::Person, id)
+    })
+    .await?;
+    match &record.body {
+        RecordBody::Person(p) => {
+            let person = p.clone();
+            Ok((record, person))
+        }
+        _ => Err(Problem::not_found()),
+    }
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let here = format!("/persons/{}/edit", utf8_percent(&id));
+    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let Ok(id) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let (record, person) = match person_to_edit(&state, &reader, id).await {
+        Ok(r) => r,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    let vocab = athar_model::Vocabularies::embedded();
+    html(
+        StatusCode::OK,
+        intake::edit_page(
+            reader.lang,
+            &reader.chrome,
+            &id.to_string(),
+            &person.display_name(reader.lang),
+            record.rev,
+            &athar_model::intake::PersonEdit::of(&person),
+            vocab,
+            &[],
+            None,
+        ),
+    )
+}
+
+async fn edit_save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let here = format!("/persons/{}/edit", utf8_percent(&id));
+    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let posted = intake::read_edit(&pairs);
+    if !csrf_ok(&reader.caller, &posted.csrf) {
+        return csrf_refused();
+    }
+    let Ok(id) = id.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let (record, person) = match person_to_edit(&state, &reader, id).await {
+        Ok(r) => r,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    let vocab = match in_scope(&state, reader.caller.clone(), |scope| scope.vocabularies()).await {
+        Ok(v) => v,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    let title = person.display_name(reader.lang);
+    let show = |status: StatusCode,
+                rev: u32,
+                problems: &[athar_model::FieldError],
+                saved: Option<&athar_model::intake::PersonEdit>| {
+        html(
+            status,
+            intake::edit_page(
+                reader.lang,
+                &reader.chrome,
+                &id.to_string(),
+                &title,
+                rev,
+                &posted.edit,
+                &vocab,
+                problems,
+                saved,
+            ),
+        )
+    };
+    // Someone saved it since this form was made: nothing is written; the differences are
+    // shown beside what was typed, and saving again (at the new revision) writes it.
+    let started = posted.rev.unwrap_or(0);
+    if started != record.rev {
+        let saved = athar_model::intake::PersonEdit::of(&person);
+        return show(StatusCode::CONFLICT, record.rev, &[], Some(&saved));
+    }
+    let changed = match posted.edit.apply(&person, &vocab) {
+        Ok(p) => p,
+        Err(problems) => {
+            return show(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                record.rev,
+                &problems,
+                None,
+            );
+        }
+    };
+    let written = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.update("update", id, Some(started), RecordBody::Person(changed))
+    })
+    .await;
+    match written {
+        Ok(_) => Redirect::to(&format!("/persons/{id}?notice=edited")).into_response(),
+        Err(p) if p.status == 412 => {
+            // Saved by someone else between the read and the write.
+            match person_to_edit(&state, &reader, id).await {
+                Ok((now, current)) => {
+                    let saved = athar_model::intake::PersonEdit::of(&current);
+                    show(StatusCode::CONFLICT, now.rev, &[], Some(&saved))
+                }
+                Err(p) => error_page(reader.lang, &reader.chrome, &p),
+            }
+        }
+        Err(p) if p.status == 422 => show(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            record.rev,
+            &p.errors,
+            None,
+        ),
         Err(p) => error_page(reader.lang, &reader.chrome, &p),
     }
 }

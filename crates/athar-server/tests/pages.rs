@@ -682,3 +682,76 @@ async fn numbers_are_written_in_arabic_indic_digits_when_the_reader_asks() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_persons_details_are_edited_and_a_conflicting_edit_is_shown_side_by_side() {
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    let (_, page, _) = site.get("/persons").await;
+    let person = listed_ids(&page).first().cloned().unwrap_or_default();
+    let (_, page, _) = site.get(&format!("/persons/{person}")).await;
+    assert!(
+        page.contains(&format!(r#"href="/persons/{person}/edit""#)),
+        "{page}"
+    );
+    let edit = format!("/persons/{person}/edit");
+    let (status, form, _) = site.get(&edit).await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    let rev = value_of(&form, "rev").unwrap_or_default();
+    let given = value_of(&form, "arabic.given").unwrap_or_default();
+    let family = value_of(&form, "arabic.family").unwrap_or_default();
+    let csrf = site.csrf();
+    let fields = |rev: &str, born: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("rev", rev.to_string()),
+            ("arabic.given", given.clone()),
+            ("arabic.family", family.clone()),
+            ("sex", "male".to_string()),
+            ("birth_date", born.to_string()),
+        ]
+    };
+    // A day that does not exist: said next to the field, nothing written.
+    let bad = fields(&rev, "31/02/1988");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = site.post(&edit, &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(r#"id="f-birth_date-error""#), "{page}");
+    // Saved: a new revision, shown in the history.
+    let good = fields(&rev, "~1988");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, headers) = site.post(&edit, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[LOCATION],
+        format!("/persons/{person}?notice=edited")
+    );
+    let (_, page, _) = site.get(&format!("/persons/{person}?notice=edited")).await;
+    let plain = page.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(plain.contains("1988 تقريباً"), "{page}");
+    assert!(
+        page.contains("عُدّل") && page.contains("<code>birth_date</code>"),
+        "{page}"
+    );
+    // The same form sent again, from the revision it was made at: not written over.
+    let stale = fields(&rev, "1990");
+    let stale: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = site.post(&edit, &stale).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("حفظ شخص آخر هذا السجل"), "{page}");
+    assert!(
+        page.contains("<bdi>~1988</bdi>") && page.contains("<bdi>1990</bdi>"),
+        "{page}"
+    );
+    assert_eq!(
+        value_of(&page, "birth_date").as_deref(),
+        Some("1990"),
+        "yours kept"
+    );
+    let (_, page, _) = site.get(&format!("/persons/{person}")).await;
+    assert!(
+        page.replace(['\u{2068}', '\u{2069}'], "")
+            .contains("1988 تقريباً"),
+        "nothing overwritten"
+    );
+}

@@ -286,3 +286,16 @@ status-why-held-at-facility = Held: the last event of the custody, { $event } ({
 status-why-held-place-unknown = Held by { $by } since { $event } ({ $date }); the place has not been acknowledged.
 status-why-held-by-unknown = Deprived of liberty ({ $event }, { $date }) by a party not recorded, the place unknown.
 status-why-stated = No event decides; a source stated it ({ $date }).
+
+edit-title = Edit the person
+edit-link = Edit the details
+edit-hint = Saving writes a new revision; the earlier ones stay in the history. A verified case goes back to its reviewers once changed.
+edit-save = Save the changes
+edit-saved = The changes are saved as a new revision.
+edit-problems = { $form ->
+    [one] One thing stops the change; nothing was written
+   *[other] { $n } things stop the change; nothing was written
+}
+edit-conflict-title = Someone saved this record while you were editing it
+edit-conflict-text = Nothing was overwritten. Below is what differs between the record as saved now and what you typed (still in the form). Save again to write yours over it.
+edit-conflict-saved = Saved now

@@ -4,7 +4,7 @@
 //! problems next to their fields, and the line that says whether what is typed is saved.
 
 use askama::Template;
-use athar_model::intake::{CaseDraft, EventDraft, MAX_EVENTS, NameDraft};
+use athar_model::intake::{CaseDraft, EventDraft, MAX_EVENTS, NameDraft, PersonEdit};
 use athar_model::vocab::{Lang, Vocabularies, Vocabulary};
 use athar_model::{FieldError, Level};
 
@@ -506,6 +506,203 @@ pub fn page(
             &draft.source.reliability,
             reliability_choices,
         ),
+        places: place_choices(vocab, lang),
+        tr,
+        chrome,
+    }
+    .render()
+}
+
+/// What a posted edit of a person's details holds.
+#[derive(Debug, Clone, Default)]
+pub struct PostedEdit {
+    pub edit: PersonEdit,
+    /// The revision of the record the form was made from.
+    pub rev: Option<u32>,
+    pub csrf: String,
+}
+
+/// Reads a posted edit form; unknown names are ignored, values kept as typed.
+pub fn read_edit(pairs: &[(String, String)]) -> PostedEdit {
+    let mut posted = PostedEdit::default();
+    for (name, value) in pairs {
+        let (head, part) = name.split_once('.').unwrap_or((name, ""));
+        let slot = match head {
+            "rev" => {
+                posted.rev = value.trim().parse().ok();
+                None
+            }
+            "csrf" => Some(&mut posted.csrf),
+            "arabic" => name_part(&mut posted.edit.arabic, part),
+            "latin" => name_part(&mut posted.edit.latin, part),
+            "sex" => Some(&mut posted.edit.sex),
+            "birth_date" => Some(&mut posted.edit.birth_date),
+            "birthplace" => Some(&mut posted.edit.birthplace),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            slot.clone_from(value);
+        }
+    }
+    posted
+}
+
+fn edit_fields(edit: &PersonEdit) -> Vec<(String, String)> {
+    let draft = CaseDraft {
+        arabic: edit.arabic.clone(),
+        latin: edit.latin.clone(),
+        sex: edit.sex.clone(),
+        birth_date: edit.birth_date.clone(),
+        birthplace: edit.birthplace.clone(),
+        ..CaseDraft::default()
+    };
+    fields(&draft)
+        .into_iter()
+        .filter(|(n, _)| !n.starts_with("source.") && !n.starts_with("events["))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "person_edit.html")]
+struct EditPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    id: &'a str,
+    title: String,
+    rev: u32,
+    problems: Vec<(String, String)>,
+    differences: Vec<Difference>,
+    arabic: Vec<TextField>,
+    latin: Vec<TextField>,
+    sex: SelectField,
+    birth: Vec<TextField>,
+    places: Vec<String>,
+}
+
+/// The form editing a person's details (record `id` at revision `rev`), with the problems
+/// that stopped a save, and, when someone saved the record meanwhile, what differs.
+#[allow(clippy::too_many_arguments)]
+pub fn edit_page(
+    lang: Lang,
+    chrome: &Chrome,
+    id: &str,
+    title: &str,
+    rev: u32,
+    edit: &PersonEdit,
+    vocab: &Vocabularies,
+    problems: &[FieldError],
+    saved_elsewhere: Option<&PersonEdit>,
+) -> askama::Result<String> {
+    let draft = CaseDraft {
+        arabic: edit.arabic.clone(),
+        latin: edit.latin.clone(),
+        sex: edit.sex.clone(),
+        birth_date: edit.birth_date.clone(),
+        birthplace: edit.birthplace.clone(),
+        ..CaseDraft::default()
+    };
+    // The same fields as the intake form's person, with the same checks.
+    let tr = chrome.tr(lang);
+    let message = |e: &FieldError| match lang {
+        Lang::Ar => e.message_ar.clone(),
+        Lang::En => e.message.clone(),
+    };
+    let error_of = |name: &str| problems.iter().find(|p| p.field == name).map(message);
+    let text = |name: String, label: &str, value: &str, dir: &'static str| TextField {
+        id: field_id(&name),
+        error: error_of(&name),
+        label: tr.t(label),
+        value: value.to_string(),
+        dir,
+        hint: None,
+        list: None,
+        name,
+    };
+    let names = |script: &str, n: &NameDraft, dir: &'static str| {
+        [
+            ("given", "person-given", &n.given),
+            ("father", "person-father", &n.father),
+            ("grandfather", "person-grandfather", &n.grandfather),
+            ("family", "person-family", &n.family),
+            ("mother", "person-mother", &n.mother),
+        ]
+        .into_iter()
+        .map(|(part, label, value)| text(format!("{script}.{part}"), label, value, dir))
+        .collect::<Vec<_>>()
+    };
+    let differences = saved_elsewhere
+        .map(|saved| {
+            let theirs = edit_fields(saved);
+            edit_fields(edit)
+                .into_iter()
+                .zip(theirs)
+                .filter(|((_, mine), (_, theirs))| mine != theirs)
+                .map(|((name, yours), (_, saved))| Difference {
+                    label: field_label(&tr, &name),
+                    saved,
+                    yours,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    EditPage {
+        id,
+        title: title.to_string(),
+        rev,
+        problems: problems
+            .iter()
+            .map(|p| {
+                (
+                    field_id(&p.field),
+                    format!("{}: {}", field_label(&tr, &p.field), message(p)),
+                )
+            })
+            .collect(),
+        differences,
+        arabic: names("arabic", &draft.arabic, "rtl"),
+        latin: names("latin", &draft.latin, "ltr"),
+        sex: SelectField {
+            name: "sex".into(),
+            id: field_id("sex"),
+            label: tr.t("person-sex"),
+            value: draft.sex.clone(),
+            error: error_of("sex"),
+            choices: vec![
+                Choice {
+                    value: String::new(),
+                    label: tr.t("sex-unknown"),
+                },
+                Choice {
+                    value: "male".into(),
+                    label: tr.t("sex-male"),
+                },
+                Choice {
+                    value: "female".into(),
+                    label: tr.t("sex-female"),
+                },
+            ],
+        },
+        birth: vec![
+            TextField {
+                hint: Some(tr.t("intake-date-hint")),
+                ..text(
+                    "birth_date".into(),
+                    "person-born",
+                    &draft.birth_date,
+                    "auto",
+                )
+            },
+            TextField {
+                hint: Some(tr.t("intake-place-hint")),
+                list: Some("places"),
+                ..text(
+                    "birthplace".into(),
+                    "intake-birthplace",
+                    &draft.birthplace,
+                    "auto",
+                )
+            },
+        ],
         places: place_choices(vocab, lang),
         tr,
         chrome,

@@ -466,8 +466,9 @@ pub struct PersonExtras<'a> {
     pub status_why: Option<StatusWhy>,
     /// The evidence about the person (the organisation's own items).
     pub evidence: Vec<EvidenceView>,
-    /// Evidence may be added here (the organisation's record, an account that writes).
-    pub can_add_evidence: bool,
+    /// The organisation owns the record and the account writes: evidence may be added and
+    /// the details edited.
+    pub can_write: bool,
     /// The record's revision (for the review forms).
     pub rev: u32,
     pub review_actions: ReviewActions,
@@ -494,7 +495,7 @@ struct PersonPage<'a> {
     review_comment: Option<String>,
     actions: ReviewActions,
     evidence: Vec<EvidenceView>,
-    can_add_evidence: bool,
+    can_write: bool,
     sources: Vec<SourceView>,
     consent: Vec<ConsentView>,
     shares: Option<Vec<String>>,
@@ -629,7 +630,7 @@ pub fn person(
         review_comment: person.review.as_ref().and_then(|r| r.comment.clone()),
         actions: extras.review_actions,
         evidence: extras.evidence,
-        can_add_evidence: extras.can_add_evidence,
+        can_write: extras.can_write,
         sources,
         consent,
         shares,
