@@ -103,7 +103,14 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route(athar_web::STYLE_PATH, get(style))
-        .route(athar_web::INTAKE_SCRIPT_PATH, get(intake_script))
+        .route(
+            athar_web::INTAKE_SCRIPT_PATH,
+            get(|| script(athar_web::INTAKE_SCRIPT)),
+        )
+        .route(
+            athar_web::UPLOAD_SCRIPT_PATH,
+            get(|| script(athar_web::UPLOAD_SCRIPT)),
+        )
 }
 
 /// The address the run command prints: the sign-in form straight away for a reader not
@@ -124,14 +131,15 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn intake_script() -> Response {
+/// One of the pages' own scripts.
+async fn script(body: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
-        athar_web::INTAKE_SCRIPT,
+        body,
     )
         .into_response()
 }

@@ -330,3 +330,4 @@ edit-problems = { $form ->
 edit-conflict-title = حفظ شخص آخر هذا السجل أثناء تعديلك له
 edit-conflict-text = لم يُكتب فوق شيء. أدناه ما يختلف بين السجل كما حُفظ الآن وما كتبته (وهو باقٍ في النموذج). احفظ مرة أخرى لتكتب نسختك فوقه.
 edit-conflict-saved = المحفوظ الآن
+evidence-sending = جارٍ الإرسال… {"{"}percent{"}"} ٪

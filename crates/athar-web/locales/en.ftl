@@ -299,3 +299,4 @@ edit-problems = { $form ->
 edit-conflict-title = Someone saved this record while you were editing it
 edit-conflict-text = Nothing was overwritten. Below is what differs between the record as saved now and what you typed (still in the form). Save again to write yours over it.
 edit-conflict-saved = Saved now
+evidence-sending = Sending… {"{"}percent{"}"} %

@@ -22,3 +22,7 @@ pub const STYLE_PATH: &str = "/assets/athar.css";
 /// form works without it.
 pub const INTAKE_SCRIPT: &str = include_str!("../assets/intake.js");
 pub const INTAKE_SCRIPT_PATH: &str = "/assets/intake.js";
+/// The evidence form's script (upload progress), served at [`UPLOAD_SCRIPT_PATH`]. The form
+/// works without it.
+pub const UPLOAD_SCRIPT: &str = include_str!("../assets/upload.js");
+pub const UPLOAD_SCRIPT_PATH: &str = "/assets/upload.js";
