@@ -147,6 +147,35 @@ fn text(value: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
+/// A person needs a name (one part is enough), in either script.
+fn name_required() -> FieldError {
+    FieldError::new(
+        "arabic.given",
+        "intake.name_required",
+        "give at least one part of the name, in Arabic or Latin letters",
+        "اكتب جزءاً واحداً من الاسم على الأقل، بالحروف العربية أو اللاتينية",
+    )
+}
+
+/// The sex chosen (`male`, `female`, or empty for not known); `None`, with the problem
+/// noted, for anything else.
+fn sex(field: &str, value: &str, problems: &mut Vec<FieldError>) -> Option<Sex> {
+    match value.trim() {
+        "male" => Some(Sex::Male),
+        "female" => Some(Sex::Female),
+        "" | "unknown" => Some(Sex::Unknown),
+        _ => {
+            problems.push(FieldError::new(
+                field,
+                "intake.sex",
+                "choose male, female or not known",
+                "اختر ذكراً أو أنثى أو غير معروف",
+            ));
+            None
+        }
+    }
+}
+
 fn date(field: &str, value: &str, problems: &mut Vec<FieldError>) -> FuzzyDate {
     match FuzzyDate::parse(value) {
         Ok(d) => d,
@@ -281,27 +310,9 @@ impl PersonEdit {
             }
         }
         if out.names.is_empty() && !out.unnamed {
-            problems.push(FieldError::new(
-                "arabic.given",
-                "intake.name_required",
-                "give at least one part of the name, in Arabic or Latin letters",
-                "اكتب جزءاً واحداً من الاسم على الأقل، بالحروف العربية أو اللاتينية",
-            ));
+            problems.push(name_required());
         }
-        out.sex = match self.sex.trim() {
-            "male" => Sex::Male,
-            "female" => Sex::Female,
-            "" | "unknown" => Sex::Unknown,
-            _ => {
-                problems.push(FieldError::new(
-                    "sex",
-                    "intake.sex",
-                    "choose male, female or not known",
-                    "اختر ذكراً أو أنثى أو غير معروف",
-                ));
-                person.sex
-            }
-        };
+        out.sex = sex("sex", &self.sex, &mut problems).unwrap_or(person.sex);
         out.birth_date = date("birth_date", &self.birth_date, &mut problems);
         if self.birthplace.trim() != place_text(person.birthplace.as_ref()).trim() {
             out.birthplace = resolve_place(vocab, &self.birthplace);
@@ -346,27 +357,9 @@ impl CaseDraft {
         .flatten()
         .collect();
         if names.is_empty() {
-            problems.push(FieldError::new(
-                "arabic.given",
-                "intake.name_required",
-                "give at least one part of the name, in Arabic or Latin letters",
-                "اكتب جزءاً واحداً من الاسم على الأقل، بالحروف العربية أو اللاتينية",
-            ));
+            problems.push(name_required());
         }
-        let sex = match self.sex.trim() {
-            "male" => Sex::Male,
-            "female" => Sex::Female,
-            "" | "unknown" => Sex::Unknown,
-            _ => {
-                problems.push(FieldError::new(
-                    "sex",
-                    "intake.sex",
-                    "choose male, female or not known",
-                    "اختر ذكراً أو أنثى أو غير معروف",
-                ));
-                Sex::Unknown
-            }
-        };
+        let sex = sex("sex", &self.sex, &mut problems).unwrap_or(Sex::Unknown);
         let birth_date = date("birth_date", &self.birth_date, &mut problems);
 
         // The source.

@@ -674,6 +674,42 @@ async fn persons(
     render(total, &records, next, first)
 }
 
+/// A step the rules refused, said in the reader's words (the first field's problem, else
+/// the refusal's title), with the way back.
+fn refused(reader: &Reader, problem: &Problem, back: &str) -> Response {
+    let message = match (problem.errors.first(), reader.lang) {
+        (Some(e), Lang::Ar) => e.message_ar.clone(),
+        (Some(e), Lang::En) => e.message.clone(),
+        (None, Lang::Ar) => problem.title_ar.clone(),
+        (None, Lang::En) => problem.title.clone(),
+    };
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+    html(
+        status,
+        pages::refusal(reader.lang, &reader.chrome, &message, back),
+    )
+}
+
+/// The signed-in reader allowed `action`, and the record id the path names (or the page to
+/// show instead: sign in, refused, not found).
+async fn reader_of_record(
+    state: &AppState,
+    headers: &HeaderMap,
+    here: String,
+    action: Action,
+    id: &str,
+) -> Result<(Reader, RecordId), Response> {
+    let reader = reader(state, headers, here, action).await?;
+    match id.parse::<RecordId>() {
+        Ok(id) => Ok((reader, id)),
+        Err(_) => Err(error_page(
+            reader.lang,
+            &reader.chrome,
+            &Problem::not_found(),
+        )),
+    }
+}
+
 fn error_page(lang: Lang, chrome: &Chrome, problem: &Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (title, text) = if status == StatusCode::NOT_FOUND {
@@ -713,14 +749,12 @@ async fn person(
     Query(q): Query<NoticeQuery>,
 ) -> Response {
     let here = format!("/persons/{}", utf8_percent(&id));
-    let reader = match reader(&state, &headers, here, Action::ReadRecords).await {
-        Ok(r) => r,
-        Err(to) => return to,
-    };
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::ReadRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
     let lang = reader.lang;
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(lang, &reader.chrome, &Problem::not_found());
-    };
     let read = in_scope(&state, reader.caller.clone(), move |scope| {
         let journey = scope.journey(id)?;
         scope.record_view(RecordKind::Person, &[id])?;
@@ -961,13 +995,11 @@ async fn draft_form(
     Query(q): Query<NoticeQuery>,
 ) -> Response {
     let here = format!("/drafts/{}", utf8_percent(&id));
-    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
-        Ok(r) => r,
-        Err(to) => return to,
-    };
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
     match in_scope(&state, reader.caller.clone(), move |scope| {
         scope.case_draft(id)
     })
@@ -1346,16 +1378,13 @@ async fn review_step(
         ),
         _ => return Problem::not_found().into_response(),
     };
-    let reader = match reader(&state, &headers, here.clone(), action).await {
+    let (reader, id) = match reader_of_record(&state, &headers, here.clone(), action, &id).await {
         Ok(r) => r,
         Err(to) => return to,
     };
     if !csrf_ok(&reader.caller, &form.csrf) {
         return csrf_refused();
     }
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
     let rev = form.rev;
     let done = in_scope(&state, reader.caller.clone(), move |scope| {
         scope.review_case(id, step, rev)
@@ -1363,25 +1392,8 @@ async fn review_step(
     .await;
     match done {
         Ok(_) => Redirect::to(&format!("/persons/{id}?notice={notice}")).into_response(),
-        Err(problem) => {
-            // Refused (not one's to verify, no comment, changed meanwhile): said in words.
-            let message = problem
-                .errors
-                .first()
-                .map(|e| match reader.lang {
-                    Lang::Ar => e.message_ar.clone(),
-                    Lang::En => e.message.clone(),
-                })
-                .unwrap_or_else(|| match reader.lang {
-                    Lang::Ar => problem.title_ar.clone(),
-                    Lang::En => problem.title.clone(),
-                });
-            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
-            html(
-                status,
-                pages::refusal(reader.lang, &reader.chrome, &message, &here),
-            )
-        }
+        // Refused (not one's to verify, no comment, changed meanwhile): said in words.
+        Err(problem) => refused(&reader, &problem, &here),
     }
 }
 
@@ -1558,25 +1570,7 @@ async fn stream_evidence(
         Ok(Ok(_)) if !broken => {
             Redirect::to(&format!("/persons/{person}?notice=evidence#evidence")).into_response()
         }
-        Ok(Err(e)) => {
-            let problem = Problem::from(e);
-            let message = problem
-                .errors
-                .first()
-                .map(|e| match reader.lang {
-                    Lang::Ar => e.message_ar.clone(),
-                    Lang::En => e.message.clone(),
-                })
-                .unwrap_or_else(|| match reader.lang {
-                    Lang::Ar => problem.title_ar.clone(),
-                    Lang::En => problem.title.clone(),
-                });
-            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
-            html(
-                status,
-                pages::refusal(reader.lang, &reader.chrome, &message, &back),
-            )
-        }
+        Ok(Err(e)) => refused(reader, &Problem::from(e), &back),
         _ => html(
             StatusCode::BAD_REQUEST,
             pages::refusal(reader.lang, &reader.chrome, &tr.t("evidence-broken"), &back),
@@ -1590,13 +1584,11 @@ async fn evidence_page(
     Path(id): Path<String>,
 ) -> Response {
     let here = format!("/evidence/{}", utf8_percent(&id));
-    let reader = match reader(&state, &headers, here, Action::ReadRecords).await {
-        Ok(r) => r,
-        Err(to) => return to,
-    };
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::ReadRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
     match in_scope(&state, reader.caller.clone(), move |scope| {
         scope.custody_of(id)
     })
@@ -1650,13 +1642,11 @@ async fn edit_form(
     Path(id): Path<String>,
 ) -> Response {
     let here = format!("/persons/{}/edit", utf8_percent(&id));
-    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
-        Ok(r) => r,
-        Err(to) => return to,
-    };
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
     let (record, person) = match person_to_edit(&state, &reader, id).await {
         Ok(r) => r,
         Err(p) => return error_page(reader.lang, &reader.chrome, &p),
@@ -1685,17 +1675,15 @@ async fn edit_save(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let here = format!("/persons/{}/edit", utf8_percent(&id));
-    let reader = match reader(&state, &headers, here, Action::WriteRecords).await {
-        Ok(r) => r,
-        Err(to) => return to,
-    };
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
     let posted = intake::read_edit(&pairs);
     if !csrf_ok(&reader.caller, &posted.csrf) {
         return csrf_refused();
     }
-    let Ok(id) = id.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
     let (record, person) = match person_to_edit(&state, &reader, id).await {
         Ok(r) => r,
         Err(p) => return error_page(reader.lang, &reader.chrome, &p),

@@ -294,6 +294,140 @@ pub fn place_choices(vocab: &Vocabularies, lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// The fields whose values differ between a version saved elsewhere and the one typed
+/// here, in the form's order (fields only one of them has count as empty in the other).
+fn differences(tr: &Tr, saved: &[(String, String)], yours: &[(String, String)]) -> Vec<Difference> {
+    let value_in = |list: &[(String, String)], name: &str| {
+        list.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut seen = std::collections::HashSet::new();
+    yours
+        .iter()
+        .chain(saved)
+        .map(|(n, _)| n)
+        .filter(|n| seen.insert((*n).clone()))
+        .filter_map(|name| {
+            let (saved, yours) = (value_in(saved, name), value_in(yours, name));
+            (saved != yours).then(|| Difference {
+                label: field_label(tr, name),
+                saved,
+                yours,
+            })
+        })
+        .collect()
+}
+
+/// Builds the forms' fields in the reader's words, each with its problem (if any) beside it.
+struct FieldMaker<'a> {
+    tr: Tr,
+    problems: &'a [FieldError],
+}
+
+impl FieldMaker<'_> {
+    fn message(&self, e: &FieldError) -> String {
+        match self.tr.lang {
+            Lang::Ar => e.message_ar.clone(),
+            Lang::En => e.message.clone(),
+        }
+    }
+
+    fn error_of(&self, name: &str) -> Option<String> {
+        self.problems
+            .iter()
+            .find(|p| p.field == name)
+            .map(|p| self.message(p))
+    }
+
+    fn text(&self, name: String, label: &str, value: &str, dir: &'static str) -> TextField {
+        TextField {
+            id: field_id(&name),
+            error: self.error_of(&name),
+            label: self.tr.t(label),
+            value: value.to_string(),
+            dir,
+            hint: None,
+            list: None,
+            name,
+        }
+    }
+
+    fn date(&self, name: String, label: &str, value: &str) -> TextField {
+        TextField {
+            hint: Some(self.tr.t("intake-date-hint")),
+            ..self.text(name, label, value, "auto")
+        }
+    }
+
+    fn place(&self, name: String, label: &str, value: &str) -> TextField {
+        TextField {
+            hint: Some(self.tr.t("intake-place-hint")),
+            list: Some("places"),
+            ..self.text(name, label, value, "auto")
+        }
+    }
+
+    fn select(&self, name: String, label: &str, value: &str, choices: Vec<Choice>) -> SelectField {
+        SelectField {
+            id: field_id(&name),
+            error: self.error_of(&name),
+            label: self.tr.t(label),
+            value: value.to_string(),
+            choices,
+            name,
+        }
+    }
+
+    /// The parts of a name in one script (`arabic` or `latin`).
+    fn names(&self, script: &str, name: &NameDraft, dir: &'static str) -> Vec<TextField> {
+        [
+            ("given", "person-given", &name.given),
+            ("father", "person-father", &name.father),
+            ("grandfather", "person-grandfather", &name.grandfather),
+            ("family", "person-family", &name.family),
+            ("mother", "person-mother", &name.mother),
+        ]
+        .into_iter()
+        .map(|(part, label, value)| self.text(format!("{script}.{part}"), label, value, dir))
+        .collect()
+    }
+
+    fn sex(&self, value: &str) -> SelectField {
+        let tr = &self.tr;
+        self.select(
+            "sex".into(),
+            "person-sex",
+            value,
+            [
+                ("", "sex-unknown"),
+                ("male", "sex-male"),
+                ("female", "sex-female"),
+            ]
+            .into_iter()
+            .map(|(value, label)| Choice {
+                value: value.into(),
+                label: tr.t(label),
+            })
+            .collect(),
+        )
+    }
+
+    /// The problems listed above a form, each linking to its field.
+    fn summary(&self) -> Vec<(String, String)> {
+        self.problems
+            .iter()
+            .map(|p| {
+                (
+                    field_id(&p.field),
+                    format!("{}: {}", field_label(&self.tr, &p.field), self.message(p)),
+                )
+            })
+            .collect()
+    }
+}
+
 /// The intake form for draft `id` at revision `rev`.
 pub fn page(
     lang: Lang,
@@ -305,50 +439,16 @@ pub fn page(
     state: IntakeState<'_>,
 ) -> askama::Result<String> {
     let tr = chrome.tr(lang);
-    let message = |e: &FieldError| match lang {
-        Lang::Ar => e.message_ar.clone(),
-        Lang::En => e.message.clone(),
+    let f = FieldMaker {
+        tr,
+        problems: state.problems,
     };
-    let error_of = |name: &str| state.problems.iter().find(|p| p.field == name).map(message);
-    let text = |name: String, label: &str, value: &str, dir: &'static str| TextField {
-        id: field_id(&name),
-        error: error_of(&name),
-        label: tr.t(label),
-        value: value.to_string(),
-        dir,
-        hint: None,
-        list: None,
-        name,
-    };
-    let date_field = |name: String, label: &str, value: &str| TextField {
-        hint: Some(tr.t("intake-date-hint")),
-        ..text(name, label, value, "auto")
-    };
-    let place_field = |name: String, label: &str, value: &str| TextField {
-        hint: Some(tr.t("intake-place-hint")),
-        list: Some("places"),
-        ..text(name, label, value, "auto")
-    };
-    let select = |name: String, label: &str, value: &str, choices: Vec<Choice>| SelectField {
-        id: field_id(&name),
-        error: error_of(&name),
-        label: tr.t(label),
-        value: value.to_string(),
-        choices,
-        name,
-    };
-    let name_fields = |script: &str, name: &NameDraft, dir: &'static str| {
-        [
-            ("given", "person-given", &name.given),
-            ("father", "person-father", &name.father),
-            ("grandfather", "person-grandfather", &name.grandfather),
-            ("family", "person-family", &name.family),
-            ("mother", "person-mother", &name.mother),
-        ]
-        .into_iter()
-        .map(|(part, label, value)| text(format!("{script}.{part}"), label, value, dir))
-        .collect::<Vec<_>>()
-    };
+    let (text, date_field, place_field) = (
+        |n, l: &str, v: &str, d| f.text(n, l, v, d),
+        |n, l: &str, v: &str| f.date(n, l, v),
+        |n, l: &str, v: &str| f.place(n, l, v),
+    );
+    let select = |n, l: &str, v: &str, c| f.select(n, l, v, c);
     let events = draft
         .events
         .iter()
@@ -398,48 +498,10 @@ pub fn page(
             }
         })
         .collect();
-    let labels: std::collections::HashMap<String, String> = fields(draft)
-        .into_iter()
-        .map(|(name, _)| (name.clone(), field_label(&tr, &name)))
-        .collect();
-    let problems = state
-        .problems
-        .iter()
-        .map(|p| {
-            let label = labels
-                .get(&p.field)
-                .cloned()
-                .unwrap_or_else(|| field_label(&tr, &p.field));
-            (field_id(&p.field), format!("{label}: {}", message(p)))
-        })
-        .collect();
+    let problems = f.summary();
     let differences = state
         .saved_elsewhere
-        .map(|saved| {
-            let theirs = fields(saved);
-            let mine = fields(draft);
-            let mut names: Vec<&String> = theirs.iter().chain(&mine).map(|(n, _)| n).collect();
-            names.dedup();
-            let value_in = |list: &[(String, String)], name: &str| {
-                list.iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            let mut seen = std::collections::HashSet::new();
-            names
-                .into_iter()
-                .filter(|n| seen.insert((*n).clone()))
-                .filter_map(|name| {
-                    let (saved, yours) = (value_in(&theirs, name), value_in(&mine, name));
-                    (saved != yours).then(|| Difference {
-                        label: field_label(&tr, name),
-                        saved,
-                        yours,
-                    })
-                })
-                .collect()
-        })
+        .map(|saved| differences(&tr, &fields(saved), &fields(draft)))
         .unwrap_or_default();
     let reliability_choices = ["A", "B", "C", "D", "E", "F"]
         .into_iter()
@@ -454,27 +516,9 @@ pub fn page(
         problems,
         notice: state.notice.map(|k| tr.t(k)),
         differences,
-        arabic: name_fields("arabic", &draft.arabic, "rtl"),
-        latin: name_fields("latin", &draft.latin, "ltr"),
-        sex: select(
-            "sex".into(),
-            "person-sex",
-            &draft.sex,
-            vec![
-                Choice {
-                    value: String::new(),
-                    label: tr.t("sex-unknown"),
-                },
-                Choice {
-                    value: "male".into(),
-                    label: tr.t("sex-male"),
-                },
-                Choice {
-                    value: "female".into(),
-                    label: tr.t("sex-female"),
-                },
-            ],
-        ),
+        arabic: f.names("arabic", &draft.arabic, "rtl"),
+        latin: f.names("latin", &draft.latin, "ltr"),
+        sex: f.sex(&draft.sex),
         birth: vec![
             date_field("birth_date".into(), "person-born", &draft.birth_date),
             place_field("birthplace".into(), "intake-birthplace", &draft.birthplace),
@@ -603,105 +647,22 @@ pub fn edit_page(
     };
     // The same fields as the intake form's person, with the same checks.
     let tr = chrome.tr(lang);
-    let message = |e: &FieldError| match lang {
-        Lang::Ar => e.message_ar.clone(),
-        Lang::En => e.message.clone(),
-    };
-    let error_of = |name: &str| problems.iter().find(|p| p.field == name).map(message);
-    let text = |name: String, label: &str, value: &str, dir: &'static str| TextField {
-        id: field_id(&name),
-        error: error_of(&name),
-        label: tr.t(label),
-        value: value.to_string(),
-        dir,
-        hint: None,
-        list: None,
-        name,
-    };
-    let names = |script: &str, n: &NameDraft, dir: &'static str| {
-        [
-            ("given", "person-given", &n.given),
-            ("father", "person-father", &n.father),
-            ("grandfather", "person-grandfather", &n.grandfather),
-            ("family", "person-family", &n.family),
-            ("mother", "person-mother", &n.mother),
-        ]
-        .into_iter()
-        .map(|(part, label, value)| text(format!("{script}.{part}"), label, value, dir))
-        .collect::<Vec<_>>()
-    };
+    let f = FieldMaker { tr, problems };
     let differences = saved_elsewhere
-        .map(|saved| {
-            let theirs = edit_fields(saved);
-            edit_fields(edit)
-                .into_iter()
-                .zip(theirs)
-                .filter(|((_, mine), (_, theirs))| mine != theirs)
-                .map(|((name, yours), (_, saved))| Difference {
-                    label: field_label(&tr, &name),
-                    saved,
-                    yours,
-                })
-                .collect()
-        })
+        .map(|saved| differences(&tr, &edit_fields(saved), &edit_fields(edit)))
         .unwrap_or_default();
     EditPage {
         id,
         title: title.to_string(),
         rev,
-        problems: problems
-            .iter()
-            .map(|p| {
-                (
-                    field_id(&p.field),
-                    format!("{}: {}", field_label(&tr, &p.field), message(p)),
-                )
-            })
-            .collect(),
+        problems: f.summary(),
         differences,
-        arabic: names("arabic", &draft.arabic, "rtl"),
-        latin: names("latin", &draft.latin, "ltr"),
-        sex: SelectField {
-            name: "sex".into(),
-            id: field_id("sex"),
-            label: tr.t("person-sex"),
-            value: draft.sex.clone(),
-            error: error_of("sex"),
-            choices: vec![
-                Choice {
-                    value: String::new(),
-                    label: tr.t("sex-unknown"),
-                },
-                Choice {
-                    value: "male".into(),
-                    label: tr.t("sex-male"),
-                },
-                Choice {
-                    value: "female".into(),
-                    label: tr.t("sex-female"),
-                },
-            ],
-        },
+        arabic: f.names("arabic", &draft.arabic, "rtl"),
+        latin: f.names("latin", &draft.latin, "ltr"),
+        sex: f.sex(&draft.sex),
         birth: vec![
-            TextField {
-                hint: Some(tr.t("intake-date-hint")),
-                ..text(
-                    "birth_date".into(),
-                    "person-born",
-                    &draft.birth_date,
-                    "auto",
-                )
-            },
-            TextField {
-                hint: Some(tr.t("intake-place-hint")),
-                list: Some("places"),
-                ..text(
-                    "birthplace".into(),
-                    "intake-birthplace",
-                    &draft.birthplace,
-                    "auto",
-                )
-            },
+            f.date("birth_date".into(), "person-born", &draft.birth_date),
+            f.place("birthplace".into(), "intake-birthplace", &draft.birthplace),
         ],
         places: place_choices(vocab, lang),
         tr,
