@@ -600,6 +600,19 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             let text = b.text().await;
             assert!(text.contains(&sha256), "the hash shown: {text}");
             b.assert_accessible().await;
+            // The item's own page, with its chain of custody, and the edit form.
+            b.tab_to("a[href^='/evidence/']").await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_for_path("/evidence/").await;
+            let text = b.text().await;
+            assert!(
+                text.contains("سلسلة الحيازة") && text.contains(&sha256),
+                "{text}"
+            );
+            b.assert_accessible().await;
+            b.goto(&format!("{person}/edit")).await;
+            b.assert_accessible().await;
+            b.goto(&person).await;
 
             // English at a click: left to right, kept on the next page.
             b.client
