@@ -5,7 +5,7 @@
 //! (a double click, a retry after a lost answer) is refused as existing, never written
 //! twice. The draft is deleted only once its case is written.
 
-use athar_model::intake::{BuiltCase, CaseDraft};
+use athar_model::intake::{BuiltCase, CaseDraft, MissingReport};
 use athar_model::{FieldError, RecordId};
 use athar_store::drafts::CASE_DRAFT;
 use athar_store::{Change, DraftInfo, Result, StoreError};
@@ -94,6 +94,40 @@ impl Scope<'_> {
             .discard_draft(self.org().number(), self.author(), id)
     }
 
+    /// Write a family's missing-person report as records (the person, their last sighting,
+    /// the family's account as the source), in one transaction with one audit entry
+    /// (`tracing.report`); fields that stop it come back named as in the form.
+    pub fn file_missing_report(&self, report: &MissingReport) -> Result<Submitted> {
+        let vocab = self.vocabularies()?;
+        let built = match report.build(&vocab, RecordId::new(), RecordId::new) {
+            Ok(built) => built,
+            Err(problems) => return Ok(Submitted::Refused(problems)),
+        };
+        self.write_built("tracing.report", built)
+    }
+
+    /// Writes a built case, its records' problems named as in the form.
+    fn write_built(&self, action: &str, built: BuiltCase) -> Result<Submitted> {
+        let changes = built
+            .records
+            .iter()
+            .map(|(id, body)| Change::Create {
+                id: *id,
+                body: body.clone(),
+            })
+            .collect();
+        match self.write(action, changes) {
+            Ok(_) => Ok(Submitted::Written(built)),
+            Err(StoreError::Invalid { index, errors }) => Ok(Submitted::Refused(
+                errors
+                    .into_iter()
+                    .map(|e| in_form(&built, index, e))
+                    .collect(),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Write draft `id` (as saved) as a case: its records in one transaction, owned by the
     /// organisation, with one audit entry; then delete the draft. Fields that stop it come
     /// back named as in the form, and nothing is written.
@@ -104,27 +138,10 @@ impl Scope<'_> {
             Ok(built) => built,
             Err(problems) => return Ok(Submitted::Refused(problems)),
         };
-        let changes = built
-            .records
-            .iter()
-            .map(|(id, body)| Change::Create {
-                id: *id,
-                body: body.clone(),
-            })
-            .collect();
-        match self.write("case.create", changes) {
-            Ok(_) => {}
-            Err(StoreError::Invalid { index, errors }) => {
-                return Ok(Submitted::Refused(
-                    errors
-                        .into_iter()
-                        .map(|e| in_form(&built, index, e))
-                        .collect(),
-                ));
-            }
-            Err(e) => return Err(e),
+        let written = self.write_built("case.create", built)?;
+        if matches!(written, Submitted::Written(_)) {
+            self.discard_draft(id)?;
         }
-        self.discard_draft(id)?;
-        Ok(Submitted::Written(built))
+        Ok(written)
     }
 }

@@ -30,10 +30,15 @@ pub enum Purpose {
     AnonymisedPublication,
     /// Publication with the person's name.
     NamedPublication,
+    /// Searching records (detention, transfer, death and burial registers) for a missing
+    /// person and telling the family who reported them what is found.
+    FamilyTracing,
+    /// Contacting the relative who reported the person, at the contact they gave.
+    FamilyContact,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 8] = [
+    pub const ALL: [Purpose; 10] = [
         Purpose::Documentation,
         Purpose::CoalitionSharing,
         Purpose::Wgeid,
@@ -42,6 +47,8 @@ impl Purpose {
         Purpose::Iimp,
         Purpose::AnonymisedPublication,
         Purpose::NamedPublication,
+        Purpose::FamilyTracing,
+        Purpose::FamilyContact,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +61,8 @@ impl Purpose {
             Purpose::Iimp => "iimp",
             Purpose::AnonymisedPublication => "anonymised-publication",
             Purpose::NamedPublication => "named-publication",
+            Purpose::FamilyTracing => "family-tracing",
+            Purpose::FamilyContact => "family-contact",
         }
     }
 
@@ -67,6 +76,8 @@ impl Purpose {
             Purpose::Iimp => "submission to the IIMP",
             Purpose::AnonymisedPublication => "anonymised publication",
             Purpose::NamedPublication => "publication with the name",
+            Purpose::FamilyTracing => "searching the records for the person for the family",
+            Purpose::FamilyContact => "contacting the reporting relative",
         }
     }
 
@@ -80,6 +91,8 @@ impl Purpose {
             Purpose::Iimp => "الإحالة إلى المؤسسة المستقلة المعنية بالمفقودين",
             Purpose::AnonymisedPublication => "النشر دون هوية",
             Purpose::NamedPublication => "النشر بالاسم",
+            Purpose::FamilyTracing => "البحث في السجلات عن الشخص لصالح عائلته",
+            Purpose::FamilyContact => "التواصل مع القريب الذي أبلغ",
         }
     }
 }

@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::consent::{Answer, Consent, Purpose};
 use crate::date::{FuzzyDate, Temporal};
 use crate::event::{Event, Involvement, Role};
 use crate::ids::RecordId;
@@ -226,6 +227,168 @@ pub fn resolve_place(vocab: &Vocabularies, typed: &str) -> Option<PlaceRef> {
         facility: None,
         text: Some(typed),
     })
+}
+
+/// A missing-person report taken from a family, as typed: who is missing, when and where
+/// they were last seen, who reports them and how to reach them (sealed), and what the
+/// family consents to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MissingReport {
+    pub arabic: NameDraft,
+    pub latin: NameDraft,
+    pub sex: String,
+    pub birth_date: String,
+    pub last_seen_date: String,
+    pub last_seen_place: String,
+    /// What the family tells of how the person went missing.
+    pub circumstances: String,
+    /// The relative who reports, and how they are related ("his mother").
+    pub relative: String,
+    pub relation: String,
+    /// How to reach the family (phone, address) — identifying, sealed.
+    pub contact: String,
+    pub report_date: String,
+    /// `given` or `refused`: searching the records for the person for the family.
+    pub consent_search: String,
+    /// `given` or `refused`: being contacted at the contact given.
+    pub consent_contact: String,
+}
+
+fn answer(field: &str, value: &str, problems: &mut Vec<FieldError>) -> Option<Answer> {
+    match value.trim() {
+        "given" => Some(Answer::Given),
+        "refused" => Some(Answer::Refused),
+        _ => {
+            problems.push(FieldError::new(
+                field,
+                "report.consent_required",
+                "ask the family and record their answer",
+                "اسأل العائلة وسجّل جوابها",
+            ));
+            None
+        }
+    }
+}
+
+impl MissingReport {
+    /// The report's records: the family's account as the source, the missing person (with
+    /// the family's contact, sealed, and their consent), the last sighting with the person
+    /// as its victim; or every field that stops it.
+    pub fn build(
+        &self,
+        vocab: &Vocabularies,
+        person: RecordId,
+        mut new_id: impl FnMut() -> RecordId,
+    ) -> Result<BuiltCase, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let names: Vec<PersonName> = [
+            self.arabic.to_name(Script::Arab),
+            self.latin.to_name(Script::Latn),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if names.is_empty() {
+            problems.push(name_required());
+        }
+        let sex = sex("sex", &self.sex, &mut problems).unwrap_or(Sex::Unknown);
+        let birth_date = date("birth_date", &self.birth_date, &mut problems);
+        let seen = date("last_seen_date", &self.last_seen_date, &mut problems);
+        let reported = date("report_date", &self.report_date, &mut problems);
+        let relative = text(&self.relative);
+        if relative.is_none() {
+            problems.push(FieldError::required("relative"));
+        }
+        let search = answer("consent_search", &self.consent_search, &mut problems);
+        let contact_answer = answer("consent_contact", &self.consent_contact, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let by = match text(&self.relation) {
+            Some(relation) => format!("{} ({relation})", relative.clone().unwrap_or_default()),
+            None => relative.clone().unwrap_or_default(),
+        };
+        let source_id = new_id();
+        let cite = vec![Citation {
+            source: source_id,
+            locator: None,
+        }];
+        let consent = [
+            (Purpose::FamilyTracing, search),
+            (Purpose::FamilyContact, contact_answer),
+        ]
+        .into_iter()
+        .filter_map(|(purpose, answer)| {
+            Some(Consent {
+                purpose,
+                answer: answer?,
+                date: reported,
+                by: Some(by.clone()),
+            })
+        })
+        .collect();
+        let event_id = new_id();
+        let records = vec![
+            (
+                source_id,
+                RecordBody::Source(Source {
+                    kind: "family-testimony".into(),
+                    title: by.clone(),
+                    date: reported,
+                    reliability: Reliability::F,
+                    ..Source::default()
+                }),
+            ),
+            (
+                person,
+                RecordBody::Person(Person {
+                    names,
+                    sex,
+                    birth_date,
+                    contact: text(&self.contact),
+                    consent,
+                    sources: cite.clone(),
+                    review: Some(crate::review::CaseReview {
+                        state: crate::review::ReviewState::Submitted,
+                        submitted_by: String::new(),
+                        reviewed_by: None,
+                        verified_rev: None,
+                        comment: None,
+                    }),
+                    ..Person::default()
+                }),
+            ),
+            (
+                event_id,
+                RecordBody::Event(Event {
+                    kind: "last-seen".into(),
+                    start: seen,
+                    place: resolve_place(vocab, &self.last_seen_place),
+                    narrative: text(&self.circumstances),
+                    sources: cite.clone(),
+                    ..Event::default()
+                }),
+            ),
+            (
+                new_id(),
+                RecordBody::Involvement(Involvement {
+                    event: event_id,
+                    person,
+                    role: Role::Victim,
+                    acts: Vec::new(),
+                    verification: Default::default(),
+                    sources: cite,
+                }),
+            ),
+        ];
+        Ok(BuiltCase {
+            source: source_id,
+            person,
+            events: vec![event_id],
+            records,
+        })
+    }
 }
 
 /// The details of a person's record as the edit form shows them: the first name in each
@@ -693,6 +856,53 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(changed.names, whole.names);
         assert_eq!(changed.sex, Sex::Male);
+    }
+
+    #[test]
+    fn a_familys_report_makes_the_missing_person_their_last_sighting_and_the_consent() {
+        let report = MissingReport {
+            arabic: NameDraft {
+                given: "سامر".into(),
+                family: "الديري".into(),
+                ..NameDraft::default()
+            },
+            last_seen_date: "~06/2013".into(),
+            last_seen_place: "دوما".into(),
+            circumstances: "خرج إلى العمل ولم يعد".into(),
+            relative: "أم سامر".into(),
+            relation: "والدته".into(),
+            contact: "+963 9xx xxx xxx".into(),
+            report_date: "2025-02".into(),
+            consent_search: "given".into(),
+            consent_contact: "refused".into(),
+            ..MissingReport::default()
+        };
+        let person = RecordId::new();
+        let built = report
+            .build(vocab(), person, RecordId::new)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        for (_, body) in &built.records {
+            body.validate(vocab())
+                .unwrap_or_else(|e| panic!("{body:?}: {e:?}"));
+        }
+        let Some((_, RecordBody::Person(p))) = built.records.iter().find(|(id, _)| *id == person)
+        else {
+            panic!("a person");
+        };
+        assert_eq!(p.contact.as_deref(), Some("+963 9xx xxx xxx"));
+        assert!(crate::consent::permits(&p.consent, Purpose::FamilyTracing));
+        assert!(!crate::consent::permits(&p.consent, Purpose::FamilyContact));
+        assert_eq!(p.consent[0].by.as_deref(), Some("أم سامر (والدته)"));
+        // Nobody to report, no answers asked: each named.
+        let problems = MissingReport {
+            arabic: report.arabic.clone(),
+            ..MissingReport::default()
+        }
+        .build(vocab(), RecordId::new(), RecordId::new)
+        .err()
+        .unwrap_or_default();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["relative", "consent_search", "consent_contact"]);
     }
 
     #[test]

@@ -243,6 +243,9 @@ pub enum Because {
     Death { step: usize },
     /// Events are recorded but none deprived them of liberty.
     NeverDeprived,
+    /// They were last seen, as a family reports, and nothing after that bears on their
+    /// liberty: what happened is not known.
+    LastSeen { step: usize },
     /// The last event bearing on their liberty is a release.
     Released { step: usize },
     /// The last event bearing on their liberty is an enforced disappearance.
@@ -262,6 +265,7 @@ impl Because {
         match self {
             Because::NoEvents | Because::NeverDeprived => None,
             Because::Death { step }
+            | Because::LastSeen { step }
             | Because::Released { step }
             | Because::DisappearanceRecorded { step }
             | Because::HeldAtFacility { step }
@@ -276,6 +280,7 @@ impl Because {
             Because::NoEvents => "no-events",
             Because::Death { .. } => "death",
             Because::NeverDeprived => "never-deprived",
+            Because::LastSeen { .. } => "last-seen",
             Because::Released { .. } => "released",
             Because::DisappearanceRecorded { .. } => "disappearance",
             Because::HeldAtFacility { .. } => "held-at-facility",
@@ -329,6 +334,10 @@ pub fn derive_status_because(
         )
     });
     let Some(last) = last_liberty else {
+        // Reported missing and nothing known since: not known to be free.
+        if let Some(&seen) = victim.iter().rev().find(|&&i| category(i) == "missing") {
+            return (Status::Unknown, Because::LastSeen { step: seen });
+        }
         return (Status::AtLiberty, Because::NeverDeprived);
     };
     let step = victim[last];
@@ -511,6 +520,11 @@ mod tests {
             }
         }
         let (ret, arrest, gone) = (&ret, &arrest, &gone);
+        let seen = event("last-seen", None);
+        assert_eq!(
+            derive_status_because(&[step(&seen)], vocab),
+            (Status::Unknown, Because::LastSeen { step: 0 })
+        );
         assert_eq!(
             derive_status_because(&[], vocab),
             (Status::Unknown, Because::NoEvents)

@@ -293,7 +293,7 @@ impl VocabularyTerm {
                 _ => p.push(FieldError::new(
                     "term.category",
                     "term.category",
-                    "an event kind needs its category: return, deprivation, harm, disappearance, release, death-in-custody, killing, search or other",
+                    "an event kind needs its category: return, deprivation, harm, disappearance, release, death-in-custody, killing, search, missing or other",
                     "نوع الحدث يحتاج فئته: return أو deprivation أو harm أو disappearance أو release أو death-in-custody أو killing أو search أو other",
                 )),
             }
@@ -440,6 +440,8 @@ pub const EMBEDDED_GAZETTEER: &str = include_str!("../../../data/gazetteer/syria
 /// order (`Vocabularies::journey_rank`).
 pub const EVENT_CATEGORIES: &[&str] = &[
     "return",
+    // Last seen: where a family's account of the journey starts.
+    "missing",
     "deprivation",
     "harm",
     "disappearance",
@@ -697,7 +699,7 @@ impl Vocabularies {
     }
 
     /// Where an event kind stands in a journey, for events nothing else orders (one row's
-    /// events, equal dates): its category first — return, deprivation, harm,
+    /// events, equal dates): its category first — return, last seen, deprivation, harm,
     /// disappearance, release, death in custody, killing, search, other — then the kind's
     /// place in the event-kinds vocabulary, whose terms are listed in journey order within
     /// each category (forced return before return, arrest before detention …). Unknown

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/evidence/{id}", get(evidence_page))
         .route("/persons/{id}/edit", get(edit_form).post(edit_save))
+        .route("/tracing/new", get(report_form).post(report_file))
         .route("/persons/{id}/review", post(review_step))
         .with_state(state);
     for (name, value) in headers {
@@ -738,6 +739,7 @@ fn notice_key(notice: Option<&str>) -> Option<&'static str> {
         "returned" => Some("review-step-returned"),
         "evidence" => Some("evidence-uploaded"),
         "edited" => Some("edit-saved"),
+        "reported" => Some("report-filed"),
         _ => None,
     }
 }
@@ -1751,6 +1753,73 @@ async fn edit_save(
             record.rev,
             &p.errors,
             None,
+        ),
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
+
+// ---- Families' tracing: a missing-person report ----
+
+async fn report_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let reader = match reader(
+        &state,
+        &headers,
+        "/tracing/new".into(),
+        Action::WriteRecords,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let vocab = match in_scope(&state, reader.caller.clone(), |scope| scope.vocabularies()).await {
+        Ok(v) => v,
+        Err(p) => return error_page(reader.lang, &reader.chrome, &p),
+    };
+    html(
+        StatusCode::OK,
+        intake::report_page(
+            reader.lang,
+            &reader.chrome,
+            &athar_model::intake::MissingReport::default(),
+            &vocab,
+            &[],
+        ),
+    )
+}
+
+async fn report_file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let reader = match reader(
+        &state,
+        &headers,
+        "/tracing/new".into(),
+        Action::WriteRecords,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
+    let (report, csrf) = intake::read_report(&pairs);
+    if !csrf_ok(&reader.caller, &csrf) {
+        return csrf_refused();
+    }
+    let typed = report.clone();
+    let filed = in_scope(&state, reader.caller.clone(), move |scope| {
+        Ok((scope.file_missing_report(&typed)?, scope.vocabularies()?))
+    })
+    .await;
+    match filed {
+        Ok((Submitted::Written(built), _)) => {
+            Redirect::to(&format!("/persons/{}?notice=reported", built.person)).into_response()
+        }
+        Ok((Submitted::Refused(problems), vocab)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            intake::report_page(reader.lang, &reader.chrome, &report, &vocab, &problems),
         ),
         Err(p) => error_page(reader.lang, &reader.chrome, &p),
     }

@@ -612,6 +612,8 @@ async fn a_documenter_works_in_arabic_then_english_with_the_keyboard_alone() {
             b.assert_accessible().await;
             b.goto(&format!("{person}/edit")).await;
             b.assert_accessible().await;
+            b.goto("/tracing/new").await;
+            b.assert_accessible().await;
             b.goto(&person).await;
 
             // English at a click: left to right, kept on the next page.

@@ -755,3 +755,63 @@ async fn a_persons_details_are_edited_and_a_conflicting_edit_is_shown_side_by_si
         "nothing overwritten"
     );
 }
+
+#[tokio::test]
+async fn a_familys_missing_person_report_is_recorded_and_listed() {
+    let mut site = start().await;
+    site.sign_in_as(DOCUMENTER, None).await;
+    let (status, page, _) = site.get("/tracing/new").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("عائلة تبلّغ عن شخص مفقود"));
+    let csrf = site.csrf();
+    // Without who reports and the family's answers: named, nothing written.
+    let (status, page, _) = site
+        .post(
+            "/tracing/new",
+            &[("csrf", csrf.as_str()), ("arabic.given", "سامر")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"id="f-relative-error""#), "{page}");
+    assert!(page.contains(r#"id="f-consent_search-error""#), "{page}");
+    assert_eq!(
+        value_of(&page, "arabic.given").as_deref(),
+        Some("سامر"),
+        "kept"
+    );
+    let report = [
+        ("csrf", csrf.as_str()),
+        ("arabic.given", "سامر"),
+        ("arabic.family", "الديري"),
+        ("last_seen_date", "~06/2013"),
+        ("last_seen_place", "دوما"),
+        ("circumstances", "خرج إلى العمل ولم يعد"),
+        ("relative", "أم سامر"),
+        ("relation", "والدته"),
+        ("contact", "+963 900 000 000"),
+        ("report_date", "2025-02"),
+        ("consent_search", "given"),
+        ("consent_contact", "given"),
+    ];
+    let (status, _, headers) = site.post("/tracing/new", &report).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let person = headers[LOCATION].to_str().unwrap_or("").to_string();
+    assert!(person.ends_with("?notice=reported"), "{person}");
+    let (_, page, _) = site.get(&person).await;
+    let plain = page.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(plain.contains("سُجّل البلاغ"), "{page}");
+    assert!(plain.contains("آخر مرة شوهد فيها"), "{page}");
+    assert!(
+        plain.contains(r#"<dd class="status">غير معروف</dd>"#)
+            && plain.contains("ولا يُعرف شيء بعدها"),
+        "unknown, because last seen: {page}"
+    );
+    assert!(
+        plain.contains("البحث في السجلات عن الشخص لصالح عائلته"),
+        "{page}"
+    );
+    assert!(plain.contains("<bdi>أم سامر (والدته)</bdi>"), "{page}");
+    // Listed among the reports of missing persons.
+    let (_, page, _) = site.get("/persons?kind=last-seen").await;
+    assert!(page.contains("سامر الديري"), "{page}");
+}

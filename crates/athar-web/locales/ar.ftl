@@ -331,3 +331,34 @@ edit-conflict-title = حفظ شخص آخر هذا السجل أثناء تعدي
 edit-conflict-text = لم يُكتب فوق شيء. أدناه ما يختلف بين السجل كما حُفظ الآن وما كتبته (وهو باقٍ في النموذج). احفظ مرة أخرى لتكتب نسختك فوقه.
 edit-conflict-saved = المحفوظ الآن
 evidence-sending = جارٍ الإرسال… {"{"}percent{"}"} ٪
+
+nav-report = بلاغ عن مفقود
+nav-reports = بلاغات المفقودين
+report-title = عائلة تبلّغ عن شخص مفقود
+report-intro = ما تعرفه العائلة بكلماتها؛ واترك الباقي فارغاً. وسيلة التواصل التي تعطيها تُختم مشفّرة ولا تراها إلا منظمتك. ثم يُبحث عن الشخص في السجلات.
+report-missing = الشخص المفقود
+report-last-seen = متى وأين شوهد آخر مرة
+report-last-seen-date = شوهد آخر مرة في تاريخ
+report-last-seen-place = شوهد آخر مرة في
+report-circumstances = كيف فُقد، كما ترويه العائلة
+report-family = العائلة
+report-relative = المُبلِّغ (الاسم)
+report-relation = صلته بالمفقود
+report-contact = وسيلة التواصل مع العائلة
+report-contact-hint = هاتف أو عنوان؛ يُختم مشفّراً.
+report-date = تاريخ البلاغ
+report-consent-search = الموافقة على البحث في السجلات وإبلاغ العائلة بما يُعثر عليه
+report-consent-contact = الموافقة على التواصل عبر هذه الوسيلة
+report-consent-given = أُعطيت
+report-consent-refused = رُفضت
+report-file = سجّل البلاغ
+report-filed = سُجّل البلاغ؛ ويمكن الآن البحث عن الشخص.
+report-problems = { $form ->
+    [zero] لا شيء يمنع البلاغ
+    [one] أمر واحد يمنع البلاغ؛ لم يُكتب شيء
+    [two] أمران يمنعان البلاغ؛ لم يُكتب شيء
+    [few] { $n } أمور تمنع البلاغ؛ لم يُكتب شيء
+    [many] { $n } أمراً تمنع البلاغ؛ لم يُكتب شيء
+   *[other] { $n } أمر تمنع البلاغ؛ لم يُكتب شيء
+}
+status-why-last-seen = شوهد آخر مرة: { $event } ({ $date })؛ ولا يُعرف شيء بعدها.

@@ -300,3 +300,30 @@ edit-conflict-title = Someone saved this record while you were editing it
 edit-conflict-text = Nothing was overwritten. Below is what differs between the record as saved now and what you typed (still in the form). Save again to write yours over it.
 edit-conflict-saved = Saved now
 evidence-sending = Sending… {"{"}percent{"}"} %
+
+nav-report = Missing-person report
+nav-reports = Reports of missing persons
+report-title = A family reports a missing person
+report-intro = What the family knows, in their words; the rest left empty. The contact they give is sealed and seen only by your organisation. The person is then searched for in the registers.
+report-missing = The missing person
+report-last-seen = When and where they were last seen
+report-last-seen-date = Last seen on
+report-last-seen-place = Last seen at
+report-circumstances = How they went missing, as the family tells it
+report-family = The family
+report-relative = Who reports (name)
+report-relation = Relation to the missing person
+report-contact = How to reach the family
+report-contact-hint = Phone or address; sealed.
+report-date = Date of the report
+report-consent-search = Consent to search the records and tell the family what is found
+report-consent-contact = Consent to be contacted at this contact
+report-consent-given = given
+report-consent-refused = refused
+report-file = Record the report
+report-filed = The report is recorded; the person can now be searched for.
+report-problems = { $form ->
+    [one] One thing stops the report; nothing was written
+   *[other] { $n } things stop the report; nothing was written
+}
+status-why-last-seen = Last seen: { $event } ({ $date }); nothing known since.

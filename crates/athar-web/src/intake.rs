@@ -4,7 +4,9 @@
 //! problems next to their fields, and the line that says whether what is typed is saved.
 
 use askama::Template;
-use athar_model::intake::{CaseDraft, EventDraft, MAX_EVENTS, NameDraft, PersonEdit};
+use athar_model::intake::{
+    CaseDraft, EventDraft, MAX_EVENTS, MissingReport, NameDraft, PersonEdit,
+};
 use athar_model::vocab::{Lang, Vocabularies, Vocabulary};
 use athar_model::{FieldError, Level};
 
@@ -671,6 +673,145 @@ pub fn edit_page(
     .render()
 }
 
+/// Reads a posted missing-person report: the report as typed, and the form's token.
+pub fn read_report(pairs: &[(String, String)]) -> (MissingReport, String) {
+    let mut report = MissingReport::default();
+    let mut csrf = String::new();
+    for (name, value) in pairs {
+        let (head, part) = name.split_once('.').unwrap_or((name, ""));
+        let slot = match head {
+            "csrf" => Some(&mut csrf),
+            "arabic" => name_part(&mut report.arabic, part),
+            "latin" => name_part(&mut report.latin, part),
+            "sex" => Some(&mut report.sex),
+            "birth_date" => Some(&mut report.birth_date),
+            "last_seen_date" => Some(&mut report.last_seen_date),
+            "last_seen_place" => Some(&mut report.last_seen_place),
+            "circumstances" => Some(&mut report.circumstances),
+            "relative" => Some(&mut report.relative),
+            "relation" => Some(&mut report.relation),
+            "contact" => Some(&mut report.contact),
+            "report_date" => Some(&mut report.report_date),
+            "consent_search" => Some(&mut report.consent_search),
+            "consent_contact" => Some(&mut report.consent_contact),
+            _ => None,
+        };
+        if let Some(slot) = slot {
+            slot.clone_from(value);
+        }
+    }
+    (report, csrf)
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    tr: Tr,
+    chrome: &'a Chrome,
+    problems: Vec<(String, String)>,
+    differences: Vec<Difference>,
+    arabic: Vec<TextField>,
+    latin: Vec<TextField>,
+    sex: SelectField,
+    person: Vec<TextField>,
+    seen: Vec<TextField>,
+    circumstances: TextField,
+    family: Vec<TextField>,
+    consent: Vec<SelectField>,
+    places: Vec<String>,
+}
+
+/// The form taking a missing-person report from a family, with the problems that stopped it.
+pub fn report_page(
+    lang: Lang,
+    chrome: &Chrome,
+    report: &MissingReport,
+    vocab: &Vocabularies,
+    problems: &[FieldError],
+) -> askama::Result<String> {
+    let tr = chrome.tr(lang);
+    let f = FieldMaker { tr, problems };
+    let consent = |name: &str, label: &str, value: &str| {
+        f.select(
+            name.into(),
+            label,
+            value,
+            [
+                ("", "intake-choose"),
+                ("given", "report-consent-given"),
+                ("refused", "report-consent-refused"),
+            ]
+            .into_iter()
+            .map(|(value, label)| Choice {
+                value: value.into(),
+                label: tr.t(label),
+            })
+            .collect(),
+        )
+    };
+    ReportPage {
+        problems: f.summary(),
+        differences: Vec::new(),
+        arabic: f.names("arabic", &report.arabic, "rtl"),
+        latin: f.names("latin", &report.latin, "ltr"),
+        sex: f.sex(&report.sex),
+        person: vec![f.date("birth_date".into(), "person-born", &report.birth_date)],
+        seen: vec![
+            f.date(
+                "last_seen_date".into(),
+                "report-last-seen-date",
+                &report.last_seen_date,
+            ),
+            f.place(
+                "last_seen_place".into(),
+                "report-last-seen-place",
+                &report.last_seen_place,
+            ),
+        ],
+        circumstances: f.text(
+            "circumstances".into(),
+            "report-circumstances",
+            &report.circumstances,
+            "auto",
+        ),
+        family: vec![
+            f.text(
+                "relative".into(),
+                "report-relative",
+                &report.relative,
+                "auto",
+            ),
+            f.text(
+                "relation".into(),
+                "report-relation",
+                &report.relation,
+                "auto",
+            ),
+            TextField {
+                hint: Some(tr.t("report-contact-hint")),
+                ..f.text("contact".into(), "report-contact", &report.contact, "ltr")
+            },
+            f.date("report_date".into(), "report-date", &report.report_date),
+        ],
+        consent: vec![
+            consent(
+                "consent_search",
+                "report-consent-search",
+                &report.consent_search,
+            ),
+            consent(
+                "consent_contact",
+                "report-consent-contact",
+                &report.consent_contact,
+            ),
+        ],
+        places: place_choices(vocab, lang),
+        tr,
+        chrome,
+    }
+    .render()
+}
+
 /// One of the author's drafts, as the drafts page lists it.
 pub struct DraftRow {
     pub id: String,
@@ -763,6 +904,15 @@ pub fn field_label(tr: &Tr, name: &str) -> String {
         "sex" => tr.t("person-sex"),
         "birth_date" => tr.t("person-born"),
         "birthplace" => tr.t("intake-birthplace"),
+        "last_seen_date" => tr.t("report-last-seen-date"),
+        "last_seen_place" => tr.t("report-last-seen-place"),
+        "circumstances" => tr.t("report-circumstances"),
+        "relative" => tr.t("report-relative"),
+        "relation" => tr.t("report-relation"),
+        "contact" => tr.t("report-contact"),
+        "report_date" => tr.t("report-date"),
+        "consent_search" => tr.t("report-consent-search"),
+        "consent_contact" => tr.t("report-consent-contact"),
         "source" => tr.t(part_key(part)),
         _ => match head
             .strip_prefix("events[")
