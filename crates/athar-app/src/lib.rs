@@ -57,6 +57,7 @@ pub mod reports;
 pub mod review;
 pub mod scope;
 pub mod sharing;
+pub mod tracing;
 pub mod views;
 pub mod vocabularies;
 

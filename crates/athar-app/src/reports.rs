@@ -152,7 +152,7 @@ fn estimate(
 }
 
 /// Today's date in UTC as YYYY-MM-DD.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let days = athar_store::clock::now_ms().div_euclid(86_400_000);
     let (y, m, d) = athar_model::date::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")

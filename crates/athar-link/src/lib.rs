@@ -32,6 +32,7 @@ pub mod persons;
 pub mod record;
 pub mod review;
 pub mod stored;
+pub mod tracing;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -73,7 +73,7 @@ pub struct RunReport {
 pub type Decisions = BTreeMap<(RecordId, RecordId), (RecordId, MatchDecision)>;
 
 /// The live decisions an organisation can see, one per pair: the most recently changed.
-fn decisions(store: &dyn Backend, org: i64) -> Result<Decisions, StoreError> {
+pub(crate) fn decisions(store: &dyn Backend, org: i64) -> Result<Decisions, StoreError> {
     let mut latest: BTreeMap<(RecordId, RecordId), (i64, RecordId, MatchDecision)> =
         BTreeMap::new();
     for r in store.list_all_for(org, RecordKind::Match)? {
@@ -91,6 +91,16 @@ fn decisions(store: &dyn Backend, org: i64) -> Result<Decisions, StoreError> {
         .into_iter()
         .map(|(pair, (_, id, d))| (pair, (id, d)))
         .collect())
+}
+
+/// The live decision about one pair an organisation can see, if anyone made one.
+pub fn decision_about(
+    store: &dyn Backend,
+    org: i64,
+    (a, b): (RecordId, RecordId),
+) -> Result<Option<MatchDecision>, StoreError> {
+    let pair = (a.min(b), a.max(b));
+    Ok(decisions(store, org)?.get(&pair).map(|(_, d)| *d))
 }
 
 /// Every list must be a live source the organisation can see.

@@ -148,6 +148,33 @@ fn text(value: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
+/// The names typed in the two scripts; a problem noted when there is none.
+fn names_of(
+    arabic: &NameDraft,
+    latin: &NameDraft,
+    problems: &mut Vec<FieldError>,
+) -> Vec<PersonName> {
+    let names: Vec<PersonName> = [arabic.to_name(Script::Arab), latin.to_name(Script::Latn)]
+        .into_iter()
+        .flatten()
+        .collect();
+    if names.is_empty() {
+        problems.push(name_required());
+    }
+    names
+}
+
+/// Submitted for review by whoever writes it (the writer fills in who).
+fn submitted() -> crate::review::CaseReview {
+    crate::review::CaseReview {
+        state: crate::review::ReviewState::Submitted,
+        submitted_by: String::new(),
+        reviewed_by: None,
+        verified_rev: None,
+        comment: None,
+    }
+}
+
 /// A person needs a name (one part is enough), in either script.
 fn name_required() -> FieldError {
     FieldError::new(
@@ -282,16 +309,7 @@ impl MissingReport {
         mut new_id: impl FnMut() -> RecordId,
     ) -> Result<BuiltCase, Vec<FieldError>> {
         let mut problems = Vec::new();
-        let names: Vec<PersonName> = [
-            self.arabic.to_name(Script::Arab),
-            self.latin.to_name(Script::Latn),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if names.is_empty() {
-            problems.push(name_required());
-        }
+        let names = names_of(&self.arabic, &self.latin, &mut problems);
         let sex = sex("sex", &self.sex, &mut problems).unwrap_or(Sex::Unknown);
         let birth_date = date("birth_date", &self.birth_date, &mut problems);
         let seen = date("last_seen_date", &self.last_seen_date, &mut problems);
@@ -349,13 +367,7 @@ impl MissingReport {
                     contact: text(&self.contact),
                     consent,
                     sources: cite.clone(),
-                    review: Some(crate::review::CaseReview {
-                        state: crate::review::ReviewState::Submitted,
-                        submitted_by: String::new(),
-                        reviewed_by: None,
-                        verified_rev: None,
-                        comment: None,
-                    }),
+                    review: Some(submitted()),
                     ..Person::default()
                 }),
             ),
@@ -387,6 +399,159 @@ impl MissingReport {
             person,
             events: vec![event_id],
             records,
+        })
+    }
+}
+
+/// A step taken in a family's search, as typed: its kind (an `event-kinds` id of the
+/// `search` category: an inquiry, a legal step, a request, a search of registers), when,
+/// and what was asked and answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchStepDraft {
+    pub kind: String,
+    pub date: String,
+    pub narrative: String,
+}
+
+impl SearchStepDraft {
+    /// The step's event, following the last sighting (`after`: its id and date) when there
+    /// is one, and the person's involvement in it; or every field that stops it. A step
+    /// dated before the person was last seen is refused: one cannot search for someone not
+    /// yet missing.
+    pub fn build(
+        &self,
+        vocab: &Vocabularies,
+        person: RecordId,
+        after: Option<(RecordId, FuzzyDate)>,
+        sources: &[Citation],
+        mut new_id: impl FnMut() -> RecordId,
+    ) -> Result<Vec<(RecordId, RecordBody)>, Vec<FieldError>> {
+        let mut problems = Vec::new();
+        let kind = term("kind", &self.kind, &vocab.event_kinds, &mut problems);
+        if self.kind.trim().is_empty() {
+            problems.push(FieldError::required("kind"));
+        }
+        if let Some(k) = &kind
+            && vocab.category_of(k) != Some("search")
+        {
+            problems.push(FieldError::new(
+                "kind",
+                "tracing.not_a_search_step",
+                "choose a kind of search step",
+                "اختر نوعاً من خطوات البحث",
+            ));
+        }
+        let when = date("date", &self.date, &mut problems);
+        if self.date.trim().is_empty() {
+            problems.push(FieldError::required("date"));
+        }
+        if let Some((_, seen)) = &after
+            && when.compare(seen) == Temporal::Before
+        {
+            problems.push(FieldError::new(
+                "date",
+                "tracing.step_before_last_seen",
+                "this date is before the person was last seen",
+                "هذا التاريخ يسبق آخر مرة شوهد فيها الشخص",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let event = new_id();
+        Ok(vec![
+            (
+                event,
+                RecordBody::Event(Event {
+                    kind: kind.unwrap_or_default(),
+                    start: when,
+                    previous: after.map(|(id, _)| id),
+                    narrative: text(&self.narrative),
+                    sources: sources.to_vec(),
+                    ..Event::default()
+                }),
+            ),
+            (
+                new_id(),
+                RecordBody::Involvement(Involvement {
+                    event,
+                    person,
+                    role: Role::Victim,
+                    acts: Vec::new(),
+                    verification: Default::default(),
+                    sources: sources.to_vec(),
+                }),
+            ),
+        ])
+    }
+}
+
+/// The outcome of a family's search as the case worker types it (see
+/// [`crate::tracing`]): the outcome's code, when, the person record that settled it (its
+/// id, chosen among the candidates) and a note.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutcomeDraft {
+    pub outcome: String,
+    pub date: String,
+    pub matched: String,
+    pub note: String,
+}
+
+impl OutcomeDraft {
+    /// The outcome as the person's record carries it, recorded by `by`; or every field that
+    /// stops it. A possible match, a confirmed death and identified remains name the record
+    /// that settled them.
+    pub fn build(&self, by: &str) -> Result<crate::tracing::Tracing, Vec<FieldError>> {
+        use crate::tracing::{Outcome, Tracing};
+        let mut problems = Vec::new();
+        let outcome = Outcome::from_code(self.outcome.trim());
+        if outcome.is_none() {
+            problems.push(FieldError::new(
+                "outcome",
+                "tracing.outcome",
+                "choose what the search has come to",
+                "اختر ما انتهى إليه البحث",
+            ));
+        }
+        let when = date("date", &self.date, &mut problems);
+        let matched = match self.matched.trim() {
+            "" => None,
+            typed => match typed.parse::<RecordId>() {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    problems.push(FieldError::new(
+                        "matched",
+                        "tracing.matched",
+                        "choose the record among the candidates",
+                        "اختر السجل من بين المطابقات المرشحة",
+                    ));
+                    None
+                }
+            },
+        };
+        if let Some(o) = outcome
+            && o.needs_match()
+            && matched.is_none()
+            && !problems.iter().any(|p| p.field == "matched")
+        {
+            problems.push(FieldError::new(
+                "matched",
+                "tracing.match_required",
+                "name the record this outcome rests on",
+                "حدّد السجل الذي تستند إليه هذه النتيجة",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Tracing {
+            outcome: outcome.unwrap_or(Outcome::NoMatchYet),
+            date: when,
+            matched,
+            by: by.to_string(),
+            note: text(&self.note),
         })
     }
 }
@@ -512,16 +677,7 @@ impl CaseDraft {
         mut new_id: impl FnMut() -> RecordId,
     ) -> Result<BuiltCase, Vec<FieldError>> {
         let mut problems = Vec::new();
-        let names: Vec<PersonName> = [
-            self.arabic.to_name(Script::Arab),
-            self.latin.to_name(Script::Latn),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if names.is_empty() {
-            problems.push(name_required());
-        }
+        let names = names_of(&self.arabic, &self.latin, &mut problems);
         let sex = sex("sex", &self.sex, &mut problems).unwrap_or(Sex::Unknown);
         let birth_date = date("birth_date", &self.birth_date, &mut problems);
 
@@ -646,14 +802,7 @@ impl CaseDraft {
                 birth_date,
                 birthplace: resolve_place(vocab, &self.birthplace),
                 sources: cite.clone(),
-                // Submitted for review by whoever writes it (the writer fills in who).
-                review: Some(crate::review::CaseReview {
-                    state: crate::review::ReviewState::Submitted,
-                    submitted_by: String::new(),
-                    reviewed_by: None,
-                    verified_rev: None,
-                    comment: None,
-                }),
+                review: Some(submitted()),
                 ..Person::default()
             }),
         ));

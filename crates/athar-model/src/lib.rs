@@ -35,6 +35,7 @@ pub mod sealing;
 pub mod source;
 pub mod status;
 pub mod text;
+pub mod tracing;
 pub mod validation;
 pub mod vocab;
 

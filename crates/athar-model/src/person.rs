@@ -162,6 +162,10 @@ pub struct Person {
     /// record that never entered the review (imported, or written before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<crate::review::CaseReview>,
+    /// Where a family's search for the person stands (see [`crate::tracing`]); none until
+    /// a case worker records an outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<crate::tracing::Tracing>,
 }
 
 /// Whether a person was a civilian or a combatant (a member of an armed force or group

@@ -131,7 +131,16 @@ impl RecordBody {
     pub fn references(&self) -> Vec<Reference> {
         let mut out = Vec::new();
         match self {
-            RecordBody::Person(p) => citations(&p.sources, &mut out),
+            RecordBody::Person(p) => {
+                citations(&p.sources, &mut out);
+                if let Some(matched) = p.tracing.as_ref().and_then(|t| t.matched) {
+                    out.push(Reference {
+                        field: "tracing.matched".into(),
+                        kind: RecordKind::Person,
+                        id: matched,
+                    });
+                }
+            }
             RecordBody::Event(e) => {
                 if let Some(prev) = e.previous {
                     out.push(Reference {

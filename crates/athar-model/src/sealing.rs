@@ -49,6 +49,9 @@ pub struct PersonIdentifying {
     /// Why a reviewer returned the case: free text that may quote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_comment: Option<String>,
+    /// The case worker's note on a family's search: it may quote the family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -116,6 +119,7 @@ pub fn take_identifying(body: &mut RecordBody) -> Option<Identifying> {
                 list_key: p.list_key.take(),
                 consent_by,
                 review_comment: p.review.as_mut().and_then(|r| r.comment.take()),
+                tracing_note: p.tracing.as_mut().and_then(|t| t.note.take()),
             };
             (parts != PersonIdentifying::default()).then_some(Identifying::Person(parts))
         }
@@ -160,6 +164,9 @@ pub fn restore_identifying(body: &mut RecordBody, parts: Identifying) {
             }
             if let Some(review) = p.review.as_mut() {
                 review.comment = parts.review_comment;
+            }
+            if let Some(tracing) = p.tracing.as_mut() {
+                tracing.note = parts.tracing_note;
             }
         }
         (RecordBody::Event(e), Identifying::Event(parts)) => {

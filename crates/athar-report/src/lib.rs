@@ -14,6 +14,7 @@
 pub mod brief;
 pub mod charts;
 pub mod html;
+pub mod letter;
 pub mod package;
 pub mod pdf;
 pub mod periodic;

@@ -23,6 +23,7 @@ use crate::periodic::{Chart, Report};
 const REPORT_TEMPLATE: &str = include_str!("../templates/report.typ");
 const BRIEF_TEMPLATE: &str = include_str!("../templates/brief.typ");
 const WGEID_TEMPLATE: &str = include_str!("../templates/wgeid.typ");
+const LETTER_TEMPLATE: &str = include_str!("../templates/letter.typ");
 
 /// Noto Sans Arabic and Noto Sans (Latin) merged into one family, so that every label —
 /// also in the charts, where the SVG renderer's font fallback loses text in mixed runs —
@@ -135,6 +136,12 @@ pub fn render_brief(brief: &Brief) -> Result<Vec<u8>, PdfError> {
 pub fn render_wgeid(case: &crate::wgeid::WgeidCase) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(case).map_err(|e| PdfError(e.to_string()))?;
     typeset(WGEID_TEMPLATE, data, &[], &case.person.to_string())
+}
+
+/// A letter to a family typeset as a PDF document.
+pub fn render_letter(letter: &crate::letter::FamilyLetter) -> Result<Vec<u8>, PdfError> {
+    let data = serde_json::to_vec(letter).map_err(|e| PdfError(e.to_string()))?;
+    typeset(LETTER_TEMPLATE, data, &[], &letter.person.to_string())
 }
 
 fn typeset(

@@ -76,7 +76,7 @@ pub struct WgeidCase {
     pub labels: std::collections::BTreeMap<&'static str, String>,
 }
 
-fn place_text(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String> {
+pub(crate) fn place_text(event: &Event, vocab: &Vocabularies, lang: Lang) -> Option<String> {
     let place = event.place.as_ref()?;
     let mut parts = Vec::new();
     if let Some(f) = place
