@@ -12,6 +12,7 @@
 //! as the person's status, citing the sources of the record that settled it.
 
 use athar_link::tracing::{Candidate, CandidatesError, ModelSource};
+use athar_model::consent::{Purpose, permits};
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::status::{StatedStatus, Status};
 use athar_model::tracing::Tracing;
@@ -57,6 +58,9 @@ pub struct TracingCandidates {
     pub model: Option<ModelSource>,
     pub compared: usize,
     pub candidates: Vec<CandidateRecord>,
+    /// The family refused (or withdrew) consent to search the records for the person:
+    /// nothing was compared.
+    pub withheld: bool,
 }
 
 /// Why a letter to a family cannot be made.
@@ -133,6 +137,21 @@ impl Scope<'_> {
         let journey = self.journey(person)?;
         let vocab = self.vocabularies()?;
         let seen = last_seen(&journey, &vocab).map(|s| s.details.start);
+        let none = |withheld| TracingCandidates {
+            model: None,
+            compared: 0,
+            candidates: Vec::new(),
+            withheld,
+        };
+        // A family's answer on searching binds: asked and not given, nothing is compared.
+        if let Some(p) = person_of(&journey.person)
+            && p.consent
+                .iter()
+                .any(|c| c.purpose == Purpose::FamilyTracing)
+            && !permits(&p.consent, Purpose::FamilyTracing)
+        {
+            return Ok(none(true));
+        }
         let found = match athar_link::tracing::candidates(
             self.store,
             self.org().number(),
@@ -141,13 +160,7 @@ impl Scope<'_> {
         ) {
             Ok(found) => found,
             Err(CandidatesError::Run(athar_link::stored::RunError::Store(e))) => return Err(e),
-            Err(_) => {
-                return Ok(TracingCandidates {
-                    model: None,
-                    compared: 0,
-                    candidates: Vec::new(),
-                });
-            }
+            Err(_) => return Ok(none(false)),
         };
         self.record_action("tracing.candidates", Some(&person.to_string()))?;
         let mut candidates = Vec::with_capacity(found.candidates.len());
@@ -184,6 +197,7 @@ impl Scope<'_> {
             model: Some(found.model),
             compared: found.compared,
             candidates,
+            withheld: false,
         })
     }
 

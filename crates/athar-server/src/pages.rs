@@ -32,6 +32,8 @@ use athar_web::i18n::Digits;
 use athar_web::intake::{self, IntakeState, Intent};
 use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, ReviewActions, Step};
 
+mod family_search;
+
 use crate::AppState;
 use crate::auth::{self, Caller, SESSION_COOKIE, SignInRequest, Via};
 use crate::problem::Problem;
@@ -94,6 +96,11 @@ pub fn router(state: AppState) -> Router {
         .route("/evidence/{id}", get(evidence_page))
         .route("/persons/{id}/edit", get(edit_form).post(edit_save))
         .route("/tracing/new", get(report_form).post(report_file))
+        .route("/tracing/{id}", get(family_search::page))
+        .route("/tracing/{id}/decide", post(family_search::decide))
+        .route("/tracing/{id}/steps", post(family_search::add_step))
+        .route("/tracing/{id}/outcome", post(family_search::record_outcome))
+        .route("/tracing/{id}/letter", get(family_search::letter))
         .route("/persons/{id}/review", post(review_step))
         .with_state(state);
     for (name, value) in headers {
@@ -740,6 +747,9 @@ fn notice_key(notice: Option<&str>) -> Option<&'static str> {
         "evidence" => Some("evidence-uploaded"),
         "edited" => Some("edit-saved"),
         "reported" => Some("report-filed"),
+        "decided" => Some("tracing-decided"),
+        "step" => Some("tracing-step-saved"),
+        "outcome" => Some("tracing-outcome-saved"),
         _ => None,
     }
 }
@@ -849,6 +859,13 @@ async fn person(
             status_label,
             &steps,
             PersonExtras {
+                tracing: p.tracing.is_some()
+                    || journey.steps.iter().any(|s| {
+                        matches!(
+                            vocab.category_of(&s.details.kind),
+                            Some("missing" | "search")
+                        )
+                    }),
                 status_why: Some(status_why),
                 evidence: evidence
                     .iter()
@@ -1815,7 +1832,7 @@ async fn report_file(
     .await;
     match filed {
         Ok((Submitted::Written(built), _)) => {
-            Redirect::to(&format!("/persons/{}?notice=reported", built.person)).into_response()
+            Redirect::to(&format!("/tracing/{}?notice=reported", built.person)).into_response()
         }
         Ok((Submitted::Refused(problems), vocab)) => html(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -473,11 +473,25 @@ where
     F: FnOnce(Browser, Arc<Server>) -> Fut,
     Fut: std::future::Future<Output = Browser> + Send + 'static,
 {
+    run_with(test, false, body).await;
+}
+
+/// Runs a browser test over a store that also holds a recovered death register
+/// (`common::register_changes`) when `register` is set.
+async fn run_with<F, Fut>(test: &'static str, register: bool, body: F)
+where
+    F: FnOnce(Browser, Arc<Server>) -> Fut,
+    Fut: std::future::Future<Output = Browser> + Send + 'static,
+{
     let Some(tools) = tools(test) else {
         return;
     };
     // Kept here: a body that uses only a field of the server would drop the rest (its store).
-    let server = Arc::new(common::start_server().await);
+    let server = Arc::new(if register {
+        common::start_server_with_register().await
+    } else {
+        common::start_server().await
+    });
     // The driver outlives the test's body, to take the screenshot when it fails.
     let driver = start_driver(&tools).await;
     let browser = Browser::open(&tools, &driver, &server).await;
@@ -936,6 +950,76 @@ async fn a_case_is_recorded_in_arabic_and_nothing_typed_is_lost_offline() {
             b.goto("/review").await;
             let text = b.text().await;
             assert!(text.contains("لا حالة تنتظر التحقق"), "{text}");
+            b
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_familys_report_finds_its_person_in_a_register_and_the_match_is_confirmed() {
+    run_with(
+        "a_familys_report_finds_its_person_in_a_register_and_the_match_is_confirmed",
+        true,
+        |b, _server| async move {
+            b.sign_in(DOCUMENTER).await;
+            b.goto("/tracing/new").await;
+            // The family's report, typed from the keyboard; their answers picked.
+            let (given, family) = common::MISSING;
+            b.type_into("f-arabic-given", given).await;
+            b.type_into("f-arabic-father", "عبد الكريم").await;
+            b.type_into("f-arabic-family", family).await;
+            b.type_into("f-birth_date", "1990").await;
+            b.type_into("f-last_seen_date", "~06/2013").await;
+            b.type_into("f-relative", "أم سامر").await;
+            b.type_into("f-relation", "والدته").await;
+            b.pick("f-consent_search", "given").await;
+            b.pick("f-consent_contact", "given").await;
+            b.client
+                .find(Locator::Css(
+                    "form[action='/tracing/new'] button[type='submit']",
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            // `/tracing/new` shares the prefix: wait for the report's own page.
+            b.wait_until(
+                "return location.search.includes('notice=reported')",
+                "the report's page",
+            )
+            .await;
+            let text = b.text().await;
+            assert!(text.contains("المطابقات المرشحة"), "{text}");
+            assert!(
+                text.contains(common::REGISTER),
+                "the register's entry: {text}"
+            );
+            b.assert_accessible().await;
+            b.snapshot("tracing-ar").await;
+
+            // The first candidate is the man in the register; confirmed from the keyboard.
+            let first = b
+                .script("return document.querySelector('li.candidate h3').innerText")
+                .await;
+            assert!(
+                first
+                    .as_str()
+                    .is_some_and(|t| t.contains("ديري") && t.contains("سامر")),
+                "{first}"
+            );
+            b.tab_to("li.candidate button[value='same']").await;
+            b.keys(&char::from(Key::Enter).to_string()).await;
+            b.wait_until(
+                "return location.search.includes('notice=decided')",
+                "the decision",
+            )
+            .await;
+            let text = b.text().await;
+            assert!(text.contains("مؤكَّد: الشخص نفسه"), "{text}");
+            b.assert_accessible().await;
+            b.snapshot("tracing-confirmed-ar").await;
             b
         },
     )

@@ -6,7 +6,7 @@ mod common;
 
 use common::{DOCUMENTER, PASSWORD, a_demo_name, urlencode};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
 struct Site {
     base: String,
@@ -79,7 +79,10 @@ impl Site {
 }
 
 async fn start() -> Site {
-    let server = common::start_server().await;
+    site(common::start_server().await)
+}
+
+fn site(server: common::Server) -> Site {
     Site {
         base: server.base.clone(),
         client: reqwest::Client::builder()
@@ -795,11 +798,25 @@ async fn a_familys_missing_person_report_is_recorded_and_listed() {
     ];
     let (status, _, headers) = site.post("/tracing/new", &report).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let person = headers[LOCATION].to_str().unwrap_or("").to_string();
-    assert!(person.ends_with("?notice=reported"), "{person}");
-    let (_, page, _) = site.get(&person).await;
+    let search = headers[LOCATION].to_str().unwrap_or("").to_string();
+    assert!(
+        search.starts_with("/tracing/") && search.ends_with("?notice=reported"),
+        "{search}"
+    );
+    let (_, page, _) = site.get(&search).await;
     let plain = page.replace(['\u{2068}', '\u{2069}'], "");
     assert!(plain.contains("سُجّل البلاغ"), "{page}");
+    assert!(plain.contains("<bdi>أم سامر (والدته)</bdi>"), "{page}");
+    assert!(
+        plain.contains("البحث في السجلات عن الشخص لصالح عائلته"),
+        "{page}"
+    );
+    let person = search
+        .trim_start_matches("/tracing/")
+        .trim_end_matches("?notice=reported")
+        .to_string();
+    let (_, page, _) = site.get(&format!("/persons/{person}")).await;
+    let plain = page.replace(['\u{2068}', '\u{2069}'], "");
     assert!(plain.contains("آخر مرة شوهد فيها"), "{page}");
     assert!(
         plain.contains(r#"<dd class="status">غير معروف</dd>"#)
@@ -807,11 +824,109 @@ async fn a_familys_missing_person_report_is_recorded_and_listed() {
         "unknown, because last seen: {page}"
     );
     assert!(
-        plain.contains("البحث في السجلات عن الشخص لصالح عائلته"),
+        plain.contains(&format!(r#"href="/tracing/{person}""#)),
         "{page}"
     );
-    assert!(plain.contains("<bdi>أم سامر (والدته)</bdi>"), "{page}");
     // Listed among the reports of missing persons.
     let (_, page, _) = site.get("/persons?kind=last-seen").await;
     assert!(page.contains("سامر الديري"), "{page}");
+}
+
+#[tokio::test]
+async fn a_familys_search_finds_the_register_entry_records_steps_and_writes_the_letter() {
+    let mut site = site(common::start_server_with_register().await);
+    site.sign_in_as(DOCUMENTER, None).await;
+    let csrf = site.csrf();
+    let (given, family) = common::MISSING;
+    let report = [
+        ("csrf", csrf.as_str()),
+        ("arabic.given", given),
+        ("arabic.father", "عبد الكريم"),
+        ("arabic.family", family),
+        ("latin.given", "Samer"),
+        ("latin.family", "al-Dairi"),
+        ("birth_date", "1990"),
+        ("last_seen_date", "~06/2013"),
+        ("last_seen_place", "دوما"),
+        ("relative", "أم سامر"),
+        ("relation", "والدته"),
+        ("report_date", "2025-02"),
+        ("consent_search", "given"),
+        ("consent_contact", "given"),
+    ];
+    let (status, _, headers) = site.post("/tracing/new", &report).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let search = headers[LOCATION].to_str().unwrap_or("").to_string();
+    let path = search.split('?').next().unwrap_or("").to_string();
+    let (status, page, _) = site.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The register's entry is the first candidate, with the register named and the
+    // evidence for it; his brother, if listed at all, comes after him.
+    let first = page
+        .find(r#"<li class="card candidate""#)
+        .unwrap_or_else(|| panic!("no candidate: {page}"));
+    let entry = &page[first..];
+    let entry = &entry[..entry.find("</li>\n").unwrap_or(entry.len())];
+    assert!(entry.contains("ديري"), "{entry}");
+    assert!(entry.contains(common::REGISTER), "{entry}");
+    assert!(entry.contains("ما يؤيد المطابقة"), "{entry}");
+    let candidate = entry
+        .split(r#"name="candidate" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no decision form: {entry}"))
+        .to_string();
+    if let Some(brother) = page.find("ماهر") {
+        assert!(brother > first, "the brother ranks above him");
+    }
+
+    // A confirmed death before the match is confirmed: refused, named, nothing written.
+    let outcome = [
+        ("csrf", csrf.as_str()),
+        ("outcome.outcome", "confirmed_dead"),
+        ("outcome.matched", candidate.as_str()),
+        ("outcome.date", "2025-03-10"),
+    ];
+    let (status, page, _) = site.post(&format!("{path}/outcome"), &outcome).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(r#"id="f-outcome-matched-error""#), "{page}");
+    // Confirmed, then recorded: the outcome and the decision show.
+    let decide = [
+        ("csrf", csrf.as_str()),
+        ("candidate", candidate.as_str()),
+        ("decision", "same"),
+    ];
+    let (status, _, _) = site.post(&format!("{path}/decide"), &decide).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page, _) = site.post(&format!("{path}/outcome"), &outcome).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, page, _) = site.get(&path).await;
+    assert!(page.contains("مؤكَّد: الشخص نفسه"), "{page}");
+    assert!(page.contains("تأكدت الوفاة"), "{page}");
+
+    // A step dated before the last sighting is refused next to its field; one after is kept.
+    let early = [
+        ("csrf", csrf.as_str()),
+        ("step.kind", "search-registers"),
+        ("step.date", "2012"),
+    ];
+    let (status, page, _) = site.post(&format!("{path}/steps"), &early).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(r#"id="f-step-date-error""#), "{page}");
+    let step = [
+        ("csrf", csrf.as_str()),
+        ("step.kind", "search-registers"),
+        ("step.date", "2025-03-02"),
+        ("step.narrative", "سجل مستشفى تشرين"),
+    ];
+    let (status, _, _) = site.post(&format!("{path}/steps"), &step).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = site.get(&path).await;
+    assert!(page.contains("<bdi>سجل مستشفى تشرين</bdi>"), "{page}");
+
+    // The letter: a PDF.
+    let (status, pdf, headers) = site.get(&format!("{path}/letter?lang=ar")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[CONTENT_TYPE], "application/pdf");
+    assert!(pdf.starts_with("%PDF"));
 }

@@ -362,3 +362,90 @@ report-problems = { $form ->
    *[other] { $n } أمر تمنع البلاغ؛ لم يُكتب شيء
 }
 status-why-last-seen = شوهد آخر مرة: { $event } ({ $date })؛ ولا يُعرف شيء بعدها.
+tracing-title = البحث عن { $name }
+tracing-to-person = → سجل الشخص
+tracing-link = بحث العائلة: المطابقات المرشحة والخطوات والنتيجة والرسالة
+tracing-problems = { $form ->
+    [zero] لا شيء يمنع ذلك
+    [one] أمر واحد يمنع ذلك؛ لم يُكتب شيء
+    [two] أمران يمنعان ذلك؛ لم يُكتب شيء
+    [few] { $n } أمور تمنع ذلك؛ لم يُكتب شيء
+    [many] { $n } أمراً تمنع ذلك؛ لم يُكتب شيء
+   *[other] { $n } أمر تمنع ذلك؛ لم يُكتب شيء
+}
+tracing-outcome-title = ما انتهى إليه البحث
+tracing-outcome-none = لم تُسجَّل نتيجة بعد.
+tracing-outcome = النتيجة
+tracing-outcome-no-match-yet = لا مطابقة حتى الآن
+tracing-outcome-possible = مطابقة محتملة غير مؤكدة
+tracing-outcome-confirmed-alive = تأكد أنه على قيد الحياة
+tracing-outcome-confirmed-dead = تأكدت الوفاة
+tracing-outcome-remains-identified = تم التعرف على الرفات
+tracing-outcome-date = تاريخ النتيجة
+tracing-matched = السجل الذي تستند إليه
+tracing-matched-none = لا شيء
+tracing-note = ملاحظة (مختومة)
+tracing-outcome-hint = المطابقة المحتملة والوفاة المؤكدة والتعرف على الرفات تحدد السجل الذي تستند إليه؛ والنتيجة المؤكدة تتطلب تأكيد المطابقة أولاً. وتُسجَّل الوفاة المؤكدة حالةً للشخص.
+tracing-outcome-save = سجّل النتيجة
+tracing-outcome-saved = سُجّلت النتيجة.
+tracing-letter-ar = رسالة إلى العائلة (بالعربية، PDF)
+tracing-letter-en = رسالة إلى العائلة (بالإنجليزية، PDF)
+tracing-candidates = المطابقات المرشحة
+tracing-compared = { $form ->
+    [zero] لم يُقارَن بأي سجل.
+    [one] قورن بسجل شخص واحد لدى المنظمة، بكل صيغ كتابة الاسم بالحرفين.
+    [two] قورن بسجلَّي شخصين لدى المنظمة، بكل صيغ كتابة الاسم بالحرفين.
+    [few] قورن بـ { $n } سجلات أشخاص لدى المنظمة، بكل صيغ كتابة الاسم بالحرفين.
+    [many] قورن بـ { $n } سجلاً لأشخاص لدى المنظمة، بكل صيغ كتابة الاسم بالحرفين.
+   *[other] قورن بـ { $n } سجل أشخاص لدى المنظمة، بكل صيغ كتابة الاسم بالحرفين.
+}
+tracing-model-run = قيّمها نموذج جولة الربط رقم { $run }.
+tracing-model-now = قيّمها نموذج تعلّم الآن من هذه السجلات (لم تُجرَ جولة ربط بعد).
+tracing-withheld = لم توافق العائلة على البحث في السجلات: لم يُقارَن شيء.
+tracing-nothing-compared = تعذرت المقارنة: ليس للشخص اسم، أو السجلات قليلة جداً.
+tracing-no-candidates = لا يوجد سجل قريب بما يكفي ليكون مرشحاً.
+tracing-probability = احتمال أن يكون الشخص نفسه: { $p }٪
+tracing-in = في
+tracing-for = ما يؤيد المطابقة
+tracing-against = ما يعارضها
+tracing-not-compared = لم يُقارَن (ناقص في أحد الطرفين)
+tracing-died-before-seen = { $event } مسجّل بتاريخ { $date }، قبل آخر مرة شوهد فيها الشخص
+tracing-decided-same = مؤكَّد: الشخص نفسه.
+tracing-decided-different = تقرّر: ليس الشخص نفسه.
+tracing-confirm = الشخص نفسه
+tracing-reject = ليس الشخص نفسه
+tracing-decided = سُجّل القرار.
+tracing-steps = الخطوات المتخذة
+tracing-steps-none = لم تُسجَّل أي خطوة بعد.
+tracing-step-add = سجّل خطوة
+tracing-step-narrative = ما سُئل عنه، وأين، وما كان الجواب
+tracing-step-save = سجّل الخطوة
+tracing-step-saved = سُجّلت الخطوة.
+link-field-given-name = الاسم الأول
+link-field-father-name = اسم الأب
+link-field-grandfather-name = اسم الجد
+link-field-family-name = الكنية
+link-field-mother-name = اسم الأم
+link-field-birth-date = تاريخ الميلاد
+link-field-birthplace = مكان الولادة
+link-field-residence = مكان الإقامة
+link-field-sex = الجنس
+link-field-email = البريد الإلكتروني
+link-field-phone = الهاتف
+link-field-identifier = وثيقة الهوية
+link-field-address = العنوان
+link-field-postcode = الرمز البريدي
+link-level-exact = متطابق
+link-level-variant = الاسم نفسه بكتابة أخرى
+link-level-reordered = الأسماء نفسها بترتيب آخر
+link-level-close = متقارب
+link-level-near = متشابه بعض الشيء
+link-level-different = مختلف
+link-level-typo = يختلف بحرف واحد
+link-level-within-month = في حدود شهر
+link-level-compatible = متوافق (أحدهما أقل دقة)
+link-level-within-year = في حدود سنة
+link-level-within-5-years = في حدود خمس سنوات
+link-level-same = متطابق
+link-level-same-district = المنطقة نفسها
+link-level-same-governorate = المحافظة نفسها

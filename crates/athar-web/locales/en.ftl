@@ -327,3 +327,82 @@ report-problems = { $form ->
    *[other] { $n } things stop the report; nothing was written
 }
 status-why-last-seen = Last seen: { $event } ({ $date }); nothing known since.
+tracing-title = Search for { $name }
+tracing-to-person = ← The person's record
+tracing-link = The family's search: candidate matches, steps, outcome, letter
+tracing-problems = { $form ->
+    [one] One thing stops it; nothing was written
+   *[other] { $n } things stop it; nothing was written
+}
+tracing-outcome-title = What the search has come to
+tracing-outcome-none = No outcome recorded yet.
+tracing-outcome = Outcome
+tracing-outcome-no-match-yet = No match yet
+tracing-outcome-possible = Possible match, not confirmed
+tracing-outcome-confirmed-alive = Confirmed alive
+tracing-outcome-confirmed-dead = Confirmed dead
+tracing-outcome-remains-identified = Remains identified
+tracing-outcome-date = Date of the outcome
+tracing-matched = The record it rests on
+tracing-matched-none = None
+tracing-note = Note (sealed)
+tracing-outcome-hint = A possible match, a confirmed death and identified remains name the record they rest on; a confirmed outcome needs the match confirmed first. A confirmed death is recorded as the person's status.
+tracing-outcome-save = Record the outcome
+tracing-outcome-saved = The outcome is recorded.
+tracing-letter-ar = Letter to the family (Arabic, PDF)
+tracing-letter-en = Letter to the family (English, PDF)
+tracing-candidates = Candidate matches
+tracing-compared = { $form ->
+    [one] Compared with { $n } person record the organisation holds, every spelling in both scripts.
+   *[other] Compared with { $n } person records the organisation holds, every spelling in both scripts.
+}
+tracing-model-run = Scored by the model of linkage run { $run }.
+tracing-model-now = Scored by a model learnt now from these records (no linkage run yet).
+tracing-withheld = The family did not consent to searching the records: nothing was compared.
+tracing-nothing-compared = Nothing could be compared: the person has no name, or there are too few records.
+tracing-no-candidates = No record is close enough to be a candidate.
+tracing-probability = { $p }% likely the same person
+tracing-in = In
+tracing-for = Evidence for
+tracing-against = Evidence against
+tracing-not-compared = Not compared (missing on one side)
+tracing-died-before-seen = { $event } recorded on { $date }, before the person was last seen
+tracing-decided-same = Confirmed: the same person.
+tracing-decided-different = Decided: not the same person.
+tracing-confirm = The same person
+tracing-reject = Not the same person
+tracing-decided = The decision is recorded.
+tracing-steps = Steps taken
+tracing-steps-none = No step recorded yet.
+tracing-step-add = Record a step
+tracing-step-narrative = What was asked, where, and the answer
+tracing-step-save = Record the step
+tracing-step-saved = The step is recorded.
+link-field-given-name = Given name
+link-field-father-name = Father's name
+link-field-grandfather-name = Grandfather's name
+link-field-family-name = Family name
+link-field-mother-name = Mother's name
+link-field-birth-date = Date of birth
+link-field-birthplace = Place of birth
+link-field-residence = Residence
+link-field-sex = Sex
+link-field-email = Email
+link-field-phone = Phone
+link-field-identifier = Identity document
+link-field-address = Address
+link-field-postcode = Postcode
+link-level-exact = the same
+link-level-variant = the same name, spelt another way
+link-level-reordered = the same names in another order
+link-level-close = close
+link-level-near = somewhat alike
+link-level-different = different
+link-level-typo = one character apart
+link-level-within-month = within a month
+link-level-compatible = compatible (one is less precise)
+link-level-within-year = within a year
+link-level-within-5-years = within five years
+link-level-same = the same
+link-level-same-district = the same district
+link-level-same-governorate = the same governorate

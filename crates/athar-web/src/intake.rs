@@ -323,27 +323,33 @@ fn differences(tr: &Tr, saved: &[(String, String)], yours: &[(String, String)]) 
 }
 
 /// Builds the forms' fields in the reader's words, each with its problem (if any) beside it.
-struct FieldMaker<'a> {
-    tr: Tr,
-    problems: &'a [FieldError],
+pub(crate) struct FieldMaker<'a> {
+    pub(crate) tr: Tr,
+    pub(crate) problems: &'a [FieldError],
 }
 
 impl FieldMaker<'_> {
-    fn message(&self, e: &FieldError) -> String {
+    pub(crate) fn message(&self, e: &FieldError) -> String {
         match self.tr.lang {
             Lang::Ar => e.message_ar.clone(),
             Lang::En => e.message.clone(),
         }
     }
 
-    fn error_of(&self, name: &str) -> Option<String> {
+    pub(crate) fn error_of(&self, name: &str) -> Option<String> {
         self.problems
             .iter()
             .find(|p| p.field == name)
             .map(|p| self.message(p))
     }
 
-    fn text(&self, name: String, label: &str, value: &str, dir: &'static str) -> TextField {
+    pub(crate) fn text(
+        &self,
+        name: String,
+        label: &str,
+        value: &str,
+        dir: &'static str,
+    ) -> TextField {
         TextField {
             id: field_id(&name),
             error: self.error_of(&name),
@@ -356,14 +362,14 @@ impl FieldMaker<'_> {
         }
     }
 
-    fn date(&self, name: String, label: &str, value: &str) -> TextField {
+    pub(crate) fn date(&self, name: String, label: &str, value: &str) -> TextField {
         TextField {
             hint: Some(self.tr.t("intake-date-hint")),
             ..self.text(name, label, value, "auto")
         }
     }
 
-    fn place(&self, name: String, label: &str, value: &str) -> TextField {
+    pub(crate) fn place(&self, name: String, label: &str, value: &str) -> TextField {
         TextField {
             hint: Some(self.tr.t("intake-place-hint")),
             list: Some("places"),
@@ -371,7 +377,13 @@ impl FieldMaker<'_> {
         }
     }
 
-    fn select(&self, name: String, label: &str, value: &str, choices: Vec<Choice>) -> SelectField {
+    pub(crate) fn select(
+        &self,
+        name: String,
+        label: &str,
+        value: &str,
+        choices: Vec<Choice>,
+    ) -> SelectField {
         SelectField {
             id: field_id(&name),
             error: self.error_of(&name),
@@ -417,7 +429,7 @@ impl FieldMaker<'_> {
     }
 
     /// The problems listed above a form, each linking to its field.
-    fn summary(&self) -> Vec<(String, String)> {
+    pub(crate) fn summary(&self) -> Vec<(String, String)> {
         self.problems
             .iter()
             .map(|p| {
@@ -913,7 +925,14 @@ pub fn field_label(tr: &Tr, name: &str) -> String {
         "report_date" => tr.t("report-date"),
         "consent_search" => tr.t("report-consent-search"),
         "consent_contact" => tr.t("report-consent-contact"),
-        "source" => tr.t(part_key(part)),
+        "source" | "step" => tr.t(part_key(part)),
+        "outcome" => tr.t(match part {
+            "outcome" => "tracing-outcome",
+            "date" => "tracing-outcome-date",
+            "matched" => "tracing-matched",
+            "note" => "tracing-note",
+            _ => "intake-field",
+        }),
         _ => match head
             .strip_prefix("events[")
             .and_then(|r| r.strip_suffix(']'))

@@ -11,6 +11,7 @@ pub mod history;
 pub mod i18n;
 pub mod intake;
 pub mod pages;
+pub mod tracing;
 
 /// The style sheet: inline in every page (one request less, which on a slow connection is
 /// seconds), allowed by its hash in the pages' Content-Security-Policy; also served at

@@ -462,6 +462,9 @@ pub struct StatusWhy {
 /// What the person page shows beside the names and the journey, as the server read it.
 #[derive(Default)]
 pub struct PersonExtras<'a> {
+    /// A family reported the person missing (or a search for them is recorded): the page
+    /// links to the search.
+    pub tracing: bool,
     /// Why the status is what it is.
     pub status_why: Option<StatusWhy>,
     /// The evidence about the person (the organisation's own items).
@@ -487,6 +490,7 @@ pub struct PersonExtras<'a> {
 #[template(path = "person.html")]
 struct PersonPage<'a> {
     tr: Tr,
+    tracing: bool,
     chrome: &'a Chrome,
     notice: Option<String>,
     id: String,
@@ -623,6 +627,7 @@ pub fn person(
         },
     };
     PersonPage {
+        tracing: extras.tracing,
         notice: extras.notice.map(|k| tr.t(k)),
         id: id.to_string(),
         rev: extras.rev,

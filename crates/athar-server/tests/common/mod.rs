@@ -37,8 +37,94 @@ impl Server {
     }
 }
 
+/// The missing man of the families' tracing tests, as his family names him: given name
+/// and family name.
+pub const MISSING: (&str, &str) = ("سامر", "الديري");
+/// The recovered register the families' tracing tests search.
+pub const REGISTER: &str = "سجل وفيات مستشفى تشرين العسكري (مستعاد)";
+
+/// A recovered death register: the missing man (his father's name written joined, no
+/// article on the family name), his brother, and a man with his given name only.
+pub fn register_changes() -> Vec<athar_store::Change> {
+    use athar_model::{
+        Citation, Event, FuzzyDate, Involvement, Person, PersonName, RecordBody, RecordId, Role,
+        Script, Sex, Source,
+    };
+    use athar_store::Change;
+    let date = |text: &str| FuzzyDate::parse(text).unwrap_or_else(|e| panic!("{e}"));
+    let register = RecordId::new();
+    let cite = vec![Citation {
+        source: register,
+        locator: None,
+    }];
+    let mut changes = vec![Change::Create {
+        id: register,
+        body: RecordBody::Source(Source {
+            kind: "official-record".into(),
+            title: REGISTER.into(),
+            date: date("2014"),
+            reliability: athar_model::Reliability::B,
+            ..Source::default()
+        }),
+    }];
+    for (given, father, family, born, died) in [
+        ("سامر", "عبدالكريم", "ديري", "1990", "2014-01-20"),
+        ("ماهر", "عبد الكريم", "الديري", "1993", "2014-02"),
+        ("سامر", "محمود", "العلي", "1985", "2013-11"),
+    ] {
+        let (person, event) = (RecordId::new(), RecordId::new());
+        changes.push(Change::Create {
+            id: person,
+            body: RecordBody::Person(Person {
+                names: vec![PersonName {
+                    script: Script::Arab,
+                    given: Some(given.into()),
+                    father: Some(father.into()),
+                    family: Some(family.into()),
+                    ..Default::default()
+                }],
+                sex: Sex::Male,
+                birth_date: date(born),
+                sources: cite.clone(),
+                ..Person::default()
+            }),
+        });
+        changes.push(Change::Create {
+            id: event,
+            body: RecordBody::Event(Event {
+                kind: "death-in-custody".into(),
+                start: date(died),
+                sources: cite.clone(),
+                ..Event::default()
+            }),
+        });
+        changes.push(Change::Create {
+            id: RecordId::new(),
+            body: RecordBody::Involvement(Involvement {
+                event,
+                person,
+                role: Role::Victim,
+                acts: Vec::new(),
+                verification: Default::default(),
+                sources: cite.clone(),
+            }),
+        });
+    }
+    changes
+}
+
 /// Starts a server over a new store with the demo persons and both accounts.
 pub async fn start_server() -> Server {
+    start_server_with(Vec::new()).await
+}
+
+/// Starts a server over a new store with the demo persons, both accounts and a recovered
+/// death register ([`register_changes`]).
+pub async fn start_server_with_register() -> Server {
+    start_server_with(register_changes()).await
+}
+
+async fn start_server_with(extra: Vec<athar_store::Change>) -> Server {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let dir = DataDir::new(tmp.path().join("data"));
     let store = Arc::new(
@@ -73,6 +159,7 @@ pub async fn start_server() -> Server {
     let changes: Vec<athar_store::Change> = athar_demo::generate(DEMO_SEED, DEMO_PERSONS)
         .flatten()
         .map(|(id, body)| athar_store::Change::Create { id, body })
+        .chain(extra)
         .collect();
     let keyring = store.keyring();
     let prepared = athar_store::prepare(

@@ -1,0 +1,425 @@
+//! The pages of families' tracing after the report is filed: `/tracing/{id}` shows the
+//! candidate matches, the steps and the outcome; its forms confirm or reject a candidate
+//! (a linkage decision), record a step and record the outcome; `/tracing/{id}/letter` hands
+//! out the letter to the family as a PDF, recorded in the audit chain with its hash. Each
+//! reads and writes through the account's scope (`athar_app::tracing`).
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use athar_app::tracing::{Contradiction, LetterFailure, last_seen, search_steps};
+use athar_model::access::Action;
+use athar_model::intake::{OutcomeDraft, SearchStepDraft};
+use athar_model::vocab::Lang;
+use athar_model::{FieldError, MatchDecision, RecordBody, RecordId, RecordKind, Vocabularies};
+use athar_web::pages::Step;
+use athar_web::tracing::{CandidateFacts, Term, TracingFacts, TracingForms};
+
+use super::{
+    Reader, csrf_ok, csrf_refused, error_page, html, notice_key, reader_of_record, refused,
+    utf8_percent,
+};
+use crate::AppState;
+use crate::problem::Problem;
+use crate::records::in_scope;
+
+fn step_of<'a>(vocab: &Vocabularies, lang: Lang, e: &'a athar_model::Event) -> Step<'a> {
+    let labels = crate::records::event_labels(e, vocab, lang);
+    let label = |field: &str| {
+        labels
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, l)| l.clone())
+    };
+    Step {
+        date: &e.start,
+        kind: vocab.event_kinds.label_of(&e.kind, lang),
+        place: label("place").unwrap_or_default(),
+        by: label("unit").or_else(|| label("party")).unwrap_or_default(),
+    }
+}
+
+/// The page, with the forms as typed and what stopped them.
+async fn show(
+    state: &AppState,
+    reader: Reader,
+    id: RecordId,
+    forms: TracingForms<'_>,
+    notice: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let lang = reader.lang;
+    let read = in_scope(state, reader.caller.clone(), move |scope| {
+        let journey = scope.journey(id)?;
+        let vocab = scope.vocabularies()?;
+        let owned = scope.read_owned(RecordKind::Person, id).is_ok();
+        let found = scope.tracing_candidates(id)?;
+        let mut reported = None;
+        if let RecordBody::Person(p) = &journey.person.body
+            && let Some(c) = p.sources.first()
+            && let Some(r) = scope.read_if_visible(RecordKind::Source, c.source)?
+            && let RecordBody::Source(s) = r.body
+        {
+            reported = Some((s.title, s.date));
+        }
+        Ok((journey, vocab, owned, found, reported))
+    })
+    .await;
+    let (journey, vocab, owned, found, reported) = match read {
+        Ok(r) => r,
+        Err(p) => return error_page(lang, &reader.chrome, &p),
+    };
+    let RecordBody::Person(person) = &journey.person.body else {
+        return error_page(lang, &reader.chrome, &Problem::not_found());
+    };
+    let candidates = found
+        .candidates
+        .iter()
+        .filter_map(|c| {
+            let RecordBody::Person(p) = &c.journey.person.body else {
+                return None;
+            };
+            Some(CandidateFacts {
+                id: c.candidate.person.to_string(),
+                person: p,
+                probability: c.candidate.probability,
+                terms: c
+                    .candidate
+                    .why
+                    .terms
+                    .iter()
+                    .map(|t| Term {
+                        comparison: t.comparison.clone(),
+                        level: t.level.to_string(),
+                        weight: t.weight + t.frequency_adjustment,
+                    })
+                    .collect(),
+                decision: c.candidate.decision,
+                sources: c.sources.clone(),
+                status: c.status,
+                events: c
+                    .journey
+                    .as_victim()
+                    .map(|s| step_of(&vocab, lang, &s.details))
+                    .collect(),
+                died_before_seen: c
+                    .against
+                    .iter()
+                    .map(|a| match a {
+                        Contradiction::DiedBeforeLastSeen { kind, date } => {
+                            (vocab.event_kinds.label_of(kind, lang), *date)
+                        }
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let (reported_by, reported_on) = match reported {
+        Some((by, on)) => (Some(by).filter(|b| !b.trim().is_empty()), on),
+        None => (None, athar_model::FuzzyDate::Unknown),
+    };
+    let facts = TracingFacts {
+        id: id.to_string(),
+        rev: journey.person.rev,
+        person,
+        last_seen: last_seen(&journey, &vocab).map(|s| step_of(&vocab, lang, &s.details)),
+        reported_by,
+        reported_on,
+        steps: search_steps(&journey, &vocab)
+            .map(|s| {
+                (
+                    step_of(&vocab, lang, &s.details),
+                    s.details.narrative.clone(),
+                )
+            })
+            .collect(),
+        model: found.model.map(|m| match m {
+            athar_link::tracing::ModelSource::Run { run } => Some(run),
+            athar_link::tracing::ModelSource::LearntNow => None,
+        }),
+        withheld: found.withheld,
+        compared: found.compared,
+        candidates,
+        can_write: owned && reader.caller.may(Action::WriteRecords),
+        notice: notice.and_then(|n| notice_key(Some(n))),
+    };
+    html(
+        status,
+        athar_web::tracing::tracing_page(lang, &reader.chrome, &facts, &forms, &vocab),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct NoticeQuery {
+    notice: Option<String>,
+}
+
+/// `GET /tracing/{id}`.
+pub(super) async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Response {
+    let here = format!("/tracing/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::ReadRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    show(
+        &state,
+        reader,
+        id,
+        TracingForms::default(),
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct DecideForm {
+    #[serde(default)]
+    csrf: String,
+    candidate: String,
+    decision: String,
+}
+
+/// `POST /tracing/{id}/decide`: the same person or not, as a linkage decision.
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Response {
+    let here = format!("/tracing/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    if !csrf_ok(&reader.caller, &form.csrf) {
+        return csrf_refused();
+    }
+    let decision = match form.decision.as_str() {
+        "same" => MatchDecision::Same,
+        "different" => MatchDecision::Different,
+        _ => return error_page(reader.lang, &reader.chrome, &Problem::not_found()),
+    };
+    let Ok(candidate) = form.candidate.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let done = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.read_owned(RecordKind::Person, id)?;
+        scope.decide_match((id, candidate), decision, None)
+    })
+    .await;
+    match done {
+        Ok(_) => {
+            Redirect::to(&format!("/tracing/{id}?notice=decided#candidates-title")).into_response()
+        }
+        Err(problem) => refused(&reader, &problem, &here),
+    }
+}
+
+/// Problems of one form, named as the page names its fields (`step.date`).
+fn named(prefix: &str, problems: Vec<FieldError>) -> Vec<FieldError> {
+    problems
+        .into_iter()
+        .map(|mut p| {
+            p.field = format!("{prefix}.{}", p.field);
+            p
+        })
+        .collect()
+}
+
+fn posted(pairs: &[(String, String)], name: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// `POST /tracing/{id}/steps`: a step taken, or the form again with what stops it.
+pub(super) async fn add_step(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let here = format!("/tracing/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here, Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    if !csrf_ok(&reader.caller, &posted(&pairs, "csrf")) {
+        return csrf_refused();
+    }
+    let step = SearchStepDraft {
+        kind: posted(&pairs, "step.kind"),
+        date: posted(&pairs, "step.date"),
+        narrative: posted(&pairs, "step.narrative"),
+    };
+    let typed = step.clone();
+    let done = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.record_search_step(id, &typed)
+    })
+    .await;
+    match done {
+        Ok(Ok(_)) => {
+            Redirect::to(&format!("/tracing/{id}?notice=step#steps-title")).into_response()
+        }
+        Ok(Err(problems)) => {
+            let problems = named("step", problems);
+            let forms = TracingForms {
+                step,
+                problems: &problems,
+                ..TracingForms::default()
+            };
+            show(
+                &state,
+                reader,
+                id,
+                forms,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
+
+/// `POST /tracing/{id}/outcome`: the outcome recorded, or the form again with what stops it.
+pub(super) async fn record_outcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let here = format!("/tracing/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    if !csrf_ok(&reader.caller, &posted(&pairs, "csrf")) {
+        return csrf_refused();
+    }
+    let outcome = OutcomeDraft {
+        outcome: posted(&pairs, "outcome.outcome"),
+        date: posted(&pairs, "outcome.date"),
+        matched: posted(&pairs, "outcome.matched"),
+        note: posted(&pairs, "outcome.note"),
+    };
+    let rev = posted(&pairs, "rev").parse::<u32>().ok();
+    let typed = outcome.clone();
+    let done = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.record_tracing_outcome(id, &typed, rev)
+    })
+    .await;
+    match done {
+        Ok(Ok(_)) => {
+            Redirect::to(&format!("/tracing/{id}?notice=outcome#outcome-title")).into_response()
+        }
+        Ok(Err(problems)) => {
+            let problems = named("outcome", problems);
+            let forms = TracingForms {
+                outcome,
+                problems: &problems,
+                ..TracingForms::default()
+            };
+            show(
+                &state,
+                reader,
+                id,
+                forms,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        // Changed meanwhile, or not this organisation's: said in words.
+        Err(p) => refused(&reader, &p, &here),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct LetterQuery {
+    lang: Option<String>,
+}
+
+/// `GET /tracing/{id}/letter?lang=ar|en`: the letter to the family as a PDF, its handing
+/// out recorded in the audit chain with the SHA-256 of the file.
+pub(super) async fn letter(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<LetterQuery>,
+) -> Response {
+    let here = format!("/tracing/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here.clone(), Action::ReadRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    let lang = match q.lang.as_deref() {
+        Some("en") => Lang::En,
+        _ => Lang::Ar,
+    };
+    let made = in_scope(&state, reader.caller.clone(), move |scope| {
+        let letter = match scope.family_letter(id, lang) {
+            Ok(letter) => letter,
+            Err(LetterFailure::Store(e)) => return Err(e),
+            Err(LetterFailure::Refused(why)) => return Ok(Err(why)),
+        };
+        let bytes = athar_report::pdf::render_letter(&letter)
+            .map_err(|e| athar_store::StoreError::Database(e.to_string()))?;
+        let rendered = athar_app::reports::Rendered {
+            bytes,
+            media_type: "application/pdf",
+            extension: "pdf",
+        };
+        let code = if lang == Lang::Ar { "ar" } else { "en" };
+        scope.record_handout(
+            "tracing.letter",
+            &format!("person:{id}"),
+            ("pdf", code),
+            &rendered,
+        )?;
+        Ok(Ok(rendered))
+    })
+    .await;
+    match made {
+        Ok(Ok(rendered)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, rendered.media_type.to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"letter-{id}.pdf\""),
+                ),
+            ],
+            rendered.bytes,
+        )
+            .into_response(),
+        Ok(Err(_)) => refused(
+            &reader,
+            &Problem::invalid(vec![FieldError::new(
+                "consent",
+                "tracing.no_contact_consent",
+                "The family did not consent to be contacted: no letter can be made.",
+                "لم توافق العائلة على التواصل معها: لا يمكن إعداد رسالة.",
+            )]),
+            &here,
+        ),
+        Err(p) => error_page(reader.lang, &reader.chrome, &p),
+    }
+}
