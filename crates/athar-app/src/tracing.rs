@@ -203,12 +203,15 @@ impl Scope<'_> {
 
     /// Record a step taken to find `person`: an event of the `search` category following
     /// their last sighting, citing the person's sources, in one write (`tracing.step`).
-    /// Fields that stop it come back named as in the form, and nothing is written.
+    /// Fields that stop it come back named as in the form, and nothing is written. The
+    /// search is the owner's: for another organisation the person is not found, even when
+    /// shared with it (its steps would enter the owner's case).
     pub fn record_search_step(
         &self,
         person: RecordId,
         step: &SearchStepDraft,
     ) -> Result<std::result::Result<Written, Vec<FieldError>>> {
+        self.read_owned(RecordKind::Person, person)?;
         let journey = self.journey(person)?;
         let vocab = self.vocabularies()?;
         let after = last_seen(&journey, &vocab).map(|s| (s.event.id, s.details.start));
@@ -318,12 +321,14 @@ impl Scope<'_> {
 
     /// The letter to the family who reported `person`, in `lang`: what was compared and
     /// which steps were taken, what the search has come to and the record it rests on.
-    /// Refused when the family did not consent to be contacted.
+    /// Refused when the family did not consent to be contacted. Only the organisation that
+    /// owns the report writes to the family: for any other it is not found.
     pub fn family_letter(
         &self,
         person: RecordId,
         lang: Lang,
     ) -> std::result::Result<FamilyLetter, LetterFailure> {
+        self.read_owned(RecordKind::Person, person)?;
         let journey = self.journey(person)?;
         let vocab = self.vocabularies()?;
         let Some(body) = person_of(&journey.person).cloned() else {

@@ -20,6 +20,7 @@
 pub mod admin;
 pub mod auth;
 pub mod evidence;
+pub mod family_search;
 pub mod jobs;
 pub mod linkage;
 pub mod lists;
@@ -388,6 +389,46 @@ pub fn endpoints() -> Vec<Endpoint> {
             None,
             Needs(VerifyRecords),
             get(review::queue),
+        ),
+        e(
+            "GET",
+            "/api/persons/{id}/candidates",
+            "Who may be this person (a family's report): every named person record the organisation may see scored by the linkage engine, the likeliest first, each with why, its sources, status and what contradicts the report; nothing when the family refused the search",
+            "tracing",
+            None,
+            None,
+            Needs(ReadRecords),
+            get(family_search::candidates),
+        ),
+        e(
+            "POST",
+            "/api/persons/{id}/search-steps",
+            "Record a step taken to find the person (an event of the search category after the last sighting); a step dated before it is refused",
+            "tracing",
+            Some("SearchStepRequest"),
+            None,
+            Needs(WriteRecords),
+            post(family_search::add_step),
+        ),
+        e(
+            "PUT",
+            "/api/persons/{id}/tracing",
+            "Record what the search for the person has come to (no_match_yet, possible, confirmed_alive, confirmed_dead, remains_identified), with the record it rests on; a confirmed death is stated as the person's status",
+            "tracing",
+            Some("OutcomeRequest"),
+            Some("Person"),
+            Needs(WriteRecords),
+            put(family_search::record_outcome),
+        ),
+        e(
+            "GET",
+            "/api/persons/{id}/letter",
+            "The letter to the family who reported the person: what was searched and found (lang=ar|en, format=pdf|json); refused without the family's consent to be contacted",
+            "tracing",
+            None,
+            None,
+            Needs(ReadRecords),
+            get(family_search::letter),
         ),
         e(
             "GET",

@@ -10,6 +10,7 @@ use athar_model::access::Scope;
 
 use crate::admin::{DisabledRequest, NewOrganisationRequest, NewUserRequest};
 use crate::auth::{Access, SignInRequest, TokenRequest};
+use crate::family_search::{OutcomeRequest, SearchStepRequest};
 use crate::linkage::{DecisionRequest, RunRequest};
 use crate::records::{DeleteRequest, ShredRequest};
 use crate::review::{ReviewDecision, ReviewRequest};
@@ -61,6 +62,10 @@ use athar_model::review::{CaseReview, ReviewState};
         DecisionRequest,
         ReviewRequest,
         ReviewDecision,
+        SearchStepRequest,
+        OutcomeRequest,
+        athar_model::tracing::Tracing,
+        athar_model::tracing::Outcome,
         CaseReview,
         ReviewState,
         Scope,

@@ -1462,6 +1462,10 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
         let body = match (e.method, e.path.rsplit('/').next()) {
             ("PUT", Some("sharing")) => Some(json!({"shares": []})),
             ("POST", Some("review")) => Some(json!({"decision": "verify"})),
+            ("POST", Some("search-steps")) => {
+                Some(json!({"kind": "search-inquiry", "date": "2025-01"}))
+            }
+            ("PUT", Some("tracing")) => Some(json!({"outcome": "no_match_yet"})),
             ("PUT", _) => Some(person_body("1990")),
             ("POST" | "DELETE", _) => Some(json!({"reason": "x"})),
             _ => None,
@@ -1471,12 +1475,13 @@ async fn records_of_another_organisation_are_invisible_unless_shared() {
             let (status, _, v) = s
                 .request(method.clone(), &path, body.clone(), None, &b)
                 .await;
-            // What is shared can be read; who sees it further, and cases for a UN
-            // mechanism, are the owner's alone.
+            // What is shared can be read; who sees it further, cases for a UN mechanism
+            // and letters to the family are the owner's alone.
             let readable = shared
                 && e.method == "GET"
                 && !e.path.ends_with("/sharing")
-                && !e.path.ends_with("/wgeid");
+                && !e.path.ends_with("/wgeid")
+                && !e.path.ends_with("/letter");
             if readable {
                 assert_eq!(status, StatusCode::OK, "{} {path}: {v}", e.method);
             } else {
