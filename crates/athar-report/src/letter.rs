@@ -187,7 +187,7 @@ pub fn build_letter(
         lang,
         dir: if lang == Lang::Ar { "rtl" } else { "ltr" },
         title: strings.fill(lang, "letter_title", &[("name", name)]),
-        synthetic: m.synthetic.then(|| get("synthetic")),
+        synthetic: m.synthetic.then(|| get("letter_synthetic")),
         person: m.person_id,
         greeting,
         opening,

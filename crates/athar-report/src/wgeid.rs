@@ -101,7 +101,10 @@ pub(crate) fn place_text(event: &Event, vocab: &Vocabularies, lang: Lang) -> Opt
         }
         parts.extend(seen);
     }
-    if let Some(text) = place.text.as_deref().filter(|t| !t.trim().is_empty()) {
+    // The words as the source gave them, unless they only repeat a name already there.
+    if let Some(text) = place.text.as_deref().filter(|t| !t.trim().is_empty())
+        && !parts.iter().any(|p| p == text.trim())
+    {
         parts.push(text.to_string());
     }
     if parts.is_empty() {
