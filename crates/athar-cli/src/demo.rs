@@ -87,6 +87,37 @@ pub fn write_demo(
     })
 }
 
+/// Write the families' tracing demo over the demo persons of `seed` (`athar_demo::tracing`):
+/// the recovered register's entries and the families' reports, in one transaction. How
+/// many of each.
+pub fn write_tracing_demo(
+    store: &SqliteStore,
+    persons: u64,
+    seed: u64,
+) -> Result<(usize, usize), StoreError> {
+    let records = athar_demo::tracing::generate(seed, persons);
+    let count = |with_contact: bool| {
+        records
+            .iter()
+            .filter(|(_, b)| {
+                matches!(b, athar_model::RecordBody::Person(p) if p.contact.is_some() == with_contact)
+            })
+            .count()
+    };
+    let counts = (count(false), count(true));
+    let set = ChangeSet {
+        author: "demo".into(),
+        owner: None,
+        action: "demo.tracing".into(),
+        changes: records
+            .into_iter()
+            .map(|(id, body)| Change::Create { id, body })
+            .collect(),
+    };
+    store.write_prepared(prepare(set, Vocabularies::embedded(), &store.keyring())?)?;
+    Ok(counts)
+}
+
 use crate::{DataDir, ExitCode, ProgressBar, link, open_store, progress_bar};
 
 #[derive(clap::Args)]

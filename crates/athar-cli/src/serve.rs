@@ -70,10 +70,14 @@ pub fn serve(args: ServeArgs, dir: &DataDir) -> Result<ExitCode, String> {
         }
         println!("Generating {demo_persons} synthetic demo persons …");
         let summary = run_demo(&store, demo_persons, 1, false).map_err(|e| e.to_string())?;
+        let tracing =
+            crate::demo::write_tracing_demo(&store, demo_persons, 1).map_err(|e| e.to_string())?;
         println!(
-            "Demo store in {} with {} synthetic persons.",
+            "Demo store in {} with {} synthetic persons, a recovered death register naming {} of them and {} families' reports of the missing.",
             dir.root.display(),
-            summary.persons
+            summary.persons,
+            tracing.0,
+            tracing.1
         );
         let password = athar_crypto::generate_passphrase().map_err(|e| e.to_string())?;
         add_user(&store, "demo", Role::Documenter, &password, false, None)?;

@@ -15,6 +15,7 @@
 
 pub mod lists;
 pub mod names;
+pub mod tracing;
 
 use athar_model::consent::{Answer, Consent, Purpose};
 use athar_model::date::{PartialDate, civil_from_days, days_from_civil};
@@ -52,10 +53,10 @@ pub struct DemoGenerator {
 }
 
 /// Fall of the Assad government: arrests after it are attributed to the new authorities.
-const FALL_OF_ASSAD: i64 = 20_065; // days since 1970-01-01 of 2024-12-08
+pub(crate) const FALL_OF_ASSAD: i64 = 20_065; // days since 1970-01-01 of 2024-12-08
 /// The last day demo events may fall on (2025-09-30): demo data never dates an event after
 /// the day it could have been documented, whatever day it is generated.
-const DEMO_LAST_DAY: i64 = 20_361;
+pub(crate) const DEMO_LAST_DAY: i64 = 20_361;
 
 fn weighted<'a, R: Rng, T>(rng: &mut R, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| *w).sum();
