@@ -364,6 +364,7 @@ report-problems = { $form ->
 status-why-last-seen = شوهد آخر مرة: { $event } ({ $date })؛ ولا يُعرف شيء بعدها.
 tracing-title = البحث عن { $name }
 tracing-to-person = → سجل الشخص
+tracing-link-candidates = من قد يكون هذا الشخص أيضاً: المطابقات المرشحة في كل السجلات
 tracing-link = بحث العائلة: المطابقات المرشحة والخطوات والنتيجة والرسالة
 tracing-problems = { $form ->
     [zero] لا شيء يمنع ذلك

@@ -329,6 +329,7 @@ report-problems = { $form ->
 status-why-last-seen = Last seen: { $event } ({ $date }); nothing known since.
 tracing-title = Search for { $name }
 tracing-to-person = ← The person's record
+tracing-link-candidates = Who else may this be: candidate matches in every record
 tracing-link = The family's search: candidate matches, steps, outcome, letter
 tracing-problems = { $form ->
     [one] One thing stops it; nothing was written

@@ -246,6 +246,43 @@ fn posted(pairs: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The writer of a posted form about the report `id`, its CSRF token checked (or the page
+/// to answer instead).
+async fn form_writer(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    pairs: &[(String, String)],
+) -> Result<(Reader, RecordId), Response> {
+    let here = format!("/tracing/{}", utf8_percent(id));
+    let (reader, id) = reader_of_record(state, headers, here, Action::WriteRecords, id).await?;
+    if !csrf_ok(&reader.caller, &posted(pairs, "csrf")) {
+        return Err(csrf_refused());
+    }
+    Ok((reader, id))
+}
+
+/// What a form's write came to: on to `written` when it was written; the page again with
+/// the form as typed and its problems (named under `prefix`) when refused; else the error.
+async fn after_form<T>(
+    state: &AppState,
+    (reader, id): (Reader, RecordId),
+    done: Result<Result<T, Vec<FieldError>>, Problem>,
+    (prefix, written): (&str, String),
+    forms: impl for<'a> FnOnce(&'a [FieldError]) -> TracingForms<'a>,
+) -> Response {
+    match done {
+        Ok(Ok(_)) => Redirect::to(&written).into_response(),
+        Ok(Err(problems)) => {
+            let problems = named(prefix, problems);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(state, reader, id, forms(&problems), None, status).await
+        }
+        // Changed meanwhile, or not this organisation's: said in words.
+        Err(p) => refused(&reader, &p, &format!("/tracing/{id}")),
+    }
+}
+
 /// `POST /tracing/{id}/steps`: a step taken, or the form again with what stops it.
 pub(super) async fn add_step(
     State(state): State<AppState>,
@@ -253,15 +290,10 @@ pub(super) async fn add_step(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/tracing/{}", utf8_percent(&id));
-    let (reader, id) =
-        match reader_of_record(&state, &headers, here, Action::WriteRecords, &id).await {
-            Ok(r) => r,
-            Err(to) => return to,
-        };
-    if !csrf_ok(&reader.caller, &posted(&pairs, "csrf")) {
-        return csrf_refused();
-    }
+    let (reader, id) = match form_writer(&state, &headers, &id, &pairs).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
     let step = SearchStepDraft {
         kind: posted(&pairs, "step.kind"),
         date: posted(&pairs, "step.date"),
@@ -272,29 +304,15 @@ pub(super) async fn add_step(
         scope.record_search_step(id, &typed)
     })
     .await;
-    match done {
-        Ok(Ok(_)) => {
-            Redirect::to(&format!("/tracing/{id}?notice=step#steps-title")).into_response()
+    let written = format!("/tracing/{id}?notice=step#steps-title");
+    after_form(&state, (reader, id), done, ("step", written), |problems| {
+        TracingForms {
+            step,
+            problems,
+            ..TracingForms::default()
         }
-        Ok(Err(problems)) => {
-            let problems = named("step", problems);
-            let forms = TracingForms {
-                step,
-                problems: &problems,
-                ..TracingForms::default()
-            };
-            show(
-                &state,
-                reader,
-                id,
-                forms,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(p) => error_page(reader.lang, &reader.chrome, &p),
-    }
+    })
+    .await
 }
 
 /// `POST /tracing/{id}/outcome`: the outcome recorded, or the form again with what stops it.
@@ -304,15 +322,10 @@ pub(super) async fn record_outcome(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let here = format!("/tracing/{}", utf8_percent(&id));
-    let (reader, id) =
-        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
-            Ok(r) => r,
-            Err(to) => return to,
-        };
-    if !csrf_ok(&reader.caller, &posted(&pairs, "csrf")) {
-        return csrf_refused();
-    }
+    let (reader, id) = match form_writer(&state, &headers, &id, &pairs).await {
+        Ok(r) => r,
+        Err(to) => return to,
+    };
     let outcome = OutcomeDraft {
         outcome: posted(&pairs, "outcome.outcome"),
         date: posted(&pairs, "outcome.date"),
@@ -325,30 +338,19 @@ pub(super) async fn record_outcome(
         scope.record_tracing_outcome(id, &typed, rev)
     })
     .await;
-    match done {
-        Ok(Ok(_)) => {
-            Redirect::to(&format!("/tracing/{id}?notice=outcome#outcome-title")).into_response()
-        }
-        Ok(Err(problems)) => {
-            let problems = named("outcome", problems);
-            let forms = TracingForms {
-                outcome,
-                problems: &problems,
-                ..TracingForms::default()
-            };
-            show(
-                &state,
-                reader,
-                id,
-                forms,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        // Changed meanwhile, or not this organisation's: said in words.
-        Err(p) => refused(&reader, &p, &here),
-    }
+    let written = format!("/tracing/{id}?notice=outcome#outcome-title");
+    after_form(
+        &state,
+        (reader, id),
+        done,
+        ("outcome", written),
+        |problems| TracingForms {
+            outcome,
+            problems,
+            ..TracingForms::default()
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
