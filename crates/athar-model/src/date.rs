@@ -10,7 +10,9 @@
 //!
 //! The parser accepts the forms people type — `2019`, `2019-03`, `03/2019`, `12/03/2019`
 //! (day first, as written in Syria), `~2019-03-12`, `2018/2019`, `between 2012 and 2014`,
-//! Arabic-Indic digits (`٢٠١٩`) and Arabic words (`حوالي`, `بين … و …`, `غير معروف`) — and
+//! Arabic-Indic digits (`٢٠١٩`), month names in Arabic and English (`حزيران 2013`,
+//! `12 آذار/مارس 2019`, `March 2019`) and Arabic words (`حوالي`, `تقريباً`, `بين … و …`,
+//! `غير معروف`) — and
 //! rejects impossible ones with a message naming the problem.
 
 use std::cmp::Ordering;
@@ -635,7 +637,116 @@ fn year_of(part: &str) -> Result<i32, DateError> {
 /// One date: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `MM/YYYY`, `DD/MM/YYYY` (also with `.` or `-`
 /// between day, month and year). A month or day written as zeros is unknown, as databases
 /// write it: `1992-00-00` is the year 1992, `1992-03-00` and `00/03/1992` are March 1992.
+/// Month names as people write them: the Levantine names (آذار), the names used elsewhere
+/// in the Arab world (مارس), both joined as Syrian documents join them (آذار/مارس), and
+/// English names, full or short. Longer names first, so that a two-word name is taken whole.
+const MONTH_NAMES: [(&str, u8); 50] = [
+    ("تشرين الأول", 10),
+    ("تشرين الاول", 10),
+    ("تشرين الثاني", 11),
+    ("كانون الأول", 12),
+    ("كانون الاول", 12),
+    ("كانون الثاني", 1),
+    ("september", 9),
+    ("february", 2),
+    ("november", 11),
+    ("december", 12),
+    ("january", 1),
+    ("october", 10),
+    ("august", 8),
+    ("march", 3),
+    ("april", 4),
+    ("june", 6),
+    ("july", 7),
+    ("may", 5),
+    ("sept", 9),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("شباط", 2),
+    ("آذار", 3),
+    ("اذار", 3),
+    ("نيسان", 4),
+    ("أيار", 5),
+    ("ايار", 5),
+    ("حزيران", 6),
+    ("تموز", 7),
+    ("آب", 8),
+    ("اب", 8),
+    ("أيلول", 9),
+    ("ايلول", 9),
+    ("يناير", 1),
+    ("فبراير", 2),
+    ("مارس", 3),
+    ("أبريل", 4),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("يونيو", 6),
+    ("يوليو", 7),
+];
+
+/// More of the names used outside the Levant (the table above holds the rest).
+const MORE_MONTH_NAMES: [(&str, u8); 7] = [
+    ("أغسطس", 8),
+    ("اغسطس", 8),
+    ("سبتمبر", 9),
+    ("أكتوبر", 10),
+    ("اكتوبر", 10),
+    ("نوفمبر", 11),
+    ("ديسمبر", 12),
+];
+
+/// A date written with its month's name ("حزيران 2013", "12 آذار/مارس 2019", "March
+/// 2019") as the numbers the rest of the parser reads ("06/2013", "12/03/2019"); any other
+/// text as it was.
+fn with_month_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut words = text.to_string();
+    let mut found = None;
+    for (name, month) in MONTH_NAMES.iter().chain(MORE_MONTH_NAMES.iter()) {
+        let Some(at) = words.find(name) else { continue };
+        // A name must be a whole word ("mar" is not the start of "march").
+        let before = words[..at].chars().next_back();
+        let after = words[at + name.len()..].chars().next();
+        if before.is_some_and(char::is_alphabetic) || after.is_some_and(char::is_alphabetic) {
+            continue;
+        }
+        if found.is_some_and(|m| m != *month) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        found = Some(*month);
+        words.replace_range(at..at + name.len(), " ");
+    }
+    let Some(month) = found else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    // What is left: the year, and perhaps the day before the month ("12 آذار 2019").
+    let numbers: Vec<&str> = words
+        .split(|c: char| c.is_whitespace() || c == '/' || c == ',' || c == '،')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if !numbers
+        .iter()
+        .all(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    match numbers.as_slice() {
+        [year] => std::borrow::Cow::Owned(format!("{month:02}/{year}")),
+        [day, year] => std::borrow::Cow::Owned(format!("{day}/{month:02}/{year}")),
+        _ => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 fn parse_point(text: &str) -> Result<PartialDate, DateError> {
+    let text = with_month_numbers(text);
     let parts: Vec<&str> = text.split(['-', '/', '.']).map(str::trim).collect();
     let (year, month, day) = match parts.as_slice() {
         [y] => (*y, None, None),
@@ -662,6 +773,26 @@ mod tests {
 
     fn p(s: &str) -> FuzzyDate {
         FuzzyDate::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn month_names_are_read_in_arabic_and_english_as_the_pages_write_them() {
+        assert_eq!(p("حزيران 2013").to_string(), "2013-06");
+        assert_eq!(p("حزيران 2013 تقريباً").to_string(), "~2013-06");
+        assert_eq!(p("نحو آذار/مارس 2019").to_string(), "~2019-03");
+        assert_eq!(p("4 كانون الأول/ديسمبر 2026").to_string(), "2026-12-04");
+        assert_eq!(p("12 تشرين الثاني 2012").to_string(), "2012-11-12");
+        assert_eq!(p("يونيو ٢٠١٣").to_string(), "2013-06");
+        assert_eq!(p("March 2019").to_string(), "2019-03");
+        assert_eq!(p("12 Sept 2019").to_string(), "2019-09-12");
+        assert_eq!(
+            p("بين آذار 2012 و حزيران 2013").to_string(),
+            p("03/2012..06/2013").to_string()
+        );
+        // Two different months, or a name with no year: not a date.
+        assert!(FuzzyDate::parse("آذار/حزيران 2013").is_err());
+        assert!(FuzzyDate::parse("آذار").is_err());
+        assert!(FuzzyDate::parse("31 شباط 2019").is_err());
     }
 
     #[test]
