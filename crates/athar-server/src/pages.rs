@@ -829,25 +829,7 @@ async fn person(
     let steps: Vec<Step<'_>> = journey
         .steps
         .iter()
-        .map(|step| {
-            let e = &step.details;
-            let kind = vocab.event_kinds.label_of(&e.kind, lang);
-            let labels = crate::records::event_labels(e, &vocab, lang);
-            let label = |field: &str| {
-                labels
-                    .iter()
-                    .find(|(f, _)| *f == field)
-                    .map(|(_, l)| l.clone())
-            };
-            let place = label("place").unwrap_or_default();
-            let by = label("unit").or_else(|| label("party")).unwrap_or_default();
-            Step {
-                date: &e.start,
-                kind,
-                place,
-                by,
-            }
-        })
+        .map(|step| step_of(&vocab, lang, &step.details))
         .collect();
     html(
         StatusCode::OK,
@@ -916,6 +898,28 @@ async fn person(
             },
         ),
     )
+}
+
+/// An event as a line of a journey: when, what, where, and by whom (the unit, else the
+/// party).
+fn step_of<'a>(
+    vocab: &athar_model::Vocabularies,
+    lang: Lang,
+    e: &'a athar_model::Event,
+) -> Step<'a> {
+    let labels = crate::records::event_labels(e, vocab, lang);
+    let label = |field: &str| {
+        labels
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, l)| l.clone())
+    };
+    Step {
+        date: &e.start,
+        kind: vocab.event_kinds.label_of(&e.kind, lang),
+        place: label("place").unwrap_or_default(),
+        by: label("unit").or_else(|| label("party")).unwrap_or_default(),
+    }
 }
 
 // ---- Case intake: the form, its drafts, and submitting a case ----

@@ -15,33 +15,16 @@ use athar_app::tracing::{Contradiction, LetterFailure, last_seen, search_steps};
 use athar_model::access::Action;
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::vocab::Lang;
-use athar_model::{FieldError, MatchDecision, RecordBody, RecordId, RecordKind, Vocabularies};
-use athar_web::pages::Step;
+use athar_model::{FieldError, MatchDecision, RecordBody, RecordId, RecordKind};
 use athar_web::tracing::{CandidateFacts, Term, TracingFacts, TracingForms};
 
 use super::{
     Reader, csrf_ok, csrf_refused, error_page, html, notice_key, reader_of_record, refused,
-    utf8_percent,
+    step_of, utf8_percent,
 };
 use crate::AppState;
 use crate::problem::Problem;
 use crate::records::in_scope;
-
-fn step_of<'a>(vocab: &Vocabularies, lang: Lang, e: &'a athar_model::Event) -> Step<'a> {
-    let labels = crate::records::event_labels(e, vocab, lang);
-    let label = |field: &str| {
-        labels
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, l)| l.clone())
-    };
-    Step {
-        date: &e.start,
-        kind: vocab.event_kinds.label_of(&e.kind, lang),
-        place: label("place").unwrap_or_default(),
-        by: label("unit").or_else(|| label("party")).unwrap_or_default(),
-    }
-}
 
 /// The page, with the forms as typed and what stopped them.
 async fn show(
