@@ -21,7 +21,7 @@ use athar_model::{
     Citation, Event, FieldError, FuzzyDate, MatchDecision, RecordBody, RecordId, RecordKind,
     Temporal,
 };
-use athar_report::letter::{FamilyLetter, LetterMaterial};
+use athar_report::letter::{FamilyLetter, LetterError, LetterMaterial};
 use athar_store::{Change, Result, StoreError, StoredRecord, Written};
 
 use crate::Scope;
@@ -72,6 +72,18 @@ pub enum LetterFailure {
     Store(#[from] StoreError),
 }
 
+/// A refused letter as a field error, in both languages.
+pub fn letter_refusal(why: &LetterError) -> FieldError {
+    match why {
+        LetterError::NoContactConsent => FieldError::new(
+            "consent",
+            "tracing.no_contact_consent",
+            "the family did not consent to be contacted: no letter can be made",
+            "لم توافق العائلة على التواصل معها: لا يمكن إعداد رسالة",
+        ),
+    }
+}
+
 /// The last sighting of a journey: the latest step of the `missing` category.
 pub fn last_seen<'a>(
     journey: &'a Journey,
@@ -98,6 +110,15 @@ fn person_of(record: &StoredRecord) -> Option<&athar_model::Person> {
         RecordBody::Person(p) => Some(p),
         _ => None,
     }
+}
+
+/// A family's answer on searching binds: asked and not given (refused, withdrawn), nothing
+/// is compared. A person never asked (not a family's report) may be compared.
+fn search_refused(p: &athar_model::Person) -> bool {
+    p.consent
+        .iter()
+        .any(|c| c.purpose == Purpose::FamilyTracing)
+        && !permits(&p.consent, Purpose::FamilyTracing)
 }
 
 /// The statement a death outcome adds to the person's statuses.
@@ -352,7 +373,12 @@ impl Scope<'_> {
         let steps: Vec<Event> = search_steps(&journey, &vocab)
             .map(|s| s.details.clone())
             .collect();
-        let compared = self.tracing_candidates(person)?.compared;
+        // What the report's page compared it with; nothing when the family refused the search.
+        let compared = if search_refused(&body) {
+            0
+        } else {
+            athar_link::tracing::compared_with(self.store, self.org().number())?
+        };
         let (mut matched_sources, mut matched_events) = (Vec::new(), Vec::new());
         if let Some(matched) = body.tracing.as_ref().and_then(|t| t.matched)
             && self.read_if_visible(RecordKind::Person, matched)?.is_some()
@@ -392,5 +418,48 @@ impl Scope<'_> {
             lang,
             &crate::reports::today(),
         )?)
+    }
+
+    /// The letter to the family laid out as a PDF (or, `pdf` false, its JSON), its handing
+    /// out recorded in the audit chain with the SHA-256 of what is handed out
+    /// (`tracing.letter`); the refusal when a letter cannot be written.
+    pub fn hand_out_letter(
+        &self,
+        person: RecordId,
+        lang: Lang,
+        pdf: bool,
+    ) -> Result<std::result::Result<crate::reports::Rendered, LetterError>> {
+        let letter = match self.family_letter(person, lang) {
+            Ok(letter) => letter,
+            Err(LetterFailure::Store(e)) => return Err(e),
+            Err(LetterFailure::Refused(why)) => return Ok(Err(why)),
+        };
+        let laid_out = |bytes: std::result::Result<Vec<u8>, String>| {
+            bytes
+                .map_err(|e| StoreError::Database(format!("the letter could not be laid out: {e}")))
+        };
+        let rendered = if pdf {
+            crate::reports::Rendered {
+                bytes: laid_out(
+                    athar_report::pdf::render_letter(&letter).map_err(|e| e.to_string()),
+                )?,
+                media_type: "application/pdf",
+                extension: "pdf",
+            }
+        } else {
+            crate::reports::Rendered {
+                bytes: laid_out(serde_json::to_vec_pretty(&letter).map_err(|e| e.to_string()))?,
+                media_type: "application/json",
+                extension: "json",
+            }
+        };
+        let code = if lang == Lang::Ar { "ar" } else { "en" };
+        self.record_handout(
+            "tracing.letter",
+            &format!("person:{person}"),
+            (rendered.extension, code),
+            &rendered,
+        )?;
+        Ok(Ok(rendered))
     }
 }

@@ -100,6 +100,22 @@ fn model_of_run(model: &str) -> Option<(Vec<Comparison>, Parameters)> {
     ))
 }
 
+/// Whether a person record can be compared by name: it has one, and is not an unnamed victim.
+fn comparable(p: &athar_model::Person) -> bool {
+    !p.names.is_empty() && !p.unnamed
+}
+
+/// How many person records [`candidates`] compares a person with: every other record the
+/// organisation may see that can be compared by name — counted without scoring anyone.
+pub fn compared_with(store: &dyn Backend, org: i64) -> Result<usize, StoreError> {
+    let named = store
+        .list_all_for(org, RecordKind::Person)?
+        .iter()
+        .filter(|r| matches!(&r.body, RecordBody::Person(p) if comparable(p)))
+        .count();
+    Ok(named.saturating_sub(1))
+}
+
 /// The person records that may be `person`, scored against every other named person record
 /// the organisation can see: those at or above the probability the linkage runs keep
 /// ([`KEEP_ABOVE`]), and every pair a reviewer decided, the likeliest first, at most `limit`.
@@ -115,7 +131,7 @@ pub fn candidates(
         let RecordBody::Person(p) = &r.body else {
             continue;
         };
-        if p.names.is_empty() || p.unnamed {
+        if !comparable(p) {
             if r.id == person {
                 return Err(CandidatesError::NoName);
             }

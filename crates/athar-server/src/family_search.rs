@@ -9,10 +9,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use athar_app::tracing::{Contradiction, LetterFailure};
-use athar_model::FieldError;
+use athar_app::tracing::{Contradiction, letter_refusal};
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::vocab::Lang;
+use athar_model::{FieldError, RecordId};
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -181,45 +181,18 @@ pub async fn letter(
         }
     };
     let made = in_scope(&state, caller, move |scope| {
-        let letter = match scope.family_letter(id, lang) {
-            Ok(letter) => letter,
-            Err(LetterFailure::Store(e)) => return Err(e),
-            Err(LetterFailure::Refused(_)) => return Ok(None),
-        };
-        let rendered = if pdf {
-            athar_app::reports::Rendered {
-                bytes: athar_report::pdf::render_letter(&letter)
-                    .map_err(|e| athar_store::StoreError::Database(e.to_string()))?,
-                media_type: "application/pdf",
-                extension: "pdf",
-            }
-        } else {
-            athar_app::reports::Rendered {
-                bytes: serde_json::to_vec_pretty(&letter)
-                    .map_err(|e| athar_store::StoreError::Database(e.to_string()))?,
-                media_type: "application/json",
-                extension: "json",
-            }
-        };
-        let code = if lang == Lang::Ar { "ar" } else { "en" };
-        scope.record_handout(
-            "tracing.letter",
-            &format!("person:{id}"),
-            (rendered.extension, code),
-            &rendered,
-        )?;
-        Ok(Some(rendered))
+        scope.hand_out_letter(id, lang, pdf)
     })
     .await?;
-    let Some(rendered) = made else {
-        return Err(Problem::invalid(vec![FieldError::new(
-            "consent",
-            "tracing.no_contact_consent",
-            "the family did not consent to be contacted: no letter can be made",
-            "لم توافق العائلة على التواصل معها: لا يمكن إعداد رسالة",
-        )]));
-    };
-    Ok((
+    match made {
+        Ok(rendered) => Ok(letter_response(id, rendered)),
+        Err(why) => Err(Problem::invalid(vec![letter_refusal(&why)])),
+    }
+}
+
+/// A letter handed out, as a file to save.
+pub(crate) fn letter_response(id: RecordId, rendered: athar_app::reports::Rendered) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, rendered.media_type.to_string()),
@@ -233,5 +206,5 @@ pub async fn letter(
         ],
         rendered.bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -7,11 +7,11 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::{self, HeaderMap};
+use axum::http::header::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use athar_app::tracing::{Contradiction, LetterFailure, last_seen, search_steps};
+use athar_app::tracing::{Contradiction, last_seen, search_steps};
 use athar_model::access::Action;
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::vocab::Lang;
@@ -360,49 +360,14 @@ pub(super) async fn letter(
         _ => Lang::Ar,
     };
     let made = in_scope(&state, reader.caller.clone(), move |scope| {
-        let letter = match scope.family_letter(id, lang) {
-            Ok(letter) => letter,
-            Err(LetterFailure::Store(e)) => return Err(e),
-            Err(LetterFailure::Refused(why)) => return Ok(Err(why)),
-        };
-        let bytes = athar_report::pdf::render_letter(&letter)
-            .map_err(|e| athar_store::StoreError::Database(e.to_string()))?;
-        let rendered = athar_app::reports::Rendered {
-            bytes,
-            media_type: "application/pdf",
-            extension: "pdf",
-        };
-        let code = if lang == Lang::Ar { "ar" } else { "en" };
-        scope.record_handout(
-            "tracing.letter",
-            &format!("person:{id}"),
-            ("pdf", code),
-            &rendered,
-        )?;
-        Ok(Ok(rendered))
+        scope.hand_out_letter(id, lang, true)
     })
     .await;
     match made {
-        Ok(Ok(rendered)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, rendered.media_type.to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"letter-{id}.pdf\""),
-                ),
-            ],
-            rendered.bytes,
-        )
-            .into_response(),
-        Ok(Err(_)) => refused(
+        Ok(Ok(rendered)) => crate::family_search::letter_response(id, rendered),
+        Ok(Err(why)) => refused(
             &reader,
-            &Problem::invalid(vec![FieldError::new(
-                "consent",
-                "tracing.no_contact_consent",
-                "The family did not consent to be contacted: no letter can be made.",
-                "لم توافق العائلة على التواصل معها: لا يمكن إعداد رسالة.",
-            )]),
+            &Problem::invalid(vec![athar_app::tracing::letter_refusal(&why)]),
             &here,
         ),
         Err(p) => error_page(reader.lang, &reader.chrome, &p),
