@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
-use athar_model::{OrgId, RecordId, RecordKind};
+use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
 use athar_stats::counts::{Facts, PersonFilter};
-use athar_store::{StoreError, StoredRecord};
+use athar_store::{DataMarks, StoreError, StoredRecord};
 
 use crate::Scope;
 
@@ -94,7 +94,10 @@ impl Scope<'_> {
     /// The countable facts of every person, event and involvement this organisation can
     /// see, linked persons counted once, with how the linkage stands (built now).
     pub fn facts(&self) -> Result<(Facts, LinkageState), StoreError> {
-        let review = self.review()?;
+        self.facts_with(&self.review()?)
+    }
+
+    fn facts_with(&self, review: &Review) -> Result<(Facts, LinkageState), StoreError> {
         let records = self.bodies_of(&[
             RecordKind::Person,
             RecordKind::Event,
@@ -106,48 +109,59 @@ impl Scope<'_> {
 }
 
 /// The counting facts of each organisation, kept while the store's data stays as it was
-/// (`Store::data_version`): rebuilding them means opening every record, seconds for a large
-/// store, while a breakdown over them takes milliseconds. Reads never invalidate them;
-/// any write, linkage run or sharing change does.
+/// ([`athar_store::DataMarks`]) and kept up to date record by record after writes:
+/// building them means opening every record, seconds for a large store, while counting
+/// again what a write touched takes milliseconds. Reads never invalidate them; a linkage
+/// run, a sharing change, a change of the organisation's own terms or a write of more
+/// than [`RECOUNT_AT_MOST`] records builds them afresh.
 #[derive(Default)]
 pub struct FactsCache {
     by_org: std::sync::Mutex<std::collections::HashMap<OrgId, CachedFacts>>,
     /// One lock per organisation, held while its facts are built: a stampede of cold
     /// requests builds them once, the others wait and take the result.
     building: std::sync::Mutex<std::collections::HashMap<OrgId, Arc<std::sync::Mutex<()>>>>,
-    /// How many times facts were built (not taken from the cache).
+    /// How many times facts were built from every record.
     builds: std::sync::atomic::AtomicUsize,
+    /// How many times facts were brought up to date from the records a write touched.
+    recounts: std::sync::atomic::AtomicUsize,
 }
 
+/// Beyond this many records written since the facts were made (an import, say), building
+/// them afresh is quicker than counting each record again.
+pub const RECOUNT_AT_MOST: usize = 20_000;
+
 struct CachedFacts {
-    version: String,
-    facts: std::sync::Arc<Facts>,
+    marks: DataMarks,
+    facts: Arc<Facts>,
     linkage: LinkageState,
+    /// The linked person records the facts were counted with.
+    same_person: Vec<(RecordId, RecordId)>,
 }
 
 impl FactsCache {
-    /// How many times facts were built rather than taken from the cache.
+    /// How many times facts were built from every record.
     pub fn builds(&self) -> usize {
         self.builds.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The facts of the scope's organisation at the store's current version, built now if
-    /// need be.
-    pub fn get(
-        &self,
-        scope: &Scope<'_>,
-    ) -> Result<(std::sync::Arc<Facts>, LinkageState), StoreError> {
+    /// How many times facts were brought up to date from the records writes touched.
+    pub fn recounts(&self) -> usize {
+        self.recounts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The facts of the scope's organisation at the store's current data, from the cache,
+    /// brought up to date, or built now.
+    pub fn get(&self, scope: &Scope<'_>) -> Result<(Arc<Facts>, LinkageState), StoreError> {
         let org = scope.org();
-        let cached = |version: &str| {
+        let cached = |marks: DataMarks| {
             self.by_org.lock().ok().and_then(|cache| {
                 cache
                     .get(&org)
-                    .filter(|e| e.version == version)
+                    .filter(|e| e.marks == marks)
                     .map(|e| (e.facts.clone(), e.linkage.clone()))
             })
         };
-        let version = scope.store.data_version()?;
-        if let Some(hit) = cached(&version) {
+        if let Some(hit) = cached(scope.store.data_marks()?) {
             return Ok(hit);
         }
         let gate = self
@@ -157,25 +171,153 @@ impl FactsCache {
             .unwrap_or_default();
         let _building = gate.lock().unwrap_or_else(|p| p.into_inner());
         // Another request may have built them while this one waited.
-        let version = scope.store.data_version()?;
-        if let Some(hit) = cached(&version) {
+        let marks = scope.store.data_marks()?;
+        if let Some(hit) = cached(marks) {
             return Ok(hit);
         }
-        self.builds
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (facts, linkage) = scope.facts()?;
-        let facts = std::sync::Arc::new(facts);
-        if let Ok(mut cache) = self.by_org.lock() {
-            cache.insert(
-                org,
+        let earlier = self
+            .by_org
+            .lock()
+            .ok()
+            .and_then(|mut cache| cache.remove(&org));
+        let kept = match earlier {
+            Some(earlier)
+                if earlier.marks.runs == marks.runs && earlier.marks.shared == marks.shared =>
+            {
+                scope.bring_up_to_date(earlier)?
+            }
+            _ => None,
+        };
+        let kept = match kept {
+            Some(kept) => {
+                self.recounts
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                kept
+            }
+            None => {
+                self.builds
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let review = scope.review()?;
+                let (facts, linkage) = scope.facts_with(&review)?;
                 CachedFacts {
-                    version,
-                    facts: facts.clone(),
-                    linkage: linkage.clone(),
-                },
-            );
+                    marks,
+                    facts: Arc::new(facts),
+                    linkage,
+                    same_person: review.same_person(),
+                }
+            }
+        };
+        let out = (kept.facts.clone(), kept.linkage.clone());
+        if let Ok(mut cache) = self.by_org.lock() {
+            cache.insert(org, kept);
         }
-        Ok((facts, linkage))
+        Ok(out)
+    }
+}
+
+impl Scope<'_> {
+    /// Facts made at `earlier` brought up to the store's data now by counting again only
+    /// the persons the revisions since touched; `None` when they must be built afresh.
+    fn bring_up_to_date(&self, earlier: CachedFacts) -> Result<Option<CachedFacts>, StoreError> {
+        let (last, changed) = self.store.changed_since(earlier.marks.revisions)?;
+        if changed.len() > RECOUNT_AT_MOST
+            || changed.iter().any(|(kind, _)| *kind == RecordKind::Term)
+        {
+            // A term can change what every event counts as.
+            return Ok(None);
+        }
+        let CachedFacts {
+            marks,
+            mut facts,
+            same_person: before,
+            ..
+        } = earlier;
+        let review = self.review()?;
+        let same_person = review.same_person();
+        let facts_now = Arc::make_mut(&mut facts);
+        let mut touched: Vec<RecordId> = Vec::new();
+        let mut events = std::collections::HashSet::new();
+        for (kind, id) in &changed {
+            match kind {
+                RecordKind::Person => touched.push(*id),
+                RecordKind::Event => {
+                    events.insert(*id);
+                }
+                RecordKind::Involvement => {
+                    touched.extend(facts_now.involvement(*id).map(|(person, _)| person));
+                    if let Some(RecordBody::Involvement(inv)) = self.read_if_there(*kind, *id)? {
+                        touched.push(inv.person);
+                    }
+                }
+                RecordKind::Source | RecordKind::Match | RecordKind::Term => {}
+            }
+        }
+        touched.extend(facts_now.persons_in_events(&events));
+        let (was, is): (std::collections::HashSet<_>, std::collections::HashSet<_>) = (
+            before.iter().copied().collect(),
+            same_person.iter().copied().collect(),
+        );
+        for (a, b) in was.symmetric_difference(&is) {
+            touched.extend([*a, *b]);
+        }
+        let recount = facts_now.to_recount(touched, &before, &same_person);
+        // The persons as they are now, every involvement naming them, and the events of
+        // those; then the events that changed.
+        let mut records = Vec::new();
+        let mut wanted = events.clone();
+        let mut ordered: Vec<RecordId> = recount.iter().copied().collect();
+        ordered.sort_unstable();
+        for person in ordered {
+            let Some(body) = self.read_if_there(RecordKind::Person, person)? else {
+                continue;
+            };
+            records.push((person, body));
+            for inv in self.person_involvements(person)? {
+                if let RecordBody::Involvement(i) = &inv.body {
+                    wanted.insert(i.event);
+                }
+                records.push((inv.id, inv.body));
+            }
+        }
+        let mut gone = Vec::new();
+        let mut wanted: Vec<RecordId> = wanted.into_iter().collect();
+        wanted.sort_unstable();
+        for event in wanted {
+            match self.read_if_there(RecordKind::Event, event)? {
+                Some(body) => records.push((event, body)),
+                None => gone.push(event),
+            }
+        }
+        facts_now.recount(
+            &recount,
+            &gone,
+            records,
+            &same_person,
+            &*self.vocabularies()?,
+        );
+        Ok(Some(CachedFacts {
+            marks: DataMarks {
+                revisions: last.max(marks.revisions),
+                ..marks
+            },
+            facts,
+            linkage: review.state(),
+            same_person,
+        }))
+    }
+
+    /// A record's content as this organisation may see it, or `None` when it is not there
+    /// for it (deleted, or never shared).
+    fn read_if_there(
+        &self,
+        kind: RecordKind,
+        id: RecordId,
+    ) -> Result<Option<RecordBody>, StoreError> {
+        match self.read(kind, id) {
+            Ok(record) => Ok(Some(record.body)),
+            Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 }
 

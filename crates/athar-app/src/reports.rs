@@ -16,7 +16,7 @@ use athar_report::brief::{Brief, BriefOptions};
 use athar_report::periodic::{EstimateInput, Report, ReportOptions};
 use athar_report::wgeid::{CaseError, WgeidCase};
 use athar_stats::mse::{self, CaptureTable, Method, MethodOptions};
-use athar_store::StoreError;
+use athar_store::{DataMarks, StoreError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -228,25 +228,22 @@ fn check_format(format: Option<&str>) -> Result<(), ReportError> {
     }
 }
 
-/// Whether each organisation's records include the demo generator's, per data version:
-/// the answer opens every source, and every web page's banner asks for it.
+/// Whether each organisation's records include the demo generator's, kept with the data
+/// marks it was found at: every web page's banner asks, and finding out afresh opens every
+/// source. After writes only the sources written since are looked at.
 #[derive(Default)]
 pub struct DemoCache {
-    by_org: std::sync::Mutex<std::collections::HashMap<athar_model::OrgId, (String, bool)>>,
+    by_org: std::sync::Mutex<std::collections::HashMap<athar_model::OrgId, (DataMarks, bool)>>,
 }
 
 impl DemoCache {
-    fn get(&self, org: athar_model::OrgId, version: &str) -> Option<bool> {
-        let cache = self.by_org.lock().ok()?;
-        cache
-            .get(&org)
-            .filter(|(v, _)| v == version)
-            .map(|(_, demo)| *demo)
+    fn get(&self, org: athar_model::OrgId) -> Option<(DataMarks, bool)> {
+        self.by_org.lock().ok()?.get(&org).copied()
     }
 
-    fn put(&self, org: athar_model::OrgId, version: String, demo: bool) {
+    fn put(&self, org: athar_model::OrgId, marks: DataMarks, demo: bool) {
         if let Ok(mut cache) = self.by_org.lock() {
-            cache.insert(org, (version, demo));
+            cache.insert(org, (marks, demo));
         }
     }
 }
@@ -254,23 +251,54 @@ impl DemoCache {
 impl Scope<'_> {
     /// Whether the records this organisation sees include the demo generator's.
     pub fn holds_demo_data(&self) -> Result<bool, StoreError> {
-        let version = match self.demo {
-            Some(cache) => {
-                let version = self.store.data_version()?;
-                if let Some(known) = cache.get(self.org(), &version) {
-                    return Ok(known);
-                }
-                Some((cache, version))
-            }
-            None => None,
+        let is_demo = |body: &RecordBody| matches!(body, RecordBody::Source(s) if athar_demo::is_demo_source(s));
+        let Some(cache) = self.demo else {
+            return Ok(self
+                .list_all(RecordKind::Source)?
+                .iter()
+                .any(|r| is_demo(&r.body)));
         };
+        let marks = self.store.data_marks()?;
+        let known = cache.get(self.org());
+        if let Some((at, demo)) = known {
+            if at == marks {
+                return Ok(demo);
+            }
+            // Sharing decides which sources are seen: then, and after a source that may
+            // have been the demo's changed, look at them all again.
+            if at.shared == marks.shared {
+                let (last, changed) = self.store.changed_since(at.revisions)?;
+                let mut found = demo;
+                let mut again = false;
+                for (kind, id) in changed {
+                    if kind != RecordKind::Source {
+                        continue;
+                    }
+                    match self.read(kind, id) {
+                        Ok(r) if is_demo(&r.body) => found = true,
+                        // A new source was no demo source before.
+                        Ok(r) if !demo || r.rev == 1 => {}
+                        Ok(_) | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
+                            again = demo;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if !again {
+                    let at = DataMarks {
+                        revisions: last.max(marks.revisions),
+                        ..marks
+                    };
+                    cache.put(self.org(), at, found);
+                    return Ok(found);
+                }
+            }
+        }
         let demo = self
             .list_all(RecordKind::Source)?
             .iter()
-            .any(|r| matches!(&r.body, RecordBody::Source(s) if athar_demo::is_demo_source(s)));
-        if let Some((cache, version)) = version {
-            cache.put(self.org(), version, demo);
-        }
+            .any(|r| is_demo(&r.body));
+        cache.put(self.org(), marks, demo);
         Ok(demo)
     }
 

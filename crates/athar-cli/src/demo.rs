@@ -135,6 +135,12 @@ pub struct DemoArgs {
     /// طباعة الملخص بصيغة JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write a recovered death register naming some of these persons as registers
+    /// spell them, and families' reports of some of the missing (as `serve --demo` does).
+    /// اكتب أيضاً سجلّ وفيات مستعاداً يذكر بعض هؤلاء الأشخاص كما تكتبهم السجلات، وبلاغات
+    /// عائلات عن بعض المفقودين (كما يفعل `serve --demo`).
+    #[arg(long)]
+    pub tracing: bool,
 }
 
 #[derive(clap::Args)]
@@ -158,6 +164,7 @@ pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
         persons,
         seed,
         json,
+        tracing,
     } = args;
     let store = open_store(dir)?;
     if !json && persons > BATCH_PERSONS {
@@ -179,6 +186,15 @@ pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
             "Wrote {} synthetic persons ({} records) in {:.1} s: {:.0} persons/s",
             summary.persons, summary.records, summary.seconds, summary.persons_per_second
         );
+    }
+    if tracing {
+        let (entries, reports) =
+            write_tracing_demo(&store, persons, seed).map_err(|e| e.to_string())?;
+        if !json {
+            println!(
+                "Wrote a recovered death register naming {entries} of them and {reports} families' reports of the missing."
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -140,6 +140,7 @@ async fn main() {
         listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
     );
     let state = AppState::new(Arc::clone(&store) as Arc<dyn Backend>);
+    let app = state.app.clone();
     tokio::spawn(athar_server::serve(listener, state, std::future::pending()));
 
     let http = reqwest::Client::builder()
@@ -184,6 +185,8 @@ async fn main() {
     let (_, _, took) = client.get("/persons?status=detained").await;
     println!("the next filtered list: {:.1} ms", took.as_secs_f64() * 1e3);
     let ids = ids_in(&first);
+    after_writes(&client, &app, org, &ids).await;
+    family_reports(&client, persons).await;
     let (_, deep, _) = client
         .get(&format!(
             "/persons?after={}",
@@ -263,6 +266,77 @@ async fn main() {
         );
     }
     slow_3g(&base).await;
+}
+
+/// The filtered list right after each of ten edits of a person: the counting facts are
+/// brought up to date from what the edit touched before the list is drawn.
+async fn after_writes(client: &Client, app: &athar_app::App, org: i64, ids: &[String]) {
+    const FILTERED: &str = "/persons?status=disappeared&kind=arrest&from=2019&to=2019";
+    let mut times = Vec::new();
+    for id in ids.iter().take(10) {
+        let id: athar_model::RecordId = id.parse().unwrap_or_else(|e| panic!("{e}"));
+        let scope = app.scope(athar_model::OrgId::new(org), USER);
+        let record = scope
+            .read(athar_model::RecordKind::Person, id)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut body = record.body;
+        if let athar_model::RecordBody::Person(p) = &mut body {
+            p.sex = match p.sex {
+                athar_model::Sex::Male => athar_model::Sex::Unknown,
+                _ => athar_model::Sex::Male,
+            };
+        }
+        scope
+            .write(
+                "bench.edit",
+                vec![athar_store::Change::Update {
+                    id,
+                    expected_rev: Some(record.rev),
+                    body,
+                }],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (status, _, took) = client.get(FILTERED).await;
+        assert_eq!(status, 200);
+        times.push(took);
+    }
+    println!(
+        "filtered list right after a person is edited (10 edits): median {:.1} ms, p90 {:.1} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.9)
+    );
+}
+
+/// A family's report page over the store (`athar demo --tracing`): every named record
+/// scored against the reported person.
+async fn family_reports(client: &Client, persons: u64) {
+    let reports: Vec<String> = athar_demo::tracing::generate(1, persons)
+        .into_iter()
+        .filter(
+            |(_, body)| matches!(body, athar_model::RecordBody::Person(p) if p.contact.is_some()),
+        )
+        .map(|(id, _)| id.to_string())
+        .take(5)
+        .collect();
+    let mut times = Vec::new();
+    for id in &reports {
+        let (status, _, took) = client.get(&format!("/tracing/{id}")).await;
+        if status != 200 {
+            println!(
+                "family's report page: no demo reports in this store (`athar demo --tracing`); not measured"
+            );
+            return;
+        }
+        times.push(took);
+    }
+    if !times.is_empty() {
+        println!(
+            "family's report page with its candidates ({} reports): median {:.1} ms, p90 {:.1} ms",
+            times.len(),
+            percentile(&times, 0.5),
+            percentile(&times, 0.9)
+        );
+    }
 }
 
 /// The first page in headless Chromium, cold, under Slow 3G: when it can be used

@@ -40,7 +40,7 @@ struct PersonFact {
     verified: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct EventFact {
     id: RecordId,
     kind: u16,
@@ -168,6 +168,13 @@ pub struct Facts {
     causes: Interned,
     /// Person records whose case waits for verification, in id order.
     submitted: Vec<RecordId>,
+    /// Each person record read, with the person it counts as (its place in `persons`).
+    person_of_record: HashMap<RecordId, u32>,
+    /// Each event read, with its place in `events` (a changed event takes a new place;
+    /// the old one is then no victim's).
+    event_of_record: HashMap<RecordId, u32>,
+    /// Each involvement read: the person record and the event it joins.
+    involvements: HashMap<RecordId, (RecordId, RecordId)>,
 }
 
 /// Which victimisations to count.
@@ -612,10 +619,26 @@ impl Facts {
         vocab: &Vocabularies,
     ) -> Facts {
         let mut facts = Facts::default();
-        let canonical = canonical_persons(same_person);
+        facts.add(records, &canonical_persons(same_person), vocab);
+        facts
+    }
+
+    /// Counts `records` in: whole groups of linked person records not counted yet, with
+    /// every involvement naming them and the events of those involvements (events already
+    /// counted and unchanged keep their place; a changed one takes a new one).
+    fn add(
+        &mut self,
+        records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+        canonical: &HashMap<RecordId, RecordId>,
+        vocab: &Vocabularies,
+    ) {
+        let facts = self;
+        // The persons added now start here; the vectors below are indexed from it.
+        let base = facts.persons.len();
         let mut person_index: HashMap<RecordId, u32> = HashMap::new();
-        let mut event_index: HashMap<RecordId, u32> = HashMap::new();
-        let mut events: Vec<Event> = Vec::new();
+        // Each event given now: where its fact is, and its content (for the journeys).
+        let mut event_index: HashMap<RecordId, usize> = HashMap::new();
+        let mut events: Vec<(u32, Event)> = Vec::new();
         let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
         // Linked records that give different sexes: the person's sex stays unknown.
         let mut sexes_differ: Vec<bool> = Vec::new();
@@ -640,23 +663,24 @@ impl Facts {
                     let root = canonical.get(&id).copied().unwrap_or(id);
                     if let Some(&at) = person_index.get(&root) {
                         person_index.insert(id, at);
+                        facts.person_of_record.insert(id, at);
                         // Linked records agree or not whatever order they are read in:
                         // sexes that differ leave the sex unknown, and of differing birth
                         // dates the one that sorts first is kept.
                         let fact = &mut facts.persons[at as usize];
+                        let i = at as usize - base;
                         fact.verified |= verified;
                         fact.sex = match (fact.sex, person.sex) {
                             (known, Sex::Unknown) => known,
-                            (Sex::Unknown, known) if !sexes_differ[at as usize] => known,
+                            (Sex::Unknown, known) if !sexes_differ[i] => known,
                             (a, b) if a == b => a,
                             _ => {
-                                sexes_differ[at as usize] = true;
+                                sexes_differ[i] = true;
                                 Sex::Unknown
                             }
                         };
-                        births[at as usize] = births[at as usize].first_known(person.birth_date);
-                        stated[at as usize].extend(person.stated);
-                        let i = at as usize;
+                        births[i] = births[i].first_known(person.birth_date);
+                        stated[i].extend(person.stated);
                         (stated_ages[i], ages_differ[i]) =
                             agree(stated_ages[i], person.stated_age_group, ages_differ[i]);
                         (fact.combatant, combatants_differ[i]) = agree(
@@ -669,6 +693,7 @@ impl Facts {
                     let at = facts.persons.len() as u32;
                     person_index.insert(id, at);
                     person_index.insert(root, at);
+                    facts.person_of_record.insert(id, at);
                     births.push(person.birth_date);
                     sexes_differ.push(false);
                     stated.push(person.stated);
@@ -685,7 +710,6 @@ impl Facts {
                     });
                 }
                 RecordBody::Event(event) => {
-                    event_index.insert(id, facts.events.len() as u32);
                     let kind = facts.kinds.intern(Some(&event.kind));
                     if facts.categories.len() <= kind as usize {
                         facts.categories.push(
@@ -707,7 +731,7 @@ impl Facts {
                         .map(str::to_string);
                     let days = event.start.bounds();
                     let (year_key, month_key) = period_keys(days);
-                    facts.events.push(EventFact {
+                    let fact = EventFact {
                         id,
                         kind,
                         days,
@@ -719,15 +743,31 @@ impl Facts {
                         host: facts.hosts.intern(event.host_country.as_deref()),
                         cause: facts.causes.intern(event.cause.as_deref()),
                         verification: event.verification,
-                    });
-                    events.push(event);
+                    };
+                    let at = match facts.event_of_record.get(&id) {
+                        Some(&at) if facts.events[at as usize] == fact => at,
+                        _ => {
+                            facts.events.push(fact);
+                            let at = (facts.events.len() - 1) as u32;
+                            facts.event_of_record.insert(id, at);
+                            at
+                        }
+                    };
+                    event_index.insert(id, events.len());
+                    events.push((at, event));
                 }
-                RecordBody::Involvement(involvement) => involvements.push(involvement),
+                RecordBody::Involvement(involvement) => {
+                    facts
+                        .involvements
+                        .insert(id, (involvement.person, involvement.event));
+                    involvements.push(involvement);
+                }
                 RecordBody::Source(_) | RecordBody::Match(_) | RecordBody::Term(_) => {}
             }
         }
-        // Each person's journey, for statuses and for what came before and after an event.
-        let mut journeys: HashMap<u32, Vec<(u32, Role, Verification)>> = HashMap::new();
+        // Each person's journey, for statuses and for what came before and after an event:
+        // (the event given now, the role, the involvement's verification).
+        let mut journeys: HashMap<u32, Vec<(usize, Role, Verification)>> = HashMap::new();
         for involvement in &involvements {
             let (Some(&p), Some(&e)) = (
                 person_index.get(&involvement.person),
@@ -748,13 +788,14 @@ impl Facts {
             let journey: Vec<JourneyStep<'_>> = steps
                 .iter()
                 .map(|(e, role, _)| JourneyStep {
-                    id: facts.events[*e as usize].id,
-                    event: &events[*e as usize],
+                    id: facts.events[events[*e].0 as usize].id,
+                    event: &events[*e].1,
                     role: *role,
                 })
                 .collect();
             let ordered = journey_order(&journey, vocab);
-            let status = status_with_statements(&ordered, &stated[person as usize], vocab);
+            let i = person as usize - base;
+            let status = status_with_statements(&ordered, &stated[i], vocab);
             let fact = &mut facts.persons[person as usize];
             fact.status = status;
             let position: HashMap<RecordId, usize> =
@@ -765,34 +806,31 @@ impl Facts {
                 .filter(|(_, s)| s.role == Role::Victim)
                 .map(|(i, _)| i)
                 .collect();
-            let category_at = |i: usize| {
-                let e = event_index[&ordered[i].id];
-                facts.categories[facts.events[e as usize].kind as usize].as_str()
-            };
+            let fact_at = |i: usize| events[event_index[&ordered[i].id]].0 as usize;
+            let category_at =
+                |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
             fact.returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
-            let first_forced_return = victim_steps.iter().copied().find(|i| {
-                Some(facts.events[event_index[&ordered[*i].id] as usize].kind) == forced_return
-            });
+            let first_forced_return = victim_steps
+                .iter()
+                .copied()
+                .find(|i| Some(facts.events[fact_at(*i)].kind) == forced_return);
             let last_disappearance = victim_steps
                 .iter()
                 .copied()
                 .rfind(|i| category_at(*i) == "disappearance");
             for (e, role, verification) in &steps {
+                let (at_fact, event) = (events[*e].0, &events[*e].1);
                 // A step taken to find someone is no violation, whoever is recorded in it.
                 if *role != Role::Victim
-                    || facts.categories[facts.events[*e as usize].kind as usize] == "search"
+                    || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
                 {
                     continue;
                 }
-                let at = position[&facts.events[*e as usize].id];
+                let at = position[&facts.events[at_fact as usize].id];
                 facts.victims.push(VictimFact {
-                    event: *e,
+                    event: at_fact,
                     person,
-                    age: age_group_or_stated(
-                        &births[person as usize],
-                        stated_ages[person as usize],
-                        &events[*e as usize].start,
-                    ),
+                    age: age_group_or_stated(&births[i], stated_ages[i], &event.start),
                     verification: *verification,
                     after_forced_return: first_forced_return.is_some_and(|f| f < at),
                     then_disappeared: status == Status::Disappeared
@@ -803,7 +841,119 @@ impl Facts {
         facts.victims.sort_by_key(|v| (v.event, v.person));
         facts.victims.dedup_by_key(|v| (v.event, v.person));
         facts.submitted.sort_unstable();
-        facts
+        facts.submitted.dedup();
+    }
+
+    /// The person records to count again when `touched` changed (edited, deleted,
+    /// created, in an involvement or event that changed, or linked differently): each with
+    /// every record linked to it by `before` (the links these facts were counted with) and
+    /// by `now`, until no group is left half counted.
+    pub fn to_recount(
+        &self,
+        touched: impl IntoIterator<Item = RecordId>,
+        before: &[(RecordId, RecordId)],
+        now: &[(RecordId, RecordId)],
+    ) -> std::collections::HashSet<RecordId> {
+        let groups = |pairs: &[(RecordId, RecordId)]| {
+            let canonical = canonical_persons(pairs);
+            let mut members: HashMap<RecordId, Vec<RecordId>> = HashMap::new();
+            for (id, root) in &canonical {
+                members.entry(*root).or_default().push(*id);
+            }
+            (canonical, members)
+        };
+        let (before, now) = (groups(before), groups(now));
+        let mut out = std::collections::HashSet::new();
+        let mut queue: Vec<RecordId> = touched.into_iter().collect();
+        while let Some(id) = queue.pop() {
+            if !out.insert(id) {
+                continue;
+            }
+            for (canonical, members) in [&before, &now] {
+                let root = canonical.get(&id).copied().unwrap_or(id);
+                queue.extend(members.get(&root).into_iter().flatten().copied());
+            }
+        }
+        out
+    }
+
+    /// The person records in the events `events` (as the facts last read them).
+    pub fn persons_in_events(
+        &self,
+        events: &std::collections::HashSet<RecordId>,
+    ) -> std::collections::HashSet<RecordId> {
+        self.involvements
+            .values()
+            .filter(|(_, event)| events.contains(event))
+            .map(|(person, _)| *person)
+            .collect()
+    }
+
+    /// The person record and event an involvement joined when the facts last read it.
+    pub fn involvement(&self, id: RecordId) -> Option<(RecordId, RecordId)> {
+        self.involvements.get(&id).copied()
+    }
+
+    /// Counts again, after a change, the person records `recount` (from
+    /// [`Facts::to_recount`], so that whole groups of linked records are in it): what they
+    /// counted for goes, and `records` comes in — those
+    /// of them still there, every involvement naming them and the events of those
+    /// involvements, and any event that changed. Events in `gone` (deleted) are forgotten.
+    /// The figures are then those of [`Facts::build_linked`] over all records as they are
+    /// now; record by record, without reading the others again.
+    pub fn recount(
+        &mut self,
+        recount: &std::collections::HashSet<RecordId>,
+        gone: &[RecordId],
+        records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+        same_person: &[(RecordId, RecordId)],
+        vocab: &Vocabularies,
+    ) {
+        let dropped: std::collections::HashSet<u32> = recount
+            .iter()
+            .filter_map(|id| self.person_of_record.get(id).copied())
+            .collect();
+        // Every record of a dropped person is among those counted again.
+        for id in recount {
+            if self.person_of_record.remove(id).is_some() {
+                self.person_records -= 1;
+            }
+        }
+        self.submitted.retain(|id| !recount.contains(id));
+        self.involvements
+            .retain(|_, (person, _)| !recount.contains(person));
+        for event in gone {
+            self.event_of_record.remove(event);
+        }
+        self.victims.retain(|v| !dropped.contains(&v.person));
+        // The persons left keep their order; their places close up.
+        let mut place = vec![u32::MAX; self.persons.len()];
+        let mut kept = 0u32;
+        for (at, slot) in place.iter_mut().enumerate() {
+            if !dropped.contains(&(at as u32)) {
+                *slot = kept;
+                kept += 1;
+            }
+        }
+        let mut at = 0;
+        self.persons.retain(|_| {
+            at += 1;
+            !dropped.contains(&(at - 1))
+        });
+        for v in &mut self.victims {
+            v.person = place[v.person as usize];
+        }
+        for at in self.person_of_record.values_mut() {
+            *at = place[*at as usize];
+        }
+        self.add(records, &canonical_persons(same_person), vocab);
+    }
+
+    /// The derived status of the person a person record counts as (with the records
+    /// linked to it), or `None` for a record these facts were not built from.
+    pub fn status_of(&self, record: RecordId) -> Option<Status> {
+        let at = *self.person_of_record.get(&record)?;
+        self.persons.get(at as usize).map(|p| p.status)
     }
 
     /// The person records whose case waits for a second person's verification, in id order.

@@ -561,6 +561,21 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// How far the store's data has gone, for caches of what is computed from it: the last
+/// revision written, the last linkage run kept, the last change of a record's sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DataMarks {
+    pub revisions: i64,
+    pub runs: i64,
+    pub shared: i64,
+}
+
+impl std::fmt::Display for DataMarks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.revisions, self.runs, self.shared)
+    }
+}
+
 /// A backend the server can run on: records, accounts, evidence, linkage runs and drafts.
 pub trait Backend: Store + Accounts + EvidenceVault + Linkage + Drafts {}
 impl<T: Store + Accounts + EvidenceVault + Linkage + Drafts> Backend for T {}
@@ -609,7 +624,18 @@ pub trait Store: Send + Sync {
     /// written (creation, update, deletion), a linkage run kept, a record's sharing set.
     /// Reads — views, statistics, reports — leave it as it was, so figures computed at one
     /// version can be reused until the next.
-    fn data_version(&self) -> Result<String>;
+    fn data_version(&self) -> Result<String> {
+        Ok(self.data_marks()?.to_string())
+    }
+
+    /// The parts of [`Store::data_version`]: how far the revisions, the linkage runs and
+    /// the sharing changes have gone.
+    fn data_marks(&self) -> Result<DataMarks>;
+
+    /// The records that have a revision after revision `mark` (a [`DataMarks::revisions`]),
+    /// each once, with the last revision read: what a cache built at `mark` must look at
+    /// again: creations, edits, deletions and shreddings.
+    fn changed_since(&self, mark: i64) -> Result<(i64, Vec<(RecordKind, RecordId)>)>;
 
     /// Replace what a record's owner shares of it, recorded in the audit chain.
     fn set_shares(

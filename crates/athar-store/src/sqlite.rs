@@ -876,17 +876,24 @@ impl Store for SqliteStore {
     fn create_organisation(&self, actor: &str, name: &str) -> Result<Organisation> {
         sharing::create_organisation(self, actor, name)
     }
-    fn data_version(&self) -> Result<String> {
+    fn data_marks(&self) -> Result<crate::DataMarks> {
         self.read(|conn| {
-            let (revisions, runs, shared): (i64, i64, i64) = conn.query_row(
+            let (revisions, runs, shared) = conn.query_row(
                 "SELECT (SELECT coalesce(max(rowid), 0) FROM revisions),
                         (SELECT coalesce(max(id), 0) FROM linkage_runs),
                         (SELECT coalesce(max(seq), 0) FROM audit WHERE action = 'record.share')",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
-            Ok(format!("{revisions}.{runs}.{shared}"))
+            Ok(crate::DataMarks {
+                revisions,
+                runs,
+                shared,
+            })
         })
+    }
+    fn changed_since(&self, mark: i64) -> Result<(i64, Vec<(RecordKind, RecordId)>)> {
+        read::changed_since(self, mark)
     }
     fn count(&self, kind: RecordKind) -> Result<u64> {
         read::count(self, kind)

@@ -1391,6 +1391,52 @@ fn the_data_version_moves_with_writes_and_sharing_and_not_with_reads() {
     assert_ne!(version(), shared);
 }
 
+/// What changed since a mark: each record with a revision after it, once, whatever the
+/// revision (creation, edit, deletion), and the mark to ask from next time.
+#[test]
+fn the_records_changed_since_a_mark_are_each_named_once() {
+    let (_tmp, _dir, store) = new_store();
+    let marks = || store.data_marks().unwrap_or_else(|e| panic!("{e}"));
+    let first = create(&store, person("محمد", "Mohammad", "1990"));
+    let at = marks();
+    assert_eq!(
+        at.to_string(),
+        store.data_version().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let (last, none) = store
+        .changed_since(at.revisions)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((last, none.len()), (at.revisions, 0));
+    let second = create(&store, person("أحمد", "Ahmad", "1985"));
+    let current = store
+        .get(RecordKind::Person, second)
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .write(one(Change::Update {
+            id: second,
+            expected_rev: Some(current.rev),
+            body: person("أحمد", "Ahmed", "1985"),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .write(one(Change::Delete {
+            kind: RecordKind::Person,
+            id: first,
+            expected_rev: None,
+            reason: "duplicate".into(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (last, changed) = store
+        .changed_since(at.revisions)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        changed,
+        vec![(RecordKind::Person, second), (RecordKind::Person, first)]
+    );
+    assert_eq!(last, marks().revisions);
+    assert!(last > at.revisions);
+}
+
 /// Prepared change sets creating one person each, with the given names.
 fn prepared_persons(store: &SqliteStore, names: &[(&str, &str)]) -> Vec<(RecordId, Prepared)> {
     names

@@ -1,0 +1,3 @@
+//! Helpers the counting tests share.
+
+pub mod figures;
