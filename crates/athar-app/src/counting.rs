@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
-use athar_model::{OrgId, RecordBody, RecordId, RecordKind};
+use athar_model::{OrgId, RecordBody, RecordId, RecordKind, Status};
 use athar_stats::counts::{Facts, PersonFilter};
 use athar_store::{DataMarks, StoreError, StoredRecord};
 
@@ -53,6 +53,24 @@ impl Scope<'_> {
             total: ids.len() as u64,
             next,
         })
+    }
+
+    /// The derived status of each person record: as counted (with the records linked to
+    /// it) when the counting facts are at hand, so that a list agrees with its status
+    /// filter; otherwise — while they are being built — from the record's own journey,
+    /// read now, so that no list waits for them.
+    pub fn statuses_of(&self, ids: &[RecordId]) -> Result<Vec<Status>, StoreError> {
+        let counted = match self.facts {
+            Some(cache) => cache.ready(self)?.map(|(facts, _)| facts),
+            None => None,
+        };
+        let vocab = self.vocabularies()?;
+        ids.iter()
+            .map(|id| match counted.as_ref().and_then(|f| f.status_of(*id)) {
+                Some(status) => Ok(status),
+                None => Ok(self.journey(*id)?.status(&vocab)),
+            })
+            .collect()
     }
 
     /// The state of this organisation's record linkage: its latest run and its reviewers'
@@ -152,6 +170,25 @@ impl FactsCache {
     /// The facts of the scope's organisation at the store's current data, from the cache,
     /// brought up to date, or built now.
     pub fn get(&self, scope: &Scope<'_>) -> Result<(Arc<Facts>, LinkageState), StoreError> {
+        self.fetch(scope, true)?
+            .ok_or_else(|| StoreError::Database("the counting facts were not built".into()))
+    }
+
+    /// The facts when they are at hand — current, or brought up to date from the writes
+    /// since — and `None` while they must be built from every record (at first, after a
+    /// linkage run, a sharing change or an import) or another request is building them.
+    pub fn ready(
+        &self,
+        scope: &Scope<'_>,
+    ) -> Result<Option<(Arc<Facts>, LinkageState)>, StoreError> {
+        self.fetch(scope, false)
+    }
+
+    fn fetch(
+        &self,
+        scope: &Scope<'_>,
+        build: bool,
+    ) -> Result<Option<(Arc<Facts>, LinkageState)>, StoreError> {
         let org = scope.org();
         let cached = |marks: DataMarks| {
             self.by_org.lock().ok().and_then(|cache| {
@@ -162,32 +199,43 @@ impl FactsCache {
             })
         };
         if let Some(hit) = cached(scope.store.data_marks()?) {
-            return Ok(hit);
+            return Ok(Some(hit));
         }
         let gate = self
             .building
             .lock()
             .map(|mut gates| gates.entry(org).or_default().clone())
             .unwrap_or_default();
-        let _building = gate.lock().unwrap_or_else(|p| p.into_inner());
+        let _building = if build {
+            gate.lock().unwrap_or_else(|p| p.into_inner())
+        } else {
+            match gate.try_lock() {
+                Ok(held) => held,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => return Ok(None),
+            }
+        };
         // Another request may have built them while this one waited.
         let marks = scope.store.data_marks()?;
         if let Some(hit) = cached(marks) {
-            return Ok(hit);
+            return Ok(Some(hit));
         }
-        let earlier = self
-            .by_org
-            .lock()
-            .ok()
-            .and_then(|mut cache| cache.remove(&org));
+        let updatable =
+            |e: &CachedFacts| e.marks.runs == marks.runs && e.marks.shared == marks.shared;
+        let earlier = self.by_org.lock().ok().and_then(|mut cache| {
+            let take = build || cache.get(&org).is_some_and(updatable);
+            take.then(|| cache.remove(&org)).flatten()
+        });
+        if !build && earlier.is_none() {
+            return Ok(None);
+        }
         let kept = match earlier {
-            Some(earlier)
-                if earlier.marks.runs == marks.runs && earlier.marks.shared == marks.shared =>
-            {
-                scope.bring_up_to_date(earlier)?
-            }
+            Some(earlier) if updatable(&earlier) => scope.bring_up_to_date(earlier)?,
             _ => None,
         };
+        if kept.is_none() && !build {
+            return Ok(None);
+        }
         let kept = match kept {
             Some(kept) => {
                 self.recounts
@@ -211,7 +259,7 @@ impl FactsCache {
         if let Ok(mut cache) = self.by_org.lock() {
             cache.insert(org, kept);
         }
-        Ok(out)
+        Ok(Some(out))
     }
 }
 

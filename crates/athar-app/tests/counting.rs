@@ -192,4 +192,17 @@ fn the_kept_counting_facts_follow_each_write_as_if_built_afresh() {
     })))));
     agree("a term added", &scope);
     assert_eq!(cache.builds(), 2);
+
+    // A list's statuses: as counted when the facts are at hand, else from each record's
+    // own journey — the same for records linked to no other.
+    let ids: Vec<RecordId> = persons
+        .iter()
+        .take(60)
+        .map(|r| r.id)
+        .filter(|id| *id != persons[30].id && *id != persons[31].id)
+        .collect();
+    let uncached = Scope::new(&store, A, "amal");
+    let counted = ok(scope.statuses_of(&ids));
+    assert_eq!(counted, ok(uncached.statuses_of(&ids)));
+    assert!(counted.iter().any(|s| *s != counted[0]), "{counted:?}");
 }

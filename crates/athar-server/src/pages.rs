@@ -556,16 +556,17 @@ async fn persons(
     let (typed, filter) = read_filters(&q, &vocab);
     let sep = if here.contains('?') { '&' } else { '?' };
     let render = |total: u64,
-                  records: &[(StoredRecord, Option<&'static str>)],
+                  records: &[(StoredRecord, Option<&'static str>, Status)],
                   next: Option<String>,
                   first: Option<String>| {
         let listed: Vec<Listed<'_>> = records
             .iter()
-            .filter_map(|(r, closeness)| match &r.body {
+            .filter_map(|(r, closeness, status)| match &r.body {
                 RecordBody::Person(p) => Some(Listed {
                     id: r.id.to_string(),
                     person: p,
                     closeness: *closeness,
+                    status: *status,
                 }),
                 _ => None,
             })
@@ -604,14 +605,13 @@ async fn persons(
                 let more = page.len() == PAGE_SIZE;
                 (page, scope.count(RecordKind::Person)?, more)
             };
-            scope.record_view(
-                RecordKind::Person,
-                &page.iter().map(|r| r.id).collect::<Vec<_>>(),
-            )?;
-            Ok((page, total, more))
+            let ids: Vec<RecordId> = page.iter().map(|r| r.id).collect();
+            scope.record_view(RecordKind::Person, &ids)?;
+            let statuses = scope.statuses_of(&ids)?;
+            Ok((page, total, more, statuses))
         })
         .await;
-        let (page, total, more) = match read {
+        let (page, total, more, statuses) = match read {
             Ok(r) => r,
             Err(p) => return error_page(lang, &reader.chrome, &p),
         };
@@ -619,8 +619,11 @@ async fn persons(
             .then(|| page.last().map(|r| format!("{here}{sep}after={}", r.id)))
             .flatten();
         let first = after.map(|_| here.clone());
-        let records: Vec<(StoredRecord, Option<&'static str>)> =
-            page.into_iter().map(|r| (r, None)).collect();
+        let records: Vec<(StoredRecord, Option<&'static str>, Status)> = page
+            .into_iter()
+            .zip(statuses)
+            .map(|(r, status)| (r, None, status))
+            .collect();
         return render(total, &records, next, first);
     }
 
@@ -669,16 +672,21 @@ async fn persons(
     };
     let ids: Vec<RecordId> = items.iter().map(|(r, _, _)| r.id).collect();
     let viewed = in_scope(&state, reader.caller.clone(), move |scope| {
-        scope.record_view(RecordKind::Person, &ids)
+        scope.record_view(RecordKind::Person, &ids)?;
+        scope.statuses_of(&ids)
     })
     .await;
-    if let Err(p) = viewed {
-        return error_page(lang, &reader.chrome, &p);
-    }
+    let statuses = match viewed {
+        Ok(s) => s,
+        Err(p) => return error_page(lang, &reader.chrome, &p),
+    };
     let next = next.map(|c| format!("{here}&after={}", utf8_percent(&c.to_string())));
     let first = after.map(|_| here.clone());
-    let records: Vec<(StoredRecord, Option<&'static str>)> =
-        items.into_iter().map(|(r, c, _)| (r, c)).collect();
+    let records: Vec<(StoredRecord, Option<&'static str>, Status)> = items
+        .into_iter()
+        .zip(statuses)
+        .map(|((r, c, _), status)| (r, c, status))
+        .collect();
     render(total, &records, next, first)
 }
 

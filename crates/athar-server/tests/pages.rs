@@ -522,6 +522,13 @@ async fn the_persons_list_filters_by_status_and_by_events() {
         let ids = listed_ids(&page);
         let count = count_line(&page);
         assert_eq!(ids.len() as u64, count.min(50), "{page}");
+        // Each row says the status it was listed under.
+        assert_eq!(
+            page.matches(&format!("<td>{}</td>", status.label_ar()))
+                .count(),
+            ids.len(),
+            "{page}"
+        );
         everyone += count;
         for id in ids.iter().take(5) {
             let (_, person, _) = site.get(&format!("/persons/{id}")).await;
@@ -534,6 +541,25 @@ async fn the_persons_list_filters_by_status_and_by_events() {
         }
     }
     assert_eq!(everyone, common::DEMO_PERSONS);
+    // The whole list shows each person's status as their page does.
+    let (_, page, _) = site.get("/persons").await;
+    for id in listed_ids(&page).iter().take(10) {
+        let (_, person, _) = site.get(&format!("/persons/{id}")).await;
+        let status = person
+            .split(r#"<dd class="status">"#)
+            .nth(1)
+            .and_then(|r| r.split("</dd>").next())
+            .unwrap_or_default();
+        let row = page
+            .split(&format!(r#"href="/persons/{id}""#))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_default();
+        assert!(
+            !status.is_empty() && row.contains(&format!("<td>{status}</td>")),
+            "{id}: {status} not in {row}"
+        );
+    }
 
     // A unit and a period: each person listed has an event by that unit.
     let unit = athar_demo::generate(common::DEMO_SEED, common::DEMO_PERSONS)

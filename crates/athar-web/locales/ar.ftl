@@ -47,6 +47,7 @@ persons-first = الصفحة الأولى
 col-name = الاسم
 col-name-other-script = بالحروف الأخرى
 col-born = الولادة
+col-status = الحالة
 col-match = التطابق
 closeness-same-spelling = الكتابة نفسها
 closeness-same-sound = كتابة أخرى

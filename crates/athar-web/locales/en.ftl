@@ -40,6 +40,7 @@ persons-first = First page
 col-name = Name
 col-name-other-script = In the other script
 col-born = Born
+col-status = Status
 col-match = Match
 closeness-same-spelling = same spelling
 closeness-same-sound = other spelling

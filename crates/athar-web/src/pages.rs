@@ -74,6 +74,8 @@ pub struct PersonRow {
     pub name: String,
     pub other_name: String,
     pub born: String,
+    /// The derived status, in the reader's language.
+    pub status: String,
     pub closeness: String,
 }
 
@@ -83,6 +85,8 @@ pub struct Listed<'a> {
     pub person: &'a Person,
     /// `same-spelling`, `same-sound` or `same-skeleton` for a name search.
     pub closeness: Option<&'a str>,
+    /// The derived status, as counted.
+    pub status: athar_model::Status,
 }
 
 /// The persons list's filters as the reader set them (query values, kept as typed), and
@@ -313,6 +317,11 @@ pub fn persons(
                     athar_model::FuzzyDate::Unknown => String::new(),
                     ref d => dates::in_words(&tr, d),
                 },
+                status: match lang {
+                    Lang::Ar => l.status.label_ar(),
+                    Lang::En => l.status.label_en(),
+                }
+                .to_string(),
                 closeness: l
                     .closeness
                     .map(|c| tr.t(&format!("closeness-{c}")))
