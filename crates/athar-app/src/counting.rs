@@ -293,7 +293,9 @@ impl Scope<'_> {
                 }
                 RecordKind::Involvement => {
                     touched.extend(facts_now.involvement(*id).map(|(person, _)| person));
-                    if let Some(RecordBody::Involvement(inv)) = self.read_if_there(*kind, *id)? {
+                    if let Some(RecordBody::Involvement(inv)) =
+                        self.read_if_visible(*kind, *id)?.map(|r| r.body)
+                    {
                         touched.push(inv.person);
                     }
                 }
@@ -316,7 +318,10 @@ impl Scope<'_> {
         let mut ordered: Vec<RecordId> = recount.iter().copied().collect();
         ordered.sort_unstable();
         for person in ordered {
-            let Some(body) = self.read_if_there(RecordKind::Person, person)? else {
+            let Some(body) = self
+                .read_if_visible(RecordKind::Person, person)?
+                .map(|r| r.body)
+            else {
                 continue;
             };
             records.push((person, body));
@@ -331,7 +336,10 @@ impl Scope<'_> {
         let mut wanted: Vec<RecordId> = wanted.into_iter().collect();
         wanted.sort_unstable();
         for event in wanted {
-            match self.read_if_there(RecordKind::Event, event)? {
+            match self
+                .read_if_visible(RecordKind::Event, event)?
+                .map(|r| r.body)
+            {
                 Some(body) => records.push((event, body)),
                 None => gone.push(event),
             }
@@ -352,20 +360,6 @@ impl Scope<'_> {
             linkage: review.state(),
             same_person,
         }))
-    }
-
-    /// A record's content as this organisation may see it, or `None` when it is not there
-    /// for it (deleted, or never shared).
-    fn read_if_there(
-        &self,
-        kind: RecordKind,
-        id: RecordId,
-    ) -> Result<Option<RecordBody>, StoreError> {
-        match self.read(kind, id) {
-            Ok(record) => Ok(Some(record.body)),
-            Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
     }
 }
 

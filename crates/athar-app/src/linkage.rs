@@ -9,6 +9,14 @@ use athar_store::{Result, StoredRecord};
 
 use crate::Scope;
 
+/// The records paired with one person record (see [`Scope::paired_records`]).
+#[derive(Debug, Clone)]
+pub struct PairedRecords {
+    pub linkage_run: bool,
+    /// Each pair with the other record, strongest first.
+    pub pairs: Vec<(stored::PairState, StoredRecord)>,
+}
+
 impl Scope<'_> {
     /// Link the persons of chosen lists (or every person this organisation may see) and
     /// keep the run.
@@ -39,6 +47,29 @@ impl Scope<'_> {
     pub fn pairs_of(&self, person: RecordId) -> Result<Vec<stored::PairState>> {
         self.read(RecordKind::Person, person)?;
         Ok(Review::load(self.store, self.org().number())?.pairs_of(person))
+    }
+
+    /// The person records linkage paired with `person` that this organisation may see —
+    /// its latest run's pairs and every decision about the record — each with the other
+    /// record, strongest first; and whether the organisation has run linkage at all.
+    pub fn paired_records(&self, person: RecordId) -> Result<PairedRecords> {
+        self.read(RecordKind::Person, person)?;
+        let review = self.review()?;
+        let mut pairs = Vec::new();
+        for pair in review.pairs_of(person) {
+            let other = if pair.first == person {
+                pair.second
+            } else {
+                pair.first
+            };
+            if let Some(record) = self.read_if_visible(RecordKind::Person, other)? {
+                pairs.push((pair, record));
+            }
+        }
+        Ok(PairedRecords {
+            linkage_run: review.run.is_some(),
+            pairs,
+        })
     }
 
     /// A reviewer's decision about a pair: a new `match` record, or a new revision of the

@@ -615,18 +615,26 @@ fn counts_reports_briefs_exports_and_linkage_see_only_what_is_shared() {
     assert!(text.contains("مصطفى") && !text.contains("محمود"), "{text}");
     // A linkage run of B covers only the persons B may see: its own, A's shared in full,
     // and A's pseudonymised one left out for having no name B may read.
+    let own = RecordId::new();
     ok(b.write(
         "test",
         vec![Change::Create {
-            id: RecordId::new(),
+            id: own,
             body: person_body("مصطفى", "الحلبي", json!([])),
         }],
     ));
+    assert!(!ok(b.paired_records(own)).linkage_run);
     let report = ok(b.run_linkage(
         &athar_link::stored::RunOptions::default(),
         &athar_link::Silent,
     ));
     assert_eq!((report.members, report.without_names), (2, 1));
+    // Its person page lists every pair the run kept (its two members'), with none of A's
+    // other persons.
+    let paired = ok(b.paired_records(own));
+    assert!(paired.linkage_run);
+    assert_eq!(paired.pairs.len(), report.pairs_kept);
+    assert!(paired.pairs.iter().all(|(_, r)| r.id == w.full.person));
     // Evidence about A's unshared person is refused as about an unknown record.
     let evidence = |about: RecordId| {
         b.ingest_evidence(

@@ -19,18 +19,20 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use athar_app::intake::Submitted;
 use athar_crypto::auth::token_hash;
 use athar_crypto::constant_time_eq;
-use athar_model::Status;
 use athar_model::access::Action;
 use athar_model::intake::{CaseDraft, EventDraft};
 use athar_model::review::ReviewStep;
 use athar_model::vocab::Lang;
+use athar_model::{MatchDecision, Status};
 use athar_model::{RecordBody, RecordId, RecordKind};
 use athar_stats::counts::{Filter as StatsFilter, PersonFilter};
 use athar_store::SearchCursor;
 use athar_store::StoredRecord;
 use athar_web::i18n::Digits;
 use athar_web::intake::{self, IntakeState, Intent};
-use athar_web::pages::{self, Chrome, ListFilters, Listed, PersonExtras, ReviewActions, Step};
+use athar_web::pages::{
+    self, Chrome, ListFilters, Listed, PairedRecord, PersonExtras, ReviewActions, Step,
+};
 
 mod family_search;
 
@@ -102,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tracing/{id}/outcome", post(family_search::record_outcome))
         .route("/tracing/{id}/letter", get(family_search::letter))
         .route("/persons/{id}/review", post(review_step))
+        .route("/persons/{id}/matches", post(decide_match))
         .with_state(state);
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
@@ -806,10 +809,11 @@ async fn person(
         let shares = scope.shares_of(RecordKind::Person, id).ok();
         let history = scope.history(RecordKind::Person, id)?;
         let evidence = scope.evidence_about(id, RecordKind::Person)?;
-        Ok((journey, vocab, sources, shares, history, evidence))
+        let paired = scope.paired_records(id)?;
+        Ok((journey, vocab, sources, shares, history, evidence, paired))
     })
     .await;
-    let (journey, vocab, sources, shares, history, evidence) = match read {
+    let (journey, vocab, sources, shares, history, evidence, paired) = match read {
         Ok(r) => r,
         Err(p) => return error_page(lang, &reader.chrome, &p),
     };
@@ -849,6 +853,21 @@ async fn person(
             status_label,
             &steps,
             PersonExtras {
+                linkage_run: paired.linkage_run,
+                matches: paired
+                    .pairs
+                    .iter()
+                    .map(|(pair, other)| PairedRecord {
+                        id: other.id.to_string(),
+                        name: match &other.body {
+                            RecordBody::Person(o) => o.display_name(lang),
+                            _ => String::new(),
+                        },
+                        probability: (!pair.probability.is_nan()).then_some(pair.probability),
+                        together: pair.together,
+                        decision: pair.decision.map(|(_, d)| d),
+                    })
+                    .collect(),
                 tracing: p.tracing.is_some()
                     || journey.steps.iter().any(|s| {
                         matches!(
@@ -1388,6 +1407,51 @@ struct ReviewForm {
     step: String,
     #[serde(default)]
     comment: String,
+}
+
+#[derive(Deserialize)]
+struct MatchForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    other: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /persons/{id}/matches`: a reviewer's decision that a paired record is the same
+/// person or not (a linkage decision, as the API's), back to the person's page.
+async fn decide_match(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<MatchForm>,
+) -> Response {
+    let here = format!("/persons/{}", utf8_percent(&id));
+    let (reader, id) =
+        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
+            Ok(r) => r,
+            Err(to) => return to,
+        };
+    if !csrf_ok(&reader.caller, &form.csrf) {
+        return csrf_refused();
+    }
+    let decision = match form.decision.as_str() {
+        "same" => MatchDecision::Same,
+        "different" => MatchDecision::Different,
+        _ => return error_page(reader.lang, &reader.chrome, &Problem::not_found()),
+    };
+    let Ok(other) = form.other.parse::<RecordId>() else {
+        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+    };
+    let done = in_scope(&state, reader.caller.clone(), move |scope| {
+        scope.decide_match((id, other), decision, None)
+    })
+    .await;
+    match done {
+        Ok(_) => Redirect::to(&format!("{here}?notice=decided#matches-title")).into_response(),
+        Err(problem) => refused(&reader, &problem, &here),
+    }
 }
 
 async fn review_step(

@@ -955,4 +955,39 @@ async fn a_familys_search_finds_the_register_entry_records_steps_and_writes_the_
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[CONTENT_TYPE], "application/pdf");
     assert!(pdf.starts_with("%PDF"));
+
+    // The report's person page lists the register's entry among the records that may be
+    // the same person, with the decision; a reviewer changes it there.
+    let person = path.replacen("/tracing/", "/persons/", 1);
+    let (_, page, _) = site.get(&person).await;
+    let section = page
+        .split(r#"id="matches-title""#)
+        .nth(1)
+        .and_then(|r| r.split("</section>").next())
+        .unwrap_or_default();
+    assert!(
+        section.contains(&format!("/persons/{candidate}")),
+        "{section}"
+    );
+    assert!(section.contains("مؤكَّد: الشخص نفسه"), "{section}");
+    let decide = [
+        ("csrf", csrf.as_str()),
+        ("other", candidate.as_str()),
+        ("decision", "different"),
+    ];
+    let (status, _, headers) = site.post(&format!("{person}/matches"), &decide).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[LOCATION],
+        format!("{person}?notice=decided#matches-title")
+    );
+    let (_, page, _) = site.get(&person).await;
+    assert!(page.contains("تقرّر: ليس الشخص نفسه"), "{page}");
+    assert!(page.contains(r#"name="decision" value="same""#), "{page}");
+    // Without the form's token nothing is decided.
+    let forged = [("other", candidate.as_str()), ("decision", "same")];
+    let (status, _, _) = site.post(&format!("{person}/matches"), &forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, page, _) = site.get(&person).await;
+    assert!(page.contains("تقرّر: ليس الشخص نفسه"), "{page}");
 }

@@ -365,7 +365,15 @@ report-problems = { $form ->
 status-why-last-seen = شوهد آخر مرة: { $event } ({ $date })؛ ولا يُعرف شيء بعدها.
 tracing-title = البحث عن { $name }
 tracing-to-person = → سجل الشخص
-tracing-link-candidates = من قد يكون هذا الشخص أيضاً: المطابقات المرشحة في كل السجلات
+matches-title = سجلات قد تكون للشخص نفسه
+matches-none = لم تقرن أي عملية ربط هذا السجل بسجل آخر، ولم يُتّخذ فيه قرار.
+matches-no-run = لم تُربط السجلات بعد: لم تقارن أي عملية ربط هذا السجل بغيره.
+matches-col-probability = التطابق
+matches-col-state = الآن
+matches-col-decide = القرار
+match-together = يُعدّان شخصاً واحداً
+match-apart = يُعدّان شخصين
+matches-search-all = قارنه بكل السجلات الآن (بحث العائلة)
 tracing-link = بحث العائلة: المطابقات المرشحة والخطوات والنتيجة والرسالة
 tracing-problems = { $form ->
     [zero] لا شيء يمنع ذلك

@@ -330,7 +330,15 @@ report-problems = { $form ->
 status-why-last-seen = Last seen: { $event } ({ $date }); nothing known since.
 tracing-title = Search for { $name }
 tracing-to-person = ← The person's record
-tracing-link-candidates = Who else may this be: candidate matches in every record
+matches-title = Records that may be the same person
+matches-none = No linkage run paired this record with another, and no one has decided about it.
+matches-no-run = Records have not been linked yet: no run has compared this record with the others.
+matches-col-probability = Match
+matches-col-state = Now
+matches-col-decide = Decide
+match-together = Counted as one person
+match-apart = Counted as two persons
+matches-search-all = Compare with every record now (the family's search)
 tracing-link = The family's search: candidate matches, steps, outcome, letter
 tracing-problems = { $form ->
     [one] One thing stops it; nothing was written

@@ -493,6 +493,34 @@ pub struct PersonExtras<'a> {
     pub revisions: Vec<(u32, &'static str, i64, String, serde_json::Value)>,
     /// A notice key to show above the page.
     pub notice: Option<&'a str>,
+    /// The records linkage paired with this one (its latest run's pairs and every
+    /// decision about it), strongest first.
+    pub matches: Vec<PairedRecord>,
+    /// The organisation has run linkage at all.
+    pub linkage_run: bool,
+}
+
+/// Another person record linkage paired with the one shown.
+pub struct PairedRecord {
+    pub id: String,
+    /// Its name in the reader's script (or the other).
+    pub name: String,
+    /// The run's match probability, when the run scored the pair.
+    pub probability: Option<f64>,
+    /// Counted as one person now.
+    pub together: bool,
+    /// What a reviewer decided, if anyone did.
+    pub decision: Option<athar_model::MatchDecision>,
+}
+
+/// A paired record as the person page lists it.
+pub struct PairedView {
+    pub id: String,
+    pub name: String,
+    pub probability: String,
+    pub state: String,
+    /// What was decided about the pair: `same`, `different`, or empty.
+    pub decided: &'static str,
 }
 
 #[derive(Template)]
@@ -508,6 +536,8 @@ struct PersonPage<'a> {
     review_comment: Option<String>,
     actions: ReviewActions,
     evidence: Vec<EvidenceView>,
+    matches: Vec<PairedView>,
+    linkage_run: bool,
     can_write: bool,
     sources: Vec<SourceView>,
     consent: Vec<ConsentView>,
@@ -644,6 +674,36 @@ pub fn person(
         review_comment: person.review.as_ref().and_then(|r| r.comment.clone()),
         actions: extras.review_actions,
         evidence: extras.evidence,
+        matches: extras
+            .matches
+            .iter()
+            .map(|m| PairedView {
+                id: m.id.clone(),
+                name: m.name.clone(),
+                probability: m
+                    .probability
+                    .map(|p| {
+                        tr.with(
+                            "tracing-probability",
+                            "p",
+                            &tr.num((p * 100.0).round() as u64),
+                        )
+                    })
+                    .unwrap_or_default(),
+                state: tr.t(match (m.decision, m.together) {
+                    (Some(athar_model::MatchDecision::Same), _) => "tracing-decided-same",
+                    (Some(athar_model::MatchDecision::Different), _) => "tracing-decided-different",
+                    (None, true) => "match-together",
+                    (None, false) => "match-apart",
+                }),
+                decided: match m.decision {
+                    Some(athar_model::MatchDecision::Same) => "same",
+                    Some(athar_model::MatchDecision::Different) => "different",
+                    None => "",
+                },
+            })
+            .collect(),
+        linkage_run: extras.linkage_run,
         can_write: extras.can_write,
         sources,
         consent,
