@@ -73,6 +73,17 @@ impl Scope<'_> {
             .collect()
     }
 
+    /// The state of this organisation's record linkage, from the counting facts' cache
+    /// when it holds it for the data as it is now, else read now.
+    pub fn linkage_review(&self) -> Result<Arc<Review>, StoreError> {
+        if let Some(cache) = self.facts
+            && let Some(review) = cache.ready_review(self)?
+        {
+            return Ok(review);
+        }
+        Ok(Arc::new(self.review()?))
+    }
+
     /// The state of this organisation's record linkage: its latest run and its reviewers'
     /// decisions, which say which person records are one person.
     pub fn review(&self) -> Result<Review, StoreError> {
@@ -154,6 +165,8 @@ struct CachedFacts {
     linkage: LinkageState,
     /// The linked person records the facts were counted with.
     same_person: Vec<(RecordId, RecordId)>,
+    /// The linkage run and decisions they were counted with (the person pages' pairs).
+    review: Arc<Review>,
 }
 
 impl FactsCache {
@@ -172,6 +185,22 @@ impl FactsCache {
     pub fn get(&self, scope: &Scope<'_>) -> Result<(Arc<Facts>, LinkageState), StoreError> {
         self.fetch(scope, true)?
             .ok_or_else(|| StoreError::Database("the counting facts were not built".into()))
+    }
+
+    /// The linkage run and decisions the facts at hand were counted with, when they are at
+    /// hand (see [`FactsCache::ready`]).
+    pub fn ready_review(&self, scope: &Scope<'_>) -> Result<Option<Arc<Review>>, StoreError> {
+        if self.fetch(scope, false)?.is_none() {
+            return Ok(None);
+        }
+        let org = scope.org();
+        let marks = scope.store.data_marks()?;
+        Ok(self.by_org.lock().ok().and_then(|cache| {
+            cache
+                .get(&org)
+                .filter(|e| e.marks == marks)
+                .map(|e| e.review.clone())
+        }))
     }
 
     /// The facts when they are at hand — current, or brought up to date from the writes
@@ -252,6 +281,7 @@ impl FactsCache {
                     facts: Arc::new(facts),
                     linkage,
                     same_person: review.same_person(),
+                    review: Arc::new(review),
                 }
             }
         };
@@ -278,9 +308,15 @@ impl Scope<'_> {
             marks,
             mut facts,
             same_person: before,
+            review,
             ..
         } = earlier;
-        let review = self.review()?;
+        // Decisions are `match` records: without one written, the linkage stands as it was.
+        let review = if changed.iter().any(|(kind, _)| *kind == RecordKind::Match) {
+            Arc::new(self.review()?)
+        } else {
+            review
+        };
         let same_person = review.same_person();
         let facts_now = Arc::make_mut(&mut facts);
         let mut touched: Vec<RecordId> = Vec::new();
@@ -359,6 +395,7 @@ impl Scope<'_> {
             facts,
             linkage: review.state(),
             same_person,
+            review,
         }))
     }
 }

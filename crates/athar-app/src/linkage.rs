@@ -54,7 +54,7 @@ impl Scope<'_> {
     /// record, strongest first; and whether the organisation has run linkage at all.
     pub fn paired_records(&self, person: RecordId) -> Result<PairedRecords> {
         self.read(RecordKind::Person, person)?;
-        let review = self.review()?;
+        let review = self.linkage_review()?;
         let mut pairs = Vec::new();
         for pair in review.pairs_of(person) {
             let other = if pair.first == person {

@@ -287,6 +287,8 @@ pub struct Review {
     pub clusters: Clusters,
     links: Vec<Link>,
     labels: Vec<Label>,
+    /// Each record in play, with its place in `records`.
+    index: HashMap<RecordId, u32>,
 }
 
 /// Counts for the statistics: how the person records became persons.
@@ -359,6 +361,7 @@ impl Review {
             clusters,
             links,
             labels,
+            index,
         })
     }
 
@@ -432,14 +435,8 @@ impl Review {
 
     /// Every kept pair of one person record, strongest first, with its decision.
     pub fn pairs_of(&self, person: RecordId) -> Vec<PairState> {
-        let position: HashMap<RecordId, usize> = self
-            .records
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, i))
-            .collect();
-        let together = |a: &RecordId, b: &RecordId| match (position.get(a), position.get(b)) {
-            (Some(&x), Some(&y)) => self.clusters.of[x] == self.clusters.of[y],
+        let together = |a: &RecordId, b: &RecordId| match (self.index.get(a), self.index.get(b)) {
+            (Some(&x), Some(&y)) => self.clusters.of[x as usize] == self.clusters.of[y as usize],
             _ => false,
         };
         let mut out: Vec<PairState> = self
