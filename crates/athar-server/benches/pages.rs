@@ -6,9 +6,14 @@
 //!
 //! ```sh
 //! export ATHAR_PASSPHRASE='a passphrase of twelve or more'
-//! athar --data /tmp/d100k init && athar --data /tmp/d100k demo --persons 100000
+//! athar --data /tmp/d100k init && athar --data /tmp/d100k demo --persons 100000 --tracing
+//! athar --data /tmp/d100k linkage run   # optional: the person pages then list pairs
 //! ATHAR_BENCH_STORE=/tmp/d100k cargo bench -p athar-server --bench pages
 //! ```
+//!
+//! Besides the pages below it times the filtered list right after each of ten edits (the
+//! counting facts brought up to date first) and, when the store holds the demo's
+//! families' reports, five report pages with their candidate matches.
 //!
 //! It adds an account (`bench-reader`, a documenter) to that store to sign in with. Each
 //! page is asked 30 times in turn with the others; the median and the 90th percentile are
