@@ -1427,30 +1427,69 @@ async fn decide_match(
     Path(id): Path<String>,
     Form(form): Form<MatchForm>,
 ) -> Response {
+    let posted = PostedDecision {
+        csrf: &form.csrf,
+        other: &form.other,
+        decision: &form.decision,
+        own_record_only: false,
+    };
     let here = format!("/persons/{}", utf8_percent(&id));
-    let (reader, id) =
-        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
-            Ok(r) => r,
-            Err(to) => return to,
+    posted
+        .decide(&state, &headers, here, &id, |id| {
+            format!("/persons/{id}?notice=decided#matches-title")
+        })
+        .await
+}
+
+/// A linkage decision posted from a page: the record of the page and the one the form
+/// names are the same person or not.
+struct PostedDecision<'a> {
+    csrf: &'a str,
+    other: &'a str,
+    decision: &'a str,
+    /// The page's record must be the organisation's own (a family's report).
+    own_record_only: bool,
+}
+
+impl PostedDecision<'_> {
+    /// Checks the writer and the form's token, records the decision and answers with the
+    /// way to `back`; a refusal is said on the page `here`.
+    async fn decide(
+        &self,
+        state: &AppState,
+        headers: &HeaderMap,
+        here: String,
+        id: &str,
+        back: impl FnOnce(RecordId) -> String,
+    ) -> Response {
+        let (reader, id) =
+            match reader_of_record(state, headers, here.clone(), Action::WriteRecords, id).await {
+                Ok(r) => r,
+                Err(to) => return to,
+            };
+        if !csrf_ok(&reader.caller, self.csrf) {
+            return csrf_refused();
+        }
+        let decision = match self.decision {
+            "same" => MatchDecision::Same,
+            "different" => MatchDecision::Different,
+            _ => return error_page(reader.lang, &reader.chrome, &Problem::not_found()),
         };
-    if !csrf_ok(&reader.caller, &form.csrf) {
-        return csrf_refused();
-    }
-    let decision = match form.decision.as_str() {
-        "same" => MatchDecision::Same,
-        "different" => MatchDecision::Different,
-        _ => return error_page(reader.lang, &reader.chrome, &Problem::not_found()),
-    };
-    let Ok(other) = form.other.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
-    let done = in_scope(&state, reader.caller.clone(), move |scope| {
-        scope.decide_match((id, other), decision, None)
-    })
-    .await;
-    match done {
-        Ok(_) => Redirect::to(&format!("{here}?notice=decided#matches-title")).into_response(),
-        Err(problem) => refused(&reader, &problem, &here),
+        let Ok(other) = self.other.parse::<RecordId>() else {
+            return error_page(reader.lang, &reader.chrome, &Problem::not_found());
+        };
+        let own_record_only = self.own_record_only;
+        let done = in_scope(state, reader.caller.clone(), move |scope| {
+            if own_record_only {
+                scope.read_owned(RecordKind::Person, id)?;
+            }
+            scope.decide_match((id, other), decision, None)
+        })
+        .await;
+        match done {
+            Ok(_) => Redirect::to(&back(id)).into_response(),
+            Err(problem) => refused(&reader, &problem, &here),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use athar_app::tracing::{Contradiction, last_seen, search_steps};
 use athar_model::access::Action;
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::vocab::Lang;
-use athar_model::{FieldError, MatchDecision, RecordBody, RecordId, RecordKind};
+use athar_model::{FieldError, RecordBody, RecordId, RecordKind};
 use athar_web::tracing::{CandidateFacts, Term, TracingFacts, TracingForms};
 
 use super::{
@@ -173,41 +173,26 @@ pub(super) struct DecideForm {
     decision: String,
 }
 
-/// `POST /tracing/{id}/decide`: the same person or not, as a linkage decision.
+/// `POST /tracing/{id}/decide`: the same person or not, as a linkage decision about the
+/// organisation's own report.
 pub(super) async fn decide(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<DecideForm>,
 ) -> Response {
+    let posted = super::PostedDecision {
+        csrf: &form.csrf,
+        other: &form.candidate,
+        decision: &form.decision,
+        own_record_only: true,
+    };
     let here = format!("/tracing/{}", utf8_percent(&id));
-    let (reader, id) =
-        match reader_of_record(&state, &headers, here.clone(), Action::WriteRecords, &id).await {
-            Ok(r) => r,
-            Err(to) => return to,
-        };
-    if !csrf_ok(&reader.caller, &form.csrf) {
-        return csrf_refused();
-    }
-    let decision = match form.decision.as_str() {
-        "same" => MatchDecision::Same,
-        "different" => MatchDecision::Different,
-        _ => return error_page(reader.lang, &reader.chrome, &Problem::not_found()),
-    };
-    let Ok(candidate) = form.candidate.parse::<RecordId>() else {
-        return error_page(reader.lang, &reader.chrome, &Problem::not_found());
-    };
-    let done = in_scope(&state, reader.caller.clone(), move |scope| {
-        scope.read_owned(RecordKind::Person, id)?;
-        scope.decide_match((id, candidate), decision, None)
-    })
-    .await;
-    match done {
-        Ok(_) => {
-            Redirect::to(&format!("/tracing/{id}?notice=decided#candidates-title")).into_response()
-        }
-        Err(problem) => refused(&reader, &problem, &here),
-    }
+    posted
+        .decide(&state, &headers, here, &id, |id| {
+            format!("/tracing/{id}?notice=decided#candidates-title")
+        })
+        .await
 }
 
 /// Problems of one form, named as the page names its fields (`step.date`).
