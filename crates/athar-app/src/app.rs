@@ -20,6 +20,7 @@ pub struct App {
     views: ViewLog,
     vocabularies: crate::vocabularies::VocabularyCache,
     demo: crate::reports::DemoCache,
+    tracing: crate::tracing::FieldCache,
     pub(crate) jobs: crate::jobs::Jobs,
 }
 
@@ -61,6 +62,7 @@ impl App {
             views: ViewLog::new(window),
             vocabularies: Default::default(),
             demo: Default::default(),
+            tracing: Default::default(),
             jobs: crate::jobs::Jobs::default(),
         }
     }
@@ -92,6 +94,7 @@ impl App {
             .with_view_log(&self.views)
             .with_vocabulary_cache(&self.vocabularies)
             .with_demo_cache(&self.demo)
+            .with_field_cache(&self.tracing)
     }
 
     /// The counting facts of each organisation, kept between requests.

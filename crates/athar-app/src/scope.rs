@@ -32,6 +32,8 @@ pub struct Scope<'s> {
     pub(crate) vocabularies: Option<&'s VocabularyCache>,
     /// Whether the organisations hold demo data, kept between calls (the server's), if any.
     pub(crate) demo: Option<&'s crate::reports::DemoCache>,
+    /// The named persons prepared for families' tracing, kept between calls, if any.
+    pub(crate) field: Option<&'s crate::tracing::FieldCache>,
 }
 
 impl<'s> Scope<'s> {
@@ -47,6 +49,16 @@ impl<'s> Scope<'s> {
             views: None,
             vocabularies: None,
             demo: None,
+            field: None,
+        }
+    }
+
+    /// The same scope, keeping the named persons prepared for families' tracing in
+    /// `cache` while they stay as they were.
+    pub fn with_field_cache(self, cache: &'s crate::tracing::FieldCache) -> Self {
+        Scope {
+            field: Some(cache),
+            ..self
         }
     }
 

@@ -11,7 +11,9 @@
 //! person's record (`tracing.outcome` in the audit chain); a confirmed death is also stated
 //! as the person's status, citing the sources of the record that settled it.
 
-use athar_link::tracing::{Candidate, CandidatesError, ModelSource};
+use std::sync::Arc;
+
+use athar_link::tracing::{Candidate, CandidatesError, Field, ModelSource};
 use athar_model::consent::{Purpose, permits};
 use athar_model::intake::{OutcomeDraft, SearchStepDraft};
 use athar_model::status::{StatedStatus, Status};
@@ -22,10 +24,70 @@ use athar_model::{
     Temporal,
 };
 use athar_report::letter::{FamilyLetter, LetterError, LetterMaterial};
-use athar_store::{Change, Result, StoreError, StoredRecord, Written};
+use athar_store::{Change, DataMarks, Result, StoreError, StoredRecord, Written};
 
 use crate::Scope;
 use crate::journey::Journey;
+
+/// The named persons each organisation may see, prepared for families' tracing
+/// ([`Field`]), kept while no person record, linkage run or sharing changes: preparing
+/// them reads every person record (seconds for a large store), while a report's
+/// candidates are scored in a fraction of that. Decisions, search steps and other records
+/// leave them as they were.
+#[derive(Default)]
+pub struct FieldCache {
+    by_org:
+        std::sync::Mutex<std::collections::HashMap<athar_model::OrgId, (DataMarks, Arc<Field>)>>,
+    /// How many times a field was prepared.
+    prepared: std::sync::atomic::AtomicUsize,
+}
+
+impl FieldCache {
+    /// How many times a field was prepared rather than taken from the cache.
+    pub fn prepared(&self) -> usize {
+        self.prepared.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Scope<'_> {
+    /// The named persons this organisation may see, prepared for comparison: from the
+    /// cache when no person record, run or sharing changed since, else prepared now.
+    fn tracing_field(&self) -> std::result::Result<Arc<Field>, CandidatesError> {
+        let org = self.org();
+        let Some(cache) = self.field else {
+            return Ok(Arc::new(Field::prepare(self.store, org.number())?));
+        };
+        let marks = self.store.data_marks()?;
+        let kept = cache.by_org.lock().ok().and_then(|c| c.get(&org).cloned());
+        if let Some((at, field)) = kept {
+            let still = at == marks
+                || (at.runs == marks.runs
+                    && at.shared == marks.shared
+                    && !self
+                        .store
+                        .changed_since(at.revisions)?
+                        .1
+                        .iter()
+                        .any(|(kind, _)| *kind == RecordKind::Person));
+            if still {
+                if at != marks
+                    && let Ok(mut c) = cache.by_org.lock()
+                {
+                    c.insert(org, (marks, Arc::clone(&field)));
+                }
+                return Ok(field);
+            }
+        }
+        cache
+            .prepared
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let field = Arc::new(Field::prepare(self.store, org.number())?);
+        if let Ok(mut c) = cache.by_org.lock() {
+            c.insert(org, (marks, Arc::clone(&field)));
+        }
+        Ok(field)
+    }
+}
 
 /// At most this many undecided candidates are shown for one report.
 pub const CANDIDATES_SHOWN: usize = 20;
@@ -173,12 +235,9 @@ impl Scope<'_> {
         {
             return Ok(none(true));
         }
-        let found = match athar_link::tracing::candidates(
-            self.store,
-            self.org().number(),
-            person,
-            CANDIDATES_SHOWN,
-        ) {
+        let found = match self.tracing_field().and_then(|field| {
+            field.candidates(self.store, self.org().number(), person, CANDIDATES_SHOWN)
+        }) {
             Ok(found) => found,
             Err(CandidatesError::Run(athar_link::stored::RunError::Store(e))) => return Err(e),
             Err(_) => return Ok(none(false)),
@@ -377,7 +436,13 @@ impl Scope<'_> {
         let compared = if search_refused(&body) {
             0
         } else {
-            athar_link::tracing::compared_with(self.store, self.org().number())?
+            match self.tracing_field() {
+                Ok(field) => field.compared(),
+                Err(CandidatesError::Run(athar_link::stored::RunError::Store(e))) => {
+                    return Err(e.into());
+                }
+                Err(_) => athar_link::tracing::compared_with(self.store, self.org().number())?,
+            }
         };
         let (mut matched_sources, mut matched_events) = (Vec::new(), Vec::new());
         if let Some(matched) = body.tracing.as_ref().and_then(|t| t.matched)

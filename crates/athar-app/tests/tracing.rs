@@ -320,3 +320,71 @@ fn folded(text: &str) -> String {
         .split_whitespace()
         .collect()
 }
+
+/// The named persons prepared for comparison are kept between a report's pages while no
+/// person record changes; a register entry written since is found at once.
+#[test]
+fn the_prepared_persons_are_kept_until_a_person_changes() {
+    let tmp = ok(tempfile::tempdir());
+    let store = ok(SqliteStore::create(
+        &DataDir::new(tmp.path().join("data")),
+        "tracing test passphrase",
+        "test",
+    ));
+    let cache = athar_app::tracing::FieldCache::default();
+    let amal = Scope::new(&store, A, "amal").with_field_cache(&cache);
+    let demo: Vec<Change> = athar_demo::generate(12, 40)
+        .flatten()
+        .map(|(id, body)| Change::Create { id, body })
+        .collect();
+    ok(amal.write("demo", demo));
+    let person = match ok(amal.file_missing_report(&report("given"))) {
+        Submitted::Written(built) => built.person,
+        Submitted::Refused(problems) => panic!("{problems:?}"),
+    };
+    let first = ok(amal.tracing_candidates(person));
+    let again = ok(amal.tracing_candidates(person));
+    assert_eq!(
+        cache.prepared(),
+        1,
+        "the second page reused the prepared persons"
+    );
+    let ids = |found: &athar_app::tracing::TracingCandidates| -> Vec<RecordId> {
+        found
+            .candidates
+            .iter()
+            .map(|c| c.candidate.person)
+            .collect()
+    };
+    assert_eq!(ids(&first), ids(&again));
+    // A decision is no person record: still the same prepared persons, the decision shown.
+    if let Some(c) = first.candidates.first() {
+        ok(amal.decide_match((person, c.candidate.person), MatchDecision::Different, None));
+        let decided = ok(amal.tracing_candidates(person));
+        assert_eq!(cache.prepared(), 1);
+        assert!(
+            decided
+                .candidates
+                .iter()
+                .any(|d| d.candidate.decision == Some(MatchDecision::Different)
+                    && d.candidate.person == c.candidate.person)
+        );
+    }
+    // A register names him: prepared again, and he is found.
+    let register = RecordId::new();
+    let mut changes = vec![Change::Create {
+        id: register,
+        body: RecordBody::Source(Source {
+            kind: "official-record".into(),
+            title: "سجل".into(),
+            ..Source::default()
+        }),
+    }];
+    let (samer, c) = entry(register, ("سامر", "عبدالكريم", "حمصي"), "1990", "2014-01");
+    changes.extend(c);
+    ok(amal.write("import", changes));
+    let found = ok(amal.tracing_candidates(person));
+    assert_eq!(cache.prepared(), 2);
+    assert_eq!(found.compared, first.compared + 1);
+    assert!(ids(&found).contains(&samer));
+}

@@ -14,6 +14,8 @@
 //! the evidence for and against) and the decision already made about the pair, if any.
 //! Ties are broken by the records' ids, never by the order they were read in.
 
+use std::collections::{HashMap, HashSet};
+
 use athar_model::{MatchDecision, RecordBody, RecordId, RecordKind, Vocabularies};
 use athar_store::{Backend, StoreError};
 use serde::Serialize;
@@ -116,109 +118,171 @@ pub fn compared_with(store: &dyn Backend, org: i64) -> Result<usize, StoreError>
     Ok(named.saturating_sub(1))
 }
 
+/// The model that scores pairs: where it came from, its comparisons and parameters.
+struct Model {
+    source: ModelSource,
+    comparisons: Vec<Comparison>,
+    parameters: Parameters,
+}
+
+/// Every named person record an organisation may see, prepared for comparison, with the
+/// model that scores pairs of them: what [`Field::candidates`] searches. Preparing it reads
+/// every person record; callers keep it while the data stays as it was.
+pub struct Field {
+    members: Vec<RecordId>,
+    position: HashMap<RecordId, u32>,
+    /// Person records it may see that have no name to compare.
+    unnamed: HashSet<RecordId>,
+    data: Dataset,
+    /// The model, or how few records there were to learn one from.
+    model: Result<Model, usize>,
+}
+
+impl Field {
+    /// Reads and prepares every person record organisation `org` may see, under its
+    /// latest linkage run's model, or one learnt now when it has never run linkage.
+    pub fn prepare(store: &dyn Backend, org: i64) -> Result<Field, CandidatesError> {
+        let mut inputs = Vec::new();
+        let mut members = Vec::new();
+        let mut unnamed = HashSet::new();
+        for r in store.list_all_for(org, RecordKind::Person)? {
+            let RecordBody::Person(p) = &r.body else {
+                continue;
+            };
+            if !comparable(p) {
+                unnamed.insert(r.id);
+                continue;
+            }
+            inputs.push(persons::input_of(0, r.id.to_string(), p));
+            members.push(r.id);
+        }
+        let data = Dataset::prepare(&inputs, Some(&Vocabularies::embedded().gazetteer));
+        let kept = store
+            .latest_linkage_run(org)?
+            .and_then(|run| Some((run.id, model_of_run(&run.model)?)));
+        let model = match kept {
+            Some((run, (comparisons, parameters))) => Ok(Model {
+                source: ModelSource::Run { run },
+                comparisons,
+                parameters,
+            }),
+            None if members.len() < 2 => Err(members.len()),
+            None => {
+                let settings = Settings::for_records(&data.records, LinkMode::LinkAndDedupe);
+                let outcome =
+                    crate::link(&data, &settings, &[], &Silent, 0.0).map_err(RunError::Link)?;
+                Ok(Model {
+                    source: ModelSource::LearntNow,
+                    comparisons: settings.comparisons,
+                    parameters: outcome.parameters,
+                })
+            }
+        };
+        let position = members
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i as u32))
+            .collect();
+        Ok(Field {
+            members,
+            position,
+            unnamed,
+            data,
+            model,
+        })
+    }
+
+    /// How many records a person is compared with: every other named one.
+    pub fn compared(&self) -> usize {
+        self.members.len().saturating_sub(1)
+    }
+
+    /// The person records that may be `person`, scored against every other named person
+    /// record of the field: those at or above the probability the linkage runs keep
+    /// ([`KEEP_ABOVE`]), and every pair a reviewer decided (as the store holds them now),
+    /// the likeliest first, at most `limit` undecided ones.
+    pub fn candidates(
+        &self,
+        store: &dyn Backend,
+        org: i64,
+        person: RecordId,
+        limit: usize,
+    ) -> Result<Candidates, CandidatesError> {
+        if self.unnamed.contains(&person) {
+            return Err(CandidatesError::NoName);
+        }
+        let Some(&t) = self.position.get(&person) else {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Person,
+                id: person,
+            }
+            .into());
+        };
+        let model = match &self.model {
+            Ok(model) => model,
+            Err(few) => return Err(RunError::TooFew(*few).into()),
+        };
+        let scorer = Scorer::new(&self.data, &model.comparisons, &model.parameters);
+        let decided = decisions(store, org)?;
+        let decision_with = |other: RecordId| {
+            let pair = if person < other {
+                (person, other)
+            } else {
+                (other, person)
+            };
+            decided.get(&pair).map(|(_, d)| *d)
+        };
+        let floor = (KEEP_ABOVE / (1.0 - KEEP_ABOVE)).log2();
+        let mut found: Vec<Candidate> = Vec::new();
+        for (i, other) in self.members.iter().enumerate() {
+            if i == t as usize {
+                continue;
+            }
+            let decision = decision_with(*other);
+            if decision.is_none() && scorer.weight_at_least(t, i as u32, floor).is_none() {
+                continue;
+            }
+            let why = scorer.explain(t, i as u32);
+            found.push(Candidate {
+                person: *other,
+                probability: why.probability,
+                why,
+                decision,
+            });
+        }
+        found.sort_by(|x, y| {
+            y.probability
+                .total_cmp(&x.probability)
+                .then_with(|| x.person.cmp(&y.person))
+        });
+        // Decided pairs stay however far down they scored: a confirmed match is never cut.
+        let mut kept: Vec<Candidate> = Vec::with_capacity(limit.min(found.len()));
+        let mut undecided = 0;
+        for c in found {
+            if c.decision.is_some() {
+                kept.push(c);
+            } else if undecided < limit {
+                undecided += 1;
+                kept.push(c);
+            }
+        }
+        Ok(Candidates {
+            model: model.source,
+            compared: self.compared(),
+            candidates: kept,
+        })
+    }
+}
+
 /// The person records that may be `person`, scored against every other named person record
-/// the organisation can see: those at or above the probability the linkage runs keep
-/// ([`KEEP_ABOVE`]), and every pair a reviewer decided, the likeliest first, at most `limit`.
+/// the organisation can see (see [`Field::candidates`]), the field prepared now.
 pub fn candidates(
     store: &dyn Backend,
     org: i64,
     person: RecordId,
     limit: usize,
 ) -> Result<Candidates, CandidatesError> {
-    let mut inputs = Vec::new();
-    let mut members = Vec::new();
-    for r in store.list_all_for(org, RecordKind::Person)? {
-        let RecordBody::Person(p) = &r.body else {
-            continue;
-        };
-        if !comparable(p) {
-            if r.id == person {
-                return Err(CandidatesError::NoName);
-            }
-            continue;
-        }
-        inputs.push(persons::input_of(0, r.id.to_string(), p));
-        members.push(r.id);
-    }
-    let Some(target) = members.iter().position(|id| *id == person) else {
-        return Err(StoreError::NotFound {
-            kind: RecordKind::Person,
-            id: person,
-        }
-        .into());
-    };
-    let data = Dataset::prepare(&inputs, Some(&Vocabularies::embedded().gazetteer));
-    let kept = store
-        .latest_linkage_run(org)?
-        .and_then(|run| Some((run.id, model_of_run(&run.model)?)));
-    let (source, comparisons, parameters) = match kept {
-        Some((run, (comparisons, parameters))) => {
-            (ModelSource::Run { run }, comparisons, parameters)
-        }
-        None => {
-            if members.len() < 2 {
-                return Err(RunError::TooFew(members.len()).into());
-            }
-            let settings = Settings::for_records(&data.records, LinkMode::LinkAndDedupe);
-            let outcome =
-                crate::link(&data, &settings, &[], &Silent, 0.0).map_err(RunError::Link)?;
-            (
-                ModelSource::LearntNow,
-                settings.comparisons,
-                outcome.parameters,
-            )
-        }
-    };
-    let scorer = Scorer::new(&data, &comparisons, &parameters);
-    let decided = decisions(store, org)?;
-    let decision_with = |other: RecordId| {
-        let pair = if person < other {
-            (person, other)
-        } else {
-            (other, person)
-        };
-        decided.get(&pair).map(|(_, d)| *d)
-    };
-    let floor = (KEEP_ABOVE / (1.0 - KEEP_ABOVE)).log2();
-    let t = target as u32;
-    let mut found: Vec<Candidate> = Vec::new();
-    for (i, other) in members.iter().enumerate() {
-        if i == target {
-            continue;
-        }
-        let decision = decision_with(*other);
-        if decision.is_none() && scorer.weight_at_least(t, i as u32, floor).is_none() {
-            continue;
-        }
-        let why = scorer.explain(t, i as u32);
-        found.push(Candidate {
-            person: *other,
-            probability: why.probability,
-            why,
-            decision,
-        });
-    }
-    found.sort_by(|x, y| {
-        y.probability
-            .total_cmp(&x.probability)
-            .then_with(|| x.person.cmp(&y.person))
-    });
-    // Decided pairs stay however far down they scored: a confirmed match is never cut.
-    let mut kept: Vec<Candidate> = Vec::with_capacity(limit.min(found.len()));
-    let mut undecided = 0;
-    for c in found {
-        if c.decision.is_some() {
-            kept.push(c);
-        } else if undecided < limit {
-            undecided += 1;
-            kept.push(c);
-        }
-    }
-    Ok(Candidates {
-        model: source,
-        compared: members.len() - 1,
-        candidates: kept,
-    })
+    Field::prepare(store, org)?.candidates(store, org, person, limit)
 }
 
 #[cfg(test)]

@@ -321,7 +321,7 @@ async fn family_reports(client: &Client, persons: u64) {
             |(_, body)| matches!(body, athar_model::RecordBody::Person(p) if p.contact.is_some()),
         )
         .map(|(id, _)| id.to_string())
-        .take(5)
+        .take(11)
         .collect();
     let mut times = Vec::new();
     for id in &reports {
@@ -334,12 +334,15 @@ async fn family_reports(client: &Client, persons: u64) {
         }
         times.push(took);
     }
-    if !times.is_empty() {
+    if let Some((first, rest)) = times.split_first()
+        && !rest.is_empty()
+    {
         println!(
-            "family's report page with its candidates ({} reports): median {:.1} ms, p90 {:.1} ms",
-            times.len(),
-            percentile(&times, 0.5),
-            percentile(&times, 0.9)
+            "family's report page with its candidates: the first {:.1} ms (the named persons prepared), the next {} reports median {:.1} ms, p90 {:.1} ms",
+            first.as_secs_f64() * 1e3,
+            rest.len(),
+            percentile(rest, 0.5),
+            percentile(rest, 0.9)
         );
     }
 }
