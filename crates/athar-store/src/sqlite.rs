@@ -131,6 +131,8 @@ pub struct SqliteStore {
     reader_free: Condvar,
     /// Ranked lists of recent name searches, for their next pages.
     search_cache: Mutex<name_search::SearchCache>,
+    /// The persons of common name tags, kept in memory for searches.
+    tag_cache: Mutex<name_search::TagCache>,
 }
 
 /// The reader connections: those idle, and how many exist (idle or lent out).
@@ -609,6 +611,7 @@ impl SqliteStore {
             readers: Mutex::new(ReaderPool::default()),
             reader_free: Condvar::new(),
             search_cache: Mutex::default(),
+            tag_cache: Mutex::default(),
         })
     }
 

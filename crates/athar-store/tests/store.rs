@@ -1618,3 +1618,85 @@ fn readers_are_bounded_and_the_log_is_emptied() {
         Some(ids[7])
     );
 }
+
+/// A common name's persons, kept in memory after a search, follow every write — an edit
+/// that takes the name away, a deletion, new persons, and a write by another handle on
+/// the same store (another process) — exactly as the index on disk does.
+#[test]
+fn a_common_names_kept_persons_follow_every_write() {
+    let (_tmp, dir, store) = new_store();
+    // Enough persons named محمد that the search keeps their tags in memory.
+    let names = ["محمد الحلبي", "محمد العلي", "محمد خليل"];
+    let ids: Vec<RecordId> = (0..2_100).map(|_| RecordId::new()).collect();
+    store
+        .write(ChangeSet {
+            author: "test".into(),
+            owner: None,
+            action: "test.create".into(),
+            changes: ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| Change::Create {
+                    id: *id,
+                    body: person(names[i % 3], "Mohammad", "1980"),
+                })
+                .collect(),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let org = store
+        .keyring()
+        .default_organisation()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .num;
+    let all = |store: &SqliteStore| -> Vec<RecordId> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .find_persons_for(org, "محمد", after, 500)
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.extend(page.items.iter().map(|m| m.record.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        out.sort();
+        out
+    };
+    assert_eq!(all(&store).len(), 2_100);
+    // An edit takes the name away; a deletion; a new محمد.
+    let current = store
+        .get(RecordKind::Person, ids[5])
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .write(one(Change::Update {
+            id: ids[5],
+            expected_rev: Some(current.rev),
+            body: person("خالد الحلبي", "Khaled Halabi", "1980"),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    store
+        .write(one(Change::Delete {
+            kind: RecordKind::Person,
+            id: ids[6],
+            expected_rev: None,
+            reason: "duplicate".into(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let new = create(&store, person("محمد السوري", "Mohammad Souri", "1991"));
+    // Another handle on the same store writes one more.
+    let other = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    let from_other = create(&other, person("محمد الشامي", "Mohammad Shami", "1977"));
+    let mut expected: Vec<RecordId> = ids
+        .iter()
+        .copied()
+        .filter(|id| *id != ids[5] && *id != ids[6])
+        .chain([new, from_other])
+        .collect();
+    expected.sort();
+    assert_eq!(all(&store), expected);
+    // A fresh handle, which reads the index from disk, agrees.
+    let fresh = SqliteStore::open(&dir, PASSPHRASE).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all(&fresh), expected);
+}

@@ -244,6 +244,46 @@ const REINDEX_BATCH: usize = 100_000;
 /// Index every live person again under the current keys if the index holds an earlier
 /// version's: opens each person's sealed names, so it runs once the organisation keys are
 /// unlocked. One transaction; the tags, not the names, are all it writes.
+/// The tags a live person record holds now (its head's names under its organisation's
+/// key), or `None` when it is deleted, shredded or unknown.
+pub(super) fn current_tags(
+    conn: &Connection,
+    keyring: &Keyring,
+    id: RecordId,
+) -> Result<Option<Vec<i64>>> {
+    let head: Option<(i64, bool)> = conn
+        .prepare_cached("SELECT seq, deleted FROM heads WHERE kind = ?1 AND id = ?2")?
+        .query_row(params![RecordKind::Person.code(), id_bytes(&id)], |r| {
+            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0))
+        })
+        .optional()?;
+    let Some((seq, false)) = head else {
+        return Ok(None);
+    };
+    tags_at(conn, keyring, id, seq)
+}
+
+/// The tags of a person's revision `seq`, or `None` when its names cannot be opened.
+fn tags_at(
+    conn: &Connection,
+    keyring: &Keyring,
+    id: RecordId,
+    seq: i64,
+) -> Result<Option<Vec<i64>>> {
+    let (_, _, sealed) = revision_body(conn, seq)?;
+    if let Some(sealed) = sealed
+        && let Some((org, wrapped)) = record_key(conn, &id, &sealed)?
+        && let Opened::Parts(parts) =
+            keyring.open(RecordKind::Person, id, &sealed, Some((org, wrapped)))?
+    {
+        let mut tags = keyring.tags_of(org, &parts)?;
+        tags.sort_unstable();
+        tags.dedup();
+        return Ok(Some(tags));
+    }
+    Ok(None)
+}
+
 pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<()> {
     let version: Option<String> = conn
         .query_row(
@@ -272,15 +312,7 @@ pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<(
         let mut pairs: Vec<(i64, [u8; 16])> = Vec::new();
         for (n, (id, seq)) in heads.into_iter().enumerate() {
             let id = read_id(id)?;
-            let (_, _, sealed) = revision_body(conn, seq)?;
-            if let Some(sealed) = sealed
-                && let Some((org, wrapped)) = record_key(conn, &id, &sealed)?
-                && let Opened::Parts(parts) =
-                    keyring.open(RecordKind::Person, id, &sealed, Some((org, wrapped)))?
-            {
-                let mut tags = keyring.tags_of(org, &parts)?;
-                tags.sort_unstable();
-                tags.dedup();
+            if let Some(tags) = tags_at(conn, keyring, id, seq)? {
                 pairs.extend(tags.into_iter().map(|t| (t, *id.as_bytes())));
             }
             if (n + 1) % REINDEX_BATCH == 0 {

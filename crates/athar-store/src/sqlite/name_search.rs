@@ -11,7 +11,10 @@
 //! given out.
 //!
 //! The ranked list of the last searches is kept, keyed by the data version, so the next
-//! pages of a search cost no more than opening their persons.
+//! pages of a search cost no more than opening their persons. The persons of common tags
+//! (a common name's, read by many searches) are kept in memory too ([`TagCache`]), brought
+//! up to date from the revisions written since — by this process or another — so that a
+//! search for محمد over a million persons does not read its 400,000 index rows each time.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -72,6 +75,104 @@ impl SearchCache {
             self.kept.pop_front();
         }
         self.kept.push_back((key, ranked));
+    }
+}
+
+/// A tag read with at least this many persons is kept in memory.
+const CACHED_FROM: usize = 2_048;
+/// At most this many persons are kept over all cached tags (16 bytes each).
+const CACHED_AT_MOST: usize = 6_000_000;
+/// Beyond this many records written since the cache was brought up to date (an import),
+/// it is emptied instead.
+const FOLLOWED_AT_MOST: usize = 20_000;
+
+/// The persons of common tags, in id order, as the index held them at revision `mark`.
+#[derive(Default)]
+pub(super) struct TagCache {
+    mark: i64,
+    lists: HashMap<i64, Arc<Vec<[u8; 16]>>>,
+    /// Least recently used first.
+    used: VecDeque<i64>,
+    persons: usize,
+}
+
+impl TagCache {
+    /// Follows the revisions written since `self.mark` up to `now`: each person written is
+    /// taken out of every kept list and put back into those of the tags it holds now.
+    fn follow(&mut self, conn: &Connection, keyring: &Keyring, now: i64) -> Result<()> {
+        if self.mark == now {
+            return Ok(());
+        }
+        if self.lists.is_empty() || now < self.mark {
+            *self = TagCache {
+                mark: now,
+                ..TagCache::default()
+            };
+            return Ok(());
+        }
+        let mut written: Vec<[u8; 16]> = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT record_id FROM revisions WHERE seq > ?1 AND seq <= ?2 AND kind = ?3",
+            )?;
+            let mut rows = stmt.query(params![self.mark, now, RecordKind::Person.code()])?;
+            while let Some(row) = rows.next()? {
+                written.push(id_array(row.get_ref(0)?)?);
+                if written.len() > FOLLOWED_AT_MOST {
+                    *self = TagCache {
+                        mark: now,
+                        ..TagCache::default()
+                    };
+                    return Ok(());
+                }
+            }
+        }
+        for id in written {
+            let tags = name_index::current_tags(conn, keyring, RecordId::from_bytes(id))?
+                .unwrap_or_default();
+            for (tag, list) in &mut self.lists {
+                let holds = tags.binary_search(tag).is_ok();
+                match (list.binary_search(&id), holds) {
+                    (Ok(at), false) => {
+                        Arc::make_mut(list).remove(at);
+                        self.persons -= 1;
+                    }
+                    (Err(at), true) => {
+                        Arc::make_mut(list).insert(at, id);
+                        self.persons += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.mark = now;
+        Ok(())
+    }
+
+    fn get(&mut self, tag: i64) -> Option<Arc<Vec<[u8; 16]>>> {
+        let list = self.lists.get(&tag)?.clone();
+        self.used.retain(|t| *t != tag);
+        self.used.push_back(tag);
+        Some(list)
+    }
+
+    fn put(&mut self, tag: i64, list: Vec<[u8; 16]>) {
+        if list.len() < CACHED_FROM || list.len() > CACHED_AT_MOST {
+            return;
+        }
+        self.persons += list.len();
+        if let Some(old) = self.lists.insert(tag, Arc::new(list)) {
+            self.persons -= old.len();
+        }
+        self.used.retain(|t| *t != tag);
+        self.used.push_back(tag);
+        while self.persons > CACHED_AT_MOST
+            && let Some(oldest) = self.used.pop_front()
+        {
+            if let Some(gone) = self.lists.remove(&oldest) {
+                self.persons -= gone.len();
+            }
+        }
     }
 }
 
@@ -144,9 +245,21 @@ fn ranked(store: &SqliteStore, org: Option<i64>, words: &[WordKeys]) -> Result<A
     let keyring = store.keyring_handle();
     let ranked = store.read(|conn| {
         let pending = name_index::any_pending(conn)?;
+        // While a bulk load's tags wait, the index is read as it is, none kept.
+        let mut tags = lock(&store.tag_cache);
+        let mut kept = if pending {
+            None
+        } else {
+            let now: i64 =
+                conn.query_row("SELECT coalesce(max(rowid), 0) FROM revisions", [], |r| {
+                    r.get(0)
+                })?;
+            tags.follow(conn, &keyring, now)?;
+            Some(&mut *tags)
+        };
         let mut all = Vec::new();
         for (key_org, only) in searchable_keys(conn, &keyring, org)? {
-            let mut found = matches_under(conn, &keyring, key_org, words, pending)?;
+            let mut found = matches_under(conn, &keyring, key_org, words, pending, &mut kept)?;
             if let Some(only) = only {
                 found.retain(|r| only.contains(&r.id));
             }
@@ -247,18 +360,37 @@ fn matches_under(
     key_org: i64,
     words: &[WordKeys],
     pending: bool,
+    kept: &mut Option<&mut TagCache>,
 ) -> Result<Vec<Ranked>> {
     let org = keyring.organisation(key_org)?;
     let mut per_word: Vec<Vec<([u8; 16], u8)>> = Vec::with_capacity(words.len());
+    let mut read = |tag: i64, tier: u8| -> Result<Vec<([u8; 16], u8)>> {
+        let Some(cache) = kept.as_deref_mut() else {
+            return read_tag(conn, tag, tier, pending);
+        };
+        let list = match cache.get(tag) {
+            Some(list) => list,
+            None => {
+                let list: Vec<[u8; 16]> = read_tag(conn, tag, tier, false)?
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+                let out = list.iter().map(|id| (*id, tier)).collect();
+                cache.put(tag, list);
+                return Ok(out);
+            }
+        };
+        Ok(list.iter().map(|id| (*id, tier)).collect())
+    };
     for w in words {
         // Each tag's persons come in id order; merged, each person once with the closest
         // way this word was found.
-        let mut hits = read_tag(conn, org.tag(&w.form), SAME_FORM, pending)?;
+        let mut hits = read(org.tag(&w.form), SAME_FORM)?;
         for k in &w.close {
-            hits = merge(hits, read_tag(conn, org.tag(k), SAME_SOUND, pending)?);
+            hits = merge(hits, read(org.tag(k), SAME_SOUND)?);
         }
         for k in &w.loose {
-            hits = merge(hits, read_tag(conn, org.tag(k), SAME_SKELETON, pending)?);
+            hits = merge(hits, read(org.tag(k), SAME_SKELETON)?);
         }
         if hits.is_empty() {
             return Ok(Vec::new());
