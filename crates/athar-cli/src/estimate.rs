@@ -12,8 +12,9 @@ use athar_stats::mse::{self, CaptureTable, Estimate, LcmcrSettings, Method, Meth
 
 #[derive(clap::Args)]
 pub struct EstimateArgs {
-    /// The capture table: one column per list (1 = on that list), a last column `count`.
-    /// جدول الالتقاط: عمود لكل قائمة (1 = في تلك القائمة) وعمود أخير count.
+    /// The capture table: one column per list (1 = on that list), a last column of counts
+    /// named count, n, freq or frequency; separated by commas, semicolons or tabs.
+    /// جدول الالتقاط: عمود لكل قائمة (1 = في تلك القائمة) وعمود أخير للأعداد اسمه count أو n أو freq أو frequency، تفصل بينها فواصل أو فواصل منقوطة أو مسافات جدولة.
     #[arg(long, conflicts_with = "linked")]
     table: Option<PathBuf>,
     /// Or: the sources (lists) in the store, comma-separated; the table is made from the
@@ -204,7 +205,24 @@ fn linked_tables(
         .collect()
 }
 
+/// Runs the estimate; with `--json` a refusal is JSON too (`{"error": …}` on standard
+/// output, exit status 2), so that a script reads one format whatever happens.
 pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
+    let json = args.json;
+    match estimate(args, dir) {
+        Err(message) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "error": message }))
+                    .map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::from(2))
+        }
+        done => done,
+    }
+}
+
+fn estimate(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
     let strata: Vec<(String, CaptureTable)> = if !args.linked.is_empty() {
         linked_tables(&args, dir)?
     } else {

@@ -1007,12 +1007,31 @@ fn lists_imported_linked_and_estimated_from_the_store() {
         sources.push(report["source"].as_str().unwrap_or_default().to_string());
     }
     let lists = sources.join(",");
-    // Before linkage every record is its own person: nobody is on both lists.
+    // Before linkage every record is its own person: nobody is on both lists, so there is
+    // no Lincoln–Petersen estimate, and Chapman's says so beside its figure.
     let out = athar(
         &data,
-        &["estimate", "--linked", &lists, "--method", "chapman"],
+        &[
+            "estimate",
+            "--linked",
+            &lists,
+            "--method",
+            "lincoln-petersen",
+        ],
     );
     assert!(!out.status.success(), "no overlap, no estimate");
+    let unlinked = json_of(&athar(
+        &data,
+        &[
+            "estimate", "--linked", &lists, "--method", "chapman", "--json",
+        ],
+    ));
+    assert!(
+        unlinked["warnings"]
+            .to_string()
+            .contains("nobody in common"),
+        "{unlinked}"
+    );
     let run = json_of(&athar(
         &data,
         &[

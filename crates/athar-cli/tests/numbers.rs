@@ -169,11 +169,83 @@ fn refusals_name_the_problem() {
         "{message}"
     );
 
-    // Two lists with nobody in common: no two-list estimate.
+    // With --json the refusal is JSON too, on standard output.
+    let out = athar(&["estimate", "--table", &bad, "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let refusal: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        refusal["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("line 3")),
+        "{refusal}"
+    );
+
+    // Two lists with nobody in common: Lincoln–Petersen is infinite; Chapman's formula is
+    // finite there, given with a warning.
     let apart = write(tmp.path(), "apart.csv", "A,B,count\n1,0,5\n0,1,3\n");
-    let out = athar(&["estimate", "--table", &apart, "--method", "chapman"]);
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &apart,
+        "--method",
+        "lincoln-petersen",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nobody in common"));
+    let out = athar(&[
+        "estimate", "--table", &apart, "--method", "chapman", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let chapman: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(chapman["estimate"].as_f64(), Some(6.0 * 4.0 - 1.0));
+    assert!(chapman["warnings"].to_string().contains("nobody in common"));
+    // The independence model of lists that share nobody: told to find lists that overlap,
+    // not to drop interactions it does not have.
+    let three_apart = write(
+        tmp.path(),
+        "three-apart.csv",
+        "A,B,C,count\n1,0,0,5\n0,1,0,3\n0,0,1,4\n",
+    );
+    let out = athar(&[
+        "estimate",
+        "--table",
+        &three_apart,
+        "--method",
+        "independence",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("too few people in common") && !message.contains("fewer interactions"),
+        "{message}"
+    );
+
+    // A table a spreadsheet saved with semicolons reads as the same table.
+    let semicolons = write(tmp.path(), "semicolons.csv", &THREE_LISTS.replace(',', ";"));
+    let commas = write(tmp.path(), "commas.csv", THREE_LISTS);
+    let estimate = |path: &str| -> serde_json::Value {
+        let out = athar(&[
+            "estimate",
+            "--table",
+            path,
+            "--method",
+            "independence",
+            "--json",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(
+        estimate(&semicolons)["estimate"],
+        estimate(&commas)["estimate"]
+    );
 
     // Three lists, all pairs and the triple: more parameters than cells.
     let table = write(tmp.path(), "three.csv", THREE_LISTS);

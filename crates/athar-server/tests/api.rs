@@ -2131,9 +2131,10 @@ async fn statistics_and_estimates_through_the_api() {
         estimate_as_analyst(json!({"table": table, "method": "lincoln-petersen"})).await;
     assert_eq!(status, StatusCode::OK, "{estimate}");
     assert!((estimate["estimate"].as_f64().unwrap_or_default() - 150.0).abs() < 1e-6);
-    let (status, problem) =
-        estimate_as_analyst(json!({"table": "A,B,count\n1,0,60\n0,1,20\n", "method": "chapman"}))
-            .await;
+    let (status, problem) = estimate_as_analyst(
+        json!({"table": "A,B,count\n1,0,60\n0,1,20\n", "method": "lincoln-petersen"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         problem["detail"]

@@ -74,6 +74,16 @@ impl Model {
     }
 
     /// A short description: "independence" or the list of interactions.
+    /// What to do when the model has no finite estimate: fewer interactions, or — for
+    /// the independence model, which has none to drop — lists that overlap more.
+    pub fn advice_when_infinite(&self) -> String {
+        if self.terms.is_empty() {
+            "the lists have too few people in common for any estimate: add a list that overlaps with them, or merge lists".into()
+        } else {
+            "choose fewer interactions".into()
+        }
+    }
+
     pub fn describe(&self, table: &CaptureTable) -> String {
         if self.terms.is_empty() {
             "independence".into()
@@ -186,6 +196,7 @@ pub fn fit(table: &CaptureTable, model: &Model) -> Result<LoglinearFit, Estimate
         },
         GlmError::Diverged => EstimateError::NoFiniteEstimate {
             model: model.describe(table),
+            advice: model.advice_when_infinite(),
         },
     })?;
     let observed = table.observed();
@@ -298,6 +309,7 @@ fn check_exists(
         Some(solution) if solution.objective() > 1e-9 => Ok(()),
         Some(_) => Err(EstimateError::NoFiniteEstimate {
             model: model.describe(table),
+            advice: model.advice_when_infinite(),
         }),
         None => Err(EstimateError::NotIdentifiable {
             model: model.describe(table),

@@ -26,9 +26,9 @@ pub enum EstimateError {
     #[error("the model ({model}) is not identifiable: {reason}")]
     NotIdentifiable { model: String, reason: String },
     #[error(
-        "the model ({model}) has no finite maximum likelihood estimate for these counts: empty cells push a parameter to infinity; choose fewer interactions"
+        "the model ({model}) has no finite maximum likelihood estimate for these counts: empty cells push a parameter to infinity; {advice}"
     )]
-    NoFiniteEstimate { model: String },
+    NoFiniteEstimate { model: String, advice: String },
     #[error(
         "the lists {first} and {second} have nobody in common, so a two-list estimate is infinite"
     )]
@@ -176,7 +176,9 @@ pub struct Estimate {
     pub level: f64,
     /// How the interval was computed.
     pub interval_method: String,
-    /// The interactions of the log-linear model used (empty for independence).
+    /// The interactions of the log-linear model used (empty for independence): for
+    /// stepwise in the order they were added, otherwise lower orders first, then in the
+    /// lists' order.
     pub terms: Vec<String>,
     pub deviance: Option<f64>,
     pub df: Option<i64>,
@@ -285,9 +287,22 @@ pub fn estimate_with(
                 return Err(EstimateError::Invalid("no such list".into()));
             }
             let two = two_list::TwoLists::new(table, first, second)?;
+            if two.both == 0 && matches!(method, Method::LincolnPetersen(_)) {
+                return Err(EstimateError::NoOverlap {
+                    first: two.table.lists()[0].clone(),
+                    second: two.table.lists()[1].clone(),
+                });
+            }
             let mut warnings = vec![
                 "a two-list estimate assumes the lists are independent and everyone equally likely to be listed; with more lists, a log-linear model can test that".to_string(),
             ];
+            if two.both == 0 {
+                warnings.push(format!(
+                    "{} and {} have nobody in common: Chapman's estimate is then finite but rests on no overlap at all, so it says little more than that the population is large; look for a list that overlaps with both",
+                    two.table.lists()[0],
+                    two.table.lists()[1]
+                ));
+            }
             if table.list_count() > 2 {
                 warnings.push(format!(
                     "only {} and {} are used; {} people on other lists only are left out",
@@ -367,14 +382,10 @@ pub fn estimate_with(
             let warnings = vec![
                 "the interval is that of the chosen model; it does not include the uncertainty of choosing it".to_string(),
             ];
-            Ok(from_loglinear(
-                method,
-                table,
-                &result.fit,
-                level,
-                warnings,
-                details,
-            ))
+            let mut estimate = from_loglinear(method, table, &result.fit, level, warnings, details);
+            // The interactions in the order the procedure added them.
+            estimate.terms = result.steps.iter().map(|s| s.added.clone()).collect();
+            Ok(estimate)
         }
         Method::Aic | Method::Bic => {
             let criterion = if matches!(method, Method::Aic) {

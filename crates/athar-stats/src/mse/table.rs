@@ -183,14 +183,36 @@ impl CaptureTable {
     }
 }
 
+/// The separator of a table's fields, from its header line: commas, or semicolons (as
+/// spreadsheets write CSV where the comma is the decimal mark) or tabs when the header
+/// holds those and no comma.
+fn separator_of(header: &[u8]) -> u8 {
+    let count = |b: u8| header.iter().filter(|c| **c == b).count();
+    if count(b',') > 0 {
+        b','
+    } else if count(b';') > 0 {
+        b';'
+    } else if count(b'\t') > 0 {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
 fn read_tables(
     reader: impl Read,
     stratum_column: Option<&str>,
 ) -> Result<Vec<(String, CaptureTable)>, TableError> {
+    let mut reader = std::io::BufReader::new(reader);
+    let header = std::io::BufRead::fill_buf(&mut reader)
+        .map_err(|e| problem(1, None, format!("the file cannot be read: {e}")))?;
+    let first_line = header.split(|b| *b == b'\n').next().unwrap_or_default();
+    let separator = separator_of(first_line);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
+        .delimiter(separator)
         .from_reader(reader);
     let headers = csv
         .headers()
@@ -388,6 +410,22 @@ mod tests {
         }
         assert!(CaptureTable::from_csv("A,count\n1,3\n".as_bytes()).is_err());
         assert!(CaptureTable::from_csv("A,B,count\n1,0,0\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn reads_tables_separated_by_semicolons_or_tabs() {
+        let commas =
+            CaptureTable::from_csv("A,B,n\n1,0,5\n0,1,7\n1,1,2\n".as_bytes()).expect("commas");
+        for text in [
+            "A;B;n\n1;0;5\n0;1;7\n1;1;2\n",
+            "A\tB\tn\n1\t0\t5\n0\t1\t7\n1\t1\t2\n",
+        ] {
+            let table = CaptureTable::from_csv(text.as_bytes()).expect(text);
+            assert_eq!(table, commas, "{text}");
+        }
+        // A bad cell is still named by its line and column.
+        let error = CaptureTable::from_csv("A;B;count\n1;2;5\n".as_bytes()).expect_err("2");
+        assert_eq!((error.line, error.column.as_deref()), (2, Some("B")));
     }
 
     #[test]

@@ -34,12 +34,6 @@ impl TwoLists {
         }
         let table = table.collapse_to(first, second);
         let both = table.count(0b11);
-        if both == 0 {
-            return Err(EstimateError::NoOverlap {
-                first: table.lists()[0].clone(),
-                second: table.lists()[1].clone(),
-            });
-        }
         Ok(Self {
             first_only: table.count(0b01),
             second_only: table.count(0b10),
@@ -61,7 +55,7 @@ impl TwoLists {
         (self.second_only + self.both) as f64
     }
 
-    /// n₁n₂/m.
+    /// n₁n₂/m (infinite when nobody is on both lists).
     pub fn lincoln_petersen(&self) -> f64 {
         self.on_first() * self.on_second() / self.both as f64
     }
@@ -130,12 +124,28 @@ mod tests {
     }
 
     #[test]
-    fn lists_without_overlap_are_refused() {
+    fn without_overlap_lincoln_petersen_is_refused_and_chapman_is_finite() {
         let table =
             CaptureTable::from_csv("A,B,count\n1,0,60\n0,1,20\n".as_bytes()).expect("valid");
         assert!(matches!(
-            TwoLists::new(&table, 0, 1),
+            super::super::estimate(&table, &super::super::Method::LincolnPetersen(None), 0.95),
             Err(EstimateError::NoOverlap { .. })
         ));
+        // (60+1)(20+1)/1 − 1 = 1280, with Seber's variance 61·21·60·20/2.
+        let chapman = super::super::estimate(&table, &super::super::Method::Chapman(None), 0.95)
+            .expect("finite");
+        assert!((chapman.estimate - 1280.0).abs() < 1e-9);
+        let se = chapman.std_error.expect("a standard error");
+        assert!((se * se - 61.0 * 21.0 * 60.0 * 20.0 / 2.0).abs() < 1e-6);
+        assert!(
+            chapman
+                .warnings
+                .iter()
+                .any(|w| w.contains("nobody in common"))
+        );
+        let [Some(low), Some(high)] = chapman.interval else {
+            panic!("{:?}", chapman.interval)
+        };
+        assert!((80.0..1280.0).contains(&low) && high > 1280.0, "{low} {high}");
     }
 }
