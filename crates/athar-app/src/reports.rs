@@ -147,7 +147,10 @@ fn estimate(
         method: result.method.clone(),
         estimate: result.estimate,
         interval: (result.interval[0], result.interval[1]),
-        warnings: result.warnings.clone(),
+        warnings: match lang {
+            Lang::Ar => result.warnings_ar.clone(),
+            Lang::En => result.warnings.clone(),
+        },
     }))
 }
 

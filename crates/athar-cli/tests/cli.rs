@@ -1129,6 +1129,42 @@ fn lists_imported_linked_and_estimated_from_the_store() {
         "{said}"
     );
     assert_eq!(report["summary"]["persons"], 60, "{}", report["summary"]);
+    assert!(
+        report["estimate"]["warnings"]
+            .to_string()
+            .contains("assumes the lists are independent"),
+        "{}",
+        report["estimate"]
+    );
+    // In Arabic, the estimate's warnings are in Arabic too.
+    let out = athar(
+        &data,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--lang",
+            "ar",
+            "--estimate-lists",
+            &lists,
+            "--estimate-method",
+            "lincoln-petersen",
+            "--out",
+            &out_file.display().to_string(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+    let warnings = report["estimate"]["warnings"].to_string();
+    assert!(
+        warnings.contains("تقدير القائمتين يفترض") && !warnings.contains("assumes"),
+        "{warnings}"
+    );
 }
 
 /// An import killed at half, four fifths and nineteen twentieths of its time leaves the store

@@ -186,9 +186,37 @@ pub struct Estimate {
     pub bic: Option<f64>,
     pub std_error: Option<f64>,
     pub coefficients: Vec<Coefficient>,
+    /// What to keep in mind, in English; `warnings_ar` says the same in Arabic, in the
+    /// same order.
     pub warnings: Vec<String>,
+    pub warnings_ar: Vec<String>,
     /// Method-specific details: the stepwise path, the models searched, posterior summaries.
     pub details: serde_json::Value,
+}
+
+/// The warning of every model search: the interval ignores the choice.
+const CHOSEN_EN: &str =
+    "the interval is that of the chosen model; it does not include the uncertainty of choosing it";
+const CHOSEN_AR: &str = "المجال هو مجال النموذج المختار؛ ولا يشمل عدم اليقين في اختياره";
+
+/// Warnings beside an estimate, each in English and in Arabic.
+#[derive(Debug, Clone, Default)]
+struct Notes {
+    en: Vec<String>,
+    ar: Vec<String>,
+}
+
+impl Notes {
+    fn add(&mut self, en: String, ar: String) {
+        self.en.push(en);
+        self.ar.push(ar);
+    }
+
+    fn with(en: &str, ar: &str) -> Notes {
+        let mut notes = Notes::default();
+        notes.add(en.into(), ar.into());
+        notes
+    }
 }
 
 fn from_loglinear(
@@ -196,7 +224,7 @@ fn from_loglinear(
     table: &CaptureTable,
     fit: &LoglinearFit,
     level: f64,
-    mut warnings: Vec<String>,
+    mut warnings: Notes,
     details: serde_json::Value,
 ) -> Estimate {
     let interval = fit.profile_interval(level);
@@ -208,19 +236,34 @@ fn from_loglinear(
         _ => serde_json::json!({ "poisson_estimate": fit.estimate }),
     };
     if interval.high.is_none() {
-        warnings.push(format!(
-            "the upper bound lies beyond 3 × the estimate ({:.0}): the data say little about how many were missed",
-            3.0 * fit.estimate
-        ));
+        warnings.add(
+            format!(
+                "the upper bound lies beyond 3 × the estimate ({:.0}): the data say little about how many were missed; use fewer lists, merge lists or stratify less",
+                3.0 * fit.estimate
+            ),
+            format!(
+                "الحد الأعلى أبعد من ثلاثة أضعاف التقدير ({:.0}): لا تقول البيانات إلا القليل عن عدد من لم يُوثَّقوا؛ استعمل قوائم أقل أو ادمج قوائم أو قلّل التقسيم إلى طبقات",
+                3.0 * fit.estimate
+            ),
+        );
     }
     for empty in &fit.empty_overlaps {
-        warnings.push(format!(
-            "{} have nobody in common: that interaction is taken at −∞ and the cells it covers are left out (Chan, Silverman and Vincent 2019)",
-            table.term_name(*empty)
-        ));
+        warnings.add(
+            format!(
+                "{} have nobody in common: that interaction is taken at −∞ and the cells it covers are left out (Chan, Silverman and Vincent 2019)",
+                table.term_name(*empty)
+            ),
+            format!(
+                "لا أحد مشترك بين {}: يؤخذ هذا التفاعل عند −∞ وتُترك الخلايا التي يغطيها (Chan وSilverman وVincent 2019)",
+                table.term_name(*empty)
+            ),
+        );
     }
     if !fit.model.is_hierarchical() {
-        warnings.push("the model is not hierarchical: an interaction is included without the lower-order interactions of its lists".into());
+        warnings.add(
+            "the model is not hierarchical: an interaction is included without the lower-order interactions of its lists".into(),
+            "النموذج غير هرمي: أُدخل تفاعل دون التفاعلات الأدنى رتبة بين قوائمه".into(),
+        );
     }
     if fit.df > 0 {
         let p = 1.0 - crate::numeric::regularized_gamma_p(fit.df as f64 / 2.0, fit.deviance / 2.0);
@@ -230,10 +273,16 @@ fn from_loglinear(
             } else {
                 format!("= {p:.2e}")
             };
-            warnings.push(format!(
-                "the model fits the observed cells poorly (deviance {:.1} on {} df, p {p}); its estimate is doubtful",
-                fit.deviance, fit.df
-            ));
+            warnings.add(
+                format!(
+                    "the model fits the observed cells poorly (deviance {:.1} on {} df, p {p}); its estimate is doubtful",
+                    fit.deviance, fit.df
+                ),
+                format!(
+                    "النموذج لا يطابق الخلايا المرصودة جيداً (الانحراف {:.1} على {} درجة حرية، p {p})؛ تقديره موضع شك",
+                    fit.deviance, fit.df
+                ),
+            );
         }
     }
     Estimate {
@@ -251,7 +300,8 @@ fn from_loglinear(
         bic: Some(fit.bic),
         std_error: Some(fit.std_error),
         coefficients: fit.coefficients.clone(),
-        warnings,
+        warnings: warnings.en,
+        warnings_ar: warnings.ar,
         details,
     }
 }
@@ -268,6 +318,82 @@ pub fn estimate(
 /// [`estimate`], counting the sampler's passes in `progress` and ending with
 /// [`EstimateError::Cancelled`] soon after it is cancelled.
 pub fn estimate_with(
+    table: &CaptureTable,
+    method: &Method,
+    level: f64,
+    progress: &Progress,
+) -> Result<Estimate, EstimateError> {
+    let mut estimate = estimate_by_method(table, method, level, progress)?;
+    // How thin the table is comes first: it weighs on every method.
+    let used = match method {
+        Method::LincolnPetersen(pair) | Method::Chapman(pair) => {
+            let (a, b) = pair.unwrap_or((0, 1));
+            table.collapse_to(a, b)
+        }
+        _ => table.clone(),
+    };
+    let mut notes = thin_table_notes(&used);
+    notes.en.append(&mut estimate.warnings);
+    notes.ar.append(&mut estimate.warnings_ar);
+    (estimate.warnings, estimate.warnings_ar) = (notes.en, notes.ar);
+    Ok(estimate)
+}
+
+/// Below this many people, two lists' overlap is called small.
+const SMALL_OVERLAP: u64 = 5;
+
+/// What makes a table too thin to estimate from with confidence, with what a statistician
+/// would advise: most capture patterns empty, few people per pattern, lists that share only
+/// a handful of people (lists that share nobody are said by the methods themselves).
+fn thin_table_notes(table: &CaptureTable) -> Notes {
+    let mut notes = Notes::default();
+    let t = table.list_count();
+    let cells = (1usize << t) - 1;
+    let observed = table.observed();
+    if t >= 3 {
+        let empty = (1..=cells).filter(|p| table.count(*p) == 0).count();
+        let share = empty as f64 / cells as f64 * 100.0;
+        if empty * 2 >= cells {
+            notes.add(
+                format!(
+                    "{empty} of the {cells} capture patterns of {t} lists are empty ({share:.0} %): the table is thin, and an estimate from it depends on the model chosen more than on the data; use fewer lists, merge lists, or stratify less"
+                ),
+                format!(
+                    "{empty} من أنماط الالتقاط الـ{cells} لـ{t} قوائم فارغة ({share:.0} ٪): الجدول رقيق، والتقدير منه يتبع النموذج المختار أكثر مما يتبع البيانات؛ استعمل قوائم أقل أو ادمج قوائم أو قلّل التقسيم إلى طبقات"
+                ),
+            );
+        } else if observed < SMALL_OVERLAP * cells as u64 {
+            notes.add(
+                format!(
+                    "{observed} people over {cells} capture patterns: fewer than {SMALL_OVERLAP} a pattern on average, too few for {t} lists; use fewer lists or merge lists"
+                ),
+                format!(
+                    "{observed} شخصاً على {cells} نمط التقاط: أقل من {SMALL_OVERLAP} للنمط في المتوسط، وهذا قليل لـ{t} قوائم؛ استعمل قوائم أقل أو ادمج قوائم"
+                ),
+            );
+        }
+    }
+    let lists = table.lists();
+    for a in 0..t {
+        for b in a + 1..t {
+            let shared = table.overlap((1 << a) | (1 << b));
+            if (1..SMALL_OVERLAP).contains(&shared) {
+                let (x, y) = (&lists[a], &lists[b]);
+                notes.add(
+                    format!(
+                        "{x} and {y} share only {shared} people: what the estimate says about them rests on very few; merge lists or look for one that overlaps more"
+                    ),
+                    format!(
+                        "لا تشترك {x} و{y} إلا في {shared} أشخاص: ما يقوله التقدير عنهما يستند إلى عدد قليل جداً؛ ادمج قوائم أو ابحث عن قائمة تتداخل معهما أكثر"
+                    ),
+                );
+            }
+        }
+    }
+    notes
+}
+
+fn estimate_by_method(
     table: &CaptureTable,
     method: &Method,
     level: f64,
@@ -293,23 +419,33 @@ pub fn estimate_with(
                     second: two.table.lists()[1].clone(),
                 });
             }
-            let mut warnings = vec![
-                "a two-list estimate assumes the lists are independent and everyone equally likely to be listed; with more lists, a log-linear model can test that".to_string(),
-            ];
+            let mut warnings = Notes::with(
+                "a two-list estimate assumes the lists are independent and everyone equally likely to be listed; with more lists, a log-linear model can test that",
+                "تقدير القائمتين يفترض أن القائمتين مستقلتان وأن لكل شخص الفرصة نفسها في أن يُدرَج؛ ومع قوائم أكثر يستطيع نموذج لوغاريتمي خطي اختبار ذلك",
+            );
             if two.both == 0 {
-                warnings.push(format!(
-                    "{} and {} have nobody in common: Chapman's estimate is then finite but rests on no overlap at all, so it says little more than that the population is large; look for a list that overlaps with both",
-                    two.table.lists()[0],
-                    two.table.lists()[1]
-                ));
+                let (a, b) = (&two.table.lists()[0], &two.table.lists()[1]);
+                warnings.add(
+                    format!(
+                        "{a} and {b} have nobody in common: Chapman's estimate is then finite but rests on no overlap at all, so it says little more than that the population is large; look for a list that overlaps with both"
+                    ),
+                    format!(
+                        "لا أحد مشترك بين {a} و{b}: تقدير تشابمان عندئذ محدود لكنه لا يستند إلى أي تداخل، فلا يقول أكثر من أن العدد كبير؛ ابحث عن قائمة تتداخل مع الاثنتين"
+                    ),
+                );
             }
             if table.list_count() > 2 {
-                warnings.push(format!(
-                    "only {} and {} are used; {} people on other lists only are left out",
-                    table.lists()[first],
-                    table.lists()[second],
-                    table.observed() - two.observed()
-                ));
+                let (a, b, left) = (
+                    &table.lists()[first],
+                    &table.lists()[second],
+                    table.observed() - two.observed(),
+                );
+                warnings.add(
+                    format!(
+                        "only {a} and {b} are used; {left} people on other lists only are left out"
+                    ),
+                    format!("استُعملت {a} و{b} وحدهما؛ وتُرك {left} شخصاً لا يرد إلا في قوائم أخرى"),
+                );
             }
             let (value, low, high, interval_method) = if matches!(method, Method::Chapman(_)) {
                 let (low, high) = two.chapman_interval(level);
@@ -344,7 +480,8 @@ pub fn estimate_with(
                 std_error: matches!(method, Method::Chapman(_))
                     .then(|| two.chapman_variance().sqrt()),
                 coefficients: vec![],
-                warnings,
+                warnings: warnings.en,
+                warnings_ar: warnings.ar,
                 details: serde_json::json!({
                     "on_first_only": two.first_only,
                     "on_second_only": two.second_only,
@@ -363,7 +500,7 @@ pub fn estimate_with(
                 table,
                 &fit,
                 level,
-                vec![],
+                Notes::default(),
                 no_details,
             ))
         }
@@ -379,9 +516,7 @@ pub fn estimate_with(
                 "steps": result.steps,
                 "stopped": result.stopped,
             });
-            let warnings = vec![
-                "the interval is that of the chosen model; it does not include the uncertainty of choosing it".to_string(),
-            ];
+            let warnings = Notes::with(CHOSEN_EN, CHOSEN_AR);
             let mut estimate = from_loglinear(method, table, &result.fit, level, warnings, details);
             // The interactions in the order the procedure added them.
             estimate.terms = result.steps.iter().map(|s| s.added.clone()).collect();
@@ -410,9 +545,7 @@ pub fn estimate_with(
                 "models_refused": result.refused,
                 "runners_up": runners_up,
             });
-            let warnings = vec![
-                "the interval is that of the chosen model; it does not include the uncertainty of choosing it".to_string(),
-            ];
+            let warnings = Notes::with(CHOSEN_EN, CHOSEN_AR);
             Ok(from_loglinear(
                 method,
                 table,
@@ -425,26 +558,30 @@ pub fn estimate_with(
         Method::Lcmcr(settings) => {
             let result = lcmcr::lcmcr_with(table, settings, progress)?;
             let tail = (1.0 - level) / 2.0;
-            let mut warnings = Vec::new();
+            let mut warnings = Notes::default();
             let at_truncation = result.share_at_truncation(settings.classes);
             if at_truncation > 0.5 {
-                warnings.push(format!(
-                    "all {} latent classes were in use in {:.0} % of the draws: run again with more classes",
-                    settings.classes,
-                    at_truncation * 100.0
-                ));
+                let (k, share) = (settings.classes, at_truncation * 100.0);
+                warnings.add(
+                    format!("all {k} latent classes were in use in {share:.0} % of the draws: run again with more classes"),
+                    format!("استُعملت الفئات الكامنة كلها ({k}) في {share:.0} ٪ من السحبات: أعد التشغيل بفئات أكثر"),
+                );
             }
             match result.r_hat {
-                Some(r_hat) if r_hat > 1.05 => warnings.push(format!(
-                    "the chains disagree (R̂ = {r_hat:.3} > 1.05): run longer (more burn-in or thinning)"
-                )),
+                Some(r_hat) if r_hat > 1.05 => warnings.add(
+                    format!("the chains disagree (R̂ = {r_hat:.3} > 1.05): run longer (more burn-in or thinning)"),
+                    format!("السلاسل لا تتفق (R̂ = {r_hat:.3} > 1.05): شغّلها مدة أطول (إحماء أو تخفيف أكثر)"),
+                ),
                 Some(_) => {}
-                None => warnings.push(
+                None => warnings.add(
                     "one chain only: run several (--chains) to check that they agree".into(),
+                    "سلسلة واحدة فقط: شغّل عدة سلاسل (--chains) للتحقق من أنها تتفق".into(),
                 ),
             }
-            warnings
-                .push("a Markov chain estimate: report the seed and the number of chains".into());
+            warnings.add(
+                "a Markov chain estimate: report the seed and the number of chains".into(),
+                "تقدير بسلسلة ماركوف: اذكر البذرة وعدد السلاسل".into(),
+            );
             Ok(Estimate {
                 method: method.name().into(),
                 lists: table.lists().to_vec(),
@@ -463,7 +600,8 @@ pub fn estimate_with(
                 bic: None,
                 std_error: None,
                 coefficients: vec![],
-                warnings,
+                warnings: warnings.en,
+                warnings_ar: warnings.ar,
                 details: serde_json::json!({
                     "settings": settings,
                     "posterior_mean": result.mean(),

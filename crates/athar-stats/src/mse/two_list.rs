@@ -146,6 +146,9 @@ mod tests {
         let [Some(low), Some(high)] = chapman.interval else {
             panic!("{:?}", chapman.interval)
         };
-        assert!((80.0..1280.0).contains(&low) && high > 1280.0, "{low} {high}");
+        assert!(
+            (80.0..1280.0).contains(&low) && high > 1280.0,
+            "{low} {high}"
+        );
     }
 }
