@@ -70,11 +70,12 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> ReportError {
 }
 
 /// The estimation methods a report may use.
-pub const ESTIMATE_METHODS: [&str; 7] = [
+pub const ESTIMATE_METHODS: [&str; 8] = [
     "chapman",
     "lincoln-petersen",
     "independence",
     "stepwise",
+    "sparsemse",
     "aic",
     "bic",
     "lcmcr",

@@ -22,10 +22,11 @@ pub struct EstimateArgs {
     /// أو: مصادر (قوائم) المخزن مفصولة بفواصل؛ يُبنى الجدول من الأشخاص الذين يستشهدون بها، ويُعدّ المرتبطون مرة واحدة (شغّل athar linkage run أولاً).
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     linked: Vec<String>,
-    /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic, bic or lcmcr.
+    /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse (SparseMSE's
+    /// stepwise rule: lowest p-value first), aic, bic or lcmcr.
     /// طريقة التقدير.
     #[arg(long, default_value = "aic", value_parser = [
-        "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "aic", "bic", "lcmcr",
+        "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "sparsemse", "aic", "bic", "lcmcr",
     ])]
     method: String,
     /// With loglinear: the interactions, e.g. `A:B,C:D` (list names from the header).
@@ -36,10 +37,11 @@ pub struct EstimateArgs {
     /// مع chapman أو lincoln-petersen: القائمتان المستخدمتان (افتراضياً أول اثنتين).
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     lists: Vec<String>,
-    /// With stepwise: add an interaction only while its p-value is below this.
-    /// مع stepwise: يُضاف تفاعل ما دامت قيمة p له أقل من هذا.
-    #[arg(long = "p", default_value_t = 0.05)]
-    p_threshold: f64,
+    /// With stepwise or sparsemse: add an interaction only while its p-value is below this
+    /// (default 0.05 for stepwise, 0.02 for sparsemse as the package's).
+    /// مع stepwise أو sparsemse: يُضاف تفاعل ما دامت قيمة p له أقل من هذا (افتراضياً 0.05 لـ stepwise و0.02 لـ sparsemse).
+    #[arg(long = "p")]
+    p_threshold: Option<f64>,
     /// Coverage of the interval.
     /// نسبة تغطية المجال.
     #[arg(long, default_value_t = 0.95)]
@@ -83,7 +85,7 @@ fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, Strin
     let options = MethodOptions {
         terms: args.terms.clone(),
         lists: args.lists.clone(),
-        p_threshold: Some(args.p_threshold),
+        p_threshold: args.p_threshold,
         lcmcr: LcmcrSettings {
             classes: args.classes,
             seed: args.seed,

@@ -51,11 +51,11 @@ pub struct ReportArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     estimate_lists: Vec<String>,
     /// The estimation method for --estimate-lists: chapman, lincoln-petersen,
-    /// independence, stepwise, aic, bic or lcmcr (default: chapman for two lists, aic for
-    /// more).
+    /// independence, stepwise, sparsemse, aic, bic or lcmcr (default: chapman for two
+    /// lists, aic for more).
     /// طريقة التقدير لـ --estimate-lists (افتراضياً: chapman لقائمتين، وaic لأكثر).
     #[arg(long, value_parser = [
-        "chapman", "lincoln-petersen", "independence", "stepwise", "aic", "bic", "lcmcr",
+        "chapman", "lincoln-petersen", "independence", "stepwise", "sparsemse", "aic", "bic", "lcmcr",
     ])]
     estimate_method: Option<String>,
 }

@@ -182,10 +182,12 @@ pub async fn breakdown(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EstimateRequest {
-    /// The capture table as CSV: one column per list, a last column `count`.
+    /// The capture table as CSV: one column per list, a last column of counts (count, n,
+    /// freq or frequency); commas, semicolons or tabs between fields.
     #[serde(default)]
     table: String,
-    /// chapman, lincoln-petersen, independence, loglinear, stepwise, aic (default), bic, lcmcr.
+    /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse, aic
+    /// (default), bic, lcmcr.
     #[serde(default)]
     method: Option<String>,
     #[serde(default)]

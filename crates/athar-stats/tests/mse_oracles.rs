@@ -265,3 +265,51 @@ fn lcmcr_on_kosovo_agrees_with_the_reference_posterior() {
     let again = mse::estimate(&table, &Method::Lcmcr(settings), 0.95).expect("runs");
     assert_eq!(again.estimate, estimate.estimate);
 }
+
+/// SparseMSE's stepwise rule on Kosovo: each step adds, of the interactions not yet in the
+/// model, the one with the lowest Poisson p-value under the model so far (the first in list
+/// order on a tie), while it is below 0.02; and no interaction left has one below.
+#[test]
+fn sparsemse_stepwise_adds_the_lowest_p_value_each_time() {
+    use athar_stats::mse::loglinear::{self, Model};
+    use athar_stats::mse::selection::overlap_p_value;
+    let Some(table) = shared_table("kosovo.csv") else {
+        return;
+    };
+    let method = Method::from_name("sparsemse", &Default::default(), &table).expect("a method");
+    assert_eq!(method, Method::SparseMse { threshold: 0.02 });
+    let estimate = mse::estimate(&table, &method, 0.95).expect("a model");
+    assert_eq!(estimate.method, "sparsemse");
+    assert!(
+        !estimate.terms.is_empty(),
+        "Kosovo's lists are not independent"
+    );
+    let t = table.list_count();
+    let pairs: Vec<usize> = (0..t)
+        .flat_map(|a| (a + 1..t).map(move |b| (1usize << a) | (1 << b)))
+        .collect();
+    let mut model = Model::independence();
+    for (k, name) in estimate.terms.iter().chain([&String::new()]).enumerate() {
+        let fit = loglinear::fit(&table, &model).expect("each step's model fits");
+        let best = pairs
+            .iter()
+            .filter(|p| !model.terms().contains(p))
+            .filter(|p| loglinear::fit(&table, &model.adding(**p)).is_ok())
+            .map(|p| (overlap_p_value(&table, &fit, *p), *p))
+            .fold(None, |best: Option<(f64, usize)>, (p, pair)| match best {
+                Some((b, _)) if b <= p => best,
+                _ => Some((p, pair)),
+            });
+        if k == estimate.terms.len() {
+            assert!(
+                best.is_none_or(|(p, _)| p >= 0.02),
+                "stopped too soon: {best:?}"
+            );
+            break;
+        }
+        let (p, pair) = best.expect("a step was taken");
+        assert!(p < 0.02);
+        assert_eq!(&table.term_name(pair), name, "step {k}");
+        model = model.adding(pair);
+    }
+}

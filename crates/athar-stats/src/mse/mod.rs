@@ -57,8 +57,14 @@ pub enum Method {
     Independence,
     /// Log-linear with these interactions.
     Loglinear(Model),
-    /// Stepwise addition of two-list interactions, with this p-value threshold.
+    /// Stepwise addition of two-list interactions, with this p-value threshold: the one
+    /// whose model has the lowest AIC, while its p-value is below the threshold.
     Stepwise {
+        threshold: f64,
+    },
+    /// SparseMSE's stepwise rule (Chan, Silverman and Vincent): the interaction with the
+    /// lowest p-value, while it is below the threshold.
+    SparseMse {
         threshold: f64,
     },
     /// The hierarchical model with the lowest AIC.
@@ -76,19 +82,21 @@ pub struct MethodOptions {
     pub terms: Vec<String>,
     /// For the two-list methods: the two lists (default the first two).
     pub lists: Vec<String>,
-    /// For `stepwise`: the p-value threshold (default 0.05).
+    /// For `stepwise`: the p-value threshold (default 0.05; for `sparsemse` 0.02, as the
+    /// package's).
     pub p_threshold: Option<f64>,
     /// For `lcmcr`.
     pub lcmcr: LcmcrSettings,
 }
 
 /// The method names, as `--method` and the API take them.
-pub const METHOD_NAMES: [&str; 8] = [
+pub const METHOD_NAMES: [&str; 9] = [
     "chapman",
     "lincoln-petersen",
     "independence",
     "loglinear",
     "stepwise",
+    "sparsemse",
     "aic",
     "bic",
     "lcmcr",
@@ -132,6 +140,9 @@ impl Method {
             "stepwise" => Method::Stepwise {
                 threshold: options.p_threshold.unwrap_or(0.05),
             },
+            "sparsemse" => Method::SparseMse {
+                threshold: options.p_threshold.unwrap_or(0.02),
+            },
             "aic" => Method::Aic,
             "bic" => Method::Bic,
             "lcmcr" => Method::Lcmcr(options.lcmcr),
@@ -152,6 +163,7 @@ impl Method {
             Self::Independence => "independence",
             Self::Loglinear(_) => "loglinear",
             Self::Stepwise { .. } => "stepwise",
+            Self::SparseMse { .. } => "sparsemse",
             Self::Aic => "aic",
             Self::Bic => "bic",
             Self::Lcmcr(_) => "lcmcr",
@@ -504,13 +516,17 @@ fn estimate_by_method(
                 no_details,
             ))
         }
-        Method::Stepwise { threshold } => {
+        Method::Stepwise { threshold } | Method::SparseMse { threshold } => {
             if !(*threshold > 0.0 && *threshold <= 1.0) {
                 return Err(EstimateError::Invalid(format!(
                     "the p-value threshold must be in (0, 1], not {threshold}"
                 )));
             }
-            let result = selection::stepwise(table, *threshold)?;
+            let result = if matches!(method, Method::SparseMse { .. }) {
+                selection::stepwise_by_p_value(table, *threshold)?
+            } else {
+                selection::stepwise(table, *threshold)?
+            };
             let details = serde_json::json!({
                 "threshold": threshold,
                 "steps": result.steps,
