@@ -43,16 +43,24 @@ pub struct LinkArgs {
     /// أين تُكتب مجموعة كل سجل (CSV: الملف، المعرّف، المجموعة، حجمها).
     #[arg(long)]
     out: PathBuf,
-    /// Also write the links, strongest first, with each comparison's level and weight.
-    /// كتابة الروابط أيضاً، الأقوى أولاً، مع مستوى كل مقارنة ووزنها.
+    /// Also write every pair scored above 0.01, strongest first, whatever the threshold,
+    /// with each comparison's level and weight (to choose a threshold without running
+    /// again).
+    /// كتابة كل زوج يتجاوز احتماله 0.01 أيضاً، الأقوى أولاً، مهما كان الحد، مع مستوى كل مقارنة ووزنها.
     #[arg(long)]
     pairs: Option<PathBuf>,
     /// Also write the trained model (each level's m, u and weight) as JSON.
     /// كتابة النموذج المدرَّب أيضاً (m وu والوزن لكل مستوى) بصيغة JSON.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Only link records of different files (no duplicates within a file).
-    /// ربط سجلات الملفات المختلفة فقط (دون التكرارات داخل الملف الواحد).
+    /// With several files: also find duplicates within each file. Without it, several files
+    /// are linked across only.
+    /// مع عدة ملفات: البحث أيضاً عن التكرارات داخل كل ملف. ودونه تُربط الملفات فيما بينها فقط.
+    #[arg(long, conflicts_with = "link_only")]
+    dedupe: bool,
+    /// Link records of different files only: what several files get by default (kept for
+    /// scripts that say so).
+    /// ربط سجلات الملفات المختلفة فقط: وهو ما تحصل عليه عدة ملفات افتراضياً.
     #[arg(long)]
     link_only: bool,
     /// Seed of the random pairs that u is learnt from (the same seed, the same result).
@@ -64,6 +72,9 @@ pub struct LinkArgs {
     #[arg(long)]
     json: bool,
 }
+
+/// The lowest probability a pair must have to be written to `--pairs`.
+const PAIRS_FLOOR: f64 = 0.01;
 
 pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     if !(args.threshold > 0.0 && args.threshold < 1.0) {
@@ -141,17 +152,24 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     if data.problems.len() > 20 {
         eprintln!("warning: {} more values not read", data.problems.len() - 20);
     }
-    let mode = if args.link_only {
-        if args.files.len() < 2 {
+    let mode = if args.files.len() < 2 {
+        if args.link_only {
             return Err("--link-only needs two or more --csv files".into());
         }
-        LinkMode::LinkOnly
-    } else {
         LinkMode::LinkAndDedupe
+    } else if args.dedupe {
+        LinkMode::LinkAndDedupe
+    } else {
+        LinkMode::LinkOnly
     };
     let mut settings = Settings::for_records(&data.records, mode);
     settings.threshold = args.threshold;
-    settings.keep_above = args.threshold;
+    // The pairs file holds every pair a threshold might be chosen among.
+    settings.keep_above = if args.pairs.is_some() {
+        PAIRS_FLOOR.min(args.threshold)
+    } else {
+        args.threshold
+    };
     settings.seed = args.seed;
     let progress = TerminalProgress::new();
     let outcome =

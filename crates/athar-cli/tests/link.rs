@@ -192,6 +192,99 @@ fn arabic_list_links_to_its_transliteration() {
         pairs_text.contains(",variant,"),
         "a cross-script variant is shown"
     );
+    // Every pair scored above 0.01 is written, whatever the threshold: a threshold can be
+    // chosen from the file without running again.
+    let mut pairs_reader = csv::Reader::from_path(&pairs).expect("pairs.csv");
+    let probabilities: Vec<f64> = pairs_reader
+        .records()
+        .filter_map(|r| r.ok()?.get(4)?.parse().ok())
+        .collect();
+    assert!(
+        probabilities.iter().all(|p| *p >= 0.01),
+        "{probabilities:?}"
+    );
+    assert!(
+        probabilities.iter().any(|p| *p < 0.9),
+        "pairs below the threshold are written too"
+    );
+    assert!(pairs_text.contains(",below threshold,"));
+}
+
+/// Two files are linked across only unless `--dedupe` asks for duplicates within each
+/// file too; one file is always deduplicated.
+#[test]
+fn several_files_are_linked_across_unless_asked_to_deduplicate() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    // List A: people 0..150, the first twenty of them written twice (A0 and D0 …). List
+    // B: people 100..250.
+    let people = people();
+    let row = |id: String, p: &Person| {
+        format!(
+            "{id},{} {} {},{}\n",
+            GIVEN[p.given].0, GIVEN[p.father].0, FAMILY[p.family].0, p.year
+        )
+    };
+    let mut a = String::from("ref,name,born\n");
+    for (i, p) in people[..150].iter().enumerate() {
+        a.push_str(&row(format!("A{i}"), p));
+        if i < 20 {
+            a.push_str(&row(format!("D{i}"), p));
+        }
+    }
+    let mut b = String::from("ref,name,born\n");
+    for (i, p) in people[100..250].iter().enumerate() {
+        b.push_str(&row(format!("B{}", i + 100), p));
+    }
+    let (fa, fb) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    std::fs::write(&fa, a).expect("write a");
+    std::fs::write(&fb, b).expect("write b");
+    let run = |extra: &[&str]| -> HashMap<String, String> {
+        let out = dir.path().join("clusters.csv");
+        let mut args = vec![
+            "link",
+            "--csv",
+            fa.to_str().expect("utf-8"),
+            "--csv",
+            fb.to_str().expect("utf-8"),
+            "--id",
+            "ref",
+            "--map",
+            "name=full_name",
+            "--map",
+            "born=birth_year",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        args.extend_from_slice(extra);
+        let o = athar(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut reader = csv::Reader::from_path(&out).expect("clusters.csv");
+        reader
+            .records()
+            .filter_map(|r| {
+                let r = r.ok()?;
+                Some((r.get(1)?.to_string(), r.get(2)?.to_string()))
+            })
+            .collect()
+    };
+    let across = run(&[]);
+    let deduped = run(&["--dedupe"]);
+    let together = |clusters: &HashMap<String, String>| {
+        (0..20)
+            .filter(|i| clusters[&format!("A{i}")] == clusters[&format!("D{i}")])
+            .count()
+    };
+    assert_eq!(together(&across), 0, "no link within a file by default");
+    assert!(together(&deduped) >= 18, "--dedupe finds the duplicates");
+    // Across the files the overlap is found either way.
+    let found = |clusters: &HashMap<String, String>| {
+        (100..150)
+            .filter(|i| clusters[&format!("A{i}")] == clusters[&format!("B{i}")])
+            .count()
+    };
+    assert!(found(&across) >= 45 && found(&deduped) >= 45);
+    // --link-only, as scripts wrote it before, is what two files get anyway.
+    assert_eq!(run(&["--link-only"]), across);
 }
 
 #[test]
@@ -322,4 +415,98 @@ fn the_demo_lists_are_deduplicated_against_their_truth() {
         precision >= 0.97 && recall >= 0.85,
         "precision {precision:.3}, recall {recall:.3}"
     );
+}
+
+/// Forty people (name, birth year) whose training, written identically in two lists, has
+/// one blocking rule's session run to its bound.
+const IDENTICAL: [&str; 40] = [
+    "أحمد إبراهيم العلي,1961",
+    "إبراهيم إبراهيم الأسعد,1988",
+    "إبراهيم حسن المصري,1995",
+    "إبراهيم يوسف الأسعد,1976",
+    "حسن أحمد الأسعد,1960",
+    "حسن علي الحموي,1972",
+    "حسن محمد الشامي,1961",
+    "حسن محمود العلي,1980",
+    "حسين حسن الزعبي,2000",
+    "حسين خالد النجار,1984",
+    "خالد حسين الحلبي,1962",
+    "خالد محمد المصري,1980",
+    "خالد مصطفى الخطيب,1976",
+    "علي إبراهيم الأسعد,1982",
+    "علي حسن الأسعد,1966",
+    "علي حسن النجار,1997",
+    "علي يوسف الحريري,1981",
+    "علي يوسف النجار,2000",
+    "عمر حسن الحريري,1968",
+    "عمر حسين الحموي,1977",
+    "عمر مصطفى الحريري,1995",
+    "عمر يوسف النجار,1976",
+    "محمد إبراهيم الأسعد,1980",
+    "محمد إبراهيم الأسعد,1997",
+    "محمد حسن الأسعد,1962",
+    "محمد محمود الحلبي,1970",
+    "محمود إبراهيم الشامي,1986",
+    "محمود خالد الحريري,1984",
+    "محمود خالد الحموي,2000",
+    "محمود علي الحلبي,1999",
+    "محمود عمر الأسعد,1977",
+    "محمود مصطفى الحلبي,1982",
+    "مصطفى إبراهيم العلي,1974",
+    "مصطفى علي النجار,1998",
+    "مصطفى يوسف الحريري,1974",
+    "يوسف أحمد الحلبي,1990",
+    "يوسف إبراهيم النجار,1967",
+    "يوسف علي الخطيب,1962",
+    "يوسف محمد الحلبي,1966",
+    "يوسف مصطفى الأسعد,1984",
+];
+
+/// A training session whose λ runs to its bound — forty people written identically in two
+/// lists, every pair a blocking rule picks a match — is flagged in the summary with what was
+/// done and what to check, and the links are still found.
+#[test]
+fn an_em_session_at_its_bound_is_flagged() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let rows = IDENTICAL;
+    let write = |name: &str, prefix: char| {
+        let path = dir.path().join(name);
+        let mut text = String::from("ref,name,born\n");
+        for (i, r) in rows.iter().enumerate() {
+            text.push_str(&format!("{prefix}{i},{r}\n"));
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let (fa, fb) = (write("a.csv", 'A'), write("b.csv", 'B'));
+    let out = dir.path().join("clusters.csv");
+    let o = athar(&[
+        "link",
+        "--csv",
+        fa.to_str().expect("utf-8"),
+        "--csv",
+        fb.to_str().expect("utf-8"),
+        "--id",
+        "ref",
+        "--map",
+        "name=full_name",
+        "--map",
+        "born=birth_year",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON summary");
+    let flagged: Vec<&str> = summary["em"]["sessions"]
+        .as_array()
+        .map(|s| s.iter().filter_map(|s| s["degenerate"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        flagged
+            .iter()
+            .any(|d| d.contains("λ ran to its bound") && d.contains("--model")),
+        "{summary}"
+    );
+    assert!(summary["links"].as_u64().unwrap_or(0) >= 38, "{summary}");
 }

@@ -160,6 +160,10 @@ pub struct SessionSummary {
     pub lambda: f64,
     pub iterations: usize,
     pub converged: bool,
+    /// When λ ran to a bound (every pair, or none, taken for a match): what happened and
+    /// what to check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub degenerate: Option<String>,
 }
 
 /// The posterior match probability of a pattern under `p`.

@@ -1175,12 +1175,30 @@ fn train(
         );
         report.iterations += rep.iterations;
         report.converged &= rep.converged;
+        // A session whose λ ran to a bound is said: on a few dozen pairs that a blocking
+        // rule chose because they agree, taking nearly all for matches can be right, so its
+        // m values are kept — but the reader is told to look at the model.
+        let degenerate = if p.lambda >= 0.999 * max_lambda {
+            Some(format!(
+                "λ ran to its bound ({:.3}) on {} pairs: EM took nearly every pair for a match; its m values were kept, averaged with the other sessions'; look at the model (--model) before trusting the links",
+                p.lambda,
+                session.total()
+            ))
+        } else if p.lambda <= 1e-9 {
+            Some(format!(
+                "λ fell to zero on {} pairs: EM took no pair for a match; its m values were kept, averaged with the other sessions'; look at the model (--model) before trusting the links",
+                session.total()
+            ))
+        } else {
+            None
+        };
         sessions.push(SessionSummary {
             rule: rule.describe(),
             pairs: session.total(),
             lambda: p.lambda,
             iterations: rep.iterations,
             converged: rep.converged,
+            degenerate,
         });
         for c in 0..comps.len() {
             if !held_out[c] {
