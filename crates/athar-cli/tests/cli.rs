@@ -1098,27 +1098,31 @@ fn lists_imported_linked_and_estimated_from_the_store() {
     // The report carries the same estimate. It names the lists by kind or maker, never by
     // their titles, which are sealed as identifying.
     let out_file = tmp.path().join("report.json");
-    let out = athar(
-        &data,
-        &[
-            "report",
-            "--format",
-            "json",
-            "--estimate-lists",
-            &lists,
-            "--estimate-method",
-            "lincoln-petersen",
-            "--out",
-            &out_file.display().to_string(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+    let report_in = |lang: &str| -> serde_json::Value {
+        let out = athar(
+            &data,
+            &[
+                "report",
+                "--format",
+                "json",
+                "--lang",
+                lang,
+                "--estimate-lists",
+                &lists,
+                "--estimate-method",
+                "lincoln-petersen",
+                "--out",
+                &out_file.display().to_string(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default()
+    };
+    let report = report_in("en");
     let said = report["estimate"]["text"].as_str().unwrap_or_default();
     assert!(
         said.contains("L1 (")
@@ -1137,29 +1141,7 @@ fn lists_imported_linked_and_estimated_from_the_store() {
         report["estimate"]
     );
     // In Arabic, the estimate's warnings are in Arabic too.
-    let out = athar(
-        &data,
-        &[
-            "report",
-            "--format",
-            "json",
-            "--lang",
-            "ar",
-            "--estimate-lists",
-            &lists,
-            "--estimate-method",
-            "lincoln-petersen",
-            "--out",
-            &out_file.display().to_string(),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&out_file).unwrap_or_default()).unwrap_or_default();
+    let report = report_in("ar");
     let warnings = report["estimate"]["warnings"].to_string();
     assert!(
         warnings.contains("تقدير القائمتين يفترض") && !warnings.contains("assumes"),

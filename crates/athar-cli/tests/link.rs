@@ -210,6 +210,35 @@ fn arabic_list_links_to_its_transliteration() {
     assert!(pairs_text.contains(",below threshold,"));
 }
 
+/// `athar link` of two files of `ref,name,born` (full name, birth year), clusters to
+/// `out`, with `extra` options; it must succeed.
+fn link_names_and_years(
+    a: &std::path::Path,
+    b: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "link",
+        "--csv",
+        a.to_str().expect("utf-8"),
+        "--csv",
+        b.to_str().expect("utf-8"),
+        "--id",
+        "ref",
+        "--map",
+        "name=full_name",
+        "--map",
+        "born=birth_year",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    let o = athar(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
 /// Two files are linked across only unless `--dedupe` asks for duplicates within each
 /// file too; one file is always deduplicated.
 #[test]
@@ -240,24 +269,7 @@ fn several_files_are_linked_across_unless_asked_to_deduplicate() {
     std::fs::write(&fb, b).expect("write b");
     let run = |extra: &[&str]| -> HashMap<String, String> {
         let out = dir.path().join("clusters.csv");
-        let mut args = vec![
-            "link",
-            "--csv",
-            fa.to_str().expect("utf-8"),
-            "--csv",
-            fb.to_str().expect("utf-8"),
-            "--id",
-            "ref",
-            "--map",
-            "name=full_name",
-            "--map",
-            "born=birth_year",
-            "--out",
-            out.to_str().expect("utf-8"),
-        ];
-        args.extend_from_slice(extra);
-        let o = athar(&args);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = link_names_and_years(&fa, &fb, &out, extra);
         let mut reader = csv::Reader::from_path(&out).expect("clusters.csv");
         reader
             .records()
@@ -480,23 +492,7 @@ fn an_em_session_at_its_bound_is_flagged() {
     };
     let (fa, fb) = (write("a.csv", 'A'), write("b.csv", 'B'));
     let out = dir.path().join("clusters.csv");
-    let o = athar(&[
-        "link",
-        "--csv",
-        fa.to_str().expect("utf-8"),
-        "--csv",
-        fb.to_str().expect("utf-8"),
-        "--id",
-        "ref",
-        "--map",
-        "name=full_name",
-        "--map",
-        "born=birth_year",
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = link_names_and_years(&fa, &fb, &out, &["--json"]);
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON summary");
     let flagged: Vec<&str> = summary["em"]["sessions"]
         .as_array()

@@ -121,6 +121,24 @@ pub struct Step {
     pub estimate: f64,
 }
 
+impl Step {
+    fn of(table: &CaptureTable, pair: usize, fit: &LoglinearFit, p_value: f64) -> Step {
+        Step {
+            added: table.term_name(pair),
+            aic: fit.aic,
+            p_value,
+            estimate: fit.estimate,
+        }
+    }
+}
+
+/// Every two-list interaction of `t` lists, in list order (A:B, A:C, …, B:C, …).
+fn two_list_terms(t: usize) -> Vec<usize> {
+    (0..t)
+        .flat_map(|a| (a + 1..t).map(move |b| (1usize << a) | (1 << b)))
+        .collect()
+}
+
 /// The stepwise result: the final fit and the steps that led to it.
 #[derive(Debug, Clone)]
 pub struct StepwiseResult {
@@ -137,9 +155,7 @@ pub struct StepwiseResult {
 /// one-sided tail of the observed overlap is the p-value.
 pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<StepwiseResult, EstimateError> {
     let t = table.list_count();
-    let pairs: Vec<usize> = (0..t)
-        .flat_map(|a| (a + 1..t).map(move |b| (1usize << a) | (1 << b)))
-        .collect();
+    let pairs = two_list_terms(t);
     let mut current = loglinear::fit(table, &Model::independence())?;
     let mut steps = Vec::new();
     loop {
@@ -171,12 +187,7 @@ pub fn stepwise(table: &CaptureTable, threshold: f64) -> Result<StepwiseResult, 
                 stopped,
             });
         }
-        steps.push(Step {
-            added: table.term_name(pair),
-            aic: candidate.aic,
-            p_value,
-            estimate: candidate.estimate,
-        });
+        steps.push(Step::of(table, pair, &candidate, p_value));
         current = candidate;
     }
 }
@@ -192,20 +203,13 @@ pub fn stepwise_by_p_value(
     threshold: f64,
 ) -> Result<StepwiseResult, EstimateError> {
     let t = table.list_count();
-    let pairs: Vec<usize> = (0..t)
-        .flat_map(|a| (a + 1..t).map(move |b| (1usize << a) | (1 << b)))
-        .collect();
+    let pairs = two_list_terms(t);
     if threshold >= 1.0
         && let Ok(all) = loglinear::fit(table, &Model::all_two_way(t))
     {
         let steps = pairs
             .iter()
-            .map(|pair| Step {
-                added: table.term_name(*pair),
-                aic: all.aic,
-                p_value: f64::NAN,
-                estimate: all.estimate,
-            })
+            .map(|pair| Step::of(table, *pair, &all, f64::NAN))
             .collect();
         return Ok(StepwiseResult {
             fit: all,
@@ -243,12 +247,7 @@ pub fn stepwise_by_p_value(
                 ),
             });
         };
-        steps.push(Step {
-            added: table.term_name(pair),
-            aic: candidate.aic,
-            p_value,
-            estimate: candidate.estimate,
-        });
+        steps.push(Step::of(table, pair, &candidate, p_value));
         current = candidate;
     }
 }
