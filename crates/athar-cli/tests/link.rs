@@ -269,7 +269,7 @@ fn several_files_are_linked_across_unless_asked_to_deduplicate() {
     std::fs::write(&fb, b).expect("write b");
     let run = |extra: &[&str]| -> HashMap<String, String> {
         let out = dir.path().join("clusters.csv");
-        let o = link_names_and_years(&fa, &fb, &out, extra);
+        link_names_and_years(&fa, &fb, &out, extra);
         let mut reader = csv::Reader::from_path(&out).expect("clusters.csv");
         reader
             .records()
