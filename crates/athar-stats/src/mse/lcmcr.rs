@@ -63,6 +63,12 @@ pub struct LcmcrResult {
     pub draws: Vec<u64>,
     /// Gelman and Rubin's R̂ over the chains (near 1 when they agree).
     pub r_hat: Option<f64>,
+    /// R̂ over the halves of every chain (split R̂): also a check with one chain, and it
+    /// sees a chain that drifts.
+    pub split_r_hat: Option<f64>,
+    /// How many independent draws the kept ones are worth (effective sample size, summed
+    /// over the chains; Geyer's initial positive sequence of autocorrelations).
+    pub effective_draws: f64,
     /// How many latent classes held anyone at each kept pass (k*); when it is often K, K is
     /// too small.
     pub classes_used: Vec<usize>,
@@ -451,11 +457,60 @@ pub fn lcmcr_with(
         per_chain.push(draws);
         classes_used.extend(used);
     }
+    let halves: Vec<Vec<u64>> = per_chain
+        .iter()
+        .flat_map(|c| {
+            let half = c.len() / 2;
+            [c[..half].to_vec(), c[c.len() - half..].to_vec()]
+        })
+        .collect();
     Ok(LcmcrResult {
-        draws: per_chain.concat(),
         r_hat: gelman_rubin(&per_chain),
+        split_r_hat: gelman_rubin(&halves),
+        effective_draws: per_chain.iter().map(|c| effective_draws(c)).sum(),
+        draws: per_chain.concat(),
         classes_used,
     })
+}
+
+/// The longest lag of the autocorrelations summed for the effective sample size.
+const MAX_LAG: usize = 2_000;
+
+/// The effective sample size of one chain's draws: n / (1 + 2 Σ ρ_k), the autocorrelations
+/// summed in pairs while each pair's sum stays positive (Geyer's initial positive
+/// sequence). A chain that never moves is worth one draw.
+fn effective_draws(chain: &[u64]) -> f64 {
+    let n = chain.len();
+    if n < 4 {
+        return n as f64;
+    }
+    let values: Vec<f64> = chain.iter().map(|v| *v as f64).collect();
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+    if variance <= 0.0 {
+        return 1.0;
+    }
+    let rho = |lag: usize| {
+        values[..n - lag]
+            .iter()
+            .zip(&values[lag..])
+            .map(|(a, b)| (a - mean) * (b - mean))
+            .sum::<f64>()
+            / (n as f64 * variance)
+    };
+    // Beyond a few thousand lags the sum says no more (and would cost n² on long runs).
+    let last = n.min(MAX_LAG);
+    let mut sum = 0.0;
+    let mut lag = 1;
+    while lag + 1 < last {
+        let pair = rho(lag) + rho(lag + 1);
+        if pair <= 0.0 {
+            break;
+        }
+        sum += pair;
+        lag += 2;
+    }
+    (n as f64 / (1.0 + 2.0 * sum)).clamp(1.0, n as f64)
 }
 
 /// The potential scale reduction factor of Gelman and Rubin over chains of equal length
@@ -680,6 +735,29 @@ mod tests {
             assert!((mean - expected_mean).abs() < 5.0 * (expected_variance / 200_000.0).sqrt());
             assert!((variance / expected_variance - 1.0).abs() < 0.02, "{a} {b}");
         }
+    }
+
+    #[test]
+    fn effective_draws_fall_with_autocorrelation() {
+        // Independent-looking draws: worth about as many as there are.
+        let mut state: u64 = 7;
+        let noise: Vec<u64> = (0..2000)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                1000 + (state >> 54)
+            })
+            .collect();
+        assert!(
+            effective_draws(&noise) > 1500.0,
+            "{}",
+            effective_draws(&noise)
+        );
+        // A slow walk: worth far fewer.
+        let walk: Vec<u64> = (0..2000u64).map(|i| 1000 + i / 50).collect();
+        assert!(effective_draws(&walk) < 100.0, "{}", effective_draws(&walk));
+        assert_eq!(effective_draws(&[5; 100]), 1.0);
     }
 
     #[test]

@@ -583,6 +583,22 @@ fn estimate_by_method(
                     format!("استُعملت الفئات الكامنة كلها ({k}) في {share:.0} ٪ من السحبات: أعد التشغيل بفئات أكثر"),
                 );
             }
+            if let Some(split) = result.split_r_hat
+                && split > 1.05
+                && result.r_hat.is_none_or(|r| r <= 1.05)
+            {
+                warnings.add(
+                    format!("the chains drift (split R̂ = {split:.3} > 1.05: their first and second halves disagree): run longer (more burn-in)"),
+                    format!("السلاسل تنجرف (R̂ المقسوم = {split:.3} > 1.05: نصفها الأول والثاني لا يتفقان): شغّلها مدة أطول (إحماء أكثر)"),
+                );
+            }
+            if result.effective_draws < 100.0 {
+                let ess = result.effective_draws;
+                warnings.add(
+                    format!("the kept draws are worth only {ess:.0} independent ones: the interval is rough; run longer or thin more"),
+                    format!("السحبات المحفوظة لا تساوي إلا {ess:.0} سحبة مستقلة: المجال تقريبي؛ شغّل مدة أطول أو خفّف أكثر"),
+                );
+            }
             match result.r_hat {
                 Some(r_hat) if r_hat > 1.05 => warnings.add(
                     format!("the chains disagree (R̂ = {r_hat:.3} > 1.05): run longer (more burn-in or thinning)"),
@@ -623,6 +639,8 @@ fn estimate_by_method(
                     "posterior_mean": result.mean(),
                     "draws": result.draws.len(),
                     "r_hat": result.r_hat,
+                    "split_r_hat": result.split_r_hat,
+                    "effective_draws": result.effective_draws,
                     "share_of_draws_using_every_class": at_truncation,
                 }),
             })
