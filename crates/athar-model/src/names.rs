@@ -49,7 +49,7 @@ pub fn name_tokens(raw: &str) -> NameTokens {
     let folded = fold(raw);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
     let mut out = NameTokens::default();
-    for token in join_particles(&words) {
+    for token in join_particles(&words, &hamza_al_words(raw)) {
         let s = skeleton(&token);
         if !s.is_empty() {
             out.forms.push(token);
@@ -66,6 +66,7 @@ pub fn name_tokens(raw: &str) -> NameTokens {
 pub fn compound_parts(raw: &str) -> NameTokens {
     let whole = name_tokens(raw);
     let folded = fold(raw);
+    let exempt = hamza_al_words(raw);
     let mut out = NameTokens::default();
     for word in folded.split(' ').filter(|w| !w.is_empty()) {
         // A compound's head stands for all of them: "Abd" finds every Abd-name.
@@ -74,7 +75,7 @@ pub fn compound_parts(raw: &str) -> NameTokens {
         } else if ABU_FORMS.contains(&word) {
             if is_arabic(word) { "ابو" } else { "abu" }
         } else {
-            strip_any_article(word)
+            strip_any_article(word, &exempt)
         };
         if LATIN_ARTICLES.contains(&word)
             || word == "ال"
@@ -163,16 +164,35 @@ fn strip_glued_latin_article(rest: &str) -> &str {
     rest
 }
 
-fn strip_any_article(word: &str) -> &str {
-    if is_arabic(word) {
+/// The article taken off a word, unless the word is one written with أل or آل (`exempt`,
+/// folded): the article's alef never carries a hamza, so آلاء, ألبرت and آلان keep their
+/// letters.
+fn strip_any_article<'w>(word: &'w str, exempt: &[String]) -> &'w str {
+    if is_arabic(word) && !exempt.iter().any(|e| e == word) {
         strip_arabic_article(word)
     } else {
         word
     }
 }
 
+/// The words of a name as written that begin with أل or آل (hamza or madda on the alef,
+/// also as a separate mark), folded: names in which those letters are no article.
+fn hamza_al_words(raw: &str) -> Vec<String> {
+    raw.split(|c: char| c.is_whitespace() || c == '-' || c == '_')
+        .filter(|w| {
+            let mut letters = w.chars().filter(|c| !matches!(c, '\u{064B}'..='\u{0652}'));
+            matches!(
+                (letters.next(), letters.next(), letters.next()),
+                (Some('أ' | 'آ'), Some('ل'), _)
+                    | (Some('ا'), Some('\u{0653}' | '\u{0654}'), Some('ل'))
+            )
+        })
+        .map(fold)
+        .collect()
+}
+
 /// Handle articles, compounds and patronymic markers; returns the tokens to skeletonise.
-fn join_particles(words: &[&str]) -> Vec<String> {
+fn join_particles(words: &[&str], exempt: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
@@ -188,7 +208,7 @@ fn join_particles(words: &[&str]) -> Vec<String> {
             i += 1;
             continue;
         }
-        let stripped = strip_any_article(w);
+        let stripped = strip_any_article(w, exempt);
         // Second halves joined to the name before.
         if !out.is_empty() && (DIN_FORMS.contains(&stripped) || ALLAH_FORMS.contains(&stripped)) {
             // "Abd Allah": the head already waits in `out` (see below); both join.
@@ -630,6 +650,22 @@ mod tests {
                 assert_eq!(sk(name), first, "{name} vs {}", group[0]);
             }
         }
+    }
+
+    #[test]
+    fn names_written_with_hamza_al_keep_those_letters() {
+        // The article's alef carries no hamza: آلاء, ألبرت, آلان are not al- + a name.
+        for (arabic, latin) in [("آلاء", "Alaa"), ("ألبرت", "Albert"), ("آلان", "Alan")]
+        {
+            assert_eq!(sk(arabic), sk(latin), "{arabic} vs {latin}");
+            assert_eq!(name_tokens(arabic).forms.len(), 1, "{arabic}");
+        }
+        // Written with separate marks (ا + madda), the same.
+        assert_eq!(sk("\u{0627}\u{0653}\u{0644}\u{0627}\u{0621}"), sk("آلاء"));
+        // The article written as the article still goes: الحسن is حسن, آلاء الحسن keeps
+        // آلاء and drops the article of الحسن.
+        assert_eq!(sk("الحسن"), sk("حسن"));
+        assert_eq!(sk("آلاء الحسن"), sk("Alaa Hasan"));
     }
 
     #[test]
