@@ -527,6 +527,8 @@ fn latin_classes(token: &str) -> Vec<u8> {
     while i < b.len() {
         let next = b.get(i + 1).copied();
         let (class, width) = match (b[i], next) {
+            // The d of a joined "abd" ends it: Abd + Hamid is no ذ ("abdhamid").
+            (b'd', Some(b'h')) if i == 2 && b.starts_with(b"abd") => (b'd', 1),
             (b's', Some(b'c')) if b.get(i + 2) == Some(&b'h') => (b'c', 3),
             (b'k', Some(b'h')) => (b'x', 2),
             (b's', Some(b'h')) | (b'c', Some(b'h')) => (b'c', 2),
@@ -650,6 +652,24 @@ mod tests {
                 assert_eq!(sk(name), first, "{name} vs {}", group[0]);
             }
         }
+    }
+
+    #[test]
+    fn abd_names_whose_second_half_begins_with_h_match_across_scripts() {
+        for (arabic, latins) in [
+            (
+                "عبد الحسين",
+                ["Abdul-Hussein", "Abdulhussein", "Abd al-Husayn"],
+            ),
+            ("عبد الحميد", ["Abdel Hamid", "Abdulhamid", "Abd al-Hamid"]),
+            ("عبد الهادي", ["Abdul Hadi", "Abdelhadi", "Abd al-Hadi"]),
+        ] {
+            for latin in latins {
+                assert_eq!(sk(latin), sk(arabic), "{latin} vs {arabic}");
+            }
+        }
+        // A ذ written dh elsewhere is still one letter.
+        assert_eq!(sk("Dhiab"), sk("ذياب"));
     }
 
     #[test]

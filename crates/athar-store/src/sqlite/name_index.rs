@@ -232,12 +232,13 @@ pub(super) fn merge_pending(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 5 since
-/// names written with أل or آل keep those letters (آلاء is not al- + اء); 4 since a word's
+/// The version of the keys in the index ([`athar_model::sealing::search_tokens`]): 6 since
+/// a joined Latin "abd" keeps its d apart from a following h (Abdul-Hussein is عبد الحسين);
+/// 5 since names written with أل or آل keep those letters (آلاء is not al- + اء); 4 since a word's
 /// sound key holds its skeleton, its written ending and the vowel of its last syllable, one
 /// key per word (Muhammad is not Mahmoud); 2 and 3 were earlier forms of the skeleton keys;
 /// 1 (no entry) held folded words only.
-const INDEX_VERSION: &str = "5";
+const INDEX_VERSION: &str = "6";
 
 /// Persons indexed again per sorted batch, to bound memory.
 const REINDEX_BATCH: usize = 100_000;
