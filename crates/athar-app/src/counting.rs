@@ -169,6 +169,19 @@ struct CachedFacts {
     review: Arc<Review>,
 }
 
+/// What the cache hands out of an organisation's facts.
+type Kept = (Arc<Facts>, LinkageState, Arc<Review>);
+
+impl CachedFacts {
+    fn kept(&self) -> Kept {
+        (
+            Arc::clone(&self.facts),
+            self.linkage.clone(),
+            Arc::clone(&self.review),
+        )
+    }
+}
+
 impl FactsCache {
     /// How many times facts were built from every record.
     pub fn builds(&self) -> usize {
@@ -184,23 +197,14 @@ impl FactsCache {
     /// brought up to date, or built now.
     pub fn get(&self, scope: &Scope<'_>) -> Result<(Arc<Facts>, LinkageState), StoreError> {
         self.fetch(scope, true)?
+            .map(|(facts, linkage, _)| (facts, linkage))
             .ok_or_else(|| StoreError::Database("the counting facts were not built".into()))
     }
 
     /// The linkage run and decisions the facts at hand were counted with, when they are at
     /// hand (see [`FactsCache::ready`]).
     pub fn ready_review(&self, scope: &Scope<'_>) -> Result<Option<Arc<Review>>, StoreError> {
-        if self.fetch(scope, false)?.is_none() {
-            return Ok(None);
-        }
-        let org = scope.org();
-        let marks = scope.store.data_marks()?;
-        Ok(self.by_org.lock().ok().and_then(|cache| {
-            cache
-                .get(&org)
-                .filter(|e| e.marks == marks)
-                .map(|e| e.review.clone())
-        }))
+        Ok(self.fetch(scope, false)?.map(|(_, _, review)| review))
     }
 
     /// The facts when they are at hand — current, or brought up to date from the writes
@@ -210,21 +214,22 @@ impl FactsCache {
         &self,
         scope: &Scope<'_>,
     ) -> Result<Option<(Arc<Facts>, LinkageState)>, StoreError> {
-        self.fetch(scope, false)
+        Ok(self
+            .fetch(scope, false)?
+            .map(|(facts, linkage, _)| (facts, linkage)))
     }
 
-    fn fetch(
-        &self,
-        scope: &Scope<'_>,
-        build: bool,
-    ) -> Result<Option<(Arc<Facts>, LinkageState)>, StoreError> {
+    /// The facts, how the linkage stands and the review they were counted with: from the
+    /// cache, brought up to date, or (`build`) built now; `None` when they are not at hand
+    /// and `build` is false.
+    fn fetch(&self, scope: &Scope<'_>, build: bool) -> Result<Option<Kept>, StoreError> {
         let org = scope.org();
         let cached = |marks: DataMarks| {
             self.by_org.lock().ok().and_then(|cache| {
                 cache
                     .get(&org)
                     .filter(|e| e.marks == marks)
-                    .map(|e| (e.facts.clone(), e.linkage.clone()))
+                    .map(CachedFacts::kept)
             })
         };
         if let Some(hit) = cached(scope.store.data_marks()?) {
@@ -285,7 +290,7 @@ impl FactsCache {
                 }
             }
         };
-        let out = (kept.facts.clone(), kept.linkage.clone());
+        let out = kept.kept();
         if let Ok(mut cache) = self.by_org.lock() {
             cache.insert(org, kept);
         }
@@ -297,15 +302,14 @@ impl Scope<'_> {
     /// Facts made at `earlier` brought up to the store's data now by counting again only
     /// the persons the revisions since touched; `None` when they must be built afresh.
     fn bring_up_to_date(&self, earlier: CachedFacts) -> Result<Option<CachedFacts>, StoreError> {
-        let (last, changed) = self.store.changed_since(earlier.marks.revisions)?;
-        if changed.len() > RECOUNT_AT_MOST
-            || changed.iter().any(|(kind, _)| *kind == RecordKind::Term)
-        {
+        let Some((marks, changed)) = self.written_since(earlier.marks, RECOUNT_AT_MOST)? else {
+            return Ok(None);
+        };
+        if changed.iter().any(|(kind, _)| *kind == RecordKind::Term) {
             // A term can change what every event counts as.
             return Ok(None);
         }
         let CachedFacts {
-            marks,
             mut facts,
             same_person: before,
             review,
@@ -388,10 +392,7 @@ impl Scope<'_> {
             &*self.vocabularies()?,
         );
         Ok(Some(CachedFacts {
-            marks: DataMarks {
-                revisions: last.max(marks.revisions),
-                ..marks
-            },
+            marks,
             facts,
             linkage: review.state(),
             same_person,

@@ -262,42 +262,34 @@ impl Scope<'_> {
                 .iter()
                 .any(|r| is_demo(&r.body)));
         };
-        let marks = self.store.data_marks()?;
-        let known = cache.get(self.org());
-        if let Some((at, demo)) = known {
-            if at == marks {
-                return Ok(demo);
+        if let Some((at, demo)) = cache.get(self.org())
+            && let Some((marks, written)) =
+                self.written_since(at, crate::counting::RECOUNT_AT_MOST)?
+        {
+            // After a source that may have been the demo's changed or went, look at them
+            // all again.
+            let mut found = demo;
+            let mut again = false;
+            for (kind, id) in written {
+                if kind != RecordKind::Source {
+                    continue;
+                }
+                match self.read(kind, id) {
+                    Ok(r) if is_demo(&r.body) => found = true,
+                    // A new source was no demo source before.
+                    Ok(r) if !demo || r.rev == 1 => {}
+                    Ok(_) | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
+                        again = demo;
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            // Sharing decides which sources are seen: then, and after a source that may
-            // have been the demo's changed, look at them all again.
-            if at.shared == marks.shared {
-                let (last, changed) = self.store.changed_since(at.revisions)?;
-                let mut found = demo;
-                let mut again = false;
-                for (kind, id) in changed {
-                    if kind != RecordKind::Source {
-                        continue;
-                    }
-                    match self.read(kind, id) {
-                        Ok(r) if is_demo(&r.body) => found = true,
-                        // A new source was no demo source before.
-                        Ok(r) if !demo || r.rev == 1 => {}
-                        Ok(_) | Err(StoreError::NotFound { .. } | StoreError::Deleted { .. }) => {
-                            again = demo;
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-                if !again {
-                    let at = DataMarks {
-                        revisions: last.max(marks.revisions),
-                        ..marks
-                    };
-                    cache.put(self.org(), at, found);
-                    return Ok(found);
-                }
+            if !again {
+                cache.put(self.org(), marks, found);
+                return Ok(found);
             }
         }
+        let marks = self.store.data_marks()?;
         let demo = self
             .list_all(RecordKind::Source)?
             .iter()

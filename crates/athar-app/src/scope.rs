@@ -18,6 +18,10 @@ use athar_store::{
     StoredRecord, Visibility, Written,
 };
 
+/// The records written since some data marks, each once, with the marks now (see
+/// [`Scope::written_since`]).
+pub(crate) type WrittenSince = (athar_store::DataMarks, Vec<(RecordKind, RecordId)>);
+
 /// The store as one organisation may use it, acting as one author.
 #[derive(Clone, Copy)]
 pub struct Scope<'s> {
@@ -112,6 +116,33 @@ impl<'s> Scope<'s> {
             .organisation(self.org.number())?
             .name
             .clone())
+    }
+
+    /// What was written since the store's data stood at `at`, when revisions are all that
+    /// moved (no linkage run kept, no sharing changed): the records written, each once, and
+    /// the marks to keep with what is brought up to date from them. `None` when something
+    /// else moved, or more than `at_most` records were written — then what was computed
+    /// from the data must be computed afresh. The caches of counts, tracing and the demo
+    /// banner follow writes through it.
+    pub(crate) fn written_since(
+        &self,
+        at: athar_store::DataMarks,
+        at_most: usize,
+    ) -> Result<Option<WrittenSince>> {
+        let now = self.store.data_marks()?;
+        if now.runs != at.runs || now.shared != at.shared {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .changed_since(at.revisions, at_most)?
+            .map(|(last, written)| {
+                let marks = athar_store::DataMarks {
+                    revisions: last.max(now.revisions),
+                    ..now
+                };
+                (marks, written)
+            }))
     }
 
     /// How this organisation may see a record (hidden for an id that does not exist).

@@ -57,30 +57,23 @@ impl Scope<'_> {
         let Some(cache) = self.field else {
             return Ok(Arc::new(Field::prepare(self.store, org.number())?));
         };
-        let marks = self.store.data_marks()?;
         let kept = cache.by_org.lock().ok().and_then(|c| c.get(&org).cloned());
-        if let Some((at, field)) = kept {
-            let still = at == marks
-                || (at.runs == marks.runs
-                    && at.shared == marks.shared
-                    && !self
-                        .store
-                        .changed_since(at.revisions)?
-                        .1
-                        .iter()
-                        .any(|(kind, _)| *kind == RecordKind::Person));
-            if still {
-                if at != marks
-                    && let Ok(mut c) = cache.by_org.lock()
-                {
-                    c.insert(org, (marks, Arc::clone(&field)));
-                }
-                return Ok(field);
+        if let Some((at, field)) = kept
+            && let Some((marks, written)) =
+                self.written_since(at, crate::counting::RECOUNT_AT_MOST)?
+            && !written.iter().any(|(kind, _)| *kind == RecordKind::Person)
+        {
+            if marks != at
+                && let Ok(mut c) = cache.by_org.lock()
+            {
+                c.insert(org, (marks, Arc::clone(&field)));
             }
+            return Ok(field);
         }
         cache
             .prepared
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let marks = self.store.data_marks()?;
         let field = Arc::new(Field::prepare(self.store, org.number())?);
         if let Ok(mut c) = cache.by_org.lock() {
             c.insert(org, (marks, Arc::clone(&field)));
@@ -226,13 +219,7 @@ impl Scope<'_> {
             candidates: Vec::new(),
             withheld,
         };
-        // A family's answer on searching binds: asked and not given, nothing is compared.
-        if let Some(p) = person_of(&journey.person)
-            && p.consent
-                .iter()
-                .any(|c| c.purpose == Purpose::FamilyTracing)
-            && !permits(&p.consent, Purpose::FamilyTracing)
-        {
+        if person_of(&journey.person).is_some_and(search_refused) {
             return Ok(none(true));
         }
         let found = match self.tracing_field().and_then(|field| {

@@ -937,8 +937,9 @@ impl Facts {
         }
         let mut at = 0;
         self.persons.retain(|_| {
+            let keep = place[at] != u32::MAX;
             at += 1;
-            !dropped.contains(&(at - 1))
+            keep
         });
         for v in &mut self.victims {
             v.person = place[v.person as usize];

@@ -576,6 +576,10 @@ impl std::fmt::Display for DataMarks {
     }
 }
 
+/// The records with a revision after a mark, each once, and the last revision read (see
+/// [`Store::changed_since`]).
+pub type ChangedRecords = (i64, Vec<(RecordKind, RecordId)>);
+
 /// A backend the server can run on: records, accounts, evidence, linkage runs and drafts.
 pub trait Backend: Store + Accounts + EvidenceVault + Linkage + Drafts {}
 impl<T: Store + Accounts + EvidenceVault + Linkage + Drafts> Backend for T {}
@@ -634,8 +638,9 @@ pub trait Store: Send + Sync {
 
     /// The records that have a revision after revision `mark` (a [`DataMarks::revisions`]),
     /// each once, with the last revision read: what a cache built at `mark` must look at
-    /// again: creations, edits, deletions and shreddings.
-    fn changed_since(&self, mark: i64) -> Result<(i64, Vec<(RecordKind, RecordId)>)>;
+    /// again — creations, edits, deletions and shreddings. `None` when more than `at_most`
+    /// records changed (an import): then the cache is better computed afresh.
+    fn changed_since(&self, mark: i64, at_most: usize) -> Result<Option<ChangedRecords>>;
 
     /// Replace what a record's owner shares of it, recorded in the audit chain.
     fn set_shares(

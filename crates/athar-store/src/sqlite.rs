@@ -895,8 +895,8 @@ impl Store for SqliteStore {
             })
         })
     }
-    fn changed_since(&self, mark: i64) -> Result<(i64, Vec<(RecordKind, RecordId)>)> {
-        read::changed_since(self, mark)
+    fn changed_since(&self, mark: i64, at_most: usize) -> Result<Option<crate::ChangedRecords>> {
+        self.read(|conn| read::changed_since(conn, mark, at_most))
     }
     fn count(&self, kind: RecordKind) -> Result<u64> {
         read::count(self, kind)

@@ -1392,7 +1392,8 @@ fn the_data_version_moves_with_writes_and_sharing_and_not_with_reads() {
 }
 
 /// What changed since a mark: each record with a revision after it, once, whatever the
-/// revision (creation, edit, deletion), and the mark to ask from next time.
+/// revision (creation, edit, deletion), and the mark to ask from next time; nothing named
+/// beyond the number asked for at most.
 #[test]
 fn the_records_changed_since_a_mark_are_each_named_once() {
     let (_tmp, _dir, store) = new_store();
@@ -1403,9 +1404,12 @@ fn the_records_changed_since_a_mark_are_each_named_once() {
         at.to_string(),
         store.data_version().unwrap_or_else(|e| panic!("{e}"))
     );
-    let (last, none) = store
-        .changed_since(at.revisions)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let changed_since = |mark: i64, at_most: usize| {
+        store
+            .changed_since(mark, at_most)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let (last, none) = changed_since(at.revisions, 10).unwrap_or_default();
     assert_eq!((last, none.len()), (at.revisions, 0));
     let second = create(&store, person("أحمد", "Ahmad", "1985"));
     let current = store
@@ -1426,15 +1430,16 @@ fn the_records_changed_since_a_mark_are_each_named_once() {
             reason: "duplicate".into(),
         }))
         .unwrap_or_else(|e| panic!("{e}"));
-    let (last, changed) = store
-        .changed_since(at.revisions)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (last, changed) = changed_since(at.revisions, 10).unwrap_or_default();
     assert_eq!(
         changed,
         vec![(RecordKind::Person, second), (RecordKind::Person, first)]
     );
     assert_eq!(last, marks().revisions);
     assert!(last > at.revisions);
+    // More records than asked for at most: none named, the caller starts afresh.
+    assert!(changed_since(at.revisions, 1).is_none());
+    assert!(changed_since(at.revisions, 2).is_some());
 }
 
 /// Prepared change sets creating one person each, with the given names.

@@ -243,9 +243,6 @@ const INDEX_VERSION: &str = "6";
 /// Persons indexed again per sorted batch, to bound memory.
 const REINDEX_BATCH: usize = 100_000;
 
-/// Index every live person again under the current keys if the index holds an earlier
-/// version's: opens each person's sealed names, so it runs once the organisation keys are
-/// unlocked. One transaction; the tags, not the names, are all it writes.
 /// The tags a live person record holds now (its head's names under its organisation's
 /// key), or `None` when it is deleted, shredded or unknown.
 pub(super) fn current_tags(
@@ -286,6 +283,9 @@ fn tags_at(
     Ok(None)
 }
 
+/// Index every live person again under the current keys if the index holds an earlier
+/// version's: opens each person's sealed names, so it runs once the organisation keys are
+/// unlocked. One transaction; the tags, not the names, are all it writes.
 pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<()> {
     let version: Option<String> = conn
         .query_row(

@@ -97,39 +97,31 @@ pub(super) struct TagCache {
 }
 
 impl TagCache {
-    /// Follows the revisions written since `self.mark` up to `now`: each person written is
-    /// taken out of every kept list and put back into those of the tags it holds now.
+    /// Follows the revisions written since `self.mark` (at least up to `now`): each person
+    /// written is taken out of every kept list and put back into those of the tags it holds
+    /// now. Emptied when nothing is kept yet, or after an import.
     fn follow(&mut self, conn: &Connection, keyring: &Keyring, now: i64) -> Result<()> {
         if self.mark == now {
             return Ok(());
         }
-        if self.lists.is_empty() || now < self.mark {
+        let written = if self.lists.is_empty() || now < self.mark {
+            None
+        } else {
+            super::read::changed_since(conn, self.mark, FOLLOWED_AT_MOST)?
+        };
+        let Some((last, written)) = written else {
             *self = TagCache {
                 mark: now,
                 ..TagCache::default()
             };
             return Ok(());
-        }
-        let mut written: Vec<[u8; 16]> = Vec::new();
-        {
-            let mut stmt = conn.prepare_cached(
-                "SELECT DISTINCT record_id FROM revisions WHERE seq > ?1 AND seq <= ?2 AND kind = ?3",
-            )?;
-            let mut rows = stmt.query(params![self.mark, now, RecordKind::Person.code()])?;
-            while let Some(row) = rows.next()? {
-                written.push(id_array(row.get_ref(0)?)?);
-                if written.len() > FOLLOWED_AT_MOST {
-                    *self = TagCache {
-                        mark: now,
-                        ..TagCache::default()
-                    };
-                    return Ok(());
-                }
+        };
+        for (kind, id) in written {
+            if kind != RecordKind::Person {
+                continue;
             }
-        }
-        for id in written {
-            let tags = name_index::current_tags(conn, keyring, RecordId::from_bytes(id))?
-                .unwrap_or_default();
+            let tags = name_index::current_tags(conn, keyring, id)?.unwrap_or_default();
+            let id = *id.as_bytes();
             for (tag, list) in &mut self.lists {
                 let holds = tags.binary_search(tag).is_ok();
                 match (list.binary_search(&id), holds) {
@@ -145,7 +137,7 @@ impl TagCache {
                 }
             }
         }
-        self.mark = now;
+        self.mark = last.max(now);
         Ok(())
     }
 
@@ -156,12 +148,12 @@ impl TagCache {
         Some(list)
     }
 
-    fn put(&mut self, tag: i64, list: Vec<[u8; 16]>) {
+    fn put(&mut self, tag: i64, list: Arc<Vec<[u8; 16]>>) {
         if list.len() < CACHED_FROM || list.len() > CACHED_AT_MOST {
             return;
         }
         self.persons += list.len();
-        if let Some(old) = self.lists.insert(tag, Arc::new(list)) {
+        if let Some(old) = self.lists.insert(tag, list) {
             self.persons -= old.len();
         }
         self.used.retain(|t| *t != tag);
@@ -371,13 +363,14 @@ fn matches_under(
         let list = match cache.get(tag) {
             Some(list) => list,
             None => {
-                let list: Vec<[u8; 16]> = read_tag(conn, tag, tier, false)?
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect();
-                let out = list.iter().map(|id| (*id, tier)).collect();
-                cache.put(tag, list);
-                return Ok(out);
+                let list: Arc<Vec<[u8; 16]>> = Arc::new(
+                    read_tag(conn, tag, tier, false)?
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect(),
+                );
+                cache.put(tag, Arc::clone(&list));
+                list
             }
         };
         Ok(list.iter().map(|id| (*id, tier)).collect())

@@ -128,31 +128,34 @@ pub(super) fn count_for(store: &SqliteStore, org: i64, kind: RecordKind) -> Resu
     })
 }
 
+/// The records with a revision after `mark`, each once, and the last revision read; `None`
+/// beyond `at_most` records (see `Store::changed_since`).
 pub(super) fn changed_since(
-    store: &SqliteStore,
+    conn: &Connection,
     mark: i64,
-) -> Result<(i64, Vec<(RecordKind, RecordId)>)> {
-    store.read(|conn| {
-        let mut stmt = conn.prepare_cached(
-            "SELECT seq, kind, record_id FROM revisions WHERE seq > ?1 ORDER BY seq",
-        )?;
-        let mut rows = stmt.query([mark])?;
-        let mut last = mark;
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            last = row.get(0)?;
-            let code: i64 = row.get(1)?;
-            let kind = RecordKind::from_code(code).ok_or_else(|| {
-                StoreError::Database(format!("a stored revision has an unknown kind {code}"))
-            })?;
-            let id = read_id(row.get(2)?)?;
-            if seen.insert((kind, id)) {
-                out.push((kind, id));
+    at_most: usize,
+) -> Result<Option<crate::ChangedRecords>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT seq, kind, record_id FROM revisions WHERE seq > ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([mark])?;
+    let mut last = mark;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        last = row.get(0)?;
+        let code: i64 = row.get(1)?;
+        let kind = RecordKind::from_code(code).ok_or_else(|| {
+            StoreError::Database(format!("a stored revision has an unknown kind {code}"))
+        })?;
+        let id = read_id(row.get(2)?)?;
+        if seen.insert((kind, id)) {
+            if out.len() == at_most {
+                return Ok(None);
             }
+            out.push((kind, id));
         }
-        Ok((last, out))
-    })
+    }
+    Ok(Some((last, out)))
 }
 
 pub(super) fn count(store: &SqliteStore, kind: RecordKind) -> Result<u64> {
