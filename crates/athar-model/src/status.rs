@@ -69,6 +69,14 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// The status as the reader's language names it.
+    pub fn label(self, lang: crate::vocab::Lang) -> &'static str {
+        match lang {
+            crate::vocab::Lang::Ar => self.label_ar(),
+            crate::vocab::Lang::En => self.label_en(),
+        }
+    }
+
     pub fn label_en(self) -> &'static str {
         match self {
             Status::AtLiberty => "At liberty",

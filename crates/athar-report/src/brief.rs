@@ -318,11 +318,7 @@ pub fn build(
             stated.get(person).map_or(&[][..], Vec::as_slice),
             vocab,
         );
-        let status = match lang {
-            Lang::En => status.label_en(),
-            Lang::Ar => status.label_ar(),
-        }
-        .to_string();
+        let status = status.label(lang).to_string();
         let birth = births.get(person).copied().unwrap_or_default();
         for step in &ordered[first_return + 1..] {
             let event = step.event;

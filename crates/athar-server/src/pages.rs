@@ -834,10 +834,7 @@ async fn person(
             stated: Some(date),
         },
     };
-    let status_label = match lang {
-        Lang::Ar => status.label_ar(),
-        Lang::En => status.label_en(),
-    };
+    let status_label = status.label(lang);
     let steps: Vec<Step<'_>> = journey
         .steps
         .iter()

@@ -186,15 +186,9 @@ fn filter_selects(
         choices,
     };
     let statuses = std::iter::once(any())
-        .chain(athar_model::Status::ALL.iter().map(|s| {
-            Choice {
-                value: s.code().to_string(),
-                label: match lang {
-                    Lang::Ar => s.label_ar(),
-                    Lang::En => s.label_en(),
-                }
-                .to_string(),
-            }
+        .chain(athar_model::Status::ALL.iter().map(|s| Choice {
+            value: s.code().to_string(),
+            label: s.label(lang).to_string(),
         }))
         .collect();
     let governorates = std::iter::once(any())
@@ -317,11 +311,7 @@ pub fn persons(
                     athar_model::FuzzyDate::Unknown => String::new(),
                     ref d => dates::in_words(&tr, d),
                 },
-                status: match lang {
-                    Lang::Ar => l.status.label_ar(),
-                    Lang::En => l.status.label_en(),
-                }
-                .to_string(),
+                status: l.status.label(lang).to_string(),
                 closeness: l
                     .closeness
                     .map(|c| tr.t(&format!("closeness-{c}")))

@@ -226,11 +226,7 @@ pub fn tracing_page(
                 }),
                 decided_same: c.decision == Some(MatchDecision::Same),
                 sources: c.sources.clone(),
-                status: match lang {
-                    Lang::Ar => c.status.label_ar(),
-                    Lang::En => c.status.label_en(),
-                }
-                .to_string(),
+                status: c.status.label(lang).to_string(),
                 events: c.events.iter().map(|s| step_line(&tr, s)).collect(),
                 for_: c
                     .terms
