@@ -12,7 +12,7 @@ use athar_app::counting::FactsCache;
 use athar_app::{OrgId, Scope};
 use athar_model::{
     Event, FuzzyDate, Involvement, MatchDecision, Person, PersonName, RecordBody, RecordId,
-    RecordKind, Role, Script, Sex,
+    RecordKind, Script, Sex,
 };
 use athar_store::{Change, DataDir, SqliteStore};
 
@@ -110,14 +110,7 @@ fn the_kept_counting_facts_follow_each_write_as_if_built_afresh() {
             },
             Change::Create {
                 id: RecordId::new(),
-                body: RecordBody::Involvement(Involvement {
-                    event,
-                    person,
-                    role: Role::Victim,
-                    acts: Vec::new(),
-                    verification: Default::default(),
-                    sources: Vec::new(),
-                }),
+                body: RecordBody::Involvement(Involvement::victim(event, person, Vec::new())),
             },
         ],
     ));

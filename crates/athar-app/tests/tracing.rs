@@ -12,7 +12,7 @@ use athar_model::tracing::Outcome;
 use athar_model::vocab::Lang;
 use athar_model::{
     Citation, Event, FuzzyDate, Involvement, MatchDecision, Person, PersonName, RecordBody,
-    RecordId, Role, Script, Sex, Source, Status,
+    RecordId, Script, Sex, Source, Status,
 };
 use athar_store::{Change, DataDir, SqliteStore};
 
@@ -62,14 +62,7 @@ fn entry(
         },
         Change::Create {
             id: RecordId::new(),
-            body: RecordBody::Involvement(Involvement {
-                event,
-                person,
-                role: Role::Victim,
-                acts: Vec::new(),
-                verification: Default::default(),
-                sources: cite,
-            }),
+            body: RecordBody::Involvement(Involvement::victim(event, person, cite)),
         },
     ];
     (person, changes)

@@ -119,14 +119,7 @@ impl Ids {
 }
 
 fn victim(event: RecordId, person: RecordId, cite: &[Citation]) -> Involvement {
-    Involvement {
-        event,
-        person,
-        role: Role::Victim,
-        acts: Vec::new(),
-        verification: Default::default(),
-        sources: cite.to_vec(),
-    }
+    Involvement::victim(event, person, cite.to_vec())
 }
 
 /// The register and the families' reports over `generate(seed, persons)`, in write order.

@@ -240,6 +240,19 @@ pub struct Involvement {
 }
 
 impl Involvement {
+    /// `person` as a victim of `event`, on the word of `sources`: no acts named, the
+    /// verification not yet graded.
+    pub fn victim(event: RecordId, person: RecordId, sources: Vec<Citation>) -> Involvement {
+        Involvement {
+            event,
+            person,
+            role: Role::Victim,
+            acts: Vec::new(),
+            verification: Verification::default(),
+            sources,
+        }
+    }
+
     pub fn validate(&self, vocab: &Vocabularies) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         for (i, act) in self.acts.iter().enumerate() {

@@ -47,8 +47,8 @@ pub const REGISTER: &str = "سجل وفيات مستشفى تشرين العسك
 /// article on the family name), his brother, and a man with his given name only.
 pub fn register_changes() -> Vec<athar_store::Change> {
     use athar_model::{
-        Citation, Event, FuzzyDate, Involvement, Person, PersonName, RecordBody, RecordId, Role,
-        Script, Sex, Source,
+        Citation, Event, FuzzyDate, Involvement, Person, PersonName, RecordBody, RecordId, Script,
+        Sex, Source,
     };
     use athar_store::Change;
     let date = |text: &str| FuzzyDate::parse(text).unwrap_or_else(|e| panic!("{e}"));
@@ -100,14 +100,7 @@ pub fn register_changes() -> Vec<athar_store::Change> {
         });
         changes.push(Change::Create {
             id: RecordId::new(),
-            body: RecordBody::Involvement(Involvement {
-                event,
-                person,
-                role: Role::Victim,
-                acts: Vec::new(),
-                verification: Default::default(),
-                sources: cite.clone(),
-            }),
+            body: RecordBody::Involvement(Involvement::victim(event, person, cite.clone())),
         });
     }
     changes
