@@ -69,17 +69,13 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> ReportError {
     }
 }
 
-/// The estimation methods a report may use.
-pub const ESTIMATE_METHODS: [&str; 8] = [
-    "chapman",
-    "lincoln-petersen",
-    "independence",
-    "stepwise",
-    "sparsemse",
-    "aic",
-    "bic",
-    "lcmcr",
-];
+/// The estimation methods a report may use: every method but `loglinear`, whose
+/// interactions a report has no field for.
+pub fn estimate_methods() -> impl Iterator<Item = &'static str> {
+    athar_stats::mse::METHOD_NAMES
+        .into_iter()
+        .filter(|name| *name != "loglinear")
+}
 
 fn estimate(
     scope: &Scope<'_>,
@@ -112,11 +108,12 @@ fn estimate(
     let table = CaptureTable::new(names, counts.counts)
         .map_err(|e| invalid("estimate_lists", e.to_string()))?;
     let method_name = match request.estimate_method.as_deref() {
-        Some(name) if ESTIMATE_METHODS.contains(&name) => name,
+        Some(name) if estimate_methods().any(|m| m == name) => name,
         Some(name) => {
+            let names: Vec<_> = estimate_methods().collect();
             return Err(invalid(
                 "estimate_method",
-                format!("{name:?} is not one of {}", ESTIMATE_METHODS.join(", ")),
+                format!("{name:?} is not one of {}", names.join(", ")),
             ));
         }
         None if lists.len() == 2 => "chapman",

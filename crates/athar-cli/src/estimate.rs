@@ -23,11 +23,11 @@ pub struct EstimateArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     linked: Vec<String>,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse (SparseMSE's
-    /// stepwise rule: lowest p-value first), aic, bic or lcmcr.
-    /// طريقة التقدير.
-    #[arg(long, default_value = "aic", value_parser = [
-        "chapman", "lincoln-petersen", "independence", "loglinear", "stepwise", "sparsemse", "aic", "bic", "lcmcr",
-    ])]
+    /// stepwise rule: lowest p-value first), aic, bic, lcmcr, or one of Rcapture's
+    /// closed-population models: m0, mt, mh-chao, mh-poisson, mh-darroch, mh-gamma,
+    /// mth-chao, mth-poisson, mth-darroch, mth-gamma (docs/ESTIMATION.md).
+    /// طريقة التقدير، ومنها نماذج Rcapture للمجتمع المغلق: m0 وmt وmh-… وmth-… (انظر docs/ESTIMATION.md).
+    #[arg(long, default_value = "aic", value_parser = clap::builder::PossibleValuesParser::new(mse::METHOD_NAMES))]
     method: String,
     /// With loglinear: the interactions, e.g. `A:B,C:D` (list names from the header).
     /// مع loglinear: التفاعلات، مثل A:B,C:D (أسماء القوائم من الترويسة).

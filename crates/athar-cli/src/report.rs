@@ -50,13 +50,10 @@ pub struct ReportArgs {
     /// إضافة تقدير لغير الموثَّقين من هذه القوائم (مصادر المخزن مفصولة بفواصل)، مع عدّ المرتبطين مرة واحدة.
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     estimate_lists: Vec<String>,
-    /// The estimation method for --estimate-lists: chapman, lincoln-petersen,
-    /// independence, stepwise, sparsemse, aic, bic or lcmcr (default: chapman for two
-    /// lists, aic for more).
-    /// طريقة التقدير لـ --estimate-lists (افتراضياً: chapman لقائمتين، وaic لأكثر).
-    #[arg(long, value_parser = [
-        "chapman", "lincoln-petersen", "independence", "stepwise", "sparsemse", "aic", "bic", "lcmcr",
-    ])]
+    /// The estimation method for --estimate-lists, one of `athar estimate`'s but loglinear
+    /// (default: chapman for two lists, aic for more).
+    /// طريقة التقدير لـ --estimate-lists، إحدى طرق athar estimate عدا loglinear (افتراضياً: chapman لقائمتين، وaic لأكثر).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(athar_app::reports::estimate_methods()))]
     estimate_method: Option<String>,
 }
 

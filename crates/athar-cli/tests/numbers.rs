@@ -382,3 +382,55 @@ fn stats_of_the_store_agree_with_their_breakdowns() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
 }
+
+/// Rcapture's closed-population models by name: each answers with its Rcapture row name, Mt
+/// is the independence model, and a heterogeneity model on two lists is refused with why.
+#[test]
+fn closed_population_models_answer_by_name() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let table = write(tmp.path(), "three.csv", THREE_LISTS);
+    let run = |method: &str| {
+        let out = athar(&["estimate", "--table", &table, "--method", method, "--json"]);
+        assert!(
+            out.status.success(),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap_or_default()
+    };
+    let independence = run("independence");
+    for (method, rcapture) in [
+        ("m0", "M0"),
+        ("mt", "Mt"),
+        ("mh-chao", "Mh Chao (LB)"),
+        ("mh-poisson", "Mh Poisson2"),
+        ("mh-darroch", "Mh Darroch"),
+        ("mh-gamma", "Mh Gamma3.5"),
+        ("mth-chao", "Mth Chao (LB)"),
+        ("mth-poisson", "Mth Poisson2"),
+        ("mth-darroch", "Mth Darroch"),
+        ("mth-gamma", "Mth Gamma3.5"),
+    ] {
+        let result = run(method);
+        assert_eq!(result["method"], method);
+        assert_eq!(result["details"]["rcapture_model"], rcapture);
+        let estimate = result["estimate"].as_f64().unwrap_or_default();
+        assert!(
+            estimate >= 790.0,
+            "{method}: {estimate} below the 790 documented"
+        );
+    }
+    let mt = run("mt");
+    let difference = mt["estimate"].as_f64().unwrap_or_default()
+        - independence["estimate"].as_f64().unwrap_or_default();
+    assert!(
+        difference.abs() < 1e-6,
+        "Mt and independence differ by {difference}"
+    );
+
+    let two = write(tmp.path(), "two.csv", "A,B,count\n1,0,50\n0,1,40\n1,1,20\n");
+    let out = athar(&["estimate", "--table", &two, "--method", "mh-darroch"]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("at least three lists"), "{said}");
+}

@@ -187,7 +187,8 @@ pub struct EstimateRequest {
     #[serde(default)]
     table: String,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse, aic
-    /// (default), bic, lcmcr.
+    /// (default), bic, lcmcr, or a closed-population model: m0, mt, mh-chao, mh-poisson,
+    /// mh-darroch, mh-gamma, mth-chao, mth-poisson, mth-darroch, mth-gamma.
     #[serde(default)]
     method: Option<String>,
     #[serde(default)]

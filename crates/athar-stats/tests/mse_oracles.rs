@@ -3,38 +3,10 @@
 //! intervals to 1e-3, latent-class posterior quantiles within the spread the reference reports.
 
 use athar_stats::mse::{self, CaptureTable, LcmcrSettings, Method, Model};
-use std::path::PathBuf;
 
-fn shared_table(name: &str) -> Option<CaptureTable> {
-    let shared = std::env::var_os("ATHAR_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-                .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from);
-            manifest.join("../../../shared/data")
-        });
-    let path = shared.join("mse").join(name);
-    match std::fs::File::open(&path) {
-        Ok(file) => Some(CaptureTable::from_csv(file).expect("the reference table reads")),
-        Err(_) => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "reference table missing at {}",
-                path.display()
-            );
-            eprintln!("SKIPPED: reference table not found at {}", path.display());
-            None
-        }
-    }
-}
-
-fn close(actual: f64, expected: f64, relative: f64, what: &str) {
-    let error = (actual - expected).abs() / expected.abs();
-    assert!(
-        error <= relative,
-        "{what}: {actual} against {expected} (relative error {error:.2e} > {relative:.0e})"
-    );
-}
+#[path = "common/tables.rs"]
+mod tables;
+use tables::{close, shared_table};
 
 /// The reference figures are rounded to the digits the README gives; "1e-6 relative" is
 /// checked against that rounding: the difference must be within half a unit of the last digit

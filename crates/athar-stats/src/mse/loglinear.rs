@@ -187,8 +187,13 @@ impl Prepared {
 pub fn fit(table: &CaptureTable, model: &Model) -> Result<LoglinearFit, EstimateError> {
     let (prepared, empty_overlaps) = Prepared::new(table, model);
     let design = prepared.design(false);
-    check_identifiable(table, model, &design)?;
-    check_exists(table, model, &design, &prepared.counts)?;
+    check_identifiable(&model.describe(table), &design)?;
+    check_exists(
+        &model.describe(table),
+        model.advice_when_infinite(),
+        &design,
+        &prepared.counts,
+    )?;
     let fit = fit_poisson(&design, &prepared.counts).map_err(|e| match e {
         GlmError::Singular => EstimateError::NotIdentifiable {
             model: model.describe(table),
@@ -241,14 +246,11 @@ pub fn fit(table: &CaptureTable, model: &Model) -> Result<LoglinearFit, Estimate
     })
 }
 
-fn check_identifiable(
-    table: &CaptureTable,
-    model: &Model,
-    design: &Design,
-) -> Result<(), EstimateError> {
+/// Refuses a design whose parameters the observable cells cannot determine.
+pub(crate) fn check_identifiable(model: &str, design: &Design) -> Result<(), EstimateError> {
     if design.cols > design.rows {
         return Err(EstimateError::NotIdentifiable {
-            model: model.describe(table),
+            model: model.into(),
             reason: format!(
                 "it has {} parameters for {} observable cells",
                 design.cols, design.rows
@@ -258,7 +260,7 @@ fn check_identifiable(
     let found = rank(&design.values, design.rows, design.cols);
     if found < design.cols {
         return Err(EstimateError::NotIdentifiable {
-            model: model.describe(table),
+            model: model.into(),
             reason: format!(
                 "its design has rank {found} for {} parameters on the cells that can be observed",
                 design.cols
@@ -270,9 +272,9 @@ fn check_identifiable(
 
 /// Fienberg and Rinaldo's test: the MLE exists iff some strictly positive table has the same
 /// sufficient statistics X'y. Maximise the smallest cell s of such a table (scaled to sum 1).
-fn check_exists(
-    table: &CaptureTable,
-    model: &Model,
+pub(crate) fn check_exists(
+    model: &str,
+    advice: String,
     design: &Design,
     counts: &[f64],
 ) -> Result<(), EstimateError> {
@@ -308,11 +310,11 @@ fn check_exists(
     match solution {
         Some(solution) if solution.objective() > 1e-9 => Ok(()),
         Some(_) => Err(EstimateError::NoFiniteEstimate {
-            model: model.describe(table),
-            advice: model.advice_when_infinite(),
+            model: model.into(),
+            advice,
         }),
         None => Err(EstimateError::NotIdentifiable {
-            model: model.describe(table),
+            model: model.into(),
             reason: "the existence check could not be solved".into(),
         }),
     }
@@ -331,56 +333,24 @@ pub struct ProfileInterval {
 impl LoglinearFit {
     /// The profile log-likelihood of N, as Rcapture's `closedpCI.t` computes it.
     pub fn profile_log_likelihood(&self, n_total: f64) -> f64 {
-        let n = self.observed as f64;
-        let unobserved = (n_total - n).max(0.0);
+        let unobserved = (n_total - self.observed as f64).max(0.0);
         let design = self.prepared.design(true);
         let mut y = self.prepared.counts.clone();
         y.push(unobserved);
-        let deviance = match fit_poisson(&design, &y) {
-            Ok(fit) => fit.deviance,
-            Err(_) => return f64::NEG_INFINITY,
-        };
-        let total: f64 = y.iter().sum();
-        let correction = if total > 100.0 {
-            if unobserved == 0.0 || unobserved == 1.0 {
-                -total + 0.5 * (2.0 * std::f64::consts::PI * total).ln()
-            } else {
-                unobserved - total - 0.5 * (unobserved / total).ln()
-            }
-        } else {
-            let x_log_x = |x: f64| if x > 0.0 { x * x.ln() } else { 0.0 };
-            x_log_x(unobserved) + ln_gamma(total + 1.0)
-                - x_log_x(total)
-                - ln_gamma(unobserved + 1.0)
-        };
-        -(deviance - 2.0 * correction) / 2.0
+        match fit_poisson(&design, &y) {
+            Ok(fit) => multinomial_profile(fit.deviance, unobserved, y.iter().sum()),
+            Err(_) => f64::NEG_INFINITY,
+        }
     }
 
     /// The profile-likelihood interval at `level` (0.95 for 95 %).
     pub fn profile_interval(&self, level: f64) -> ProfileInterval {
-        let n = self.observed as f64;
-        let tolerance = 1e-9 * self.estimate.max(1.0);
-        let (mode, top) = maximise(
+        profile_interval(
             |total| self.profile_log_likelihood(total),
-            n,
-            3.0 * self.estimate,
-            tolerance,
-        );
-        let floor = top - chi_square_1_quantile(level) / 2.0;
-        let low = find_root(
-            |total| self.profile_log_likelihood(total) - floor,
-            n,
-            mode,
-            tolerance,
+            self.observed as f64,
+            self.estimate,
+            level,
         )
-        .unwrap_or(n);
-        let high = find_root(
-            |total| self.profile_log_likelihood(total) - floor,
-            mode,
-            3.0 * self.estimate,
-            tolerance,
-        );
-        ProfileInterval { mode, low, high }
     }
 
     /// The expected counts of the cells the model was fitted on, by pattern.
@@ -391,4 +361,44 @@ impl LoglinearFit {
             .copied()
             .zip(self.fit.fitted.iter().copied())
     }
+}
+
+/// The multinomial profile log-likelihood of N from the Poisson deviance of the table
+/// completed with `unobserved` = N − n people on no list (`total` = N), with Cormack's (1992)
+/// correction, as Rcapture's `closedpCI.t` computes it.
+pub(crate) fn multinomial_profile(deviance: f64, unobserved: f64, total: f64) -> f64 {
+    let correction = if total > 100.0 {
+        if unobserved == 0.0 || unobserved == 1.0 {
+            -total + 0.5 * (2.0 * std::f64::consts::PI * total).ln()
+        } else {
+            unobserved - total - 0.5 * (unobserved / total).ln()
+        }
+    } else {
+        let x_log_x = |x: f64| if x > 0.0 { x * x.ln() } else { 0.0 };
+        x_log_x(unobserved) + ln_gamma(total + 1.0) - x_log_x(total) - ln_gamma(unobserved + 1.0)
+    };
+    -(deviance - 2.0 * correction) / 2.0
+}
+
+/// Where a profile log-likelihood of N is highest between the `observed` count and three
+/// times the Poisson `estimate`, and where it falls χ²₁(level)/2 below that on either side
+/// (Rcapture's `fmaxSupCL` = 3 bounds the search for the upper end).
+pub(crate) fn profile_interval(
+    profile: impl Fn(f64) -> f64,
+    observed: f64,
+    estimate: f64,
+    level: f64,
+) -> ProfileInterval {
+    let tolerance = 1e-9 * estimate.max(1.0);
+    let (mode, top) = maximise(&profile, observed, 3.0 * estimate, tolerance);
+    let floor = top - chi_square_1_quantile(level) / 2.0;
+    let low =
+        find_root(|total| profile(total) - floor, observed, mode, tolerance).unwrap_or(observed);
+    let high = find_root(
+        |total| profile(total) - floor,
+        mode,
+        3.0 * estimate,
+        tolerance,
+    );
+    ProfileInterval { mode, low, high }
 }

@@ -6,6 +6,7 @@
 //! must read before publishing it. Every method refuses, with the reason, when the data cannot
 //! support it; none returns a number it could not stand behind.
 
+pub mod closed;
 pub mod glm;
 pub mod lcmcr;
 pub mod loglinear;
@@ -13,6 +14,7 @@ pub mod selection;
 pub mod table;
 pub mod two_list;
 
+pub use closed::{ClosedFit, ClosedModel, Heterogeneity};
 pub use lcmcr::{LcmcrResult, LcmcrSettings};
 pub use loglinear::{Coefficient, LoglinearFit, Model, ProfileInterval};
 pub use table::{CaptureTable, TableError};
@@ -73,6 +75,8 @@ pub enum Method {
     Bic,
     /// Bayesian latent classes.
     Lcmcr(LcmcrSettings),
+    /// One of Rcapture's closed-population models: M0, Mt, Mh and Mth.
+    Closed(ClosedModel),
 }
 
 /// What a method may need besides its name, as a command line or an API request gives it.
@@ -90,7 +94,7 @@ pub struct MethodOptions {
 }
 
 /// The method names, as `--method` and the API take them.
-pub const METHOD_NAMES: [&str; 9] = [
+pub const METHOD_NAMES: [&str; 19] = [
     "chapman",
     "lincoln-petersen",
     "independence",
@@ -100,6 +104,16 @@ pub const METHOD_NAMES: [&str; 9] = [
     "aic",
     "bic",
     "lcmcr",
+    "m0",
+    "mt",
+    "mh-chao",
+    "mh-poisson",
+    "mh-darroch",
+    "mh-gamma",
+    "mth-chao",
+    "mth-poisson",
+    "mth-darroch",
+    "mth-gamma",
 ];
 
 impl Method {
@@ -146,12 +160,15 @@ impl Method {
             "aic" => Method::Aic,
             "bic" => Method::Bic,
             "lcmcr" => Method::Lcmcr(options.lcmcr),
-            other => {
-                return Err(format!(
-                    "unknown method {other:?}; one of {}",
-                    METHOD_NAMES.join(", ")
-                ));
-            }
+            other => match ClosedModel::from_name(other) {
+                Some(model) => Method::Closed(model),
+                None => {
+                    return Err(format!(
+                        "unknown method {other:?}; one of {}",
+                        METHOD_NAMES.join(", ")
+                    ));
+                }
+            },
         })
     }
 
@@ -167,6 +184,7 @@ impl Method {
             Self::Aic => "aic",
             Self::Bic => "bic",
             Self::Lcmcr(_) => "lcmcr",
+            Self::Closed(model) => model.name(),
         }
     }
 }
@@ -231,6 +249,89 @@ impl Notes {
     }
 }
 
+/// The warning for an interval without an upper bound.
+fn unbounded_note(estimate: f64, warnings: &mut Notes) {
+    warnings.add(
+        format!(
+            "the upper bound lies beyond 3 × the estimate ({:.0}): the data say little about how many were missed; use fewer lists, merge lists or stratify less",
+            3.0 * estimate
+        ),
+        format!(
+            "الحد الأعلى أبعد من ثلاثة أضعاف التقدير ({:.0}): لا تقول البيانات إلا القليل عن عدد من لم يُوثَّقوا؛ استعمل قوائم أقل أو ادمج قوائم أو قلّل التقسيم إلى طبقات",
+            3.0 * estimate
+        ),
+    );
+}
+
+/// The warning for a model whose deviance says it does not fit the observed cells.
+fn poor_fit_note(deviance: f64, df: i64, warnings: &mut Notes) {
+    if df <= 0 {
+        return;
+    }
+    let p = 1.0 - crate::numeric::regularized_gamma_p(df as f64 / 2.0, deviance / 2.0);
+    if p < 0.05 {
+        let p = if p < 1e-15 {
+            "< 1e-15".to_string()
+        } else {
+            format!("= {p:.2e}")
+        };
+        warnings.add(
+            format!(
+                "the model fits the observed cells poorly (deviance {deviance:.1} on {df} df, p {p}); its estimate is doubtful"
+            ),
+            format!(
+                "النموذج لا يطابق الخلايا المرصودة جيداً (الانحراف {deviance:.1} على {df} درجة حرية، p {p})؛ تقديره موضع شك"
+            ),
+        );
+    }
+}
+
+/// An estimate from one of Rcapture's closed-population models.
+fn from_closed(method: &Method, table: &CaptureTable, fit: &ClosedFit, level: f64) -> Estimate {
+    let interval = fit.profile_interval(level);
+    let mut warnings = Notes::default();
+    if interval.high.is_none() {
+        unbounded_note(fit.estimate, &mut warnings);
+    }
+    poor_fit_note(fit.deviance, fit.df, &mut warnings);
+    if fit.bias.abs() > 0.1 * fit.estimate {
+        warnings.add(
+            format!(
+                "the estimate's asymptotic bias ({:.0}) is more than a tenth of it: the lists are too thin for this model",
+                fit.bias
+            ),
+            format!(
+                "الانحياز التقاربي للتقدير ({:.0}) أكبر من عُشره: القوائم أرقّ من أن تحمل هذا النموذج",
+                fit.bias
+            ),
+        );
+    }
+    Estimate {
+        method: method.name().into(),
+        lists: table.lists().to_vec(),
+        observed: fit.observed,
+        estimate: interval.mode,
+        interval: [Some(interval.low), interval.high],
+        level,
+        interval_method: "profile likelihood (as Rcapture's closedpCI.t)".into(),
+        terms: vec![],
+        deviance: Some(fit.deviance),
+        df: Some(fit.df),
+        aic: Some(fit.aic),
+        bic: Some(fit.bic),
+        std_error: Some(fit.std_error),
+        coefficients: fit.coefficients.clone(),
+        warnings: warnings.en,
+        warnings_ar: warnings.ar,
+        details: serde_json::json!({
+            "poisson_estimate": fit.estimate,
+            "rcapture_model": fit.model.rcapture_name(),
+            "asymptotic_bias": fit.bias,
+            "set_to_zero": fit.set_to_zero,
+        }),
+    }
+}
+
 fn from_loglinear(
     method: &Method,
     table: &CaptureTable,
@@ -248,16 +349,7 @@ fn from_loglinear(
         _ => serde_json::json!({ "poisson_estimate": fit.estimate }),
     };
     if interval.high.is_none() {
-        warnings.add(
-            format!(
-                "the upper bound lies beyond 3 × the estimate ({:.0}): the data say little about how many were missed; use fewer lists, merge lists or stratify less",
-                3.0 * fit.estimate
-            ),
-            format!(
-                "الحد الأعلى أبعد من ثلاثة أضعاف التقدير ({:.0}): لا تقول البيانات إلا القليل عن عدد من لم يُوثَّقوا؛ استعمل قوائم أقل أو ادمج قوائم أو قلّل التقسيم إلى طبقات",
-                3.0 * fit.estimate
-            ),
-        );
+        unbounded_note(fit.estimate, &mut warnings);
     }
     for empty in &fit.empty_overlaps {
         warnings.add(
@@ -277,26 +369,7 @@ fn from_loglinear(
             "النموذج غير هرمي: أُدخل تفاعل دون التفاعلات الأدنى رتبة بين قوائمه".into(),
         );
     }
-    if fit.df > 0 {
-        let p = 1.0 - crate::numeric::regularized_gamma_p(fit.df as f64 / 2.0, fit.deviance / 2.0);
-        if p < 0.05 {
-            let p = if p < 1e-15 {
-                "< 1e-15".to_string()
-            } else {
-                format!("= {p:.2e}")
-            };
-            warnings.add(
-                format!(
-                    "the model fits the observed cells poorly (deviance {:.1} on {} df, p {p}); its estimate is doubtful",
-                    fit.deviance, fit.df
-                ),
-                format!(
-                    "النموذج لا يطابق الخلايا المرصودة جيداً (الانحراف {:.1} على {} درجة حرية، p {p})؛ تقديره موضع شك",
-                    fit.deviance, fit.df
-                ),
-            );
-        }
-    }
+    poor_fit_note(fit.deviance, fit.df, &mut warnings);
     Estimate {
         method: method.name().into(),
         lists: table.lists().to_vec(),
@@ -570,6 +643,10 @@ fn estimate_by_method(
                 warnings,
                 details,
             ))
+        }
+        Method::Closed(model) => {
+            let fit = closed::fit(table, *model)?;
+            Ok(from_closed(method, table, &fit, level))
         }
         Method::Lcmcr(settings) => {
             let result = lcmcr::lcmcr_with(table, settings, progress)?;
