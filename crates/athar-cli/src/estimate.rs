@@ -62,10 +62,17 @@ pub struct EstimateArgs {
     /// مع lcmcr: الدورات بين سحبتين محفوظتين.
     #[arg(long, default_value_t = 100)]
     thin: usize,
-    /// With lcmcr: independent chains, run in parallel, sharing the samples.
-    /// مع lcmcr: سلاسل مستقلة تعمل بالتوازي وتتقاسم العينات.
-    #[arg(long, default_value_t = 2)]
+    /// With lcmcr: independent chains, run in parallel, sharing the samples. Until their
+    /// draws agree (R̂ and split R̂ at most 1.05, enough effective draws), each round doubles
+    /// every chain; if they never agree, no estimate is given and the exit status is 2.
+    /// مع lcmcr: سلاسل مستقلة تعمل بالتوازي وتتقاسم العينات. تُضاعَف كل سلسلة في كل جولة حتى تتفق سحباتها، وإن لم تتفق فلا تقدير ورمز الخروج 2.
+    #[arg(long, default_value_t = LcmcrSettings::default().chains)]
     chains: usize,
+    /// With lcmcr: the most draws (all chains together) to make while waiting for the
+    /// chains to agree.
+    /// مع lcmcr: أكبر عدد من السحبات (للسلاسل كلها) قبل التوقف إن لم تتفق السلاسل.
+    #[arg(long, default_value_t = LcmcrSettings::default().max_draws)]
+    max_draws: usize,
     /// With lcmcr: the largest number of latent classes.
     /// مع lcmcr: أكبر عدد من الفئات الكامنة.
     #[arg(long, default_value_t = 10)]
@@ -93,6 +100,7 @@ fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, Strin
             samples: args.samples,
             thin: args.thin,
             chains: args.chains,
+            max_draws: args.max_draws,
             ..LcmcrSettings::default()
         },
     };
@@ -207,30 +215,53 @@ fn linked_tables(
         .collect()
 }
 
-/// Runs the estimate; with `--json` a refusal is JSON too (`{"error": …}` on standard
-/// output, exit status 2), so that a script reads one format whatever happens.
-pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
-    let json = args.json;
-    match estimate(args, dir) {
-        Err(message) if json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "error": message }))
-                    .map_err(|e| e.to_string())?
-            );
-            Ok(ExitCode::from(2))
+/// Why no estimate was given: the message, and what the method measured when it has
+/// something to show (the chains' diagnostics when they did not agree).
+struct Refusal {
+    message: String,
+    diagnostics: Option<serde_json::Value>,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            diagnostics: None,
         }
-        done => done,
     }
 }
 
-fn estimate(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
+/// Runs the estimate; with `--json` a refusal is JSON too (`{"error": …}` on standard
+/// output, with `diagnostics` when there are some; exit status 2), so that a script reads
+/// one format whatever happens.
+pub fn run(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, String> {
+    let json = args.json;
+    match estimate(args, dir) {
+        Ok(code) => Ok(code),
+        Err(refusal) if json => {
+            let mut out = serde_json::json!({ "error": refusal.message });
+            if let Some(diagnostics) = refusal.diagnostics {
+                out["diagnostics"] = diagnostics;
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::from(2))
+        }
+        Err(refusal) => Err(refusal.message),
+    }
+}
+
+fn estimate(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, Refusal> {
     let strata: Vec<(String, CaptureTable)> = if !args.linked.is_empty() {
         linked_tables(&args, dir)?
     } else {
         let Some(path) = &args.table else {
             return Err(
-                "give --table FILE.csv, or --linked SOURCE,SOURCE… for the store's lists".into(),
+                "give --table FILE.csv, or --linked SOURCE,SOURCE… for the store's lists"
+                    .to_string()
+                    .into(),
             );
         };
         let file = std::fs::File::open(path)
@@ -247,12 +278,13 @@ fn estimate(args: EstimateArgs, dir: &athar_store::DataDir) -> Result<ExitCode, 
     let mut results = Vec::with_capacity(strata.len());
     for (name, table) in &strata {
         let method = method_for(&args, table)?;
-        let estimate = mse::estimate(table, &method, args.level).map_err(|e| {
-            if name.is_empty() {
+        let estimate = mse::estimate(table, &method, args.level).map_err(|e| Refusal {
+            message: if name.is_empty() {
                 e.to_string()
             } else {
                 format!("stratum {name:?}: {e}")
-            }
+            },
+            diagnostics: e.diagnostics(),
         })?;
         results.push((name.clone(), estimate));
     }

@@ -434,3 +434,48 @@ fn closed_population_models_answer_by_name() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("at least three lists"), "{said}");
 }
+
+/// Latent-class chains that do not agree give no estimate: exit status 2, and with `--json`
+/// the error with the chains' diagnostics.
+#[test]
+fn latent_class_chains_that_disagree_give_no_estimate() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let table = write(tmp.path(), "three.csv", THREE_LISTS);
+    let short = [
+        "estimate",
+        "--table",
+        &table,
+        "--method",
+        "lcmcr",
+        "--burnin",
+        "0",
+        "--samples",
+        "40",
+        "--thin",
+        "1",
+        "--max-draws",
+        "40",
+    ];
+    let out = athar(&short);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no estimate is printed");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("did not agree") && said.contains("R̂"),
+        "{said}"
+    );
+
+    let out = athar(&[&short[..], &["--json"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    let refusal: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    assert!(refusal.get("estimate").is_none(), "{refusal}");
+    let diagnostics = &refusal["diagnostics"];
+    assert!(
+        diagnostics["r_hat"].as_f64().is_some_and(|r| r > 1.05),
+        "{refusal}"
+    );
+    assert_eq!(
+        diagnostics["chain_medians"].as_array().map(Vec::len),
+        Some(4)
+    );
+}

@@ -26,6 +26,11 @@ pub struct Problem {
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// What was measured before the refusal, for scripts (the latent-class chains'
+    /// diagnostics when they did not agree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub diagnostics: Option<serde_json::Value>,
 }
 
 impl Problem {
@@ -37,11 +42,17 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             errors: Vec::new(),
+            diagnostics: None,
         }
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn diagnostics(mut self, diagnostics: Option<serde_json::Value>) -> Self {
+        self.diagnostics = diagnostics;
         self
     }
 

@@ -209,6 +209,10 @@ pub struct EstimateRequest {
     thin: Option<usize>,
     #[serde(default)]
     chains: Option<usize>,
+    /// The most draws to make while waiting for the chains to agree (default 16,000; the
+    /// server lowers it to what its work limit allows).
+    #[serde(default)]
+    max_draws: Option<usize>,
     #[serde(default)]
     classes: Option<usize>,
 }
@@ -258,12 +262,13 @@ pub async fn estimate(
     let table = CaptureTable::from_csv(req.table.as_bytes())
         .map_err(|e| invalid("table", e.to_string(), "جدول الالتقاط غير صالح"))?;
     let defaults = LcmcrSettings::default();
-    let lcmcr = LcmcrSettings {
+    let mut lcmcr = LcmcrSettings {
         seed: req.seed.unwrap_or(defaults.seed),
         burnin: req.burnin.unwrap_or(defaults.burnin),
         samples: req.samples.unwrap_or(defaults.samples),
         thin: req.thin.unwrap_or(defaults.thin),
         chains: req.chains.unwrap_or(defaults.chains).min(4),
+        max_draws: req.max_draws.unwrap_or(defaults.max_draws),
         classes: req.classes.unwrap_or(defaults.classes),
         ..defaults
     };
@@ -286,6 +291,19 @@ pub async fn estimate(
         ));
     }
     if method_name == "lcmcr" {
+        // Rounds that would take the work beyond the limit are not run: the chains are
+        // refused instead if they have not agreed by then.
+        while lcmcr.max_draws / 2 >= lcmcr.samples
+            && estimate_work(
+                &LcmcrSettings {
+                    samples: lcmcr.max_draws,
+                    ..lcmcr
+                },
+                &table,
+            ) > state.estimate_limit
+        {
+            lcmcr.max_draws /= 2;
+        }
         let work = estimate_work(&lcmcr, &table);
         if work > state.estimate_limit {
             return Err(invalid(
@@ -318,7 +336,8 @@ pub async fn estimate(
                     "The data cannot support this estimate",
                     "لا تسمح البيانات بهذا التقدير",
                 )
-                .detail(e.to_string()),
+                .detail(e.to_string())
+                .diagnostics(e.diagnostics()),
             )),
         }
     };

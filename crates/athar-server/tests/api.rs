@@ -2142,6 +2142,20 @@ async fn statistics_and_estimates_through_the_api() {
             .is_some_and(|d| d.contains("nobody in common")),
         "{problem}"
     );
+    // Latent-class chains that do not agree give no estimate, but what they measured.
+    let three =
+        "A,B,C,count\n1,0,0,210\n0,1,0,140\n0,0,1,90\n1,1,0,140\n1,0,1,90\n0,1,1,60\n1,1,1,60\n";
+    let (status, problem) = estimate_as_analyst(json!({"table": three, "method": "lcmcr",
+        "burnin": 0, "samples": 40, "thin": 1, "max_draws": 40}))
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(
+        problem["diagnostics"]["r_hat"]
+            .as_f64()
+            .is_some_and(|r| r > 1.05),
+        "{problem}"
+    );
+    assert!(problem.get("estimate").is_none(), "{problem}");
     let (status, problem) = estimate_as_analyst(
         json!({"table": table, "method": "lcmcr", "samples": 100000, "thin": 1000}),
     )

@@ -9,7 +9,7 @@ use athar_stats::mse::{self, CaptureTable, ClosedModel, Method};
 
 #[path = "common/tables.rs"]
 mod tables;
-use tables::{close, shared_table};
+use tables::{close, our_table, shared_table};
 
 /// A model's name, then `closedp.t`'s abundance, stderr, deviance, df, AIC, BIC, then
 /// `closedpCI.t`'s estimate, lower and upper bound (NaN: beyond 3 × the abundance).
@@ -485,12 +485,7 @@ fn spina_bifida_closed_models_match_rcapture() {
 /// capture patterns (tests/data/README.md).
 #[test]
 fn a_heterogeneous_five_list_table_matches_rcapture() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/heterogeneous_five_lists.csv"
-    );
-    let table =
-        CaptureTable::from_csv(std::fs::File::open(path).expect("the table")).expect("reads");
+    let table = our_table("heterogeneous_five_lists.csv");
     check(
         &table,
         "five lists",

@@ -39,6 +39,9 @@ pub struct LcmcrSettings {
     pub thin: usize,
     /// Independent chains, run in parallel; the samples are shared between them.
     pub chains: usize,
+    /// The most draws (all chains together) to make while waiting for the chains to agree;
+    /// each round doubles every chain's length and keeps only its latest half.
+    pub max_draws: usize,
 }
 
 impl Default for LcmcrSettings {
@@ -51,13 +54,14 @@ impl Default for LcmcrSettings {
             burnin: 10_000,
             samples: 1_000,
             thin: 100,
-            chains: 2,
+            chains: 4,
+            max_draws: 16_000,
         }
     }
 }
 
 /// Posterior draws of the population size.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct LcmcrResult {
     /// N = n + n₀ at every kept pass, chain after chain.
     pub draws: Vec<u64>,
@@ -72,6 +76,13 @@ pub struct LcmcrResult {
     /// How many latent classes held anyone at each kept pass (k*); when it is often K, K is
     /// too small.
     pub classes_used: Vec<usize>,
+    /// Rounds of sampling it took for the chains to agree (1 when the first did).
+    pub rounds: usize,
+    /// Draws each chain made after its burn-in, the earlier rounds' included; after more
+    /// than one round, the latest half of them are kept.
+    pub draws_per_chain: usize,
+    /// Each chain's median of its kept draws.
+    pub chain_medians: Vec<f64>,
 }
 
 impl LcmcrResult {
@@ -345,6 +356,29 @@ impl Chain<'_> {
     fn classes_used(&self) -> usize {
         self.class_totals().iter().filter(|t| **t > 0).count()
     }
+
+    /// Relabels the classes by decreasing weight, as the reference implementation does once
+    /// after its warm-up. The stick-breaking prior is not exchangeable: it expects the early
+    /// classes to be the large ones, and α is drawn from the last class's weight. A large
+    /// class left at the end after the warm-up makes α large and holds the chain in a region
+    /// of the posterior it leaves only rarely.
+    fn relabel_by_weight(&mut self) {
+        let mut by_weight: Vec<usize> = (0..self.settings.classes).collect();
+        by_weight.sort_by(|a, b| self.weights[*b].total_cmp(&self.weights[*a]).then(a.cmp(b)));
+        let permute_f64 = |values: &[f64]| by_weight.iter().map(|&k| values[k]).collect::<Vec<_>>();
+        let permute_u64 = |values: &[u64]| by_weight.iter().map(|&k| values[k]).collect::<Vec<_>>();
+        self.weights = permute_f64(&self.weights);
+        self.log_weights = permute_f64(&self.log_weights);
+        self.lambda = self.lambda.iter().map(|row| permute_f64(row)).collect();
+        self.lambda_off = self.lambda_off.iter().map(|row| permute_f64(row)).collect();
+        self.cell_classes = self
+            .cell_classes
+            .iter()
+            .map(|row| permute_u64(row))
+            .collect();
+        self.unseen_classes = permute_u64(&self.unseen_classes);
+        self.sort_classes();
+    }
 }
 
 /// A Binomial(n, p) draw: inversion from zero while the mean is small (most draws of the
@@ -430,17 +464,103 @@ pub fn lcmcr_with(
             "the Gamma prior on α needs a positive shape and rate".into(),
         ));
     }
-    let per_chain_passes = (WARM_UP_PASSES + settings.burnin) as u64
+    if settings.max_draws < settings.samples {
+        return Err(EstimateError::Invalid(
+            "the most draws to make must be at least the number of samples kept".into(),
+        ));
+    }
+    let shares: Vec<usize> = (0..settings.chains)
+        .map(|c| {
+            settings.samples / settings.chains + usize::from(c < settings.samples % settings.chains)
+        })
+        .collect();
+    let first_round = (WARM_UP_PASSES + settings.burnin) as u64
         + (settings.samples / settings.chains + 1) as u64 * settings.thin as u64;
-    progress.add_total(per_chain_passes.saturating_mul(settings.chains as u64));
-    let outcomes: Vec<Result<ChainDraws, EstimateError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..settings.chains)
-            .map(|c| {
-                let share = settings.samples / settings.chains
-                    + usize::from(c < settings.samples % settings.chains);
-                scope.spawn(move || run_chain(table, settings, c as u64, share, progress))
+    progress.add_total(first_round.saturating_mul(settings.chains as u64));
+    let mut chains = in_parallel(
+        (0..settings.chains).map(|c| move || start_chain(table, settings, c as u64, progress)),
+    )?;
+    let mut made: Vec<ChainDraws> = vec![(Vec::new(), Vec::new()); settings.chains];
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        // The first round draws each chain's share; later ones double every chain.
+        let more: Vec<usize> = made
+            .iter()
+            .zip(&shares)
+            .map(|((draws, _), share)| {
+                if draws.is_empty() {
+                    *share
+                } else {
+                    draws.len()
+                }
             })
             .collect();
+        if rounds > 1 {
+            let passes = more.iter().sum::<usize>() as u64 * settings.thin as u64;
+            progress.add_total(passes);
+        }
+        let drawn = in_parallel(
+            chains
+                .iter_mut()
+                .zip(&more)
+                .map(|(chain, &count)| move || chain.draw(count, progress)),
+        )?;
+        for ((draws, used), (new_draws, new_used)) in made.iter_mut().zip(drawn) {
+            draws.extend(new_draws);
+            used.extend(new_used);
+        }
+        // After the first round, the first half of every chain is taken as burn-in (as
+        // Gelman and Rubin advise) and the latest half kept.
+        let keep = |length: usize| {
+            if rounds == 1 {
+                length
+            } else {
+                length.div_ceil(2)
+            }
+        };
+        let kept: Vec<&[u64]> = made
+            .iter()
+            .map(|(draws, _)| &draws[draws.len() - keep(draws.len())..])
+            .collect();
+        let diagnostics = Diagnostics::of(&kept);
+        let draws_per_chain = made[0].0.len();
+        if diagnostics.agree(settings.samples) {
+            let classes_used = made
+                .iter()
+                .flat_map(|(_, used)| used[used.len() - keep(used.len())..].iter().copied())
+                .collect();
+            return Ok(LcmcrResult {
+                r_hat: diagnostics.r_hat,
+                split_r_hat: diagnostics.split_r_hat,
+                effective_draws: diagnostics.effective_draws,
+                chain_medians: diagnostics.medians,
+                draws: kept.concat(),
+                classes_used,
+                rounds,
+                draws_per_chain,
+            });
+        }
+        if 2 * draws_per_chain * settings.chains > settings.max_draws.max(settings.samples) {
+            return Err(EstimateError::NotConverged {
+                r_hat: diagnostics.r_hat,
+                split_r_hat: diagnostics.split_r_hat,
+                effective_draws: diagnostics.effective_draws,
+                needed_effective_draws: Diagnostics::needed_effective_draws(settings.samples),
+                draws_per_chain,
+                chain_medians: diagnostics.medians,
+            });
+        }
+    }
+}
+
+/// Runs each task on its own thread and returns their results in order (the first error
+/// if any failed).
+fn in_parallel<T: Send>(
+    tasks: impl Iterator<Item = impl FnOnce() -> Result<T, EstimateError> + Send>,
+) -> Result<Vec<T>, EstimateError> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = tasks.map(|task| scope.spawn(task)).collect();
         handles
             .into_iter()
             .map(|h| {
@@ -449,28 +569,58 @@ pub fn lcmcr_with(
                 })
             })
             .collect()
-    });
-    let mut per_chain = Vec::with_capacity(settings.chains);
-    let mut classes_used = Vec::with_capacity(settings.samples);
-    for outcome in outcomes {
-        let (draws, used) = outcome?;
-        per_chain.push(draws);
-        classes_used.extend(used);
-    }
-    let halves: Vec<Vec<u64>> = per_chain
-        .iter()
-        .flat_map(|c| {
-            let half = c.len() / 2;
-            [c[..half].to_vec(), c[c.len() - half..].to_vec()]
-        })
-        .collect();
-    Ok(LcmcrResult {
-        r_hat: gelman_rubin(&per_chain),
-        split_r_hat: gelman_rubin(&halves),
-        effective_draws: per_chain.iter().map(|c| effective_draws(c)).sum(),
-        draws: per_chain.concat(),
-        classes_used,
     })
+}
+
+/// Whether chains agree, from their kept draws.
+struct Diagnostics {
+    r_hat: Option<f64>,
+    split_r_hat: Option<f64>,
+    effective_draws: f64,
+    medians: Vec<f64>,
+}
+
+/// The most R̂ (and split R̂) at which chains are taken to agree.
+pub const MAX_R_HAT: f64 = 1.05;
+
+impl Diagnostics {
+    fn of(chains: &[&[u64]]) -> Diagnostics {
+        let whole: Vec<Vec<u64>> = chains.iter().map(|c| c.to_vec()).collect();
+        let halves: Vec<Vec<u64>> = chains
+            .iter()
+            .flat_map(|c| {
+                let half = c.len() / 2;
+                [c[..half].to_vec(), c[c.len() - half..].to_vec()]
+            })
+            .collect();
+        Diagnostics {
+            r_hat: gelman_rubin(&whole),
+            split_r_hat: gelman_rubin(&halves),
+            effective_draws: chains.iter().map(|c| effective_draws(c)).sum(),
+            medians: chains
+                .iter()
+                .map(|c| {
+                    LcmcrResult {
+                        draws: c.to_vec(),
+                        ..LcmcrResult::default()
+                    }
+                    .quantile(0.5)
+                })
+                .collect(),
+        }
+    }
+
+    /// At least 100 effective draws, or a quarter of the draws kept when fewer than 400 are
+    /// asked for.
+    fn needed_effective_draws(samples: usize) -> f64 {
+        (samples as f64 / 4.0).min(100.0)
+    }
+
+    fn agree(&self, samples: usize) -> bool {
+        self.r_hat.is_none_or(|r| r <= MAX_R_HAT)
+            && self.split_r_hat.is_none_or(|r| r <= MAX_R_HAT)
+            && self.effective_draws >= Self::needed_effective_draws(samples)
+    }
 }
 
 /// The longest lag of the autocorrelations summed for the effective sample size.
@@ -550,13 +700,13 @@ fn gelman_rubin(chains: &[Vec<u64>]) -> Option<f64> {
 /// One chain's kept draws of N and the number of classes in use at each.
 type ChainDraws = (Vec<u64>, Vec<usize>);
 
-fn run_chain(
+/// A chain past its warm-up and burn-in, ready to draw.
+fn start_chain<'a>(
     table: &CaptureTable,
-    settings: &LcmcrSettings,
+    settings: &'a LcmcrSettings,
     stream: u64,
-    samples: usize,
     progress: &Progress,
-) -> Result<ChainDraws, EstimateError> {
+) -> Result<Chain<'a>, EstimateError> {
     let lists = table.list_count();
     let cells: Vec<(Vec<bool>, u64)> = table
         .patterns()
@@ -575,19 +725,21 @@ fn run_chain(
         .collect();
     let lambda = shares.iter().map(|s| vec![*s; k_count]).collect();
     let lambda_off = shares.iter().map(|s| vec![1.0 - *s; k_count]).collect();
-    let mut weights = vec![1.0 / k_count as f64; k_count];
-    if k_count > 4 {
-        for (k, w) in weights.iter_mut().enumerate() {
-            *w = if k < 4 {
-                0.25 * 0.9
-            } else {
-                0.1 / (k_count - 4) as f64
-            };
-        }
-    }
-    let log_weights = weights.iter().map(|w| w.ln()).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     rng.set_stream(stream);
+    // The starting weights are one draw of the stick-breaking prior with α = 1 (every
+    // V ~ Beta(1, 1)): the weights the reference implementation's first passes use.
+    let mut log_weights = vec![0.0; k_count];
+    let mut log_rest = 0.0;
+    for log_weight in log_weights.iter_mut().take(k_count - 1) {
+        let g1 = Chain::log_gamma_draw(&mut rng, 1.0);
+        let g2 = Chain::log_gamma_draw(&mut rng, 1.0);
+        let sum = Chain::log_sum(g1, g2);
+        *log_weight = g1 - sum + log_rest;
+        log_rest += g2 - sum;
+    }
+    log_weights[k_count - 1] = log_rest;
+    let weights = log_weights.iter().map(|w: &f64| w.exp()).collect();
     let mut chain = Chain {
         settings,
         cell_classes: vec![vec![0; k_count]; cells.len()],
@@ -610,24 +762,32 @@ fn run_chain(
         progress.check()?;
         chain.pass(false)?;
     }
+    chain.relabel_by_weight();
     progress.advance(WARM_UP_PASSES as u64);
     for _ in 0..settings.burnin {
         progress.check()?;
         chain.pass(true)?;
         progress.advance(1);
     }
-    let mut draws = Vec::with_capacity(samples);
-    let mut classes_used = Vec::with_capacity(samples);
-    for _ in 0..samples {
-        for _ in 0..settings.thin {
-            progress.check()?;
-            chain.pass(true)?;
+    Ok(chain)
+}
+
+impl Chain<'_> {
+    /// `samples` more draws of N, `thin` passes apart, with the classes in use at each.
+    fn draw(&mut self, samples: usize, progress: &Progress) -> Result<ChainDraws, EstimateError> {
+        let mut draws = Vec::with_capacity(samples);
+        let mut classes_used = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            for _ in 0..self.settings.thin {
+                progress.check()?;
+                self.pass(true)?;
+            }
+            progress.advance(self.settings.thin as u64);
+            draws.push(self.observed + self.unseen);
+            classes_used.push(self.classes_used());
         }
-        progress.advance(settings.thin as u64);
-        draws.push(observed + chain.unseen);
-        classes_used.push(chain.classes_used());
+        Ok((draws, classes_used))
     }
-    Ok((draws, classes_used))
 }
 
 #[cfg(test)]

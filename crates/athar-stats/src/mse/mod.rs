@@ -41,6 +41,50 @@ pub enum EstimateError {
     NoModel(String),
     #[error("the estimate was cancelled before it finished")]
     Cancelled,
+    #[error(
+        "the latent-class chains did not agree after {draws_per_chain} draws each: R̂ {}, split R̂ {}, {effective_draws:.0} effective draws (R̂ and split R̂ must be at most {max}, with at least {needed_effective_draws:.0} effective draws); the chains' medians were {}. No estimate is given, since it would depend on the chain: raise --max-draws or --burnin, try more --classes, or use a log-linear method",
+        fmt_r_hat(*r_hat),
+        fmt_r_hat(*split_r_hat),
+        chain_medians.iter().map(|m| format!("{m:.0}")).collect::<Vec<_>>().join(", "),
+        max = lcmcr::MAX_R_HAT,
+    )]
+    NotConverged {
+        r_hat: Option<f64>,
+        split_r_hat: Option<f64>,
+        effective_draws: f64,
+        needed_effective_draws: f64,
+        draws_per_chain: usize,
+        chain_medians: Vec<f64>,
+    },
+}
+
+impl EstimateError {
+    /// What a refusal measured, for scripts: the chains' diagnostics when they did not agree.
+    pub fn diagnostics(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::NotConverged {
+                r_hat,
+                split_r_hat,
+                effective_draws,
+                needed_effective_draws,
+                draws_per_chain,
+                chain_medians,
+            } => Some(serde_json::json!({
+                "r_hat": r_hat,
+                "split_r_hat": split_r_hat,
+                "max_r_hat": lcmcr::MAX_R_HAT,
+                "effective_draws": effective_draws,
+                "needed_effective_draws": needed_effective_draws,
+                "draws_per_chain": draws_per_chain,
+                "chain_medians": chain_medians,
+            })),
+            _ => None,
+        }
+    }
+}
+
+fn fmt_r_hat(r: Option<f64>) -> String {
+    r.map_or_else(|| "not available".into(), |r| format!("{r:.3}"))
 }
 
 impl From<athar_model::progress::Cancelled> for EstimateError {
@@ -660,13 +704,11 @@ fn estimate_by_method(
                     format!("استُعملت الفئات الكامنة كلها ({k}) في {share:.0} ٪ من السحبات: أعد التشغيل بفئات أكثر"),
                 );
             }
-            if let Some(split) = result.split_r_hat
-                && split > 1.05
-                && result.r_hat.is_none_or(|r| r <= 1.05)
-            {
+            if result.rounds > 1 {
+                let (each, kept) = (result.draws_per_chain, result.draws.len());
                 warnings.add(
-                    format!("the chains drift (split R̂ = {split:.3} > 1.05: their first and second halves disagree): run longer (more burn-in)"),
-                    format!("السلاسل تنجرف (R̂ المقسوم = {split:.3} > 1.05: نصفها الأول والثاني لا يتفقان): شغّلها مدة أطول (إحماء أكثر)"),
+                    format!("the chains agreed only after {each} draws each: the first half of every chain was discarded as burn-in, and the {kept} latest draws are kept"),
+                    format!("لم تتفق السلاسل إلا بعد {each} سحبة لكل منها: أُهمل النصف الأول من كل سلسلة إحماءً وحُفظت آخر {kept} سحبة"),
                 );
             }
             if result.effective_draws < 100.0 {
@@ -676,16 +718,11 @@ fn estimate_by_method(
                     format!("السحبات المحفوظة لا تساوي إلا {ess:.0} سحبة مستقلة: المجال تقريبي؛ شغّل مدة أطول أو خفّف أكثر"),
                 );
             }
-            match result.r_hat {
-                Some(r_hat) if r_hat > 1.05 => warnings.add(
-                    format!("the chains disagree (R̂ = {r_hat:.3} > 1.05): run longer (more burn-in or thinning)"),
-                    format!("السلاسل لا تتفق (R̂ = {r_hat:.3} > 1.05): شغّلها مدة أطول (إحماء أو تخفيف أكثر)"),
-                ),
-                Some(_) => {}
-                None => warnings.add(
-                    "one chain only: run several (--chains) to check that they agree".into(),
-                    "سلسلة واحدة فقط: شغّل عدة سلاسل (--chains) للتحقق من أنها تتفق".into(),
-                ),
+            if settings.chains == 1 {
+                warnings.add(
+                    "one chain only: whether chains started elsewhere would agree is not checked; run several (--chains)".into(),
+                    "سلسلة واحدة فقط: لم يُتحقق من أن سلاسل تبدأ من مواضع أخرى تتفق معها؛ شغّل عدة سلاسل (--chains)".into(),
+                );
             }
             warnings.add(
                 "a Markov chain estimate: report the seed and the number of chains".into(),
@@ -718,6 +755,9 @@ fn estimate_by_method(
                     "r_hat": result.r_hat,
                     "split_r_hat": result.split_r_hat,
                     "effective_draws": result.effective_draws,
+                    "rounds": result.rounds,
+                    "draws_per_chain": result.draws_per_chain,
+                    "chain_medians": result.chain_medians,
                     "share_of_draws_using_every_class": at_truncation,
                 }),
             })

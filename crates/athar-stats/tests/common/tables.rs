@@ -1,5 +1,5 @@
-//! Capture tables the estimation tests share: the reference tables of ../shared/data/mse
-//! and a tolerance check.
+//! Capture tables the estimation tests share: the reference tables of ../shared/data/mse,
+//! our own simulated tables of tests/data, and a tolerance check.
 
 use athar_stats::mse::CaptureTable;
 use std::path::PathBuf;
@@ -35,4 +35,11 @@ pub fn close(actual: f64, expected: f64, relative: f64, what: &str) {
         error <= relative,
         "{what}: {actual} against {expected} (relative error {error:.2e} > {relative:.0e})"
     );
+}
+
+/// One of our own tables in tests/data (tests/data/README.md says how each was drawn).
+pub fn our_table(name: &str) -> CaptureTable {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    CaptureTable::from_csv(file).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
