@@ -23,7 +23,8 @@ pub struct EstimateArgs {
     #[arg(long, value_delimiter = ',', num_args = 1..)]
     linked: Vec<String>,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse (SparseMSE's
-    /// stepwise rule: lowest p-value first), aic, bic, lcmcr, or one of Rcapture's
+    /// stepwise rule: lowest p-value first), aic, bic, lcmcr, dga (R's model averaging over
+    /// decomposable graphs, 3 to 5 lists), or one of Rcapture's
     /// closed-population models: m0, mt, mh-chao, mh-poisson, mh-darroch, mh-gamma,
     /// mth-chao, mth-poisson, mth-darroch, mth-gamma (docs/ESTIMATION.md).
     /// طريقة التقدير، ومنها نماذج Rcapture للمجتمع المغلق: m0 وmt وmh-… وmth-… (انظر docs/ESTIMATION.md).
@@ -77,6 +78,11 @@ pub struct EstimateArgs {
     /// مع lcmcr: أكبر عدد من الفئات الكامنة.
     #[arg(long, default_value_t = 10)]
     classes: usize,
+    /// With dga: the hyper-Dirichlet prior's weight per cell of the full table (default
+    /// 2^-t for t lists, the package's suggestion).
+    /// مع dga: وزن توزيع ديريشليه الفائق المسبق لكل خلية من الجدول الكامل (افتراضياً 2^-t لـ t قوائم).
+    #[arg(long)]
+    delta: Option<f64>,
     /// Strata, one estimate each. With --table: a column of the table naming them. With
     /// --linked: year or governorate, of each person's earliest arrest, detention or worse.
     /// الطبقات، تقدير لكل منها. مع --table: عمود في الجدول يسمّيها. مع --linked: السنة أو المحافظة لأول اعتقال أو احتجاز أو أشد لكل شخص.
@@ -102,6 +108,10 @@ fn method_for(args: &EstimateArgs, table: &CaptureTable) -> Result<Method, Strin
             chains: args.chains,
             max_draws: args.max_draws,
             ..LcmcrSettings::default()
+        },
+        dga: mse::DgaSettings {
+            delta: args.delta,
+            ..mse::DgaSettings::default()
         },
     };
     Method::from_name(&args.method, &options, table).map_err(|e| format!("--{e}"))

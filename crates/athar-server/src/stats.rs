@@ -187,7 +187,7 @@ pub struct EstimateRequest {
     #[serde(default)]
     table: String,
     /// chapman, lincoln-petersen, independence, loglinear, stepwise, sparsemse, aic
-    /// (default), bic, lcmcr, or a closed-population model: m0, mt, mh-chao, mh-poisson,
+    /// (default), bic, lcmcr, dga, or a closed-population model: m0, mt, mh-chao, mh-poisson,
     /// mh-darroch, mh-gamma, mth-chao, mth-poisson, mth-darroch, mth-gamma.
     #[serde(default)]
     method: Option<String>,
@@ -215,6 +215,9 @@ pub struct EstimateRequest {
     max_draws: Option<usize>,
     #[serde(default)]
     classes: Option<usize>,
+    /// With dga: the hyper-Dirichlet weight per cell (default 2^-t).
+    #[serde(default)]
+    delta: Option<f64>,
 }
 
 /// The most work one estimate may ask for by default: sampler passes (warm-up included) ×
@@ -321,6 +324,10 @@ pub async fn estimate(
         lists: req.lists,
         p_threshold: req.p,
         lcmcr,
+        dga: mse::DgaSettings {
+            delta: req.delta,
+            ..mse::DgaSettings::default()
+        },
     };
     let method = Method::from_name(&method_name, &options, &table)
         .map_err(|e| invalid("method", e, "الطريقة أو خياراتها غير صالحة"))?;

@@ -2,7 +2,7 @@
 //! (tests/data/README.md), with the settings both default to (K = 10, a = b = 0.25, burn-in
 //! 10,000, 1,000 draws thinned by 100): the posterior median within 3 % of the mean of R's
 //! medians over seeds 1–10, and the chains' diagnostics passing. The R figures were printed
-//! by `Rscript scripts/lcmcr-seeds.R TABLE 1,2,3,4,5,6,7,8,9,10`.
+//! by `python3 scripts/bench-lcmcr.py --table TABLE --seeds 10` (its R runs).
 
 use athar_stats::mse::{self, LcmcrSettings, Method};
 

@@ -7,6 +7,7 @@
 //! support it; none returns a number it could not stand behind.
 
 pub mod closed;
+pub mod dga;
 pub mod glm;
 pub mod lcmcr;
 pub mod loglinear;
@@ -15,6 +16,7 @@ pub mod table;
 pub mod two_list;
 
 pub use closed::{ClosedFit, ClosedModel, Heterogeneity};
+pub use dga::{DgaResult, DgaSettings, PopulationPrior};
 pub use lcmcr::{LcmcrResult, LcmcrSettings};
 pub use loglinear::{Coefficient, LoglinearFit, Model, ProfileInterval};
 pub use table::{CaptureTable, TableError};
@@ -121,6 +123,8 @@ pub enum Method {
     Lcmcr(LcmcrSettings),
     /// One of Rcapture's closed-population models: M0, Mt, Mh and Mth.
     Closed(ClosedModel),
+    /// Bayesian model averaging over decomposable graphical models (R's dga).
+    Dga(DgaSettings),
 }
 
 /// What a method may need besides its name, as a command line or an API request gives it.
@@ -135,10 +139,12 @@ pub struct MethodOptions {
     pub p_threshold: Option<f64>,
     /// For `lcmcr`.
     pub lcmcr: LcmcrSettings,
+    /// For `dga`.
+    pub dga: DgaSettings,
 }
 
 /// The method names, as `--method` and the API take them.
-pub const METHOD_NAMES: [&str; 19] = [
+pub const METHOD_NAMES: [&str; 20] = [
     "chapman",
     "lincoln-petersen",
     "independence",
@@ -148,6 +154,7 @@ pub const METHOD_NAMES: [&str; 19] = [
     "aic",
     "bic",
     "lcmcr",
+    "dga",
     "m0",
     "mt",
     "mh-chao",
@@ -204,6 +211,7 @@ impl Method {
             "aic" => Method::Aic,
             "bic" => Method::Bic,
             "lcmcr" => Method::Lcmcr(options.lcmcr),
+            "dga" => Method::Dga(options.dga),
             other => match ClosedModel::from_name(other) {
                 Some(model) => Method::Closed(model),
                 None => {
@@ -229,6 +237,7 @@ impl Method {
             Self::Bic => "bic",
             Self::Lcmcr(_) => "lcmcr",
             Self::Closed(model) => model.name(),
+            Self::Dga(_) => "dga",
         }
     }
 }
@@ -327,6 +336,75 @@ fn poor_fit_note(deviance: f64, df: i64, warnings: &mut Notes) {
                 "النموذج لا يطابق الخلايا المرصودة جيداً (الانحراف {deviance:.1} على {df} درجة حرية، p {p})؛ تقديره موضع شك"
             ),
         );
+    }
+}
+
+/// The model-averaged estimate: the posterior median of N and its equal-tailed interval.
+fn from_dga(
+    method: &Method,
+    table: &CaptureTable,
+    settings: &DgaSettings,
+    result: &DgaResult,
+    level: f64,
+) -> Estimate {
+    let tail = (1.0 - level) / 2.0;
+    let mut warnings = Notes::default();
+    let (best, weight) = (&result.graphs[0].0, result.graphs[0].1);
+    let (graphs, best_name, share) = (result.graphs.len(), best.describe(table), weight * 100.0);
+    warnings.add(
+        format!("averaged over the {graphs} decomposable graphs of the lists; the most probable, {best_name}, carries {share:.0} % of the posterior"),
+        format!("متوسط على الرسوم القابلة للتفكيك الـ{graphs} للقوائم؛ وأرجحها، {best_name}، يحمل {share:.0} ٪ من التوزيع اللاحق"),
+    );
+    let last = result.observed + result.first_missing + result.posterior.len() as u64 - 1;
+    if !result.bounded {
+        warnings.add(
+            format!("the posterior of N has not fallen off by N = {last}: the data say little about how many were missed, and there is no upper bound; use fewer lists or merge lists"),
+            format!("لم يتلاشَ التوزيع اللاحق لـ N حتى N = {last}: لا تقول البيانات إلا القليل عن عدد من لم يُوثَّقوا، ولا حد أعلى؛ استعمل قوائم أقل أو ادمج قوائم"),
+        );
+    }
+    let prior = match settings.prior {
+        PopulationPrior::InverseN => serde_json::json!("1/N"),
+        PopulationPrior::NegativeBinomial { a, b } => {
+            serde_json::json!({ "negative_binomial": { "a": a, "b": b } })
+        }
+    };
+    let top: Vec<_> = result
+        .graphs
+        .iter()
+        .take(5)
+        .map(|(graph, weight)| {
+            serde_json::json!({ "graph": graph.describe(table), "posterior": weight })
+        })
+        .collect();
+    Estimate {
+        method: method.name().into(),
+        lists: table.lists().to_vec(),
+        observed: result.observed,
+        estimate: result.quantile(0.5),
+        interval: [
+            Some(result.quantile(tail)),
+            result.bounded.then(|| result.quantile(1.0 - tail)),
+        ],
+        level,
+        interval_method: "posterior quantiles (as R's dga)".into(),
+        terms: vec![],
+        deviance: None,
+        df: None,
+        aic: None,
+        bic: None,
+        std_error: None,
+        coefficients: vec![],
+        warnings: warnings.en,
+        warnings_ar: warnings.ar,
+        details: serde_json::json!({
+            "posterior_mean": result.mean(),
+            "posterior_mode": result.mode(),
+            "delta": result.delta,
+            "prior": prior,
+            "missing_range": [result.first_missing, last],
+            "graphs_averaged": graphs,
+            "most_probable_graphs": top,
+        }),
     }
 }
 
@@ -691,6 +769,10 @@ fn estimate_by_method(
         Method::Closed(model) => {
             let fit = closed::fit(table, *model)?;
             Ok(from_closed(method, table, &fit, level))
+        }
+        Method::Dga(settings) => {
+            let result = dga::dga(table, settings)?;
+            Ok(from_dga(method, table, settings, &result, level))
         }
         Method::Lcmcr(settings) => {
             let result = lcmcr::lcmcr_with(table, settings, progress)?;
