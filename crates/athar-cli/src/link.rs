@@ -58,6 +58,11 @@ pub struct LinkArgs {
     /// مع عدة ملفات: البحث أيضاً عن التكرارات داخل كل ملف. ودونه تُربط الملفات فيما بينها فقط.
     #[arg(long, conflicts_with = "link_only")]
     dedupe: bool,
+    /// With several files: match each record with at most one record of each other file —
+    /// the assignment with the greatest total evidence (a report against a register).
+    /// مع عدة ملفات: مطابقة كل سجل بسجل واحد على الأكثر من كل ملف آخر، وفق التعيين الأقوى دليلاً في مجموعه (بلاغ مقابل سجل).
+    #[arg(long, conflicts_with = "dedupe")]
+    one_to_one: bool,
     /// Link records of different files only: what several files get by default (kept for
     /// scripts that say so).
     /// ربط سجلات الملفات المختلفة فقط: وهو ما تحصل عليه عدة ملفات افتراضياً.
@@ -153,8 +158,13 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
         eprintln!("warning: {} more values not read", data.problems.len() - 20);
     }
     let mode = if args.files.len() < 2 {
-        if args.link_only {
-            return Err("--link-only needs two or more --csv files".into());
+        if args.link_only || args.one_to_one {
+            let flag = if args.link_only {
+                "--link-only"
+            } else {
+                "--one-to-one"
+            };
+            return Err(format!("{flag} needs two or more --csv files"));
         }
         LinkMode::LinkAndDedupe
     } else if args.dedupe {
@@ -171,6 +181,7 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
         args.threshold
     };
     settings.seed = args.seed;
+    settings.one_to_one = args.one_to_one;
     let progress = TerminalProgress::new();
     let outcome =
         run_link(&data, &settings, &[], &progress, prepare_ms).map_err(|e| e.to_string())?;
@@ -210,12 +221,17 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
     })?;
     if let Some(path) = &args.pairs {
         let scorer = athar_link::Scorer::new(&data, &settings.comparisons, &outcome.parameters);
-        let refused: HashMap<(u32, u32), (u32, u32)> = outcome
+        let refused: HashMap<(u32, u32), (u32, u32, f64)> = outcome
             .clusters
             .refused
             .iter()
-            .map(|r| ((r.link.a, r.link.b), r.conflict))
+            .map(|r| {
+                let (x, y) = r.conflict;
+                ((r.link.a, r.link.b), (x, y, r.conflict_probability))
+            })
             .collect();
+        let set_aside: std::collections::HashSet<(u32, u32)> =
+            outcome.set_aside.iter().map(|l| (l.a, l.b)).collect();
         write_csv(path, |w| {
             let mut header: Vec<String> = [
                 "file_a",
@@ -237,10 +253,18 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
             for l in &outcome.links {
                 let why = scorer.explain(l.a, l.b);
                 let decision = match refused.get(&(l.a, l.b)) {
-                    Some((x, y)) => format!(
-                        "refused: {} and {} differ",
-                        records[*x as usize].id, records[*y as usize].id
-                    ),
+                    Some((x, y, p)) => {
+                        let (x, y) = (*x as usize, *y as usize);
+                        if records[x].list == records[y].list && *p >= settings.conflict_below {
+                            format!(
+                                "refused: {} and {}, of one file, do not match each other",
+                                records[x].id, records[y].id
+                            )
+                        } else {
+                            format!("refused: {} and {} differ", records[x].id, records[y].id)
+                        }
+                    }
+                    None if set_aside.contains(&(l.a, l.b)) => "set aside: one-to-one".into(),
                     None if outcome.clusters.of[l.a as usize]
                         == outcome.clusters.of[l.b as usize] =>
                     {

@@ -506,3 +506,103 @@ fn an_em_session_at_its_bound_is_flagged() {
     );
     assert!(summary["links"].as_u64().unwrap_or(0) >= 38, "{summary}");
 }
+
+/// A family's reports name two brothers — same father, family and birthplace, another given
+/// name, twins or born two years apart — where the register holds only one of them. Linked across,
+/// the brothers never become one person through the register entry; with `--one-to-one`
+/// every register entry goes to one report at most, the one that fits it best.
+#[test]
+fn brothers_are_not_joined_through_a_register_entry() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let people = people();
+    let row = |id: String, given: usize, p: &Person, year: u32| {
+        format!(
+            "{id},{} {} {},{year},{}\n",
+            GIVEN[given].0, GIVEN[p.father].0, FAMILY[p.family].0, PLACES[p.place].0
+        )
+    };
+    // Reports: people 0..150, and for the first 50 a brother (S0 … S49).
+    let mut reports = String::from("ref,name,born,place\n");
+    for (i, p) in people[..150].iter().enumerate() {
+        reports.push_str(&row(format!("A{i}"), p.given, p, p.year));
+        if i < 50 {
+            let brother = (p.given + 1) % GIVEN.len();
+            let born = if i % 2 == 0 { p.year } else { p.year + 2 };
+            reports.push_str(&row(format!("S{i}"), brother, p, born));
+        }
+    }
+    // The register: people 0..150 in Latin letters.
+    let mut register = String::from("ref,name,born,place\n");
+    for (i, p) in people[..150].iter().enumerate() {
+        register.push_str(&format!(
+            "R{i},{} {} {},{},{}\n",
+            GIVEN[p.given].1, GIVEN[p.father].1, FAMILY[p.family].1, p.year, PLACES[p.place].1
+        ));
+    }
+    let (fa, fb) = (
+        dir.path().join("reports.csv"),
+        dir.path().join("register.csv"),
+    );
+    std::fs::write(&fa, reports).expect("write the reports");
+    std::fs::write(&fb, register).expect("write the register");
+    let run = |extra: &[&str]| -> (HashMap<String, String>, serde_json::Value) {
+        let out = dir.path().join("clusters.csv");
+        let mut args = vec!["--map", "place=birthplace", "--json"];
+        args.extend_from_slice(extra);
+        let o = link_names_and_years(&fa, &fb, &out, &args);
+        let summary = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let mut reader = csv::Reader::from_path(&out).expect("clusters.csv");
+        let clusters = reader
+            .records()
+            .filter_map(|r| {
+                let r = r.ok()?;
+                Some((r.get(1)?.to_string(), r.get(2)?.to_string()))
+            })
+            .collect();
+        (clusters, summary)
+    };
+    for extra in [&[][..], &["--one-to-one"][..]] {
+        let (clusters, summary) = run(extra);
+        let brothers_joined = (0..50)
+            .filter(|i| clusters[&format!("A{i}")] == clusters[&format!("S{i}")])
+            .count();
+        assert_eq!(brothers_joined, 0, "{extra:?}: brothers made one person");
+        let found = (0..150)
+            .filter(|i| clusters[&format!("A{i}")] == clusters[&format!("R{i}")])
+            .count();
+        assert!(
+            found >= 140,
+            "{extra:?}: {found} of 150 reports found in the register"
+        );
+        // No person holds two records of one file.
+        let mut files_in: HashMap<&str, HashSet<char>> = HashMap::new();
+        for (id, cluster) in &clusters {
+            let file = if id.starts_with('R') { 'R' } else { 'A' };
+            assert!(
+                files_in.entry(cluster).or_default().insert(file),
+                "{extra:?}: {cluster} holds two records of one file"
+            );
+        }
+        if extra.is_empty() {
+            assert!(summary.get("one_to_one").is_none(), "{summary}");
+        } else {
+            let one_to_one = &summary["one_to_one"];
+            assert_eq!(one_to_one["greedy_parts"], 0, "{summary}");
+        }
+    }
+    // One file cannot be assigned to itself.
+    let o = athar(&[
+        "link",
+        "--csv",
+        fa.to_str().expect("utf-8"),
+        "--id",
+        "ref",
+        "--map",
+        "name=full_name",
+        "--out",
+        dir.path().join("x.csv").to_str().expect("utf-8"),
+        "--one-to-one",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--one-to-one needs two or more"));
+}

@@ -5,8 +5,11 @@
 //! link (A–B and B–C both pass, A and C are plainly different people); so before two
 //! clusters of which one holds more than one record are joined, every pair across them is
 //! scored, and the join is refused when one of those pairs is a confident non-match whose
-//! evidence against outweighs the link's evidence for (log-odds). A refused join is reported
-//! for review, never silently dropped.
+//! evidence against outweighs the link's evidence for (log-odds). When lists are linked
+//! across only, a join that would put two records of one list in one person also needs those
+//! two to pass the threshold between themselves: a brother in each of two reports linked to
+//! one register entry does not make the brothers one person. A refused join is reported for
+//! review, never silently dropped.
 
 /// A scored candidate link.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,14 +49,16 @@ impl Clusters {
 }
 
 /// Cluster `n` records from their links. `score` gives the match probability of any pair;
-/// joins are refused when a cross pair scores below `conflict_below`. `max_checks` bounds the
-/// cross pairs scored for one join (the largest clusters are then sampled evenly).
+/// joins are refused when a cross pair scores below `conflict_below`, and — with `list_of`,
+/// when the lists are linked across only — when two records of the same list would meet
+/// without their own pair reaching `threshold`.
 pub fn cluster(
     n: usize,
     mut links: Vec<Link>,
     threshold: f64,
     conflict_below: f64,
     score: &dyn Fn(u32, u32) -> f64,
+    list_of: Option<&dyn Fn(u32) -> u16>,
 ) -> Clusters {
     links.retain(|l| l.probability >= threshold);
     links.sort_by(|x, y| {
@@ -92,9 +97,14 @@ pub fn cluster(
                         continue;
                     }
                     let p = score(x, y);
+                    // Two records of one list, when lists are linked across only, must
+                    // pass between themselves.
+                    let same_list = list_of.is_some_and(|list| list(x) == list(y));
                     // A confident non-match stops the join unless the link itself is
                     // stronger evidence than the non-match is against it.
-                    if p < conflict_below && log_odds(p) + log_odds(link.probability) <= 0.0 {
+                    let against =
+                        p < conflict_below && log_odds(p) + log_odds(link.probability) <= 0.0;
+                    if against || (same_list && p < threshold) {
                         conflict = Some(((x.min(y), x.max(y)), p));
                         break 'check;
                     }
@@ -196,14 +206,44 @@ mod tests {
             (0, 2) => 0.0001,
             _ => 0.5,
         };
-        let c = cluster(5, links.clone(), 0.9, 0.01, &score);
+        let c = cluster(5, links.clone(), 0.9, 0.01, &score, None);
         assert_eq!(c.of, vec![0, 0, 2, 3, 3]);
         assert_eq!(c.refused.len(), 1);
         assert_eq!(c.refused[0].conflict, (0, 2));
         // Without the guard the three chain.
-        let c = cluster(5, links, 0.9, 0.0, &score);
+        let c = cluster(5, links, 0.9, 0.0, &score, None);
         assert_eq!(c.of, vec![0, 0, 0, 3, 3]);
         assert_eq!(c.count(), 2);
+    }
+
+    #[test]
+    fn two_records_of_one_list_meet_only_if_they_pass_themselves() {
+        // Record 0 (the register) links strongly to 1 and to 2, two brothers in the other
+        // list; the brothers themselves score 0.4 — no confident non-match, but not a match.
+        let links = vec![
+            Link {
+                a: 0,
+                b: 1,
+                probability: 0.99,
+            },
+            Link {
+                a: 0,
+                b: 2,
+                probability: 0.98,
+            },
+        ];
+        let score = |a: u32, b: u32| match (a.min(b), a.max(b)) {
+            (1, 2) => 0.4,
+            _ => 0.99,
+        };
+        let list_of = |record: u32| u16::from(record > 0);
+        let c = cluster(3, links.clone(), 0.9, 0.01, &score, Some(&list_of));
+        assert_eq!(c.of, vec![0, 0, 2]);
+        assert_eq!(c.refused.len(), 1);
+        assert_eq!(c.refused[0].conflict, (1, 2));
+        // Linking within lists too, the brothers are only refused when confidently apart.
+        let c = cluster(3, links, 0.9, 0.01, &score, None);
+        assert_eq!(c.of, vec![0, 0, 0]);
     }
 
     #[test]

@@ -23,6 +23,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod assign;
 pub mod block;
 pub mod cluster;
 pub mod compare;
@@ -73,6 +74,10 @@ pub struct Settings {
     pub seed: u64,
     /// Pairs at or above this probability are returned (for review), beside the links.
     pub keep_above: f64,
+    /// Match each record with at most one record of each other list: the assignment of
+    /// greatest total evidence (see [`assign`]).
+    #[serde(default)]
+    pub one_to_one: bool,
 }
 
 impl Settings {
@@ -266,6 +271,7 @@ impl Settings {
             max_block: Settings::default_max_block(),
             seed: 1,
             keep_above: 0.9,
+            one_to_one: false,
         }
     }
 }
@@ -722,10 +728,22 @@ pub struct Summary {
     pub largest_cluster: usize,
     pub records_in_clusters_of_two_or_more: usize,
     pub refused_joins: usize,
+    /// With one-to-one assignment: what it set aside.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_to_one: Option<OneToOneSummary>,
     pub unreadable_values: usize,
     pub blocking: Vec<RuleSummary>,
     pub em: EmReport,
     pub timings: Timings,
+}
+
+/// What a one-to-one assignment did.
+#[derive(Debug, Clone, Serialize)]
+pub struct OneToOneSummary {
+    /// Links above the threshold that another, better assignment left out.
+    pub set_aside: usize,
+    /// Connected parts too large to solve exactly, matched strongest first instead.
+    pub greedy_parts: usize,
 }
 
 /// The result of [`link`].
@@ -735,6 +753,8 @@ pub struct Outcome {
     pub clusters: Clusters,
     /// Pairs at or above `keep_above`, strongest first.
     pub links: Vec<Link>,
+    /// With one-to-one assignment: the links above the threshold it set aside.
+    pub set_aside: Vec<Link>,
     pub summary: Summary,
 }
 
@@ -947,12 +967,30 @@ pub fn link(
             scorer.probability(a, b)
         }
     };
+    let list_of = |record: u32| records[record as usize].list;
+    let (to_cluster, one_to_one) = if settings.one_to_one {
+        let above: Vec<Link> = links
+            .iter()
+            .copied()
+            .filter(|l| l.probability >= settings.threshold)
+            .collect();
+        let assignment = assign::one_to_one(&above, &list_of);
+        let summary = OneToOneSummary {
+            set_aside: assignment.set_aside.len(),
+            greedy_parts: assignment.greedy_parts,
+        };
+        (assignment.kept, Some((summary, assignment.set_aside)))
+    } else {
+        (links.clone(), None)
+    };
+    let across_only = matches!(settings.mode, LinkMode::LinkOnly);
     let clusters = cluster::cluster(
         records.len(),
-        links.clone(),
+        to_cluster,
         settings.threshold,
         settings.conflict_below,
         &score,
+        across_only.then_some(&list_of as &dyn Fn(u32) -> u16),
     );
     timings.clustering_ms = ms(t);
     timings.total_ms = ms(started) + prepare_ms;
@@ -982,6 +1020,7 @@ pub fn link(
         largest_cluster: sizes.values().copied().max().unwrap_or(0),
         records_in_clusters_of_two_or_more: sizes.values().filter(|&&s| s > 1).sum(),
         refused_joins: clusters.refused.len(),
+        one_to_one: one_to_one.as_ref().map(|(summary, _)| summary.clone()),
         unreadable_values: data.problems.len(),
         blocking: settings
             .blocking
@@ -1003,6 +1042,9 @@ pub fn link(
         parameters,
         clusters,
         links,
+        set_aside: one_to_one
+            .map(|(_, set_aside)| set_aside)
+            .unwrap_or_default(),
         summary,
     })
 }

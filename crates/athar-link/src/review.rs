@@ -47,7 +47,7 @@ pub fn resolve(
         .map(|(&(a, b), &probability)| Link { a, b, probability })
         .collect();
     let score = |a: u32, b: u32| known.get(&key(a, b)).copied().unwrap_or(UNSCORED);
-    cluster::cluster(n, links, threshold, conflict_below, &score)
+    cluster::cluster(n, links, threshold, conflict_below, &score, None)
 }
 
 /// Why a pair is in the queue.

@@ -302,6 +302,7 @@ mod tests {
             max_block: 10,
             seed: 1,
             keep_above: 0.05,
+            one_to_one: false,
         };
         let p = Parameters {
             lambda: 0.01,
