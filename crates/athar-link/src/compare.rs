@@ -202,12 +202,14 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
         // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
         // vowels tell a transliteration variant from another name. Within Arabic script the
         // written forms differ only by a letter that makes another name (حسن, حسين).
+        // Across scripts the long vowels written before the last consonant must agree:
+        // Mahmoud's "ou" is the و of محمود, never محمد's short vowel.
         let variant = match (x.script, y.script) {
             (NameScript::Latin, NameScript::Latin) => {
                 strings.jaro_winkler_band(x.form, y.form, close, VARIANT_FORM_SIMILARITY) <= 1
             }
             (NameScript::Arabic, NameScript::Arabic) => false,
-            _ => true,
+            _ => x.medials.may_be_the_same(y.medials),
         };
         return if variant { 2 } else { 4 };
     }
@@ -345,6 +347,34 @@ mod tests {
         assert_eq!(g("عبد الرحمن", "Abdulrahman"), "variant");
         assert_eq!(g("Hasan", "Hussein"), "close");
         assert_eq!(g("حسن", "حسين"), "close");
+        // Across scripts the written long vowels must agree: brothers' names محمد and
+        // محمود share the skeleton mhmd, but Mahmoud writes the و.
+        assert_eq!(g("محمود", "Mahmoud"), "variant");
+        assert_eq!(g("محمود", "Mahmood"), "variant");
+        assert_eq!(g("محمود", "Mahmud"), "variant");
+        assert_eq!(g("محمد", "Mahmoud"), "close");
+        assert_eq!(g("محمود", "Mohammad"), "close");
+        assert_eq!(g("حسن", "Hussein"), "close");
+        assert_eq!(g("حسين", "Hussein"), "variant");
+        assert_eq!(g("حسين", "Hasan"), "close");
+        // Spellings that write the same vowels stay variants.
+        for (arabic, latin) in [
+            ("يوسف", "Yusuf"),
+            ("يوسف", "Youssef"),
+            ("خالد", "Khaled"),
+            ("عثمان", "Othman"),
+            ("إبراهيم", "Ibrahim"),
+            ("سعيد", "Saeed"),
+            ("عيسى", "Issa"),
+            ("فاطمة", "Fatima"),
+            ("زينب", "Zeinab"),
+            ("مصطفى", "Moustafa"),
+            ("نور", "Nour"),
+            ("رامي", "Rami"),
+            ("عبد الكريم", "Abdel Karim"),
+        ] {
+            assert_eq!(g(arabic, latin), "variant", "{arabic} / {latin}");
+        }
         assert_eq!(g("Ahmad", "Khalid"), "different");
         // Skeletons one letter apart are near, for EM to weigh; never a variant.
         assert_eq!(g("Ahmad", "Mahmoud"), "near");

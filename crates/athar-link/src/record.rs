@@ -12,6 +12,7 @@ use athar_model::{FuzzyDate, Gazetteer, Precision};
 use serde::{Deserialize, Serialize};
 
 use crate::normalise::{NameTokens, name_tokens};
+use athar_model::names::medial;
 
 /// A person field a column of a list can be mapped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -162,6 +163,152 @@ pub struct NameValue {
     /// The skeleton shared across scripts (tokens joined).
     pub skeleton: u32,
     pub script: NameScript,
+    /// The vowels before each token's last consonant ([`Medials`]): what tells محمد
+    /// (Mohammad) from محمود (Mahmoud), and حسن (Hasan) from حسين (Hussein), across scripts
+    /// when their skeletons are one.
+    pub medials: Medials,
+}
+
+/// What each of a name's first four tokens writes before its last consonant, packed: for
+/// Arabic script the medial vowel letter ([`medial`]: none, ا, ي or و); for Latin letters
+/// whether the vowels there write a long vowel (ou, oo, uu for و; ee, ei, ii, ey for ي)
+/// or could stand for one (o, u, w; i, e, y). Doubled consonants count once, and a digraph
+/// (gh, kh, sh, th, dh, ch, ph, zh, ck) is one consonant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Medials {
+    tokens: u8,
+    latin: bool,
+    codes: u32,
+}
+
+/// Latin: the vowels before the last consonant write و / ي, or may stand for them.
+const LONG_U: u8 = 1;
+const LONG_I: u8 = 2;
+const U_LIKE: u8 = 4;
+const I_LIKE: u8 = 8;
+/// Latin: no consonant to look before (the token is judged by nothing).
+const UNKNOWN: u8 = 16;
+
+impl Medials {
+    pub fn of<S: AsRef<str>>(tokens: &[S], script: NameScript) -> Medials {
+        let mut medials = Medials {
+            latin: script == NameScript::Latin,
+            ..Medials::default()
+        };
+        for token in tokens.iter().take(4) {
+            let code = match script {
+                NameScript::Arabic => arabic_vowel_before_last_consonant(token.as_ref()),
+                NameScript::Latin => latin_vowels_before_last_consonant(token.as_ref()),
+            };
+            medials.codes |= u32::from(code) << (8 * medials.tokens);
+            medials.tokens += 1;
+        }
+        medials
+    }
+
+    /// Whether an Arabic-script name and a Latin transliteration of the same skeleton write
+    /// the same long vowels before each token's last consonant: Mahmoud's "ou" is the و of
+    /// محمود and never محمد's short vowel; Hussein's "ei" is the ي of حسين, not حسن. Names of
+    /// the same script, or of different token counts, are not judged here.
+    pub fn may_be_the_same(self, other: Medials) -> bool {
+        if self.latin == other.latin || self.tokens != other.tokens {
+            return true;
+        }
+        let (arabic, latin) = if self.latin {
+            (other, self)
+        } else {
+            (self, other)
+        };
+        (0..arabic.tokens).all(|t| {
+            let a = char::from((arabic.codes >> (8 * t) & 0xff) as u8);
+            let l = (latin.codes >> (8 * t) & 0xff) as u8;
+            if a == 'x' || l & UNKNOWN != 0 {
+                return true;
+            }
+            let long_u_agrees = (l & LONG_U == 0 || a == 'U') && (a != 'U' || l & U_LIKE != 0);
+            let long_i_agrees = (l & LONG_I == 0 || a == 'I') && (a != 'I' || l & I_LIKE != 0);
+            long_u_agrees && long_i_agrees
+        })
+    }
+}
+
+/// See [`Medials`]: the medial vowel letter ([`medial`]), or `x` when an ع or a hamza stands
+/// there too (Latin letters write them as vowels: Zoubi for زعبي).
+fn arabic_vowel_before_last_consonant(token: &str) -> u8 {
+    let m = medial(token);
+    let letters: Vec<char> = token.chars().collect();
+    let is_vowel = |c: char| "اوييىةآأإئؤعء".contains(c);
+    let mut end = letters.len();
+    while end > 0 && (is_vowel(letters[end - 1]) || letters[end - 1] == 'ه') {
+        end -= 1;
+    }
+    let mut start = end.saturating_sub(1);
+    while start > 0 && is_vowel(letters[start - 1]) {
+        start -= 1;
+    }
+    let gap = &letters[start..end.saturating_sub(1)];
+    if gap.iter().any(|c| "عءأإئؤ".contains(*c)) {
+        return b'x';
+    }
+    m as u8
+}
+
+/// See [`Medials`].
+fn latin_vowels_before_last_consonant(token: &str) -> u8 {
+    let is_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w');
+    let mut letters: Vec<char> = Vec::with_capacity(token.len());
+    for c in token.chars().filter(char::is_ascii_alphabetic) {
+        // A doubled consonant is one.
+        if letters.last() == Some(&c) && !is_vowel(c) {
+            continue;
+        }
+        letters.push(c);
+    }
+    let mut end = letters.len();
+    // A final -ah or -eh writes ة (or ه); after another vowel the h is ح (Mamdouh, Sabih).
+    if end >= 2 && letters[end - 1] == 'h' && matches!(letters[end - 2], 'a' | 'e') {
+        end -= 1;
+    }
+    while end > 0 && is_vowel(letters[end - 1]) {
+        end -= 1;
+    }
+    if end == 0 {
+        return UNKNOWN;
+    }
+    let mut last = end - 1;
+    // A digraph ending in h, and ck, are one consonant.
+    if last > 0
+        && ((letters[last] == 'h'
+            && matches!(
+                letters[last - 1],
+                'g' | 'k' | 's' | 't' | 'd' | 'c' | 'p' | 'z'
+            ))
+            || (letters[last] == 'k' && letters[last - 1] == 'c'))
+    {
+        last -= 1;
+    }
+    let mut start = last;
+    while start > 0 && is_vowel(letters[start - 1]) {
+        start -= 1;
+    }
+    if start == 0 {
+        return UNKNOWN;
+    }
+    let between: String = letters[start..last].iter().collect();
+    let mut code = 0;
+    if matches!(between.as_str(), "ou" | "oo" | "uu") {
+        code |= LONG_U;
+    }
+    if matches!(between.as_str(), "ee" | "ei" | "ii" | "ey") {
+        code |= LONG_I;
+    }
+    if between.contains(['o', 'u', 'w']) {
+        code |= U_LIKE;
+    }
+    if between.contains(['i', 'e', 'y']) {
+        code |= I_LIKE;
+    }
+    code
 }
 
 /// A date as an interval of days, with what is known of its precision.
@@ -563,6 +710,7 @@ impl<'g> Preparer<'g> {
             form: self.interner.intern(&folded),
             skeleton: self.interner.intern(&skel),
             script,
+            medials: Medials::of(&t.forms, script),
         })
     }
 
@@ -583,6 +731,7 @@ impl<'g> Preparer<'g> {
                     form,
                     skeleton: s,
                     script,
+                    medials: Medials::of(&t.forms[i..=i], script),
                 });
             }
         };
