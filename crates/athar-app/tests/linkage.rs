@@ -79,3 +79,95 @@ fn a_record_named_again_is_paired_with_its_first_record() {
     );
     assert!(!pair.together);
 }
+
+/// Twins recorded as two persons — the same parents, family, birth and places, another
+/// given name — score high on everything but the given name. A linkage run never counts
+/// them as one person by itself: the pair waits in the review queue, marked as looking like
+/// brothers or sisters, until a reviewer decides.
+#[test]
+fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
+    let tmp = ok(tempfile::tempdir());
+    let store = ok(SqliteStore::create(
+        &DataDir::new(tmp.path().join("data")),
+        "linkage test passphrase",
+        "test",
+    ));
+    let scope = Scope::new(&store, OrgId::new(1), "amal");
+    let demo: Vec<(RecordId, RecordBody)> = athar_demo::generate(11, 150).flatten().collect();
+    let twin_of = |body: &RecordBody| -> Option<RecordBody> {
+        let RecordBody::Person(p) = body else {
+            return None;
+        };
+        let named = p.names.iter().all(|n| {
+            n.given.is_some() && n.father.is_some() && n.family.is_some() && n.full.is_none()
+        });
+        if !named || p.names.is_empty() || p.birth_date.bounds().is_none() {
+            return None;
+        }
+        let mut twin = p.clone();
+        for name in &mut twin.names {
+            name.given = Some(
+                match name.script {
+                    athar_model::Script::Arab => "زكريا",
+                    _ => "Zakariya",
+                }
+                .into(),
+            );
+        }
+        Some(RecordBody::Person(twin))
+    };
+    let twins: Vec<(RecordId, RecordId, RecordBody)> = demo
+        .iter()
+        .filter_map(|(id, b)| Some((*id, RecordId::new(), twin_of(b)?)))
+        .step_by(5)
+        .take(8)
+        .collect();
+    assert_eq!(twins.len(), 8);
+    let changes: Vec<Change> = demo
+        .into_iter()
+        .map(|(id, body)| Change::Create { id, body })
+        .chain(twins.iter().map(|(_, id, body)| Change::Create {
+            id: *id,
+            body: body.clone(),
+        }))
+        .collect();
+    ok(scope.write("demo", changes));
+    let report = ok(scope.run_linkage(
+        &athar_link::stored::RunOptions::default(),
+        &athar_link::Silent,
+    ));
+    let queue = ok(scope.review_queue(1000));
+    let mut held = 0;
+    for (first, second, _) in &twins {
+        let paired = ok(scope.paired_records(*second));
+        if let Some((pair, _)) = paired.pairs.iter().find(|(_, r)| r.id == *first) {
+            assert!(!pair.together, "twins counted as one person: {pair:?}");
+            if pair.probability >= 0.9 {
+                held += 1;
+                assert!(
+                    queue.iter().any(|q| {
+                        q.reason == athar_link::review::QueueReason::SiblingPattern
+                            && [q.first, q.second].contains(first)
+                            && [q.first, q.second].contains(second)
+                    }),
+                    "a held pair is in the queue"
+                );
+            }
+        }
+    }
+    assert!(
+        held >= 4,
+        "only {held} twin pairs scored above the threshold"
+    );
+    assert_eq!(report.summary.sibling_pattern_held, held);
+    // A reviewer who knows they are one person says so; then they are counted together.
+    let (first, second, _) = &twins[0];
+    ok(scope.decide_match((*second, *first), MatchDecision::Same, None));
+    let paired = ok(scope.paired_records(*first));
+    let (pair, _) = paired
+        .pairs
+        .iter()
+        .find(|(_, r)| r.id == *second)
+        .unwrap_or_else(|| panic!("{:?}", paired.pairs));
+    assert!(pair.together);
+}

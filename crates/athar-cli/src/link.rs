@@ -232,6 +232,8 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
             .collect();
         let set_aside: std::collections::HashSet<(u32, u32)> =
             outcome.set_aside.iter().map(|l| (l.a, l.b)).collect();
+        let held: std::collections::HashSet<(u32, u32)> =
+            outcome.held.iter().map(|l| (l.a, l.b)).collect();
         write_csv(path, |w| {
             let mut header: Vec<String> = [
                 "file_a",
@@ -265,6 +267,10 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
                         }
                     }
                     None if set_aside.contains(&(l.a, l.b)) => "set aside: one-to-one".into(),
+                    None if held.contains(&(l.a, l.b)) => {
+                        "held: brothers or sisters? (same father and family, another given name)"
+                            .into()
+                    }
                     None if outcome.clusters.of[l.a as usize]
                         == outcome.clusters.of[l.b as usize] =>
                     {

@@ -583,6 +583,14 @@ fn brothers_are_not_joined_through_a_register_entry() {
                 "{extra:?}: {cluster} holds two records of one file"
             );
         }
+        // The twins' pairs with the register pass the threshold on everything but the given
+        // name: held for a person to decide, never linked.
+        assert!(
+            summary["sibling_pattern_held"]
+                .as_u64()
+                .is_some_and(|h| h >= 10),
+            "{summary}"
+        );
         if extra.is_empty() {
             assert!(summary.get("one_to_one").is_none(), "{summary}");
         } else {

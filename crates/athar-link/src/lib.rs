@@ -589,6 +589,21 @@ impl<'a> Scorer<'a> {
         probability_of_weight(self.weight(a, b, self.pattern(a, b)))
     }
 
+    /// Whether two records look like brothers or sisters rather than one person
+    /// ([`sibling_pattern`]).
+    pub fn sibling_pattern(&self, a: u32, b: u32) -> bool {
+        let (x, y) = (
+            &self.data.records[a as usize],
+            &self.data.records[b as usize],
+        );
+        sibling_pattern(|part| {
+            self.comparisons
+                .iter()
+                .find(|c| matches!(c, Comparison::Name { part: p, .. } if *p == part))
+                .map(|c| compare::NAME_LEVELS[c.level(x, y, &self.data.interner) as usize])
+        })
+    }
+
     pub fn explain(&self, a: u32, b: u32) -> Explanation {
         let pattern = self.pattern(a, b);
         let terms = self
@@ -617,6 +632,22 @@ impl<'a> Scorer<'a> {
             probability: probability_of_weight(weight),
         }
     }
+}
+
+/// Whether a pair's name levels look like brothers or sisters rather than one person: the
+/// same father's name and family name (exact or a variant), the mother's name the same or
+/// missing, and given names that differ (close, near or different — محمد and محمود, Hasan
+/// and Hussein). `level` gives a name part's level, `None` when it is not compared. Such a
+/// pair is never an automatic link, however it scores: a person decides.
+pub fn sibling_pattern<'l>(level: impl Fn(NamePart) -> Option<&'l str>) -> bool {
+    let agrees = |l: Option<&str>| matches!(l, Some("exact" | "variant"));
+    agrees(level(NamePart::Father))
+        && agrees(level(NamePart::Family))
+        && matches!(
+            level(NamePart::Mother),
+            None | Some("null" | "exact" | "variant")
+        )
+        && matches!(level(NamePart::Given), Some("close" | "near" | "different"))
 }
 
 pub fn probability_of_weight(w: f64) -> f64 {
@@ -728,6 +759,9 @@ pub struct Summary {
     pub largest_cluster: usize,
     pub records_in_clusters_of_two_or_more: usize,
     pub refused_joins: usize,
+    /// Pairs above the threshold held for a person to decide because they look like
+    /// brothers or sisters ([`Scorer::sibling_pattern`]).
+    pub sibling_pattern_held: usize,
     /// With one-to-one assignment: what it set aside.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub one_to_one: Option<OneToOneSummary>,
@@ -755,6 +789,8 @@ pub struct Outcome {
     pub links: Vec<Link>,
     /// With one-to-one assignment: the links above the threshold it set aside.
     pub set_aside: Vec<Link>,
+    /// Links above the threshold held for review: they look like brothers or sisters.
+    pub held: Vec<Link>,
     pub summary: Summary,
 }
 
@@ -968,8 +1004,19 @@ pub fn link(
         }
     };
     let list_of = |record: u32| records[record as usize].list;
+    // Brothers and sisters are never linked automatically: they wait for a person.
+    let confirmed: std::collections::HashSet<(u32, u32)> = labels
+        .iter()
+        .filter(|l| l.same_person)
+        .map(|l| (l.a.min(l.b), l.a.max(l.b)))
+        .collect();
+    let (held, candidates): (Vec<Link>, Vec<Link>) = links.iter().copied().partition(|l| {
+        l.probability >= settings.threshold
+            && !confirmed.contains(&(l.a.min(l.b), l.a.max(l.b)))
+            && scorer.sibling_pattern(l.a, l.b)
+    });
     let (to_cluster, one_to_one) = if settings.one_to_one {
-        let above: Vec<Link> = links
+        let above: Vec<Link> = candidates
             .iter()
             .copied()
             .filter(|l| l.probability >= settings.threshold)
@@ -981,7 +1028,7 @@ pub fn link(
         };
         (assignment.kept, Some((summary, assignment.set_aside)))
     } else {
-        (links.clone(), None)
+        (candidates, None)
     };
     let across_only = matches!(settings.mode, LinkMode::LinkOnly);
     let clusters = cluster::cluster(
@@ -1020,6 +1067,7 @@ pub fn link(
         largest_cluster: sizes.values().copied().max().unwrap_or(0),
         records_in_clusters_of_two_or_more: sizes.values().filter(|&&s| s > 1).sum(),
         refused_joins: clusters.refused.len(),
+        sibling_pattern_held: held.len(),
         one_to_one: one_to_one.as_ref().map(|(summary, _)| summary.clone()),
         unreadable_values: data.problems.len(),
         blocking: settings
@@ -1045,6 +1093,7 @@ pub fn link(
         set_aside: one_to_one
             .map(|(_, set_aside)| set_aside)
             .unwrap_or_default(),
+        held,
         summary,
     })
 }

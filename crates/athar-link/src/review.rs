@@ -58,6 +58,9 @@ pub enum QueueReason {
     Uncertain,
     /// The chaining guard refused the join it proposes, or it is the pair that stopped one.
     RefusedJoin,
+    /// It scores above the threshold but looks like brothers or sisters: held for a person
+    /// to decide, never linked automatically.
+    SiblingPattern,
 }
 
 /// A pair waiting for a decision.
@@ -82,12 +85,14 @@ pub fn entropy(p: f64) -> f64 {
 }
 
 /// The undecided pairs worth a reviewer's time, most valuable first: pairs with a
-/// probability within `band` (inclusive) and the pairs of refused joins.
+/// probability within `band` (inclusive), the pairs of refused joins, and the pairs `held`
+/// because they look like brothers or sisters.
 pub fn queue(
     pairs: &[Link],
     decisions: &[Label],
     clusters: &Clusters,
     band: (f64, f64),
+    held: &[Link],
 ) -> Vec<QueueItem> {
     let mut sizes: HashMap<u32, usize> = HashMap::new();
     for &c in &clusters.of {
@@ -136,6 +141,9 @@ pub fn queue(
                 QueueReason::Uncertain,
             );
         }
+    }
+    for l in held {
+        offer(l.a, l.b, l.probability, 1.0, QueueReason::SiblingPattern);
     }
     for r in &clusters.refused {
         offer(
@@ -212,7 +220,7 @@ mod tests {
         assert_eq!(guarded.of, vec![0, 0, 2]);
         assert_eq!(guarded.refused.len(), 1);
         // The refused join is what a reviewer sees first, then the uncertain pair.
-        let q = queue(&pairs, &rejected, &guarded, (0.05, 0.99));
+        let q = queue(&pairs, &rejected, &guarded, (0.05, 0.99), &[]);
         assert_eq!(
             (q[0].a, q[0].b, q[0].reason),
             (1, 2, QueueReason::RefusedJoin)
@@ -237,7 +245,7 @@ mod tests {
             link(0, 6, 0.02),
         ];
         let clusters = resolve(7, &pairs, &[], 0.9, 0.01);
-        let q = queue(&pairs, &[], &clusters, (0.05, 0.99));
+        let q = queue(&pairs, &[], &clusters, (0.05, 0.99), &[]);
         let order: Vec<(u32, u32)> = q.iter().map(|i| (i.a, i.b)).collect();
         // 2–3 joins four records at one bit; 4–5 joins three; 5–6 is nearly settled.
         assert_eq!(order, vec![(2, 3), (4, 5), (5, 6)]);

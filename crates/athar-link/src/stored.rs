@@ -249,6 +249,25 @@ pub fn run(
     })
 }
 
+/// Whether a stored pair's reasons (the terms of its explanation, as JSON) show the pattern
+/// of brothers or sisters ([`crate::sibling_pattern`]).
+fn sibling_pattern_of(why: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Term {
+        comparison: String,
+        level: String,
+    }
+    let Ok(terms) = serde_json::from_str::<Vec<Term>>(why) else {
+        return false;
+    };
+    crate::sibling_pattern(|part| {
+        terms
+            .iter()
+            .find(|t| t.comparison == part.as_str())
+            .map(|t| t.level.as_str())
+    })
+}
+
 /// A pair waiting for a decision, with why it scored what it did.
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueEntry {
@@ -286,6 +305,8 @@ pub struct Review {
     pub decisions: Decisions,
     pub clusters: Clusters,
     links: Vec<Link>,
+    /// Pairs above the threshold held for a person: they look like brothers or sisters.
+    held: Vec<Link>,
     labels: Vec<Label>,
     /// Each record in play, with its place in `records`.
     index: HashMap<RecordId, u32>,
@@ -336,19 +357,39 @@ impl Review {
                 same_person: *d == MatchDecision::Same,
             });
         }
-        let links: Vec<Link> = pairs
+        // Pairs above the threshold that look like brothers or sisters wait for a person,
+        // unless one has decided them already.
+        let decided: std::collections::HashSet<(u32, u32)> = labels
             .iter()
-            .filter_map(|p| {
-                Some(Link {
-                    a: *index.get(&p.a)?,
-                    b: *index.get(&p.b)?,
-                    probability: p.probability,
-                })
-            })
+            .map(|l| (l.a.min(l.b), l.a.max(l.b)))
+            .collect();
+        let mut links = Vec::with_capacity(pairs.len());
+        let mut held = Vec::new();
+        for p in &pairs {
+            let (Some(&a), Some(&b)) = (index.get(&p.a), index.get(&p.b)) else {
+                continue;
+            };
+            let link = Link {
+                a,
+                b,
+                probability: p.probability,
+            };
+            links.push(link);
+            if p.probability >= threshold
+                && !decided.contains(&(a.min(b), a.max(b)))
+                && sibling_pattern_of(&p.why)
+            {
+                held.push(link);
+            }
+        }
+        let followed: Vec<Link> = links
+            .iter()
+            .copied()
+            .filter(|l| !held.contains(l))
             .collect();
         let clusters = review::resolve(
             records.len(),
-            &links,
+            &followed,
             &labels,
             threshold,
             Settings::DEFAULT_CONFLICT_BELOW,
@@ -360,6 +401,7 @@ impl Review {
             decisions,
             clusters,
             links,
+            held,
             labels,
             index,
         })
@@ -415,22 +457,28 @@ impl Review {
 
     /// The pairs to decide next, most valuable first, at most `limit`.
     pub fn queue(&self, limit: usize) -> Vec<QueueEntry> {
-        review::queue(&self.links, &self.labels, &self.clusters, REVIEW_BAND)
-            .into_iter()
-            .take(limit)
-            .map(|q| {
-                let (first, second) = (self.records[q.a as usize], self.records[q.b as usize]);
-                QueueEntry {
-                    first,
-                    second,
-                    probability: q.probability,
-                    value: q.value,
-                    records_affected: q.records_affected,
-                    reason: q.reason,
-                    why: self.why_of(first, second),
-                }
-            })
-            .collect()
+        review::queue(
+            &self.links,
+            &self.labels,
+            &self.clusters,
+            REVIEW_BAND,
+            &self.held,
+        )
+        .into_iter()
+        .take(limit)
+        .map(|q| {
+            let (first, second) = (self.records[q.a as usize], self.records[q.b as usize]);
+            QueueEntry {
+                first,
+                second,
+                probability: q.probability,
+                value: q.value,
+                records_affected: q.records_affected,
+                reason: q.reason,
+                why: self.why_of(first, second),
+            }
+        })
+        .collect()
     }
 
     /// Every kept pair of one person record, strongest first, with its decision.
