@@ -232,8 +232,11 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
             .collect();
         let set_aside: std::collections::HashSet<(u32, u32)> =
             outcome.set_aside.iter().map(|l| (l.a, l.b)).collect();
-        let held: std::collections::HashSet<(u32, u32)> =
-            outcome.held.iter().map(|l| (l.a, l.b)).collect();
+        let held: HashMap<(u32, u32), athar_link::Hold> = outcome
+            .held
+            .iter()
+            .map(|(l, why)| ((l.a, l.b), *why))
+            .collect();
         write_csv(path, |w| {
             let mut header: Vec<String> = [
                 "file_a",
@@ -267,10 +270,13 @@ pub fn run(args: LinkArgs) -> Result<ExitCode, String> {
                         }
                     }
                     None if set_aside.contains(&(l.a, l.b)) => "set aside: one-to-one".into(),
-                    None if held.contains(&(l.a, l.b)) => {
-                        "held: brothers or sisters? (same father and family, another given name)"
-                            .into()
-                    }
+                    None if held.contains_key(&(l.a, l.b)) => match held[&(l.a, l.b)] {
+                        athar_link::Hold::SiblingPattern => {
+                            "held: brothers or sisters? (same father and family, another given name)"
+                                .into()
+                        }
+                        athar_link::Hold::DifferentSex => "held: the sexes differ".into(),
+                    },
                     None if outcome.clusters.of[l.a as usize]
                         == outcome.clusters.of[l.b as usize] =>
                     {

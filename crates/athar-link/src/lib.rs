@@ -589,18 +589,17 @@ impl<'a> Scorer<'a> {
         probability_of_weight(self.weight(a, b, self.pattern(a, b)))
     }
 
-    /// Whether two records look like brothers or sisters rather than one person
-    /// ([`sibling_pattern`]).
-    pub fn sibling_pattern(&self, a: u32, b: u32) -> bool {
+    /// Why a pair must wait for a person whatever it scores, if it must ([`hold`]).
+    pub fn hold(&self, a: u32, b: u32) -> Option<Hold> {
         let (x, y) = (
             &self.data.records[a as usize],
             &self.data.records[b as usize],
         );
-        sibling_pattern(|part| {
+        hold(|name| {
             self.comparisons
                 .iter()
-                .find(|c| matches!(c, Comparison::Name { part: p, .. } if *p == part))
-                .map(|c| compare::NAME_LEVELS[c.level(x, y, &self.data.interner) as usize])
+                .find(|c| c.name() == name)
+                .map(|c| c.levels()[c.level(x, y, &self.data.interner) as usize])
         })
     }
 
@@ -634,20 +633,34 @@ impl<'a> Scorer<'a> {
     }
 }
 
-/// Whether a pair's name levels look like brothers or sisters rather than one person: the
-/// same father's name and family name (exact or a variant), the mother's name the same or
-/// missing, and given names that differ (close, near or different — محمد and محمود, Hasan
-/// and Hussein). `level` gives a name part's level, `None` when it is not compared. Such a
-/// pair is never an automatic link, however it scores: a person decides.
-pub fn sibling_pattern<'l>(level: impl Fn(NamePart) -> Option<&'l str>) -> bool {
+/// Why a pair that scores above the threshold is still not linked automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hold {
+    /// The same father's name and family name (exact or a variant), the mother's name the
+    /// same or missing, and given names that differ (close, near or different — محمد and
+    /// محمود, Hasan and Hussein): brothers or sisters as often as one person.
+    SiblingPattern,
+    /// The records give different sexes.
+    DifferentSex,
+}
+
+/// Whether a pair must wait for a person whatever it scores: `level` gives the level of a
+/// comparison by its name (`given_name`, `sex` …), `None` when it is not compared. A family
+/// told that their son died when it was his brother is the error this prevents.
+pub fn hold<'l>(level: impl Fn(&str) -> Option<&'l str>) -> Option<Hold> {
     let agrees = |l: Option<&str>| matches!(l, Some("exact" | "variant"));
-    agrees(level(NamePart::Father))
-        && agrees(level(NamePart::Family))
+    if level("sex") == Some("different") {
+        return Some(Hold::DifferentSex);
+    }
+    let siblings = agrees(level("father_name"))
+        && agrees(level("family_name"))
         && matches!(
-            level(NamePart::Mother),
+            level("mother_name"),
             None | Some("null" | "exact" | "variant")
         )
-        && matches!(level(NamePart::Given), Some("close" | "near" | "different"))
+        && matches!(level("given_name"), Some("close" | "near" | "different"));
+    siblings.then_some(Hold::SiblingPattern)
 }
 
 pub fn probability_of_weight(w: f64) -> f64 {
@@ -760,8 +773,10 @@ pub struct Summary {
     pub records_in_clusters_of_two_or_more: usize,
     pub refused_joins: usize,
     /// Pairs above the threshold held for a person to decide because they look like
-    /// brothers or sisters ([`Scorer::sibling_pattern`]).
+    /// brothers or sisters ([`Hold`]).
     pub sibling_pattern_held: usize,
+    /// Pairs above the threshold held for a person because their sexes differ.
+    pub different_sex_held: usize,
     /// With one-to-one assignment: what it set aside.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub one_to_one: Option<OneToOneSummary>,
@@ -789,8 +804,8 @@ pub struct Outcome {
     pub links: Vec<Link>,
     /// With one-to-one assignment: the links above the threshold it set aside.
     pub set_aside: Vec<Link>,
-    /// Links above the threshold held for review: they look like brothers or sisters.
-    pub held: Vec<Link>,
+    /// Links above the threshold held for review, with why ([`Hold`]).
+    pub held: Vec<(Link, Hold)>,
     pub summary: Summary,
 }
 
@@ -1010,11 +1025,18 @@ pub fn link(
         .filter(|l| l.same_person)
         .map(|l| (l.a.min(l.b), l.a.max(l.b)))
         .collect();
-    let (held, candidates): (Vec<Link>, Vec<Link>) = links.iter().copied().partition(|l| {
-        l.probability >= settings.threshold
-            && !confirmed.contains(&(l.a.min(l.b), l.a.max(l.b)))
-            && scorer.sibling_pattern(l.a, l.b)
-    });
+    let mut held: Vec<(Link, Hold)> = Vec::new();
+    let mut candidates: Vec<Link> = Vec::with_capacity(links.len());
+    for l in &links {
+        let why = (l.probability >= settings.threshold
+            && !confirmed.contains(&(l.a.min(l.b), l.a.max(l.b))))
+        .then(|| scorer.hold(l.a, l.b))
+        .flatten();
+        match why {
+            Some(why) => held.push((*l, why)),
+            None => candidates.push(*l),
+        }
+    }
     let (to_cluster, one_to_one) = if settings.one_to_one {
         let above: Vec<Link> = candidates
             .iter()
@@ -1067,7 +1089,14 @@ pub fn link(
         largest_cluster: sizes.values().copied().max().unwrap_or(0),
         records_in_clusters_of_two_or_more: sizes.values().filter(|&&s| s > 1).sum(),
         refused_joins: clusters.refused.len(),
-        sibling_pattern_held: held.len(),
+        sibling_pattern_held: held
+            .iter()
+            .filter(|(_, why)| *why == Hold::SiblingPattern)
+            .count(),
+        different_sex_held: held
+            .iter()
+            .filter(|(_, why)| *why == Hold::DifferentSex)
+            .count(),
         one_to_one: one_to_one.as_ref().map(|(summary, _)| summary.clone()),
         unreadable_values: data.problems.len(),
         blocking: settings

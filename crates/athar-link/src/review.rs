@@ -61,6 +61,8 @@ pub enum QueueReason {
     /// It scores above the threshold but looks like brothers or sisters: held for a person
     /// to decide, never linked automatically.
     SiblingPattern,
+    /// It scores above the threshold but the records give different sexes: held likewise.
+    DifferentSex,
 }
 
 /// A pair waiting for a decision.
@@ -92,7 +94,7 @@ pub fn queue(
     decisions: &[Label],
     clusters: &Clusters,
     band: (f64, f64),
-    held: &[Link],
+    held: &[(Link, crate::Hold)],
 ) -> Vec<QueueItem> {
     let mut sizes: HashMap<u32, usize> = HashMap::new();
     for &c in &clusters.of {
@@ -142,8 +144,12 @@ pub fn queue(
             );
         }
     }
-    for l in held {
-        offer(l.a, l.b, l.probability, 1.0, QueueReason::SiblingPattern);
+    for (l, why) in held {
+        let reason = match why {
+            crate::Hold::SiblingPattern => QueueReason::SiblingPattern,
+            crate::Hold::DifferentSex => QueueReason::DifferentSex,
+        };
+        offer(l.a, l.b, l.probability, 1.0, reason);
     }
     for r in &clusters.refused {
         offer(
@@ -251,5 +257,45 @@ mod tests {
         assert_eq!(order, vec![(2, 3), (4, 5), (5, 6)]);
         assert!((q[0].value - 4.0).abs() < 1e-9);
         assert!(q[2].value < 0.5);
+    }
+
+    #[test]
+    fn siblings_and_different_sexes_wait_for_a_person() {
+        use crate::{Hold, hold};
+        fn levels(pairs: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<&'static str> {
+            move |name: &str| pairs.iter().find(|(c, _)| *c == name).map(|(_, l)| *l)
+        }
+        let brothers = [
+            ("given_name", "close"),
+            ("father_name", "exact"),
+            ("family_name", "variant"),
+            ("mother_name", "exact"),
+            ("sex", "same"),
+        ];
+        assert_eq!(hold(levels(&brothers)), Some(Hold::SiblingPattern));
+        // Without a mother's name the pattern still holds; another mother is not siblings.
+        let half = [
+            ("given_name", "different"),
+            ("father_name", "exact"),
+            ("family_name", "exact"),
+            ("mother_name", "different"),
+        ];
+        assert_eq!(hold(levels(&half)), None);
+        let one_person = [
+            ("given_name", "variant"),
+            ("father_name", "exact"),
+            ("family_name", "exact"),
+        ];
+        assert_eq!(hold(levels(&one_person)), None);
+        // Without a father's name nothing says siblings.
+        assert_eq!(
+            hold(levels(&[
+                ("given_name", "different"),
+                ("family_name", "exact")
+            ])),
+            None
+        );
+        let sexes = [("given_name", "exact"), ("sex", "different")];
+        assert_eq!(hold(levels(&sexes)), Some(Hold::DifferentSex));
     }
 }

@@ -249,21 +249,19 @@ pub fn run(
     })
 }
 
-/// Whether a stored pair's reasons (the terms of its explanation, as JSON) show the pattern
-/// of brothers or sisters ([`crate::sibling_pattern`]).
-fn sibling_pattern_of(why: &str) -> bool {
+/// Why a stored pair must wait for a person, from its reasons (the terms of its
+/// explanation, as JSON), if it must ([`crate::hold`]).
+fn hold_of(why: &str) -> Option<crate::Hold> {
     #[derive(serde::Deserialize)]
     struct Term {
         comparison: String,
         level: String,
     }
-    let Ok(terms) = serde_json::from_str::<Vec<Term>>(why) else {
-        return false;
-    };
-    crate::sibling_pattern(|part| {
+    let terms = serde_json::from_str::<Vec<Term>>(why).ok()?;
+    crate::hold(|name| {
         terms
             .iter()
-            .find(|t| t.comparison == part.as_str())
+            .find(|t| t.comparison == name)
             .map(|t| t.level.as_str())
     })
 }
@@ -305,8 +303,8 @@ pub struct Review {
     pub decisions: Decisions,
     pub clusters: Clusters,
     links: Vec<Link>,
-    /// Pairs above the threshold held for a person: they look like brothers or sisters.
-    held: Vec<Link>,
+    /// Pairs above the threshold held for a person, with why.
+    held: Vec<(Link, crate::Hold)>,
     labels: Vec<Label>,
     /// Each record in play, with its place in `records`.
     index: HashMap<RecordId, u32>,
@@ -377,15 +375,15 @@ impl Review {
             links.push(link);
             if p.probability >= threshold
                 && !decided.contains(&(a.min(b), a.max(b)))
-                && sibling_pattern_of(&p.why)
+                && let Some(why) = hold_of(&p.why)
             {
-                held.push(link);
+                held.push((link, why));
             }
         }
         let followed: Vec<Link> = links
             .iter()
             .copied()
-            .filter(|l| !held.contains(l))
+            .filter(|l| !held.iter().any(|(h, _)| h == l))
             .collect();
         let clusters = review::resolve(
             records.len(),
