@@ -8,7 +8,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{PlaceField, TextField};
-use crate::record::{Interner, NamePart, Prepared};
+use crate::record::{DateValue, Interner, NamePart, Prepared};
 
 /// One key of a blocking rule.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,6 +131,21 @@ impl BlockingRule {
     }
 }
 
+/// The most days a birth date may span and still give a year to block on: a year, and the
+/// month of slack either side of an approximate one ("~1981", «حوالي 1981»).
+const BIRTH_YEAR_SPAN_DAYS: i64 = 366 + 2 * athar_model::date::APPROXIMATE_SLACK_DAYS;
+
+/// The year a birth date blocks on: the year of its middle day, when it spans no more than
+/// about a year — "1981", "1981-03-14" and "about 1981" all give 1981.
+fn birth_year_key(d: DateValue) -> Option<i32> {
+    if d.last_day - d.first_day > BIRTH_YEAR_SPAN_DAYS {
+        return None;
+    }
+    let (year, _, _) =
+        athar_model::date::civil_from_days(d.first_day + (d.last_day - d.first_day) / 2);
+    Some(year)
+}
+
 fn keys_hash(
     keys: &[BlockKey],
     r: &Prepared,
@@ -157,15 +172,7 @@ fn keys_hash(
                     .unwrap_or(s.len());
                 s[..end].hash(&mut h)
             }
-            BlockKey::BirthYear => {
-                let d = r.birth?;
-                let (y0, _, _) = athar_model::date::civil_from_days(d.first_day);
-                let (y1, _, _) = athar_model::date::civil_from_days(d.last_day);
-                if y0 != y1 {
-                    return None;
-                }
-                y0.hash(&mut h)
-            }
+            BlockKey::BirthYear => birth_year_key(r.birth?)?.hash(&mut h),
             BlockKey::BirthDate => r.birth?.ymd?.hash(&mut h),
             BlockKey::Governorate { field } => place(r, *field)?.governorate?.hash(&mut h),
             BlockKey::Place { field } => {
@@ -516,5 +523,31 @@ mod tests {
         assert!(!split.owns(1, 0, 1, &records, mode));
         assert!(split.owns(1, 0, 2, &records, mode));
         assert!(split.owns(0, 0, 1, &records, mode));
+    }
+
+    #[test]
+    fn an_approximate_year_blocks_with_the_year() {
+        let mut p = Preparer::new(None);
+        let born = |p: &mut Preparer<'_>, i: usize, text: &str| {
+            let input = InputRecord {
+                list: 0,
+                id: i.to_string(),
+                values: vec![(Field::BirthDate, text.to_string())],
+            };
+            p.prepare(i, &input).0
+        };
+        let rule = BlockingRule::new(vec![BlockKey::BirthYear]);
+        let key = |p: &mut Preparer<'_>, text: &str| {
+            let record = born(p, 0, text);
+            rule.key(&record, &p.interner)
+        };
+        let year = key(&mut p, "1981");
+        assert!(year.is_some());
+        for same in ["~1981", "about 1981", "حوالي 1981", "1981-03-14", "1981-12"] {
+            assert_eq!(key(&mut p, same), year, "{same}");
+        }
+        assert_ne!(key(&mut p, "~1984"), year);
+        // A span of years says no one year.
+        assert_eq!(key(&mut p, "between 1980 and 1984"), None);
     }
 }
