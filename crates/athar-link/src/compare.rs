@@ -198,7 +198,9 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
     if same_script && x.form == y.form {
         return 1;
     }
-    if x.skeleton == y.skeleton {
+    // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
+    // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
+    if x.skeleton == y.skeleton || x.skeleton == y.alternate || x.alternate == y.skeleton {
         // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
         // vowels tell a transliteration variant from another name. Within Arabic script the
         // written forms differ only by a letter that makes another name (حسن, حسين).
@@ -357,6 +359,29 @@ mod tests {
         assert_eq!(g("حسن", "Hussein"), "close");
         assert_eq!(g("حسين", "Hussein"), "variant");
         assert_eq!(g("حسين", "Hasan"), "close");
+        // Ambiguous letters read the other way: ظ and ذ as z, ث as s, "th" as ذ, "zh" as z
+        // and h, "ch" as k, "c" as s before e and i, a joined article.
+        for (arabic, latin) in [
+            ("كاظم", "Kazim"),
+            ("حافظ", "Hafez"),
+            ("نظام", "Nizam"),
+            ("ظافر", "Zafer"),
+            ("أزهر", "Azhar"),
+            ("مزهر", "Mezher"),
+            ("كريستيان", "Christian"),
+            ("فرانسيس", "Francis"),
+            ("هذال", "Hathal"),
+            ("ذياب", "Thiab"),
+            ("عثمان", "Osman"),
+            ("ثائر", "Saer"),
+            ("السبتي", "Alsabti"),
+            ("الصبوري", "Alsaboory"),
+            ("كاظم", "Kadhim"),
+            ("عثمان", "Othman"),
+        ] {
+            assert_eq!(g(arabic, latin), "variant", "{arabic} / {latin}");
+        }
+        assert_eq!(g("Alsabti", "Sabti"), "variant");
         // Spellings that write the same vowels stay variants.
         for (arabic, latin) in [
             ("يوسف", "Yusuf"),

@@ -162,6 +162,9 @@ pub struct NameValue {
     pub form: u32,
     /// The skeleton shared across scripts (tokens joined).
     pub skeleton: u32,
+    /// The skeleton under the other reading of ambiguous letters (ظ as z, "th" as ذ …;
+    /// [`athar_model::names::alternate_skeleton`]); the skeleton itself when there is none.
+    pub alternate: u32,
     pub script: NameScript,
     /// The vowels before each token's last consonant ([`Medials`]): what tells محمد
     /// (Mohammad) from محمود (Mahmoud), and حسن (Hasan) from حسين (Hussein), across scripts
@@ -706,9 +709,11 @@ impl<'g> Preparer<'g> {
         let skel = t.joined()?;
         let folded = t.forms.join(" ");
         let script = script_of(&folded);
+        let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
         Some(NameValue {
             form: self.interner.intern(&folded),
             skeleton: self.interner.intern(&skel),
+            alternate: self.interner.intern(&alternate),
             script,
             medials: Medials::of(&t.forms, script),
         })
@@ -727,9 +732,14 @@ impl<'g> Preparer<'g> {
             if out.names[part.index()].is_none() {
                 let s = me.interner.intern(&t.skeletons[i]);
                 let form = me.interner.intern(&t.forms[i]);
+                let alternate = match athar_model::names::alternate_skeleton(&t.forms[i]) {
+                    Some(other) => me.interner.intern(&other),
+                    None => s,
+                };
                 out.names[part.index()] = Some(NameValue {
                     form,
                     skeleton: s,
+                    alternate,
                     script,
                     medials: Medials::of(&t.forms[i..=i], script),
                 });

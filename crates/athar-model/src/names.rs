@@ -42,6 +42,25 @@ impl NameTokens {
             Some(self.skeletons.concat())
         }
     }
+
+    /// The whole name as one skeleton under the other reading of its ambiguous letters
+    /// ([`alternate_skeleton`]), when any token reads otherwise.
+    pub fn joined_alternate(&self) -> Option<String> {
+        let mut any = false;
+        let joined: String = self
+            .forms
+            .iter()
+            .zip(&self.skeletons)
+            .map(|(form, skeleton)| match alternate_skeleton(form) {
+                Some(other) => {
+                    any = true;
+                    other
+                }
+                None => skeleton.clone(),
+            })
+            .collect();
+        any.then_some(joined)
+    }
 }
 
 /// Reduce a name as written to its skeleton tokens.
@@ -476,6 +495,77 @@ pub fn medials_close_to(m: char) -> &'static [char] {
         'U' => &['U', 'u'],
         _ => &['x'],
     }
+}
+
+/// The token's skeleton under the other common reading of its ambiguous letters, when that
+/// differs from [`skeleton`]:
+///
+/// - Arabic script: ظ and ذ read as z (Hafez for حافظ, Kazem for كاظم, Zafer for ظافر) and
+///   ث as s (Osman for عثمان) — Levantine and Turkish spellings;
+/// - Latin letters: "th" as ذ (Hathal for هذال, Thiab for ذياب), "zh" as z and h (Azhar for
+///   أزهر), "ch" as k and c before e, i or y as s (Christian, Cesar, Francis), and a joined
+///   article dropped before a consonant (Alsabti for السبتي, Elkhatib for الخطيب).
+///
+/// Linkage takes two names whose skeletons meet under either reading as written the same
+/// way. All the alternatives of a token are taken at once.
+pub fn alternate_skeleton(token: &str) -> Option<String> {
+    let alternate = if is_arabic(token) {
+        let read: String = token
+            .chars()
+            .map(|c| match c {
+                'ظ' | 'ذ' => 'ز',
+                'ث' => 'س',
+                c => c,
+            })
+            .collect();
+        skeleton(&read)
+    } else {
+        let mut text = token;
+        for article in ["al", "el"] {
+            if let Some(rest) = text.strip_prefix(article)
+                && rest.len() >= 4
+                && rest.starts_with(|c: char| c.is_ascii_alphabetic() && !"aeiouwy".contains(c))
+            {
+                text = rest;
+                break;
+            }
+        }
+        let b = text.as_bytes();
+        let mut read = String::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let next = b.get(i + 1).copied();
+            match (b[i], next) {
+                (b't', Some(b'h')) => {
+                    read.push('d');
+                    i += 2;
+                }
+                (b'z', Some(b'h')) => {
+                    // z and h apart: a class each ("azhar" is a-z-h-r).
+                    read.push_str("z-h");
+                    i += 2;
+                }
+                (b'c', Some(b'h')) => {
+                    read.push('k');
+                    i += 2;
+                }
+                (b'c', Some(b'e' | b'i' | b'y')) => {
+                    read.push('s');
+                    i += 1;
+                }
+                (c, _) => {
+                    read.push(c as char);
+                    i += 1;
+                }
+            }
+        }
+        let classes: Vec<u8> = read
+            .split('-')
+            .flat_map(|part| latin_classes(part))
+            .collect();
+        finish(classes)
+    };
+    (alternate != skeleton(token) && !alternate.is_empty()).then_some(alternate)
 }
 
 /// Consonant classes of one token; see the module documentation.
