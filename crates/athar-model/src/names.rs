@@ -561,7 +561,7 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
         }
         let classes: Vec<u8> = read
             .split('-')
-            .flat_map(|part| latin_classes(part))
+            .flat_map(latin_classes)
             .collect();
         finish(classes)
     };
