@@ -559,10 +559,7 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
                 }
             }
         }
-        let classes: Vec<u8> = read
-            .split('-')
-            .flat_map(latin_classes)
-            .collect();
+        let classes: Vec<u8> = read.split('-').flat_map(latin_classes).collect();
         finish(classes)
     };
     (alternate != skeleton(token) && !alternate.is_empty()).then_some(alternate)

@@ -247,17 +247,7 @@ pub fn fit(table: &CaptureTable, model: ClosedModel) -> Result<ClosedFit, Estima
     let coefficients = kept_names
         .iter()
         .enumerate()
-        .map(|(i, term)| {
-            let value = poisson.coefficients[i];
-            let std_error = poisson.covariance[i * p + i].sqrt();
-            let z = (value / std_error).abs();
-            Coefficient {
-                term: term.clone(),
-                value,
-                std_error,
-                p_value: libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2),
-            }
-        })
+        .map(|(i, term)| Coefficient::of_fit(term.clone(), &poisson, i, p))
         .collect();
     Ok(ClosedFit {
         model,

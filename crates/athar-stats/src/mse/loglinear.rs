@@ -103,6 +103,21 @@ pub struct Coefficient {
     pub p_value: f64,
 }
 
+impl Coefficient {
+    /// Parameter `i` of a Poisson fit of `p` parameters, with its Wald p-value.
+    pub(crate) fn of_fit(term: String, fit: &PoissonFit, i: usize, p: usize) -> Coefficient {
+        let value = fit.coefficients[i];
+        let std_error = fit.covariance[i * p + i].sqrt();
+        let z = (value / std_error).abs();
+        Coefficient {
+            term,
+            value,
+            std_error,
+            p_value: libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2),
+        }
+    }
+}
+
 /// A model fitted to a table, with what the checks found.
 #[derive(Debug, Clone)]
 pub struct LoglinearFit {
@@ -215,19 +230,12 @@ pub fn fit(table: &CaptureTable, model: &Model) -> Result<LoglinearFit, Estimate
         .iter()
         .enumerate()
         .map(|(i, &column)| {
-            let value = fit.coefficients[i];
-            let std_error = fit.covariance[i * p + i].sqrt();
-            let z = (value / std_error).abs();
-            Coefficient {
-                term: if column == 0 {
-                    "(intercept)".into()
-                } else {
-                    table.term_name(column)
-                },
-                value,
-                std_error,
-                p_value: libm::erfc(z * std::f64::consts::FRAC_1_SQRT_2),
-            }
+            let term = if column == 0 {
+                "(intercept)".into()
+            } else {
+                table.term_name(column)
+            };
+            Coefficient::of_fit(term, &fit, i, p)
         })
         .collect();
     Ok(LoglinearFit {

@@ -339,6 +339,40 @@ fn poor_fit_note(deviance: f64, df: i64, warnings: &mut Notes) {
     }
 }
 
+/// An estimate read off a posterior of N: no fit statistics, no coefficients.
+#[allow(clippy::too_many_arguments)]
+fn from_posterior(
+    method: &Method,
+    table: &CaptureTable,
+    observed: u64,
+    median: f64,
+    interval: [Option<f64>; 2],
+    level: f64,
+    interval_method: &str,
+    warnings: Notes,
+    details: serde_json::Value,
+) -> Estimate {
+    Estimate {
+        method: method.name().into(),
+        lists: table.lists().to_vec(),
+        observed,
+        estimate: median,
+        interval,
+        level,
+        interval_method: interval_method.into(),
+        terms: vec![],
+        deviance: None,
+        df: None,
+        aic: None,
+        bic: None,
+        std_error: None,
+        coefficients: vec![],
+        warnings: warnings.en,
+        warnings_ar: warnings.ar,
+        details,
+    }
+}
+
 /// The model-averaged estimate: the posterior median of N and its equal-tailed interval.
 fn from_dga(
     method: &Method,
@@ -376,27 +410,19 @@ fn from_dga(
             serde_json::json!({ "graph": graph.describe(table), "posterior": weight })
         })
         .collect();
-    Estimate {
-        method: method.name().into(),
-        lists: table.lists().to_vec(),
-        observed: result.observed,
-        estimate: result.quantile(0.5),
-        interval: [
+    from_posterior(
+        method,
+        table,
+        result.observed,
+        result.quantile(0.5),
+        [
             Some(result.quantile(tail)),
             result.bounded.then(|| result.quantile(1.0 - tail)),
         ],
         level,
-        interval_method: "posterior quantiles (as R's dga)".into(),
-        terms: vec![],
-        deviance: None,
-        df: None,
-        aic: None,
-        bic: None,
-        std_error: None,
-        coefficients: vec![],
-        warnings: warnings.en,
-        warnings_ar: warnings.ar,
-        details: serde_json::json!({
+        "posterior quantiles (as R's dga)",
+        warnings,
+        serde_json::json!({
             "posterior_mean": result.mean(),
             "posterior_mode": result.mode(),
             "delta": result.delta,
@@ -405,7 +431,7 @@ fn from_dga(
             "graphs_averaged": graphs,
             "most_probable_graphs": top,
         }),
-    }
+    )
 }
 
 /// An estimate from one of Rcapture's closed-population models.
@@ -810,27 +836,19 @@ fn estimate_by_method(
                 "a Markov chain estimate: report the seed and the number of chains".into(),
                 "تقدير بسلسلة ماركوف: اذكر البذرة وعدد السلاسل".into(),
             );
-            Ok(Estimate {
-                method: method.name().into(),
-                lists: table.lists().to_vec(),
-                observed: table.observed(),
-                estimate: result.quantile(0.5),
-                interval: [
+            Ok(from_posterior(
+                method,
+                table,
+                table.observed(),
+                result.quantile(0.5),
+                [
                     Some(result.quantile(tail)),
                     Some(result.quantile(1.0 - tail)),
                 ],
                 level,
-                interval_method: "posterior quantiles".into(),
-                terms: vec![],
-                deviance: None,
-                df: None,
-                aic: None,
-                bic: None,
-                std_error: None,
-                coefficients: vec![],
-                warnings: warnings.en,
-                warnings_ar: warnings.ar,
-                details: serde_json::json!({
+                "posterior quantiles",
+                warnings,
+                serde_json::json!({
                     "settings": settings,
                     "posterior_mean": result.mean(),
                     "draws": result.draws.len(),
@@ -842,7 +860,7 @@ fn estimate_by_method(
                     "chain_medians": result.chain_medians,
                     "share_of_draws_using_every_class": at_truncation,
                 }),
-            })
+            ))
         }
     }
 }
