@@ -157,6 +157,11 @@ pub struct DemoListsArgs {
     /// ملف CSV المراد كتابته.
     #[arg(long)]
     pub out: std::path::PathBuf,
+    /// Add brothers, sisters and cousins: the same father, family and mother with another
+    /// given name, or the same family and grandfather — the hard cases for linkage.
+    /// إضافة إخوة وأخوات وأبناء عمومة: الأب والعائلة والأم أنفسهم باسم آخر، أو العائلة والجد أنفسهم.
+    #[arg(long)]
+    pub families: bool,
 }
 
 pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
@@ -200,14 +205,24 @@ pub fn demo(args: DemoArgs, dir: &DataDir) -> Result<ExitCode, String> {
 }
 
 pub fn demo_lists(args: DemoListsArgs) -> Result<ExitCode, String> {
-    let DemoListsArgs { records, seed, out } = args;
+    let DemoListsArgs {
+        records,
+        seed,
+        out,
+        families,
+    } = args;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let write_error = |e: csv::Error| format!("cannot write {}: {e}", out.display());
     writer
         .write_record(athar_demo::lists::ListRecord::HEADER)
         .map_err(write_error)?;
     let mut people = std::collections::HashSet::new();
-    for record in athar_demo::lists::ListGenerator::new(seed).take(records) {
+    let generator = if families {
+        athar_demo::lists::ListGenerator::with_families(seed)
+    } else {
+        athar_demo::lists::ListGenerator::new(seed)
+    };
+    for record in generator.take(records) {
         people.insert(record.person);
         writer.write_record(record.fields()).map_err(write_error)?;
     }

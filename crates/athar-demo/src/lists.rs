@@ -13,6 +13,11 @@
 //!
 //! Any list may leave a field out or mistype a letter. The person each record describes is
 //! known (`person`), so linkage can be scored against the truth. Deterministic by seed.
+//!
+//! [`ListGenerator::with_families`] adds what makes real Syrian lists hard: brothers and
+//! sisters (the same father, grandfather, family, mother and birthplace, another given name,
+//! born a few years apart, one pair in ten twins) and cousins (the same family and
+//! grandfather, another father) — each a person of their own, listed independently.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -72,6 +77,7 @@ impl ListRecord {
     }
 }
 
+#[derive(Clone)]
 struct Invented {
     female: bool,
     given: Name,
@@ -92,6 +98,9 @@ pub struct ListGenerator {
     person: u64,
     counters: [u64; 3],
     pending: Vec<ListRecord>,
+    /// With families: relatives of people already invented, waiting their turn.
+    families: bool,
+    relatives: Vec<Invented>,
 }
 
 impl ListGenerator {
@@ -110,6 +119,62 @@ impl ListGenerator {
             person: 0,
             counters: [0; 3],
             pending: Vec::new(),
+            families: false,
+            relatives: Vec::new(),
+        }
+    }
+
+    /// The same, with brothers, sisters and cousins among the people (module docs).
+    pub fn with_families(seed: u64) -> Self {
+        ListGenerator {
+            families: true,
+            ..ListGenerator::new(seed ^ 0x6661_6d69)
+        }
+    }
+
+    /// Relatives of `p` to invent next: a brother or sister four times in ten, a cousin
+    /// three times in twenty.
+    fn queue_relatives(&mut self, p: &Invented) {
+        if self.rng.random_bool(0.4) {
+            let mut sibling = p.clone();
+            sibling.female = self.rng.random_bool(0.3);
+            let pool = if sibling.female {
+                &self.names.female
+            } else {
+                &self.names.male
+            };
+            // Another given name: brothers are not named alike.
+            let mut given = pool.draw(&mut self.rng).clone();
+            for _ in 0..8 {
+                if given.arabic != p.given.arabic {
+                    break;
+                }
+                given = pool.draw(&mut self.rng).clone();
+            }
+            sibling.given = given;
+            let (y, m, d) = p.birth;
+            sibling.birth = if self.rng.random_bool(0.1) {
+                (y, m, d)
+            } else {
+                let gap = self.rng.random_range(1..=6);
+                let year = if self.rng.random_bool(0.5) {
+                    y + gap
+                } else {
+                    y - gap
+                };
+                (
+                    year,
+                    self.rng.random_range(1..=12),
+                    self.rng.random_range(1..=28),
+                )
+            };
+            self.relatives.push(sibling);
+        }
+        if self.rng.random_bool(0.15) {
+            let mut cousin = self.invent();
+            cousin.family = p.family.clone();
+            cousin.grandfather = p.grandfather.clone();
+            self.relatives.push(cousin);
         }
     }
 
@@ -293,7 +358,16 @@ impl ListGenerator {
     /// The records of the next person: one to three lists name them.
     pub fn next_person(&mut self) -> Vec<ListRecord> {
         self.person += 1;
-        let p = self.invent();
+        let p = match self.relatives.pop() {
+            Some(relative) => relative,
+            None => {
+                let p = self.invent();
+                if self.families {
+                    self.queue_relatives(&p);
+                }
+                p
+            }
+        };
         let mut lists: Vec<u8> = [(0u8, 0.55), (1, 0.55), (2, 0.35)]
             .into_iter()
             .filter(|&(_, chance)| self.rng.random_bool(chance))
