@@ -18,6 +18,11 @@ pub enum BlockKey {
     Skeleton {
         part: NamePart,
     },
+    /// The skeleton of a name part under the other reading of its ambiguous letters, or its
+    /// skeleton when it has none (Elzein meets الزين, Hafez حافظ).
+    Alternate {
+        part: NamePart,
+    },
     /// The skeletons of several name parts in any order (given and family swapped).
     Unordered {
         parts: Vec<NamePart>,
@@ -76,7 +81,9 @@ impl BlockingRule {
         use crate::compare::Comparison as C;
         self.keys.iter().any(|k| match (k, comparison) {
             (
-                BlockKey::Skeleton { part } | BlockKey::SkeletonPrefix { part, .. },
+                BlockKey::Skeleton { part }
+                | BlockKey::Alternate { part }
+                | BlockKey::SkeletonPrefix { part, .. },
                 C::Name { part: p, .. },
             ) => part == p,
             (BlockKey::Unordered { parts }, C::Name { part: p, .. }) => parts.contains(p),
@@ -96,6 +103,7 @@ impl BlockingRule {
             .iter()
             .map(|k| match k {
                 BlockKey::Skeleton { part } => part.as_str().to_string(),
+                BlockKey::Alternate { part } => format!("{}(alternate)", part.as_str()),
                 BlockKey::SkeletonPrefix { part, letters } => {
                     format!("{}[..{letters}]", part.as_str())
                 }
@@ -155,6 +163,7 @@ fn keys_hash(
     for k in keys {
         match k {
             BlockKey::Skeleton { part } => r.name(*part)?.skeleton.hash(&mut h),
+            BlockKey::Alternate { part } => r.name(*part)?.alternate.hash(&mut h),
             BlockKey::Unordered { parts } => {
                 let mut ids = Vec::with_capacity(parts.len());
                 for p in parts {

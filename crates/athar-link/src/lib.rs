@@ -172,6 +172,13 @@ impl Settings {
             part: Given,
             letters: 1,
         }];
+        // Names read the other way (a glued article, ظ as z …) meet their other spellings.
+        let alternates = has(&|r| r.name(Family).is_some_and(|v| v.alternate != v.skeleton));
+        rule(
+            vec![Skeleton { part: Given }, Alternate { part: Family }],
+            vec![],
+            given && family && alternates,
+        );
         rule(
             vec![Skeleton { part: Given }, BirthYear],
             by_family.clone(),

@@ -503,8 +503,8 @@ pub fn medials_close_to(m: char) -> &'static [char] {
 /// - Arabic script: ظ and ذ read as z (Hafez for حافظ, Kazem for كاظم, Zafer for ظافر) and
 ///   ث as s (Osman for عثمان) — Levantine and Turkish spellings;
 /// - Latin letters: "th" as ذ (Hathal for هذال, Thiab for ذياب), "zh" as z and h (Azhar for
-///   أزهر), "ch" as k and c before e, i or y as s (Christian, Cesar, Francis), and a joined
-///   article dropped before a consonant (Alsabti for السبتي, Elkhatib for الخطيب).
+///   أزهر), "ch" as k and c before e, i or y as s (Christian, Francis), and a joined
+///   article dropped (Alsabti for السبتي, Elkhatib for الخطيب, Alamoudi for العمودي).
 ///
 /// Linkage takes two names whose skeletons meet under either reading as written the same
 /// way. All the alternatives of a token are taken at once.
@@ -522,9 +522,16 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
     } else {
         let mut text = token;
         for article in ["al", "el"] {
+            // Before a consonant four letters must remain, before a vowel six (Alamoudi
+            // for العمودي, but not Eleanor).
             if let Some(rest) = text.strip_prefix(article)
-                && rest.len() >= 4
-                && rest.starts_with(|c: char| c.is_ascii_alphabetic() && !"aeiouwy".contains(c))
+                && rest.starts_with(|c: char| c.is_ascii_alphabetic())
+                && rest.len()
+                    >= if rest.starts_with(|c: char| "aeiouwy".contains(c)) {
+                        6
+                    } else {
+                        4
+                    }
             {
                 text = rest;
                 break;
@@ -704,6 +711,32 @@ mod tests {
 
     fn sk(s: &str) -> String {
         name_skeleton(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_alternate_reading_takes_any_token() {
+        for token in [
+            "a", "al", "el", "ala", "alamoudi", "eleanor", "zh", "th", "c", "ch", "ظ", "", "al-",
+        ] {
+            let _ = alternate_skeleton(token);
+        }
+        // Every token of up to four letters from a mixed alphabet, multi-byte ones included.
+        let letters = ['a', 'e', 'l', 'z', 'h', 't', 'c', 'k', 'ظ', 'ث', 'ل', 'ا'];
+        let mut tokens = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = tokens
+                .iter()
+                .flat_map(|t| letters.iter().map(move |l| format!("{t}{l}")))
+                .collect();
+            for token in &longer {
+                let _ = alternate_skeleton(token);
+                let _ = name_tokens(token).joined_alternate();
+            }
+            tokens = longer;
+        }
+        assert_eq!(alternate_skeleton("alamoudi"), Some(skeleton("عمودي")));
+        assert_eq!(alternate_skeleton("eleanor"), None);
+        assert_eq!(alternate_skeleton("elzein"), Some(skeleton("زين")));
     }
 
     #[test]
