@@ -522,12 +522,12 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
     } else {
         let mut text = token;
         for article in ["al", "el"] {
-            // Before a consonant four letters must remain, before a vowel six (Alamoudi
-            // for العمودي, but not Eleanor).
+            // Before a consonant (w and y included: AlYawar) four letters must remain,
+            // before a vowel six (Alamoudi for العمودي, but not Eleanor).
             if let Some(rest) = text.strip_prefix(article)
                 && rest.starts_with(|c: char| c.is_ascii_alphabetic())
                 && rest.len()
-                    >= if rest.starts_with(|c: char| "aeiouwy".contains(c)) {
+                    >= if rest.starts_with(|c: char| "aeiou".contains(c)) {
                         6
                     } else {
                         4
@@ -737,6 +737,7 @@ mod tests {
         assert_eq!(alternate_skeleton("alamoudi"), Some(skeleton("عمودي")));
         assert_eq!(alternate_skeleton("eleanor"), None);
         assert_eq!(alternate_skeleton("elzein"), Some(skeleton("زين")));
+        assert_eq!(alternate_skeleton("alyawar"), Some(skeleton("ياور")));
     }
 
     #[test]
