@@ -173,11 +173,20 @@ impl Settings {
             letters: 1,
         }];
         // Names read the other way (a glued article, ظ as z …) meet their other spellings.
-        let alternates = has(&|r| r.name(Family).is_some_and(|v| v.alternate != v.skeleton));
+        let alternates = has(&|r| {
+            [Given, Family]
+                .iter()
+                .any(|p| r.name(*p).is_some_and(|v| v.alternate != v.skeleton))
+        });
         rule(
-            vec![Skeleton { part: Given }, Alternate { part: Family }],
+            vec![Alternate { part: Given }, Alternate { part: Family }],
             vec![],
             given && family && alternates,
+        );
+        rule(
+            vec![Alternate { part: Family }, BirthYear],
+            by_given.clone(),
+            family && birth && alternates,
         );
         rule(
             vec![Skeleton { part: Given }, BirthYear],
