@@ -11,6 +11,28 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Writes the demo records and the `extra` ones (each: the record it copies, its own id, its
+/// body), then runs linkage.
+fn write_and_link(
+    scope: &Scope<'_>,
+    demo: Vec<(RecordId, RecordBody)>,
+    extra: &[(RecordId, RecordId, RecordBody)],
+) -> athar_link::stored::RunReport {
+    let changes: Vec<Change> = demo
+        .into_iter()
+        .map(|(id, body)| Change::Create { id, body })
+        .chain(extra.iter().map(|(_, id, body)| Change::Create {
+            id: *id,
+            body: body.clone(),
+        }))
+        .collect();
+    ok(scope.write("demo", changes));
+    ok(scope.run_linkage(
+        &athar_link::stored::RunOptions::default(),
+        &athar_link::Silent,
+    ))
+}
+
 #[test]
 fn a_record_named_again_is_paired_with_its_first_record() {
     let tmp = ok(tempfile::tempdir());
@@ -30,19 +52,7 @@ fn a_record_named_again_is_paired_with_its_first_record() {
         .map(|(id, b)| (*id, RecordId::new(), b.clone()))
         .collect();
     assert_eq!(again.len(), 5);
-    let changes: Vec<Change> = demo
-        .into_iter()
-        .map(|(id, body)| Change::Create { id, body })
-        .chain(again.iter().map(|(_, id, body)| Change::Create {
-            id: *id,
-            body: body.clone(),
-        }))
-        .collect();
-    ok(scope.write("demo", changes));
-    let report = ok(scope.run_linkage(
-        &athar_link::stored::RunOptions::default(),
-        &athar_link::Silent,
-    ));
+    let report = write_and_link(&scope, demo, &again);
     assert!(report.pairs_kept >= 5, "{}", report.pairs_kept);
     for (first, second, _) in &again {
         let paired = ok(scope.paired_records(*second));
@@ -123,19 +133,7 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
         .take(8)
         .collect();
     assert_eq!(twins.len(), 8);
-    let changes: Vec<Change> = demo
-        .into_iter()
-        .map(|(id, body)| Change::Create { id, body })
-        .chain(twins.iter().map(|(_, id, body)| Change::Create {
-            id: *id,
-            body: body.clone(),
-        }))
-        .collect();
-    ok(scope.write("demo", changes));
-    let report = ok(scope.run_linkage(
-        &athar_link::stored::RunOptions::default(),
-        &athar_link::Silent,
-    ));
+    let report = write_and_link(&scope, demo, &twins);
     let queue = ok(scope.review_queue(1000));
     let mut held = 0;
     for (first, second, _) in &twins {
