@@ -21,6 +21,7 @@ pub mod access;
 pub mod consent;
 pub mod date;
 pub mod event;
+pub mod facts;
 pub mod gazetteer;
 pub mod ids;
 pub mod intake;

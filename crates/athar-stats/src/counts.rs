@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use athar_model::event::{Event, Role, Verification};
+use athar_model::facts::RecordFacts;
 use athar_model::person::{CombatantStatus, Sex, age_group_or_stated, agree};
 use athar_model::review::ReviewState;
 use athar_model::status::{AgeGroup, JourneyStep, Status, journey_order, status_with_statements};
@@ -115,6 +116,15 @@ fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, Record
     keys.into_iter()
         .map(|k| (k, find(&mut parent, k)))
         .collect()
+}
+
+/// The countable facts of the records among `records` that have any.
+fn facts_of(
+    records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+) -> impl Iterator<Item = (RecordId, RecordFacts)> {
+    records
+        .into_iter()
+        .filter_map(|(id, body)| RecordFacts::of(&body).map(|facts| (id, facts)))
 }
 
 /// Strings seen in one dimension, interned to small numbers.
@@ -618,6 +628,16 @@ impl Facts {
         same_person: &[(RecordId, RecordId)],
         vocab: &Vocabularies,
     ) -> Facts {
+        Facts::from_record_facts(facts_of(records), same_person, vocab)
+    }
+
+    /// As [`Facts::build_linked`], from each record's countable facts (as the store keeps
+    /// them) rather than the records themselves: the same figures.
+    pub fn from_record_facts(
+        records: impl IntoIterator<Item = (RecordId, RecordFacts)>,
+        same_person: &[(RecordId, RecordId)],
+        vocab: &Vocabularies,
+    ) -> Facts {
         let mut facts = Facts::default();
         facts.add(records, &canonical_persons(same_person), vocab);
         facts
@@ -628,7 +648,7 @@ impl Facts {
     /// counted and unchanged keep their place; a changed one takes a new one).
     fn add(
         &mut self,
-        records: impl IntoIterator<Item = (RecordId, RecordBody)>,
+        records: impl IntoIterator<Item = (RecordId, RecordFacts)>,
         canonical: &HashMap<RecordId, RecordId>,
         vocab: &Vocabularies,
     ) {
@@ -653,9 +673,9 @@ impl Facts {
         let mut involvements = Vec::new();
         for (id, body) in records {
             match body {
-                RecordBody::Person(person) => {
+                RecordFacts::Person(person) => {
                     facts.person_records += 1;
-                    let review = person.review.as_ref().map(|r| r.state);
+                    let review = person.review;
                     let verified = review == Some(ReviewState::Verified);
                     if review == Some(ReviewState::Submitted) {
                         facts.submitted.push(id);
@@ -709,7 +729,7 @@ impl Facts {
                         verified,
                     });
                 }
-                RecordBody::Event(event) => {
+                RecordFacts::Event(event) => {
                     let kind = facts.kinds.intern(Some(&event.kind));
                     if facts.categories.len() <= kind as usize {
                         facts.categories.push(
@@ -756,13 +776,12 @@ impl Facts {
                     event_index.insert(id, events.len());
                     events.push((at, event));
                 }
-                RecordBody::Involvement(involvement) => {
+                RecordFacts::Involvement(involvement) => {
                     facts
                         .involvements
                         .insert(id, (involvement.person, involvement.event));
                     involvements.push(involvement);
                 }
-                RecordBody::Source(_) | RecordBody::Match(_) | RecordBody::Term(_) => {}
             }
         }
         // Each person's journey, for statuses and for what came before and after an event:
@@ -947,7 +966,7 @@ impl Facts {
         for at in self.person_of_record.values_mut() {
             *at = place[*at as usize];
         }
-        self.add(records, &canonical_persons(same_person), vocab);
+        self.add(facts_of(records), &canonical_persons(same_person), vocab);
     }
 
     /// The derived status of the person a person record counts as (with the records
