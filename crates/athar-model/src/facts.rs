@@ -21,6 +21,9 @@ use crate::status::{AgeGroup, StatedStatus, Status};
 use crate::{RecordBody, RecordId};
 
 /// The countable facts of one person, event or involvement.
+// Facts pass one at a time from the store to counting; a box would cost an allocation per
+// event for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecordFacts {
     Person(PersonFacts),
