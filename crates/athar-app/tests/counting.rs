@@ -14,7 +14,8 @@ use athar_model::{
     Event, FuzzyDate, Involvement, MatchDecision, Person, PersonName, RecordBody, RecordId,
     RecordKind, Script, Sex,
 };
-use athar_store::{Change, DataDir, SqliteStore};
+use athar_stats::counts::{Facts, Filter};
+use athar_store::{Change, DataDir, Share, ShareMode, SqliteStore, Store};
 
 fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
     r.unwrap_or_else(|e| panic!("{e}"))
@@ -22,7 +23,8 @@ fn ok<T, E: std::fmt::Display>(r: Result<T, E>) -> T {
 
 const A: OrgId = OrgId::new(1);
 
-/// The cached facts agree with facts built now from every record.
+/// The cached facts agree with facts built now from what the store keeps of each record,
+/// and those with facts built from the records themselves.
 fn agree(step: &str, scope: &Scope<'_>) {
     let (kept, _) = ok(scope.counting_facts());
     let (fresh, _) = ok(scope.facts());
@@ -31,6 +33,23 @@ fn agree(step: &str, scope: &Scope<'_>) {
         .map(|r| r.id)
         .collect();
     figures::assert_agree(step, &kept, &fresh, &persons);
+    figures::assert_agree(
+        &format!("{step}, from the records themselves"),
+        &fresh,
+        &from_records(scope),
+        &persons,
+    );
+}
+
+/// The facts counted from every record the scope may see, read whole.
+fn from_records(scope: &Scope<'_>) -> Facts {
+    let records = ok(scope.bodies_of(&[
+        RecordKind::Person,
+        RecordKind::Event,
+        RecordKind::Involvement,
+    ]));
+    let vocab = ok(scope.vocabularies());
+    Facts::build_linked(records, &ok(scope.review()).same_person(), &vocab)
 }
 
 fn update(scope: &Scope<'_>, kind: RecordKind, id: RecordId, change: impl Fn(&mut RecordBody)) {
@@ -198,4 +217,64 @@ fn the_kept_counting_facts_follow_each_write_as_if_built_afresh() {
     let counted = ok(scope.statuses_of(&ids));
     assert_eq!(counted, ok(uncached.statuses_of(&ids)));
     assert!(counted.iter().any(|s| *s != counted[0]), "{counted:?}");
+}
+
+#[test]
+fn what_another_organisation_counts_follows_sharing_at_once_and_shredding_leaves_it() {
+    let tmp = ok(tempfile::tempdir());
+    let store = ok(SqliteStore::create(
+        &DataDir::new(tmp.path().join("data")),
+        "counting test passphrase",
+        "test",
+    ));
+    let second = OrgId::new(ok(store.create_organisation("test", "منظمة ثانية")).num);
+    let owner = Scope::new(&store, A, "amal");
+    let demo: Vec<Change> = athar_demo::generate(5, 120)
+        .flatten()
+        .map(|(id, body)| Change::Create { id, body })
+        .collect();
+    ok(owner.write("demo", demo));
+    let cache = FactsCache::default();
+    let other = Scope::new(&store, second, "basel").with_facts_cache(&cache);
+    let persons_counted = |scope: &Scope<'_>| {
+        let (facts, _) = ok(scope.counting_facts());
+        facts.summary(&Filter::default())
+    };
+    assert_eq!(persons_counted(&other).persons, 0);
+
+    // A journey shared pseudonymised (no names, so no consent needed): counted by the other
+    // organisation at once.
+    let persons = ok(owner.list_all(RecordKind::Person));
+    let shared = persons
+        .iter()
+        .find(|p| ok(owner.person_involvements(p.id)).len() >= 2)
+        .map(|p| p.id)
+        .unwrap_or_else(|| panic!("a person with a journey"));
+    let outcome = ok(owner.share(
+        RecordKind::Person,
+        shared,
+        &[Share {
+            org: second.number(),
+            mode: ShareMode::Pseudonymised,
+        }],
+        true,
+    ));
+    assert!(
+        matches!(outcome, athar_app::sharing::ShareOutcome::Shared { records, .. } if records >= 3),
+        "{outcome:?}"
+    );
+    let seen = persons_counted(&other);
+    assert_eq!((seen.persons, seen.victims), (1, 1), "{seen:?}");
+    agree("shared", &other);
+
+    // Shredding destroys names, never what counts: the figures stay, kept and rebuilt.
+    ok(owner.shred(RecordKind::Person, shared, "the family asked"));
+    assert_eq!(persons_counted(&other), seen);
+    agree("shredded", &other);
+    agree("shredded, the owner", &owner);
+
+    // The sharing withdrawn: gone from the other organisation's counts at once.
+    ok(owner.share(RecordKind::Person, shared, &[], true));
+    assert_eq!(persons_counted(&other).persons, 0);
+    agree("unshared", &other);
 }

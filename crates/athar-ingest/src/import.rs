@@ -764,7 +764,8 @@ enum RowOutcome {
     /// the store refuses them.
     Read {
         person_id: RecordId,
-        ready: Result<ReadyRow, Vec<RowIssue>>,
+        /// Boxed: a prepared row is much larger than a refusal.
+        ready: Result<Box<ReadyRow>, Vec<RowIssue>>,
     },
 }
 
@@ -923,13 +924,13 @@ impl RowContext<'_> {
             self.keyring,
         );
         let ready = match prepared {
-            Ok(prepared) => Ok(ReadyRow {
+            Ok(prepared) => Ok(Box::new(ReadyRow {
                 prepared,
                 persons: person_ids.len() as u32,
                 created,
                 changed,
                 warnings: row.warnings,
-            }),
+            })),
             Err(StoreError::Invalid { errors, .. }) => Err(errors
                 .into_iter()
                 .map(|e| RowIssue {

@@ -802,7 +802,11 @@ impl Facts {
         let forced_return = facts.kinds.index.get("forced-return").copied();
         for (person, mut steps) in journeys {
             // Two linked records in the same event: one step of the person's journey.
-            steps.sort_by_key(|(e, role, _)| (*e, *role as u8));
+            // Of two involvements in one step, the better established is kept, whichever
+            // was read first.
+            steps.sort_by_key(|(e, role, verification)| {
+                (*e, *role as u8, std::cmp::Reverse(rank(*verification)))
+            });
             steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
             let journey: Vec<JourneyStep<'_>> = steps
                 .iter()
@@ -1406,11 +1410,15 @@ impl Facts {
                     victimisations: cell.victimisations,
                     events: cell.events,
                     persons: cell.persons.len(),
+                    // In record order, whatever order the records were read in.
                     event_ids: with_ids.then(|| {
-                        cell.event_ids
+                        let mut ids: Vec<RecordId> = cell
+                            .event_ids
                             .iter()
-                            .map(|e| self.events[*e as usize].id.to_string())
-                            .collect()
+                            .map(|e| self.events[*e as usize].id)
+                            .collect();
+                        ids.sort_unstable();
+                        ids.iter().map(RecordId::to_string).collect()
                     }),
                     suppressed: false,
                 }

@@ -107,6 +107,9 @@ pub struct Prepared {
     pub(crate) references: Vec<Vec<Reference>>,
     /// The sealed identifying parts of each create or update that has any.
     pub(crate) sealed: Vec<Option<SealedPart>>,
+    /// The counting facts of each create or update of a counted kind
+    /// (`athar_model::facts`), in their stored form.
+    pub(crate) facts: Vec<Option<Vec<u8>>>,
 }
 
 /// What the writer needs of one prepared change besides its encoded body.
@@ -164,6 +167,7 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Resul
     let mut encoded = Vec::with_capacity(changes.len());
     let mut references = Vec::with_capacity(changes.len());
     let mut sealed = Vec::with_capacity(changes.len());
+    let mut facts = Vec::with_capacity(changes.len());
     let sealing_for = match owner {
         Some(num) => keyring.organisation(num)?,
         None => keyring.default_organisation()?,
@@ -217,11 +221,13 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Resul
                 encoded.push(None);
                 references.push(Vec::new());
                 sealed.push(None);
+                facts.push(None);
                 continue;
             }
         };
         body.validate(vocab)
             .map_err(|errors| StoreError::Invalid { index, errors })?;
+        facts.push(athar_model::facts::RecordFacts::of(&body).map(|f| f.encode()));
         sealed.push(match athar_model::sealing::take_identifying(&mut body) {
             Some(parts) => Some(keyring.seal(sealing_for, id, &parts)?),
             None => None,
@@ -241,6 +247,7 @@ pub fn prepare(set: ChangeSet, vocab: &Vocabularies, keyring: &Keyring) -> Resul
         encoded,
         references,
         sealed,
+        facts,
     })
 }
 
@@ -623,6 +630,16 @@ pub trait Store: Send + Sync {
 
     /// How many records of a kind organisation `org` can see.
     fn count_for(&self, org: i64, kind: RecordKind) -> Result<u64>;
+
+    /// The counting facts (`athar_model::facts`) of every live person, event and
+    /// involvement organisation `org` may see — its own and those shared with it — given to
+    /// `visit` one by one as they are read, all from one state of the store. The store keeps
+    /// them with the revisions, so no record is opened: counting costs what the facts do.
+    fn count_facts_for(
+        &self,
+        org: i64,
+        visit: &mut dyn FnMut(RecordId, athar_model::facts::RecordFacts) -> Result<()>,
+    ) -> Result<()>;
 
     /// A value that changes whenever what any organisation can count changes: a revision
     /// written (creation, update, deletion), a linkage run kept, a record's sharing set.

@@ -32,6 +32,7 @@ use crate::keyring::{Keyring, Opened, Organisation, key_id_of};
 
 mod accounts;
 mod backup;
+mod count_facts;
 mod drafts;
 mod evidence;
 mod linkage;
@@ -62,6 +63,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_packed_pending_tags.sql"),
     include_str!("../migrations/0009_audit_by_action.sql"),
     include_str!("../migrations/0010_drafts.sql"),
+    include_str!("../migrations/0011_count_facts.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -601,6 +603,8 @@ impl SqliteStore {
         name_index::merge_pending(&writer)?;
         // A store whose index holds an earlier version's keys is indexed again, once.
         name_index::reindex_if_older(&writer, &keyring)?;
+        // Likewise a store without counting facts, or with an earlier version's.
+        count_facts::rebuild_if_older(&writer)?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             key,
@@ -979,6 +983,13 @@ impl Store for SqliteStore {
     }
     fn verify(&self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport> {
         verify::verify(self, progress)
+    }
+    fn count_facts_for(
+        &self,
+        org: i64,
+        visit: &mut dyn FnMut(RecordId, athar_model::facts::RecordFacts) -> Result<()>,
+    ) -> Result<()> {
+        self.read(|conn| count_facts::for_org(conn, org, visit))
     }
 }
 

@@ -919,6 +919,8 @@ fn tags_an_interrupted_load_of_schema_7_left_waiting_are_merged_on_upgrade() {
          DELETE FROM name_index;
          DROP INDEX audit_by_action;
          DROP TABLE drafts;
+         DROP TABLE count_facts;
+         DELETE FROM meta WHERE key = 'count_facts_version';
          PRAGMA user_version = 7;",
         )
         .unwrap_or_else(|e| panic!("{e}"));

@@ -100,6 +100,8 @@ pub(super) fn verify(store: &SqliteStore, progress: &mut dyn FnMut(u64)) -> Resu
                     problem: format!("{revision_count} revisions stored but the current-state index accounts for {head_total}"),
                 });
             }
+            // The counting facts are those the current revisions give.
+            problems.extend(count_facts::check(conn)?);
             // Every sealed revision keeps its data key unless its record was shredded, and
             // every kept key opens under its organisation's key.
             let mut keyless = conn.prepare(

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use athar_model::{FieldError, RecordId, RecordKind, Reference};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::count_facts::FactsChange;
 use super::name_index::TagWrites;
 use super::{
     SqliteStore, append_audit, head, id_bytes, linked_person, live_head, lock, now_ms,
@@ -105,6 +106,8 @@ pub(super) struct NewRevision<'a> {
     pub(super) add_tags: Vec<i64>,
     /// The owning organisation.
     pub(super) owner: i64,
+    /// What becomes of the record's counting facts.
+    pub(super) facts: FactsChange,
 }
 
 /// Write one revision and keep the read indexes (current state, involvement links, data
@@ -135,6 +138,7 @@ pub(super) fn insert_revision(
     }
     tags.drop_tags(tx, new.id, &new.drop_tags)?;
     tags.add(new.id, &new.add_tags);
+    super::count_facts::apply(tx, new.owner, new.kind, new.id, &new.facts)?;
     if let Some((key_id, org, wrapped)) = &new.key {
         tx.prepare_cached(
             "INSERT INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
@@ -288,12 +292,18 @@ impl<'s> ChangeWriter<'s> {
             encoded,
             references,
             sealed,
+            facts,
             ..
         } = prepared;
         let owner = self.owner;
-        for (((step, body_json), refs), part) in
-            steps.iter().zip(encoded).zip(&references).zip(sealed)
+        for ((((step, body_json), refs), part), facts) in steps
+            .iter()
+            .zip(encoded)
+            .zip(&references)
+            .zip(sealed)
+            .zip(facts)
         {
+            let put = facts.map_or(FactsChange::Keep, FactsChange::Put);
             let index = self.applied;
             let (sealed, key, add_tags) = match part {
                 Some(p) => (
@@ -324,6 +334,7 @@ impl<'s> ChangeWriter<'s> {
                         drop_tags: Vec::new(),
                         add_tags,
                         owner,
+                        facts: put,
                     }
                 }
                 Step::Update {
@@ -355,6 +366,7 @@ impl<'s> ChangeWriter<'s> {
                         drop_tags: self.store.tags_at(tx, kind, *id, current.seq)?,
                         add_tags,
                         owner,
+                        facts: put,
                     }
                 }
                 Step::Delete {
@@ -388,6 +400,7 @@ impl<'s> ChangeWriter<'s> {
                         drop_tags: self.store.tags_at(tx, *kind, *id, current.seq)?,
                         add_tags: Vec::new(),
                         owner,
+                        facts: FactsChange::Remove,
                     }
                 }
             };
@@ -547,6 +560,8 @@ pub(super) fn shred(
         drop_tags,
         add_tags: Vec::new(),
         owner: current.owner,
+        // Shredding destroys identifying parts only; what counts was never sealed.
+        facts: FactsChange::Keep,
     };
     let mut tags = TagWrites::new(false);
     let hash = insert_revision(&tx, &mut tags, seq, &new, at, author, audit_seq)?;

@@ -1,0 +1,217 @@
+//! The counting facts kept beside each live person, event and involvement (`count_facts`,
+//! migration 0011): written by the transaction that writes the record's revision, removed
+//! with its deletion, read an organisation at a time without opening a record, made again
+//! from the revisions when a store's facts are of an earlier version, and checked against
+//! the revisions by `verify`.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+use athar_model::facts::RecordFacts;
+
+/// The version of the facts' content and form: a store whose facts are of another is given
+/// them again when it opens.
+const FACTS_VERSION: &str = "1";
+
+/// The record kinds that have counting facts, by their codes.
+const COUNTED_KINDS: &str = "(1, 2, 3)";
+
+/// What a revision does to its record's counting facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(in crate::sqlite) enum FactsChange {
+    /// Nothing counted changes (a shredding: the facts are never sealed).
+    Keep,
+    /// The record's facts are now these (a creation or an update of a counted kind).
+    Put(Vec<u8>),
+    /// The record counts no more (a deletion).
+    Remove,
+}
+
+/// Keep `id`'s facts in step with the revision being written.
+pub(in crate::sqlite) fn apply(
+    tx: &Connection,
+    owner: i64,
+    kind: RecordKind,
+    id: RecordId,
+    change: &FactsChange,
+) -> Result<()> {
+    match change {
+        FactsChange::Keep => {}
+        FactsChange::Put(facts) => {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO count_facts (owner, id, kind, facts) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![owner, id_bytes(&id), kind.code(), facts])?;
+        }
+        FactsChange::Remove => {
+            tx.prepare_cached("DELETE FROM count_facts WHERE owner = ?1 AND id = ?2")?
+                .execute(params![owner, id_bytes(&id)])?;
+        }
+    }
+    Ok(())
+}
+
+/// The facts of a stored (clear) body, as a rebuild or a check makes them.
+fn from_stored(kind: RecordKind, body: &[u8]) -> Result<Option<Vec<u8>>> {
+    Ok(RecordFacts::of(&parse_body(kind, body)?).map(|facts| facts.encode()))
+}
+
+/// Every live counted record's (owner, id, kind, stored body).
+fn live_counted() -> String {
+    format!(
+        "SELECT h.owner, h.id, h.kind, r.body FROM heads h JOIN revisions r ON r.seq = h.seq
+         WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
+    )
+}
+
+/// Make every record's facts again from its current revision if the store's facts are of
+/// an earlier version (or the store has none yet): one transaction, reading only the clear
+/// bodies — no key is needed.
+pub(in crate::sqlite) fn rebuild_if_older(conn: &Connection) -> Result<()> {
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'count_facts_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if version.as_deref() == Some(FACTS_VERSION) {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE;")?;
+    let done = (|| -> Result<()> {
+        conn.execute_batch("DELETE FROM count_facts;")?;
+        let mut insert = conn
+            .prepare("INSERT INTO count_facts (owner, id, kind, facts) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut rows = conn.prepare(&live_counted())?;
+        let mut rows = rows.query([])?;
+        while let Some(row) = rows.next()? {
+            let (owner, id, code): (i64, Vec<u8>, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            let kind = kind_of(code)?;
+            if let Some(facts) = from_stored(kind, blob(row, 3)?)? {
+                insert.execute(params![owner, id, code, facts])?;
+            }
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('count_facts_version', ?1)",
+            [FACTS_VERSION],
+        )?;
+        Ok(())
+    })();
+    match done {
+        Ok(()) => conn.execute_batch("COMMIT;")?,
+        Err(e) => {
+            conn.execute_batch("ROLLBACK;")?;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Column `i` of `row`, a blob.
+fn blob<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r [u8]> {
+    row.get_ref(i)?
+        .as_blob()
+        .map_err(|e| StoreError::Database(format!("column {i} of the counting facts: {e}")))
+}
+
+fn kind_of(code: i64) -> Result<RecordKind> {
+    RecordKind::from_code(code)
+        .ok_or_else(|| StoreError::Database(format!("a record of unknown kind {code}")))
+}
+
+fn facts_of_row(id: &[u8], facts: &[u8]) -> Result<(RecordId, RecordFacts)> {
+    let id = read_id(id.to_vec())?;
+    let facts = RecordFacts::decode(facts).map_err(|e| {
+        StoreError::Database(format!("record {id}: {e}; `athar verify` checks the store"))
+    })?;
+    Ok((id, facts))
+}
+
+/// Give `visit` the facts of every live person, event and involvement organisation `org`
+/// may see (its own, then those shared with it in full or pseudonymised), as they are read.
+pub(in crate::sqlite) fn for_org(
+    conn: &Connection,
+    org: i64,
+    visit: &mut dyn FnMut(RecordId, RecordFacts) -> Result<()>,
+) -> Result<()> {
+    // One snapshot for both reads; nothing is written, so it ends by being dropped.
+    let snapshot = conn.unchecked_transaction()?;
+    let conn = &*snapshot;
+    let mut own = conn.prepare_cached("SELECT id, facts FROM count_facts WHERE owner = ?1")?;
+    let mut rows = own.query([org])?;
+    while let Some(row) = rows.next()? {
+        let (id, facts) = facts_of_row(blob(row, 0)?, blob(row, 1)?)?;
+        visit(id, facts)?;
+    }
+    let mut shared = conn.prepare_cached(&format!(
+        "SELECT f.id, f.facts FROM shares s
+         JOIN heads h ON h.kind IN {COUNTED_KINDS} AND h.id = s.record_id
+         JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
+         WHERE s.org = ?1 AND s.mode IN ('full', 'pseudonymised') AND h.owner != ?1"
+    ))?;
+    let mut rows = shared.query([org])?;
+    while let Some(row) = rows.next()? {
+        let (id, facts) = facts_of_row(blob(row, 0)?, blob(row, 1)?)?;
+        visit(id, facts)?;
+    }
+    Ok(())
+}
+
+/// The first disagreement between the kept facts and those the current revisions give:
+/// a record whose facts are missing, stale or damaged, or facts kept for a record that is
+/// deleted, unknown or owned by another organisation.
+pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
+    let mut rows = conn.prepare(&format!(
+        "SELECT h.id, h.kind, r.body, f.facts, h.seq FROM heads h JOIN revisions r ON r.seq = h.seq
+         LEFT JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
+         WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
+    ))?;
+    let mut rows = rows.query([])?;
+    while let Some(row) = rows.next()? {
+        let id = read_id(row.get(0)?)?;
+        let kind = kind_of(row.get(1)?)?;
+        // A revision changed behind the store's back may not even read; the chain's check
+        // names it, so its facts are not judged here.
+        let body = match row.get_ref(2)? {
+            rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+            _ => continue,
+        };
+        let Ok(expected) = from_stored(kind, body) else {
+            continue;
+        };
+        let kept: Option<Vec<u8>> = row.get(3)?;
+        if kept != expected {
+            let problem = match kept {
+                None => format!("the counting facts of {} {id} are missing", kind.name()),
+                Some(_) => format!(
+                    "the counting facts of {} {id} differ from its current revision",
+                    kind.name()
+                ),
+            };
+            return Ok(Some(Problem {
+                table: "count facts",
+                seq: Some(row.get(4)?),
+                problem,
+            }));
+        }
+    }
+    let stray: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT f.id FROM count_facts f
+             LEFT JOIN heads h ON h.kind = f.kind AND h.id = f.id
+             WHERE h.id IS NULL OR h.deleted != 0 OR h.owner != f.owner
+             LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stray.map(|id| Problem {
+        table: "count facts",
+        seq: None,
+        problem: format!(
+            "counting facts are kept for {}, which is deleted, unknown or another organisation's",
+            read_id(id).map_or_else(|_| "an unreadable id".to_string(), |id| id.to_string())
+        ),
+    }))
+}

@@ -1,0 +1,413 @@
+//! The counting facts the store keeps beside each record: after any sequence of creations,
+//! updates, deletions, shreddings and sharing changes by two organisations — refused ones
+//! included — what each organisation is given to count equals the facts made again from the
+//! records it may see, and `verify` finds nothing to report; damaged, missing or stray facts
+//! are named by `verify`; a store without them has them made when it opens.
+
+use athar_model::facts::RecordFacts;
+use athar_model::*;
+use athar_store::*;
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+const PASSPHRASE: &str = "test passphrase for the counting facts";
+
+fn ok<T, E: std::fmt::Display>(r: std::result::Result<T, E>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn new_store() -> (tempfile::TempDir, DataDir, SqliteStore) {
+    let tmp = ok(tempfile::tempdir());
+    let dir = DataDir::new(tmp.path().join("data"));
+    let store = ok(SqliteStore::create(&dir, PASSPHRASE, "test"));
+    (tmp, dir, store)
+}
+
+fn raw(dir: &DataDir) -> Connection {
+    let key = ok(dir.derive_key(PASSPHRASE));
+    let conn = ok(Connection::open(dir.database()));
+    ok(conn.execute_batch(athar_store::unlock_statements(&key).as_str()));
+    conn
+}
+
+fn person(sex: Sex, born: &str) -> RecordBody {
+    RecordBody::Person(Person {
+        names: vec![PersonName {
+            script: Script::Arab,
+            full: Some("سامر الحلبي".into()),
+            ..Default::default()
+        }],
+        sex,
+        birth_date: FuzzyDate::parse(born).unwrap_or_default(),
+        ..Default::default()
+    })
+}
+
+fn event(kind: &str, year: i32) -> RecordBody {
+    RecordBody::Event(Event {
+        kind: kind.into(),
+        start: FuzzyDate::parse(&year.to_string()).unwrap_or_default(),
+        narrative: Some("اعتقل على الحاجز".into()),
+        ..Default::default()
+    })
+}
+
+fn write(store: &SqliteStore, org: i64, changes: Vec<Change>) -> Result<Written> {
+    store.write(ChangeSet {
+        author: "test".into(),
+        owner: Some(org),
+        action: "test".into(),
+        changes,
+    })
+}
+
+/// What `org` is given to count, as (id, stored form), in id order.
+fn kept_for(store: &SqliteStore, org: i64) -> Vec<(RecordId, Vec<u8>)> {
+    let mut out = Vec::new();
+    ok(store.count_facts_for(org, &mut |id, facts| {
+        out.push((id, facts.encode()));
+        Ok(())
+    }));
+    out.sort();
+    out
+}
+
+/// The facts made again from every record `org` may see.
+fn rebuilt_for(store: &SqliteStore, org: i64) -> Vec<(RecordId, Vec<u8>)> {
+    let mut out = Vec::new();
+    for kind in [
+        RecordKind::Person,
+        RecordKind::Event,
+        RecordKind::Involvement,
+    ] {
+        for record in ok(store.list_all_for(org, kind)) {
+            if let Some(facts) = RecordFacts::of(&record.body) {
+                out.push((record.id, facts.encode()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One step a documenter or an administrator may take; indexes pick among the records
+/// written so far, whoever owns them (a change of another's record is refused).
+#[derive(Debug, Clone)]
+enum Step {
+    Person {
+        org: usize,
+        female: bool,
+        born: u16,
+    },
+    Event {
+        org: usize,
+        arrest: bool,
+        year: u16,
+    },
+    Involvement {
+        org: usize,
+        person: usize,
+        event: usize,
+    },
+    Update {
+        org: usize,
+        record: usize,
+        year: u16,
+    },
+    Delete {
+        org: usize,
+        record: usize,
+    },
+    Shred {
+        record: usize,
+    },
+    Share {
+        record: usize,
+        pseudonymised: bool,
+    },
+    Unshare {
+        record: usize,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        (0..2usize, any::<bool>(), 1950..2010u16).prop_map(|(org, female, born)| Step::Person {
+            org,
+            female,
+            born
+        }),
+        (0..2usize, any::<bool>(), 2011..2025u16).prop_map(|(org, arrest, year)| Step::Event {
+            org,
+            arrest,
+            year
+        }),
+        (0..2usize, 0..40usize, 0..40usize)
+            .prop_map(|(org, person, event)| { Step::Involvement { org, person, event } }),
+        (0..2usize, 0..40usize, 1950..2025u16).prop_map(|(org, record, year)| Step::Update {
+            org,
+            record,
+            year
+        }),
+        (0..2usize, 0..40usize).prop_map(|(org, record)| Step::Delete { org, record }),
+        (0..40usize).prop_map(|record| Step::Shred { record }),
+        (0..40usize, any::<bool>()).prop_map(|(record, pseudonymised)| Step::Share {
+            record,
+            pseudonymised
+        }),
+        (0..40usize).prop_map(|record| Step::Unshare { record }),
+    ]
+}
+
+/// Take `step` against the store; refusals are expected and must change nothing.
+fn take(
+    store: &SqliteStore,
+    orgs: [i64; 2],
+    written: &mut Vec<(RecordKind, RecordId)>,
+    step: &Step,
+) {
+    let pick = |list: &[(RecordKind, RecordId)], at: usize, kind: Option<RecordKind>| {
+        let of_kind: Vec<(RecordKind, RecordId)> = list
+            .iter()
+            .filter(|(k, _)| kind.is_none_or(|want| *k == want))
+            .copied()
+            .collect();
+        (!of_kind.is_empty()).then(|| of_kind[at % of_kind.len()])
+    };
+    let current = |kind: RecordKind, id: RecordId| store.get(kind, id).ok();
+    match *step {
+        Step::Person { org, female, born } => {
+            let id = RecordId::new();
+            let sex = if female { Sex::Female } else { Sex::Male };
+            let body = person(sex, &born.to_string());
+            if write(store, orgs[org], vec![Change::Create { id, body }]).is_ok() {
+                written.push((RecordKind::Person, id));
+            }
+        }
+        Step::Event { org, arrest, year } => {
+            let id = RecordId::new();
+            let kind = if arrest { "arrest" } else { "forced-return" };
+            let body = event(kind, i32::from(year));
+            if write(store, orgs[org], vec![Change::Create { id, body }]).is_ok() {
+                written.push((RecordKind::Event, id));
+            }
+        }
+        Step::Involvement { org, person, event } => {
+            let (Some((_, p)), Some((_, e))) = (
+                pick(written, person, Some(RecordKind::Person)),
+                pick(written, event, Some(RecordKind::Event)),
+            ) else {
+                return;
+            };
+            let id = RecordId::new();
+            let body = RecordBody::Involvement(Involvement::victim(e, p, Vec::new()));
+            if write(store, orgs[org], vec![Change::Create { id, body }]).is_ok() {
+                written.push((RecordKind::Involvement, id));
+            }
+        }
+        Step::Update { org, record, year } => {
+            let Some((kind, id)) = pick(written, record, None) else {
+                return;
+            };
+            let Some(mut now) = current(kind, id) else {
+                return;
+            };
+            let date = FuzzyDate::parse(&year.to_string()).unwrap_or_default();
+            match &mut now.body {
+                RecordBody::Person(p) => p.birth_date = date,
+                RecordBody::Event(e) => e.start = date,
+                RecordBody::Involvement(i) => i.verification = Verification::Corroborated,
+                _ => {}
+            }
+            let _ = write(
+                store,
+                orgs[org],
+                vec![Change::Update {
+                    id,
+                    expected_rev: Some(now.rev),
+                    body: now.body,
+                }],
+            );
+        }
+        Step::Delete { org, record } => {
+            let Some((kind, id)) = pick(written, record, None) else {
+                return;
+            };
+            let _ = write(
+                store,
+                orgs[org],
+                vec![Change::Delete {
+                    kind,
+                    id,
+                    expected_rev: None,
+                    reason: "entered twice".into(),
+                }],
+            );
+        }
+        Step::Shred { record } => {
+            if let Some((kind, id)) = pick(written, record, None) {
+                let _ = store.shred(kind, id, "test", "the family asked");
+            }
+        }
+        Step::Share {
+            record,
+            pseudonymised,
+        } => {
+            let Some((kind, id)) = pick(written, record, None) else {
+                return;
+            };
+            let Some(now) = current(kind, id) else {
+                return;
+            };
+            let to = if now.owner == orgs[0] {
+                orgs[1]
+            } else {
+                orgs[0]
+            };
+            let mode = if pseudonymised {
+                ShareMode::Pseudonymised
+            } else {
+                ShareMode::Full
+            };
+            let _ = store.set_shares("test", kind, id, &[Share { org: to, mode }]);
+        }
+        Step::Unshare { record } => {
+            if let Some((kind, id)) = pick(written, record, None) {
+                let _ = store.set_shares("test", kind, id, &[]);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn kept_facts_equal_facts_made_again_after_any_changes(
+        steps in proptest::collection::vec(step(), 1..60)
+    ) {
+        let (_tmp, _dir, store) = new_store();
+        let second = ok(store.create_organisation("test", "منظمة ثانية")).num;
+        let orgs = [1, second];
+        let mut written = Vec::new();
+        for step in &steps {
+            take(&store, orgs, &mut written, step);
+        }
+        for org in orgs {
+            prop_assert_eq!(kept_for(&store, org), rebuilt_for(&store, org), "organisation {}", org);
+        }
+        let report = ok(store.verify(&mut |_| {}));
+        prop_assert!(report.ok(), "{:?}", report.problems);
+    }
+}
+
+/// A store with a person, an event and the person's arrest in it.
+fn populated() -> (tempfile::TempDir, DataDir, [RecordId; 3]) {
+    let (tmp, dir, store) = new_store();
+    let (p, e, i) = (RecordId::new(), RecordId::new(), RecordId::new());
+    ok(write(
+        &store,
+        1,
+        vec![
+            Change::Create {
+                id: p,
+                body: person(Sex::Female, "1990"),
+            },
+            Change::Create {
+                id: e,
+                body: event("arrest", 2019),
+            },
+            Change::Create {
+                id: i,
+                body: RecordBody::Involvement(Involvement::victim(e, p, Vec::new())),
+            },
+        ],
+    ));
+    (tmp, dir, [p, e, i])
+}
+
+fn problems(dir: &DataDir) -> Vec<String> {
+    let store = ok(SqliteStore::open(dir, PASSPHRASE));
+    let report = ok(store.verify(&mut |_| {}));
+    report.problems.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn verify_names_the_record_whose_counting_facts_are_damaged_missing_or_stray() {
+    let (_tmp, dir, [p, e, _]) = populated();
+    assert!(problems(&dir).is_empty());
+    let id_hex = |id: RecordId| {
+        id.as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+
+    ok(raw(&dir).execute_batch(&format!(
+        "UPDATE count_facts SET facts = x'01' WHERE id = x'{}'",
+        id_hex(e)
+    )));
+    let found = problems(&dir);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains(&e.to_string()) && found[0].contains("differ"),
+        "{found:?}"
+    );
+
+    ok(raw(&dir).execute_batch(&format!(
+        "DELETE FROM count_facts WHERE id = x'{}'",
+        id_hex(p)
+    )));
+    let found = problems(&dir);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains(&p.to_string()) && f.contains("missing")),
+        "{found:?}"
+    );
+
+    let (_tmp2, dir2, [_, e2, _]) = populated();
+    ok(raw(&dir2).execute_batch(&format!(
+        "UPDATE count_facts SET owner = 7 WHERE id = x'{}'",
+        id_hex(e2)
+    )));
+    let found = problems(&dir2);
+    assert!(
+        found.iter().any(|f| f.contains(&e2.to_string())),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn damaged_facts_make_counting_fail_with_a_message_not_a_panic() {
+    let (_tmp, dir, [_, e, _]) = populated();
+    ok(raw(&dir).execute_batch(&format!(
+        "UPDATE count_facts SET facts = x'0102' WHERE id = x'{}'",
+        e.as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )));
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    let failed = store.count_facts_for(1, &mut |_, _| Ok(()));
+    let message = failed.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(
+        message.contains(&e.to_string()) && message.contains("athar verify"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_store_without_counting_facts_has_them_made_once_when_it_opens() {
+    let (_tmp, dir, ids) = populated();
+    ok(raw(&dir).execute_batch(
+        "DELETE FROM count_facts; DELETE FROM meta WHERE key = 'count_facts_version';",
+    ));
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    let kept: Vec<RecordId> = kept_for(&store, 1).into_iter().map(|(id, _)| id).collect();
+    let mut wanted = ids.to_vec();
+    wanted.sort();
+    assert_eq!(kept, wanted);
+    assert_eq!(kept_for(&store, 1), rebuilt_for(&store, 1));
+    assert!(ok(store.verify(&mut |_| {})).ok());
+}
