@@ -126,16 +126,20 @@ fn role_rank(role: Role) -> u8 {
     }
 }
 
-/// A total order of steps by what they record, for ties nothing else breaks. Ids come last:
+/// A total order of steps by what they record, for ties nothing else breaks. Only fields
+/// the counting facts keep take part (`facts`): no narrative and no description of the
+/// place, which are sealed or free text — so the owner's journey, one shared pseudonymised
+/// and the one counted are in the same order. Ids come last:
 /// they differ between stores (imported ids are derived under each organisation's key), so
 /// they only separate steps whose every recorded field is equal — and swapping those
 /// changes no figure.
 fn content_order(a: &JourneyStep<'_>, b: &JourneyStep<'_>) -> Ordering {
-    let place = |e: &Event| {
+    fn place(e: &Event) -> Option<(&Option<String>, &Option<String>)> {
         e.place
             .as_ref()
-            .map(|p| (p.pcode.clone(), p.facility.clone(), p.text.clone()))
-    };
+            .filter(|p| p.pcode.is_some() || p.facility.is_some())
+            .map(|p| (&p.pcode, &p.facility))
+    }
     let (x, y) = (a.event, b.event);
     x.kind
         .cmp(&y.kind)
@@ -148,8 +152,8 @@ fn content_order(a: &JourneyStep<'_>, b: &JourneyStep<'_>) -> Ordering {
         .then_with(|| x.party.cmp(&y.party))
         .then_with(|| x.host_country.cmp(&y.host_country))
         .then_with(|| x.crossing.cmp(&y.crossing))
+        .then_with(|| x.cause.cmp(&y.cause))
         .then_with(|| x.verification.cmp(&y.verification))
-        .then_with(|| x.narrative.cmp(&y.narrative))
         .then_with(|| role_rank(a.role).cmp(&role_rank(b.role)))
         .then_with(|| a.id.cmp(&b.id))
 }
