@@ -89,6 +89,58 @@ struct VictimFact {
     then_disappeared: bool,
 }
 
+/// What a person's journey needs of an event besides its [`EventFact`], while the facts are
+/// built: its dates as recorded (journeys are ordered by them), the event it follows, and
+/// the terms that break ties, as small numbers.
+struct JourneyPart {
+    /// The event's place in [`Facts::events`].
+    at: u32,
+    start: athar_model::FuzzyDate,
+    end: athar_model::FuzzyDate,
+    previous: Option<RecordId>,
+    pcode: u16,
+    facility: u16,
+    party: u16,
+    crossing: u16,
+}
+
+/// The terms of [`JourneyPart`]s that the facts do not keep.
+#[derive(Default)]
+struct JourneyTerms {
+    places: Interned,
+    parties: Interned,
+    crossings: Interned,
+}
+
+impl JourneyTerms {
+    /// The event again, with what journey order and derived status read of it.
+    fn event(&self, part: &JourneyPart, fact: &EventFact, facts: &Facts) -> Event {
+        let text = |names: &Interned, i: u16| names.value(i).map(str::to_string);
+        let (pcode, facility) = (
+            text(&self.places, part.pcode),
+            text(&self.places, part.facility),
+        );
+        Event {
+            kind: facts.kinds.name(fact.kind).to_string(),
+            start: part.start,
+            end: part.end,
+            place: (pcode.is_some() || facility.is_some()).then(|| athar_model::PlaceRef {
+                pcode,
+                facility,
+                text: None,
+            }),
+            unit: text(&facts.units, fact.unit),
+            party: text(&self.parties, part.party),
+            host_country: text(&facts.hosts, fact.host),
+            crossing: text(&self.crossings, part.crossing),
+            cause: text(&facts.causes, fact.cause),
+            previous: part.previous,
+            verification: fact.verification,
+            ..Event::default()
+        }
+    }
+}
+
 /// Each linked person record with the record its group is counted under (union–find over
 /// the pairs; the smallest id of a group stands for it).
 fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, RecordId> {
@@ -148,6 +200,11 @@ impl Interned {
         self.values.push(value.to_string());
         self.index.insert(value.to_string(), i);
         i
+    }
+
+    /// The value numbered `i`, `None` for none.
+    fn value(&self, i: u16) -> Option<&str> {
+        self.values.get(i as usize).map(String::as_str)
     }
 
     fn name(&self, i: u16) -> &str {
@@ -656,9 +713,10 @@ impl Facts {
         // The persons added now start here; the vectors below are indexed from it.
         let base = facts.persons.len();
         let mut person_index: HashMap<RecordId, u32> = HashMap::new();
-        // Each event given now: where its fact is, and its content (for the journeys).
+        // Each event given now: where its fact is, and what its journeys need of it besides.
         let mut event_index: HashMap<RecordId, usize> = HashMap::new();
-        let mut events: Vec<(u32, Event)> = Vec::new();
+        let mut events: Vec<JourneyPart> = Vec::new();
+        let mut terms = JourneyTerms::default();
         let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
         // Linked records that give different sexes: the person's sex stays unknown.
         let mut sexes_differ: Vec<bool> = Vec::new();
@@ -774,7 +832,21 @@ impl Facts {
                         }
                     };
                     event_index.insert(id, events.len());
-                    events.push((at, event));
+                    let place = event.place.as_ref();
+                    events.push(JourneyPart {
+                        at,
+                        start: event.start,
+                        end: event.end,
+                        previous: event.previous,
+                        pcode: terms
+                            .places
+                            .intern(place.and_then(|p| p.pcode.as_deref())),
+                        facility: terms
+                            .places
+                            .intern(place.and_then(|p| p.facility.as_deref())),
+                        party: terms.parties.intern(event.party.as_deref()),
+                        crossing: terms.crossings.intern(event.crossing.as_deref()),
+                    });
                 }
                 RecordFacts::Involvement(involvement) => {
                     facts
@@ -808,11 +880,17 @@ impl Facts {
                 (*e, *role as u8, std::cmp::Reverse(rank(*verification)))
             });
             steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
+            // The journey's events, made for as long as it takes to order them.
+            let made: Vec<Event> = steps
+                .iter()
+                .map(|(e, _, _)| terms.event(&events[*e], &facts.events[events[*e].at as usize], facts))
+                .collect();
             let journey: Vec<JourneyStep<'_>> = steps
                 .iter()
-                .map(|(e, role, _)| JourneyStep {
-                    id: facts.events[events[*e].0 as usize].id,
-                    event: &events[*e].1,
+                .zip(&made)
+                .map(|((e, role, _), event)| JourneyStep {
+                    id: facts.events[events[*e].at as usize].id,
+                    event,
                     role: *role,
                 })
                 .collect();
@@ -829,7 +907,7 @@ impl Facts {
                 .filter(|(_, s)| s.role == Role::Victim)
                 .map(|(i, _)| i)
                 .collect();
-            let fact_at = |i: usize| events[event_index[&ordered[i].id]].0 as usize;
+            let fact_at = |i: usize| events[event_index[&ordered[i].id]].at as usize;
             let category_at =
                 |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
             fact.returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
@@ -842,7 +920,7 @@ impl Facts {
                 .copied()
                 .rfind(|i| category_at(*i) == "disappearance");
             for (e, role, verification) in &steps {
-                let (at_fact, event) = (events[*e].0, &events[*e].1);
+                let (at_fact, event) = (events[*e].at, &events[*e]);
                 // A step taken to find someone is no violation, whoever is recorded in it.
                 if *role != Role::Victim
                     || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
