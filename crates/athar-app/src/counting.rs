@@ -363,18 +363,27 @@ impl Scope<'_> {
                 RecordKind::Event => {
                     events.insert(*id);
                 }
+                // Every person it has named: it may have moved from one to another, or
+                // been deleted.
                 RecordKind::Involvement => {
-                    touched.extend(facts_now.involvement(*id).map(|(person, _)| person));
-                    if let Some(RecordBody::Involvement(inv)) =
-                        self.read_if_visible(*kind, *id)?.map(|r| r.body)
-                    {
-                        touched.push(inv.person);
+                    for revision in self.store.history(*kind, *id)? {
+                        if let RecordBody::Involvement(inv) = revision.body {
+                            touched.push(inv.person);
+                        }
                     }
                 }
                 RecordKind::Source | RecordKind::Match | RecordKind::Term => {}
             }
         }
-        touched.extend(facts_now.persons_in_events(&events));
+        // The persons in the events that changed, as the store links them now (an
+        // involvement moved away is itself among the changes).
+        for event in &events {
+            for inv in self.store.involvements_of_event(*event)? {
+                if let RecordBody::Involvement(inv) = inv.body {
+                    touched.push(inv.person);
+                }
+            }
+        }
         let (was, is): (std::collections::HashSet<_>, std::collections::HashSet<_>) = (
             before.iter().copied().collect(),
             same_person.iter().copied().collect(),

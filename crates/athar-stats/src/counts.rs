@@ -240,8 +240,6 @@ pub struct Facts {
     /// Each event read, with its place in `events` (a changed event takes a new place;
     /// the old one is then no victim's).
     event_of_record: HashMap<RecordId, u32>,
-    /// Each involvement read: the person record and the event it joins.
-    involvements: HashMap<RecordId, (RecordId, RecordId)>,
 }
 
 /// Which victimisations to count.
@@ -849,30 +847,36 @@ impl Facts {
                     });
                 }
                 RecordFacts::Involvement(involvement) => {
-                    facts
-                        .involvements
-                        .insert(id, (involvement.person, involvement.event));
                     involvements.push(involvement);
                 }
             }
         }
         // Each person's journey, for statuses and for what came before and after an event:
-        // (the event given now, the role, the involvement's verification).
-        let mut journeys: HashMap<u32, Vec<(usize, Role, Verification)>> = HashMap::new();
-        for involvement in &involvements {
-            let (Some(&p), Some(&e)) = (
-                person_index.get(&involvement.person),
-                event_index.get(&involvement.event),
-            ) else {
-                continue;
-            };
-            journeys
-                .entry(p)
-                .or_default()
-                .push((e, involvement.role, involvement.verification));
-        }
+        // (the person, the event given now, the role, the involvement's verification),
+        // sorted so that each person's steps are together, in event order.
+        let mut all_steps: Vec<(u32, u32, Role, Verification)> = involvements
+            .iter()
+            .filter_map(|involvement| {
+                Some((
+                    *person_index.get(&involvement.person)?,
+                    *event_index.get(&involvement.event)? as u32,
+                    involvement.role,
+                    involvement.verification,
+                ))
+            })
+            .collect();
+        drop(involvements);
+        drop(person_index);
+        all_steps.sort_unstable_by_key(|&(person, event, role, verification)| {
+            (person, event, role as u8, std::cmp::Reverse(rank(verification)))
+        });
         let forced_return = facts.kinds.index.get("forced-return").copied();
-        for (person, mut steps) in journeys {
+        for journey_steps in all_steps.chunk_by(|a, b| a.0 == b.0) {
+            let person = journey_steps[0].0;
+            let mut steps: Vec<(usize, Role, Verification)> = journey_steps
+                .iter()
+                .map(|&(_, event, role, verification)| (event as usize, role, verification))
+                .collect();
             // Two linked records in the same event: one step of the person's journey.
             // Of two involvements in one step, the better established is kept, whichever
             // was read first.
@@ -978,23 +982,6 @@ impl Facts {
         out
     }
 
-    /// The person records in the events `events` (as the facts last read them).
-    pub fn persons_in_events(
-        &self,
-        events: &std::collections::HashSet<RecordId>,
-    ) -> std::collections::HashSet<RecordId> {
-        self.involvements
-            .values()
-            .filter(|(_, event)| events.contains(event))
-            .map(|(person, _)| *person)
-            .collect()
-    }
-
-    /// The person record and event an involvement joined when the facts last read it.
-    pub fn involvement(&self, id: RecordId) -> Option<(RecordId, RecordId)> {
-        self.involvements.get(&id).copied()
-    }
-
     /// Counts again, after a change, the person records `recount` (from
     /// [`Facts::to_recount`], so that whole groups of linked records are in it): what they
     /// counted for goes, and `records` comes in — those
@@ -1021,8 +1008,6 @@ impl Facts {
             }
         }
         self.submitted.retain(|id| !recount.contains(id));
-        self.involvements
-            .retain(|_, (person, _)| !recount.contains(person));
         for event in gone {
             self.event_of_record.remove(event);
         }

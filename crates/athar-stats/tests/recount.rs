@@ -59,14 +59,18 @@ impl Counted {
                     _ => {}
                 }
             }
-            if let Some((person, _)) = self.facts.involvement(*id) {
-                touched.push(person);
-            }
             if body.is_none() && matches!(before, Some(RecordBody::Event(_))) {
                 gone.push(*id);
             }
         }
-        touched.extend(self.facts.persons_in_events(&events));
+        // The persons in the changed events, as the store's links say.
+        for body in self.records.values() {
+            if let RecordBody::Involvement(inv) = body
+                && events.contains(&inv.event)
+            {
+                touched.push(inv.person);
+            }
+        }
         let old: HashSet<_> = self.same_person.iter().copied().collect();
         let new: HashSet<_> = same_person.iter().copied().collect();
         for (a, b) in old.symmetric_difference(&new) {
