@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use athar_link::stored::{CaptureCounts, LinkageState, Review, RunError};
-use athar_model::facts::RecordFacts;
 use athar_model::{OrgId, RecordBody, RecordId, RecordKind, Status};
 use athar_stats::counts::{Facts, PersonFilter};
 use athar_store::{DataMarks, StoreError, StoredRecord};
@@ -127,45 +126,18 @@ impl Scope<'_> {
         self.facts_with(&self.review()?)
     }
 
-    /// The facts from what the store keeps of each record (`Store::count_facts_for`): read
-    /// and decoded on one thread while they are counted on another, in batches, so that
-    /// neither the records nor all their facts are ever in memory at once.
+    /// The facts from what the store keeps of each record (`Store::count_facts_for`),
+    /// counted as they are read: neither the records nor all their facts are ever in
+    /// memory at once.
     fn facts_with(&self, review: &Review) -> Result<(Facts, LinkageState), StoreError> {
-        const BATCH: usize = 4_096;
         let vocab = self.vocabularies()?;
-        let same_person = review.same_person();
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(RecordId, RecordFacts)>>(8);
-        let org = self.org().number();
-        let store = self.store;
-        let facts = std::thread::scope(|threads| {
-            let reader = threads.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                store.count_facts_for(org, &mut |id, facts| {
-                    batch.push((id, facts));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        // The counting side only goes away by failing itself.
-                        send.send(full).map_err(|_| {
-                            StoreError::Database("counting stopped while reading".into())
-                        })?;
-                    }
-                    Ok(())
-                })?;
-                if !batch.is_empty() {
-                    let _ = send.send(batch);
-                }
-                Ok::<(), StoreError>(())
-            });
-            let facts =
-                Facts::from_record_facts(receive.into_iter().flatten(), &same_person, &vocab);
-            match reader.join() {
-                Ok(read) => read.map(|()| facts),
-                Err(_) => Err(StoreError::Database(
-                    "reading the counting facts failed".into(),
-                )),
-            }
-        })?;
-        Ok((facts, review.state()))
+        let mut builder = Facts::builder(&review.same_person(), &vocab);
+        self.store
+            .count_facts_for(self.org().number(), &mut |id, facts| {
+                builder.push(id, facts);
+                Ok(())
+            })?;
+        Ok((builder.finish(), review.state()))
     }
 }
 

@@ -89,6 +89,351 @@ struct VictimFact {
     then_disappeared: bool,
 }
 
+/// Facts built from records given one at a time, as a store reads them: the same as
+/// [`Facts::from_record_facts`] over the same records, in any order.
+pub struct FactsBuilder<'v> {
+    facts: Facts,
+    adding: Adding,
+    canonical: HashMap<RecordId, RecordId>,
+    vocab: &'v Vocabularies,
+}
+
+impl FactsBuilder<'_> {
+    /// Takes one record's countable facts in.
+    pub fn push(&mut self, id: RecordId, record: RecordFacts) {
+        self.adding
+            .push(&mut self.facts, id, record, &self.canonical, self.vocab);
+    }
+
+    /// The facts of every record pushed.
+    pub fn finish(self) -> Facts {
+        let mut facts = self.facts;
+        self.adding.finish(&mut facts, self.vocab);
+        facts
+    }
+}
+
+/// What counting records in needs while they come, before the journeys are put together.
+struct Adding {
+    /// The persons added now start here; the vectors below are indexed from it.
+    base: usize,
+    person_index: HashMap<RecordId, u32>,
+    /// Each event given now: where its fact is, and what its journeys need of it besides.
+    event_index: HashMap<RecordId, usize>,
+    events: Vec<JourneyPart>,
+    terms: JourneyTerms,
+    births: Vec<athar_model::FuzzyDate>,
+    /// Linked records that give different sexes: the person's sex stays unknown.
+    sexes_differ: Vec<bool>,
+    /// What sources state of each person (all their linked records'), for the status.
+    stated: Vec<Vec<athar_model::StatedStatus>>,
+    /// The age group a source stated, for when the dates cannot decide; and whether
+    /// linked records stated differing ones or differing civilian/combatant statuses
+    /// (then it stays unknown, whatever order they are read in).
+    stated_ages: Vec<Option<AgeGroup>>,
+    ages_differ: Vec<bool>,
+    combatants_differ: Vec<bool>,
+    involvements: Vec<athar_model::facts::InvolvementFacts>,
+}
+
+impl Adding {
+    fn new(facts: &Facts) -> Adding {
+        Adding {
+            base: facts.persons.len(),
+            person_index: HashMap::new(),
+            event_index: HashMap::new(),
+            events: Vec::new(),
+            terms: JourneyTerms::default(),
+            births: Vec::new(),
+            sexes_differ: Vec::new(),
+            stated: Vec::new(),
+            stated_ages: Vec::new(),
+            ages_differ: Vec::new(),
+            combatants_differ: Vec::new(),
+            involvements: Vec::new(),
+        }
+    }
+
+    /// Takes one record's facts in.
+    fn push(
+        &mut self,
+        facts: &mut Facts,
+        id: RecordId,
+        body: RecordFacts,
+        canonical: &HashMap<RecordId, RecordId>,
+        vocab: &Vocabularies,
+    ) {
+        match body {
+            RecordFacts::Person(person) => {
+                facts.person_records += 1;
+                let review = person.review;
+                let verified = review == Some(ReviewState::Verified);
+                if review == Some(ReviewState::Submitted) {
+                    facts.submitted.push(id);
+                }
+                let root = canonical.get(&id).copied().unwrap_or(id);
+                if let Some(&at) = self.person_index.get(&root) {
+                    self.person_index.insert(id, at);
+                    facts.person_of_record.insert(id, at);
+                    // Linked records agree or not whatever order they are read in:
+                    // sexes that differ leave the sex unknown, and of differing birth
+                    // dates the one that sorts first is kept.
+                    let fact = &mut facts.persons[at as usize];
+                    let i = at as usize - self.base;
+                    fact.verified |= verified;
+                    fact.sex = match (fact.sex, person.sex) {
+                        (known, Sex::Unknown) => known,
+                        (Sex::Unknown, known) if !self.sexes_differ[i] => known,
+                        (a, b) if a == b => a,
+                        _ => {
+                            self.sexes_differ[i] = true;
+                            Sex::Unknown
+                        }
+                    };
+                    self.births[i] = self.births[i].first_known(person.birth_date);
+                    self.stated[i].extend(person.stated);
+                    (self.stated_ages[i], self.ages_differ[i]) = agree(
+                        self.stated_ages[i],
+                        person.stated_age_group,
+                        self.ages_differ[i],
+                    );
+                    (fact.combatant, self.combatants_differ[i]) = agree(
+                        fact.combatant,
+                        person.combatant_status,
+                        self.combatants_differ[i],
+                    );
+                    return;
+                }
+                let at = facts.persons.len() as u32;
+                self.person_index.insert(id, at);
+                self.person_index.insert(root, at);
+                facts.person_of_record.insert(id, at);
+                self.births.push(person.birth_date);
+                self.sexes_differ.push(false);
+                self.stated.push(person.stated);
+                self.stated_ages.push(person.stated_age_group);
+                self.ages_differ.push(false);
+                self.combatants_differ.push(false);
+                facts.persons.push(PersonFact {
+                    id: root,
+                    sex: person.sex,
+                    status: Status::Unknown,
+                    returnee: false,
+                    combatant: person.combatant_status,
+                    verified,
+                });
+            }
+            RecordFacts::Event(event) => {
+                let kind = facts.kinds.intern(Some(&event.kind));
+                if facts.categories.len() <= kind as usize {
+                    facts.categories.push(
+                        vocab
+                            .category_of(&event.kind)
+                            .unwrap_or("other")
+                            .to_string(),
+                    );
+                }
+                let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
+                let governorate = area
+                    .as_deref()
+                    .and_then(|a| vocab.gazetteer.governorate_of(a))
+                    .map(|g| g.pcode.clone());
+                let unit = event.unit.clone();
+                // The party: the unit's authority, or the party named without a unit.
+                let authority = vocab
+                    .party_of(unit.as_deref(), event.party.as_deref())
+                    .map(str::to_string);
+                let days = event.start.bounds();
+                let (year_key, month_key) = period_keys(days);
+                let fact = EventFact {
+                    id,
+                    kind,
+                    days,
+                    year_key,
+                    month_key,
+                    governorate: facts.governorates.intern(governorate.as_deref()),
+                    unit: facts.units.intern(unit.as_deref()),
+                    authority: facts.authorities.intern(authority.as_deref()),
+                    host: facts.hosts.intern(event.host_country.as_deref()),
+                    cause: facts.causes.intern(event.cause.as_deref()),
+                    verification: event.verification,
+                };
+                let at = match facts.event_of_record.get(&id) {
+                    Some(&at) if facts.events[at as usize] == fact => at,
+                    _ => {
+                        facts.events.push(fact);
+                        let at = (facts.events.len() - 1) as u32;
+                        facts.event_of_record.insert(id, at);
+                        at
+                    }
+                };
+                self.event_index.insert(id, self.events.len());
+                let place = event.place.as_ref();
+                self.events.push(JourneyPart {
+                    at,
+                    start: event.start,
+                    end: event.end,
+                    previous: event.previous,
+                    pcode: self
+                        .terms
+                        .places
+                        .intern(place.and_then(|p| p.pcode.as_deref())),
+                    facility: self
+                        .terms
+                        .places
+                        .intern(place.and_then(|p| p.facility.as_deref())),
+                    party: self.terms.parties.intern(event.party.as_deref()),
+                    crossing: self.terms.crossings.intern(event.crossing.as_deref()),
+                });
+            }
+            RecordFacts::Involvement(involvement) => {
+                self.involvements.push(involvement);
+            }
+        }
+    }
+
+    /// Puts each person's journey together: statuses, and the victimisations with what
+    /// came before and after them.
+    fn finish(self, facts: &mut Facts, vocab: &Vocabularies) {
+        // Each person's journey, for statuses and for what came before and after an event:
+        // (the person, the event given now, the role, the involvement's verification),
+        // sorted so that each person's steps are together, in event order.
+        let mut all_steps: Vec<(u32, u32, Role, Verification)> = self
+            .involvements
+            .iter()
+            .filter_map(|involvement| {
+                Some((
+                    *self.person_index.get(&involvement.person)?,
+                    *self.event_index.get(&involvement.event)? as u32,
+                    involvement.role,
+                    involvement.verification,
+                ))
+            })
+            .collect();
+        drop(self.involvements);
+        drop(self.person_index);
+        all_steps.sort_unstable_by_key(|&(person, event, role, verification)| {
+            (
+                person,
+                event,
+                role as u8,
+                std::cmp::Reverse(rank(verification)),
+            )
+        });
+        let forced_return = facts.kinds.index.get("forced-return").copied();
+        // One person's journey: their status, whether they returned, their victimisations.
+        let journey_of = |journey_steps: &[(u32, u32, Role, Verification)],
+                          victims: &mut Vec<VictimFact>|
+         -> (u32, Status, bool) {
+            let facts = &*facts;
+            let person = journey_steps[0].0;
+            // Two linked records in the same event: one step of the person's journey; of
+            // two involvements in one step, the better established (sorted first) is kept.
+            let mut steps: Vec<(usize, Role, Verification)> = journey_steps
+                .iter()
+                .map(|&(_, event, role, verification)| (event as usize, role, verification))
+                .collect();
+            steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
+            // The journey's events, made for as long as it takes to order them.
+            let made: Vec<Event> = steps
+                .iter()
+                .map(|(e, _, _)| {
+                    self.terms.event(
+                        &self.events[*e],
+                        &facts.events[self.events[*e].at as usize],
+                        facts,
+                    )
+                })
+                .collect();
+            let journey: Vec<JourneyStep<'_>> = steps
+                .iter()
+                .zip(&made)
+                .map(|((e, role, _), event)| JourneyStep {
+                    id: facts.events[self.events[*e].at as usize].id,
+                    event,
+                    role: *role,
+                })
+                .collect();
+            let ordered = journey_order(&journey, vocab);
+            let i = person as usize - self.base;
+            let status = status_with_statements(&ordered, &self.stated[i], vocab);
+            let position: HashMap<RecordId, usize> =
+                ordered.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+            let victim_steps: Vec<usize> = ordered
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.role == Role::Victim)
+                .map(|(i, _)| i)
+                .collect();
+            let fact_at = |i: usize| self.events[self.event_index[&ordered[i].id]].at as usize;
+            let category_at =
+                |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
+            let returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
+            let first_forced_return = victim_steps
+                .iter()
+                .copied()
+                .find(|i| Some(facts.events[fact_at(*i)].kind) == forced_return);
+            let last_disappearance = victim_steps
+                .iter()
+                .copied()
+                .rfind(|i| category_at(*i) == "disappearance");
+            for (e, role, verification) in &steps {
+                let (at_fact, event) = (self.events[*e].at, &self.events[*e]);
+                // A step taken to find someone is no violation, whoever is recorded in it.
+                if *role != Role::Victim
+                    || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
+                {
+                    continue;
+                }
+                let at = position[&facts.events[at_fact as usize].id];
+                victims.push(VictimFact {
+                    event: at_fact,
+                    person,
+                    age: age_group_or_stated(&self.births[i], self.stated_ages[i], &event.start),
+                    verification: *verification,
+                    after_forced_return: first_forced_return.is_some_and(|f| f < at),
+                    then_disappeared: status == Status::Disappeared
+                        || last_disappearance.is_some_and(|d| d > at),
+                });
+            }
+            (person, status, returnee)
+        };
+        // The journeys in two halves, one on each core, split between two persons.
+        let mut half = all_steps.len() / 2;
+        while half > 0 && half < all_steps.len() && all_steps[half - 1].0 == all_steps[half].0 {
+            half += 1;
+        }
+        let (first, second) = all_steps.split_at(half);
+        let run = |part: &[(u32, u32, Role, Verification)]| {
+            let mut victims = Vec::new();
+            let persons: Vec<(u32, Status, bool)> = part
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|steps| journey_of(steps, &mut victims))
+                .collect();
+            (persons, victims)
+        };
+        let ((persons_a, victims_a), (persons_b, victims_b)) = std::thread::scope(|threads| {
+            let other = threads.spawn(|| run(second));
+            let mine = run(first);
+            let theirs = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (mine, theirs)
+        });
+        for (person, status, returnee) in persons_a.into_iter().chain(persons_b) {
+            let fact = &mut facts.persons[person as usize];
+            fact.status = status;
+            fact.returnee = returnee;
+        }
+        facts.victims.extend(victims_a);
+        facts.victims.extend(victims_b);
+        facts.victims.sort_by_key(|v| (v.event, v.person));
+        facts.victims.dedup_by_key(|v| (v.event, v.person));
+        facts.submitted.sort_unstable();
+        facts.submitted.dedup();
+    }
+}
+
 /// What a person's journey needs of an event besides its [`EventFact`], while the facts are
 /// built: its dates as recorded (journeys are ordered by them), the event it follows, and
 /// the terms that break ties, as small numbers.
@@ -686,6 +1031,21 @@ impl Facts {
         Facts::from_record_facts(facts_of(records), same_person, vocab)
     }
 
+    /// A builder to give records' countable facts one at a time, linked records as in
+    /// [`Facts::build_linked`].
+    pub fn builder<'v>(
+        same_person: &[(RecordId, RecordId)],
+        vocab: &'v Vocabularies,
+    ) -> FactsBuilder<'v> {
+        let facts = Facts::default();
+        FactsBuilder {
+            adding: Adding::new(&facts),
+            facts,
+            canonical: canonical_persons(same_person),
+            vocab,
+        }
+    }
+
     /// As [`Facts::build_linked`], from each record's countable facts (as the store keeps
     /// them) rather than the records themselves: the same figures.
     pub fn from_record_facts(
@@ -707,246 +1067,11 @@ impl Facts {
         canonical: &HashMap<RecordId, RecordId>,
         vocab: &Vocabularies,
     ) {
-        let facts = self;
-        // The persons added now start here; the vectors below are indexed from it.
-        let base = facts.persons.len();
-        let mut person_index: HashMap<RecordId, u32> = HashMap::new();
-        // Each event given now: where its fact is, and what its journeys need of it besides.
-        let mut event_index: HashMap<RecordId, usize> = HashMap::new();
-        let mut events: Vec<JourneyPart> = Vec::new();
-        let mut terms = JourneyTerms::default();
-        let mut births: Vec<athar_model::FuzzyDate> = Vec::new();
-        // Linked records that give different sexes: the person's sex stays unknown.
-        let mut sexes_differ: Vec<bool> = Vec::new();
-        // What sources state of each person (all their linked records'), for the status.
-        let mut stated: Vec<Vec<athar_model::StatedStatus>> = Vec::new();
-        // The age group a source stated, for when the dates cannot decide; and whether
-        // linked records stated differing ones or differing civilian/combatant statuses
-        // (then it stays unknown, whatever order they are read in).
-        let mut stated_ages: Vec<Option<AgeGroup>> = Vec::new();
-        let mut ages_differ: Vec<bool> = Vec::new();
-        let mut combatants_differ: Vec<bool> = Vec::new();
-        let mut involvements = Vec::new();
+        let mut adding = Adding::new(self);
         for (id, body) in records {
-            match body {
-                RecordFacts::Person(person) => {
-                    facts.person_records += 1;
-                    let review = person.review;
-                    let verified = review == Some(ReviewState::Verified);
-                    if review == Some(ReviewState::Submitted) {
-                        facts.submitted.push(id);
-                    }
-                    let root = canonical.get(&id).copied().unwrap_or(id);
-                    if let Some(&at) = person_index.get(&root) {
-                        person_index.insert(id, at);
-                        facts.person_of_record.insert(id, at);
-                        // Linked records agree or not whatever order they are read in:
-                        // sexes that differ leave the sex unknown, and of differing birth
-                        // dates the one that sorts first is kept.
-                        let fact = &mut facts.persons[at as usize];
-                        let i = at as usize - base;
-                        fact.verified |= verified;
-                        fact.sex = match (fact.sex, person.sex) {
-                            (known, Sex::Unknown) => known,
-                            (Sex::Unknown, known) if !sexes_differ[i] => known,
-                            (a, b) if a == b => a,
-                            _ => {
-                                sexes_differ[i] = true;
-                                Sex::Unknown
-                            }
-                        };
-                        births[i] = births[i].first_known(person.birth_date);
-                        stated[i].extend(person.stated);
-                        (stated_ages[i], ages_differ[i]) =
-                            agree(stated_ages[i], person.stated_age_group, ages_differ[i]);
-                        (fact.combatant, combatants_differ[i]) = agree(
-                            fact.combatant,
-                            person.combatant_status,
-                            combatants_differ[i],
-                        );
-                        continue;
-                    }
-                    let at = facts.persons.len() as u32;
-                    person_index.insert(id, at);
-                    person_index.insert(root, at);
-                    facts.person_of_record.insert(id, at);
-                    births.push(person.birth_date);
-                    sexes_differ.push(false);
-                    stated.push(person.stated);
-                    stated_ages.push(person.stated_age_group);
-                    ages_differ.push(false);
-                    combatants_differ.push(false);
-                    facts.persons.push(PersonFact {
-                        id: root,
-                        sex: person.sex,
-                        status: Status::Unknown,
-                        returnee: false,
-                        combatant: person.combatant_status,
-                        verified,
-                    });
-                }
-                RecordFacts::Event(event) => {
-                    let kind = facts.kinds.intern(Some(&event.kind));
-                    if facts.categories.len() <= kind as usize {
-                        facts.categories.push(
-                            vocab
-                                .category_of(&event.kind)
-                                .unwrap_or("other")
-                                .to_string(),
-                        );
-                    }
-                    let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
-                    let governorate = area
-                        .as_deref()
-                        .and_then(|a| vocab.gazetteer.governorate_of(a))
-                        .map(|g| g.pcode.clone());
-                    let unit = event.unit.clone();
-                    // The party: the unit's authority, or the party named without a unit.
-                    let authority = vocab
-                        .party_of(unit.as_deref(), event.party.as_deref())
-                        .map(str::to_string);
-                    let days = event.start.bounds();
-                    let (year_key, month_key) = period_keys(days);
-                    let fact = EventFact {
-                        id,
-                        kind,
-                        days,
-                        year_key,
-                        month_key,
-                        governorate: facts.governorates.intern(governorate.as_deref()),
-                        unit: facts.units.intern(unit.as_deref()),
-                        authority: facts.authorities.intern(authority.as_deref()),
-                        host: facts.hosts.intern(event.host_country.as_deref()),
-                        cause: facts.causes.intern(event.cause.as_deref()),
-                        verification: event.verification,
-                    };
-                    let at = match facts.event_of_record.get(&id) {
-                        Some(&at) if facts.events[at as usize] == fact => at,
-                        _ => {
-                            facts.events.push(fact);
-                            let at = (facts.events.len() - 1) as u32;
-                            facts.event_of_record.insert(id, at);
-                            at
-                        }
-                    };
-                    event_index.insert(id, events.len());
-                    let place = event.place.as_ref();
-                    events.push(JourneyPart {
-                        at,
-                        start: event.start,
-                        end: event.end,
-                        previous: event.previous,
-                        pcode: terms
-                            .places
-                            .intern(place.and_then(|p| p.pcode.as_deref())),
-                        facility: terms
-                            .places
-                            .intern(place.and_then(|p| p.facility.as_deref())),
-                        party: terms.parties.intern(event.party.as_deref()),
-                        crossing: terms.crossings.intern(event.crossing.as_deref()),
-                    });
-                }
-                RecordFacts::Involvement(involvement) => {
-                    involvements.push(involvement);
-                }
-            }
+            adding.push(self, id, body, canonical, vocab);
         }
-        // Each person's journey, for statuses and for what came before and after an event:
-        // (the person, the event given now, the role, the involvement's verification),
-        // sorted so that each person's steps are together, in event order.
-        let mut all_steps: Vec<(u32, u32, Role, Verification)> = involvements
-            .iter()
-            .filter_map(|involvement| {
-                Some((
-                    *person_index.get(&involvement.person)?,
-                    *event_index.get(&involvement.event)? as u32,
-                    involvement.role,
-                    involvement.verification,
-                ))
-            })
-            .collect();
-        drop(involvements);
-        drop(person_index);
-        all_steps.sort_unstable_by_key(|&(person, event, role, verification)| {
-            (person, event, role as u8, std::cmp::Reverse(rank(verification)))
-        });
-        let forced_return = facts.kinds.index.get("forced-return").copied();
-        for journey_steps in all_steps.chunk_by(|a, b| a.0 == b.0) {
-            let person = journey_steps[0].0;
-            let mut steps: Vec<(usize, Role, Verification)> = journey_steps
-                .iter()
-                .map(|&(_, event, role, verification)| (event as usize, role, verification))
-                .collect();
-            // Two linked records in the same event: one step of the person's journey.
-            // Of two involvements in one step, the better established is kept, whichever
-            // was read first.
-            steps.sort_by_key(|(e, role, verification)| {
-                (*e, *role as u8, std::cmp::Reverse(rank(*verification)))
-            });
-            steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
-            // The journey's events, made for as long as it takes to order them.
-            let made: Vec<Event> = steps
-                .iter()
-                .map(|(e, _, _)| terms.event(&events[*e], &facts.events[events[*e].at as usize], facts))
-                .collect();
-            let journey: Vec<JourneyStep<'_>> = steps
-                .iter()
-                .zip(&made)
-                .map(|((e, role, _), event)| JourneyStep {
-                    id: facts.events[events[*e].at as usize].id,
-                    event,
-                    role: *role,
-                })
-                .collect();
-            let ordered = journey_order(&journey, vocab);
-            let i = person as usize - base;
-            let status = status_with_statements(&ordered, &stated[i], vocab);
-            let fact = &mut facts.persons[person as usize];
-            fact.status = status;
-            let position: HashMap<RecordId, usize> =
-                ordered.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-            let victim_steps: Vec<usize> = ordered
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.role == Role::Victim)
-                .map(|(i, _)| i)
-                .collect();
-            let fact_at = |i: usize| events[event_index[&ordered[i].id]].at as usize;
-            let category_at =
-                |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
-            fact.returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
-            let first_forced_return = victim_steps
-                .iter()
-                .copied()
-                .find(|i| Some(facts.events[fact_at(*i)].kind) == forced_return);
-            let last_disappearance = victim_steps
-                .iter()
-                .copied()
-                .rfind(|i| category_at(*i) == "disappearance");
-            for (e, role, verification) in &steps {
-                let (at_fact, event) = (events[*e].at, &events[*e]);
-                // A step taken to find someone is no violation, whoever is recorded in it.
-                if *role != Role::Victim
-                    || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
-                {
-                    continue;
-                }
-                let at = position[&facts.events[at_fact as usize].id];
-                facts.victims.push(VictimFact {
-                    event: at_fact,
-                    person,
-                    age: age_group_or_stated(&births[i], stated_ages[i], &event.start),
-                    verification: *verification,
-                    after_forced_return: first_forced_return.is_some_and(|f| f < at),
-                    then_disappeared: status == Status::Disappeared
-                        || last_disappearance.is_some_and(|d| d > at),
-                });
-            }
-        }
-        facts.victims.sort_by_key(|v| (v.event, v.person));
-        facts.victims.dedup_by_key(|v| (v.event, v.person));
-        facts.submitted.sort_unstable();
-        facts.submitted.dedup();
+        adding.finish(self, vocab);
     }
 
     /// The person records to count again when `touched` changed (edited, deleted,
