@@ -469,7 +469,7 @@ impl JourneyTerms {
             kind: facts.kinds.name(fact.kind).to_string(),
             start: part.start,
             end: part.end,
-            place: (pcode.is_some() || facility.is_some()).then(|| athar_model::PlaceRef {
+            place: (pcode.is_some() || facility.is_some()).then_some(athar_model::PlaceRef {
                 pcode,
                 facility,
                 text: None,
