@@ -168,7 +168,63 @@ pub enum Temporal {
 /// "about March 2019" does not claim to be certainly after "28 February 2019".
 pub const APPROXIMATE_SLACK_DAYS: i64 = 31;
 
+/// A partial date in 17 bits: the year from [`MIN_YEAR`] (8 bits), the month (4, 0 for
+/// none) and the day (5, 0 for none).
+fn part_bits(d: &PartialDate) -> u64 {
+    let year = (d.year - MIN_YEAR) as u64 & 0xff;
+    year | u64::from(d.month.unwrap_or(0)) << 8 | u64::from(d.day.unwrap_or(0)) << 12
+}
+
+fn part_of_bits(bits: u64) -> Option<PartialDate> {
+    let year = MIN_YEAR + (bits & 0xff) as i32;
+    let (month, day) = ((bits >> 8 & 0xf) as u32, (bits >> 12 & 0x1f) as u32);
+    match (month, day) {
+        (0, 0) => PartialDate::year(year),
+        (m, 0) => PartialDate::month(year, m),
+        (m, d) => PartialDate::day(year, m, d),
+    }
+    .ok()
+}
+
 impl FuzzyDate {
+    /// The date in 64 bits, for holding millions in memory: the form (2 bits: unknown, on,
+    /// between), approximate (1 bit), then one or two partial dates of 17 bits each.
+    /// [`FuzzyDate::from_bits`] reads it back.
+    pub fn to_bits(&self) -> u64 {
+        match self {
+            FuzzyDate::Unknown => 0,
+            FuzzyDate::On { date, approximate } => {
+                1 | u64::from(*approximate) << 2 | part_bits(date) << 3
+            }
+            FuzzyDate::Between {
+                from,
+                to,
+                approximate,
+            } => 2 | u64::from(*approximate) << 2 | part_bits(from) << 3 | part_bits(to) << 20,
+        }
+    }
+
+    /// The date [`FuzzyDate::to_bits`] made; bits it cannot have made read as unknown.
+    pub fn from_bits(bits: u64) -> FuzzyDate {
+        let approximate = bits & 4 != 0;
+        let first = || part_of_bits(bits >> 3 & 0x1_ffff);
+        match bits & 3 {
+            1 => first().map_or(FuzzyDate::Unknown, |date| FuzzyDate::On {
+                date,
+                approximate,
+            }),
+            2 => match (first(), part_of_bits(bits >> 20 & 0x1_ffff)) {
+                (Some(from), Some(to)) => FuzzyDate::Between {
+                    from,
+                    to,
+                    approximate,
+                },
+                _ => FuzzyDate::Unknown,
+            },
+            _ => FuzzyDate::Unknown,
+        }
+    }
+
     pub fn on(date: PartialDate) -> Self {
         FuzzyDate::On {
             date,
@@ -1026,5 +1082,25 @@ mod properties {
         fn parser_never_panics(s in "\\PC{0,24}") {
             let _ = FuzzyDate::parse(&s);
         }
+    }
+
+    #[test]
+    fn dates_read_back_from_their_bits() {
+        for text in [
+            "",
+            "1850",
+            "2100-12-31",
+            "~2019-03",
+            "2019-03-02/2019-04",
+            "~1990/1992",
+            "2020-02-29",
+            "1985-07",
+            "حوالي 1981",
+        ] {
+            let date = FuzzyDate::parse(text).unwrap_or_default();
+            assert_eq!(FuzzyDate::from_bits(date.to_bits()), date, "{text}");
+        }
+        assert_eq!(FuzzyDate::from_bits(u64::MAX), FuzzyDate::Unknown);
+        assert_eq!(FuzzyDate::from_bits(3), FuzzyDate::Unknown);
     }
 }

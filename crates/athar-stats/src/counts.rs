@@ -22,7 +22,7 @@ use athar_model::facts::RecordFacts;
 use athar_model::person::{CombatantStatus, Sex, age_group_or_stated, agree};
 use athar_model::review::ReviewState;
 use athar_model::status::{AgeGroup, JourneyStep, Status, journey_order, status_with_statements};
-use athar_model::{RecordBody, RecordId, Vocabularies};
+use athar_model::{FuzzyDate, RecordBody, RecordId, Vocabularies};
 use serde::Serialize;
 
 const NONE: u16 = u16::MAX;
@@ -117,12 +117,17 @@ impl FactsBuilder<'_> {
 struct Adding {
     /// The persons added now start here; the vectors below are indexed from it.
     base: usize,
-    person_index: HashMap<RecordId, u32>,
-    /// Each event given now: where its fact is, and what its journeys need of it besides.
-    event_index: HashMap<RecordId, usize>,
-    events: Vec<JourneyPart>,
+    /// The group a linked person record was counted in, by the record its group is counted
+    /// under (records linked to no other are found in `Facts::person_of_record`).
+    roots: HashMap<RecordId, u32>,
+    /// What journeys need of each event given now, besides its fact; `part_of` gives the
+    /// part of each event fact (`NO_PART` for events not given now).
+    parts: Vec<JourneyPart>,
+    part_of: Vec<u32>,
+    /// The events a part follows that were not read yet when it was (see `JourneyPart`).
+    later: Vec<RecordId>,
     terms: JourneyTerms,
-    births: Vec<athar_model::FuzzyDate>,
+    births: Vec<FuzzyDate>,
     /// Linked records that give different sexes: the person's sex stays unknown.
     sexes_differ: Vec<bool>,
     /// What sources state of each person (all their linked records'), for the status.
@@ -133,16 +138,49 @@ struct Adding {
     stated_ages: Vec<Option<AgeGroup>>,
     ages_differ: Vec<bool>,
     combatants_differ: Vec<bool>,
-    involvements: Vec<athar_model::facts::InvolvementFacts>,
+    /// The steps of journeys: (person, event fact, role, verification), as soon as the
+    /// person and the event of an involvement have both been given; those given before
+    /// them wait in `waiting`.
+    steps: Vec<(u32, u32, Role, Verification)>,
+    waiting: Vec<athar_model::facts::InvolvementFacts>,
+}
+
+const NO_PART: u32 = u32::MAX;
+
+/// What a person's journey needs of an event besides its [`EventFact`], while the facts are
+/// built: its dates as recorded (journeys are ordered by them; [`FuzzyDate::to_bits`]), the
+/// event it follows, and the terms that break ties, as small numbers.
+struct JourneyPart {
+    start: u64,
+    end: u64,
+    /// The event it follows: `NO_PART` for none; below `LATER` the event's fact, read
+    /// before this one (as events are, mostly, being written in journey order); else
+    /// `LATER` plus its place in `Adding::later`.
+    previous: u32,
+    pcode: u16,
+    facility: u16,
+    party: u16,
+    crossing: u16,
+}
+
+const LATER: u32 = 1 << 31;
+
+/// The terms of [`JourneyPart`]s that the facts do not keep.
+#[derive(Default)]
+struct JourneyTerms {
+    places: Interned,
+    parties: Interned,
+    crossings: Interned,
 }
 
 impl Adding {
     fn new(facts: &Facts) -> Adding {
         Adding {
             base: facts.persons.len(),
-            person_index: HashMap::new(),
-            event_index: HashMap::new(),
-            events: Vec::new(),
+            roots: HashMap::new(),
+            parts: Vec::new(),
+            part_of: Vec::new(),
+            later: Vec::new(),
             terms: JourneyTerms::default(),
             births: Vec::new(),
             sexes_differ: Vec::new(),
@@ -150,7 +188,55 @@ impl Adding {
             stated_ages: Vec::new(),
             ages_differ: Vec::new(),
             combatants_differ: Vec::new(),
-            involvements: Vec::new(),
+            steps: Vec::new(),
+            waiting: Vec::new(),
+        }
+    }
+
+    /// The person and the event fact of an involvement, once both were given now.
+    fn step_of(
+        &self,
+        facts: &Facts,
+        involvement: &athar_model::facts::InvolvementFacts,
+    ) -> Option<(u32, u32, Role, Verification)> {
+        let person = *facts.person_of_record.get(&involvement.person)?;
+        let at = *facts.event_of_record.get(&involvement.event)?;
+        let given_now = person as usize >= self.base
+            && self.part_of.get(at as usize).is_some_and(|p| *p != NO_PART);
+        given_now.then_some((person, at, involvement.role, involvement.verification))
+    }
+
+    /// The event of fact `at` again, with what journey order and derived status read of it.
+    fn event(&self, at: usize, facts: &Facts) -> Event {
+        let fact = &facts.events[at];
+        let part = &self.parts[self.part_of[at] as usize];
+        let text = |names: &Interned, i: u16| names.value(i).map(str::to_string);
+        let (pcode, facility) = (
+            text(&self.terms.places, part.pcode),
+            text(&self.terms.places, part.facility),
+        );
+        let previous = match part.previous {
+            NO_PART => None,
+            p if p < LATER => facts.events.get(p as usize).map(|e| e.id),
+            p => self.later.get((p - LATER) as usize).copied(),
+        };
+        Event {
+            kind: facts.kinds.name(fact.kind).to_string(),
+            start: FuzzyDate::from_bits(part.start),
+            end: FuzzyDate::from_bits(part.end),
+            place: (pcode.is_some() || facility.is_some()).then_some(athar_model::PlaceRef {
+                pcode,
+                facility,
+                text: None,
+            }),
+            unit: text(&facts.units, fact.unit),
+            party: text(&self.terms.parties, part.party),
+            host_country: text(&facts.hosts, fact.host),
+            crossing: text(&self.terms.crossings, part.crossing),
+            cause: text(&facts.causes, fact.cause),
+            previous,
+            verification: fact.verification,
+            ..Event::default()
         }
     }
 
@@ -171,9 +257,8 @@ impl Adding {
                 if review == Some(ReviewState::Submitted) {
                     facts.submitted.push(id);
                 }
-                let root = canonical.get(&id).copied().unwrap_or(id);
-                if let Some(&at) = self.person_index.get(&root) {
-                    self.person_index.insert(id, at);
+                let root = canonical.get(&id).copied();
+                if let Some(&at) = root.and_then(|root| self.roots.get(&root)) {
                     facts.person_of_record.insert(id, at);
                     // Linked records agree or not whatever order they are read in:
                     // sexes that differ leave the sex unknown, and of differing birth
@@ -205,8 +290,9 @@ impl Adding {
                     return;
                 }
                 let at = facts.persons.len() as u32;
-                self.person_index.insert(id, at);
-                self.person_index.insert(root, at);
+                if let Some(root) = root {
+                    self.roots.insert(root, at);
+                }
                 facts.person_of_record.insert(id, at);
                 self.births.push(person.birth_date);
                 self.sexes_differ.push(false);
@@ -215,7 +301,7 @@ impl Adding {
                 self.ages_differ.push(false);
                 self.combatants_differ.push(false);
                 facts.persons.push(PersonFact {
-                    id: root,
+                    id: root.unwrap_or(id),
                     sex: person.sex,
                     status: Status::Unknown,
                     returnee: false,
@@ -238,10 +324,9 @@ impl Adding {
                     .as_deref()
                     .and_then(|a| vocab.gazetteer.governorate_of(a))
                     .map(|g| g.pcode.clone());
-                let unit = event.unit.clone();
                 // The party: the unit's authority, or the party named without a unit.
                 let authority = vocab
-                    .party_of(unit.as_deref(), event.party.as_deref())
+                    .party_of(event.unit.as_deref(), event.party.as_deref())
                     .map(str::to_string);
                 let days = event.start.bounds();
                 let (year_key, month_key) = period_keys(days);
@@ -252,7 +337,7 @@ impl Adding {
                     year_key,
                     month_key,
                     governorate: facts.governorates.intern(governorate.as_deref()),
-                    unit: facts.units.intern(unit.as_deref()),
+                    unit: facts.units.intern(event.unit.as_deref()),
                     authority: facts.authorities.intern(authority.as_deref()),
                     host: facts.hosts.intern(event.host_country.as_deref()),
                     cause: facts.causes.intern(event.cause.as_deref()),
@@ -267,13 +352,25 @@ impl Adding {
                         at
                     }
                 };
-                self.event_index.insert(id, self.events.len());
+                let previous = match event.previous {
+                    None => NO_PART,
+                    Some(p) => match facts.event_of_record.get(&p) {
+                        Some(&read) if read < LATER => read,
+                        _ => {
+                            self.later.push(p);
+                            LATER + (self.later.len() - 1) as u32
+                        }
+                    },
+                };
+                if self.part_of.len() <= at as usize {
+                    self.part_of.resize(at as usize + 1, NO_PART);
+                }
+                self.part_of[at as usize] = self.parts.len() as u32;
                 let place = event.place.as_ref();
-                self.events.push(JourneyPart {
-                    at,
-                    start: event.start,
-                    end: event.end,
-                    previous: event.previous,
+                self.parts.push(JourneyPart {
+                    start: event.start.to_bits(),
+                    end: event.end.to_bits(),
+                    previous,
                     pcode: self
                         .terms
                         .places
@@ -286,32 +383,27 @@ impl Adding {
                     crossing: self.terms.crossings.intern(event.crossing.as_deref()),
                 });
             }
-            RecordFacts::Involvement(involvement) => {
-                self.involvements.push(involvement);
-            }
+            RecordFacts::Involvement(involvement) => match self.step_of(facts, &involvement) {
+                Some(step) => self.steps.push(step),
+                None => self.waiting.push(involvement),
+            },
         }
     }
 
     /// Puts each person's journey together: statuses, and the victimisations with what
     /// came before and after them.
-    fn finish(self, facts: &mut Facts, vocab: &Vocabularies) {
+    fn finish(mut self, facts: &mut Facts, vocab: &Vocabularies) {
         // Each person's journey, for statuses and for what came before and after an event:
-        // (the person, the event given now, the role, the involvement's verification),
-        // sorted so that each person's steps are together, in event order.
-        let mut all_steps: Vec<(u32, u32, Role, Verification)> = self
-            .involvements
+        // the steps of involvements given before their person or event too, sorted so that
+        // each person's steps are together, in event order.
+        let waiting = std::mem::take(&mut self.waiting);
+        let resolved: Vec<_> = waiting
             .iter()
-            .filter_map(|involvement| {
-                Some((
-                    *self.person_index.get(&involvement.person)?,
-                    *self.event_index.get(&involvement.event)? as u32,
-                    involvement.role,
-                    involvement.verification,
-                ))
-            })
+            .filter_map(|involvement| self.step_of(facts, involvement))
             .collect();
-        drop(self.involvements);
-        drop(self.person_index);
+        drop(waiting);
+        let mut all_steps = std::mem::take(&mut self.steps);
+        all_steps.extend(resolved);
         all_steps.sort_unstable_by_key(|&(person, event, role, verification)| {
             (
                 person,
@@ -331,25 +423,19 @@ impl Adding {
             // two involvements in one step, the better established (sorted first) is kept.
             let mut steps: Vec<(usize, Role, Verification)> = journey_steps
                 .iter()
-                .map(|&(_, event, role, verification)| (event as usize, role, verification))
+                .map(|&(_, at, role, verification)| (at as usize, role, verification))
                 .collect();
             steps.dedup_by_key(|(e, role, _)| (*e, *role as u8));
             // The journey's events, made for as long as it takes to order them.
             let made: Vec<Event> = steps
                 .iter()
-                .map(|(e, _, _)| {
-                    self.terms.event(
-                        &self.events[*e],
-                        &facts.events[self.events[*e].at as usize],
-                        facts,
-                    )
-                })
+                .map(|(at, _, _)| self.event(*at, facts))
                 .collect();
             let journey: Vec<JourneyStep<'_>> = steps
                 .iter()
                 .zip(&made)
-                .map(|((e, role, _), event)| JourneyStep {
-                    id: facts.events[self.events[*e].at as usize].id,
+                .map(|((at, role, _), event)| JourneyStep {
+                    id: facts.events[*at].id,
                     event,
                     role: *role,
                 })
@@ -365,7 +451,7 @@ impl Adding {
                 .filter(|(_, s)| s.role == Role::Victim)
                 .map(|(i, _)| i)
                 .collect();
-            let fact_at = |i: usize| self.events[self.event_index[&ordered[i].id]].at as usize;
+            let fact_at = |i: usize| facts.event_of_record[&ordered[i].id] as usize;
             let category_at =
                 |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
             let returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
@@ -377,8 +463,9 @@ impl Adding {
                 .iter()
                 .copied()
                 .rfind(|i| category_at(*i) == "disappearance");
-            for (e, role, verification) in &steps {
-                let (at_fact, event) = (self.events[*e].at, &self.events[*e]);
+            for (at, role, verification) in &steps {
+                let at_fact = *at as u32;
+                let start = FuzzyDate::from_bits(self.parts[self.part_of[*at] as usize].start);
                 // A step taken to find someone is no violation, whoever is recorded in it.
                 if *role != Role::Victim
                     || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
@@ -389,7 +476,7 @@ impl Adding {
                 victims.push(VictimFact {
                     event: at_fact,
                     person,
-                    age: age_group_or_stated(&self.births[i], self.stated_ages[i], &event.start),
+                    age: age_group_or_stated(&self.births[i], self.stated_ages[i], &start),
                     verification: *verification,
                     after_forced_return: first_forced_return.is_some_and(|f| f < at),
                     then_disappeared: status == Status::Disappeared
@@ -431,58 +518,6 @@ impl Adding {
         facts.victims.dedup_by_key(|v| (v.event, v.person));
         facts.submitted.sort_unstable();
         facts.submitted.dedup();
-    }
-}
-
-/// What a person's journey needs of an event besides its [`EventFact`], while the facts are
-/// built: its dates as recorded (journeys are ordered by them), the event it follows, and
-/// the terms that break ties, as small numbers.
-struct JourneyPart {
-    /// The event's place in [`Facts::events`].
-    at: u32,
-    start: athar_model::FuzzyDate,
-    end: athar_model::FuzzyDate,
-    previous: Option<RecordId>,
-    pcode: u16,
-    facility: u16,
-    party: u16,
-    crossing: u16,
-}
-
-/// The terms of [`JourneyPart`]s that the facts do not keep.
-#[derive(Default)]
-struct JourneyTerms {
-    places: Interned,
-    parties: Interned,
-    crossings: Interned,
-}
-
-impl JourneyTerms {
-    /// The event again, with what journey order and derived status read of it.
-    fn event(&self, part: &JourneyPart, fact: &EventFact, facts: &Facts) -> Event {
-        let text = |names: &Interned, i: u16| names.value(i).map(str::to_string);
-        let (pcode, facility) = (
-            text(&self.places, part.pcode),
-            text(&self.places, part.facility),
-        );
-        Event {
-            kind: facts.kinds.name(fact.kind).to_string(),
-            start: part.start,
-            end: part.end,
-            place: (pcode.is_some() || facility.is_some()).then_some(athar_model::PlaceRef {
-                pcode,
-                facility,
-                text: None,
-            }),
-            unit: text(&facts.units, fact.unit),
-            party: text(&self.parties, part.party),
-            host_country: text(&facts.hosts, fact.host),
-            crossing: text(&self.crossings, part.crossing),
-            cause: text(&facts.causes, fact.cause),
-            previous: part.previous,
-            verification: fact.verification,
-            ..Event::default()
-        }
     }
 }
 
@@ -1852,7 +1887,7 @@ mod tests {
         assert_eq!(figures(rotated), forward);
     }
 
-    fn sample() -> Facts {
+    fn sample_records() -> Vec<(RecordId, RecordBody)> {
         let mut r = Records {
             next: 0,
             out: vec![],
@@ -1896,7 +1931,43 @@ mod tests {
         r.event(p4, "death-in-custody", "2019-10", None, None, None);
         // Someone with nothing recorded.
         r.person(Sex::Unknown, "");
-        Facts::build(r.out, Vocabularies::embedded())
+        r.out
+    }
+
+    fn sample() -> Facts {
+        Facts::build(sample_records(), Vocabularies::embedded())
+    }
+
+    #[test]
+    fn figures_do_not_depend_on_the_order_records_are_read_in() {
+        let figures = |records: Vec<(RecordId, RecordBody)>| {
+            let facts = Facts::build(records, Vocabularies::embedded());
+            let all = Filter::default();
+            let mut statuses: Vec<(RecordId, Option<Status>)> = sample_records()
+                .iter()
+                .map(|(id, _)| (*id, facts.status_of(*id)))
+                .collect();
+            statuses.sort_by_key(|(id, _)| *id);
+            (
+                facts.summary(&all),
+                facts.breakdown(&[Dimension::Kind, Dimension::AgeGroup], &all, true),
+                facts.breakdown(&[Dimension::Unit, Dimension::Sex], &all, true),
+                statuses,
+            )
+        };
+        let forward = figures(sample_records());
+        assert!(forward.0.arrests >= 4, "{:?}", forward.0);
+        let mut backward = sample_records();
+        backward.reverse();
+        assert_eq!(figures(backward), forward);
+        // Involvements first, then events, then persons: every step waits for its person.
+        let mut by_kind = sample_records();
+        by_kind.sort_by_key(|(_, body)| match body {
+            RecordBody::Involvement(_) => 0,
+            RecordBody::Event(_) => 1,
+            _ => 2,
+        });
+        assert_eq!(figures(by_kind), forward);
     }
 
     #[test]
