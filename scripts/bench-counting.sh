@@ -8,7 +8,8 @@
 #   4. `athar serve`: the first GET /api/stats after the server starts; then one person with
 #      three events and their involvements written through the API, and the next
 #      GET /api/stats, whose person count must have grown by one; then the server's
-#      resident memory.
+#      resident memory;
+#   5. whether both builds give the same figures and breakdown of the same demo.
 #
 # Usage: scripts/bench-counting.sh [BASE_COMMIT]   (default 454a4e7, the last build that
 #        counted by opening every record)
@@ -61,6 +62,8 @@ measure() {
   for run in 1 2 3; do
     echo "$label stats --json (run $run): $(timed "$bin" --data "$data" stats --json) (s, KB)"
   done
+  "$bin" --data "$data" stats --json | jq -S 'del(.linkage)' >"$OUT/figures-$label.json"
+  "$bin" --data "$data" stats --by kind,year,governorate --json | jq -S . >"$OUT/breakdown-$label.json"
   echo "$label report --format pdf 2024: $(timed "$bin" --data "$data" report --from 2024-01 \
     --to 2024-12 --lang ar --format pdf --out "$OUT/report-$label.pdf") (s, KB)"
 
@@ -96,3 +99,13 @@ measure() {
 for build in "${builds[@]}"; do
   measure "$build"
 done
+# The same demo (its seed) in both stores: every figure must be the same.
+if [ "${#builds[@]}" = 2 ]; then
+  for what in figures breakdown; do
+    if cmp -s "$OUT/$what-base.json" "$OUT/$what-this.json"; then
+      echo "$what of both builds: identical"
+    else
+      echo "$what of both builds: DIFFERENT (diff $OUT/$what-base.json $OUT/$what-this.json)"
+    fi
+  done
+fi

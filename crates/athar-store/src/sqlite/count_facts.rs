@@ -121,7 +121,9 @@ fn kind_of(code: i64) -> Result<RecordKind> {
 }
 
 fn facts_of_row(id: &[u8], facts: &[u8]) -> Result<(RecordId, RecordFacts)> {
-    let id = read_id(id.to_vec())?;
+    let id = <[u8; 16]>::try_from(id)
+        .map(RecordId::from_bytes)
+        .map_err(|_| StoreError::Database("a stored record id is not 16 bytes".into()))?;
     let facts = RecordFacts::decode(facts).map_err(|e| {
         StoreError::Database(format!("record {id}: {e}; `athar verify` checks the store"))
     })?;
