@@ -27,6 +27,10 @@ use serde::Serialize;
 
 const NONE: u16 = u16::MAX;
 
+/// A map keyed by record ids (or terms) with foldhash, seeded per process: SipHash, the
+/// default, took a tenth of counting a million persons.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 #[derive(Debug, Clone)]
 struct PersonFact {
     /// The person's record (for linked records, the one the others are counted with).
@@ -94,13 +98,13 @@ struct VictimFact {
 pub struct FactsBuilder<'v> {
     facts: Facts,
     adding: Adding,
-    canonical: HashMap<RecordId, RecordId>,
+    canonical: FastMap<RecordId, RecordId>,
     vocab: &'v Vocabularies,
 }
 
 impl FactsBuilder<'_> {
     /// Takes one record's countable facts in.
-    pub fn push(&mut self, id: RecordId, record: RecordFacts) {
+    pub fn push(&mut self, id: RecordId, record: &RecordFacts) {
         self.adding
             .push(&mut self.facts, id, record, &self.canonical, self.vocab);
     }
@@ -119,7 +123,7 @@ struct Adding {
     base: usize,
     /// The group a linked person record was counted in, by the record its group is counted
     /// under (records linked to no other are found in `Facts::person_of_record`).
-    roots: HashMap<RecordId, u32>,
+    roots: FastMap<RecordId, u32>,
     /// What journeys need of each event given now, besides its fact; `part_of` gives the
     /// part of each event fact (`NO_PART` for events not given now).
     parts: Vec<JourneyPart>,
@@ -127,6 +131,10 @@ struct Adding {
     /// The events a part follows that were not read yet when it was (see `JourneyPart`).
     later: Vec<RecordId>,
     terms: JourneyTerms,
+    /// The governorate of each place (P-code, facility) and the party responsible for each
+    /// (unit, party), as numbered in the facts.
+    governorates: FastMap<(u16, u16), u16>,
+    authorities: FastMap<(u16, u16), u16>,
     births: Vec<FuzzyDate>,
     /// Linked records that give different sexes: the person's sex stays unknown.
     sexes_differ: Vec<bool>,
@@ -177,11 +185,13 @@ impl Adding {
     fn new(facts: &Facts) -> Adding {
         Adding {
             base: facts.persons.len(),
-            roots: HashMap::new(),
+            roots: FastMap::default(),
             parts: Vec::new(),
             part_of: Vec::new(),
             later: Vec::new(),
             terms: JourneyTerms::default(),
+            governorates: FastMap::default(),
+            authorities: FastMap::default(),
             births: Vec::new(),
             sexes_differ: Vec::new(),
             stated: Vec::new(),
@@ -245,8 +255,8 @@ impl Adding {
         &mut self,
         facts: &mut Facts,
         id: RecordId,
-        body: RecordFacts,
-        canonical: &HashMap<RecordId, RecordId>,
+        body: &RecordFacts,
+        canonical: &FastMap<RecordId, RecordId>,
         vocab: &Vocabularies,
     ) {
         match body {
@@ -276,7 +286,7 @@ impl Adding {
                         }
                     };
                     self.births[i] = self.births[i].first_known(person.birth_date);
-                    self.stated[i].extend(person.stated);
+                    self.stated[i].extend(person.stated.iter().cloned());
                     (self.stated_ages[i], self.ages_differ[i]) = agree(
                         self.stated_ages[i],
                         person.stated_age_group,
@@ -296,7 +306,7 @@ impl Adding {
                 facts.person_of_record.insert(id, at);
                 self.births.push(person.birth_date);
                 self.sexes_differ.push(false);
-                self.stated.push(person.stated);
+                self.stated.push(person.stated.clone());
                 self.stated_ages.push(person.stated_age_group);
                 self.ages_differ.push(false);
                 self.combatants_differ.push(false);
@@ -319,15 +329,37 @@ impl Adding {
                             .to_string(),
                     );
                 }
-                let area = event.place.as_ref().and_then(|p| vocab.area_of(p));
-                let governorate = area
-                    .as_deref()
-                    .and_then(|a| vocab.gazetteer.governorate_of(a))
-                    .map(|g| g.pcode.clone());
-                // The party: the unit's authority, or the party named without a unit.
-                let authority = vocab
-                    .party_of(event.unit.as_deref(), event.party.as_deref())
-                    .map(str::to_string);
+                let place = event.place.as_ref();
+                let (pcode, facility) = (
+                    self.terms
+                        .places
+                        .intern(place.and_then(|p| p.pcode.as_deref())),
+                    self.terms
+                        .places
+                        .intern(place.and_then(|p| p.facility.as_deref())),
+                );
+                // The governorate of each place and the party of each unit and party named,
+                // looked up once.
+                let governorate =
+                    *self
+                        .governorates
+                        .entry((pcode, facility))
+                        .or_insert_with(|| {
+                            let area = place.and_then(|p| vocab.area_of(p));
+                            let governorate = area
+                                .as_deref()
+                                .and_then(|a| vocab.gazetteer.governorate_of(a))
+                                .map(|g| g.pcode.as_str());
+                            facts.governorates.intern(governorate)
+                        });
+                let unit = facts.units.intern(event.unit.as_deref());
+                let party = self.terms.parties.intern(event.party.as_deref());
+                // The party responsible: the unit's authority, or the party named without
+                // a unit.
+                let authority = *self.authorities.entry((unit, party)).or_insert_with(|| {
+                    let authority = vocab.party_of(event.unit.as_deref(), event.party.as_deref());
+                    facts.authorities.intern(authority)
+                });
                 let days = event.start.bounds();
                 let (year_key, month_key) = period_keys(days);
                 let fact = EventFact {
@@ -336,9 +368,9 @@ impl Adding {
                     days,
                     year_key,
                     month_key,
-                    governorate: facts.governorates.intern(governorate.as_deref()),
-                    unit: facts.units.intern(event.unit.as_deref()),
-                    authority: facts.authorities.intern(authority.as_deref()),
+                    governorate,
+                    unit,
+                    authority,
                     host: facts.hosts.intern(event.host_country.as_deref()),
                     cause: facts.causes.intern(event.cause.as_deref()),
                     verification: event.verification,
@@ -366,26 +398,19 @@ impl Adding {
                     self.part_of.resize(at as usize + 1, NO_PART);
                 }
                 self.part_of[at as usize] = self.parts.len() as u32;
-                let place = event.place.as_ref();
                 self.parts.push(JourneyPart {
                     start: event.start.to_bits(),
                     end: event.end.to_bits(),
                     previous,
-                    pcode: self
-                        .terms
-                        .places
-                        .intern(place.and_then(|p| p.pcode.as_deref())),
-                    facility: self
-                        .terms
-                        .places
-                        .intern(place.and_then(|p| p.facility.as_deref())),
-                    party: self.terms.parties.intern(event.party.as_deref()),
+                    pcode,
+                    facility,
+                    party,
                     crossing: self.terms.crossings.intern(event.crossing.as_deref()),
                 });
             }
-            RecordFacts::Involvement(involvement) => match self.step_of(facts, &involvement) {
+            RecordFacts::Involvement(involvement) => match self.step_of(facts, involvement) {
                 Some(step) => self.steps.push(step),
-                None => self.waiting.push(involvement),
+                None => self.waiting.push(*involvement),
             },
         }
     }
@@ -523,7 +548,7 @@ impl Adding {
 
 /// Each linked person record with the record its group is counted under (union–find over
 /// the pairs; the smallest id of a group stands for it).
-fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> HashMap<RecordId, RecordId> {
+fn canonical_persons(pairs: &[(RecordId, RecordId)]) -> FastMap<RecordId, RecordId> {
     let mut parent: HashMap<RecordId, RecordId> = HashMap::new();
     fn find(parent: &mut HashMap<RecordId, RecordId>, x: RecordId) -> RecordId {
         let mut root = x;
@@ -563,7 +588,7 @@ fn facts_of(
 #[derive(Debug, Clone, Default)]
 struct Interned {
     values: Vec<String>,
-    index: HashMap<String, u16>,
+    index: FastMap<String, u16>,
 }
 
 impl Interned {
@@ -616,10 +641,10 @@ pub struct Facts {
     /// Person records whose case waits for verification, in id order.
     submitted: Vec<RecordId>,
     /// Each person record read, with the person it counts as (its place in `persons`).
-    person_of_record: HashMap<RecordId, u32>,
+    person_of_record: FastMap<RecordId, u32>,
     /// Each event read, with its place in `events` (a changed event takes a new place;
     /// the old one is then no victim's).
-    event_of_record: HashMap<RecordId, u32>,
+    event_of_record: FastMap<RecordId, u32>,
 }
 
 /// Which victimisations to count.
@@ -1099,12 +1124,12 @@ impl Facts {
     fn add(
         &mut self,
         records: impl IntoIterator<Item = (RecordId, RecordFacts)>,
-        canonical: &HashMap<RecordId, RecordId>,
+        canonical: &FastMap<RecordId, RecordId>,
         vocab: &Vocabularies,
     ) {
         let mut adding = Adding::new(self);
         for (id, body) in records {
-            adding.push(self, id, body, canonical, vocab);
+            adding.push(self, id, &body, canonical, vocab);
         }
         adding.finish(self, vocab);
     }

@@ -638,7 +638,7 @@ pub trait Store: Send + Sync {
     fn count_facts_for(
         &self,
         org: i64,
-        visit: &mut dyn FnMut(RecordId, athar_model::facts::RecordFacts) -> Result<()>,
+        visit: &mut dyn FnMut(RecordId, &athar_model::facts::RecordFacts) -> Result<()>,
     ) -> Result<()>;
 
     /// A value that changes whenever what any organisation can count changes: a revision

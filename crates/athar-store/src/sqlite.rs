@@ -987,7 +987,7 @@ impl Store for SqliteStore {
     fn count_facts_for(
         &self,
         org: i64,
-        visit: &mut dyn FnMut(RecordId, athar_model::facts::RecordFacts) -> Result<()>,
+        visit: &mut dyn FnMut(RecordId, &athar_model::facts::RecordFacts) -> Result<()>,
     ) -> Result<()> {
         self.read(|conn| count_facts::for_org(conn, org, visit))
     }

@@ -135,7 +135,7 @@ fn facts_of_row(id: &[u8], facts: &[u8]) -> Result<(RecordId, RecordFacts)> {
 pub(in crate::sqlite) fn for_org(
     conn: &Connection,
     org: i64,
-    visit: &mut dyn FnMut(RecordId, RecordFacts) -> Result<()>,
+    visit: &mut dyn FnMut(RecordId, &RecordFacts) -> Result<()>,
 ) -> Result<()> {
     // One snapshot for both reads; nothing is written, so it ends by being dropped.
     let snapshot = conn.unchecked_transaction()?;
@@ -144,7 +144,7 @@ pub(in crate::sqlite) fn for_org(
     let mut rows = own.query([org])?;
     while let Some(row) = rows.next()? {
         let (id, facts) = facts_of_row(blob(row, 0)?, blob(row, 1)?)?;
-        visit(id, facts)?;
+        visit(id, &facts)?;
     }
     let mut shared = conn.prepare_cached(&format!(
         "SELECT f.id, f.facts FROM shares s
@@ -155,7 +155,7 @@ pub(in crate::sqlite) fn for_org(
     let mut rows = shared.query([org])?;
     while let Some(row) = rows.next()? {
         let (id, facts) = facts_of_row(blob(row, 0)?, blob(row, 1)?)?;
-        visit(id, facts)?;
+        visit(id, &facts)?;
     }
     Ok(())
 }
