@@ -162,6 +162,39 @@ fn id_bytes(id: &RecordId) -> &[u8] {
     id.as_bytes()
 }
 
+/// Make a derived table again, in one transaction, when `meta.<key>` names another version
+/// than `version` (or none): `rebuild` runs inside the transaction, and the version is
+/// recorded with its work, so an interrupted rebuild is done again at the next opening.
+fn rebuild_once_per_version(
+    conn: &Connection,
+    key: &str,
+    version: &str,
+    rebuild: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?;
+    if stored.as_deref() == Some(version) {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE;")?;
+    let done = rebuild().and_then(|()| {
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, version],
+        )?;
+        Ok(())
+    });
+    match done {
+        Ok(()) => conn.execute_batch("COMMIT;")?,
+        Err(e) => {
+            conn.execute_batch("ROLLBACK;")?;
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
 fn read_id(bytes: Vec<u8>) -> Result<RecordId> {
     let array: [u8; 16] = bytes
         .try_into()

@@ -68,18 +68,7 @@ fn live_counted() -> String {
 /// an earlier version (or the store has none yet): one transaction, reading only the clear
 /// bodies — no key is needed.
 pub(in crate::sqlite) fn rebuild_if_older(conn: &Connection) -> Result<()> {
-    let version: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'count_facts_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if version.as_deref() == Some(FACTS_VERSION) {
-        return Ok(());
-    }
-    conn.execute_batch("BEGIN IMMEDIATE;")?;
-    let done = (|| -> Result<()> {
+    rebuild_once_per_version(conn, "count_facts_version", FACTS_VERSION, || {
         conn.execute_batch("DELETE FROM count_facts;")?;
         let mut insert = conn
             .prepare("INSERT INTO count_facts (owner, id, kind, facts) VALUES (?1, ?2, ?3, ?4)")?;
@@ -92,20 +81,8 @@ pub(in crate::sqlite) fn rebuild_if_older(conn: &Connection) -> Result<()> {
                 insert.execute(params![owner, id, code, facts])?;
             }
         }
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('count_facts_version', ?1)",
-            [FACTS_VERSION],
-        )?;
         Ok(())
-    })();
-    match done {
-        Ok(()) => conn.execute_batch("COMMIT;")?,
-        Err(e) => {
-            conn.execute_batch("ROLLBACK;")?;
-            return Err(e);
-        }
-    }
-    Ok(())
+    })
 }
 
 /// Column `i` of `row`, a blob.

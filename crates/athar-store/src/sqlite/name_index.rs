@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use athar_model::{RecordId, RecordKind};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{id_bytes, read_id, record_key, revision_body};
+use super::{id_bytes, read_id, rebuild_once_per_version, record_key, revision_body};
 use crate::Result;
 use crate::keyring::{Keyring, Opened};
 
@@ -287,18 +287,7 @@ fn tags_at(
 /// version's: opens each person's sealed names, so it runs once the organisation keys are
 /// unlocked. One transaction; the tags, not the names, are all it writes.
 pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<()> {
-    let version: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'name_index_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if version.as_deref() == Some(INDEX_VERSION) {
-        return Ok(());
-    }
-    conn.execute_batch("BEGIN IMMEDIATE;")?;
-    let done = (|| -> Result<()> {
+    rebuild_once_per_version(conn, "name_index_version", INDEX_VERSION, || {
         conn.execute_batch("DELETE FROM name_index;")?;
         let heads: Vec<(Vec<u8>, i64)> = conn
             .prepare("SELECT id, seq FROM heads WHERE kind = ?1 AND deleted = 0")?
@@ -322,21 +311,8 @@ pub(super) fn reindex_if_older(conn: &Connection, keyring: &Keyring) -> Result<(
                 pairs.clear();
             }
         }
-        insert_sorted(conn, &mut pairs)?;
-        conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('name_index_version', ?1)",
-            [INDEX_VERSION],
-        )?;
-        Ok(())
-    })();
-    match done {
-        Ok(()) => conn.execute_batch("COMMIT;")?,
-        Err(e) => {
-            conn.execute_batch("ROLLBACK;")?;
-            return Err(e);
-        }
-    }
-    Ok(())
+        insert_sorted(conn, &mut pairs)
+    })
 }
 
 #[cfg(test)]
