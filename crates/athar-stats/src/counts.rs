@@ -1363,7 +1363,19 @@ impl Facts {
             returnee_cohort: ReturneeCohort::default(),
             uncertain_in_period: 0,
         };
-        let mut by_party: HashMap<u16, usize> = HashMap::new();
+        // Arrests by party, by the party's number (the last slot for none).
+        let mut by_party = vec![0usize; self.authorities.values.len() + 1];
+        let party_slot = |p: u16| (p as usize).min(self.authorities.values.len());
+        // What each kind is, looked up once rather than for every victimisation.
+        let returns: Vec<(bool, bool)> = (0..self.kinds.values.len())
+            .map(|k| {
+                let kind = k as u16;
+                (
+                    self.categories.get(k).is_some_and(|c| c == "return"),
+                    self.kinds.name(kind) == "forced-return",
+                )
+            })
+            .collect();
         let mut forced = vec![false; self.persons.len()];
         for victim in &self.victims {
             match self.counted(filter, victim) {
@@ -1377,8 +1389,12 @@ impl Facts {
             let person = &self.persons[victim.person as usize];
             let event = &self.events[victim.event as usize];
             victims[victim.person as usize] = true;
-            if self.category(event) == "return" {
-                if self.kinds.name(event.kind) == "forced-return" {
+            let (is_return, is_forced) = returns
+                .get(event.kind as usize)
+                .copied()
+                .unwrap_or((false, false));
+            if is_return {
+                if is_forced {
                     forced[victim.person as usize] = true;
                 }
                 if victim.age == AgeGroup::Child {
@@ -1427,7 +1443,7 @@ impl Facts {
                 summary.arrests_then_disappeared += 1;
                 note("arrests_then_disappeared", noted, victim.person);
             }
-            *by_party.entry(event.authority).or_default() += 1;
+            by_party[party_slot(event.authority)] += 1;
         }
         for (i, person) in self.persons.iter().enumerate() {
             if !victims[i] {
@@ -1518,16 +1534,22 @@ impl Facts {
         summary.forced_returnees = forced.iter().filter(|f| **f).count();
         summary.share_arrests_to_disappearance = (summary.arrests > 0)
             .then(|| summary.arrests_then_disappeared as f64 / summary.arrests as f64);
+        let unknown = self.authorities.values.len();
         let mut parties: Vec<(String, usize)> = by_party
             .iter()
-            .map(|(p, n)| (self.authorities.name(*p).to_string(), *n))
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(p, n)| {
+                let name = if p == unknown {
+                    "unknown"
+                } else {
+                    self.authorities.name(p as u16)
+                };
+                (name.to_string(), *n)
+            })
             .collect();
         parties.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let known: usize = by_party
-            .iter()
-            .filter(|(p, _)| **p != NONE)
-            .map(|(_, n)| n)
-            .sum();
+        let known: usize = by_party[..unknown].iter().sum();
         summary.share_arrests_by_party = parties
             .iter()
             .filter(|(name, _)| name != "unknown" && known > 0)
