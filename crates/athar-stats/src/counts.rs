@@ -1288,12 +1288,6 @@ impl Facts {
         filter.period(event.days)
     }
 
-    fn category(&self, event: &EventFact) -> &str {
-        self.categories
-            .get(event.kind as usize)
-            .map_or("other", String::as_str)
-    }
-
     /// The headline figures under a filter.
     pub fn summary(&self, filter: &Filter) -> Summary {
         self.summary_noting(filter, |_, _, _| {})
