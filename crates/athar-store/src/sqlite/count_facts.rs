@@ -137,43 +137,94 @@ pub(in crate::sqlite) fn for_org(
     Ok(())
 }
 
+/// How many records the check of the counting facts passes from the reader to the checker
+/// at a time.
+const CHECK_BATCH: usize = 1024;
+
+/// A record's current revision with the facts kept for it, read for the check.
+struct Kept {
+    id: RecordId,
+    kind: RecordKind,
+    body: Vec<u8>,
+    facts: Option<Vec<u8>>,
+    seq: i64,
+}
+
+impl Kept {
+    /// What is wrong with the facts kept, if anything; a body that does not read is the
+    /// chain check's to name.
+    fn problem(self) -> Option<Problem> {
+        let expected = from_stored(self.kind, &self.body).ok()?;
+        if self.facts == expected {
+            return None;
+        }
+        let (kind, id) = (self.kind.name(), self.id);
+        Some(Problem {
+            table: "count facts",
+            seq: Some(self.seq),
+            problem: match self.facts {
+                None => format!("the counting facts of {kind} {id} are missing"),
+                Some(_) => {
+                    format!("the counting facts of {kind} {id} differ from its current revision")
+                }
+            },
+        })
+    }
+}
+
 /// The first disagreement between the kept facts and those the current revisions give:
 /// a record whose facts are missing, stale or damaged, or facts kept for a record that is
 /// deleted, unknown or owned by another organisation.
 pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
-    let mut rows = conn.prepare(&format!(
-        "SELECT h.id, h.kind, r.body, f.facts, h.seq FROM heads h JOIN revisions r ON r.seq = h.seq
-         LEFT JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
-         WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
-    ))?;
-    let mut rows = rows.query([])?;
-    while let Some(row) = rows.next()? {
-        let id = read_id(row.get(0)?)?;
-        let kind = kind_of(row.get(1)?)?;
-        // A revision changed behind the store's back may not even read; the chain's check
-        // names it, so its facts are not judged here.
-        let body = match row.get_ref(2)? {
-            rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
-            _ => continue,
-        };
-        let Ok(expected) = from_stored(kind, body) else {
-            continue;
-        };
-        let kept: Option<Vec<u8>> = row.get(3)?;
-        if kept != expected {
-            let problem = match kept {
-                None => format!("the counting facts of {} {id} are missing", kind.name()),
-                Some(_) => format!(
-                    "the counting facts of {} {id} differ from its current revision",
-                    kind.name()
-                ),
+    // The rows are read here while another thread makes each record's facts again and
+    // compares, in the order read, so the first record that differs is the one named.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Kept>>(4);
+    let first = std::thread::scope(|threads| -> Result<Option<Problem>> {
+        let checker = threads.spawn(move || {
+            receive
+                .into_iter()
+                .flatten()
+                .find_map(|kept| kept.problem())
+        });
+        let mut rows = conn.prepare(&format!(
+            "SELECT h.id, h.kind, r.body, f.facts, h.seq FROM heads h JOIN revisions r ON r.seq = h.seq
+             LEFT JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
+             WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
+        ))?;
+        let mut rows = rows.query([])?;
+        let mut batch = Vec::with_capacity(CHECK_BATCH);
+        while let Some(row) = rows.next()? {
+            // A revision changed behind the store's back may not even read; the chain's
+            // check names it, so its facts are not judged here.
+            let body = match row.get_ref(2)? {
+                rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => {
+                    b.to_vec()
+                }
+                _ => continue,
             };
-            return Ok(Some(Problem {
-                table: "count facts",
-                seq: Some(row.get(4)?),
-                problem,
-            }));
+            batch.push(Kept {
+                id: read_id(row.get(0)?)?,
+                kind: kind_of(row.get(1)?)?,
+                body,
+                facts: row.get(3)?,
+                seq: row.get(4)?,
+            });
+            if batch.len() == CHECK_BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(CHECK_BATCH));
+                // The checker stops at the first difference: nothing more to read.
+                if send.send(full).is_err() {
+                    break;
+                }
+            }
         }
+        let _ = send.send(batch);
+        drop(send);
+        checker
+            .join()
+            .map_err(|_| StoreError::Database("checking the counting facts failed".into()))
+    })?;
+    if first.is_some() {
+        return Ok(first);
     }
     let stray: Option<Vec<u8>> = conn
         .query_row(
