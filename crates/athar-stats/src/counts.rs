@@ -468,15 +468,20 @@ impl Adding {
             let ordered = journey_order(&journey, vocab);
             let i = person as usize - self.base;
             let status = status_with_statements(&ordered, &self.stated[i], vocab);
-            let position: HashMap<RecordId, usize> =
-                ordered.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+            // A journey is a handful of steps: looking through it beats a map per person.
+            let position = |id: RecordId| ordered.iter().rposition(|s| s.id == id);
             let victim_steps: Vec<usize> = ordered
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.role == Role::Victim)
                 .map(|(i, _)| i)
                 .collect();
-            let fact_at = |i: usize| facts.event_of_record[&ordered[i].id] as usize;
+            let fact_at = |i: usize| {
+                steps
+                    .iter()
+                    .find(|(at, _, _)| facts.events[*at].id == ordered[i].id)
+                    .map_or(0, |(at, _, _)| *at)
+            };
             let category_at =
                 |i: usize| facts.categories[facts.events[fact_at(i)].kind as usize].as_str();
             let returnee = victim_steps.iter().any(|i| category_at(*i) == "return");
@@ -497,7 +502,9 @@ impl Adding {
                 {
                     continue;
                 }
-                let at = position[&facts.events[at_fact as usize].id];
+                let Some(at) = position(facts.events[at_fact as usize].id) else {
+                    continue;
+                };
                 victims.push(VictimFact {
                     event: at_fact,
                     person,
