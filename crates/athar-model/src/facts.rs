@@ -7,12 +7,12 @@
 //! The store keeps these [`RecordFacts`] beside each record's current revision, written in
 //! the same transaction, so that counting opens a few dozen bytes per record instead of the
 //! record itself ([`RecordFacts::encode`] is a compact binary form: terms as their ids,
-//! dates as their parts). No field here is sealed (`sealing`): they can be made again from
+//! dates in 64 bits, as held in memory). No field here is sealed (`sealing`): they can be made again from
 //! any revision's clear body, which is how the store checks them.
 
 use serde::{Deserialize, Serialize};
 
-use crate::date::{FuzzyDate, PartialDate};
+use crate::date::FuzzyDate;
 use crate::event::{Event, Role, Verification};
 use crate::person::{CombatantStatus, Sex};
 use crate::place::PlaceRef;
@@ -119,16 +119,20 @@ impl RecordFacts {
         let wire = match self {
             RecordFacts::Person(p) => Wire::Person {
                 sex: p.sex,
-                birth: pack(&p.birth_date),
-                stated: p.stated.iter().map(|s| (s.status, pack(&s.date))).collect(),
+                birth: p.birth_date.to_bits(),
+                stated: p
+                    .stated
+                    .iter()
+                    .map(|s| (s.status, s.date.to_bits()))
+                    .collect(),
                 age: p.stated_age_group,
                 combatant: p.combatant_status,
                 review: p.review,
             },
             RecordFacts::Event(e) => Wire::Event {
                 kind: &e.kind,
-                start: pack(&e.start),
-                end: pack(&e.end),
+                start: e.start.to_bits(),
+                end: e.end.to_bits(),
                 pcode: e.place.as_ref().and_then(|p| p.pcode.as_deref()),
                 facility: e.place.as_ref().and_then(|p| p.facility.as_deref()),
                 unit: e.unit.as_deref(),
@@ -164,17 +168,15 @@ impl RecordFacts {
                 review,
             } => RecordFacts::Person(PersonFacts {
                 sex,
-                birth_date: unpack(birth)?,
+                birth_date: FuzzyDate::from_bits(birth),
                 stated: stated
                     .into_iter()
-                    .map(|(status, date)| {
-                        Ok(StatedStatus {
-                            status,
-                            date: unpack(date)?,
-                            sources: Vec::new(),
-                        })
+                    .map(|(status, date)| StatedStatus {
+                        status,
+                        date: FuzzyDate::from_bits(date),
+                        sources: Vec::new(),
                     })
-                    .collect::<Result<_, FactsError>>()?,
+                    .collect(),
                 stated_age_group: age,
                 combatant_status: combatant,
                 review,
@@ -194,8 +196,8 @@ impl RecordFacts {
                 verification,
             } => RecordFacts::Event(Event {
                 kind: kind.to_string(),
-                start: unpack(start)?,
-                end: unpack(end)?,
+                start: FuzzyDate::from_bits(start),
+                end: FuzzyDate::from_bits(end),
                 place: (pcode.is_some() || facility.is_some()).then(|| PlaceRef {
                     pcode: owned(pcode),
                     facility: owned(facility),
@@ -227,21 +229,22 @@ impl RecordFacts {
     }
 }
 
-/// The stored form: enums as their variant numbers, terms as their ids, dates packed.
+/// The stored form: enums as their variant numbers, terms as their ids, dates as
+/// [`FuzzyDate::to_bits`].
 #[derive(Serialize, Deserialize)]
 enum Wire<'a> {
     Person {
         sex: Sex,
-        birth: PackedDate,
-        stated: Vec<(Status, PackedDate)>,
+        birth: u64,
+        stated: Vec<(Status, u64)>,
         age: Option<AgeGroup>,
         combatant: Option<CombatantStatus>,
         review: Option<ReviewState>,
     },
     Event {
         kind: &'a str,
-        start: PackedDate,
-        end: PackedDate,
+        start: u64,
+        end: u64,
         pcode: Option<&'a str>,
         facility: Option<&'a str>,
         unit: Option<&'a str>,
@@ -258,65 +261,6 @@ enum Wire<'a> {
         role: Role,
         verification: Verification,
     },
-}
-
-/// A partial date as (year, month or 0, day or 0).
-type PackedPart = (i32, u8, u8);
-
-/// A fuzzy date: 0 unknown, 1 on a date, 2 between two (plus 4 when approximate), and
-/// its one or two dates.
-type PackedDate = (u8, Option<PackedPart>, Option<PackedPart>);
-
-fn pack_part(d: &PartialDate) -> PackedPart {
-    (
-        d.year_value(),
-        d.month_value().map_or(0, |m| m as u8),
-        d.day_value().map_or(0, |d| d as u8),
-    )
-}
-
-fn unpack_part((year, month, day): PackedPart) -> Result<PartialDate, FactsError> {
-    let part = match (month, day) {
-        (0, _) => PartialDate::year(year),
-        (m, 0) => PartialDate::month(year, u32::from(m)),
-        (m, d) => PartialDate::day(year, u32::from(m), u32::from(d)),
-    };
-    part.map_err(|e| FactsError(e.to_string()))
-}
-
-fn pack(date: &FuzzyDate) -> PackedDate {
-    match date {
-        FuzzyDate::Unknown => (0, None, None),
-        FuzzyDate::On { date, approximate } => {
-            (1 | u8::from(*approximate) << 2, Some(pack_part(date)), None)
-        }
-        FuzzyDate::Between {
-            from,
-            to,
-            approximate,
-        } => (
-            2 | u8::from(*approximate) << 2,
-            Some(pack_part(from)),
-            Some(pack_part(to)),
-        ),
-    }
-}
-
-fn unpack(packed: PackedDate) -> Result<FuzzyDate, FactsError> {
-    let approximate = packed.0 & 4 != 0;
-    match (packed.0 & 3, packed.1, packed.2) {
-        (0, None, None) => Ok(FuzzyDate::Unknown),
-        (1, Some(date), None) => Ok(FuzzyDate::On {
-            date: unpack_part(date)?,
-            approximate,
-        }),
-        (2, Some(from), Some(to)) => Ok(FuzzyDate::Between {
-            from: unpack_part(from)?,
-            to: unpack_part(to)?,
-            approximate,
-        }),
-        _ => Err(FactsError("a date of an unknown form".into())),
-    }
 }
 
 #[cfg(test)]

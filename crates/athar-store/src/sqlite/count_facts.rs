@@ -11,7 +11,7 @@ use athar_model::facts::RecordFacts;
 
 /// The version of the facts' content and form: a store whose facts are of another is given
 /// them again when it opens.
-const FACTS_VERSION: &str = "1";
+const FACTS_VERSION: &str = "2";
 
 /// The record kinds that have counting facts, by their codes.
 const COUNTED_KINDS: &str = "(1, 2, 3)";
