@@ -378,6 +378,23 @@ mod tests {
             ("الصبوري", "Alsaboory"),
             ("كاظم", "Kadhim"),
             ("عثمان", "Othman"),
+            // g for غ, an s between vowels for ز, -at for a final ة.
+            ("غازي", "Gazi"),
+            ("غسان", "Gassan"),
+            ("غالب", "Galeb"),
+            ("سيزار", "Cesar"),
+            ("تيريزا", "Teresa"),
+            ("روزا", "Rosa"),
+            ("حياة", "Hayat"),
+            ("حياه", "Hayat"),
+            ("عزة", "Izzat"),
+            ("نجاة", "Najat"),
+            // Names translated, not transliterated.
+            ("يوسف", "Joseph"),
+            ("موسى", "Moses"),
+            ("ابراهيم", "Abraham"),
+            ("مريم", "Marie"),
+            ("جبرائيل", "Gabriel"),
         ] {
             assert_eq!(g(arabic, latin), "variant", "{arabic} / {latin}");
         }

@@ -258,6 +258,10 @@ fn arabic_vowel_before_last_consonant(token: &str) -> u8 {
 
 /// See [`Medials`].
 fn latin_vowels_before_last_consonant(token: &str) -> u8 {
+    // A translated name (Joseph for يوسف) writes other vowels.
+    if athar_model::names::is_translated_name(token) {
+        return UNKNOWN;
+    }
     let is_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w');
     let mut letters: Vec<char> = Vec::with_capacity(token.len());
     for c in token.chars().filter(char::is_ascii_alphabetic) {

@@ -503,8 +503,12 @@ pub fn medials_close_to(m: char) -> &'static [char] {
 /// - Arabic script: ظ and ذ read as z (Hafez for حافظ, Kazem for كاظم, Zafer for ظافر) and
 ///   ث as s (Osman for عثمان) — Levantine and Turkish spellings;
 /// - Latin letters: "th" as ذ (Hathal for هذال, Thiab for ذياب), "zh" as z and h (Azhar for
-///   أزهر), "ch" as k and c before e, i or y as s (Christian, Francis), and a joined
-///   article dropped (Alsabti for السبتي, Elkhatib for الخطيب, Alamoudi for العمودي).
+///   أزهر), "ch" as k and c before e, i or y as s (Christian, Francis), g as غ (Gazi for
+///   غازي, Gassan for غسان), an s between vowels as ز (Cesar for سيزار, Teresa for تيريزا), a
+///   final -at or -et as ة (Hayat for حياة, Izzat for عزة), and a joined article dropped (Alsabti for السبتي, Elkhatib for الخطيب, Alamoudi for
+///   العمودي);
+/// - a name that European languages translate (Joseph for يوسف, Moses for موسى) as its Arabic
+///   form, from `data/names/translations.tsv`.
 ///
 /// Linkage takes two names whose skeletons meet under either reading as written the same
 /// way. All the alternatives of a token are taken at once.
@@ -519,8 +523,11 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
             })
             .collect();
         skeleton(&read)
+    } else if let Some(arabic) = TRANSLATIONS.get(token) {
+        skeleton(arabic)
     } else {
         let mut text = token;
+        let mut article_dropped = false;
         for article in ["al", "el"] {
             // Before a consonant (w and y included: AlYawar) four letters must remain,
             // before a vowel six (Alamoudi for العمودي, but not Eleanor).
@@ -534,6 +541,7 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
                     }
             {
                 text = rest;
+                article_dropped = true;
                 break;
             }
         }
@@ -560,6 +568,29 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
                     read.push('s');
                     i += 1;
                 }
+                (b'g', Some(b'h')) => {
+                    read.push_str("gh");
+                    i += 2;
+                }
+                (b'g', _) => {
+                    read.push_str("gh");
+                    i += 1;
+                }
+                // Not with a joined article too: Alqaisi is القيسي.
+                (b's', Some(n))
+                    if !article_dropped
+                        && i > 0
+                        && is_latin_vowel(b[i - 1])
+                        && is_latin_vowel(n) =>
+                {
+                    read.push('z');
+                    i += 1;
+                }
+                // A final -at or -et for ة (Hayat, Izzat): read as the -ah it stands for.
+                (b't', None) if i >= 2 && matches!(b[i - 1], b'a' | b'e') => {
+                    read.push('h');
+                    i += 1;
+                }
                 (c, _) => {
                     read.push(c as char);
                     i += 1;
@@ -570,6 +601,33 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
         finish(classes)
     };
     (alternate != skeleton(token) && !alternate.is_empty()).then_some(alternate)
+}
+
+fn is_latin_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+/// Latin forms of names that European languages translate, with the Arabic name each stands
+/// for (`data/names/translations.tsv`, folded).
+static TRANSLATIONS: std::sync::LazyLock<std::collections::HashMap<&'static str, String>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../../../data/names/translations.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("arabic\t"))
+            .filter_map(|l| l.split_once('\t'))
+            .flat_map(|(arabic, latin)| {
+                let arabic = fold(arabic);
+                latin
+                    .split('|')
+                    .map(move |form| (form.trim(), arabic.clone()))
+            })
+            .collect()
+    });
+
+/// Whether a folded Latin token is a translated name ([`TRANSLATIONS`]): its vowels say
+/// nothing about the Arabic name's.
+pub fn is_translated_name(token: &str) -> bool {
+    TRANSLATIONS.contains_key(token)
 }
 
 /// Consonant classes of one token; see the module documentation.
@@ -738,6 +796,29 @@ mod tests {
         assert_eq!(alternate_skeleton("eleanor"), None);
         assert_eq!(alternate_skeleton("elzein"), Some(skeleton("زين")));
         assert_eq!(alternate_skeleton("alyawar"), Some(skeleton("ياور")));
+    }
+
+    #[test]
+    fn every_translated_name_reads_as_its_arabic_form() {
+        let mut lines = 0;
+        for line in include_str!("../../../data/names/translations.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("arabic\t"))
+        {
+            let (arabic, latin) = line.split_once('\t').expect("two columns");
+            for form in latin.split('|') {
+                assert!(
+                    form.bytes().all(|b| b.is_ascii_lowercase()),
+                    "{form}: folded Latin letters"
+                );
+                assert!(is_translated_name(form), "{form}");
+                // Some translations already share the skeleton (Moses, موسى).
+                let read = alternate_skeleton(form).unwrap_or_else(|| skeleton(form));
+                assert_eq!(read, skeleton(&fold(arabic)), "{form}");
+            }
+            lines += 1;
+        }
+        assert!(lines > 20, "{lines} lines");
     }
 
     #[test]
