@@ -163,7 +163,16 @@ fn keys_hash(
     for k in keys {
         match k {
             BlockKey::Skeleton { part } => r.name(*part)?.skeleton.hash(&mut h),
-            BlockKey::Alternate { part } => r.name(*part)?.alternate.hash(&mut h),
+            BlockKey::Alternate { part } => {
+                // A translated name meets the Arabic name it translates.
+                let v = r.name(*part)?;
+                if v.translated != v.skeleton {
+                    v.translated
+                } else {
+                    v.alternate
+                }
+                .hash(&mut h)
+            }
             BlockKey::Unordered { parts } => {
                 let mut ids = Vec::with_capacity(parts.len());
                 for p in parts {

@@ -34,8 +34,9 @@ pub enum TextField {
 pub enum Comparison {
     /// A name part: exact written form; same skeleton (a transliteration variant, or the same
     /// name in the other script); the same name found in another part of the other record's
-    /// name (given and family swapped, a father's name written as the family name); close or
-    /// near skeletons by Jaro–Winkler; different.
+    /// name (given and family swapped, a father's name written as the family name); a typing
+    /// error (one letter apart, and not two attested names); close or near skeletons by
+    /// Jaro–Winkler; different.
     Name {
         part: NamePart,
         /// Jaro–Winkler similarity of skeletons for "close" and "near".
@@ -62,6 +63,7 @@ pub const NAME_LEVELS: &[&str] = &[
     "exact",
     "variant",
     "reordered",
+    "typo",
     "close",
     "near",
     "different",
@@ -144,7 +146,8 @@ impl Comparison {
             } => match (a.name(*part), b.name(*part)) {
                 (Some(x), Some(y)) => {
                     let level = name_level(x, y, *close, *near, strings);
-                    if level >= 4 && x.skeleton != y.skeleton && swapped(*part, a, b) {
+                    if level >= NAME_CLOSE_LEVEL && x.skeleton != y.skeleton && swapped(*part, a, b)
+                    {
                         3
                     } else {
                         level
@@ -200,7 +203,12 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
     }
     // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
     // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
-    if x.skeleton == y.skeleton || x.skeleton == y.alternate || x.alternate == y.skeleton {
+    if x.skeleton == y.skeleton
+        || x.skeleton == y.alternate
+        || x.alternate == y.skeleton
+        || x.skeleton == y.translated
+        || x.translated == y.skeleton
+    {
         // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
         // vowels tell a transliteration variant from another name. Within Arabic script the
         // written forms differ only by a letter that makes another name (حسن, حسين).
@@ -213,9 +221,75 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
             (NameScript::Arabic, NameScript::Arabic) => false,
             _ => x.medials.may_be_the_same(y.medials),
         };
-        return if variant { 2 } else { 4 };
+        if variant {
+            return 2;
+        }
+        // The same letters with other vowels: another name (محمد, محمود) when both are
+        // names, a typing error when one is not (مامنو for مأمون).
+        return if x.attested && y.attested {
+            NAME_CLOSE_LEVEL
+        } else {
+            NAME_TYPO_LEVEL
+        };
     }
-    4 + strings.jaro_winkler_band(x.skeleton, y.skeleton, close, near)
+    if !(x.attested && y.attested) && typing_error(x, y, strings) {
+        return NAME_TYPO_LEVEL;
+    }
+    NAME_CLOSE_LEVEL + strings.jaro_winkler_band(x.skeleton, y.skeleton, close, near)
+}
+
+/// The name levels a typing error and a close name are.
+const NAME_TYPO_LEVEL: u8 = 4;
+const NAME_CLOSE_LEVEL: u8 = 5;
+
+/// Whether two names of different skeletons are one typing error apart: the skeletons (under
+/// either reading), or the written forms in one script, a letter added, dropped, changed or
+/// two neighbours swapped — in names of three letters or more.
+fn typing_error(x: NameValue, y: NameValue, strings: &Interner) -> bool {
+    let one_edit = |a: u32, b: u32| {
+        let (a, b) = (strings.get(a), strings.get(b));
+        if a.len().abs_diff(b.len()) > 4 {
+            return false;
+        }
+        let (mut ca, mut cb) = (['\0'; 24], ['\0'; 24]);
+        let (Some(na), Some(nb)) = (chars_into(a, &mut ca), chars_into(b, &mut cb)) else {
+            return false;
+        };
+        na.max(nb) >= 3 && within_one_edit(&ca[..na], &cb[..nb])
+    };
+    one_edit(x.skeleton, y.skeleton)
+        || (x.alternate != x.skeleton && one_edit(x.alternate, y.skeleton))
+        || (y.alternate != y.skeleton && one_edit(x.skeleton, y.alternate))
+        || (x.script == y.script && one_edit(x.form, y.form))
+}
+
+/// The letters of `s` into `buf`, and how many; `None` when it holds more.
+fn chars_into(s: &str, buf: &mut [char]) -> Option<usize> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// Whether two different sequences are one insertion, deletion, substitution or swap of
+/// neighbours apart.
+fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            if prefix == short.len() {
+                return false;
+            }
+            let (s, l) = (&short[prefix..], &long[prefix..]);
+            // A substitution, or two neighbours swapped.
+            s[1..] == l[1..] || (s.len() >= 2 && s[0] == l[1] && s[1] == l[0] && s[2..] == l[2..])
+        }
+        1 => short[prefix..] == long[prefix + 1..],
+        _ => false,
+    }
 }
 
 /// Whether the name of one record's given (family) slot is the other record's family
@@ -389,8 +463,11 @@ mod tests {
             ("حياه", "Hayat"),
             ("عزة", "Izzat"),
             ("نجاة", "Najat"),
+            ("نعمة", "Nehme"),
+            ("طعمة", "Tohme"),
             // Names translated, not transliterated.
             ("يوسف", "Joseph"),
+            ("جوزيف", "Joseph"),
             ("موسى", "Moses"),
             ("ابراهيم", "Abraham"),
             ("مريم", "Marie"),
@@ -418,6 +495,18 @@ mod tests {
             assert_eq!(g(arabic, latin), "variant", "{arabic} / {latin}");
         }
         assert_eq!(g("Ahmad", "Khalid"), "different");
+        // A typing error is a form no one is called, a letter from the other name; two
+        // attested names a letter apart stay two names.
+        for (a, b) in [
+            ("محدم", "محمد"),
+            ("محدم", "Mohamed"),
+            ("مامنو", "Mamoun"),
+            ("حيرد", "Haidar"),
+        ] {
+            assert_eq!(g(a, b), "typo", "{a} / {b}");
+        }
+        assert_eq!(g("محمد", "احمد"), "near");
+        assert_eq!(g("حسن", "Hussein"), "close");
         // Skeletons one letter apart are near, for EM to weigh; never a variant.
         assert_eq!(g("Ahmad", "Mahmoud"), "near");
         assert_eq!(g("Mohammad", ""), "null");

@@ -174,9 +174,10 @@ impl Settings {
         }];
         // Names read the other way (a glued article, ظ as z …) meet their other spellings.
         let alternates = has(&|r| {
-            [Given, Family]
-                .iter()
-                .any(|p| r.name(*p).is_some_and(|v| v.alternate != v.skeleton))
+            [Given, Family].iter().any(|p| {
+                r.name(*p)
+                    .is_some_and(|v| v.alternate != v.skeleton || v.translated != v.skeleton)
+            })
         });
         rule(
             vec![Alternate { part: Given }, Alternate { part: Family }],
@@ -223,6 +224,31 @@ impl Settings {
             ],
             vec![],
             birth && given,
+        );
+        // A given name mistyped where the other list has no father's name and no year (امد
+        // for Ahmad): the family name, either reading, and the given name's first letter.
+        rule(
+            vec![
+                Alternate { part: Family },
+                SkeletonPrefix {
+                    part: Given,
+                    letters: 1,
+                },
+            ],
+            vec![SkeletonPrefix {
+                part: Given,
+                letters: 2,
+            }],
+            given && family,
+        );
+        // The same with the mother's name instead of the given name's letter.
+        rule(
+            vec![Skeleton { part: Family }, Skeleton { part: Mother }],
+            vec![SkeletonPrefix {
+                part: Given,
+                letters: 1,
+            }],
+            family && mother,
         );
         let place = if residence {
             Some(PlaceField::Residence)
@@ -653,9 +679,12 @@ impl<'a> Scorer<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hold {
-    /// The same father's name and family name (exact or a variant), the mother's name the
-    /// same or missing, and given names that differ (close, near or different — محمد and
-    /// محمود, Hasan and Hussein): brothers or sisters as often as one person.
+    /// The same father's name and family name (exact or a variant) — or, where one list has
+    /// no father's name, the same mother's name and family name — the mother's name not a
+    /// different one, and given names that differ (close, near or different — محمد and
+    /// محمود, Hasan and Hussein): brothers or sisters as often as one person. A given name
+    /// mistyped (`typo`: a letter apart, and not two attested names) is held too unless the
+    /// dates of birth agree.
     SiblingPattern,
     /// The records give different sexes.
     DifferentSex,
@@ -669,13 +698,24 @@ pub fn hold<'l>(level: impl Fn(&str) -> Option<&'l str>) -> Option<Hold> {
     if level("sex") == Some("different") {
         return Some(Hold::DifferentSex);
     }
-    let siblings = agrees(level("father_name"))
+    let father = level("father_name");
+    let parents_agree =
+        agrees(father) || (matches!(father, None | Some("null")) && agrees(level("mother_name")));
+    let siblings = parents_agree
         && agrees(level("family_name"))
-        && matches!(
-            level("mother_name"),
-            None | Some("null" | "exact" | "variant")
-        )
-        && matches!(level("given_name"), Some("close" | "near" | "different"));
+        // The mother's name may be written whole in one list and by her given name in the
+        // other ("near"): only a different name says another mother.
+        && level("mother_name") != Some("different")
+        && match level("given_name") {
+            Some("close" | "near" | "different") => true,
+            // One name mistyped, born the same day or year: one person. Twins are two
+            // attested names (Hasan and Hussein), close, not a typo.
+            Some("typo") => !matches!(
+                level("birth_date"),
+                Some("exact" | "typo" | "within_month" | "compatible")
+            ),
+            _ => false,
+        };
     siblings.then_some(Hold::SiblingPattern)
 }
 

@@ -165,11 +165,18 @@ pub struct NameValue {
     /// The skeleton under the other reading of ambiguous letters (ظ as z, "th" as ذ …;
     /// [`athar_model::names::alternate_skeleton`]); the skeleton itself when there is none.
     pub alternate: u32,
+    /// The skeleton with translated names read as the Arabic name (Joseph as يوسف;
+    /// [`athar_model::names::translated_skeleton`]); the skeleton itself when there is none.
+    pub translated: u32,
     pub script: NameScript,
     /// The vowels before each token's last consonant ([`Medials`]): what tells محمد
     /// (Mohammad) from محمود (Mahmoud), and حسن (Hasan) from حسين (Hussein), across scripts
     /// when their skeletons are one.
     pub medials: Medials,
+    /// The written form is a name attested in the Levant
+    /// ([`athar_model::names::is_attested_name`]): two attested names a letter apart are two
+    /// names, while a form no one is called is more likely a typing error.
+    pub attested: bool,
 }
 
 /// What each of a name's first four tokens writes before its last consonant, packed: for
@@ -714,12 +721,15 @@ impl<'g> Preparer<'g> {
         let folded = t.forms.join(" ");
         let script = script_of(&folded);
         let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
+        let translated = t.joined_translated().unwrap_or_else(|| skel.clone());
         Some(NameValue {
             form: self.interner.intern(&folded),
             skeleton: self.interner.intern(&skel),
             alternate: self.interner.intern(&alternate),
+            translated: self.interner.intern(&translated),
             script,
             medials: Medials::of(&t.forms, script),
+            attested: athar_model::names::is_attested_name(&folded),
         })
     }
 
@@ -740,12 +750,18 @@ impl<'g> Preparer<'g> {
                     Some(other) => me.interner.intern(&other),
                     None => s,
                 };
+                let translated = match athar_model::names::translated_skeleton(&t.forms[i]) {
+                    Some(other) => me.interner.intern(&other),
+                    None => s,
+                };
                 out.names[part.index()] = Some(NameValue {
                     form,
                     skeleton: s,
                     alternate,
+                    translated,
                     script,
                     medials: Medials::of(&t.forms[i..=i], script),
+                    attested: athar_model::names::is_attested_name(&t.forms[i]),
                 });
             }
         };

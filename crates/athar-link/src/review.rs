@@ -295,6 +295,33 @@ mod tests {
             ])),
             None
         );
+        // A given name mistyped by someone born the same year is one person; without a date
+        // or with another year it waits.
+        let mistyped = |birth: &'static str| {
+            [
+                ("given_name", "typo"),
+                ("father_name", "exact"),
+                ("family_name", "exact"),
+                ("birth_date", birth),
+            ]
+        };
+        assert_eq!(hold(levels(&mistyped("compatible"))), None);
+        assert_eq!(hold(levels(&mistyped("exact"))), None);
+        for birth in ["null", "within_5_years"] {
+            assert_eq!(
+                hold(levels(&mistyped(birth))),
+                Some(Hold::SiblingPattern),
+                "{birth}"
+            );
+        }
+        // Where one list has no father's name, the same mother and family say siblings.
+        let same_mother = [
+            ("given_name", "different"),
+            ("father_name", "null"),
+            ("family_name", "variant"),
+            ("mother_name", "variant"),
+        ];
+        assert_eq!(hold(levels(&same_mother)), Some(Hold::SiblingPattern));
         let sexes = [("given_name", "exact"), ("sex", "different")];
         assert_eq!(hold(levels(&sexes)), Some(Hold::DifferentSex));
     }

@@ -43,6 +43,25 @@ impl NameTokens {
         }
     }
 
+    /// The whole name as one skeleton with each translated token read as the Arabic name it
+    /// translates ([`translated_skeleton`]), when any token is one.
+    pub fn joined_translated(&self) -> Option<String> {
+        let mut any = false;
+        let joined: String = self
+            .forms
+            .iter()
+            .zip(&self.skeletons)
+            .map(|(form, skeleton)| match translated_skeleton(form) {
+                Some(other) => {
+                    any = true;
+                    other
+                }
+                None => skeleton.clone(),
+            })
+            .collect();
+        any.then_some(joined)
+    }
+
     /// The whole name as one skeleton under the other reading of its ambiguous letters
     /// ([`alternate_skeleton`]), when any token reads otherwise.
     pub fn joined_alternate(&self) -> Option<String> {
@@ -505,11 +524,11 @@ pub fn medials_close_to(m: char) -> &'static [char] {
 /// - Latin letters: "th" as ذ (Hathal for هذال, Thiab for ذياب), "zh" as z and h (Azhar for
 ///   أزهر), "ch" as k and c before e, i or y as s (Christian, Francis), g as غ (Gazi for
 ///   غازي, Gassan for غسان), an s between vowels as ز (Cesar for سيزار, Teresa for تيريزا), a
-///   final -at or -et as ة (Hayat for حياة, Izzat for عزة), and a joined article dropped (Alsabti for السبتي, Elkhatib for الخطيب, Alamoudi for
+///   final -at or -et as ة (Hayat for حياة, Izzat for عزة), an h between a vowel and a
+///   consonant as ع (Nehme for نعمة), and a joined article dropped (Alsabti for السبتي, Elkhatib for الخطيب, Alamoudi for
 ///   العمودي);
-/// - a name that European languages translate (Joseph for يوسف, Moses for موسى) as its Arabic
-///   form, from `data/names/translations.tsv`.
 ///
+/// A name that European languages translate is read by [`translated_skeleton`] besides.
 /// Linkage takes two names whose skeletons meet under either reading as written the same
 /// way. All the alternatives of a token are taken at once.
 pub fn alternate_skeleton(token: &str) -> Option<String> {
@@ -523,8 +542,6 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
             })
             .collect();
         skeleton(&read)
-    } else if let Some(arabic) = TRANSLATIONS.get(token) {
-        skeleton(arabic)
     } else {
         let mut text = token;
         let mut article_dropped = false;
@@ -586,6 +603,18 @@ pub fn alternate_skeleton(token: &str) -> Option<String> {
                     read.push('z');
                     i += 1;
                 }
+                // An h after a vowel and before a consonant for ع (Nehme for نعمة, Tohme
+                // for طعمة).
+                (b'h', Some(n))
+                    if i > 0
+                        && matches!(b[i - 1], b'a' | b'e' | b'i' | b'o' | b'u')
+                        && n.is_ascii_lowercase()
+                        && !is_latin_vowel(n)
+                        && n != b'h' =>
+                {
+                    read.push('e');
+                    i += 1;
+                }
                 // A final -at or -et for ة (Hayat, Izzat): read as the -ah it stands for.
                 (b't', None) if i >= 2 && matches!(b[i - 1], b'a' | b'e') => {
                     read.push('h');
@@ -628,6 +657,38 @@ static TRANSLATIONS: std::sync::LazyLock<std::collections::HashMap<&'static str,
 /// nothing about the Arabic name's.
 pub fn is_translated_name(token: &str) -> bool {
     TRANSLATIONS.contains_key(token)
+}
+
+/// The skeleton of the Arabic name a folded Latin token translates (Joseph for يوسف, Moses
+/// for موسى; `data/names/translations.tsv`), when it is one. A reading besides the letters'
+/// own and [`alternate_skeleton`]'s: Joseph is يوسف translated and جوزيف transliterated.
+pub fn translated_skeleton(token: &str) -> Option<String> {
+    TRANSLATIONS.get(token).map(|arabic| skeleton(arabic))
+}
+
+/// Names attested in the Levant, Arabic and Latin forms (`data/names/levant-names.tsv`), each
+/// reduced as [`name_tokens`] reduces a name and its tokens joined by spaces.
+static ATTESTED: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../../../data/names/levant-names.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("role\t"))
+            .filter_map(|l| {
+                let cols: Vec<&str> = l.split('\t').collect();
+                (cols.len() == 5).then(|| (cols[2], cols[4]))
+            })
+            .flat_map(|(arabic, latin)| std::iter::once(arabic).chain(latin.split('|')))
+            .map(|name| name_tokens(name).forms.join(" "))
+            .filter(|form| !form.is_empty())
+            .collect()
+    });
+
+/// Whether a name, reduced by [`name_tokens`] and its forms joined by spaces, is one attested
+/// in the Levant, in Arabic script or in one of its usual Latin spellings. Linkage uses it to
+/// tell a mistyped name (محدم for محمد) from another name (محمود): two attested names a letter
+/// apart are two names, brothers' as often as not.
+pub fn is_attested_name(form: &str) -> bool {
+    ATTESTED.contains(form)
 }
 
 /// Consonant classes of one token; see the module documentation.
@@ -812,13 +873,35 @@ mod tests {
                     "{form}: folded Latin letters"
                 );
                 assert!(is_translated_name(form), "{form}");
-                // Some translations already share the skeleton (Moses, موسى).
-                let read = alternate_skeleton(form).unwrap_or_else(|| skeleton(form));
-                assert_eq!(read, skeleton(&fold(arabic)), "{form}");
+                assert_eq!(
+                    translated_skeleton(form),
+                    Some(skeleton(&fold(arabic))),
+                    "{form}"
+                );
             }
             lines += 1;
         }
         assert!(lines > 20, "{lines} lines");
+    }
+
+    #[test]
+    fn attested_names_are_known_in_both_scripts() {
+        let form = |raw: &str| name_tokens(raw).forms.join(" ");
+        for name in [
+            "محمد",
+            "محمود",
+            "Mohammad",
+            "Mahmoud",
+            "عبد الله",
+            "Abdullah",
+            "Hussein",
+        ] {
+            assert!(is_attested_name(&form(name)), "{name}");
+        }
+        // Typing errors are not names.
+        for typo in ["محدم", "ممحود", "Mohmmad", "عيي"] {
+            assert!(!is_attested_name(&form(typo)), "{typo}");
+        }
     }
 
     #[test]
