@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{DateValue, Interner, NamePart, NameScript, NameValue, PlaceValue, Prepared};
+use crate::record::{
+    DateValue, Interner, NOT_ATTESTED, NamePart, NameScript, NameValue, PlaceValue, Prepared,
+};
 
 /// Places a comparison can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -145,7 +147,10 @@ impl Comparison {
                 part, close, near, ..
             } => match (a.name(*part), b.name(*part)) {
                 (Some(x), Some(y)) => {
-                    let level = name_level(x, y, *close, *near, strings);
+                    // Brothers share a family name: two attested family names a letter
+                    // apart say nothing of siblings, and are compared by their letters alone.
+                    let two_names = x.attested && y.attested && *part != NamePart::Family;
+                    let level = name_level(x, y, two_names, *close, *near, strings);
                     if level >= NAME_CLOSE_LEVEL && x.skeleton != y.skeleton && swapped(*part, a, b)
                     {
                         3
@@ -196,13 +201,25 @@ impl Comparison {
     }
 }
 
-fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Interner) -> u8 {
+/// `two_names`: both are attested names, so two names a letter apart are not a typo.
+fn name_level(
+    x: NameValue,
+    y: NameValue,
+    two_names: bool,
+    close: f64,
+    near: f64,
+    strings: &Interner,
+) -> u8 {
     let same_script = x.script == y.script;
     if same_script && x.form == y.form {
         return 1;
     }
     // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
     // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
+    // An attested spelling of the other name (Mohd for محمد, Halil for خليل).
+    if x.spells == y.spells && x.spells != NOT_ATTESTED && x.script != y.script {
+        return 2;
+    }
     if x.skeleton == y.skeleton
         || x.skeleton == y.alternate
         || x.alternate == y.skeleton
@@ -226,13 +243,13 @@ fn name_level(x: NameValue, y: NameValue, close: f64, near: f64, strings: &Inter
         }
         // The same letters with other vowels: another name (محمد, محمود) when both are
         // names, a typing error when one is not (مامنو for مأمون).
-        return if x.attested && y.attested {
+        return if two_names {
             NAME_CLOSE_LEVEL
         } else {
             NAME_TYPO_LEVEL
         };
     }
-    if !(x.attested && y.attested) && typing_error(x, y, strings) {
+    if !two_names && typing_error(x, y, strings) {
         return NAME_TYPO_LEVEL;
     }
     NAME_CLOSE_LEVEL + strings.jaro_winkler_band(x.skeleton, y.skeleton, close, near)
@@ -506,6 +523,10 @@ mod tests {
             assert_eq!(g(a, b), "typo", "{a} / {b}");
         }
         assert_eq!(g("محمد", "احمد"), "near");
+        // An attested spelling meets the name it spells, whatever its letters.
+        assert_eq!(g("محمد", "Mohd"), "variant");
+        assert_eq!(g("خليل", "Halil"), "variant");
+        assert_eq!(g("Mohd", "محمود"), "close");
         assert_eq!(g("حسن", "Hussein"), "close");
         // Skeletons one letter apart are near, for EM to weigh; never a variant.
         assert_eq!(g("Ahmad", "Mahmoud"), "near");

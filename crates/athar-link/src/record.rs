@@ -177,7 +177,13 @@ pub struct NameValue {
     /// ([`athar_model::names::is_attested_name`]): two attested names a letter apart are two
     /// names, while a form no one is called is more likely a typing error.
     pub attested: bool,
+    /// For an attested name, the Arabic form it writes
+    /// ([`athar_model::names::attested_arabic_form`]: محمد for Mohd); [`NOT_ATTESTED`] otherwise.
+    pub spells: u32,
 }
+
+/// [`NameValue::spells`] of a name not attested.
+pub const NOT_ATTESTED: u32 = u32::MAX;
 
 /// What each of a name's first four tokens writes before its last consonant, packed: for
 /// Arabic script the medial vowel letter ([`medial`]: none, ا, ي or و); for Latin letters
@@ -598,6 +604,9 @@ pub struct Preparer<'g> {
     /// of distinct names): each distinct value is read once.
     name_cache: HashMap<String, Option<NameValue>>,
     date_cache: HashMap<String, Result<Option<DateValue>, String>>,
+    /// Whether an attested spelling meets the name it spells ([`NameValue::spells`]); off
+    /// only to measure what the letters' own rules find.
+    attested_spellings: bool,
 }
 
 impl<'g> Preparer<'g> {
@@ -608,6 +617,16 @@ impl<'g> Preparer<'g> {
             place_cache: HashMap::default(),
             name_cache: HashMap::default(),
             date_cache: HashMap::default(),
+            attested_spellings: true,
+        }
+    }
+
+    /// A preparer whose names meet by their letters alone, not through the table of attested
+    /// spellings: for measuring the skeleton's own rules on spellings drawn from that table.
+    pub fn letters_only(gazetteer: Option<&'g Gazetteer>) -> Self {
+        Preparer {
+            attested_spellings: false,
+            ..Preparer::new(gazetteer)
         }
     }
 
@@ -716,6 +735,14 @@ impl<'g> Preparer<'g> {
         d
     }
 
+    fn spells(&mut self, form: &str) -> u32 {
+        if !self.attested_spellings {
+            return NOT_ATTESTED;
+        }
+        athar_model::names::attested_arabic_form(form)
+            .map_or(NOT_ATTESTED, |arabic| self.interner.intern(arabic))
+    }
+
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
         let skel = t.joined()?;
         let folded = t.forms.join(" ");
@@ -730,6 +757,7 @@ impl<'g> Preparer<'g> {
             script,
             medials: Medials::of(&t.forms, script),
             attested: athar_model::names::is_attested_name(&folded),
+            spells: self.spells(&folded),
         })
     }
 
@@ -762,6 +790,7 @@ impl<'g> Preparer<'g> {
                     script,
                     medials: Medials::of(&t.forms[i..=i], script),
                     attested: athar_model::names::is_attested_name(&t.forms[i]),
+                    spells: me.spells(&t.forms[i]),
                 });
             }
         };

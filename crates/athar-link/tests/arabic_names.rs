@@ -41,7 +41,8 @@ fn level(p: &mut Preparer<'_>, a: &str, b: &str) -> usize {
 fn measure(role: &str) -> (f64, f64, f64, usize, usize) {
     let list = names(role);
     assert!(list.len() > 500, "{role}: {} names", list.len());
-    let mut p = Preparer::new(None);
+    // The letters' own rules: the table these spellings come from would find them all.
+    let mut p = Preparer::letters_only(None);
     let variant = NAME_LEVELS
         .iter()
         .position(|l| *l == "variant")

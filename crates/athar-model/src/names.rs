@@ -666,21 +666,34 @@ pub fn translated_skeleton(token: &str) -> Option<String> {
     TRANSLATIONS.get(token).map(|arabic| skeleton(arabic))
 }
 
-/// Names attested in the Levant, Arabic and Latin forms (`data/names/levant-names.tsv`), each
-/// reduced as [`name_tokens`] reduces a name and its tokens joined by spaces.
-static ATTESTED: std::sync::LazyLock<std::collections::HashSet<String>> =
+/// Names attested in the Levant (`data/names/levant-names.tsv`): each Arabic form and each
+/// of its Latin spellings, reduced as [`name_tokens`] reduces a name (tokens joined by
+/// spaces), with the Arabic form it writes. A spelling of several names writes the most
+/// attested one (the table is in that order).
+static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, String>> =
     std::sync::LazyLock::new(|| {
-        include_str!("../../../data/names/levant-names.tsv")
+        let mut out = std::collections::HashMap::new();
+        let reduced = |name: &str| name_tokens(name).forms.join(" ");
+        for line in include_str!("../../../data/names/levant-names.tsv")
             .lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with("role\t"))
-            .filter_map(|l| {
-                let cols: Vec<&str> = l.split('\t').collect();
-                (cols.len() == 5).then(|| (cols[2], cols[4]))
-            })
-            .flat_map(|(arabic, latin)| std::iter::once(arabic).chain(latin.split('|')))
-            .map(|name| name_tokens(name).forms.join(" "))
-            .filter(|form| !form.is_empty())
-            .collect()
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 5 {
+                continue;
+            }
+            let arabic = reduced(cols[2]);
+            if arabic.is_empty() {
+                continue;
+            }
+            for spelling in cols[4].split('|').map(reduced) {
+                if !spelling.is_empty() {
+                    out.entry(spelling).or_insert_with(|| arabic.clone());
+                }
+            }
+            out.entry(arabic.clone()).or_insert(arabic);
+        }
+        out
     });
 
 /// Whether a name, reduced by [`name_tokens`] and its forms joined by spaces, is one attested
@@ -688,7 +701,15 @@ static ATTESTED: std::sync::LazyLock<std::collections::HashSet<String>> =
 /// tell a mistyped name (محدم for محمد) from another name (محمود): two attested names a letter
 /// apart are two names, brothers' as often as not.
 pub fn is_attested_name(form: &str) -> bool {
-    ATTESTED.contains(form)
+    ATTESTED.contains_key(form)
+}
+
+/// The Arabic form (reduced) of an attested name ([`is_attested_name`]): itself for an Arabic
+/// form, the name it spells for a Latin one (Mohd and Mohammed for محمد, Halil for خليل).
+/// Linkage takes an attested spelling and the name it spells as one name — the same table
+/// that says two names a letter apart are two names says these are one.
+pub fn attested_arabic_form(form: &str) -> Option<&'static str> {
+    ATTESTED.get(form).map(String::as_str)
 }
 
 /// Consonant classes of one token; see the module documentation.
@@ -898,6 +919,18 @@ mod tests {
         ] {
             assert!(is_attested_name(&form(name)), "{name}");
         }
+        assert_eq!(
+            attested_arabic_form(&form("Mohd")),
+            Some(form("محمد").as_str())
+        );
+        assert_eq!(
+            attested_arabic_form(&form("محمد")),
+            Some(form("محمد").as_str())
+        );
+        assert_ne!(
+            attested_arabic_form(&form("Mahmoud")),
+            attested_arabic_form(&form("محمد"))
+        );
         // Typing errors are not names.
         for typo in ["محدم", "ممحود", "Mohmmad", "عيي"] {
             assert!(!is_attested_name(&form(typo)), "{typo}");
