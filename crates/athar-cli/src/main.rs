@@ -371,6 +371,25 @@ fn quiet_on_closed_output() {
     }));
 }
 
+/// The command line, read. `athar link` works on CSV files alone: its help leaves out the
+/// store's `--data` (which it accepts, as every command does).
+fn parse_command_line() -> Cli {
+    use clap::{CommandFactory, FromArgMatches, error::ErrorKind};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(e) if e.kind() == ErrorKind::DisplayHelp && args.iter().any(|a| a == "link") => {
+            let without_data = Cli::command().mut_arg("data", |a| a.hide(true));
+            match without_data.try_get_matches_from(&args) {
+                Err(help) => help.exit(),
+                Ok(_) => e.exit(),
+            }
+        }
+        Err(e) => e.exit(),
+    };
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
     quiet_on_closed_output();
     tracing_subscriber::fmt()
@@ -380,7 +399,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    match run(parse_command_line()) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("athar: {message}");

@@ -128,6 +128,17 @@ fn the_command_line_says_where_to_start_and_what_went_wrong() {
         wgeid_help.contains("--behind enforced_disappearances"),
         "{wgeid_help}"
     );
+    // Linking CSV files needs no store: its help does not offer one; a store's command does.
+    for flag in ["--help", "-h"] {
+        let link_help = String::from_utf8_lossy(&athar(&data, &["link", flag]).stdout).into_owned();
+        assert!(
+            link_help.contains("--csv") && !link_help.contains("--data"),
+            "{link_help}"
+        );
+    }
+    let stats_help =
+        String::from_utf8_lossy(&athar(&data, &["stats", "--help"]).stdout).into_owned();
+    assert!(stats_help.contains("--data"), "{stats_help}");
 
     assert!(athar(&data, &["init"]).status.success());
     assert!(
