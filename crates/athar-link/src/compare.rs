@@ -217,7 +217,11 @@ fn name_level(
     // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
     // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
     // An attested spelling of the other name (Mohd for محمد, Halil for خليل).
-    if x.spells == y.spells && x.spells != NOT_ATTESTED && x.script != y.script {
+    if x.script != y.script
+        && x.spells
+            .iter()
+            .any(|s| *s != NOT_ATTESTED && y.spells.contains(s))
+    {
         return 2;
     }
     if x.skeleton == y.skeleton

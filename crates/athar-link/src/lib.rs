@@ -226,10 +226,10 @@ impl Settings {
             birth && given,
         );
         // A given name mistyped where the other list has no father's name and no year (امد
-        // for Ahmad): the family name, either reading, and the given name's first letter.
+        // for Ahmad): the family name and the given name's first letter.
         rule(
             vec![
-                Alternate { part: Family },
+                Skeleton { part: Family },
                 SkeletonPrefix {
                     part: Given,
                     letters: 1,

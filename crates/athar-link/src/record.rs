@@ -177,9 +177,10 @@ pub struct NameValue {
     /// ([`athar_model::names::is_attested_name`]): two attested names a letter apart are two
     /// names, while a form no one is called is more likely a typing error.
     pub attested: bool,
-    /// For an attested name, the Arabic form it writes
-    /// ([`athar_model::names::attested_arabic_form`]: محمد for Mohd); [`NOT_ATTESTED`] otherwise.
-    pub spells: u32,
+    /// For an attested name, the Arabic forms it writes, the two most attested
+    /// ([`athar_model::names::attested_arabic_forms`]: محمد for Mohd); [`NOT_ATTESTED`] in a
+    /// slot with none.
+    pub spells: [u32; 2],
 }
 
 /// [`NameValue::spells`] of a name not attested.
@@ -735,12 +736,17 @@ impl<'g> Preparer<'g> {
         d
     }
 
-    fn spells(&mut self, form: &str) -> u32 {
-        if !self.attested_spellings {
-            return NOT_ATTESTED;
+    fn spells(&mut self, form: &str) -> [u32; 2] {
+        let mut out = [NOT_ATTESTED; 2];
+        if self.attested_spellings {
+            for (slot, arabic) in out
+                .iter_mut()
+                .zip(athar_model::names::attested_arabic_forms(form))
+            {
+                *slot = self.interner.intern(arabic);
+            }
         }
-        athar_model::names::attested_arabic_form(form)
-            .map_or(NOT_ATTESTED, |arabic| self.interner.intern(arabic))
+        out
     }
 
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {

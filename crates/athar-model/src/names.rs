@@ -668,11 +668,18 @@ pub fn translated_skeleton(token: &str) -> Option<String> {
 
 /// Names attested in the Levant (`data/names/levant-names.tsv`): each Arabic form and each
 /// of its Latin spellings, reduced as [`name_tokens`] reduces a name (tokens joined by
-/// spaces), with the Arabic form it writes. A spelling of several names writes the most
-/// attested one (the table is in that order).
-static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, String>> =
+/// spaces), with the Arabic forms it writes, the most attested first (the table is in that
+/// order).
+static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, Vec<String>>> =
     std::sync::LazyLock::new(|| {
-        let mut out = std::collections::HashMap::new();
+        let mut out: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        let mut add = |form: String, arabic: &String| {
+            let names = out.entry(form).or_default();
+            if !names.contains(arabic) {
+                names.push(arabic.clone());
+            }
+        };
         let reduced = |name: &str| name_tokens(name).forms.join(" ");
         for line in include_str!("../../../data/names/levant-names.tsv")
             .lines()
@@ -687,11 +694,11 @@ static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, String>> 
                 continue;
             }
             for spelling in cols[4].split('|').map(reduced) {
-                if !spelling.is_empty() {
-                    out.entry(spelling).or_insert_with(|| arabic.clone());
+                if !spelling.is_empty() && spelling != arabic {
+                    add(spelling, &arabic);
                 }
             }
-            out.entry(arabic.clone()).or_insert(arabic);
+            add(arabic.clone(), &arabic);
         }
         out
     });
@@ -704,12 +711,13 @@ pub fn is_attested_name(form: &str) -> bool {
     ATTESTED.contains_key(form)
 }
 
-/// The Arabic form (reduced) of an attested name ([`is_attested_name`]): itself for an Arabic
-/// form, the name it spells for a Latin one (Mohd and Mohammed for محمد, Halil for خليل).
-/// Linkage takes an attested spelling and the name it spells as one name — the same table
+/// The Arabic forms (reduced) an attested name writes ([`is_attested_name`]), the most
+/// attested first: itself for an Arabic form, the names it spells for a Latin one (Mohd for
+/// محمد, Halil for خليل, Nicolas for نيكولا and نقولا); empty when it is not attested.
+/// Linkage takes an attested spelling and a name it spells as one name — the same table
 /// that says two names a letter apart are two names says these are one.
-pub fn attested_arabic_form(form: &str) -> Option<&'static str> {
-    ATTESTED.get(form).map(String::as_str)
+pub fn attested_arabic_forms(form: &str) -> &'static [String] {
+    ATTESTED.get(form).map_or(&[], Vec::as_slice)
 }
 
 /// Consonant classes of one token; see the module documentation.
@@ -919,18 +927,10 @@ mod tests {
         ] {
             assert!(is_attested_name(&form(name)), "{name}");
         }
-        assert_eq!(
-            attested_arabic_form(&form("Mohd")),
-            Some(form("محمد").as_str())
-        );
-        assert_eq!(
-            attested_arabic_form(&form("محمد")),
-            Some(form("محمد").as_str())
-        );
-        assert_ne!(
-            attested_arabic_form(&form("Mahmoud")),
-            attested_arabic_form(&form("محمد"))
-        );
+        assert_eq!(attested_arabic_forms(&form("Mohd")), [form("محمد")]);
+        assert_eq!(attested_arabic_forms(&form("محمد")), [form("محمد")]);
+        assert!(!attested_arabic_forms(&form("Mahmoud")).contains(&form("محمد")));
+        assert!(attested_arabic_forms(&form("محدم")).is_empty());
         // Typing errors are not names.
         for typo in ["محدم", "ممحود", "Mohmmad", "عيي"] {
             assert!(!is_attested_name(&form(typo)), "{typo}");
