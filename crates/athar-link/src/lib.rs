@@ -237,7 +237,23 @@ impl Settings {
             ],
             vec![SkeletonPrefix {
                 part: Given,
-                letters: 2,
+                letters: 3,
+            }],
+            given && family,
+        );
+        // A mistyped family name where the other list has no father's name and no year:
+        // the given name and the family name's first letter.
+        rule(
+            vec![
+                Skeleton { part: Given },
+                SkeletonPrefix {
+                    part: Family,
+                    letters: 1,
+                },
+            ],
+            vec![SkeletonPrefix {
+                part: Family,
+                letters: 3,
             }],
             given && family,
         );
