@@ -46,31 +46,24 @@ impl NameTokens {
     /// The whole name as one skeleton with each translated token read as the Arabic name it
     /// translates ([`translated_skeleton`]), when any token is one.
     pub fn joined_translated(&self) -> Option<String> {
-        let mut any = false;
-        let joined: String = self
-            .forms
-            .iter()
-            .zip(&self.skeletons)
-            .map(|(form, skeleton)| match translated_skeleton(form) {
-                Some(other) => {
-                    any = true;
-                    other
-                }
-                None => skeleton.clone(),
-            })
-            .collect();
-        any.then_some(joined)
+        self.joined_reading(translated_skeleton)
     }
 
     /// The whole name as one skeleton under the other reading of its ambiguous letters
     /// ([`alternate_skeleton`]), when any token reads otherwise.
     pub fn joined_alternate(&self) -> Option<String> {
+        self.joined_reading(alternate_skeleton)
+    }
+
+    /// The tokens' skeletons joined, each token read by `read` where it gives a reading;
+    /// `None` when no token does.
+    fn joined_reading(&self, read: fn(&str) -> Option<String>) -> Option<String> {
         let mut any = false;
         let joined: String = self
             .forms
             .iter()
             .zip(&self.skeletons)
-            .map(|(form, skeleton)| match alternate_skeleton(form) {
+            .map(|(form, skeleton)| match read(form) {
                 Some(other) => {
                     any = true;
                     other
