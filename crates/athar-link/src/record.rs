@@ -750,9 +750,14 @@ impl<'g> Preparer<'g> {
     }
 
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
+        let script = script_of(&t.forms.join(" "));
+        self.name_value_in(t, script)
+    }
+
+    /// A name's value, its script given (a token of a full name takes the whole name's).
+    fn name_value_in(&mut self, t: &NameTokens, script: NameScript) -> Option<NameValue> {
         let skel = t.joined()?;
         let folded = t.forms.join(" ");
-        let script = script_of(&folded);
         let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
         let translated = t.joined_translated().unwrap_or_else(|| skel.clone());
         Some(NameValue {
@@ -778,26 +783,11 @@ impl<'g> Preparer<'g> {
         let script = script_of(&t.forms.concat());
         let assign = |part: NamePart, i: usize, out: &mut Prepared, me: &mut Self| {
             if out.names[part.index()].is_none() {
-                let s = me.interner.intern(&t.skeletons[i]);
-                let form = me.interner.intern(&t.forms[i]);
-                let alternate = match athar_model::names::alternate_skeleton(&t.forms[i]) {
-                    Some(other) => me.interner.intern(&other),
-                    None => s,
+                let token = NameTokens {
+                    forms: vec![t.forms[i].clone()],
+                    skeletons: vec![t.skeletons[i].clone()],
                 };
-                let translated = match athar_model::names::translated_skeleton(&t.forms[i]) {
-                    Some(other) => me.interner.intern(&other),
-                    None => s,
-                };
-                out.names[part.index()] = Some(NameValue {
-                    form,
-                    skeleton: s,
-                    alternate,
-                    translated,
-                    script,
-                    medials: Medials::of(&t.forms[i..=i], script),
-                    attested: athar_model::names::is_attested_name(&t.forms[i]),
-                    spells: me.spells(&t.forms[i]),
-                });
+                out.names[part.index()] = me.name_value_in(&token, script);
             }
         };
         assign(NamePart::Given, 0, out, self);
