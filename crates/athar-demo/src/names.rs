@@ -4,8 +4,6 @@
 
 use rand::Rng;
 
-const TABLE: &str = include_str!("../../../data/names/levant-names.tsv");
-
 #[derive(Debug, Clone)]
 pub struct Name {
     pub arabic: String,
@@ -53,34 +51,20 @@ pub struct NameTable {
 
 impl NameTable {
     pub fn embedded() -> NameTable {
-        NameTable::parse(TABLE)
+        NameTable::parse(athar_model::names::LEVANT_NAMES)
     }
 
     /// Parse the TSV (`role sex arabic weight latin|latin…`); malformed lines are skipped
     /// (the table is checked by this crate's tests).
     pub fn parse(text: &str) -> NameTable {
         let mut t = NameTable::default();
-        for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
-            let cols: Vec<&str> = line.split('\t').collect();
-            let [role, sex, arabic, weight, latin] = cols.as_slice() else {
-                continue;
-            };
-            let Ok(weight) = weight.parse::<u64>() else {
-                continue;
-            };
-            let latin: Vec<String> = latin
-                .split('|')
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect();
-            if latin.is_empty() || arabic.is_empty() {
-                continue;
-            }
+        for row in athar_model::names::attested_names(text) {
             let name = Name {
-                arabic: arabic.to_string(),
-                latin,
+                arabic: row.arabic.to_string(),
+                latin: row.latin.iter().map(|s| s.to_string()).collect(),
             };
-            match (*role, *sex) {
+            let weight = row.weight;
+            match (row.role, row.sex) {
                 ("given", "m") => t.male.push(name, weight),
                 ("given", "f") => t.female.push(name, weight),
                 ("family", _) => t.family.push(name, weight),

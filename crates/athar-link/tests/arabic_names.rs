@@ -13,15 +13,11 @@ struct Name {
 }
 
 fn names(role: &str) -> Vec<Name> {
-    let text = include_str!("../../../data/names/levant-names.tsv");
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("role\t"))
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            (cols.len() == 5 && cols[0] == role).then(|| Name {
-                arabic: cols[2].to_string(),
-                latin: cols[4].split('|').map(str::to_string).collect(),
-            })
+    athar_model::names::attested_names(athar_model::names::LEVANT_NAMES)
+        .filter(|n| n.role == role)
+        .map(|n| Name {
+            arabic: n.arabic.to_string(),
+            latin: n.latin.iter().map(|s| s.to_string()).collect(),
         })
         .collect()
 }

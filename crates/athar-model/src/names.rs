@@ -659,10 +659,48 @@ pub fn translated_skeleton(token: &str) -> Option<String> {
     TRANSLATIONS.get(token).map(|arabic| skeleton(arabic))
 }
 
-/// Names attested in the Levant (`data/names/levant-names.tsv`): each Arabic form and each
-/// of its Latin spellings, reduced as [`name_tokens`] reduces a name (tokens joined by
-/// spaces), with the Arabic forms it writes, the most attested first (the table is in that
-/// order).
+/// The table of names attested in the Levant (`data/names/levant-names.tsv`; see its
+/// NOTICE): `role sex arabic weight latin|latin…`, one name a line, the most attested first.
+pub const LEVANT_NAMES: &str = include_str!("../../../data/names/levant-names.tsv");
+
+/// One name of [`LEVANT_NAMES`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttestedName<'t> {
+    /// `given` or `family`.
+    pub role: &'t str,
+    /// `m`, `f`, or `-` for a family name.
+    pub sex: &'t str,
+    pub arabic: &'t str,
+    /// How often it is attested.
+    pub weight: u64,
+    /// Latin spellings, most attested first; never empty.
+    pub latin: Vec<&'t str>,
+}
+
+/// The names of a table in the form of [`LEVANT_NAMES`]; comments, the header and malformed
+/// lines are skipped.
+pub fn attested_names(text: &str) -> impl Iterator<Item = AttestedName<'_>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("role\t"))
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let [role, sex, arabic, weight, latin] = cols.as_slice() else {
+                return None;
+            };
+            let latin: Vec<&str> = latin.split('|').filter(|s| !s.is_empty()).collect();
+            (!arabic.is_empty() && !latin.is_empty()).then_some(AttestedName {
+                role,
+                sex,
+                arabic,
+                weight: weight.parse().ok()?,
+                latin,
+            })
+        })
+}
+
+/// Each Arabic form of [`LEVANT_NAMES`] and each of its Latin spellings, reduced as
+/// [`name_tokens`] reduces a name (tokens joined by spaces), with the Arabic forms it writes,
+/// the most attested first (the table is in that order).
 static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, Vec<String>>> =
     std::sync::LazyLock::new(|| {
         let mut out: std::collections::HashMap<String, Vec<String>> =
@@ -674,19 +712,12 @@ static ATTESTED: std::sync::LazyLock<std::collections::HashMap<String, Vec<Strin
             }
         };
         let reduced = |name: &str| name_tokens(name).forms.join(" ");
-        for line in include_str!("../../../data/names/levant-names.tsv")
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("role\t"))
-        {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 5 {
-                continue;
-            }
-            let arabic = reduced(cols[2]);
+        for name in attested_names(LEVANT_NAMES) {
+            let arabic = reduced(name.arabic);
             if arabic.is_empty() {
                 continue;
             }
-            for spelling in cols[4].split('|').map(reduced) {
+            for spelling in name.latin.into_iter().map(reduced) {
                 if !spelling.is_empty() && spelling != arabic {
                     add(spelling, &arabic);
                 }
