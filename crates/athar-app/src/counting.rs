@@ -165,6 +165,9 @@ pub const RECOUNT_AT_MOST: usize = 20_000;
 
 struct CachedFacts {
     marks: DataMarks,
+    /// The marks of the facts the store keeps for the organisation, when they are these or
+    /// earlier ones of which these were brought up to date.
+    kept_at: Option<DataMarks>,
     facts: Arc<Facts>,
     linkage: LinkageState,
     /// The linked person records the facts were counted with.
@@ -172,6 +175,10 @@ struct CachedFacts {
     /// The linkage run and decisions they were counted with (the person pages' pairs).
     review: Arc<Review>,
 }
+
+/// Once the facts in memory are this many revisions ahead of those the store keeps, they
+/// are kept again, so that a process that starts has little to count again.
+pub const KEEP_AGAIN_AFTER: i64 = 5_000;
 
 /// What the cache hands out of an organisation's facts.
 type Kept = (Arc<Facts>, LinkageState, Arc<Review>);
@@ -260,10 +267,14 @@ impl FactsCache {
         }
         let updatable =
             |e: &CachedFacts| e.marks.runs == marks.runs && e.marks.shared == marks.shared;
-        let earlier = self.by_org.lock().ok().and_then(|mut cache| {
+        let mut earlier = self.by_org.lock().ok().and_then(|mut cache| {
             let take = build || cache.get(&org).is_some_and(updatable);
             take.then(|| cache.remove(&org)).flatten()
         });
+        if earlier.is_none() && build {
+            // A process that starts opens what an earlier one kept of the counting.
+            earlier = scope.kept_counting()?;
+        }
         if !build && earlier.is_none() {
             return Ok(None);
         }
@@ -287,6 +298,7 @@ impl FactsCache {
                 let (facts, linkage) = scope.facts_with(&review)?;
                 CachedFacts {
                     marks,
+                    kept_at: None,
                     facts: Arc::new(facts),
                     linkage,
                     same_person: review.same_person(),
@@ -294,6 +306,13 @@ impl FactsCache {
                 }
             }
         };
+        let mut kept = kept;
+        if kept
+            .kept_at
+            .is_none_or(|at| kept.marks.revisions - at.revisions > KEEP_AGAIN_AFTER)
+        {
+            scope.keep_counting(&mut kept);
+        }
         let out = kept.kept();
         if let Ok(mut cache) = self.by_org.lock() {
             cache.insert(org, kept);
@@ -313,6 +332,7 @@ impl Scope<'_> {
             // A term can change what every event counts as.
             return Ok(None);
         }
+        let kept_at = earlier.kept_at;
         let CachedFacts {
             mut facts,
             same_person: before,
@@ -406,11 +426,116 @@ impl Scope<'_> {
         );
         Ok(Some(CachedFacts {
             marks,
+            kept_at,
             facts,
             linkage: review.state(),
             same_person,
             review,
         }))
+    }
+}
+
+impl Scope<'_> {
+    /// The facts the store keeps of this organisation's counting, as they were made, when
+    /// they are of this build's form, read back whole and were counted with the linkage
+    /// run and sharing of now (else `None`: they are built afresh).
+    fn kept_counting(&self) -> Result<Option<CachedFacts>, StoreError> {
+        let Some(kept) = self.store.kept_counts(self.org().number())? else {
+            return Ok(None);
+        };
+        let now = self.store.data_marks()?;
+        if kept.marks.runs != now.runs || kept.marks.shared != now.shared {
+            return Ok(None);
+        }
+        let Some((same_person, facts)) = kept_form::read(&kept.bytes) else {
+            return Ok(None);
+        };
+        let Ok(facts) = Facts::from_kept(facts) else {
+            return Ok(None);
+        };
+        drop(kept.bytes);
+        let review = self.review()?;
+        Ok(Some(CachedFacts {
+            marks: kept.marks,
+            kept_at: Some(kept.marks),
+            facts: Arc::new(facts),
+            linkage: review.state(),
+            same_person,
+            review: Arc::new(review),
+        }))
+    }
+
+    /// Keeps `counted` in the store for the processes that start later. Failing to keep
+    /// them changes no figure — they are counted afresh then — so it is only logged.
+    fn keep_counting(&self, counted: &mut CachedFacts) {
+        let kept = athar_store::KeptCounts {
+            marks: counted.marks,
+            bytes: kept_form::write(&counted.same_person, &counted.facts),
+        };
+        match self.store.keep_counts(self.org().number(), &kept) {
+            Ok(()) => counted.kept_at = Some(counted.marks),
+            Err(e) => tracing::warn!(error = %e, "the counting facts could not be kept"),
+        }
+    }
+}
+
+/// The bytes the store keeps of an organisation's counting: the build's vocabularies and
+/// gazetteer they were counted with (a SHA-256 of their files, with the facts' form), the
+/// linked person records the facts were counted with (their number, then each pair's two
+/// ids), then the facts in their kept form ([`Facts::to_kept`]).
+mod kept_form {
+    use std::sync::OnceLock;
+
+    use athar_model::RecordId;
+    use athar_model::vocab::{EMBEDDED_FILES, EMBEDDED_GAZETTEER};
+    use athar_stats::counts::{Facts, KEPT_FORM};
+    use sha2::{Digest, Sha256};
+
+    /// What the facts were counted with besides the records: an event's category, a
+    /// place's governorate and a unit's party come from these files, which change with
+    /// the build.
+    fn counted_with() -> &'static [u8; 32] {
+        static DIGEST: OnceLock<[u8; 32]> = OnceLock::new();
+        DIGEST.get_or_init(|| {
+            let mut digest = Sha256::new();
+            digest.update(KEPT_FORM);
+            for (name, text) in EMBEDDED_FILES {
+                for part in [name.as_bytes(), text.as_bytes()] {
+                    digest.update((part.len() as u64).to_le_bytes());
+                    digest.update(part);
+                }
+            }
+            digest.update(EMBEDDED_GAZETTEER.as_bytes());
+            digest.finalize().into()
+        })
+    }
+
+    pub(super) fn write(same_person: &[(RecordId, RecordId)], facts: &Facts) -> Vec<u8> {
+        let mut bytes = counted_with().to_vec();
+        bytes.extend((same_person.len() as u64).to_le_bytes());
+        for (a, b) in same_person {
+            bytes.extend_from_slice(a.as_bytes());
+            bytes.extend_from_slice(b.as_bytes());
+        }
+        facts.write_kept(bytes)
+    }
+
+    /// The links and the facts' bytes, `None` when the bytes are cut short or were
+    /// counted with other vocabularies.
+    pub(super) fn read(bytes: &[u8]) -> Option<(Vec<(RecordId, RecordId)>, &[u8])> {
+        let (with, rest) = bytes.split_first_chunk::<32>()?;
+        if with != counted_with() {
+            return None;
+        }
+        let (count, rest) = rest.split_first_chunk::<8>()?;
+        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
+        let (links, facts) = rest.split_at_checked(count.checked_mul(32)?)?;
+        let id = |b: &[u8]| <[u8; 16]>::try_from(b).ok().map(RecordId::from_bytes);
+        let pairs = links
+            .chunks_exact(32)
+            .map(|pair| Some((id(&pair[..16])?, id(&pair[16..])?)))
+            .collect::<Option<Vec<_>>>()?;
+        Some((pairs, facts))
     }
 }
 

@@ -278,3 +278,67 @@ fn what_another_organisation_counts_follows_sharing_at_once_and_shredding_leaves
     assert_eq!(persons_counted(&other).persons, 0);
     agree("unshared", &other);
 }
+
+#[test]
+fn a_process_that_starts_opens_the_counting_kept_and_counts_again_only_what_was_written() {
+    let tmp = ok(tempfile::tempdir());
+    let store = ok(SqliteStore::create(
+        &DataDir::new(tmp.path().join("data")),
+        "counting test passphrase",
+        "test",
+    ));
+    let owner = Scope::new(&store, A, "amal");
+    let demo: Vec<Change> = athar_demo::generate(7, 200)
+        .flatten()
+        .map(|(id, body)| Change::Create { id, body })
+        .collect();
+    ok(owner.write("demo", demo));
+
+    // The first process builds the facts from every record and keeps them.
+    let first = FactsCache::default();
+    let scope = Scope::new(&store, A, "amal").with_facts_cache(&first);
+    agree("built", &scope);
+    assert_eq!((first.builds(), first.recounts()), (1, 0));
+    let kept = ok(store.kept_counts(A.number())).unwrap_or_else(|| panic!("kept"));
+    assert_eq!(kept.marks, ok(store.data_marks()));
+
+    // A person is edited while no process holds the facts.
+    let person = ok(owner.list_all(RecordKind::Person))
+        .into_iter()
+        .find(|p| ok(owner.person_involvements(p.id)).len() >= 2)
+        .map(|p| p.id)
+        .unwrap_or_else(|| panic!("a person with a journey"));
+    update(&owner, RecordKind::Person, person, |body| {
+        if let RecordBody::Person(p) = body {
+            p.sex = Sex::Female;
+            p.birth_date = FuzzyDate::parse("2012").unwrap_or_default();
+        }
+    });
+
+    // The next process opens what was kept and counts again only that person.
+    let second = FactsCache::default();
+    let scope = Scope::new(&store, A, "amal").with_facts_cache(&second);
+    agree("opened from what was kept", &scope);
+    assert_eq!((second.builds(), second.recounts()), (0, 1));
+
+    // Kept bytes that do not read as facts are counted afresh, never read wrongly.
+    ok(store.keep_counts(
+        A.number(),
+        &athar_store::KeptCounts {
+            marks: ok(store.data_marks()),
+            bytes: b"not counting facts".to_vec(),
+        },
+    ));
+    let third = FactsCache::default();
+    let scope = Scope::new(&store, A, "amal").with_facts_cache(&third);
+    agree("what was kept does not read", &scope);
+    assert_eq!((third.builds(), third.recounts()), (1, 0));
+
+    // A linkage decision after they were kept: counted afresh with the new links, since
+    // facts kept are only for the linkage they were counted with.
+    let persons = ok(owner.list_all(RecordKind::Person));
+    ok(owner.decide_match((persons[3].id, persons[4].id), MatchDecision::Same, None));
+    let fourth = FactsCache::default();
+    let scope = Scope::new(&store, A, "amal").with_facts_cache(&fourth);
+    agree("a decision since", &scope);
+}

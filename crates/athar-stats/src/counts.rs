@@ -23,7 +23,10 @@ use athar_model::person::{CombatantStatus, Sex, age_group_or_stated, agree};
 use athar_model::review::ReviewState;
 use athar_model::status::{AgeGroup, JourneyStep, Status, journey_order, status_with_statements};
 use athar_model::{FuzzyDate, RecordBody, RecordId, Vocabularies};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod kept;
+pub use kept::{KEPT_FORM, KeptError};
 
 const NONE: u16 = u16::MAX;
 
@@ -31,7 +34,7 @@ const NONE: u16 = u16::MAX;
 /// default, took a tenth of counting a million persons.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct PersonFact {
     /// The person's record (for linked records, the one the others are counted with).
     id: RecordId,
@@ -45,7 +48,7 @@ struct PersonFact {
     verified: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct EventFact {
     id: RecordId,
     kind: u16,
@@ -80,7 +83,7 @@ fn period_keys(days: Option<(i64, i64)>) -> (u32, u32) {
     (year, if m0 == m1 { year | m0 } else { UNCERTAIN_DATE })
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct VictimFact {
     event: u32,
     person: u32,
@@ -652,6 +655,7 @@ pub struct Facts {
     /// Each event read, with its place in `events` (a changed event takes a new place;
     /// the old one is then no victim's).
     event_of_record: FastMap<RecordId, u32>,
+    tallies: KeptTallies,
 }
 
 /// Which victimisations to count.
@@ -843,6 +847,137 @@ pub struct Summary {
     pub returnee_cohort: ReturneeCohort,
     /// Victimisations left out because their date may or may not fall in the period.
     pub uncertain_in_period: usize,
+}
+
+/// What a set of persons adds to a summary: its figures (without the shares, the parties'
+/// arrests or the persons recorded), with the arrests by party's number and of no party.
+/// Every figure is a sum over persons, so the summary of facts counted again after a
+/// change is the kept tally less what the persons counted again added, plus what they add
+/// now ([`Facts::recount`]).
+#[derive(Debug, Clone, PartialEq)]
+struct Tally {
+    figures: Summary,
+    by_party: Vec<usize>,
+    by_no_party: usize,
+}
+
+impl Tally {
+    /// Adds `other` to this tally (`sign` 1), or takes it away (`sign` -1).
+    fn combine(&mut self, other: &Tally, sign: i8) {
+        let apply = |to: &mut usize, by: usize| {
+            *to = if sign < 0 {
+                to.saturating_sub(by)
+            } else {
+                *to + by
+            };
+        };
+        let (a, b) = (&mut self.figures, &other.figures);
+        for (to, by) in [
+            (&mut a.victims, b.victims),
+            (&mut a.returnees, b.returnees),
+            (&mut a.forced_returnees, b.forced_returnees),
+            (&mut a.arrests, b.arrests),
+            (&mut a.arrests_children, b.arrests_children),
+            (&mut a.arrests_women, b.arrests_women),
+            (&mut a.arrests_age_unknown, b.arrests_age_unknown),
+            (&mut a.arrests_sex_unknown, b.arrests_sex_unknown),
+            (
+                &mut a.arrests_after_forced_return,
+                b.arrests_after_forced_return,
+            ),
+            (&mut a.arrests_then_disappeared, b.arrests_then_disappeared),
+            (&mut a.enforced_disappearances, b.enforced_disappearances),
+            (&mut a.died_in_custody, b.died_in_custody),
+            (&mut a.killed, b.killed),
+            (&mut a.dead, b.dead),
+            (&mut a.detained, b.detained),
+            (&mut a.released, b.released),
+            (&mut a.uncertain_in_period, b.uncertain_in_period),
+            (
+                &mut a.returnee_cohort.returnees,
+                b.returnee_cohort.returnees,
+            ),
+            (
+                &mut a.returnee_cohort.children_at_return,
+                b.returnee_cohort.children_at_return,
+            ),
+            (
+                &mut a.returnee_cohort.arrested_after_return,
+                b.returnee_cohort.arrested_after_return,
+            ),
+            (&mut a.returnee_cohort.detained, b.returnee_cohort.detained),
+            (
+                &mut a.returnee_cohort.disappeared,
+                b.returnee_cohort.disappeared,
+            ),
+            (
+                &mut a.returnee_cohort.died_in_custody,
+                b.returnee_cohort.died_in_custody,
+            ),
+            (&mut a.returnee_cohort.killed, b.returnee_cohort.killed),
+            (&mut a.returnee_cohort.dead, b.returnee_cohort.dead),
+            (&mut a.returnee_cohort.released, b.returnee_cohort.released),
+            (
+                &mut a.returnee_cohort.nothing_known,
+                b.returnee_cohort.nothing_known,
+            ),
+        ] {
+            apply(to, by);
+        }
+        if self.by_party.len() < other.by_party.len() {
+            self.by_party.resize(other.by_party.len(), 0);
+        }
+        for (to, by) in self.by_party.iter_mut().zip(&other.by_party) {
+            apply(to, *by);
+        }
+        apply(&mut self.by_no_party, other.by_no_party);
+    }
+}
+
+/// The tallies of the summaries asked for lately, each with its filter, kept up to date by
+/// [`Facts::recount`] so that a summary after a write costs what the write changed.
+#[derive(Debug, Default)]
+struct KeptTallies(std::sync::Mutex<Vec<(Filter, Tally)>>);
+
+/// How many filters' tallies are kept.
+const TALLIES_KEPT: usize = 8;
+
+impl Clone for KeptTallies {
+    fn clone(&self) -> Self {
+        KeptTallies(std::sync::Mutex::new(self.take_copy()))
+    }
+}
+
+impl KeptTallies {
+    fn take_copy(&self) -> Vec<(Filter, Tally)> {
+        self.0.lock().map(|kept| kept.clone()).unwrap_or_default()
+    }
+
+    fn find(&self, filter: &Filter) -> Option<Tally> {
+        let kept = self.0.lock().ok()?;
+        kept.iter()
+            .find(|(f, _)| f == filter)
+            .map(|(_, t)| t.clone())
+    }
+
+    fn keep(&self, filter: &Filter, tally: &Tally) {
+        if let Ok(mut kept) = self.0.lock() {
+            if kept.len() == TALLIES_KEPT {
+                kept.remove(0);
+            }
+            kept.push((filter.clone(), tally.clone()));
+        }
+    }
+
+    fn take(&mut self) -> Vec<(Filter, Tally)> {
+        self.0.get_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn put(&mut self, tallies: Vec<(Filter, Tally)>) {
+        if let Ok(kept) = self.0.get_mut() {
+            *kept = tallies;
+        }
+    }
 }
 
 /// The headline figures whose records [`Facts::behind`] can list.
@@ -1189,10 +1324,29 @@ impl Facts {
         same_person: &[(RecordId, RecordId)],
         vocab: &Vocabularies,
     ) {
-        let dropped: std::collections::HashSet<u32> = recount
+        let mut dropped = vec![false; self.persons.len()];
+        let mut dropped_persons: Vec<usize> = recount
             .iter()
-            .filter_map(|id| self.person_of_record.get(id).copied())
+            .filter_map(|id| self.person_of_record.get(id).map(|at| *at as usize))
             .collect();
+        dropped_persons.sort_unstable();
+        dropped_persons.dedup();
+        for at in &dropped_persons {
+            dropped[*at] = true;
+        }
+        // The summaries kept lose what the persons counted again gave them.
+        let mut tallies = self.tallies.take();
+        if !dropped_persons.is_empty() {
+            for (filter, tally) in &mut tallies {
+                let gone = self.tally(
+                    filter,
+                    self.victims.iter().filter(|v| dropped[v.person as usize]),
+                    dropped_persons.iter().copied(),
+                    |_, _, _| {},
+                );
+                tally.combine(&gone, -1);
+            }
+        }
         // Every record of a dropped person is among those counted again.
         for id in recount {
             if self.person_of_record.remove(id).is_some() {
@@ -1203,29 +1357,43 @@ impl Facts {
         for event in gone {
             self.event_of_record.remove(event);
         }
-        self.victims.retain(|v| !dropped.contains(&v.person));
-        // The persons left keep their order; their places close up.
-        let mut place = vec![u32::MAX; self.persons.len()];
-        let mut kept = 0u32;
-        for (at, slot) in place.iter_mut().enumerate() {
-            if !dropped.contains(&(at as u32)) {
-                *slot = kept;
-                kept += 1;
+        if !dropped_persons.is_empty() {
+            self.victims.retain(|v| !dropped[v.person as usize]);
+            // The persons left keep their order; their places close up.
+            let mut place = vec![u32::MAX; self.persons.len()];
+            let mut kept = 0u32;
+            for (at, slot) in place.iter_mut().enumerate() {
+                if !dropped[at] {
+                    *slot = kept;
+                    kept += 1;
+                }
+            }
+            let mut at = 0;
+            self.persons.retain(|_| {
+                let keep = place[at] != u32::MAX;
+                at += 1;
+                keep
+            });
+            for v in &mut self.victims {
+                v.person = place[v.person as usize];
+            }
+            for at in self.person_of_record.values_mut() {
+                *at = place[*at as usize];
             }
         }
-        let mut at = 0;
-        self.persons.retain(|_| {
-            let keep = place[at] != u32::MAX;
-            at += 1;
-            keep
-        });
-        for v in &mut self.victims {
-            v.person = place[v.person as usize];
-        }
-        for at in self.person_of_record.values_mut() {
-            *at = place[*at as usize];
-        }
+        let before = self.persons.len();
         self.add(facts_of(records), &canonical_persons(same_person), vocab);
+        // And gain what they give now: the persons counted again come after the others.
+        for (filter, tally) in &mut tallies {
+            let added = self.tally(
+                filter,
+                self.victims.iter().filter(|v| v.person as usize >= before),
+                before..self.persons.len(),
+                |_, _, _| {},
+            );
+            tally.combine(&added, 1);
+        }
+        self.tallies.put(tallies);
     }
 
     /// The derived status of the person a person record counts as (with the records
@@ -1295,9 +1463,20 @@ impl Facts {
         filter.period(event.days)
     }
 
-    /// The headline figures under a filter.
+    /// The headline figures under a filter. The tallies of the last few filters asked are
+    /// kept with the facts and follow [`Facts::recount`].
     pub fn summary(&self, filter: &Filter) -> Summary {
-        self.summary_noting(filter, |_, _, _| {})
+        if let Some(tally) = self.tallies.find(filter) {
+            return self.summary_of(tally);
+        }
+        let tally = self.tally(
+            filter,
+            self.victims.iter(),
+            0..self.persons.len(),
+            |_, _, _| {},
+        );
+        self.tallies.keep(filter, &tally);
+        self.summary_of(tally)
     }
 
     /// The records behind one headline figure, named as in [`Summary`]'s JSON
@@ -1333,15 +1512,29 @@ impl Facts {
     fn summary_noting(
         &self,
         filter: &Filter,
-        mut note: impl FnMut(&'static str, Option<u32>, u32),
+        note: impl FnMut(&'static str, Option<u32>, u32),
     ) -> Summary {
+        let tally = self.tally(filter, self.victims.iter(), 0..self.persons.len(), note);
+        self.summary_of(tally)
+    }
+
+    /// What the `victims` and the `persons` they are the victimisations of add to the
+    /// summary under `filter` (every figure is a sum over persons), telling `note` of what
+    /// is counted.
+    fn tally<'v>(
+        &self,
+        filter: &Filter,
+        victims: impl Iterator<Item = &'v VictimFact>,
+        persons: impl Iterator<Item = usize>,
+        mut note: impl FnMut(&'static str, Option<u32>, u32),
+    ) -> Tally {
         let arrest = self.kinds.index.get("arrest").copied();
-        let mut victims = vec![false; self.persons.len()];
+        let mut is_victim = vec![false; self.persons.len()];
         let mut arrested_after_return = vec![false; self.persons.len()];
         let mut children_at_return = vec![false; self.persons.len()];
         let mut summary = Summary {
-            persons: self.persons.len(),
-            person_records: self.person_records,
+            persons: 0,
+            person_records: 0,
             victims: 0,
             returnees: 0,
             forced_returnees: 0,
@@ -1367,6 +1560,7 @@ impl Facts {
         // Arrests by party, by the party's number (the last slot for none).
         let mut by_party = vec![0usize; self.authorities.values.len() + 1];
         let party_slot = |p: u16| (p as usize).min(self.authorities.values.len());
+        let mut forced_returnees = 0;
         // What each kind is, looked up once rather than for every victimisation.
         let returns: Vec<(bool, bool)> = (0..self.kinds.values.len())
             .map(|k| {
@@ -1378,7 +1572,7 @@ impl Facts {
             })
             .collect();
         let mut forced = vec![false; self.persons.len()];
-        for victim in &self.victims {
+        for victim in victims {
             match self.counted(filter, victim) {
                 InPeriod::No => continue,
                 InPeriod::Maybe => {
@@ -1389,7 +1583,7 @@ impl Facts {
             }
             let person = &self.persons[victim.person as usize];
             let event = &self.events[victim.event as usize];
-            victims[victim.person as usize] = true;
+            is_victim[victim.person as usize] = true;
             let (is_return, is_forced) = returns
                 .get(event.kind as usize)
                 .copied()
@@ -1446,10 +1640,12 @@ impl Facts {
             }
             by_party[party_slot(event.authority)] += 1;
         }
-        for (i, person) in self.persons.iter().enumerate() {
-            if !victims[i] {
+        for i in persons {
+            let person = &self.persons[i];
+            if !is_victim[i] {
                 continue;
             }
+            forced_returnees += usize::from(forced[i]);
             let at = i as u32;
             summary.victims += 1;
             note("victims", None, at);
@@ -1532,25 +1728,37 @@ impl Facts {
             }
         }
         summary.returnees = summary.returnee_cohort.returnees;
-        summary.forced_returnees = forced.iter().filter(|f| **f).count();
+        summary.forced_returnees = forced_returnees;
+        let unknown = self.authorities.values.len();
+        Tally {
+            figures: summary,
+            by_party: by_party[..unknown].to_vec(),
+            by_no_party: by_party[unknown],
+        }
+    }
+
+    /// The summary of these facts from the tally of all their persons.
+    fn summary_of(&self, tally: Tally) -> Summary {
+        let Tally {
+            figures: mut summary,
+            by_party,
+            by_no_party,
+        } = tally;
+        summary.persons = self.persons.len();
+        summary.person_records = self.person_records;
         summary.share_arrests_to_disappearance = (summary.arrests > 0)
             .then(|| summary.arrests_then_disappeared as f64 / summary.arrests as f64);
-        let unknown = self.authorities.values.len();
         let mut parties: Vec<(String, usize)> = by_party
             .iter()
             .enumerate()
             .filter(|(_, n)| **n > 0)
-            .map(|(p, n)| {
-                let name = if p == unknown {
-                    "unknown"
-                } else {
-                    self.authorities.name(p as u16)
-                };
-                (name.to_string(), *n)
-            })
+            .map(|(p, n)| (self.authorities.name(p as u16).to_string(), *n))
             .collect();
+        if by_no_party > 0 {
+            parties.push(("unknown".to_string(), by_no_party));
+        }
         parties.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let known: usize = by_party[..unknown].iter().sum();
+        let known: usize = by_party.iter().sum();
         summary.share_arrests_by_party = parties
             .iter()
             .filter(|(name, _)| name != "unknown" && known > 0)

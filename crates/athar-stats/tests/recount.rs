@@ -1,6 +1,8 @@
 //! Counting again record by record gives the figures of counting everything afresh: after
 //! creations, edits, deletions and changed links, `Facts::recount` over the records a
-//! change touched agrees with `Facts::build_linked` over all records, figure by figure.
+//! change touched agrees with `Facts::build_linked` over all records, figure by figure —
+//! the summaries asked before a change brought up to date rather than made again, and the
+//! facts also when kept (`Facts::to_kept`) and read back as a process that starts does.
 
 mod common;
 
@@ -121,6 +123,19 @@ impl Counted {
             .map(|(i, _)| *i)
             .collect();
         assert_agree(step, &self.facts, &afresh.facts, &persons);
+        // The kept form reads back as the same facts.
+        let reread = Facts::from_kept(&self.facts.to_kept()).expect("the kept facts read back");
+        assert_agree(
+            &format!("{step}, kept and read back"),
+            &reread,
+            &afresh.facts,
+            &persons,
+        );
+    }
+
+    /// Goes on from the facts as a process that starts reads them back from the store.
+    fn read_back(&mut self) {
+        self.facts = Facts::from_kept(&self.facts.to_kept()).expect("the kept facts read back");
     }
 }
 
@@ -181,6 +196,8 @@ fn counting_again_what_a_change_touched_gives_the_figures_of_counting_everything
     }
     counted.apply(edits, links.clone());
     counted.check("persons edited");
+    // From here on, counted again from the facts as kept and read back.
+    counted.read_back();
 
     // Edits of events: another kind, another date, another unit, another place.
     let events = ids_of(&counted.records, |b| matches!(b, RecordBody::Event(_)));
@@ -241,4 +258,22 @@ fn counting_again_what_a_change_touched_gives_the_figures_of_counting_everything
     }
     counted.apply(deletions, links);
     counted.check("deleted");
+}
+
+#[test]
+fn kept_facts_cut_short_or_of_another_form_are_refused_not_read_wrongly() {
+    let records: Vec<(RecordId, RecordBody)> = athar_demo::generate(2, 40).flatten().collect();
+    let facts = Facts::build(records, Vocabularies::embedded());
+    let kept = facts.to_kept();
+    assert!(Facts::from_kept(&kept).is_ok());
+    for cut in 0..kept.len() {
+        assert!(
+            Facts::from_kept(&kept[..cut]).is_err(),
+            "cut at {cut} of {}",
+            kept.len()
+        );
+    }
+    let mut other = kept.clone();
+    other[athar_stats::counts::KEPT_FORM.len() - 1] ^= 1;
+    assert!(Facts::from_kept(&other).is_err(), "another form");
 }

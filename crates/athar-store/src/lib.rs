@@ -583,6 +583,14 @@ impl std::fmt::Display for DataMarks {
     }
 }
 
+/// An organisation's counting as an application kept it between processes: the bytes it
+/// wrote (no names) and the data marks they were counted at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptCounts {
+    pub marks: DataMarks,
+    pub bytes: Vec<u8>,
+}
+
 /// The records with a revision after a mark, each once, and the last revision read (see
 /// [`Store::changed_since`]).
 pub type ChangedRecords = (i64, Vec<(RecordKind, RecordId)>);
@@ -640,6 +648,15 @@ pub trait Store: Send + Sync {
         org: i64,
         visit: &mut dyn FnMut(RecordId, &athar_model::facts::RecordFacts) -> Result<()>,
     ) -> Result<()>;
+
+    /// What an application kept of organisation `org`'s counting ([`Store::keep_counts`]),
+    /// if anything is kept and reads back whole; `None` otherwise.
+    fn kept_counts(&self, org: i64) -> Result<Option<KeptCounts>>;
+
+    /// Keep what organisation `org`'s counting made of the data at `kept.marks`, in place of
+    /// what was kept before. Derived data like the counting facts: it holds no names and is
+    /// never sealed.
+    fn keep_counts(&self, org: i64, kept: &KeptCounts) -> Result<()>;
 
     /// A value that changes whenever what any organisation can count changes: a revision
     /// written (creation, update, deletion), a linkage run kept, a record's sharing set.

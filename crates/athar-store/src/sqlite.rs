@@ -35,6 +35,7 @@ mod backup;
 mod count_facts;
 mod drafts;
 mod evidence;
+mod kept_counts;
 mod linkage;
 mod name_index;
 mod name_search;
@@ -64,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_audit_by_action.sql"),
     include_str!("../migrations/0010_drafts.sql"),
     include_str!("../migrations/0011_count_facts.sql"),
+    include_str!("../migrations/0012_kept_counts.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -1023,6 +1025,12 @@ impl Store for SqliteStore {
         visit: &mut dyn FnMut(RecordId, &athar_model::facts::RecordFacts) -> Result<()>,
     ) -> Result<()> {
         self.read(|conn| count_facts::for_org(conn, org, visit))
+    }
+    fn kept_counts(&self, org: i64) -> Result<Option<crate::KeptCounts>> {
+        self.read(|conn| SqliteStore::read_kept_counts(conn, org))
+    }
+    fn keep_counts(&self, org: i64, kept: &crate::KeptCounts) -> Result<()> {
+        self.write_kept_counts(org, kept)
     }
 }
 

@@ -411,3 +411,38 @@ fn a_store_without_counting_facts_has_them_made_once_when_it_opens() {
     assert_eq!(kept_for(&store, 1), rebuilt_for(&store, 1));
     assert!(ok(store.verify(&mut |_| {})).ok());
 }
+
+#[test]
+fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
+    let (_tmp, dir, _) = populated();
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    assert_eq!(ok(store.kept_counts(1)), None);
+    // Larger than one part, so that parts are put together in order.
+    let bytes: Vec<u8> = (0..(70u32 << 20)).map(|i| (i % 251) as u8).collect();
+    let kept = KeptCounts {
+        marks: ok(store.data_marks()),
+        bytes,
+    };
+    ok(store.keep_counts(1, &kept));
+    assert_eq!(ok(store.kept_counts(1)).as_ref(), Some(&kept));
+    assert_eq!(ok(store.kept_counts(2)), None, "another organisation's");
+    // Kept again: the new bytes replace the old, parts and all.
+    let smaller = KeptCounts {
+        marks: kept.marks,
+        bytes: b"counted again".to_vec(),
+    };
+    ok(store.keep_counts(1, &smaller));
+    assert_eq!(ok(store.kept_counts(1)), Some(smaller.clone()));
+    drop(store);
+    assert!(problems(&dir).is_empty());
+
+    ok(raw(&dir).execute_batch("UPDATE kept_count_parts SET bytes = x'00' || bytes WHERE org = 1"));
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    assert_eq!(ok(store.kept_counts(1)), None, "damaged bytes are not read");
+    drop(store);
+    let found = problems(&dir);
+    assert!(
+        found.len() == 1 && found[0].contains("organisation 1"),
+        "{found:?}"
+    );
+}
