@@ -97,11 +97,12 @@ impl Scope<'_> {
     }
 
     /// The counting facts of what this organisation can see — from the scope's cache when
-    /// it has one and nothing changed since, else built now.
+    /// it has one and nothing changed since; else from those the store keeps, brought up to
+    /// date; else built now (and kept).
     pub fn counting_facts(&self) -> Result<(Arc<Facts>, LinkageState), StoreError> {
         match self.facts {
             Some(cache) => cache.get(self),
-            None => self.facts().map(|(f, l)| (Arc::new(f), l)),
+            None => FactsCache::default().get(self),
         }
     }
 
@@ -510,6 +511,9 @@ mod kept_form {
         })
     }
 
+    /// Linked person records, each with the record it is counted under.
+    type Links = Vec<(RecordId, RecordId)>;
+
     pub(super) fn write(same_person: &[(RecordId, RecordId)], facts: &Facts) -> Vec<u8> {
         let mut bytes = counted_with().to_vec();
         bytes.extend((same_person.len() as u64).to_le_bytes());
@@ -522,7 +526,7 @@ mod kept_form {
 
     /// The links and the facts' bytes, `None` when the bytes are cut short or were
     /// counted with other vocabularies.
-    pub(super) fn read(bytes: &[u8]) -> Option<(Vec<(RecordId, RecordId)>, &[u8])> {
+    pub(super) fn read(bytes: &[u8]) -> Option<(Links, &[u8])> {
         let (with, rest) = bytes.split_first_chunk::<32>()?;
         if with != counted_with() {
             return None;

@@ -75,7 +75,7 @@ pub fn run(args: StatsArgs, store: &SqliteStore, org: i64) -> Result<ExitCode, S
             .map_err(|e| format!("--by: {e}"))?
     };
     let (facts, linkage) = athar_app::Scope::new(store, athar_app::OrgId::new(org), "cli")
-        .facts()
+        .counting_facts()
         .map_err(|e| e.to_string())?;
     store
         .audit("cli", "stats", None)

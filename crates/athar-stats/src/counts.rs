@@ -52,8 +52,8 @@ struct PersonFact {
 struct EventFact {
     id: RecordId,
     kind: u16,
-    /// First and last possible day; `None` when unknown.
-    days: Option<(i64, i64)>,
+    /// First and last possible day, when known.
+    days: Days,
     governorate: u16,
     unit: u16,
     authority: u16,
@@ -65,6 +65,38 @@ struct EventFact {
     /// for the year key); UNKNOWN_DATE or UNCERTAIN_DATE when it does not decide.
     year_key: u32,
     month_key: u32,
+}
+
+/// An event's first and last possible day (days from 1970-01-01), in half the room of
+/// two 64-bit numbers: a million persons' events are a few hundred megabytes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Days {
+    first: i32,
+    last: i32,
+}
+
+/// `Days::first` of an event whose date is unknown.
+const NO_DAY: i32 = i32::MIN;
+
+impl Days {
+    fn of(days: Option<(i64, i64)>) -> Days {
+        // Dates are of years 1 to 9999: far inside 32 bits of days either way.
+        let day = |d: i64| i32::try_from(d).unwrap_or(if d < 0 { NO_DAY + 1 } else { i32::MAX });
+        match days {
+            Some((first, last)) => Days {
+                first: day(first),
+                last: day(last),
+            },
+            None => Days {
+                first: NO_DAY,
+                last: NO_DAY,
+            },
+        }
+    }
+
+    fn get(self) -> Option<(i64, i64)> {
+        (self.first != NO_DAY).then_some((i64::from(self.first), i64::from(self.last)))
+    }
 }
 
 const UNKNOWN_DATE: u32 = u32::MAX;
@@ -212,8 +244,9 @@ impl Adding {
         facts: &Facts,
         involvement: &athar_model::facts::InvolvementFacts,
     ) -> Option<(u32, u32, Role, Verification)> {
-        let person = *facts.person_of_record.get(&involvement.person)?;
-        let at = *facts.event_of_record.get(&involvement.event)?;
+        let maps = facts.maps();
+        let person = *maps.persons.get(&involvement.person)?;
+        let at = *maps.events.get(&involvement.event)?;
         let given_now = person as usize >= self.base
             && self.part_of.get(at as usize).is_some_and(|p| *p != NO_PART);
         given_now.then_some((person, at, involvement.role, involvement.verification))
@@ -272,7 +305,7 @@ impl Adding {
                 }
                 let root = canonical.get(&id).copied();
                 if let Some(&at) = root.and_then(|root| self.roots.get(&root)) {
-                    facts.person_of_record.insert(id, at);
+                    facts.maps_mut().persons.insert(id, at);
                     // Linked records agree or not whatever order they are read in:
                     // sexes that differ leave the sex unknown, and of differing birth
                     // dates the one that sorts first is kept.
@@ -306,7 +339,7 @@ impl Adding {
                 if let Some(root) = root {
                     self.roots.insert(root, at);
                 }
-                facts.person_of_record.insert(id, at);
+                facts.maps_mut().persons.insert(id, at);
                 self.births.push(person.birth_date);
                 self.sexes_differ.push(false);
                 self.stated.push(person.stated.clone());
@@ -368,7 +401,7 @@ impl Adding {
                 let fact = EventFact {
                     id,
                     kind,
-                    days,
+                    days: Days::of(days),
                     year_key,
                     month_key,
                     governorate,
@@ -378,18 +411,18 @@ impl Adding {
                     cause: facts.causes.intern(event.cause.as_deref()),
                     verification: event.verification,
                 };
-                let at = match facts.event_of_record.get(&id) {
-                    Some(&at) if facts.events[at as usize] == fact => at,
+                let at = match facts.maps_mut().events.get(&id).copied() {
+                    Some(at) if facts.events[at as usize] == fact => at,
                     _ => {
                         facts.events.push(fact);
                         let at = (facts.events.len() - 1) as u32;
-                        facts.event_of_record.insert(id, at);
+                        facts.maps_mut().events.insert(id, at);
                         at
                     }
                 };
                 let previous = match event.previous {
                     None => NO_PART,
-                    Some(p) => match facts.event_of_record.get(&p) {
+                    Some(p) => match facts.maps_mut().events.get(&p) {
                         Some(&read) if read < LATER => read,
                         _ => {
                             self.later.push(p);
@@ -650,12 +683,24 @@ pub struct Facts {
     causes: Interned,
     /// Person records whose case waits for verification, in id order.
     submitted: Vec<RecordId>,
+    /// Where each record read is among the facts: made when first needed (to count
+    /// records again, or to say a record's status), so that facts read back to be counted
+    /// only never make them.
+    maps: std::sync::OnceLock<RecordMaps>,
+    /// What the maps need besides the persons' and events' own ids, while they are not
+    /// made (facts read back: [`Facts::from_kept`]).
+    unmapped: kept::Unmapped,
+    tallies: KeptTallies,
+}
+
+/// Where each record read is among the facts.
+#[derive(Debug, Clone, Default)]
+struct RecordMaps {
     /// Each person record read, with the person it counts as (its place in `persons`).
-    person_of_record: FastMap<RecordId, u32>,
+    persons: FastMap<RecordId, u32>,
     /// Each event read, with its place in `events` (a changed event takes a new place;
     /// the old one is then no victim's).
-    event_of_record: FastMap<RecordId, u32>,
-    tallies: KeptTallies,
+    events: FastMap<RecordId, u32>,
 }
 
 /// Which victimisations to count.
@@ -1327,7 +1372,7 @@ impl Facts {
         let mut dropped = vec![false; self.persons.len()];
         let mut dropped_persons: Vec<usize> = recount
             .iter()
-            .filter_map(|id| self.person_of_record.get(id).map(|at| *at as usize))
+            .filter_map(|id| self.maps().persons.get(id).map(|at| *at as usize))
             .collect();
         dropped_persons.sort_unstable();
         dropped_persons.dedup();
@@ -1349,13 +1394,13 @@ impl Facts {
         }
         // Every record of a dropped person is among those counted again.
         for id in recount {
-            if self.person_of_record.remove(id).is_some() {
+            if self.maps_mut().persons.remove(id).is_some() {
                 self.person_records -= 1;
             }
         }
         self.submitted.retain(|id| !recount.contains(id));
         for event in gone {
-            self.event_of_record.remove(event);
+            self.maps_mut().events.remove(event);
         }
         if !dropped_persons.is_empty() {
             self.victims.retain(|v| !dropped[v.person as usize]);
@@ -1377,7 +1422,7 @@ impl Facts {
             for v in &mut self.victims {
                 v.person = place[v.person as usize];
             }
-            for at in self.person_of_record.values_mut() {
+            for at in self.maps_mut().persons.values_mut() {
                 *at = place[*at as usize];
             }
         }
@@ -1399,7 +1444,7 @@ impl Facts {
     /// The derived status of the person a person record counts as (with the records
     /// linked to it), or `None` for a record these facts were not built from.
     pub fn status_of(&self, record: RecordId) -> Option<Status> {
-        let at = *self.person_of_record.get(&record)?;
+        let at = *self.maps().persons.get(&record)?;
         self.persons.get(at as usize).map(|p| p.status)
     }
 
@@ -1460,7 +1505,7 @@ impl Facts {
         {
             return InPeriod::No;
         }
-        filter.period(event.days)
+        filter.period(event.days.get())
     }
 
     /// The headline figures under a filter. The tallies of the last few filters asked are

@@ -65,7 +65,6 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_audit_by_action.sql"),
     include_str!("../migrations/0010_drafts.sql"),
     include_str!("../migrations/0011_count_facts.sql"),
-    include_str!("../migrations/0012_kept_counts.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";
@@ -1027,7 +1026,7 @@ impl Store for SqliteStore {
         self.read(|conn| count_facts::for_org(conn, org, visit))
     }
     fn kept_counts(&self, org: i64) -> Result<Option<crate::KeptCounts>> {
-        self.read(|conn| SqliteStore::read_kept_counts(conn, org))
+        self.read_kept_counts(org)
     }
     fn keep_counts(&self, org: i64, kept: &crate::KeptCounts) -> Result<()> {
         self.write_kept_counts(org, kept)

@@ -417,8 +417,8 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     let (_tmp, dir, _) = populated();
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
     assert_eq!(ok(store.kept_counts(1)), None);
-    // Larger than one part, so that parts are put together in order.
-    let bytes: Vec<u8> = (0..(70u32 << 20)).map(|i| (i % 251) as u8).collect();
+    // Several sealed segments, so that they are put together in order.
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let kept = KeptCounts {
         marks: ok(store.data_marks()),
         bytes,
@@ -436,7 +436,16 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     drop(store);
     assert!(problems(&dir).is_empty());
 
-    ok(raw(&dir).execute_batch("UPDATE kept_count_parts SET bytes = x'00' || bytes WHERE org = 1"));
+    // A byte changed in the file: not read, and named by verify.
+    let file = dir
+        .database()
+        .parent()
+        .map(|d| d.join("counts").join("org-1"))
+        .unwrap_or_default();
+    let mut changed = ok(std::fs::read(&file));
+    let last = changed.len() - 3;
+    changed[last] ^= 1;
+    ok(std::fs::write(&file, &changed));
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
     assert_eq!(ok(store.kept_counts(1)), None, "damaged bytes are not read");
     drop(store);
@@ -444,5 +453,47 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     assert!(
         found.len() == 1 && found[0].contains("organisation 1"),
         "{found:?}"
+    );
+
+    // Facts kept at marks the store is no longer at (a restore, then other writes that
+    // reach the same marks) are not taken for the store's.
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    ok(store.keep_counts(1, &smaller));
+    assert!(ok(store.kept_counts(1)).is_some());
+    let marks = ok(store.data_marks());
+    ok(store.keep_counts(
+        1,
+        &KeptCounts {
+            marks: DataMarks {
+                revisions: marks.revisions + 1,
+                ..marks
+            },
+            bytes: smaller.bytes.clone(),
+        },
+    ));
+    let (p, e, i) = (RecordId::new(), RecordId::new(), RecordId::new());
+    ok(write(
+        &store,
+        1,
+        vec![
+            Change::Create {
+                id: p,
+                body: person(Sex::Male, "1990"),
+            },
+            Change::Create {
+                id: e,
+                body: event("arrest", 2019),
+            },
+            Change::Create {
+                id: i,
+                body: RecordBody::Involvement(Involvement::victim(e, p, Vec::new())),
+            },
+        ],
+    ));
+    assert!(ok(store.data_marks()).revisions > marks.revisions + 1);
+    assert_eq!(
+        ok(store.kept_counts(1)),
+        None,
+        "kept at marks the store reached otherwise"
     );
 }

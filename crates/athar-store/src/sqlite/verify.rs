@@ -102,7 +102,7 @@ pub(super) fn verify(store: &SqliteStore, progress: &mut dyn FnMut(u64)) -> Resu
             }
             // The counting facts are those the current revisions give.
             problems.extend(count_facts::check(conn)?);
-            problems.extend(kept_counts::check(conn)?);
+            problems.extend(kept_counts::check(store)?);
             // Every sealed revision keeps its data key unless its record was shredded, and
             // every kept key opens under its organisation's key.
             let mut keyless = conn.prepare(
