@@ -839,6 +839,17 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// The directory `name` beside the database file, where the store keeps files of its
+    /// own (evidence, kept counts).
+    fn beside_database(&self, name: &str) -> PathBuf {
+        self.path
+            .parent()
+            .map(|p| p.join(name))
+            .unwrap_or_else(|| PathBuf::from(name))
+    }
+}
+
 impl Store for SqliteStore {
     fn refresh_organisations(&self) -> Result<()> {
         SqliteStore::refresh_organisations(self)

@@ -304,14 +304,21 @@ proptest! {
 /// A store with a person, an event and the person's arrest in it.
 fn populated() -> (tempfile::TempDir, DataDir, [RecordId; 3]) {
     let (tmp, dir, store) = new_store();
+    let written = write_arrest(&store, Sex::Female);
+    (tmp, dir, written)
+}
+
+/// Writes a person of `sex` born in 1990, an arrest in 2019 and the person's part in it,
+/// for organisation 1.
+fn write_arrest(store: &SqliteStore, sex: Sex) -> [RecordId; 3] {
     let (p, e, i) = (RecordId::new(), RecordId::new(), RecordId::new());
     ok(write(
-        &store,
+        store,
         1,
         vec![
             Change::Create {
                 id: p,
-                body: person(Sex::Female, "1990"),
+                body: person(sex, "1990"),
             },
             Change::Create {
                 id: e,
@@ -323,7 +330,7 @@ fn populated() -> (tempfile::TempDir, DataDir, [RecordId; 3]) {
             },
         ],
     ));
-    (tmp, dir, [p, e, i])
+    [p, e, i]
 }
 
 fn problems(dir: &DataDir) -> Vec<String> {
@@ -471,25 +478,7 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
             bytes: smaller.bytes.clone(),
         },
     ));
-    let (p, e, i) = (RecordId::new(), RecordId::new(), RecordId::new());
-    ok(write(
-        &store,
-        1,
-        vec![
-            Change::Create {
-                id: p,
-                body: person(Sex::Male, "1990"),
-            },
-            Change::Create {
-                id: e,
-                body: event("arrest", 2019),
-            },
-            Change::Create {
-                id: i,
-                body: RecordBody::Involvement(Involvement::victim(e, p, Vec::new())),
-            },
-        ],
-    ));
+    write_arrest(&store, Sex::Male);
     assert!(ok(store.data_marks()).revisions > marks.revisions + 1);
     assert_eq!(
         ok(store.kept_counts(1)),

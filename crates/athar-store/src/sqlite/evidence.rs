@@ -94,10 +94,7 @@ fn invalid(field: &str, code: &str, en: &str, ar: &str) -> StoreError {
 
 impl SqliteStore {
     fn evidence_dir(&self) -> PathBuf {
-        self.path
-            .parent()
-            .map(|p| p.join("evidence"))
-            .unwrap_or_else(|| PathBuf::from("evidence"))
+        self.beside_database("evidence")
     }
 
     fn evidence_file(&self, id: RecordId) -> PathBuf {

@@ -76,10 +76,7 @@ fn number(bytes: &[u8], at: usize) -> i64 {
 
 impl SqliteStore {
     fn counts_dir(&self) -> PathBuf {
-        self.path
-            .parent()
-            .map(|p| p.join("counts"))
-            .unwrap_or_else(|| PathBuf::from("counts"))
+        self.beside_database("counts")
     }
 
     fn counts_file(&self, org: i64) -> PathBuf {
