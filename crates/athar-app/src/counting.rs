@@ -274,7 +274,7 @@ impl FactsCache {
         });
         if earlier.is_none() && build {
             // A process that starts opens what an earlier one kept of the counting.
-            earlier = scope.kept_counting()?;
+            earlier = scope.kept_counting(marks)?;
         }
         if !build && earlier.is_none() {
             return Ok(None);
@@ -286,7 +286,7 @@ impl FactsCache {
         if kept.is_none() && !build {
             return Ok(None);
         }
-        let kept = match kept {
+        let mut kept = match kept {
             Some(kept) => {
                 self.recounts
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -307,7 +307,6 @@ impl FactsCache {
                 }
             }
         };
-        let mut kept = kept;
         if kept
             .kept_at
             .is_none_or(|at| kept.marks.revisions - at.revisions > KEEP_AGAIN_AFTER)
@@ -329,6 +328,10 @@ impl Scope<'_> {
         let Some((marks, changed)) = self.written_since(earlier.marks, RECOUNT_AT_MOST)? else {
             return Ok(None);
         };
+        if changed.is_empty() {
+            // Nothing written since (facts just opened from the store, say): as they are.
+            return Ok(Some(CachedFacts { marks, ..earlier }));
+        }
         if changed.iter().any(|(kind, _)| *kind == RecordKind::Term) {
             // A term can change what every event counts as.
             return Ok(None);
@@ -439,12 +442,11 @@ impl Scope<'_> {
 impl Scope<'_> {
     /// The facts the store keeps of this organisation's counting, as they were made, when
     /// they are of this build's form, read back whole and were counted with the linkage
-    /// run and sharing of now (else `None`: they are built afresh).
-    fn kept_counting(&self) -> Result<Option<CachedFacts>, StoreError> {
+    /// run and sharing of `now` (else `None`: they are built afresh).
+    fn kept_counting(&self, now: DataMarks) -> Result<Option<CachedFacts>, StoreError> {
         let Some(kept) = self.store.kept_counts(self.org().number())? else {
             return Ok(None);
         };
-        let now = self.store.data_marks()?;
         if kept.marks.runs != now.runs || kept.marks.shared != now.shared {
             return Ok(None);
         }

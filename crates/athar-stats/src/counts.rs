@@ -989,15 +989,12 @@ const TALLIES_KEPT: usize = 8;
 
 impl Clone for KeptTallies {
     fn clone(&self) -> Self {
-        KeptTallies(std::sync::Mutex::new(self.take_copy()))
+        let kept = self.0.lock().map(|kept| kept.clone()).unwrap_or_default();
+        KeptTallies(std::sync::Mutex::new(kept))
     }
 }
 
 impl KeptTallies {
-    fn take_copy(&self) -> Vec<(Filter, Tally)> {
-        self.0.lock().map(|kept| kept.clone()).unwrap_or_default()
-    }
-
     fn find(&self, filter: &Filter) -> Option<Tally> {
         let kept = self.0.lock().ok()?;
         kept.iter()
@@ -1514,12 +1511,7 @@ impl Facts {
         if let Some(tally) = self.tallies.find(filter) {
             return self.summary_of(tally);
         }
-        let tally = self.tally(
-            filter,
-            self.victims.iter(),
-            0..self.persons.len(),
-            |_, _, _| {},
-        );
+        let tally = self.tally_all(filter, |_, _, _| {});
         self.tallies.keep(filter, &tally);
         self.summary_of(tally)
     }
@@ -1559,8 +1551,16 @@ impl Facts {
         filter: &Filter,
         note: impl FnMut(&'static str, Option<u32>, u32),
     ) -> Summary {
-        let tally = self.tally(filter, self.victims.iter(), 0..self.persons.len(), note);
-        self.summary_of(tally)
+        self.summary_of(self.tally_all(filter, note))
+    }
+
+    /// The tally of every person and victimisation.
+    fn tally_all(
+        &self,
+        filter: &Filter,
+        note: impl FnMut(&'static str, Option<u32>, u32),
+    ) -> Tally {
+        self.tally(filter, self.victims.iter(), 0..self.persons.len(), note)
     }
 
     /// What the `victims` and the `persons` they are the victimisations of add to the

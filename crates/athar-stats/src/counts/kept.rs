@@ -36,13 +36,13 @@ struct Rest {
     hosts: Vec<String>,
     causes: Vec<String>,
     submitted: Vec<RecordId>,
-    persons_unread: Vec<u32>,
-    records_linked: Vec<(RecordId, u32)>,
-    events_left: Vec<u32>,
+    unmapped: Unmapped,
 }
 
-/// What the maps from record ids hold besides the persons' and events' own ids.
-#[derive(Debug, Clone, Default)]
+/// What the maps from record ids hold besides the persons' and events' own ids. Kept
+/// within the rest of the facts (postcard writes a struct's fields in place, as if they
+/// were the enclosing struct's own).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(super) struct Unmapped {
     /// Persons whose record is not one read (a linked group counted under a record this
     /// organisation cannot see), by their places, in order.
@@ -66,9 +66,7 @@ struct RestOf<'f> {
     hosts: &'f [String],
     causes: &'f [String],
     submitted: &'f [RecordId],
-    persons_unread: Vec<u32>,
-    records_linked: Vec<(RecordId, u32)>,
-    events_left: Vec<u32>,
+    unmapped: Unmapped,
 }
 
 /// Appends `value` in postcard's form, after its length in eight bytes.
@@ -136,11 +134,6 @@ impl Facts {
             Some(maps) => self.unmapped_by(maps),
             None => self.unmapped.clone(),
         };
-        let Unmapped {
-            persons_unread,
-            records_linked,
-            events_left,
-        } = unmapped;
         let rest = RestOf {
             persons: &self.persons,
             person_records: self.person_records as u64,
@@ -152,9 +145,7 @@ impl Facts {
             hosts: &self.hosts.values,
             causes: &self.causes.values,
             submitted: &self.submitted,
-            persons_unread,
-            records_linked,
-            events_left,
+            unmapped,
         };
         bytes.extend_from_slice(KEPT_FORM);
         // The events in two halves: one thread reads the first with the victimisations,
@@ -206,15 +197,19 @@ impl Facts {
         {
             return Err(bad("a victimisation"));
         }
-        if form.persons_unread.iter().any(|at| *at as usize >= persons)
-            || form
+        let unmapped = &form.unmapped;
+        if unmapped
+            .persons_unread
+            .iter()
+            .any(|at| *at as usize >= persons)
+            || unmapped
                 .records_linked
                 .iter()
                 .any(|(_, at)| *at as usize >= persons)
         {
             return Err(bad("a linked record"));
         }
-        if form
+        if unmapped
             .events_left
             .iter()
             .any(|at| *at as usize >= event_count)
@@ -240,11 +235,7 @@ impl Facts {
             causes: interned(form.causes),
             submitted: form.submitted,
             maps: Default::default(),
-            unmapped: Unmapped {
-                persons_unread: form.persons_unread,
-                records_linked: form.records_linked,
-                events_left: form.events_left,
-            },
+            unmapped: form.unmapped,
             tallies: Default::default(),
         };
         facts.check_codes().map_err(bad)?;

@@ -30,33 +30,25 @@ const HEADER: usize = 8 + 8 + 3 * 8 + 32 + 16 + 8 + athar_crypto::envelope::WRAP
 /// sharing entry the marks point to, so that facts kept before a restore from backup (the
 /// same marks reached again by other writes) are not taken for these.
 fn fingerprint(conn: &Connection, marks: DataMarks) -> Result<[u8; 32]> {
-    let revision: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT hash FROM revisions WHERE seq = ?1",
-            [marks.revisions],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let run: Option<(i64, i64)> = conn
-        .query_row(
-            "SELECT org, at FROM linkage_runs WHERE id = ?1",
-            [marks.runs],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let shared: Option<Vec<u8>> = conn
-        .query_row(
-            "SELECT hash FROM audit WHERE seq = ?1",
-            [marks.shared],
-            |r| r.get(0),
-        )
-        .optional()?;
     let mut digest = Sha256::new();
-    digest.update(revision.unwrap_or_default());
-    let (org, at) = run.unwrap_or_default();
-    digest.update(org.to_le_bytes());
-    digest.update(at.to_le_bytes());
-    digest.update(shared.unwrap_or_default());
+    for (sql, key) in [
+        ("SELECT hash FROM revisions WHERE seq = ?1", marks.revisions),
+        (
+            "SELECT CAST(org AS TEXT) || ':' || CAST(at AS TEXT) FROM linkage_runs WHERE id = ?1",
+            marks.runs,
+        ),
+        ("SELECT hash FROM audit WHERE seq = ?1", marks.shared),
+    ] {
+        let found: Option<Vec<u8>> = conn
+            .query_row(sql, [key], |r| {
+                let value = r.get_ref(0)?;
+                Ok(value.as_bytes().map(<[u8]>::to_vec).unwrap_or_default())
+            })
+            .optional()?;
+        let found = found.unwrap_or_default();
+        digest.update((found.len() as u64).to_le_bytes());
+        digest.update(found);
+    }
     Ok(digest.finalize().into())
 }
 
