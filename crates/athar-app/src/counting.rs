@@ -444,23 +444,17 @@ impl Scope<'_> {
     /// they are of this build's form, read back whole and were counted with the linkage
     /// run and sharing of `now` (else `None`: they are built afresh).
     fn kept_counting(&self, now: DataMarks) -> Result<Option<CachedFacts>, StoreError> {
-        let Some(kept) = self.store.kept_counts(self.org().number())? else {
+        let mut reader = kept_form::Reader::at(now);
+        let Some(marks) = self.store.kept_counts(self.org().number(), &mut reader)? else {
             return Ok(None);
         };
-        if kept.marks.runs != now.runs || kept.marks.shared != now.shared {
-            return Ok(None);
-        }
-        let Some((same_person, facts)) = kept_form::read(&kept.bytes) else {
+        let Some((same_person, facts)) = reader.finish() else {
             return Ok(None);
         };
-        let Ok(facts) = Facts::from_kept(facts) else {
-            return Ok(None);
-        };
-        drop(kept.bytes);
         let review = self.review()?;
         Ok(Some(CachedFacts {
-            marks: kept.marks,
-            kept_at: Some(kept.marks),
+            marks,
+            kept_at: Some(marks),
             facts: Arc::new(facts),
             linkage: review.state(),
             same_person,
@@ -471,11 +465,12 @@ impl Scope<'_> {
     /// Keeps `counted` in the store for the processes that start later. Failing to keep
     /// them changes no figure — they are counted afresh then — so it is only logged.
     fn keep_counting(&self, counted: &mut CachedFacts) {
-        let kept = athar_store::KeptCounts {
-            marks: counted.marks,
-            bytes: kept_form::write(&counted.same_person, &counted.facts),
-        };
-        match self.store.keep_counts(self.org().number(), &kept) {
+        let kept = self
+            .store
+            .keep_counts(self.org().number(), counted.marks, &mut |out| {
+                kept_form::write(&counted.same_person, &counted.facts, out)
+            });
+        match kept {
             Ok(()) => counted.kept_at = Some(counted.marks),
             Err(e) => tracing::warn!(error = %e, "the counting facts could not be kept"),
         }
@@ -489,9 +484,12 @@ impl Scope<'_> {
 mod kept_form {
     use std::sync::OnceLock;
 
+    use std::io::Write;
+
     use athar_model::RecordId;
     use athar_model::vocab::{EMBEDDED_FILES, EMBEDDED_GAZETTEER};
-    use athar_stats::counts::{Facts, KEPT_FORM};
+    use athar_stats::counts::{Facts, KEPT_FORM, KeptReader};
+    use athar_store::{DataMarks, KeptCountsReader};
     use sha2::{Digest, Sha256};
 
     /// What the facts were counted with besides the records: an event's category, a
@@ -516,32 +514,99 @@ mod kept_form {
     /// Linked person records, each with the record it is counted under.
     type Links = Vec<(RecordId, RecordId)>;
 
-    pub(super) fn write(same_person: &[(RecordId, RecordId)], facts: &Facts) -> Vec<u8> {
-        let mut bytes = counted_with().to_vec();
-        bytes.extend((same_person.len() as u64).to_le_bytes());
+    pub(super) fn write(
+        same_person: &[(RecordId, RecordId)],
+        facts: &Facts,
+        out: &mut dyn Write,
+    ) -> std::io::Result<()> {
+        let mut prefix = counted_with().to_vec();
+        prefix.extend((same_person.len() as u64).to_le_bytes());
         for (a, b) in same_person {
-            bytes.extend_from_slice(a.as_bytes());
-            bytes.extend_from_slice(b.as_bytes());
+            prefix.extend_from_slice(a.as_bytes());
+            prefix.extend_from_slice(b.as_bytes());
         }
-        facts.write_kept(bytes)
+        out.write_all(&prefix)?;
+        facts.write_kept(out)
     }
 
-    /// The links and the facts' bytes, `None` when the bytes are cut short or were
-    /// counted with other vocabularies.
-    pub(super) fn read(bytes: &[u8]) -> Option<(Links, &[u8])> {
-        let (with, rest) = bytes.split_first_chunk::<32>()?;
-        if with != counted_with() {
-            return None;
+    /// Reads what [`write`] wrote as the store opens it: the links first, then the facts
+    /// as they come ([`KeptReader`]). Bytes counted with other vocabularies, or at a
+    /// linkage run or sharing other than the store's now, are refused.
+    pub(super) struct Reader {
+        now: DataMarks,
+        prefix: Vec<u8>,
+        links: Option<Links>,
+        facts: KeptReader,
+    }
+
+    fn refused(why: &str) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string())
+    }
+
+    impl Reader {
+        pub(super) fn at(now: DataMarks) -> Reader {
+            Reader {
+                now,
+                prefix: Vec::with_capacity(40),
+                links: None,
+                facts: Facts::kept_reader(),
+            }
         }
-        let (count, rest) = rest.split_first_chunk::<8>()?;
-        let count = usize::try_from(u64::from_le_bytes(*count)).ok()?;
-        let (links, facts) = rest.split_at_checked(count.checked_mul(32)?)?;
-        let id = |b: &[u8]| <[u8; 16]>::try_from(b).ok().map(RecordId::from_bytes);
-        let pairs = links
-            .chunks_exact(32)
-            .map(|pair| Some((id(&pair[..16])?, id(&pair[16..])?)))
-            .collect::<Option<Vec<_>>>()?;
-        Some((pairs, facts))
+
+        /// The links and the facts, if every byte was given and read.
+        pub(super) fn finish(self) -> Option<(Links, Facts)> {
+            Some((self.links?, self.facts.finish().ok()?))
+        }
+
+        /// Takes prefix bytes from `bytes` until the links are whole; what is left.
+        fn take_prefix<'b>(&mut self, bytes: &'b [u8]) -> std::io::Result<&'b [u8]> {
+            // The digest and the number of links, then that many pairs of ids.
+            let whole = |prefix: &[u8]| match prefix.get(32..40) {
+                None => Ok(40),
+                Some(count) => {
+                    usize::try_from(u64::from_le_bytes(count.try_into().unwrap_or_default()))
+                        .ok()
+                        .and_then(|count| count.checked_mul(32)?.checked_add(40))
+                        .ok_or_else(|| refused("more links than any"))
+                }
+            };
+            let take = (whole(&self.prefix)? - self.prefix.len()).min(bytes.len());
+            self.prefix.extend_from_slice(&bytes[..take]);
+            if self.prefix.len() >= 32 && self.prefix[..32] != counted_with()[..] {
+                return Err(refused("counted with other vocabularies"));
+            }
+            if self.prefix.len() >= 40 && self.prefix.len() == whole(&self.prefix)? {
+                let id = |b: &[u8]| RecordId::from_bytes(b.try_into().unwrap_or_default());
+                let links = self.prefix[40..]
+                    .chunks_exact(32)
+                    .map(|pair| (id(&pair[..16]), id(&pair[16..])))
+                    .collect();
+                self.links = Some(links);
+                self.prefix = Vec::new();
+            }
+            Ok(&bytes[take..])
+        }
+    }
+
+    impl Write for Reader {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            let mut rest = bytes;
+            while self.links.is_none() && !rest.is_empty() {
+                rest = self.take_prefix(rest)?;
+            }
+            self.facts.write_all(rest)?;
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl KeptCountsReader for Reader {
+        fn read_at(&mut self, marks: DataMarks) -> bool {
+            marks.runs == self.now.runs && marks.shared == self.now.shared
+        }
     }
 }
 

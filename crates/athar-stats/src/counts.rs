@@ -26,7 +26,7 @@ use athar_model::{FuzzyDate, RecordBody, RecordId, Vocabularies};
 use serde::{Deserialize, Serialize};
 
 mod kept;
-pub use kept::{KEPT_FORM, KeptError};
+pub use kept::{KEPT_FORM, KeptError, KeptReader};
 
 const NONE: u16 = u16::MAX;
 

@@ -276,4 +276,48 @@ fn kept_facts_cut_short_or_of_another_form_are_refused_not_read_wrongly() {
     let mut other = kept.clone();
     other[athar_stats::counts::KEPT_FORM.len() - 1] ^= 1;
     assert!(Facts::from_kept(&other).is_err(), "another form");
+    let mut longer = kept.clone();
+    longer.push(0);
+    assert!(Facts::from_kept(&longer).is_err(), "bytes after the end");
+    // A head naming more events than any memory holds is refused, not tried.
+    let mut boastful = kept.clone();
+    let head = athar_stats::counts::KEPT_FORM.len() + 9;
+    boastful[head + 1..head + 10]
+        .copy_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    assert!(Facts::from_kept(&boastful).is_err(), "a head beyond memory");
+}
+
+#[test]
+fn kept_facts_in_many_parts_read_back_as_they_come_whatever_the_writes() {
+    let records: Vec<(RecordId, RecordBody)> = athar_demo::generate(3, 60).flatten().collect();
+    let persons: Vec<RecordId> = records
+        .iter()
+        .filter(|(_, b)| matches!(b, RecordBody::Person(_)))
+        .map(|(i, _)| *i)
+        .collect();
+    let facts = Facts::build(records, Vocabularies::embedded());
+    let mut kept = Vec::new();
+    facts
+        .write_kept_in_parts(&mut kept, 4)
+        .expect("written to memory");
+    assert!(
+        kept.len() > facts.to_kept().len(),
+        "many parts, each with its tag and length"
+    );
+    for piece in [1, 7, 100, kept.len()] {
+        let mut reader = Facts::kept_reader();
+        for bytes in kept.chunks(piece) {
+            std::io::Write::write_all(&mut reader, bytes).expect("read as it comes");
+        }
+        let reread = reader.finish().expect("the kept facts read back");
+        assert_agree(
+            &format!("written {piece} bytes at a time"),
+            &reread,
+            &facts,
+            &persons,
+        );
+    }
+    for cut in (0..kept.len()).step_by(5) {
+        assert!(Facts::from_kept(&kept[..cut]).is_err(), "cut at {cut}");
+    }
 }

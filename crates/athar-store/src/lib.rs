@@ -583,12 +583,37 @@ impl std::fmt::Display for DataMarks {
     }
 }
 
-/// An organisation's counting as an application kept it between processes: the bytes it
-/// wrote (no names) and the data marks they were counted at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where [`Store::kept_counts`] reads an organisation's kept counting to, as it is opened.
+pub trait KeptCountsReader: std::io::Write {
+    /// Told the data marks the counting was kept at, before any of its bytes: whether to
+    /// read them.
+    fn read_at(&mut self, marks: DataMarks) -> bool;
+}
+
+/// An organisation's counting as an application kept it between processes, read whole
+/// into memory: the bytes it wrote (no names) and the data marks they were counted at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeptCounts {
     pub marks: DataMarks,
     pub bytes: Vec<u8>,
+}
+
+impl std::io::Write for KeptCounts {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.bytes.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl KeptCountsReader for KeptCounts {
+    fn read_at(&mut self, marks: DataMarks) -> bool {
+        self.marks = marks;
+        true
+    }
 }
 
 /// The records with a revision after a mark, each once, and the last revision read (see
@@ -650,13 +675,21 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
 
     /// What an application kept of organisation `org`'s counting ([`Store::keep_counts`]),
-    /// if anything is kept and reads back whole; `None` otherwise.
-    fn kept_counts(&self, org: i64) -> Result<Option<KeptCounts>>;
+    /// written to `into` as it is opened, if `into` wants it at the marks it was kept at.
+    /// The marks when every byte was read and `into` took them all; `None` when nothing is
+    /// kept, `into` did not want it, or it does not read back whole — then what `into`
+    /// was given is to be dropped.
+    fn kept_counts(&self, org: i64, into: &mut dyn KeptCountsReader) -> Result<Option<DataMarks>>;
 
-    /// Keep what organisation `org`'s counting made of the data at `kept.marks`, in place of
-    /// what was kept before. Derived data like the counting facts: it holds no names and is
-    /// never sealed.
-    fn keep_counts(&self, org: i64, kept: &KeptCounts) -> Result<()>;
+    /// Keep what organisation `org`'s counting made of the data at `marks`, as `write`
+    /// writes it, in place of what was kept before. Derived data like the counting facts:
+    /// it holds no names, and is sealed under the organisation's key all the same.
+    fn keep_counts(
+        &self,
+        org: i64,
+        marks: DataMarks,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()>;
 
     /// A value that changes whenever what any organisation can count changes: a revision
     /// written (creation, update, deletion), a linkage run kept, a record's sharing set.

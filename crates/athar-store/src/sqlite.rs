@@ -1036,11 +1036,20 @@ impl Store for SqliteStore {
     ) -> Result<()> {
         self.read(|conn| count_facts::for_org(conn, org, visit))
     }
-    fn kept_counts(&self, org: i64) -> Result<Option<crate::KeptCounts>> {
-        self.read_kept_counts(org)
+    fn kept_counts(
+        &self,
+        org: i64,
+        into: &mut dyn crate::KeptCountsReader,
+    ) -> Result<Option<crate::DataMarks>> {
+        self.read_kept_counts(org, into)
     }
-    fn keep_counts(&self, org: i64, kept: &crate::KeptCounts) -> Result<()> {
-        self.write_kept_counts(org, kept)
+    fn keep_counts(
+        &self,
+        org: i64,
+        marks: crate::DataMarks,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.write_kept_counts(org, marks, write)
     }
 }
 

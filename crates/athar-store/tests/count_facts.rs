@@ -419,27 +419,80 @@ fn a_store_without_counting_facts_has_them_made_once_when_it_opens() {
     assert!(ok(store.verify(&mut |_| {})).ok());
 }
 
+/// What is kept of organisation `org`'s counting, read whole.
+fn read_kept(store: &SqliteStore, org: i64) -> Option<KeptCounts> {
+    let mut kept = KeptCounts::default();
+    let marks = ok(store.kept_counts(org, &mut kept))?;
+    assert_eq!(marks, kept.marks);
+    Some(kept)
+}
+
+fn keep(store: &SqliteStore, org: i64, kept: &KeptCounts) {
+    ok(store.keep_counts(org, kept.marks, &mut |out| out.write_all(&kept.bytes)));
+}
+
+/// A reader of kept counting that refuses it at its marks, or (`at_marks` false) takes
+/// some of its bytes and then refuses them.
+struct Refuses {
+    at_marks: bool,
+    bytes: usize,
+}
+
+impl std::io::Write for Refuses {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.bytes > 0 {
+            return Err(std::io::Error::other("not counting facts"));
+        }
+        self.bytes += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl athar_store::KeptCountsReader for Refuses {
+    fn read_at(&mut self, _: DataMarks) -> bool {
+        !self.at_marks
+    }
+}
+
 #[test]
 fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     let (_tmp, dir, _) = populated();
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
-    assert_eq!(ok(store.kept_counts(1)), None);
+    assert_eq!(read_kept(&store, 1), None);
     // Several sealed segments, so that they are put together in order.
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let kept = KeptCounts {
         marks: ok(store.data_marks()),
         bytes,
     };
-    ok(store.keep_counts(1, &kept));
-    assert_eq!(ok(store.kept_counts(1)).as_ref(), Some(&kept));
-    assert_eq!(ok(store.kept_counts(2)), None, "another organisation's");
+    keep(&store, 1, &kept);
+    assert_eq!(read_kept(&store, 1).as_ref(), Some(&kept));
+    assert_eq!(read_kept(&store, 2), None, "another organisation's");
+    // A reader that does not want it at its marks is given nothing; one that refuses its
+    // bytes gets nothing kept, not an error.
+    let mut unwanted = Refuses {
+        at_marks: true,
+        bytes: 0,
+    };
+    assert_eq!(ok(store.kept_counts(1, &mut unwanted)), None);
+    assert_eq!(unwanted.bytes, 0);
+    let mut refusing = Refuses {
+        at_marks: false,
+        bytes: 0,
+    };
+    assert_eq!(ok(store.kept_counts(1, &mut refusing)), None);
+    assert!(refusing.bytes > 0);
     // Kept again: the new bytes replace the old, parts and all.
     let smaller = KeptCounts {
         marks: kept.marks,
         bytes: b"counted again".to_vec(),
     };
-    ok(store.keep_counts(1, &smaller));
-    assert_eq!(ok(store.kept_counts(1)), Some(smaller.clone()));
+    keep(&store, 1, &smaller);
+    assert_eq!(read_kept(&store, 1), Some(smaller.clone()));
     drop(store);
     assert!(problems(&dir).is_empty());
 
@@ -454,7 +507,7 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     changed[last] ^= 1;
     ok(std::fs::write(&file, &changed));
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
-    assert_eq!(ok(store.kept_counts(1)), None, "damaged bytes are not read");
+    assert_eq!(read_kept(&store, 1), None, "damaged bytes are not read");
     drop(store);
     let found = problems(&dir);
     assert!(
@@ -465,10 +518,11 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
     // Facts kept at marks the store is no longer at (a restore, then other writes that
     // reach the same marks) are not taken for the store's.
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
-    ok(store.keep_counts(1, &smaller));
-    assert!(ok(store.kept_counts(1)).is_some());
+    keep(&store, 1, &smaller);
+    assert!(read_kept(&store, 1).is_some());
     let marks = ok(store.data_marks());
-    ok(store.keep_counts(
+    keep(
+        &store,
         1,
         &KeptCounts {
             marks: DataMarks {
@@ -477,11 +531,11 @@ fn counting_kept_reads_back_whole_or_not_at_all_and_verify_names_its_damage() {
             },
             bytes: smaller.bytes.clone(),
         },
-    ));
+    );
     write_arrest(&store, Sex::Male);
     assert!(ok(store.data_marks()).revisions > marks.revisions + 1);
     assert_eq!(
-        ok(store.kept_counts(1)),
+        read_kept(&store, 1),
         None,
         "kept at marks the store reached otherwise"
     );

@@ -5,8 +5,12 @@
 //! are not written: they are made again from the persons and events, with the few entries
 //! those do not give written beside them.
 //!
-//! The bytes begin with [`KEPT_FORM`]; facts of another form, or damaged ones, are an
-//! error (the caller then counts afresh), never figures read wrongly.
+//! The bytes begin with [`KEPT_FORM`], then come in parts of at most [`ITEMS_PER_PART`]
+//! items, read back as they come ([`KeptReader`]) on two threads. Facts of another form,
+//! damaged or cut short, are an error (the caller then counts afresh), never figures read
+//! wrongly.
+
+use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,19 +18,59 @@ use super::{EventFact, Facts, FastMap, Interned, PersonFact, RecordId, RecordMap
 
 /// The version of the kept form: its first bytes. Change it with any change to the facts'
 /// fields or to what they mean, so that facts kept by an earlier build are counted afresh.
-pub const KEPT_FORM: &[u8; 8] = b"facts:03";
+pub const KEPT_FORM: &[u8; 8] = b"facts:04";
 
 /// Facts that could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("kept counting facts cannot be read: {0}")]
 pub struct KeptError(String);
 
-/// The facts as read back, but for the events and the victimisations, which are kept
-/// apart ([`Facts::to_kept`]) so that two threads read them; [`RestOf`] writes the same
-/// fields, in the same order, from the facts in memory without copying them.
+/// How many events, victimisations or persons one part holds: parts are read as they
+/// come, each dropped once read, so that reading never holds more than a few of them
+/// besides the facts.
+const ITEMS_PER_PART: usize = 1 << 16;
+
+/// What each part of the kept form holds; its tag is the first byte of the part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// How many persons, events and victimisations follow ([`Head`]): the first part.
+    Head = 0,
+    /// The tables and the rest ([`Rest`]): the second part.
+    Rest = 1,
+    Events = 2,
+    Victims = 3,
+    Persons = 4,
+    /// Nothing follows: the last part.
+    End = 5,
+}
+
+impl Part {
+    fn of(tag: u8) -> Option<Part> {
+        [
+            Part::Head,
+            Part::Rest,
+            Part::Events,
+            Part::Victims,
+            Part::Persons,
+            Part::End,
+        ]
+        .into_iter()
+        .find(|part| *part as u8 == tag)
+    }
+}
+
+/// How many items the parts hold in all, so that room is made for them once.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+struct Head {
+    persons: u64,
+    events: u64,
+    victims: u64,
+}
+
+/// The facts besides their persons, events and victimisations, as read back; [`RestOf`]
+/// writes the same fields, in the same order, from the facts in memory without copying.
 #[derive(Deserialize)]
 struct Rest {
-    persons: Vec<PersonFact>,
     person_records: u64,
     kinds: Vec<String>,
     categories: Vec<String>,
@@ -56,7 +100,6 @@ pub(super) struct Unmapped {
 
 #[derive(Serialize)]
 struct RestOf<'f> {
-    persons: &'f [PersonFact],
     person_records: u64,
     kinds: &'f [String],
     categories: &'f [String],
@@ -69,73 +112,314 @@ struct RestOf<'f> {
     unmapped: Unmapped,
 }
 
-/// Appends `value` in postcard's form, after its length in eight bytes.
-fn write_part<T: Serialize + ?Sized>(value: &T, mut bytes: Vec<u8>) -> Vec<u8> {
-    let at = bytes.len();
-    bytes.extend_from_slice(&[0; 8]);
-    // Writing to memory cannot fail; if it did, the part left empty is refused when read.
-    let mut bytes = postcard::to_extend(value, bytes).unwrap_or_default();
-    let length = bytes.len().saturating_sub(at + 8) as u64;
-    if let Some(prefix) = bytes.get_mut(at..at + 8) {
-        prefix.copy_from_slice(&length.to_le_bytes());
-    }
-    bytes
-}
-
-/// The next part [`write_part`] wrote, and what follows it.
-fn next_part(bytes: &[u8]) -> Result<(&[u8], &[u8]), KeptError> {
-    let cut = || KeptError("cut short".into());
-    let (length, rest) = bytes.split_first_chunk::<8>().ok_or_else(cut)?;
-    let length = usize::try_from(u64::from_le_bytes(*length)).map_err(|_| cut())?;
-    rest.split_at_checked(length).ok_or_else(cut)
+/// Writes `value` as one part: its tag, its length in eight bytes, then postcard's form,
+/// made in `buffer` (kept between parts so that it is made once).
+fn write_part<T: Serialize + ?Sized>(
+    out: &mut dyn Write,
+    buffer: &mut Vec<u8>,
+    part: Part,
+    value: &T,
+) -> std::io::Result<()> {
+    buffer.clear();
+    *buffer = postcard::to_extend(value, std::mem::take(buffer))
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
+    out.write_all(&[part as u8])?;
+    out.write_all(&(buffer.len() as u64).to_le_bytes())?;
+    out.write_all(buffer)
 }
 
 fn read_part<'de, T: Deserialize<'de>>(part: &'de [u8]) -> Result<T, KeptError> {
     postcard::from_bytes(part).map_err(|e| KeptError(e.to_string()))
 }
 
-/// How many items a part [`write_part`] wrote of a sequence holds (postcard's length
-/// first), never more than its bytes could hold.
-fn items_in(part: &[u8]) -> Result<usize, KeptError> {
-    let (count, rest) =
+/// Appends the items of a part to `items`, which must have room for them: read one by
+/// one into the room made for them, where reading a vector whole would grow it by
+/// doubling.
+fn read_items<'de, T: Deserialize<'de>>(
+    part: &'de [u8],
+    items: &mut Vec<T>,
+) -> Result<(), KeptError> {
+    let (count, mut rest) =
         postcard::take_from_bytes::<u64>(part).map_err(|e| KeptError(e.to_string()))?;
-    usize::try_from(count)
-        .ok()
-        .filter(|count| *count <= rest.len())
-        .ok_or_else(|| KeptError("a count beyond its bytes".into()))
-}
-
-/// The items of a sequence part, in a vector with room for `more` besides: read one by
-/// one into the room made for them, where reading the vector whole would grow it by
-/// doubling — a hundred megabytes more at the peak for a million persons' events.
-fn read_items<'de, T: Deserialize<'de>>(part: &'de [u8], more: usize) -> Result<Vec<T>, KeptError> {
-    let count = items_in(part)?;
-    let (_, mut rest) =
-        postcard::take_from_bytes::<u64>(part).map_err(|e| KeptError(e.to_string()))?;
-    let mut items = Vec::with_capacity(count + more);
+    let room = (items.capacity() - items.len()) as u64;
+    if count > room || count > rest.len() as u64 {
+        return Err(KeptError("more items than the head says".into()));
+    }
     for _ in 0..count {
         let (item, after) =
             postcard::take_from_bytes::<T>(rest).map_err(|e| KeptError(e.to_string()))?;
         items.push(item);
         rest = after;
     }
+    if !rest.is_empty() {
+        return Err(KeptError("bytes after a part's items".into()));
+    }
+    Ok(())
+}
+
+/// A vector with room for `count` items, or an error when that room cannot be had (a head
+/// that names more items than memory holds is damaged, never a reason to stop).
+fn with_room<T>(count: u64) -> Result<Vec<T>, KeptError> {
+    let mut items = Vec::new();
+    usize::try_from(count)
+        .ok()
+        .and_then(|count| items.try_reserve_exact(count).ok())
+        .ok_or_else(|| KeptError("a head naming more items than memory holds".into()))?;
     Ok(items)
+}
+
+/// A thread that reads parts as they come, and what it made of them once they stop.
+struct Reading<T> {
+    parts: std::sync::mpsc::SyncSender<(Part, Vec<u8>)>,
+    thread: std::thread::JoinHandle<Result<T, KeptError>>,
+}
+
+impl<T: Send + 'static> Reading<T> {
+    fn start(
+        read: impl FnOnce(std::sync::mpsc::Receiver<(Part, Vec<u8>)>) -> Result<T, KeptError>
+        + Send
+        + 'static,
+    ) -> Result<Reading<T>, KeptError> {
+        // Two parts waiting at most: what is held besides the facts stays a few megabytes.
+        let (parts, received) = std::sync::mpsc::sync_channel(2);
+        let thread = std::thread::Builder::new()
+            .name("kept-facts".into())
+            .spawn(move || read(received))
+            .map_err(|e| KeptError(format!("no thread to read them: {e}")))?;
+        Ok(Reading { parts, thread })
+    }
+
+    /// Hands a part over; `false` when the thread stopped (it found an error).
+    fn give(&self, part: Part, bytes: Vec<u8>) -> bool {
+        self.parts.send((part, bytes)).is_ok()
+    }
+
+    fn finish(self) -> Result<T, KeptError> {
+        drop(self.parts);
+        self.thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+/// What the second reading thread makes: everything but the events.
+struct Others {
+    rest: Option<Rest>,
+    victims: Vec<VictimFact>,
+    persons: Vec<PersonFact>,
+}
+
+/// Where the bytes of the kept form are written to be read back ([`Facts::kept_reader`]):
+/// each part is handed, as soon as it is whole, to one of two threads (the events to one,
+/// the rest to the other) and dropped once read, so that reading a million persons' facts
+/// holds little more than the facts themselves, and the reading goes on while the bytes
+/// are still being opened.
+pub struct KeptReader {
+    form: Vec<u8>,
+    /// The part being received: its tag and length (nine bytes), then its bytes.
+    tag_and_length: Vec<u8>,
+    part: Option<(Part, usize, Vec<u8>)>,
+    head: Option<Head>,
+    events: Option<Reading<Vec<EventFact>>>,
+    others: Option<Reading<Others>>,
+    ended: bool,
+    failed: Option<KeptError>,
+}
+
+impl KeptReader {
+    fn fail(&mut self, error: KeptError) -> std::io::Error {
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string());
+        self.failed.get_or_insert(error);
+        io
+    }
+
+    /// Takes a whole part: the head starts the readers, other parts go to them.
+    fn take(&mut self, part: Part, bytes: Vec<u8>) -> Result<(), KeptError> {
+        let expected_first = |what| KeptError(format!("the {what} out of place"));
+        match (part, &self.head) {
+            (Part::Head, None) => {
+                let head: Head = read_part(&bytes)?;
+                let events = with_room::<EventFact>(head.events)?;
+                self.events = Some(Reading::start(move |parts| {
+                    let mut events = events;
+                    for (_, bytes) in parts {
+                        read_items(&bytes, &mut events)?;
+                    }
+                    Ok(events)
+                })?);
+                let (victims, persons) = (with_room(head.victims)?, with_room(head.persons)?);
+                self.others = Some(Reading::start(move |parts| {
+                    let mut others = Others {
+                        rest: None,
+                        victims,
+                        persons,
+                    };
+                    for (part, bytes) in parts {
+                        match part {
+                            Part::Rest => others.rest = Some(read_part(&bytes)?),
+                            Part::Victims => read_items(&bytes, &mut others.victims)?,
+                            _ => read_items(&bytes, &mut others.persons)?,
+                        }
+                    }
+                    Ok(others)
+                })?);
+                self.head = Some(head);
+                Ok(())
+            }
+            (Part::Head, Some(_)) => Err(expected_first("head")),
+            (_, None) => Err(expected_first("first part")),
+            (Part::End, Some(_)) => {
+                if !bytes.is_empty() {
+                    return Err(KeptError("bytes in the end".into()));
+                }
+                self.ended = true;
+                Ok(())
+            }
+            (Part::Events, Some(_)) => {
+                let given = self.events.as_ref().is_some_and(|r| r.give(part, bytes));
+                given.then_some(()).ok_or_else(|| self.stopped())
+            }
+            (Part::Rest | Part::Victims | Part::Persons, Some(_)) => {
+                let given = self.others.as_ref().is_some_and(|r| r.give(part, bytes));
+                given.then_some(()).ok_or_else(|| self.stopped())
+            }
+        }
+    }
+
+    /// The error a reading thread stopped at, once it has stopped.
+    fn stopped(&mut self) -> KeptError {
+        let events = self.events.take().map(Reading::finish);
+        let others = self.others.take().map(Reading::finish);
+        match (events, others) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => e,
+            _ => KeptError("a reading thread stopped".into()),
+        }
+    }
+
+    /// The facts the bytes written hold, if they were all of them.
+    pub fn finish(mut self) -> Result<Facts, KeptError> {
+        if let Some(error) = self.failed.take() {
+            return Err(error);
+        }
+        let (Some(head), Some(events), Some(others)) =
+            (self.head, self.events.take(), self.others.take())
+        else {
+            return Err(KeptError("cut short".into()));
+        };
+        let (events, others) = (events.finish(), others.finish());
+        let (events, others) = (events?, others?);
+        if !self.ended || !self.tag_and_length.is_empty() || self.part.is_some() {
+            return Err(KeptError("cut short".into()));
+        }
+        let Others {
+            rest,
+            victims,
+            persons,
+        } = others;
+        let rest = rest.ok_or_else(|| KeptError("cut short".into()))?;
+        if (
+            persons.len() as u64,
+            events.len() as u64,
+            victims.len() as u64,
+        ) != (head.persons, head.events, head.victims)
+        {
+            return Err(KeptError("cut short".into()));
+        }
+        Facts::assemble(persons, events, victims, rest)
+    }
+}
+
+impl Write for KeptReader {
+    fn write(&mut self, mut bytes: &[u8]) -> std::io::Result<usize> {
+        let given = bytes.len();
+        if self.failed.is_some() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "kept counting facts cannot be read",
+            ));
+        }
+        while !bytes.is_empty() {
+            if self.form.len() < KEPT_FORM.len() {
+                let take = (KEPT_FORM.len() - self.form.len()).min(bytes.len());
+                self.form.extend_from_slice(&bytes[..take]);
+                bytes = &bytes[take..];
+                if !KEPT_FORM.starts_with(&self.form) {
+                    return Err(self.fail(KeptError("of another form".into())));
+                }
+                continue;
+            }
+            if self.ended {
+                return Err(self.fail(KeptError("bytes after the end".into())));
+            }
+            match &mut self.part {
+                None => {
+                    let take = (9 - self.tag_and_length.len()).min(bytes.len());
+                    self.tag_and_length.extend_from_slice(&bytes[..take]);
+                    bytes = &bytes[take..];
+                    if self.tag_and_length.len() < 9 {
+                        continue;
+                    }
+                    let Some(part) = Part::of(self.tag_and_length[0]) else {
+                        return Err(self.fail(KeptError("a part of no known kind".into())));
+                    };
+                    let mut length = [0u8; 8];
+                    length.copy_from_slice(&self.tag_and_length[1..]);
+                    self.tag_and_length.clear();
+                    // A part is at most a few megabytes; a length beyond any is damage.
+                    let Some(length) = usize::try_from(u64::from_le_bytes(length))
+                        .ok()
+                        .filter(|length| *length <= 1 << 30)
+                    else {
+                        return Err(self.fail(KeptError("a part longer than any".into())));
+                    };
+                    self.part = Some((part, length, Vec::with_capacity(length)));
+                }
+                Some((_, length, part)) => {
+                    let take = (*length - part.len()).min(bytes.len());
+                    part.extend_from_slice(&bytes[..take]);
+                    bytes = &bytes[take..];
+                }
+            }
+            if let Some((part, length, got)) = self.part.take() {
+                if got.len() < length {
+                    self.part = Some((part, length, got));
+                } else if let Err(error) = self.take(part, got) {
+                    return Err(self.fail(error));
+                }
+            }
+        }
+        Ok(given)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Facts {
     /// The facts as bytes to keep, beginning with [`KEPT_FORM`].
     pub fn to_kept(&self) -> Vec<u8> {
-        self.write_kept(Vec::new())
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail; if it did, the bytes cut short are refused.
+        let _ = self.write_kept(&mut bytes);
+        bytes
     }
 
-    /// `bytes` followed by [`Facts::to_kept`]'s.
-    pub fn write_kept(&self, mut bytes: Vec<u8>) -> Vec<u8> {
+    /// Writes [`Facts::to_kept`]'s bytes to `out`, part by part.
+    pub fn write_kept(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.write_kept_in_parts(out, ITEMS_PER_PART)
+    }
+
+    /// [`Facts::write_kept`] with parts of `items` persons, events or victimisations, so
+    /// that tests of small facts read them in many parts.
+    #[doc(hidden)]
+    pub fn write_kept_in_parts(&self, out: &mut dyn Write, items: usize) -> std::io::Result<()> {
+        let items = items.max(1);
         let unmapped = match self.maps.get() {
             Some(maps) => self.unmapped_by(maps),
             None => self.unmapped.clone(),
         };
         let rest = RestOf {
-            persons: &self.persons,
             person_records: self.person_records as u64,
             kinds: &self.kinds.values,
             categories: &self.categories,
@@ -147,40 +431,71 @@ impl Facts {
             submitted: &self.submitted,
             unmapped,
         };
-        bytes.extend_from_slice(KEPT_FORM);
-        // The events in two halves: one thread reads the first with the victimisations,
-        // the other the second with the rest.
-        let (first, second) = self.events.split_at(self.events.len() / 2);
-        let bytes = write_part(first, bytes);
-        let bytes = write_part(&self.victims, bytes);
-        let bytes = write_part(second, bytes);
-        write_part(&rest, bytes)
+        let head = Head {
+            persons: self.persons.len() as u64,
+            events: self.events.len() as u64,
+            victims: self.victims.len() as u64,
+        };
+        let mut buffer = Vec::new();
+        out.write_all(KEPT_FORM)?;
+        write_part(out, &mut buffer, Part::Head, &head)?;
+        write_part(out, &mut buffer, Part::Rest, &rest)?;
+        // The events' parts between the others', so that both threads reading them back
+        // have parts to read all along.
+        let mut events = self.events.chunks(items);
+        let victims = self.victims.chunks(items).map(|v| (Part::Victims, v.len()));
+        let persons = self.persons.chunks(items).map(|p| (Part::Persons, p.len()));
+        let (mut victims_at, mut persons_at) = (0, 0);
+        for (part, count) in victims.chain(persons) {
+            if let Some(events) = events.next() {
+                write_part(out, &mut buffer, Part::Events, events)?;
+            }
+            if part == Part::Victims {
+                let at = victims_at;
+                victims_at += count;
+                write_part(out, &mut buffer, part, &self.victims[at..victims_at])?;
+            } else {
+                let at = persons_at;
+                persons_at += count;
+                write_part(out, &mut buffer, part, &self.persons[at..persons_at])?;
+            }
+        }
+        for events in events {
+            write_part(out, &mut buffer, Part::Events, events)?;
+        }
+        write_part(out, &mut buffer, Part::End, &())
+    }
+
+    /// Where to write the bytes [`Facts::write_kept`] wrote, to read them back as they
+    /// come: [`KeptReader::finish`] gives the facts.
+    pub fn kept_reader() -> KeptReader {
+        KeptReader {
+            form: Vec::with_capacity(KEPT_FORM.len()),
+            tag_and_length: Vec::with_capacity(9),
+            part: None,
+            head: None,
+            events: None,
+            others: None,
+            ended: false,
+            failed: None,
+        }
     }
 
     /// Reads what [`Facts::to_kept`] wrote.
     pub fn from_kept(bytes: &[u8]) -> Result<Facts, KeptError> {
-        let body = bytes
-            .strip_prefix(KEPT_FORM.as_slice())
-            .ok_or_else(|| KeptError("of another form".into()))?;
-        let (first, body) = next_part(body)?;
-        let (victims, body) = next_part(body)?;
-        let (second, body) = next_part(body)?;
-        let (rest, _) = next_part(body)?;
-        type Half = Result<(Vec<EventFact>, Vec<VictimFact>), KeptError>;
-        let (half, other): (Half, Result<(Vec<EventFact>, Rest), KeptError>) =
-            std::thread::scope(|threads| {
-                let half = threads.spawn(|| -> Half {
-                    let events = read_items(first, items_in(second)?)?;
-                    Ok((events, read_items(victims, 0)?))
-                });
-                let other = read_items(second, 0).and_then(|events| Ok((events, read_part(rest)?)));
-                let half = half
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (half, other)
-            });
-        let ((mut events, victims), (second, form)) = (half?, other?);
-        events.extend(second);
+        let mut reader = Facts::kept_reader();
+        // An error stops the writing; the reader holds it and `finish` gives it.
+        let _ = reader.write_all(bytes);
+        reader.finish()
+    }
+
+    /// The facts of what was read back, once they are checked to hold together.
+    fn assemble(
+        persons: Vec<PersonFact>,
+        events: Vec<EventFact>,
+        victims: Vec<VictimFact>,
+        form: Rest,
+    ) -> Result<Facts, KeptError> {
         let bad = |what: &str| KeptError(format!("{what} out of range"));
         let interned = |values: Vec<String>| {
             let index = values
@@ -190,10 +505,10 @@ impl Facts {
                 .collect();
             Interned { values, index }
         };
-        let (persons, event_count) = (form.persons.len(), events.len());
+        let (person_count, event_count) = (persons.len(), events.len());
         if victims
             .iter()
-            .any(|v| v.person as usize >= persons || v.event as usize >= event_count)
+            .any(|v| v.person as usize >= person_count || v.event as usize >= event_count)
         {
             return Err(bad("a victimisation"));
         }
@@ -201,11 +516,11 @@ impl Facts {
         if unmapped
             .persons_unread
             .iter()
-            .any(|at| *at as usize >= persons)
+            .any(|at| *at as usize >= person_count)
             || unmapped
                 .records_linked
                 .iter()
-                .any(|(_, at)| *at as usize >= persons)
+                .any(|(_, at)| *at as usize >= person_count)
         {
             return Err(bad("a linked record"));
         }
@@ -222,7 +537,7 @@ impl Facts {
             return Err(bad("a kind's category"));
         }
         let facts = Facts {
-            persons: form.persons,
+            persons,
             person_records: form.person_records as usize,
             events,
             victims,

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Connection, SqliteStore};
 use crate::keyring::Keyring;
-use crate::{DataMarks, KeptCounts, Problem, Result, Store, StoreError};
+use crate::{DataMarks, KeptCountsReader, Problem, Result, Store, StoreError};
 
 const MAGIC: &[u8; 8] = b"ATHARKC1";
 /// Magic, organisation, the three marks, the fingerprint, the item id, the key id, the
@@ -66,6 +66,59 @@ fn number(bytes: &[u8], at: usize) -> i64 {
     i64::from_le_bytes(n)
 }
 
+/// What kept counting is opened to, noting whether it was the reader that refused bytes
+/// (they are not counting kept by this build: as if nothing were kept) rather than the
+/// file that could not be read (an error of the disk, to report).
+struct Refusing<'r> {
+    into: &'r mut dyn KeptCountsReader,
+    refused: bool,
+}
+
+impl Write for Refusing<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.into.write(bytes);
+        self.refused |= written.is_err();
+        written
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The sealing of a file as a writer.
+struct Sealing<W: Write>(athar_crypto::envelope::SealingWriter<W>);
+
+impl<W: Write> Write for Sealing<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Kept counting opened only to see that it opens whole (`athar verify`).
+struct Discarding;
+
+impl Write for Discarding {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl KeptCountsReader for Discarding {
+    fn read_at(&mut self, _: DataMarks) -> bool {
+        true
+    }
+}
+
 impl SqliteStore {
     fn counts_dir(&self) -> PathBuf {
         self.beside_database("counts")
@@ -75,7 +128,11 @@ impl SqliteStore {
         self.counts_dir().join(format!("org-{org}"))
     }
 
-    pub(in crate::sqlite) fn read_kept_counts(&self, org: i64) -> Result<Option<KeptCounts>> {
+    pub(in crate::sqlite) fn read_kept_counts(
+        &self,
+        org: i64,
+        into: &mut dyn KeptCountsReader,
+    ) -> Result<Option<DataMarks>> {
         let path = self.counts_file(org);
         let mut file = match std::fs::File::open(&path) {
             Ok(file) => std::io::BufReader::with_capacity(1 << 20, file),
@@ -102,6 +159,9 @@ impl SqliteStore {
         if self.read(|conn| fingerprint(conn, marks))?[..] != header[40..72] {
             return Ok(None);
         }
+        if !into.read_at(marks) {
+            return Ok(None);
+        }
         let id = RecordId::from_bytes(header[72..88].try_into().unwrap_or_default());
         let key_id: [u8; 8] = header[88..96].try_into().unwrap_or_default();
         let keyring = Store::keyring(self);
@@ -109,19 +169,28 @@ impl SqliteStore {
             return Ok(None);
         };
         let bound = bound_to(&Keyring::context_of(id, &key_id, org), &header);
-        let size = std::fs::metadata(&path).map_or(0, |m| m.len() as usize);
-        let mut bytes = Vec::with_capacity(size);
-        match key.open_file_unhashed(&bound, &mut file, &mut bytes) {
-            Ok(_) => Ok(Some(KeptCounts { marks, bytes })),
-            Err(athar_crypto::envelope::FileOpenError::Io(error)) => Err(StoreError::Io {
-                path: path.display().to_string(),
-                error,
-            }),
+        let mut into = Refusing {
+            into,
+            refused: false,
+        };
+        match key.open_file_unhashed(&bound, &mut file, &mut into) {
+            Ok(_) => Ok(Some(marks)),
+            Err(athar_crypto::envelope::FileOpenError::Io(error)) if !into.refused => {
+                Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    error,
+                })
+            }
             Err(_) => Ok(None),
         }
     }
 
-    pub(in crate::sqlite) fn write_kept_counts(&self, org: i64, kept: &KeptCounts) -> Result<()> {
+    pub(in crate::sqlite) fn write_kept_counts(
+        &self,
+        org: i64,
+        marks: DataMarks,
+        write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<()> {
         let keyring = Store::keyring(self);
         let organisation = keyring.organisation(org)?;
         let id = RecordId::new();
@@ -129,10 +198,10 @@ impl SqliteStore {
         let mut header = Vec::with_capacity(HEADER);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&org.to_le_bytes());
-        for mark in [kept.marks.revisions, kept.marks.runs, kept.marks.shared] {
+        for mark in [marks.revisions, marks.runs, marks.shared] {
             header.extend_from_slice(&mark.to_le_bytes());
         }
-        header.extend_from_slice(&self.read(|conn| fingerprint(conn, kept.marks))?);
+        header.extend_from_slice(&self.read(|conn| fingerprint(conn, marks))?);
         header.extend_from_slice(id.as_bytes());
         header.extend_from_slice(&key_id);
         header.extend_from_slice(&wrapped);
@@ -156,9 +225,9 @@ impl SqliteStore {
                 std::fs::File::create(&part).map_err(io)?,
             );
             file.write_all(&header).map_err(io)?;
-            let mut sealing = key.seal_file(&bound, file)?;
-            sealing.write(&kept.bytes).map_err(io)?;
-            let (file, _, _) = sealing.finish().map_err(io)?;
+            let mut sealing = Sealing(key.seal_file(&bound, file)?);
+            write(&mut sealing).map_err(io)?;
+            let (file, _, _) = sealing.0.finish().map_err(io)?;
             file.into_inner()
                 .map_err(|e| io(e.into_error()))?
                 .sync_all()
@@ -185,7 +254,7 @@ pub(in crate::sqlite) fn check(store: &SqliteStore) -> Result<Option<Problem>> {
         .collect();
     orgs.sort_unstable();
     for org in orgs {
-        if store.read_kept_counts(org)?.is_none() {
+        if store.read_kept_counts(org, &mut Discarding)?.is_none() {
             return Ok(Some(Problem {
                 table: "kept counts",
                 seq: None,
