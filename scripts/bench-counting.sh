@@ -8,7 +8,8 @@
 #   4. `athar serve`: the first GET /api/stats after the server starts; then one person with
 #      three events and their involvements written through the API, and the next
 #      GET /api/stats, whose person count must have grown by one; then the server's
-#      resident memory;
+#      resident memory; then `athar stats --json` in a new process, which must count
+#      those writes;
 #   5. whether both builds give the same figures and breakdown of the same demo.
 #
 # Usage: scripts/bench-counting.sh [BASE_COMMIT]   (default 454a4e7, the last build that
@@ -94,6 +95,8 @@ measure() {
   echo "$label server resident memory: $(awk '/VmRSS/ {print $2}' "/proc/$pid/status") KB"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
+  # A process that starts after those writes: what was kept, with the writes since counted.
+  echo "$label stats --json after the server's writes: $(timed "$bin" --data "$data" stats --json) (s, KB)"
 }
 
 for build in "${builds[@]}"; do

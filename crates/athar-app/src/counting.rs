@@ -158,6 +158,9 @@ pub struct FactsCache {
     builds: std::sync::atomic::AtomicUsize,
     /// How many times facts were brought up to date from the records a write touched.
     recounts: std::sync::atomic::AtomicUsize,
+    /// Facts opened or built are made ready to be counted again before they are handed
+    /// out ([`FactsCache::ready_to_recount`]).
+    ahead: std::sync::atomic::AtomicBool,
 }
 
 /// Beyond this many records written since the facts were made (an import, say), building
@@ -203,6 +206,16 @@ impl FactsCache {
     /// How many times facts were brought up to date from the records writes touched.
     pub fn recounts(&self) -> usize {
         self.recounts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// From now on, facts opened or built are made ready to be counted again (the maps
+    /// from record ids made, [`Facts::prepare_to_recount`]) before the request that opened
+    /// them has them: a server does this, so that the first write after it starts is
+    /// counted in milliseconds rather than waiting for the maps (or, were they made while
+    /// a reader held the facts, copying them whole). A process that only counts once
+    /// leaves them unmade.
+    pub fn ready_to_recount(&self) {
+        self.ahead.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The facts of the scope's organisation at the store's current data, from the cache,
@@ -312,6 +325,9 @@ impl FactsCache {
             .is_none_or(|at| kept.marks.revisions - at.revisions > KEEP_AGAIN_AFTER)
         {
             scope.keep_counting(&mut kept);
+        }
+        if self.ahead.load(std::sync::atomic::Ordering::Relaxed) {
+            kept.facts.prepare_to_recount();
         }
         let out = kept.kept();
         if let Ok(mut cache) = self.by_org.lock() {

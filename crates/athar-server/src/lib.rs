@@ -892,14 +892,14 @@ pub async fn serve(
     // The counting facts (for figures, the persons list's filters and the review queue)
     // take a second to open over a large store, and seconds to build: opened or built now,
     // in the background, rather than on the first request that needs them.
+    // Ready to be counted again after the first write, too.
+    state.app.facts().ready_to_recount();
     let app = state.app.clone();
     tokio::task::spawn_blocking(move || {
         for organisation in app.organisations() {
             let org = athar_model::OrgId::new(organisation.number);
-            match app.scope(org, "server").counting_facts() {
-                // Ready to be counted again after the first write, too.
-                Ok((facts, _)) => facts.prepare_to_recount(),
-                Err(e) => tracing::warn!(error = %e, "the counting facts could not be built ahead"),
+            if let Err(e) = app.scope(org, "server").counting_facts() {
+                tracing::warn!(error = %e, "the counting facts could not be built ahead");
             }
         }
     });
