@@ -157,12 +157,16 @@ fn read_items<'de, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// A vector with room for `count` items, or an error when that room cannot be had (a head
-/// that names more items than memory holds is damaged, never a reason to stop).
+/// A vector with room for `count` items and a thirty-second more, or an error when that
+/// room cannot be had (a head that names more items than memory holds is damaged, never a
+/// reason to stop). The room beyond is for the records written after the facts were kept:
+/// without it the first one counted again would double the vector, copying a million
+/// persons' events (150 MB more at the peak) to add a few.
 fn with_room<T>(count: u64) -> Result<Vec<T>, KeptError> {
     let mut items = Vec::new();
     usize::try_from(count)
         .ok()
+        .and_then(|count| count.checked_add(count / 32 + 64))
         .and_then(|count| items.try_reserve_exact(count).ok())
         .ok_or_else(|| KeptError("a head naming more items than memory holds".into()))?;
     Ok(items)
