@@ -391,6 +391,22 @@ impl<W: std::io::Write> SealingWriter<W> {
     }
 }
 
+/// The sealing as a writer, for code that writes to any `std::io::Write` (the hash and
+/// size are still those [`SealingWriter::finish`] gives).
+impl<W: std::io::Write> std::io::Write for SealingWriter<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        // The inherent method: it takes all of `data`.
+        SealingWriter::write(self, data)?;
+        Ok(data.len())
+    }
+
+    /// Segments are written when whole or at [`SealingWriter::finish`]: nothing to flush
+    /// before then.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn closed() -> std::io::Error {
     std::io::Error::other("the sealed file is closed")
 }

@@ -206,6 +206,12 @@ impl<T: Send + 'static> Reading<T> {
     }
 }
 
+/// A part of the facts besides the events, as it is written.
+enum OtherPart<'f> {
+    Victims(&'f [VictimFact]),
+    Persons(&'f [PersonFact]),
+}
+
 /// What the second reading thread makes: everything but the events.
 struct Others {
     rest: Option<Rest>,
@@ -218,7 +224,9 @@ struct Others {
 /// the rest to the other) and dropped once read, so that reading a million persons' facts
 /// holds little more than the facts themselves, and the reading goes on while the bytes
 /// are still being opened.
+#[derive(Default)]
 pub struct KeptReader {
+    /// The first bytes, until they are all of [`KEPT_FORM`].
     form: Vec<u8>,
     /// The part being received: its tag and length (nine bytes), then its bytes.
     tag_and_length: Vec<u8>,
@@ -376,7 +384,9 @@ impl Write for KeptReader {
                     else {
                         return Err(self.fail(KeptError("a part longer than any".into())));
                     };
-                    self.part = Some((part, length, Vec::with_capacity(length)));
+                    // Room for what a part holds; more only as its bytes come.
+                    let room = length.min(1 << 24);
+                    self.part = Some((part, length, Vec::with_capacity(room)));
                 }
                 Some((_, length, part)) => {
                     let take = (*length - part.len()).min(bytes.len());
@@ -447,21 +457,15 @@ impl Facts {
         // The events' parts between the others', so that both threads reading them back
         // have parts to read all along.
         let mut events = self.events.chunks(items);
-        let victims = self.victims.chunks(items).map(|v| (Part::Victims, v.len()));
-        let persons = self.persons.chunks(items).map(|p| (Part::Persons, p.len()));
-        let (mut victims_at, mut persons_at) = (0, 0);
-        for (part, count) in victims.chain(persons) {
+        let victims = self.victims.chunks(items).map(OtherPart::Victims);
+        let persons = self.persons.chunks(items).map(OtherPart::Persons);
+        for other in victims.chain(persons) {
             if let Some(events) = events.next() {
                 write_part(out, &mut buffer, Part::Events, events)?;
             }
-            if part == Part::Victims {
-                let at = victims_at;
-                victims_at += count;
-                write_part(out, &mut buffer, part, &self.victims[at..victims_at])?;
-            } else {
-                let at = persons_at;
-                persons_at += count;
-                write_part(out, &mut buffer, part, &self.persons[at..persons_at])?;
+            match other {
+                OtherPart::Victims(v) => write_part(out, &mut buffer, Part::Victims, v)?,
+                OtherPart::Persons(p) => write_part(out, &mut buffer, Part::Persons, p)?,
             }
         }
         for events in events {
@@ -473,16 +477,7 @@ impl Facts {
     /// Where to write the bytes [`Facts::write_kept`] wrote, to read them back as they
     /// come: [`KeptReader::finish`] gives the facts.
     pub fn kept_reader() -> KeptReader {
-        KeptReader {
-            form: Vec::with_capacity(KEPT_FORM.len()),
-            tag_and_length: Vec::with_capacity(9),
-            part: None,
-            head: None,
-            events: None,
-            others: None,
-            ended: false,
-            failed: None,
-        }
+        KeptReader::default()
     }
 
     /// Reads what [`Facts::to_kept`] wrote.

@@ -86,20 +86,6 @@ impl Write for Refusing<'_> {
     }
 }
 
-/// The sealing of a file as a writer.
-struct Sealing<W: Write>(athar_crypto::envelope::SealingWriter<W>);
-
-impl<W: Write> Write for Sealing<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes)?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Kept counting opened only to see that it opens whole (`athar verify`).
 struct Discarding;
 
@@ -225,9 +211,9 @@ impl SqliteStore {
                 std::fs::File::create(&part).map_err(io)?,
             );
             file.write_all(&header).map_err(io)?;
-            let mut sealing = Sealing(key.seal_file(&bound, file)?);
+            let mut sealing = key.seal_file(&bound, file)?;
             write(&mut sealing).map_err(io)?;
-            let (file, _, _) = sealing.0.finish().map_err(io)?;
+            let (file, _, _) = sealing.finish().map_err(io)?;
             file.into_inner()
                 .map_err(|e| io(e.into_error()))?
                 .sync_all()
