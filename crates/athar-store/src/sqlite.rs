@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_audit_by_action.sql"),
     include_str!("../migrations/0010_drafts.sql"),
     include_str!("../migrations/0011_count_facts.sql"),
+    include_str!("../migrations/0012_facts_in_heads.sql"),
 ];
 /// The columns of a revision row, in the order [`revision_row`] reads them.
 const SELECT_REVISION: &str = "SELECT seq, record_id, kind, rev, prev_seq, op, at, author, reason, audit_seq, body, hash, sealed, owner FROM revisions";

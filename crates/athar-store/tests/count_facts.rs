@@ -351,7 +351,7 @@ fn verify_names_the_record_whose_counting_facts_are_damaged_missing_or_stray() {
     };
 
     ok(raw(&dir).execute_batch(&format!(
-        "UPDATE count_facts SET facts = x'01' WHERE id = x'{}'",
+        "UPDATE heads SET facts = x'01' WHERE id = x'{}'",
         id_hex(e)
     )));
     let found = problems(&dir);
@@ -362,7 +362,7 @@ fn verify_names_the_record_whose_counting_facts_are_damaged_missing_or_stray() {
     );
 
     ok(raw(&dir).execute_batch(&format!(
-        "DELETE FROM count_facts WHERE id = x'{}'",
+        "UPDATE heads SET facts = NULL WHERE id = x'{}'",
         id_hex(p)
     )));
     let found = problems(&dir);
@@ -375,21 +375,19 @@ fn verify_names_the_record_whose_counting_facts_are_damaged_missing_or_stray() {
 
     let (_tmp2, dir2, [_, e2, _]) = populated();
     ok(raw(&dir2).execute_batch(&format!(
-        "UPDATE count_facts SET owner = 7 WHERE id = x'{}'",
+        "UPDATE heads SET deleted = 1 WHERE id = x'{}'",
         id_hex(e2)
     )));
     let found = problems(&dir2);
-    assert!(
-        found.iter().any(|f| f.contains(&e2.to_string())),
-        "{found:?}"
-    );
+    let stray = format!("counting facts are kept for {e2}, which is deleted");
+    assert!(found.iter().any(|f| f.contains(&stray)), "{found:?}");
 }
 
 #[test]
 fn damaged_facts_make_counting_fail_with_a_message_not_a_panic() {
     let (_tmp, dir, [_, e, _]) = populated();
     ok(raw(&dir).execute_batch(&format!(
-        "UPDATE count_facts SET facts = x'0102' WHERE id = x'{}'",
+        "UPDATE heads SET facts = x'0102' WHERE id = x'{}'",
         e.as_bytes()
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -408,7 +406,7 @@ fn damaged_facts_make_counting_fail_with_a_message_not_a_panic() {
 fn a_store_without_counting_facts_has_them_made_once_when_it_opens() {
     let (_tmp, dir, ids) = populated();
     ok(raw(&dir).execute_batch(
-        "DELETE FROM count_facts; DELETE FROM meta WHERE key = 'count_facts_version';",
+        "UPDATE heads SET facts = NULL; DELETE FROM meta WHERE key = 'count_facts_version';",
     ));
     let store = ok(SqliteStore::open(&dir, PASSPHRASE));
     let kept: Vec<RecordId> = kept_for(&store, 1).into_iter().map(|(id, _)| id).collect();
@@ -417,6 +415,48 @@ fn a_store_without_counting_facts_has_them_made_once_when_it_opens() {
     assert_eq!(kept, wanted);
     assert_eq!(kept_for(&store, 1), rebuilt_for(&store, 1));
     assert!(ok(store.verify(&mut |_| {})).ok());
+}
+
+#[test]
+fn facts_kept_in_a_table_of_their_own_move_into_the_heads_unchanged() {
+    let (_tmp, dir, ids) = populated();
+    let (kept_before, before) = {
+        let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+        (kept_for(&store, 1), rebuilt_for(&store, 1))
+    };
+    assert_eq!(kept_before.len(), 3);
+    // Put the store back as schema 11 left it: the facts in `count_facts`.
+    ok(raw(&dir).execute_batch(
+        "CREATE TABLE count_facts (
+             owner INTEGER NOT NULL, id BLOB NOT NULL, kind INTEGER NOT NULL,
+             facts BLOB NOT NULL, PRIMARY KEY (owner, id)
+         ) WITHOUT ROWID;
+         INSERT INTO count_facts (owner, id, kind, facts)
+             SELECT owner, id, kind, facts FROM heads WHERE facts IS NOT NULL;
+         ALTER TABLE heads DROP COLUMN facts;
+         PRAGMA user_version = 11;",
+    ));
+    let moved = ok(
+        raw(&dir).query_row("SELECT count(*) FROM count_facts", [], |r| {
+            r.get::<_, i64>(0)
+        }),
+    );
+    assert_eq!(moved, 3);
+
+    let store = ok(SqliteStore::open(&dir, PASSPHRASE));
+    assert_eq!(kept_for(&store, 1), kept_before);
+    assert_eq!(kept_for(&store, 1), before);
+    let mut wanted = ids.to_vec();
+    wanted.sort();
+    let kept: Vec<RecordId> = kept_for(&store, 1).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(kept, wanted);
+    assert!(ok(store.verify(&mut |_| {})).ok());
+    let tables = ok(raw(&dir).query_row(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'count_facts'",
+        [],
+        |r| r.get::<_, i64>(0),
+    ));
+    assert_eq!(tables, 0);
 }
 
 /// What is kept of organisation `org`'s counting, read whole.

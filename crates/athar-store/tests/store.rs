@@ -919,7 +919,7 @@ fn tags_an_interrupted_load_of_schema_7_left_waiting_are_merged_on_upgrade() {
          DELETE FROM name_index;
          DROP INDEX audit_by_action;
          DROP TABLE drafts;
-         DROP TABLE count_facts;
+         ALTER TABLE heads DROP COLUMN facts;
          DELETE FROM meta WHERE key = 'count_facts_version';
          PRAGMA user_version = 7;",
         )

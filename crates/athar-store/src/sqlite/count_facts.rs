@@ -1,8 +1,9 @@
-//! The counting facts kept beside each live person, event and involvement (`count_facts`,
-//! migration 0011): written by the transaction that writes the record's revision, removed
-//! with its deletion, read an organisation at a time without opening a record, made again
-//! from the revisions when a store's facts are of an earlier version, and checked against
-//! the revisions by `verify`.
+//! The counting facts kept in each live person's, event's and involvement's row of `heads`
+//! (`heads.facts`, migration 0012; migration 0011 first kept them in a table of their own):
+//! written by the statement that makes the record's revision current, cleared by its
+//! deletion, read an organisation at a time without opening a record, made again from the
+//! revisions when a store's facts are of an earlier version, and checked against the
+//! revisions by `verify`.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
@@ -27,28 +28,16 @@ pub(in crate::sqlite) enum FactsChange {
     Remove,
 }
 
-/// Keep `id`'s facts in step with the revision being written.
-pub(in crate::sqlite) fn apply(
-    tx: &Connection,
-    owner: i64,
-    kind: RecordKind,
-    id: RecordId,
-    change: &FactsChange,
-) -> Result<()> {
-    match change {
-        FactsChange::Keep => {}
-        FactsChange::Put(facts) => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO count_facts (owner, id, kind, facts) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![owner, id_bytes(&id), kind.code(), facts])?;
-        }
-        FactsChange::Remove => {
-            tx.prepare_cached("DELETE FROM count_facts WHERE owner = ?1 AND id = ?2")?
-                .execute(params![owner, id_bytes(&id)])?;
+impl FactsChange {
+    /// Whether the head's facts are replaced, and by what (`None`: cleared): the two
+    /// parameters of the statement that moves a head to its new revision.
+    pub(in crate::sqlite) fn replacement(&self) -> (bool, Option<&[u8]>) {
+        match self {
+            FactsChange::Keep => (false, None),
+            FactsChange::Put(facts) => (true, Some(facts)),
+            FactsChange::Remove => (true, None),
         }
     }
-    Ok(())
 }
 
 /// The facts of a stored (clear) body, as a rebuild or a check makes them.
@@ -56,32 +45,40 @@ fn from_stored(kind: RecordKind, body: &[u8]) -> Result<Option<Vec<u8>>> {
     Ok(RecordFacts::of(&parse_body(kind, body)?).map(|facts| facts.encode()))
 }
 
-/// Every live counted record's (owner, id, kind, stored body).
-fn live_counted() -> String {
-    format!(
-        "SELECT h.owner, h.id, h.kind, r.body FROM heads h JOIN revisions r ON r.seq = h.seq
-         WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
-    )
-}
+/// How many records a rebuild of the facts reads before it writes their facts.
+const REBUILD_BATCH: usize = 4096;
 
 /// Make every record's facts again from its current revision if the store's facts are of
 /// an earlier version (or the store has none yet): one transaction, reading only the clear
-/// bodies — no key is needed.
+/// bodies — no key is needed. Heads are read a batch at a time in key order and written
+/// between reads, so no statement reads a table another is changing.
 pub(in crate::sqlite) fn rebuild_if_older(conn: &Connection) -> Result<()> {
     rebuild_once_per_version(conn, "count_facts_version", FACTS_VERSION, || {
-        conn.execute_batch("DELETE FROM count_facts;")?;
-        let mut insert = conn
-            .prepare("INSERT INTO count_facts (owner, id, kind, facts) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut rows = conn.prepare(&live_counted())?;
-        let mut rows = rows.query([])?;
-        while let Some(row) = rows.next()? {
-            let (owner, id, code): (i64, Vec<u8>, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            let kind = kind_of(code)?;
-            if let Some(facts) = from_stored(kind, blob(row, 3)?)? {
-                insert.execute(params![owner, id, code, facts])?;
+        conn.execute_batch("UPDATE heads SET facts = NULL WHERE facts IS NOT NULL;")?;
+        let mut read = conn.prepare(&format!(
+            "SELECT h.kind, h.id, r.body FROM heads h JOIN revisions r ON r.seq = h.seq
+             WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS} AND (h.kind, h.id) > (?1, ?2)
+             ORDER BY h.kind, h.id LIMIT {REBUILD_BATCH}"
+        ))?;
+        let mut write = conn.prepare("UPDATE heads SET facts = ?3 WHERE kind = ?1 AND id = ?2")?;
+        let mut after: (i64, Vec<u8>) = (0, Vec::new());
+        loop {
+            let mut batch = Vec::with_capacity(REBUILD_BATCH);
+            let mut rows = read.query(params![after.0, after.1])?;
+            while let Some(row) = rows.next()? {
+                let (code, id): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
+                let facts = from_stored(kind_of(code)?, blob(row, 2)?)?;
+                batch.push((code, id, facts));
+            }
+            drop(rows);
+            let Some((code, id, _)) = batch.last() else {
+                return Ok(());
+            };
+            after = (*code, id.clone());
+            for (code, id, facts) in batch {
+                write.execute(params![code, id, facts])?;
             }
         }
-        Ok(())
     })
 }
 
@@ -117,17 +114,18 @@ pub(in crate::sqlite) fn for_org(
     // One snapshot for both reads; nothing is written, so it ends by being dropped.
     let snapshot = conn.unchecked_transaction()?;
     let conn = &*snapshot;
-    let mut own = conn.prepare_cached("SELECT id, facts FROM count_facts WHERE owner = ?1")?;
+    let mut own =
+        conn.prepare_cached("SELECT id, facts FROM heads WHERE owner = ?1 AND facts IS NOT NULL")?;
     let mut rows = own.query([org])?;
     while let Some(row) = rows.next()? {
         let (id, facts) = facts_of_row(blob(row, 0)?, blob(row, 1)?)?;
         visit(id, &facts)?;
     }
     let mut shared = conn.prepare_cached(&format!(
-        "SELECT f.id, f.facts FROM shares s
+        "SELECT h.id, h.facts FROM shares s
          JOIN heads h ON h.kind IN {COUNTED_KINDS} AND h.id = s.record_id
-         JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
-         WHERE s.org = ?1 AND s.mode IN ('full', 'pseudonymised') AND h.owner != ?1"
+         WHERE s.org = ?1 AND s.mode IN ('full', 'pseudonymised') AND h.owner != ?1
+           AND h.facts IS NOT NULL"
     ))?;
     let mut rows = shared.query([org])?;
     while let Some(row) = rows.next()? {
@@ -174,7 +172,7 @@ impl Kept {
 
 /// The first disagreement between the kept facts and those the current revisions give:
 /// a record whose facts are missing, stale or damaged, or facts kept for a record that is
-/// deleted, unknown or owned by another organisation.
+/// deleted or of a kind that is not counted.
 pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
     // The rows are read here while another thread makes each record's facts again and
     // compares, in the order read, so the first record that differs is the one named.
@@ -187,8 +185,7 @@ pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
                 .find_map(|kept| kept.problem())
         });
         let mut rows = conn.prepare(&format!(
-            "SELECT h.id, h.kind, r.body, f.facts, h.seq FROM heads h JOIN revisions r ON r.seq = h.seq
-             LEFT JOIN count_facts f ON f.owner = h.owner AND f.id = h.id
+            "SELECT h.id, h.kind, r.body, h.facts, h.seq FROM heads h JOIN revisions r ON r.seq = h.seq
              WHERE h.deleted = 0 AND h.kind IN {COUNTED_KINDS}"
         ))?;
         let mut rows = rows.query([])?;
@@ -228,10 +225,11 @@ pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
     }
     let stray: Option<Vec<u8>> = conn
         .query_row(
-            "SELECT f.id FROM count_facts f
-             LEFT JOIN heads h ON h.kind = f.kind AND h.id = f.id
-             WHERE h.id IS NULL OR h.deleted != 0 OR h.owner != f.owner
-             LIMIT 1",
+            &format!(
+                "SELECT id FROM heads
+                 WHERE facts IS NOT NULL AND (deleted != 0 OR kind NOT IN {COUNTED_KINDS})
+                 LIMIT 1"
+            ),
             [],
             |r| r.get(0),
         )
@@ -240,7 +238,7 @@ pub(in crate::sqlite) fn check(conn: &Connection) -> Result<Option<Problem>> {
         table: "count facts",
         seq: None,
         problem: format!(
-            "counting facts are kept for {}, which is deleted, unknown or another organisation's",
+            "counting facts are kept for {}, which is deleted or not of a counted kind",
             read_id(id).map_or_else(|_| "an unreadable id".to_string(), |id| id.to_string())
         ),
     }))

@@ -138,7 +138,6 @@ pub(super) fn insert_revision(
     }
     tags.drop_tags(tx, new.id, &new.drop_tags)?;
     tags.add(new.id, &new.add_tags);
-    super::count_facts::apply(tx, new.owner, new.kind, new.id, &new.facts)?;
     if let Some((key_id, org, wrapped)) = &new.key {
         tx.prepare_cached(
             "INSERT INTO record_keys (record_id, key_id, org, wrapped) VALUES (?1, ?2, ?3, ?4)",
@@ -183,9 +182,16 @@ pub(super) fn insert_revision(
     if new.op == Operation::Create {
         let inserted = tx
             .prepare_cached(
-                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at, owner) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4, ?5)",
+                "INSERT INTO heads (kind, id, seq, rev, deleted, created_at, updated_at, owner, facts) VALUES (?1, ?2, ?3, 1, 0, ?4, ?4, ?5, ?6)",
             )?
-            .execute(params![new.kind.code(), id_bytes(&new.id), seq, at, new.owner]);
+            .execute(params![
+                new.kind.code(),
+                id_bytes(&new.id),
+                seq,
+                at,
+                new.owner,
+                new.facts.replacement().1
+            ]);
         match inserted {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -195,9 +201,11 @@ pub(super) fn insert_revision(
             other => other?,
         };
     } else {
-        // A shredding leaves a deleted record deleted.
+        // A shredding leaves a deleted record deleted, and its facts as they were.
+        let (replace_facts, facts) = new.facts.replacement();
         tx.prepare_cached(
-            "UPDATE heads SET seq = ?3, rev = ?4, deleted = CASE WHEN ?5 < 0 THEN deleted ELSE ?5 END, updated_at = ?6
+            "UPDATE heads SET seq = ?3, rev = ?4, deleted = CASE WHEN ?5 < 0 THEN deleted ELSE ?5 END, updated_at = ?6,
+                              facts = CASE WHEN ?7 THEN ?8 ELSE facts END
              WHERE kind = ?1 AND id = ?2",
         )?
         .execute(params![
@@ -210,7 +218,9 @@ pub(super) fn insert_revision(
                 Operation::Shred => -1,
                 _ => 0,
             },
-            at
+            at,
+            replace_facts,
+            facts
         ])?;
     }
     Ok(hash)
