@@ -583,14 +583,6 @@ fn brothers_are_not_joined_through_a_register_entry() {
                 "{extra:?}: {cluster} holds two records of one file"
             );
         }
-        // The twins' pairs with the register pass the threshold on everything but the given
-        // name: held for a person to decide, never linked.
-        assert!(
-            summary["sibling_pattern_held"]
-                .as_u64()
-                .is_some_and(|h| h >= 10),
-            "{summary}"
-        );
         if extra.is_empty() {
             assert!(summary.get("one_to_one").is_none(), "{summary}");
         } else {
@@ -729,7 +721,7 @@ fn a_sibling_rich_cross_script_set_is_linked_without_joining_relatives() {
         wrong <= 2,
         "{wrong} pairs of different people counted as one"
     );
-    assert!(recall >= 0.95, "recall {recall:.4}");
+    assert!(recall >= 0.975, "recall {recall:.4}");
     // Pairs of one person that no blocking rule puts together are never scored whatever the
     // model: the same records, prepared and blocked as the run does.
     let mut inputs = Vec::new();
@@ -776,10 +768,12 @@ fn a_sibling_rich_cross_script_set_is_linked_without_joining_relatives() {
         never_share <= 0.002,
         "{never} of {true_pairs} never compared"
     );
+    // Training leaves the brothers' and sisters' pattern out, so most of their pairs score
+    // below the threshold; those that still pass it are held, not linked.
     assert!(
         summary["sibling_pattern_held"]
             .as_u64()
-            .is_some_and(|h| h > 50),
+            .is_some_and(|h| h >= 5),
         "{summary}"
     );
 }

@@ -65,6 +65,7 @@ pub const NAME_LEVELS: &[&str] = &[
     "exact",
     "variant",
     "reordered",
+    "mistyped",
     "typo",
     "close",
     "near",
@@ -149,11 +150,11 @@ impl Comparison {
                 (Some(x), Some(y)) => {
                     // Brothers share a family name: two attested family names a letter
                     // apart say nothing of siblings, and are compared by their letters alone.
-                    let two_names = x.attested && y.attested && *part != NamePart::Family;
+                    let two_names = x.attested && y.attested;
                     let level = name_level(x, y, two_names, *close, *near, strings);
                     if level >= NAME_CLOSE_LEVEL && x.skeleton != y.skeleton && swapped(*part, a, b)
                     {
-                        3
+                        NAME_REORDERED_LEVEL
                     } else {
                         level
                     }
@@ -216,20 +217,29 @@ fn name_level(
     }
     // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
     // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
-    // An attested spelling of the other name (Mohd for محمد, Halil for خليل).
-    if x.script != y.script
-        && x.spells
-            .iter()
-            .any(|s| *s != NOT_ATTESTED && y.spells.contains(s))
-    {
+    // An attested spelling of the other name (Mohd for محمد, Halil for خليل), or two spellings
+    // of one name (Mohd and Mohammad).
+    let spells_one = x
+        .spells
+        .iter()
+        .any(|s| *s != NOT_ATTESTED && y.spells.contains(s));
+    if spells_one {
         return 2;
     }
-    if x.skeleton == y.skeleton
+    // Two attested forms that the table says write other names: Mahmud writes محمود and
+    // never محمد, Hanna حنا and never هاني, whatever the skeleton shares.
+    let known_apart = || {
+        x.attested && y.attested && {
+            let y_writes = writes(y, strings);
+            !writes(x, strings).iter().any(|n| y_writes.contains(n))
+        }
+    };
+    let same_skeleton = x.skeleton == y.skeleton
         || x.skeleton == y.alternate
         || x.alternate == y.skeleton
         || x.skeleton == y.translated
-        || x.translated == y.skeleton
-    {
+        || x.translated == y.skeleton;
+    if same_skeleton {
         // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
         // vowels tell a transliteration variant from another name. Within Arabic script the
         // written forms differ only by a letter that makes another name (حسن, حسين).
@@ -242,9 +252,25 @@ fn name_level(
             (NameScript::Arabic, NameScript::Arabic) => false,
             _ => x.medials.may_be_the_same(y.medials),
         };
-        if variant {
+        // A name translated (Joseph for يوسف, Abraham for ابراهيم) is one name whatever the
+        // table says its letters write.
+        let translated = |v: NameValue| athar_model::names::is_translated_name(strings.get(v.form));
+        if variant && (translated(x) || translated(y) || !known_apart()) {
             return 2;
         }
+    }
+    // A name no one is called, a typing error of the other's name in either script: of no
+    // other name (حيرد for Haidar, Geoges for جورج), one name mistyped; of another name too
+    // (عيي for عيسى or علي), a typo that may be a brother's name; of other names only (Arm
+    // for Amr عمرو against عمر), another name mistyped.
+    let typo = typo_of(x, y, strings).max(typo_of(y, x, strings));
+    match typo {
+        Typo::OfThisAlone => return NAME_MISTYPED_LEVEL,
+        Typo::OfThisAndOthers => return NAME_TYPO_LEVEL,
+        Typo::OfOthers | Typo::Unknown => {}
+    }
+    let two_names = two_names || typo == Typo::OfOthers;
+    if same_skeleton {
         // The same letters with other vowels: another name (محمد, محمود) when both are
         // names, a typing error when one is not (مامنو for مأمون).
         return if two_names {
@@ -259,9 +285,54 @@ fn name_level(
     NAME_CLOSE_LEVEL + strings.jaro_winkler_band(x.skeleton, y.skeleton, close, near)
 }
 
-/// The name levels a typing error and a close name are.
-const NAME_TYPO_LEVEL: u8 = 4;
-const NAME_CLOSE_LEVEL: u8 = 5;
+/// The name levels of [`NAME_LEVELS`] that the comparison picks by number.
+const NAME_REORDERED_LEVEL: u8 = 3;
+const NAME_MISTYPED_LEVEL: u8 = 4;
+const NAME_TYPO_LEVEL: u8 = 5;
+const NAME_CLOSE_LEVEL: u8 = 6;
+
+/// What the table of attested names says of one name as a typing error of another, from
+/// least to most telling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Typo {
+    /// Nothing: the name is attested, or a letter from no name, or the other name is not.
+    Unknown,
+    /// A typing error of other names, not of the other's.
+    OfOthers,
+    /// A typing error of the other's name or of another.
+    OfThisAndOthers,
+    /// A typing error of the other's name alone.
+    OfThisAlone,
+}
+
+/// Whether `x`, a name no one is called, is one typing error from `y`'s attested name
+/// ([`NameValue::typo_of`]), in either script, and from which others.
+fn typo_of(x: NameValue, y: NameValue, strings: &Interner) -> Typo {
+    if x.attested || x.typo_of == NOT_ATTESTED || !y.attested {
+        return Typo::Unknown;
+    }
+    let y_writes = writes(y, strings);
+    let (mut this, mut others) = (false, false);
+    for name in strings.get(x.typo_of).split('|') {
+        if y_writes.iter().any(|n| n == name) {
+            this = true;
+        } else {
+            others = true;
+        }
+    }
+    match (this, others) {
+        (true, false) => Typo::OfThisAlone,
+        (true, true) => Typo::OfThisAndOthers,
+        _ => Typo::OfOthers,
+    }
+}
+
+/// Every Arabic name an attested form writes ([`athar_model::names::attested_arabic_forms`]:
+/// itself for an Arabic form); read from the table only on the rare pairs that need all of
+/// them, where [`NameValue::spells`] keeps two.
+fn writes(v: NameValue, strings: &Interner) -> &'static [String] {
+    athar_model::names::attested_arabic_forms(strings.get(v.form))
+}
 
 /// Whether two names of different skeletons are one typing error apart: the skeletons (under
 /// either reading), or the written forms in one script, a letter added, dropped, changed or
@@ -276,7 +347,7 @@ fn typing_error(x: NameValue, y: NameValue, strings: &Interner) -> bool {
         let (Some(na), Some(nb)) = (chars_into(a, &mut ca), chars_into(b, &mut cb)) else {
             return false;
         };
-        na.max(nb) >= 3 && within_one_edit(&ca[..na], &cb[..nb])
+        na.max(nb) >= 3 && athar_model::names::within_one_edit(&ca[..na], &cb[..nb])
     };
     one_edit(x.skeleton, y.skeleton)
         || (x.alternate != x.skeleton && one_edit(x.alternate, y.skeleton))
@@ -294,25 +365,6 @@ fn chars_into(s: &str, buf: &mut [char]) -> Option<usize> {
     Some(n)
 }
 
-/// Whether two different sequences are one insertion, deletion, substitution or swap of
-/// neighbours apart.
-fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
-    match long.len() - short.len() {
-        0 => {
-            if prefix == short.len() {
-                return false;
-            }
-            let (s, l) = (&short[prefix..], &long[prefix..]);
-            // A substitution, or two neighbours swapped.
-            s[1..] == l[1..] || (s.len() >= 2 && s[0] == l[1] && s[1] == l[0] && s[2..] == l[2..])
-        }
-        1 => short[prefix..] == long[prefix + 1..],
-        _ => false,
-    }
-}
-
 /// Whether the name of one record's given (family) slot is the other record's family
 /// (given) name: the same names written the other way round, as lists that put the family
 /// name first do. Only these two slots are looked at: a given name that recurs as someone's
@@ -324,8 +376,13 @@ fn swapped(part: NamePart, a: &Prepared, b: &Prepared) -> bool {
         _ => return false,
     };
     let skeleton = |r: &Prepared, p: NamePart| r.name(p).map(|v| v.skeleton);
+    // A record whose given and family names are one (Ahmad Ahmad) crosses nothing: the
+    // other's family name agreeing with its family name is no sign of names written the
+    // other way round.
     let crosses = |x: &Prepared, y: &Prepared| {
-        skeleton(x, part).is_some() && skeleton(x, part) == skeleton(y, other)
+        skeleton(x, part).is_some()
+            && skeleton(x, part) == skeleton(y, other)
+            && skeleton(x, part) != skeleton(x, other)
     };
     crosses(a, b) || crosses(b, a)
 }
@@ -516,17 +573,45 @@ mod tests {
             assert_eq!(g(arabic, latin), "variant", "{arabic} / {latin}");
         }
         assert_eq!(g("Ahmad", "Khalid"), "different");
-        // A typing error is a form no one is called, a letter from the other name; two
-        // attested names a letter apart stay two names.
+        // A typing error is a form no one is called, a letter from the other name: of that
+        // name alone, in either script, one name mistyped; of another name too, a typo that
+        // may be a brother's; of other names only, another name. Two attested names a letter
+        // apart stay two names.
         for (a, b) in [
             ("محدم", "محمد"),
             ("محدم", "Mohamed"),
             ("مامنو", "Mamoun"),
-            ("حيرد", "Haidar"),
+            ("Geoges", "جورج"),
+        ] {
+            assert_eq!(g(a, b), "mistyped", "{a} / {b}");
+        }
+        for (a, b) in [
+            ("Oar", "عمر"),     // or دار
+            ("عيي", "Isa"),     // or علي
+            ("صاحل", "Saleh"),  // or صاحب
+            ("Himkat", "حكمت"), // or حكمة
         ] {
             assert_eq!(g(a, b), "typo", "{a} / {b}");
         }
+        assert_eq!(g("Arm", "عمر"), "different", "Arm is Amr (عمرو) mistyped");
         assert_eq!(g("محمد", "احمد"), "near");
+        // Attested forms the table says write other names are other names, whatever their
+        // skeletons share; a translated name stays the name it translates.
+        assert_eq!(g("محمد", "Mahmud"), "close");
+        assert_eq!(g("هاني", "Hanna"), "close");
+        assert_eq!(g("علاء", "Ali"), "close");
+        assert_eq!(g("ابراهيم", "Abraham"), "variant");
+        let family = Comparison::name_part(NamePart::Family);
+        let f = |a: &str, b: &str| {
+            level(
+                &family,
+                &[(Field::FamilyName, a)],
+                &[(Field::FamilyName, b)],
+            )
+        };
+        assert_eq!(f("صيداني", "al-Sudani"), "close");
+        assert_eq!(f("هاشم", "Hashem"), "variant");
+        assert_eq!(f("هاشم", "Hasem"), "typo", "Hasem: Hashem or Hazem");
         // An attested spelling meets the name it spells, whatever its letters.
         assert_eq!(g("محمد", "Mohd"), "variant");
         assert_eq!(g("خليل", "Halil"), "variant");

@@ -695,12 +695,13 @@ impl<'a> Scorer<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Hold {
-    /// The same father's name and family name (exact or a variant) — or, where one list has
-    /// no father's name, the same mother's name and family name — the mother's name not a
-    /// different one, and given names that differ (close, near or different — محمد and
-    /// محمود, Hasan and Hussein): brothers or sisters as often as one person. A given name
-    /// mistyped (`typo`: a letter apart, and not two attested names) is held too unless the
-    /// dates of birth agree.
+    /// The same father's name and family name (exact, a variant, or one mistyped) — or,
+    /// where one list has no father's name, the same mother's name and family name — the
+    /// mother's name not a different one, and given names that differ (close, near or
+    /// different — محمد and محمود, Hasan and Hussein): brothers or sisters as often as one
+    /// person. A given name a letter from the other that may be another name too (`typo`:
+    /// Samr, a letter from Samir and from Sami) is held unless the dates of birth agree; one
+    /// that is a typing error of the other's name alone (`mistyped`: حيرد for Haidar) is not.
     SiblingPattern,
     /// The records give different sexes.
     DifferentSex,
@@ -710,7 +711,8 @@ pub enum Hold {
 /// comparison by its name (`given_name`, `sex` …), `None` when it is not compared. A family
 /// told that their son died when it was his brother is the error this prevents.
 pub fn hold<'l>(level: impl Fn(&str) -> Option<&'l str>) -> Option<Hold> {
-    let agrees = |l: Option<&str>| matches!(l, Some("exact" | "variant"));
+    // A parent's or family name mistyped in one list is still the same name.
+    let agrees = |l: Option<&str>| matches!(l, Some("exact" | "variant" | "mistyped" | "typo"));
     if level("sex") == Some("different") {
         return Some(Hold::DifferentSex);
     }
@@ -728,7 +730,7 @@ pub fn hold<'l>(level: impl Fn(&str) -> Option<&'l str>) -> Option<Hold> {
             // attested names (Hasan and Hussein), close, not a typo.
             Some("typo") => !matches!(
                 level("birth_date"),
-                Some("exact" | "typo" | "within_month" | "compatible")
+                Some("exact" | "typo" | "within_month" | "compatible" | "within_year")
             ),
             _ => false,
         };
@@ -1324,6 +1326,22 @@ fn train(
         sample_rate: 1.0,
         sessions: Vec::new(),
     };
+    // Brothers and sisters agree on everything but the given name and the birth date: left
+    // among the pairs, EM takes many of them for one person and learns that a different
+    // given name says little. Their pairs are never linked automatically ([`hold`]), so
+    // training leaves them out, and m is learnt from pairs that can be one person.
+    let siblings: rustc_hash::FxHashSet<u64> = counts
+        .keys()
+        .map(|&(pattern, _)| pattern)
+        .filter(|&pattern| {
+            hold(|name| {
+                comps
+                    .iter()
+                    .position(|c| c.name() == name)
+                    .map(|c| comps[c].levels()[em::level_of(pattern, c)])
+            }) == Some(Hold::SiblingPattern)
+        })
+        .collect();
     let mut sessions = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate().take(32) {
         let held_out: Vec<bool> = comps.iter().map(|c| rule.constrains(c)).collect();
@@ -1338,7 +1356,7 @@ fn train(
         }
         let mut session = PatternCounts::default();
         for (&(pattern, rules), &n) in counts {
-            if rules & (1 << r) != 0 {
+            if rules & (1 << r) != 0 && !siblings.contains(&pattern) {
                 session.add(pattern & keep_mask, n);
             }
         }

@@ -181,6 +181,10 @@ pub struct NameValue {
     /// ([`athar_model::names::attested_arabic_forms`]: محمد for Mohd); [`NOT_ATTESTED`] in a
     /// slot with none.
     pub spells: [u32; 2],
+    /// For a name no one is called, the Arabic forms of the attested names it is one typing
+    /// error from ([`athar_model::names::names_a_typo_from`]: حيدر for حيرد, عمر for Oar),
+    /// joined by `|`; [`NOT_ATTESTED`] when there are none.
+    pub typo_of: u32,
 }
 
 /// [`NameValue::spells`] of a name not attested.
@@ -749,6 +753,17 @@ impl<'g> Preparer<'g> {
         out
     }
 
+    fn typo_of(&mut self, form: &str) -> u32 {
+        if !self.attested_spellings {
+            return NOT_ATTESTED;
+        }
+        let names = athar_model::names::names_a_typo_from(form);
+        if names.is_empty() {
+            return NOT_ATTESTED;
+        }
+        self.interner.intern(&names.join("|"))
+    }
+
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
         let script = script_of(&t.forms.join(" "));
         self.name_value_in(t, script)
@@ -769,6 +784,7 @@ impl<'g> Preparer<'g> {
             medials: Medials::of(&t.forms, script),
             attested: athar_model::names::is_attested_name(&folded),
             spells: self.spells(&folded),
+            typo_of: self.typo_of(&folded),
         })
     }
 

@@ -295,23 +295,39 @@ mod tests {
             ])),
             None
         );
-        // A given name mistyped by someone born the same year is one person; without a date
-        // or with another year it waits.
-        let mistyped = |birth: &'static str| {
+        // A given name a letter from the other's that may be a brother's name too (`typo`):
+        // one person when born the same year or the next; without a date or further apart,
+        // it waits. A typing error of the other's name alone (`mistyped`) never waits.
+        let typo = |given: &'static str, birth: &'static str| {
             [
-                ("given_name", "typo"),
+                ("given_name", given),
                 ("father_name", "exact"),
                 ("family_name", "exact"),
                 ("birth_date", birth),
             ]
         };
-        assert_eq!(hold(levels(&mistyped("compatible"))), None);
-        assert_eq!(hold(levels(&mistyped("exact"))), None);
+        for birth in ["compatible", "exact", "within_year"] {
+            assert_eq!(hold(levels(&typo("typo", birth))), None, "{birth}");
+        }
         for birth in ["null", "within_5_years"] {
             assert_eq!(
-                hold(levels(&mistyped(birth))),
+                hold(levels(&typo("typo", birth))),
                 Some(Hold::SiblingPattern),
                 "{birth}"
+            );
+            assert_eq!(hold(levels(&typo("mistyped", birth))), None, "{birth}");
+        }
+        // A father's or family name mistyped in one list is still the same.
+        for parent in ["typo", "mistyped"] {
+            let brothers = [
+                ("given_name", "different"),
+                ("father_name", parent),
+                ("family_name", parent),
+            ];
+            assert_eq!(
+                hold(levels(&brothers)),
+                Some(Hold::SiblingPattern),
+                "{parent}"
             );
         }
         // Where one list has no father's name, the same mother and family say siblings.

@@ -744,6 +744,104 @@ pub fn attested_arabic_forms(form: &str) -> &'static [String] {
     ATTESTED.get(form).map_or(&[], Vec::as_slice)
 }
 
+/// Every attested written form ([`is_attested_name`]) with the Arabic names it writes, and
+/// where each form and each form with one letter left out is found: two forms one typing
+/// error apart share such a key (a symmetric-deletion index).
+struct OneEditIndex {
+    forms: Vec<(Vec<char>, &'static [String])>,
+    by_key: std::collections::HashMap<String, Vec<u32>>,
+}
+
+static ONE_EDIT: std::sync::LazyLock<OneEditIndex> = std::sync::LazyLock::new(|| {
+    let attested: &'static std::collections::HashMap<String, Vec<String>> = &ATTESTED;
+    let mut index = OneEditIndex {
+        forms: Vec::with_capacity(attested.len()),
+        by_key: std::collections::HashMap::new(),
+    };
+    let mut keys = Vec::new();
+    for (form, names) in attested {
+        let chars: Vec<char> = form.chars().collect();
+        let at = index.forms.len() as u32;
+        deletion_keys(&chars, &mut keys);
+        for key in keys.drain(..) {
+            let slot = index.by_key.entry(key).or_default();
+            if slot.last() != Some(&at) {
+                slot.push(at);
+            }
+        }
+        index.forms.push((chars, names.as_slice()));
+    }
+    index
+});
+
+/// A form and the forms it makes with one letter left out, each once.
+fn deletion_keys(chars: &[char], out: &mut Vec<String>) {
+    out.push(chars.iter().collect());
+    for skip in 0..chars.len() {
+        // Leaving out either of two equal neighbours makes the same key.
+        if skip > 0 && chars[skip] == chars[skip - 1] {
+            continue;
+        }
+        out.push(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| *c)
+                .collect(),
+        );
+    }
+}
+
+/// The shortest form, in letters, that is looked at as a typing error of a name.
+const SHORTEST_MISTYPED: usize = 3;
+
+/// The attested names (their Arabic forms, reduced, in order) that a form no one is called is
+/// one typing error from: a letter added, dropped, changed or two neighbours swapped in the
+/// same script (Oar for Omar عمر, Geoges for Georges جورج, زية for زينة or زكية). Empty when
+/// the form is attested, shorter than three letters or a letter from no name. With two names
+/// or more (Samr: Samir or Sami) a sibling's name is as likely as the other's.
+pub fn names_a_typo_from(form: &str) -> Vec<&'static str> {
+    let chars: Vec<char> = form.chars().collect();
+    if chars.len() < SHORTEST_MISTYPED || is_attested_name(form) {
+        return Vec::new();
+    }
+    let index = &*ONE_EDIT;
+    let mut keys = Vec::new();
+    deletion_keys(&chars, &mut keys);
+    let mut found: Vec<&'static str> = Vec::new();
+    for key in &keys {
+        for &at in index.by_key.get(key).map_or(&[][..], Vec::as_slice) {
+            let (candidate, names) = &index.forms[at as usize];
+            if candidate.len() >= SHORTEST_MISTYPED && within_one_edit(&chars, candidate) {
+                found.extend(names.iter().map(String::as_str));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Whether two different sequences are one insertion, deletion, substitution or swap of
+/// neighbours apart.
+pub fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 => {
+            if prefix == short.len() {
+                return false;
+            }
+            let (s, l) = (&short[prefix..], &long[prefix..]);
+            // A substitution, or two neighbours swapped.
+            s[1..] == l[1..] || (s.len() >= 2 && s[0] == l[1] && s[1] == l[0] && s[2..] == l[2..])
+        }
+        1 => short[prefix..] == long[prefix + 1..],
+        _ => false,
+    }
+}
+
 /// Consonant classes of one token; see the module documentation.
 pub fn skeleton(token: &str) -> String {
     let classes = if is_arabic(token) {
@@ -959,6 +1057,39 @@ mod tests {
         for typo in ["محدم", "ممحود", "Mohmmad", "عيي"] {
             assert!(!is_attested_name(&form(typo)), "{typo}");
         }
+    }
+
+    #[test]
+    fn a_typing_error_is_found_one_letter_from_the_names_it_may_be() {
+        let form = |raw: &str| name_tokens(raw).forms.join(" ");
+        let of = |raw: &str| names_a_typo_from(&form(raw));
+        // A letter dropped, added, changed, or two neighbours swapped, in either script.
+        assert_eq!(of("Geoges"), [form("جورج")]);
+        assert_eq!(of("محدم"), [form("محمد")]);
+        assert!(of("حيرد").contains(&form("حيدر").as_str()));
+        assert!(of("Mohamd").contains(&form("محمد").as_str()));
+        // One error from two names: both are given, in order.
+        let two = of("عيي");
+        assert!(two.contains(&form("عيسى").as_str()) && two.contains(&form("علي").as_str()));
+        assert!(two.windows(2).all(|w| w[0] < w[1]));
+        // Attested names, short forms and forms far from every name are no one's typo.
+        for none in ["محمد", "Mohammad", "Al", "Xqzvw"] {
+            assert!(of(none).is_empty(), "{none}");
+        }
+    }
+
+    #[test]
+    fn one_edit_is_one_letter_added_dropped_changed_or_two_swapped() {
+        let e = |a: &str, b: &str| {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            within_one_edit(&a, &b)
+        };
+        assert!(e("omar", "oar") && e("oar", "omar"));
+        assert!(e("haidar", "haidor"));
+        assert!(e("haidar", "hiadar"));
+        assert!(!e("haidar", "haidar"));
+        assert!(!e("haidar", "hadiar2"));
+        assert!(!e("amr", "omar"));
     }
 
     #[test]
