@@ -721,7 +721,7 @@ fn a_sibling_rich_cross_script_set_is_linked_without_joining_relatives() {
         wrong <= 2,
         "{wrong} pairs of different people counted as one"
     );
-    assert!(recall >= 0.975, "recall {recall:.4}");
+    assert!(recall >= 0.98, "recall {recall:.4}");
     // Pairs of one person that no blocking rule puts together are never scored whatever the
     // model: the same records, prepared and blocked as the run does.
     let mut inputs = Vec::new();

@@ -23,6 +23,11 @@ pub enum BlockKey {
     Alternate {
         part: NamePart,
     },
+    /// The skeleton of the Arabic name an attested Latin spelling writes, or the name part's
+    /// skeleton (Ensour meets النسور, Kazim كاظم).
+    Spelled {
+        part: NamePart,
+    },
     /// The skeletons of several name parts in any order (given and family swapped).
     Unordered {
         parts: Vec<NamePart>,
@@ -83,6 +88,7 @@ impl BlockingRule {
             (
                 BlockKey::Skeleton { part }
                 | BlockKey::Alternate { part }
+                | BlockKey::Spelled { part }
                 | BlockKey::SkeletonPrefix { part, .. },
                 C::Name { part: p, .. },
             ) => part == p,
@@ -104,6 +110,7 @@ impl BlockingRule {
             .map(|k| match k {
                 BlockKey::Skeleton { part } => part.as_str().to_string(),
                 BlockKey::Alternate { part } => format!("{}(alternate)", part.as_str()),
+                BlockKey::Spelled { part } => format!("{}(spelled)", part.as_str()),
                 BlockKey::SkeletonPrefix { part, letters } => {
                     format!("{}[..{letters}]", part.as_str())
                 }
@@ -173,6 +180,7 @@ fn keys_hash(
                 }
                 .hash(&mut h)
             }
+            BlockKey::Spelled { part } => r.name(*part)?.spelled.hash(&mut h),
             BlockKey::Unordered { parts } => {
                 let mut ids = Vec::with_capacity(parts.len());
                 for p in parts {
@@ -541,6 +549,36 @@ mod tests {
         assert!(!split.owns(1, 0, 1, &records, mode));
         assert!(split.owns(1, 0, 2, &records, mode));
         assert!(split.owns(0, 0, 1, &records, mode));
+    }
+
+    #[test]
+    fn an_attested_spelling_blocks_with_the_arabic_name_it_writes() {
+        use NamePart::{Family, Given};
+        // Letters that read otherwise: a Latin article (Ensour, Almahmud), ظ written z.
+        let (records, strings) = prepared(&[
+            ("كاظم", "الزين"),
+            ("Kazim", "Elzein"),
+            ("شكري", "المحمود"),
+            ("Shukri", "Almahmud"),
+            ("تانيا", "النسور"),
+            ("Tania", "Ensour"),
+        ]);
+        let rule = BlockingRule::new(vec![
+            BlockKey::Spelled { part: Given },
+            BlockKey::Spelled { part: Family },
+        ]);
+        let blocks = Blocks::build(std::slice::from_ref(&rule), &records, &strings);
+        assert_eq!(
+            blocks_of(&blocks.groups[0]),
+            [vec![0, 1], vec![2, 3], vec![4, 5]]
+        );
+        // The letters alone do not put them together.
+        let letters = BlockingRule::new(vec![
+            BlockKey::Skeleton { part: Given },
+            BlockKey::Skeleton { part: Family },
+        ]);
+        let blocks = Blocks::build(&[letters], &records, &strings);
+        assert!(blocks_of(&blocks.groups[0]).len() < 3);
     }
 
     #[test]

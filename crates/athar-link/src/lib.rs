@@ -184,6 +184,17 @@ impl Settings {
             vec![],
             given && family && alternates,
         );
+        // Attested Latin spellings meet the Arabic names they write (Ensour, النسور).
+        let spelled = has(&|r| {
+            [Given, Family]
+                .iter()
+                .any(|p| r.name(*p).is_some_and(|v| v.spelled != v.skeleton))
+        });
+        rule(
+            vec![Spelled { part: Given }, Spelled { part: Family }],
+            vec![],
+            given && family && spelled,
+        );
         rule(
             vec![Alternate { part: Family }, BirthYear],
             by_given.clone(),

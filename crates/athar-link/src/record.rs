@@ -168,6 +168,10 @@ pub struct NameValue {
     /// The skeleton with translated names read as the Arabic name (Joseph as يوسف;
     /// [`athar_model::names::translated_skeleton`]); the skeleton itself when there is none.
     pub translated: u32,
+    /// For a Latin spelling the table attests, the skeleton of the Arabic name it most often
+    /// writes (النسور for Ensour, المحمود for Almahmud); the skeleton itself otherwise. What
+    /// a blocking rule meets the Arabic name by when the letters read otherwise.
+    pub spelled: u32,
     pub script: NameScript,
     /// The vowels before each token's last consonant ([`Medials`]): what tells محمد
     /// (Mohammad) from محمود (Mahmoud), and حسن (Hasan) from حسين (Hussein), across scripts
@@ -775,15 +779,26 @@ impl<'g> Preparer<'g> {
         let folded = t.forms.join(" ");
         let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
         let translated = t.joined_translated().unwrap_or_else(|| skel.clone());
+        let spells = self.spells(&folded);
+        // A Latin spelling the table attests stands for the Arabic name it writes even when
+        // its letters read otherwise (Ensour for النسور, Almahmud for المحمود).
+        let spelled = match (script, spells[0]) {
+            (NameScript::Latin, s) if s != NOT_ATTESTED => {
+                athar_model::names::name_tokens(self.interner.get(s)).joined()
+            }
+            _ => None,
+        }
+        .unwrap_or_else(|| skel.clone());
         Some(NameValue {
             form: self.interner.intern(&folded),
             skeleton: self.interner.intern(&skel),
             alternate: self.interner.intern(&alternate),
             translated: self.interner.intern(&translated),
+            spelled: self.interner.intern(&spelled),
             script,
             medials: Medials::of(&t.forms, script),
             attested: athar_model::names::is_attested_name(&folded),
-            spells: self.spells(&folded),
+            spells,
             typo_of: self.typo_of(&folded),
         })
     }
