@@ -7,9 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{
-    DateValue, Interner, NOT_ATTESTED, NamePart, NameScript, NameValue, PlaceValue, Prepared,
-};
+use crate::record::{DateValue, Interner, NamePart, NameScript, NameValue, PlaceValue, Prepared};
 
 /// Places a comparison can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -215,48 +213,20 @@ fn name_level(
     if same_script && x.form == y.form {
         return 1;
     }
-    // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
-    // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
-    // An attested spelling of the other name (Mohd for محمد, Halil for خليل), or two spellings
-    // of one name (Mohd and Mohammad).
-    let spells_one = x
-        .spells
-        .iter()
-        .any(|s| *s != NOT_ATTESTED && y.spells.contains(s));
-    // A spelling that writes more names than the two kept is looked up in the table whole
-    // (Nicolas: نيقولا, نقولا and نيكولا).
-    let spells_one = spells_one
-        || (x.attested
-            && y.attested
-            && (x.spells[1] != NOT_ATTESTED || y.spells[1] != NOT_ATTESTED)
-            && {
-                let y_writes = writes(y, strings);
-                writes(x, strings).iter().any(|n| y_writes.contains(n))
-            });
-    if spells_one {
+    // An attested spelling of the other name (Mohd for محمد, Halil for خليل, Nicolas for
+    // نيكولا, the third name it writes), or two spellings of one name (Mohd and Mohammad).
+    let (x_writes, y_writes) = (strings.set(x.writes), strings.set(y.writes));
+    if x_writes.iter().any(|n| y_writes.contains(n)) {
         return 2;
     }
+    // One skeleton, under the usual reading or the other of an ambiguous letter (Hafez
+    // for حافظ, Osman for عثمان, Hathal for هذال, Alsabti for السبتي).
     let same_skeleton = x.skeleton == y.skeleton
         || x.skeleton == y.alternate
         || x.alternate == y.skeleton
         || x.skeleton == y.translated
         || x.translated == y.skeleton;
     if same_skeleton {
-        // Two attested forms sharing a skeleton are what the table says: one name when they
-        // write one (Nicolas and نيكولا, a third name Nicolas writes), two when each writes
-        // others (Mahmud writes محمود and never محمد, Hanna حنا and never هاني). A name
-        // translated (Joseph for يوسف, Abraham for ابراهيم) is the name it translates
-        // whatever its letters write.
-        let translated = |v: NameValue| athar_model::names::is_translated_name(strings.get(v.form));
-        let known_apart = if x.attested && y.attested {
-            let y_writes = writes(y, strings);
-            if writes(x, strings).iter().any(|n| y_writes.contains(n)) {
-                return 2;
-            }
-            !translated(x) && !translated(y)
-        } else {
-            false
-        };
         // Across scripts a shared skeleton is all there is to go on. Within Latin letters the
         // vowels tell a transliteration variant from another name. Within Arabic script the
         // written forms differ only by a letter that makes another name (حسن, حسين).
@@ -269,7 +239,14 @@ fn name_level(
             (NameScript::Arabic, NameScript::Arabic) => false,
             _ => x.medials.may_be_the_same(y.medials),
         };
-        if variant && !known_apart {
+        // Two attested forms that write no name in common are two names whatever their
+        // skeletons share (Mahmud writes محمود and never محمد, Hanna حنا and never هاني) —
+        // but a name translated (Joseph for يوسف, Abraham for ابراهيم) is the name it
+        // translates whatever its letters write.
+        let translated = |v: NameValue| athar_model::names::is_translated_name(strings.get(v.form));
+        let known_apart =
+            || !x_writes.is_empty() && !y_writes.is_empty() && !translated(x) && !translated(y);
+        if variant && !known_apart() {
             return 2;
         }
     }
@@ -322,30 +299,17 @@ enum Typo {
 /// Whether `x`, a name no one is called, is one typing error from `y`'s attested name
 /// ([`NameValue::typo_of`]), in either script, and from which others.
 fn typo_of(x: NameValue, y: NameValue, strings: &Interner) -> Typo {
-    if x.attested || x.typo_of == NOT_ATTESTED || !y.attested {
+    let (typo_of, y_writes) = (strings.set(x.typo_of), strings.set(y.writes));
+    if typo_of.is_empty() || y_writes.is_empty() {
         return Typo::Unknown;
     }
-    let y_writes = writes(y, strings);
-    let (mut this, mut others) = (false, false);
-    for name in strings.get(x.typo_of).split('|') {
-        if y_writes.iter().any(|n| n == name) {
-            this = true;
-        } else {
-            others = true;
-        }
-    }
+    let this = typo_of.iter().any(|n| y_writes.contains(n));
+    let others = typo_of.iter().any(|n| !y_writes.contains(n));
     match (this, others) {
         (true, false) => Typo::OfThisAlone,
         (true, true) => Typo::OfThisAndOthers,
         _ => Typo::OfOthers,
     }
-}
-
-/// Every Arabic name an attested form writes ([`athar_model::names::attested_arabic_forms`]:
-/// itself for an Arabic form); read from the table only on the rare pairs that need all of
-/// them, where [`NameValue::spells`] keeps two.
-fn writes(v: NameValue, strings: &Interner) -> &'static [String] {
-    athar_model::names::attested_arabic_forms(strings.get(v.form))
 }
 
 /// Whether two names of different skeletons are one typing error apart: the skeletons (under

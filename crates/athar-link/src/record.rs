@@ -181,18 +181,18 @@ pub struct NameValue {
     /// ([`athar_model::names::is_attested_name`]): two attested names a letter apart are two
     /// names, while a form no one is called is more likely a typing error.
     pub attested: bool,
-    /// For an attested name, the Arabic forms it writes, the two most attested
-    /// ([`athar_model::names::attested_arabic_forms`]: محمد for Mohd); [`NOT_ATTESTED`] in a
-    /// slot with none.
-    pub spells: [u32; 2],
+    /// For an attested name, the Arabic forms it writes ([`Interner::set`]:
+    /// [`athar_model::names::attested_arabic_forms`], محمد for Mohd, itself for an Arabic
+    /// name); [`NO_SET`] for a name not attested.
+    pub writes: u32,
     /// For a name no one is called, the Arabic forms of the attested names it is one typing
-    /// error from ([`athar_model::names::names_a_typo_from`]: حيدر for حيرد, عمر for Oar),
-    /// joined by `|`; [`NOT_ATTESTED`] when there are none.
+    /// error from ([`Interner::set`]: [`athar_model::names::names_a_typo_from`], حيدر for
+    /// حيرد, عمر and دار for Oar); [`NO_SET`] when there are none.
     pub typo_of: u32,
 }
 
-/// [`NameValue::spells`] of a name not attested.
-pub const NOT_ATTESTED: u32 = u32::MAX;
+/// [`NameValue::writes`] of a name not attested, and any empty set of names.
+pub const NO_SET: u32 = u32::MAX;
 
 /// What each of a name's first four tokens writes before its last consonant, packed: for
 /// Arabic script the medial vowel letter ([`medial`]: none, ا, ي or و); for Latin letters
@@ -367,6 +367,9 @@ pub struct Interner {
     ids: HashMap<String, u32>,
     strings: Vec<String>,
     similar: SimilarityTable,
+    /// Interned sets of string ids (the names a spelling writes), sorted, each once.
+    set_ids: HashMap<Box<[u32]>, u32>,
+    sets: Vec<Box<[u32]>>,
 }
 
 /// Jaro–Winkler bands of the most frequent name strings, computed once so that the
@@ -473,6 +476,28 @@ impl Interner {
     }
     pub fn get(&self, id: u32) -> &str {
         &self.strings[id as usize]
+    }
+
+    /// The id of a set of string ids (in any order, repeats ignored); [`NO_SET`] for none.
+    pub fn intern_set(&mut self, mut ids: Vec<u32>) -> u32 {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return NO_SET;
+        }
+        let ids = ids.into_boxed_slice();
+        if let Some(&id) = self.set_ids.get(&ids) {
+            return id;
+        }
+        let id = self.sets.len() as u32;
+        self.sets.push(ids.clone());
+        self.set_ids.insert(ids, id);
+        id
+    }
+
+    /// The string ids of an interned set, sorted; empty for [`NO_SET`].
+    pub fn set(&self, id: u32) -> &[u32] {
+        self.sets.get(id as usize).map_or(&[], |s| s)
     }
     pub fn len(&self) -> usize {
         self.strings.len()
@@ -613,7 +638,7 @@ pub struct Preparer<'g> {
     /// of distinct names): each distinct value is read once.
     name_cache: HashMap<String, Option<NameValue>>,
     date_cache: HashMap<String, Result<Option<DateValue>, String>>,
-    /// Whether an attested spelling meets the name it spells ([`NameValue::spells`]); off
+    /// Whether an attested spelling meets the name it spells ([`NameValue::writes`]); off
     /// only to measure what the letters' own rules find.
     attested_spellings: bool,
 }
@@ -744,28 +769,29 @@ impl<'g> Preparer<'g> {
         d
     }
 
-    fn spells(&mut self, form: &str) -> [u32; 2] {
-        let mut out = [NOT_ATTESTED; 2];
-        if self.attested_spellings {
-            for (slot, arabic) in out
-                .iter_mut()
-                .zip(athar_model::names::attested_arabic_forms(form))
-            {
-                *slot = self.interner.intern(arabic);
-            }
+    /// The Arabic names an attested form writes, as a set ([`NameValue::writes`]).
+    fn writes(&mut self, form: &str) -> u32 {
+        if !self.attested_spellings {
+            return NO_SET;
         }
-        out
+        let ids = athar_model::names::attested_arabic_forms(form)
+            .iter()
+            .map(|arabic| self.interner.intern(arabic))
+            .collect();
+        self.interner.intern_set(ids)
     }
 
+    /// The attested names a form no one is called is one typing error from, as a set
+    /// ([`NameValue::typo_of`]).
     fn typo_of(&mut self, form: &str) -> u32 {
         if !self.attested_spellings {
-            return NOT_ATTESTED;
+            return NO_SET;
         }
-        let names = athar_model::names::names_a_typo_from(form);
-        if names.is_empty() {
-            return NOT_ATTESTED;
-        }
-        self.interner.intern(&names.join("|"))
+        let ids = athar_model::names::names_a_typo_from(form)
+            .into_iter()
+            .map(|arabic| self.interner.intern(arabic))
+            .collect();
+        self.interner.intern_set(ids)
     }
 
     fn name_value(&mut self, t: &NameTokens) -> Option<NameValue> {
@@ -779,12 +805,11 @@ impl<'g> Preparer<'g> {
         let folded = t.forms.join(" ");
         let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
         let translated = t.joined_translated().unwrap_or_else(|| skel.clone());
-        let spells = self.spells(&folded);
-        // A Latin spelling the table attests stands for the Arabic name it writes even when
-        // its letters read otherwise (Ensour for النسور, Almahmud for المحمود).
-        let spelled = match (script, spells[0]) {
-            (NameScript::Latin, s) if s != NOT_ATTESTED => {
-                athar_model::names::name_tokens(self.interner.get(s)).joined()
+        // A Latin spelling the table attests stands for the Arabic name it most often writes
+        // even when its letters read otherwise (Ensour for النسور, Almahmud for المحمود).
+        let spelled = match athar_model::names::attested_arabic_forms(&folded).first() {
+            Some(arabic) if script == NameScript::Latin && self.attested_spellings => {
+                athar_model::names::name_tokens(arabic).joined()
             }
             _ => None,
         }
@@ -798,7 +823,7 @@ impl<'g> Preparer<'g> {
             script,
             medials: Medials::of(&t.forms, script),
             attested: athar_model::names::is_attested_name(&folded),
-            spells,
+            writes: self.writes(&folded),
             typo_of: self.typo_of(&folded),
         })
     }
