@@ -582,6 +582,9 @@ mod tests {
         // A spelling that writes three names meets each.
         assert_eq!(g("نيكولا", "Nicolas"), "variant");
         assert_eq!(g("نقولا", "Nicolas"), "variant");
+        // Names that begin with the letters ال written without the hamza the table knows.
+        assert_eq!(g("البرت", "Albert"), "variant");
+        assert_eq!(g("الان", "Alan"), "variant");
         let family = Comparison::name_part(NamePart::Family);
         let f = |a: &str, b: &str| {
             level(
