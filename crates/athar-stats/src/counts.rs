@@ -162,7 +162,7 @@ struct Adding {
     /// What journeys need of each event given now, besides its fact; `part_of` gives the
     /// part of each event fact (`NO_PART` for events not given now).
     parts: Vec<JourneyPart>,
-    part_of: Vec<u32>,
+    part_of: PartOf,
     /// The events a part follows that were not read yet when it was (see `JourneyPart`).
     later: Vec<RecordId>,
     terms: JourneyTerms,
@@ -216,13 +216,56 @@ struct JourneyTerms {
     crossings: Interned,
 }
 
+/// The part of each event fact given now: a vector over the events when all of them are
+/// given (a build), a map when a few are given among millions counted before (counting
+/// again after a write, which would otherwise make and fill a vector over every event).
+enum PartOf {
+    Dense(Vec<u32>),
+    Sparse(FastMap<u32, u32>),
+}
+
+impl PartOf {
+    fn for_facts(facts: &Facts) -> PartOf {
+        if facts.events.is_empty() {
+            PartOf::Dense(Vec::new())
+        } else {
+            PartOf::Sparse(FastMap::default())
+        }
+    }
+
+    /// The part of event fact `at`, or [`NO_PART`] when it was not given now.
+    fn of(&self, at: usize) -> u32 {
+        match self {
+            PartOf::Dense(parts) => parts.get(at).copied().unwrap_or(NO_PART),
+            PartOf::Sparse(parts) => u32::try_from(at)
+                .ok()
+                .and_then(|at| parts.get(&at).copied())
+                .unwrap_or(NO_PART),
+        }
+    }
+
+    fn set(&mut self, at: u32, part: u32) {
+        match self {
+            PartOf::Dense(parts) => {
+                if parts.len() <= at as usize {
+                    parts.resize(at as usize + 1, NO_PART);
+                }
+                parts[at as usize] = part;
+            }
+            PartOf::Sparse(parts) => {
+                parts.insert(at, part);
+            }
+        }
+    }
+}
+
 impl Adding {
     fn new(facts: &Facts) -> Adding {
         Adding {
             base: facts.persons.len(),
             roots: FastMap::default(),
             parts: Vec::new(),
-            part_of: Vec::new(),
+            part_of: PartOf::for_facts(facts),
             later: Vec::new(),
             terms: JourneyTerms::default(),
             governorates: FastMap::default(),
@@ -247,15 +290,14 @@ impl Adding {
         let maps = facts.maps();
         let person = *maps.persons.get(&involvement.person)?;
         let at = *maps.events.get(&involvement.event)?;
-        let given_now = person as usize >= self.base
-            && self.part_of.get(at as usize).is_some_and(|p| *p != NO_PART);
+        let given_now = person as usize >= self.base && self.part_of.of(at as usize) != NO_PART;
         given_now.then_some((person, at, involvement.role, involvement.verification))
     }
 
     /// The event of fact `at` again, with what journey order and derived status read of it.
     fn event(&self, at: usize, facts: &Facts) -> Event {
         let fact = &facts.events[at];
-        let part = &self.parts[self.part_of[at] as usize];
+        let part = &self.parts[self.part_of.of(at) as usize];
         let text = |names: &Interned, i: u16| names.value(i).map(str::to_string);
         let (pcode, facility) = (
             text(&self.terms.places, part.pcode),
@@ -430,10 +472,7 @@ impl Adding {
                         }
                     },
                 };
-                if self.part_of.len() <= at as usize {
-                    self.part_of.resize(at as usize + 1, NO_PART);
-                }
-                self.part_of[at as usize] = self.parts.len() as u32;
+                self.part_of.set(at, self.parts.len() as u32);
                 self.parts.push(JourneyPart {
                     start: event.start.to_bits(),
                     end: event.end.to_bits(),
@@ -531,7 +570,7 @@ impl Adding {
                 .rfind(|i| category_at(*i) == "disappearance");
             for (at, role, verification) in &steps {
                 let at_fact = *at as u32;
-                let start = FuzzyDate::from_bits(self.parts[self.part_of[*at] as usize].start);
+                let start = FuzzyDate::from_bits(self.parts[self.part_of.of(*at) as usize].start);
                 // A step taken to find someone is no violation, whoever is recorded in it.
                 if *role != Role::Victim
                     || facts.categories[facts.events[at_fact as usize].kind as usize] == "search"
