@@ -177,6 +177,12 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
     let report = write_and_link(&scope, demo, &extra);
     let queue = ok(scope.review_queue(1000));
     let mut held = 0;
+    // Whether the pair of two records waits in the queue for this reason.
+    let queued = |a: &RecordId, b: &RecordId, reason: athar_link::review::QueueReason| {
+        queue.iter().any(|q| {
+            q.reason == reason && [q.first, q.second].contains(a) && [q.first, q.second].contains(b)
+        })
+    };
     for (first, second, _) in &twins {
         let paired = ok(scope.paired_records(*second));
         if let Some((pair, _)) = paired.pairs.iter().find(|(_, r)| r.id == *first) {
@@ -184,11 +190,11 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
             if pair.probability >= 0.9 {
                 held += 1;
                 assert!(
-                    queue.iter().any(|q| {
-                        q.reason == athar_link::review::QueueReason::SiblingPattern
-                            && [q.first, q.second].contains(first)
-                            && [q.first, q.second].contains(second)
-                    }),
+                    queued(
+                        first,
+                        second,
+                        athar_link::review::QueueReason::SiblingPattern
+                    ),
                     "a held pair is in the queue"
                 );
             }
@@ -206,11 +212,7 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
         assert!(pair.probability >= 0.9, "{pair:?}");
         assert!(!pair.together, "counted as one person: {pair:?}");
         assert!(
-            queue.iter().any(|q| {
-                q.reason == athar_link::review::QueueReason::DifferentSex
-                    && [q.first, q.second].contains(first)
-                    && [q.first, q.second].contains(second)
-            }),
+            queued(first, second, athar_link::review::QueueReason::DifferentSex),
             "a pair of different sexes is in the queue"
         );
     }

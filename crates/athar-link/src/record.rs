@@ -769,25 +769,17 @@ impl<'g> Preparer<'g> {
         d
     }
 
-    /// The Arabic names an attested form writes, as a set ([`NameValue::writes`]).
-    fn writes(&mut self, form: &str) -> u32 {
+    /// A set of Arabic names of the table of attested names ([`Interner::set`]), as
+    /// [`NameValue::writes`] and [`NameValue::typo_of`] keep them; none (and the table not
+    /// read) when names meet by their letters alone.
+    fn attested_set<'n, I: IntoIterator<Item = &'n str>>(
+        &mut self,
+        names: impl FnOnce() -> I,
+    ) -> u32 {
         if !self.attested_spellings {
             return NO_SET;
         }
-        let ids = athar_model::names::attested_arabic_forms(form)
-            .iter()
-            .map(|arabic| self.interner.intern(arabic))
-            .collect();
-        self.interner.intern_set(ids)
-    }
-
-    /// The attested names a form no one is called is one typing error from, as a set
-    /// ([`NameValue::typo_of`]).
-    fn typo_of(&mut self, form: &str) -> u32 {
-        if !self.attested_spellings {
-            return NO_SET;
-        }
-        let ids = athar_model::names::names_a_typo_from(form)
+        let ids = names()
             .into_iter()
             .map(|arabic| self.interner.intern(arabic))
             .collect();
@@ -823,8 +815,12 @@ impl<'g> Preparer<'g> {
             script,
             medials: Medials::of(&t.forms, script),
             attested: athar_model::names::is_attested_name(&folded),
-            writes: self.writes(&folded),
-            typo_of: self.typo_of(&folded),
+            writes: self.attested_set(|| {
+                athar_model::names::attested_arabic_forms(&folded)
+                    .iter()
+                    .map(String::as_str)
+            }),
+            typo_of: self.attested_set(|| athar_model::names::names_a_typo_from(&folded)),
         })
     }
 
