@@ -77,12 +77,7 @@ fn a_record_named_again_is_paired_with_its_first_record() {
     // no longer counted together.
     let (first, second, _) = again[0];
     ok(scope.decide_match((second, first), MatchDecision::Different, None));
-    let paired = ok(scope.paired_records(first));
-    let (pair, _) = paired
-        .pairs
-        .iter()
-        .find(|(_, r)| r.id == second)
-        .unwrap_or_else(|| panic!("{:?}", paired.pairs));
+    let pair = pair_of(&scope, first, second);
     assert_eq!(
         pair.decision.map(|(_, d)| d),
         Some(MatchDecision::Different)
@@ -203,12 +198,7 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
     assert_eq!(report.summary.sibling_pattern_held, held);
     // The copies of another sex score as one person and wait in the queue, never linked.
     for (first, second, _) in &other_sex {
-        let paired = ok(scope.paired_records(*second));
-        let (pair, _) = paired
-            .pairs
-            .iter()
-            .find(|(_, r)| r.id == *first)
-            .unwrap_or_else(|| panic!("{:?}", paired.pairs));
+        let pair = pair_of(&scope, *second, *first);
         assert!(pair.probability >= 0.9, "{pair:?}");
         assert!(!pair.together, "counted as one person: {pair:?}");
         assert!(
@@ -220,11 +210,17 @@ fn twins_are_held_for_a_reviewer_never_linked_by_the_run() {
     // A reviewer who knows they are one person says so; then they are counted together.
     let (first, second, _) = &twins[0];
     ok(scope.decide_match((*second, *first), MatchDecision::Same, None));
-    let paired = ok(scope.paired_records(*first));
-    let (pair, _) = paired
+    assert!(pair_of(&scope, *first, *second).together);
+}
+
+/// The pair of `record` with `other` as the person page lists it.
+fn pair_of(scope: &Scope<'_>, record: RecordId, other: RecordId) -> athar_link::stored::PairState {
+    let paired = ok(scope.paired_records(record));
+    let listed = format!("{:?}", paired.pairs);
+    paired
         .pairs
-        .iter()
-        .find(|(_, r)| r.id == *second)
-        .unwrap_or_else(|| panic!("{:?}", paired.pairs));
-    assert!(pair.together);
+        .into_iter()
+        .find(|(_, r)| r.id == other)
+        .map(|(pair, _)| pair)
+        .unwrap_or_else(|| panic!("{listed}"))
 }
