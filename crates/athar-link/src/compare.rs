@@ -325,7 +325,8 @@ fn typing_error(x: NameValue, y: NameValue, strings: &Interner) -> bool {
         let (Some(na), Some(nb)) = (chars_into(a, &mut ca), chars_into(b, &mut cb)) else {
             return false;
         };
-        na.max(nb) >= 3 && athar_model::names::within_one_edit(&ca[..na], &cb[..nb])
+        na.max(nb) >= athar_model::names::SHORTEST_MISTYPED
+            && athar_model::names::within_one_edit(&ca[..na], &cb[..nb])
     };
     one_edit(x.skeleton, y.skeleton)
         || (x.alternate != x.skeleton && one_edit(x.alternate, y.skeleton))

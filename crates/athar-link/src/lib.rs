@@ -660,16 +660,7 @@ impl<'a> Scorer<'a> {
 
     /// Why a pair must wait for a person whatever it scores, if it must ([`hold`]).
     pub fn hold(&self, a: u32, b: u32) -> Option<Hold> {
-        let (x, y) = (
-            &self.data.records[a as usize],
-            &self.data.records[b as usize],
-        );
-        hold(|name| {
-            self.comparisons
-                .iter()
-                .find(|c| c.name() == name)
-                .map(|c| c.levels()[c.level(x, y, &self.data.interner) as usize])
-        })
+        hold_of_pattern(self.comparisons, self.pattern(a, b))
     }
 
     pub fn explain(&self, a: u32, b: u32) -> Explanation {
@@ -746,6 +737,16 @@ pub fn hold<'l>(level: impl Fn(&str) -> Option<&'l str>) -> Option<Hold> {
             _ => false,
         };
     siblings.then_some(Hold::SiblingPattern)
+}
+
+/// [`hold`] of a pair whose levels under `comparisons` are `pattern` ([`em::pack`]).
+fn hold_of_pattern(comparisons: &[Comparison], pattern: u64) -> Option<Hold> {
+    hold(|name| {
+        comparisons
+            .iter()
+            .position(|c| c.name() == name)
+            .map(|c| comparisons[c].levels()[em::level_of(pattern, c)])
+    })
 }
 
 pub fn probability_of_weight(w: f64) -> f64 {
@@ -1344,14 +1345,7 @@ fn train(
     let siblings: rustc_hash::FxHashSet<u64> = counts
         .keys()
         .map(|&(pattern, _)| pattern)
-        .filter(|&pattern| {
-            hold(|name| {
-                comps
-                    .iter()
-                    .position(|c| c.name() == name)
-                    .map(|c| comps[c].levels()[em::level_of(pattern, c)])
-            }) == Some(Hold::SiblingPattern)
-        })
+        .filter(|&pattern| hold_of_pattern(comps, pattern) == Some(Hold::SiblingPattern))
         .collect();
     let mut sessions = Vec::new();
     for (r, rule) in settings.blocking.iter().enumerate().take(32) {

@@ -797,9 +797,12 @@ impl<'g> Preparer<'g> {
         let folded = t.forms.join(" ");
         let alternate = t.joined_alternate().unwrap_or_else(|| skel.clone());
         let translated = t.joined_translated().unwrap_or_else(|| skel.clone());
+        // The Arabic names the form writes when the table attests it (itself for an Arabic
+        // name): whether it is attested, and what it stands for.
+        let forms = athar_model::names::attested_arabic_forms(&folded);
         // A Latin spelling the table attests stands for the Arabic name it most often writes
         // even when its letters read otherwise (Ensour for النسور, Almahmud for المحمود).
-        let spelled = match athar_model::names::attested_arabic_forms(&folded).first() {
+        let spelled = match forms.first() {
             Some(arabic) if script == NameScript::Latin && self.attested_spellings => {
                 athar_model::names::name_tokens(arabic).joined()
             }
@@ -814,12 +817,8 @@ impl<'g> Preparer<'g> {
             spelled: self.interner.intern(&spelled),
             script,
             medials: Medials::of(&t.forms, script),
-            attested: athar_model::names::is_attested_name(&folded),
-            writes: self.attested_set(|| {
-                athar_model::names::attested_arabic_forms(&folded)
-                    .iter()
-                    .map(String::as_str)
-            }),
+            attested: !forms.is_empty(),
+            writes: self.attested_set(|| forms.iter().map(String::as_str)),
             typo_of: self.attested_set(|| athar_model::names::names_a_typo_from(&folded)),
         })
     }

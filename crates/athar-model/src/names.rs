@@ -793,8 +793,8 @@ fn deletion_keys(chars: &[char], out: &mut Vec<String>) {
     }
 }
 
-/// The shortest form, in letters, that is looked at as a typing error of a name.
-const SHORTEST_MISTYPED: usize = 3;
+/// The shortest name, in letters, that is looked at as a typing error of another.
+pub const SHORTEST_MISTYPED: usize = 3;
 
 /// The attested names (their Arabic forms, reduced, in order) that a form no one is called is
 /// one typing error from: a letter added, dropped, changed or two neighbours swapped in the
