@@ -48,8 +48,8 @@ elif [ "${SKIP_BASE:-0}" != 1 ]; then
   builds=(base this)
 fi
 
-# Seconds and peak resident kilobytes of a command, as "S KB".
-timed() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 # Milliseconds of one request.
 ms_of() { curl -s -o "$2" -w '%{time_total}' -H "Authorization: Bearer $token" "$1" | awk '{printf "%.0f", $1 * 1000}'; }
 

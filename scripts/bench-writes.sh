@@ -33,8 +33,8 @@ with open(f"{out}/list.csv","w") as o:
 open(f"{out}/list.toml","w").write('[list]\nname = "Bench"\nkey = "No."\n[columns]\n"الاسم الكامل" = "full_name"\n"اسم الأم" = "mother_name"\n"المواليد" = "birth_date"\n"تاريخ الاعتقال" = "arrest.date"\n"مكان الاعتقال" = "arrest.place"\n"الجهة" = "arrest.unit"\n')
 PY
 
-# Seconds and peak resident kilobytes of a command, as "S KB".
-timed() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 fresh() { rm -rf "$1" && "$2" --data "$1" init >/dev/null; }
 
 for round in $(seq "$ROUNDS"); do
